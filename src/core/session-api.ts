@@ -1,0 +1,201 @@
+/**
+ * The session as the UI and the public JS API see it: read-only signals plus actions.
+ * `src/core/session.ts` implements it over a Transport; `src/ui/` renders it and calls
+ * its actions, never a transport. Types only.
+ */
+import type { ReadonlySignal } from '@preact/signals';
+import type {
+  Agent,
+  Attachment,
+  BranchPrompt,
+  Capability,
+  Card,
+  ChatConfig,
+  ConnectionState,
+  EndedBy,
+  FormPrompt,
+  RatingPolicy,
+  RatingRequest,
+  Sender,
+  SurveyField,
+  VisitorInfo,
+  WaitingKind,
+} from './contract';
+
+export type Phase =
+  | 'closed' // nothing started; the window may be open on a loading/connecting view
+  | 'prechat' // connected, showing the welcome message and pre-chat survey
+  | 'starting' // start sent, waiting for accepted/rejected
+  | 'waiting' // accepted, waiting for an agent (wait screen)
+  | 'chatting'
+  | 'ended' // chat over: post-chat survey / transcript / new chat offered
+  | 'postchat' // post-chat survey submitted, waiting for acknowledgement
+  | 'done' // nothing more to do but start a new chat
+  | 'offline'; // nobody available: leave a message / forwarding URL / server's message
+
+export type DeliveryStatus = 'sending' | 'sent' | 'failed';
+
+interface ItemBase {
+  /** Unique within the transcript; stable across reloads. */
+  id: string;
+  /** Local time the item was added (ms since epoch). */
+  at: number;
+}
+
+export interface MessageItem extends ItemBase {
+  kind: 'message';
+  sender: Sender;
+  authorName?: string;
+  text?: string;
+  /** Untrusted vendor HTML: only ever rendered through the sanitizer. */
+  html?: string;
+  attachments?: Attachment[];
+  /** Visitor lines only: outbox state. */
+  status?: DeliveryStatus;
+  clientId?: string;
+  /** Translation lines shown under the line they translate. */
+  translations?: string[];
+}
+
+/** A line the widget or server writes about the chat: joined, left, paging, ended. */
+export interface NoticeItem extends ItemBase {
+  kind: 'notice';
+  text: string;
+  tone?: 'info' | 'ended' | 'error';
+}
+
+export interface BranchItem extends ItemBase {
+  kind: 'branch';
+  branch: BranchPrompt;
+}
+
+export interface FormItem extends ItemBase {
+  kind: 'form';
+  form: FormPrompt;
+}
+
+export interface CardItem extends ItemBase {
+  kind: 'card';
+  sender: Sender;
+  card: Card;
+}
+
+export interface RatingItem extends ItemBase {
+  kind: 'rating';
+  rating: RatingRequest;
+}
+
+export interface FileRequestItem extends ItemBase {
+  kind: 'file-request';
+  allowedTypes: string[];
+}
+
+export type TranscriptItem =
+  | MessageItem
+  | NoticeItem
+  | BranchItem
+  | FormItem
+  | CardItem
+  | RatingItem
+  | FileRequestItem;
+
+export interface WaitState {
+  /** The latest paging / waiting / queue line. */
+  text?: string;
+  kind?: WaitingKind;
+  position?: number;
+  total?: number;
+}
+
+export interface OfflineState {
+  /** The server's message (or our own when it gave none). */
+  reason: string;
+  leaveMessage: boolean;
+  forwardingUrl?: string;
+}
+
+export interface SessionError {
+  code: string;
+  message: string;
+  fatal: boolean;
+  /** The action that would retry, when there is one (e.g. a failed start). */
+  retryable?: boolean;
+}
+
+/** One-off requests the visitor made after or outside the chat, and how they went. */
+export type RequestState = 'idle' | 'pending' | 'done' | 'failed';
+
+/** Public events (JS API `Confab('on', …)`), vendor-neutral. */
+export interface SessionEventMap {
+  ready: undefined;
+  open: undefined;
+  close: undefined;
+  message: { sender: Sender; text: string; authorName?: string };
+  unread: { count: number };
+  ended: { by: EndedBy };
+  phase: { phase: Phase };
+}
+
+export interface SessionState {
+  readonly phase: ReadonlySignal<Phase>;
+  readonly connection: ReadonlySignal<ConnectionState>;
+  readonly reconnectAttempt: ReadonlySignal<number>;
+  readonly config: ReadonlySignal<ChatConfig | null>;
+  readonly capabilities: ReadonlySignal<ReadonlySet<Capability>>;
+  readonly transcript: ReadonlySignal<readonly TranscriptItem[]>;
+  readonly agent: ReadonlySignal<Agent | null>;
+  readonly agentTyping: ReadonlySignal<boolean>;
+  readonly wait: ReadonlySignal<WaitState>;
+  readonly offline: ReadonlySignal<OfflineState | null>;
+  readonly error: ReadonlySignal<SessionError | null>;
+  readonly ratingPolicy: ReadonlySignal<RatingPolicy | null>;
+  /** File types the agent asked for right now (overrides config while set). */
+  readonly fileRequest: ReadonlySignal<string[] | null>;
+  readonly logoUrl: ReadonlySignal<string | null>;
+  /** Incoming messages not yet seen (window closed or minimised). */
+  readonly unread: ReadonlySignal<number>;
+  /** Whether the window is open: unread counting and the launcher depend on it. */
+  readonly isOpen: ReadonlySignal<boolean>;
+  /** Visitor details from `identify`, used to pre-fill forms. */
+  readonly visitor: ReadonlySignal<VisitorInfo>;
+  readonly endedBy: ReadonlySignal<EndedBy | null>;
+  readonly postchat: ReadonlySignal<RequestState>;
+  readonly transcriptRequest: ReadonlySignal<RequestState>;
+  readonly leaveMessage: ReadonlySignal<RequestState>;
+  /** Pre-chat fields the UI should render (config's, or the widget's own when the vendor has none). */
+  readonly prechatFields: ReadonlySignal<readonly SurveyField[]>;
+  /** Longest message the composer allows. */
+  readonly maxMessageLength: ReadonlySignal<number>;
+}
+
+export interface SessionActions {
+  /** The window opened: connect lazily if not yet connected, clear unread. */
+  open(): void;
+  /** The window closed or minimised (the chat goes on). */
+  close(): void;
+  start(answers: Record<string, string>, department?: string): void;
+  /** Send a visitor line; returns its client id. Empty text is ignored (returns ''). */
+  send(text: string): string;
+  sendCard(card: Card): string;
+  retry(clientId: string): void;
+  sendFile(file: File): string;
+  /** The composer's value changed: drives typing start/stop and throttled preview. */
+  composing(text: string): void;
+  choose(promptId: string, optionId: string): void;
+  submitForm(promptId: string, value: string): void;
+  rate(ratingId: string, optionId: string): void;
+  askRating(): void;
+  cancelWaiting(): void;
+  end(): void;
+  submitPostchat(answers: Record<string, string>): void;
+  requestTranscript(format: 'email' | 'pdf', email?: string): void;
+  leaveMessage(fields: { name: string; email?: string; phone?: string; message: string }): void;
+  /** After an ended chat: forget it and go back to the pre-chat step. */
+  newChat(): void;
+  identify(visitor: VisitorInfo): void;
+  on<K extends keyof SessionEventMap>(name: K, fn: (detail: SessionEventMap[K]) => void): () => void;
+  /** Close the transport and stop every timer. */
+  destroy(): void;
+}
+
+export type Session = SessionState & SessionActions;

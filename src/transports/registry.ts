@@ -1,0 +1,25 @@
+/**
+ * Vendor name → lazily imported transport module. Each entry is its own chunk, so a page
+ * that talks to WhosOn never downloads socket.io or the Tencent SDK. Omnidesk and Diyalog
+ * are server-to-server APIs: the browser speaks Confab's relay protocol for both.
+ */
+import type { TransportModule } from '../core/contract';
+
+export const VENDORS = ['whoson', 'expertflow', 'tencent', 'omnidesk', 'diyalog'] as const;
+export type Vendor = (typeof VENDORS)[number];
+
+export function isVendor(name: string): name is Vendor {
+  return (VENDORS as readonly string[]).includes(name);
+}
+
+const loaders: Record<Vendor, () => Promise<TransportModule>> = {
+  whoson: () => import('./whoson/transport'),
+  expertflow: () => import('./expertflow/transport'),
+  tencent: () => import('./tencent/transport'),
+  omnidesk: () => import('./relay/transport'),
+  diyalog: () => import('./relay/transport'),
+};
+
+export function loadTransport(vendor: Vendor): Promise<TransportModule> {
+  return loaders[vendor]();
+}
