@@ -1,0 +1,74 @@
+/**
+ * Each Playwright worker runs its own sandbox (every vendor simulator + the demo origin)
+ * on ephemeral loopback ports; it stops when the worker ends.
+ */
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { startSandbox, type Sandbox, type SandboxVendor } from '../src/server/sandbox/main';
+import type { ReceivedFrame } from '../src/server/sandbox/types';
+
+export const test = base.extend<{ widget: Widget }, { sandbox: Sandbox }>({
+  sandbox: [
+    async ({}, use) => {
+      const sandbox = await startSandbox({ delayScale: 0.15 });
+      await use(sandbox);
+      await sandbox.close();
+    },
+    { scope: 'worker' },
+  ],
+  widget: async ({ page, sandbox }, use) => {
+    sandbox.setAvailable(true);
+    await use(new Widget(page, sandbox));
+  },
+});
+export { expect };
+
+/** The widget as a visitor meets it: through the demo page's real script tag. */
+export class Widget {
+  constructor(
+    readonly page: Page,
+    readonly sandbox: Sandbox,
+  ) {}
+
+  async load(vendor: SandboxVendor, extra: Record<string, string> = {}): Promise<void> {
+    const query = new URLSearchParams({ vendor });
+    for (const [k, v] of Object.entries(extra)) query.set(`data-${k}`, v);
+    await this.page.goto(`${this.sandbox.url}/?${query}`);
+    await expect(this.launcher).toBeVisible();
+  }
+
+  get root(): Locator {
+    return this.page.locator('confab-chat');
+  }
+  get launcher(): Locator {
+    return this.page.getByRole('button', { name: /^(Open|Close) chat/ });
+  }
+  get dialog(): Locator {
+    return this.root.getByRole('dialog');
+  }
+  get log(): Locator {
+    return this.root.getByRole('log');
+  }
+  get message(): Locator {
+    return this.root.getByRole('textbox', { name: 'Message' });
+  }
+
+  async say(text: string): Promise<void> {
+    await this.message.fill(text);
+    await this.message.press('Enter');
+  }
+
+  /** What the vendor's simulator received, newest last. */
+  received(vendor: SandboxVendor): ReceivedFrame[] {
+    return this.sandbox.vendors[vendor]?.received ?? [];
+  }
+
+  async waitForFrame(vendor: SandboxVendor, name: string | RegExp): Promise<ReceivedFrame> {
+    let found: ReceivedFrame | undefined;
+    await expect
+      .poll(() => (found = this.received(vendor).find((f) => (typeof name === 'string' ? f.name === name : name.test(f.name)))), {
+        message: `${vendor} simulator should receive ${String(name)}`,
+      })
+      .toBeTruthy();
+    return found as ReceivedFrame;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The sandbox: every vendor's simulator on loopback, driven by the shared scripted agent,
+ * plus the demo page and the built widget on one HTTP origin. `npm start` runs it; the
+ * Playwright suite starts one per worker through `startSandbox()`.
+ *
+ * Routes on the demo origin:
+ *   GET  /sandbox.json                 the data-* attributes the demo uses per vendor
+ *   GET  /__sandbox/received?vendor=x  what that vendor's simulator received (tests)
+ *   POST /__sandbox/available          body "true" | "false": agents available or not
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { ScriptedAgentOptions } from './agent';
+import { serveStatic } from './static';
+import type { ReceivedFrame } from './types';
+
+export type SandboxVendor = 'whoson' | 'expertflow' | 'tencent' | 'omnidesk' | 'diyalog';
+export const SANDBOX_VENDORS: readonly SandboxVendor[] = ['whoson', 'expertflow', 'tencent', 'omnidesk', 'diyalog'];
+
+/** One running vendor: the attributes a site owner would set, and its received log. */
+export interface VendorSandbox {
+  attributes: Record<string, string>;
+  received: ReceivedFrame[];
+  close(): Promise<void>;
+}
+
+interface VendorContext {
+  agent: ScriptedAgentOptions;
+  /** The demo page's origin, for CORS / Origin allowlists. */
+  origin: string;
+}
+
+type Starter = (ctx: VendorContext) => Promise<VendorSandbox>;
+
+const STARTERS: Record<SandboxVendor, Starter> = {
+  whoson: async ({ agent }) => {
+    const { startWhosOnSimulator } = await import('./whoson');
+    const sim = await startWhosOnSimulator({ agent });
+    return { attributes: { server: sim.url, ...sim.options }, received: sim.received, close: () => sim.close() };
+  },
+  expertflow: async ({ agent }) => {
+    const { startExpertFlowSimulator } = await import('./expertflow');
+    const sim = await startExpertFlowSimulator({ agent });
+    return { attributes: { server: sim.url, ...sim.options }, received: sim.received, close: () => sim.close() };
+  },
+  tencent: async ({ agent }) => {
+    const { startTencentSimulator } = await import('./tencent');
+    const sim = await startTencentSimulator({ agent });
+    return { attributes: { ...sim.options }, received: sim.received, close: () => sim.close() };
+  },
+  omnidesk: async ({ agent, origin }) => {
+    const { startOmnideskWithRelay } = await import('./omnidesk-stack');
+    return startOmnideskWithRelay({ agent, origin });
+  },
+  diyalog: async ({ agent, origin }) => {
+    const { startDiyalogWithRelay } = await import('./diyalog-stack');
+    return startDiyalogWithRelay({ agent, origin });
+  },
+};
+
+export interface SandboxOptions {
+  /** Port for the demo origin; 0 picks a free one. */
+  port?: number;
+  /** The folder served as the demo origin (the build output). */
+  staticDir?: string;
+  /** Scripted agent speed: 1 for people, small for tests. */
+  delayScale?: number;
+  vendors?: readonly SandboxVendor[];
+  /** Extra response headers for static files (e.g. a Content-Security-Policy in tests). */
+  headers?: Record<string, string>;
+}
+
+export interface Sandbox {
+  url: string;
+  vendors: Partial<Record<SandboxVendor, VendorSandbox>>;
+  setAvailable(available: boolean): void;
+  close(): Promise<void>;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function readSmallBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 1024) break;
+  }
+  return body;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const staticDir = opts.staticDir ?? fileURLToPath(new URL('../../../dist', import.meta.url));
+  const state = { available: true };
+  const vendors: Partial<Record<SandboxVendor, VendorSandbox>> = {};
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/sandbox.json') {
+        const out: Record<string, Record<string, string>> = {};
+        for (const [name, v] of Object.entries(vendors)) out[name] = { vendor: name, ...v.attributes };
+        return json(res, 200, { vendors: out, available: state.available });
+      }
+      if (path === '/__sandbox/received') {
+        const vendor = new URL(req.url ?? '/', 'http://x').searchParams.get('vendor') ?? '';
+        const v = vendors[vendor as SandboxVendor];
+        return v ? json(res, 200, v.received) : json(res, 404, { error: `no vendor ${vendor}` });
+      }
+      if (path === '/__sandbox/available' && req.method === 'POST') {
+        state.available = (await readSmallBody(req)).trim() !== 'false';
+        return json(res, 200, { available: state.available });
+      }
+      if (await serveStatic(staticDir, req, res, opts.headers)) return;
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const agent: ScriptedAgentOptions = { delayScale: opts.delayScale ?? 1, available: () => state.available };
+  try {
+    for (const name of opts.vendors ?? SANDBOX_VENDORS) {
+      vendors[name] = await STARTERS[name]({ agent, origin: url });
+    }
+  } catch (err) {
+    await Promise.allSettled(Object.values(vendors).map((v) => v.close()));
+    server.close();
+    throw err;
+  }
+
+  return {
+    url,
+    vendors,
+    setAvailable: (available) => {
+      state.available = available;
+    },
+    async close() {
+      await Promise.allSettled(Object.values(vendors).map((v) => v.close()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** `npm start` / `npm run sandbox`: run until interrupted. */
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 8080);
+  const delayScale = Number(process.env.CONFAB_AGENT_SPEED ?? 1);
+  const sandbox = await startSandbox({ port, delayScale });
+  console.log(`\nConfab demo:  ${sandbox.url}/`);
+  for (const [name, v] of Object.entries(sandbox.vendors)) {
+    console.log(`  ${name.padEnd(11)} ${Object.entries(v.attributes).map(([k, val]) => `${k}=${val}`).join('  ')}`);
+  }
+  console.log('\nPress Ctrl+C to stop.');
+  const stop = () => void sandbox.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,52 @@
+/** A small static file server for the demo page and the built widget (dist/). */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+  '.d.ts': 'text/plain; charset=utf-8',
+};
+
+/** Serves `dir`; answers false when the path is not a file there (the caller answers 404). */
+export async function serveStatic(
+  dir: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string> = {},
+): Promise<boolean> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  } catch {
+    return false;
+  }
+  if (path.endsWith('/')) path += 'index.html';
+  const file = normalize(join(dir, path));
+  if (!file.startsWith(normalize(dir) + sep)) return false; // no escaping the folder
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return false;
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': String(info.size),
+      'cache-control': 'no-cache',
+      ...headers,
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+    return true;
+  } catch {
+    return false;
+  }
+}
