@@ -1,7 +1,8 @@
 /**
  * Vendor name → lazily imported transport module. Each entry is its own chunk, so a page
  * that talks to WhosOn never downloads socket.io or the Tencent SDK. Omnidesk and Diyalog
- * are server-to-server APIs: the browser speaks Confab's relay protocol for both.
+ * are server-to-server APIs: the browser speaks Confab's relay protocol for both (Diyalog adds
+ * its transaction-hash handshake in front of it).
  */
 import type { TransportModule } from '../core/contract';
 
@@ -17,7 +18,7 @@ const loaders: Record<Vendor, () => Promise<TransportModule>> = {
   expertflow: () => import('./expertflow/transport'),
   tencent: () => import('./tencent/transport'),
   omnidesk: () => import('./relay/transport'),
-  diyalog: () => import('./relay/transport'),
+  diyalog: () => import('./diyalog/transport'),
 };
 
 export function loadTransport(vendor: Vendor): Promise<TransportModule> {
