@@ -28,7 +28,13 @@ const app = await build({
     rollupOptions: {
       input: { app: 'src/embed/app.ts' },
       preserveEntrySignatures: 'exports-only',
-      output: { format: 'es', entryFileNames: 'assets/[name]-[hash].js', chunkFileNames: chunkName },
+      output: {
+        format: 'es',
+        entryFileNames: 'assets/[name]-[hash].js',
+        chunkFileNames: chunkName,
+        // socket.io-client is ExpertFlow's alone: its own chunk keeps the transport budget honest.
+        manualChunks: (id) => (/node_modules\/(socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io)\//.test(id) ? 'socketio' : undefined),
+      },
     },
   },
 });

@@ -1,0 +1,48 @@
+/**
+ * Size budgets, in exact gzip -9 bytes, on the production build (npm test builds first).
+ * The host page pays for confab.js at once, the app chunk when the visitor shows intent,
+ * and one transport chunk for its vendor; socket.io-client and the Tencent SDK are their
+ * own chunks, loaded only for their vendors.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+const dist = new URL('../../dist/', import.meta.url);
+const gz = (file: string) => gzipSync(readFileSync(new URL(file, dist)), { level: 9 }).length;
+const assets = () => (existsSync(new URL('assets', dist)) ? readdirSync(new URL('assets', dist)) : []);
+const chunk = (prefix: string) => {
+  const name = assets().find((f) => f.startsWith(`${prefix}-`) && f.endsWith('.js'));
+  if (!name) throw new Error(`no ${prefix} chunk in dist/assets (run npm run build): ${assets().join(', ')}`);
+  return `assets/${name}`;
+};
+
+export const BUDGETS = {
+  loader: 3 * 1024,
+  app: 35 * 1024,
+  transport: 6 * 1024,
+} as const;
+
+describe('built sizes stay within budget (gzip -9 bytes)', () => {
+  it('dist/confab.js (paid by every page at load) ≤ 3 KB', () => {
+    expect(gz('confab.js')).toBeLessThanOrEqual(BUDGETS.loader);
+  });
+
+  it('the app chunk (Preact, signals, core, UI, DOMPurify) ≤ 35 KB', () => {
+    expect(gz(chunk('app'))).toBeLessThanOrEqual(BUDGETS.app);
+  });
+
+  for (const vendor of ['whoson', 'expertflow', 'tencent', 'relay', 'diyalog']) {
+    it(`the ${vendor} transport chunk ≤ 6 KB`, () => {
+      expect(gz(chunk(vendor))).toBeLessThanOrEqual(BUDGETS.transport);
+    });
+  }
+
+  it('socket.io-client is a chunk of its own, imported only by the ExpertFlow chunk', () => {
+    const io = chunk('socketio');
+    const importers = assets()
+      .filter((f) => f.endsWith('.js'))
+      .filter((f) => readFileSync(new URL(`assets/${f}`, dist), 'utf8').includes(io.slice('assets/'.length)));
+    expect(importers.map((f) => f.split('-')[0])).toEqual(['expertflow']);
+  });
+});
