@@ -1,0 +1,416 @@
+/**
+ * WhosOn sandbox: a WebSocket chat server that follows shared/vendor-docs/whoson-chat-api.txt
+ * to the letter (command names case-insensitive, parameter counts checked, the document's
+ * event shapes and example texts), plus the Document Store on the same HTTP server:
+ *
+ *   POST /whosoncharts/DocumentWriteForSite  multipart: SessionID, Domain, FileName, File
+ *        → 200 text/plain: the document URL (the shape our transport chose; the document
+ *          does not give one — see src/transports/whoson/upload.ts)
+ *   GET  /whosoncharts/document.aspx?f=<id>.<ext>  → the uploaded bytes
+ *
+ * Choices where the document is silent: DynamicField's "new chat line" is sent with the
+ * class "linefield" (our transport shows unknown classes as system lines); when the Hello
+ * asks for translation, each operator line is followed by a "linet" line.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import busboy from 'busboy';
+import { WebSocket, WebSocketServer } from 'ws';
+import { AGENT_ATTACHMENT, DEFAULT_AGENT, ScriptedAgent, type AgentHost } from './agent';
+import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
+
+export interface WhosOnSimulatorOptions extends SimulatorOptions {
+  auth?: string;
+  domain?: string;
+  apiKey?: string;
+}
+
+/** How many parameters each command takes, in the document's order. */
+const ARITY: Record<string, number> = {
+  connect: 7, hello: 10, message: 3, preview: 3, file: 4, dynamicfield: 4, starttyping: 1,
+  stoptyping: 1, quit: 2, postchatsurvey: 5, transcript: 5, leavemessage: 9, getoperators: 2, getimage: 3,
+};
+/** Index of the Domain parameter (StartTyping/StopTyping carry none). */
+const DOMAIN_PARAM: Record<string, number> = {
+  hello: 1, message: 1, preview: 1, file: 1, dynamicfield: 1, quit: 1, postchatsurvey: 2,
+  transcript: 2, leavemessage: 2, getoperators: 1, getimage: 1,
+};
+/** Index of the Chat Session ID parameter, for commands that carry one. */
+const SESSION_PARAM: Record<string, number> = {
+  hello: 4, message: 0, preview: 0, file: 0, dynamicfield: 0, starttyping: 0, stoptyping: 0,
+  quit: 0, postchatsurvey: 1, transcript: 1, getoperators: 0, getimage: 0,
+};
+
+const FILE_TYPE_ERROR = 'You cannot upload files of this type.';
+const MAX_UPLOAD = 5 * 1024 * 1024;
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function field(name: string, type: string, prompt: string, extra: Record<string, unknown> = {}) {
+  return {
+    FieldName: name, FieldType: type, Enabled: true, Prompt: prompt, Length: 0, MultiLine: false,
+    Lines: 0, Password: false, ChangeCase: 0, Mask: '', DefaultValue: '', DefaultDateToday: false,
+    DefaultTimeToday: false, SelectType: '', ValidateLow: -1, ValidateHigh: -1, RequiredField: false,
+    SelectOptions: [] as string[], HTML5Type: 'text', ...extra,
+  };
+}
+
+/** The document's connected example, with this server's session, domain and web services. */
+function connectedData(sessionId: string, domain: string, webServicesUrl: string) {
+  return {
+    SessionID: sessionId,
+    Domain: domain,
+    SiteName: 'My Company',
+    UTCBias: 0,
+    OpeningMessage:
+      '<h3>Welcome</h3>Please enter your name and click the <b>Start Chat</b> button to begin<br><br>If we are available we will respond, if not please leave us a message.',
+    ClosingMessage: 'Thank you for chatting to us today.',
+    ForwardingURL: '',
+    Layout: 'standard',
+    Color: 'office',
+    Lang: 'fr',
+    Height: 550,
+    Width: 470,
+    OperatorPreview: false,
+    WebServicesURL: webServicesUrl,
+    GeoIP: {
+      IPAddress: '195.62.193.194', IsProxy: false, IsSatellite: false, PostCode: 'ST1', Latitude: 53.0278,
+      Longitude: -2.1658, Radius: 20, ISP: 'Internet Central Limited', CountryISO: 'GB',
+      CountryName: 'United Kingdom', City: 'Stoke-on-Trent', MetroCode: '', Organization: '',
+      RegionName: 'England', RegionISO: 'ENG',
+    },
+    AllowedFileTypes: 'pdf, doc, docx, xls, xlsx, pptx, rtf, txt, jpg, gif, bmp, png, xml',
+    PreChatSurvey: {
+      Enabled: true,
+      Fields: [
+        field('VisitorName', 'name', 'Please enter your name:', { Length: 100, RequiredField: true }),
+        field('Company', 'company', 'Please enter your company name:', { Length: 200, ChangeCase: 2 }),
+      ],
+    },
+    PostChatSurvey: {
+      Enabled: true,
+      Fields: [
+        field('Rating', 'rating', 'Please rate your chat experience:', { ValidateHigh: 5, HTML5Type: 'range' }),
+        field('transEmail', 'text', 'Enter your email address to receive a transcript of this chat', {
+          Length: 250, ValidateLow: 0, ValidateHigh: 0, HTML5Type: 'email',
+        }),
+        field('Mailing', 'boolean', 'Join our mailing list?', { DefaultValue: 'Y', HTML5Type: 'checkbox' }),
+        field('FindMethod', 'select', 'How did you find us?', {
+          SelectType: 'select', SelectOptions: ['Google', 'LinkedIn Ad', 'Twitter Ad'],
+        }),
+      ],
+    },
+    Translation: {
+      Enabled: true,
+      DefaultLanguage: 'en',
+      Languages: [
+        { ISO2: 'en', DisplayAs: 'English', Selected: false },
+        { ISO2: 'fr', DisplayAs: 'French', Selected: false },
+        { ISO2: 'de', DisplayAs: 'German', Selected: false },
+      ],
+      ShowLanguageSelector: false,
+      ShowAsOverlay: false,
+      ForceTranslation: false,
+    },
+    CallbackEnabled: true,
+    LeaveMessageEnabled: true,
+    VisitorSingleUseFiles: 0,
+    ServerBuild: '19.1.385.800',
+  };
+}
+
+function operatorData(name: string, isBot: boolean, status: string) {
+  return {
+    Name: name, Email: 'howard@mycompany.com', Phone: '+441782822577', Dept: '',
+    Skills: ['Sales', 'Marketing'], IsBot: isBot ? 'True' : 'False', Status: status, Lang: 'en',
+  };
+}
+
+const chatUid = () => {
+  const abc = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(10), (b) => abc[b % abc.length]).join('');
+};
+
+function clock(): string {
+  const d = new Date();
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): Promise<SimulatorHandle> {
+  const auth = opts.auth ?? 'sandbox-auth';
+  const domain = opts.domain ?? 'www.mycompany.com';
+  const apiKey = opts.apiKey ?? 'sandbox-api-key';
+  const host = opts.host ?? '127.0.0.1';
+  const received: ReceivedFrame[] = [];
+  const sessions = new Set<string>();
+  const documents = new Map<string, { mime: string; bytes: Buffer }>();
+  let origin = '';
+
+  const server = createServer((req, res) => {
+    handleHttp(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', origin);
+    // The widget uploads from the page's origin.
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') return void res.writeHead(204, { 'Access-Control-Allow-Methods': 'POST, GET' }).end();
+    if (req.method === 'POST' && url.pathname === '/whosoncharts/DocumentWriteForSite') {
+      const form = await readMultipart(req);
+      received.push({
+        at: Date.now(), channel: 'http', name: 'POST /whosoncharts/DocumentWriteForSite',
+        payload: { ...form.fields, file: form.file ? { name: form.file.name, size: form.file.bytes.length } : null },
+      });
+      const ext = /\.([a-z0-9]{1,10})$/i.exec(form.fields.FileName ?? '')?.[1]?.toLowerCase();
+      if (!form.file || form.tooLarge || !ext || !sessions.has(form.fields.SessionID ?? '') || form.fields.Domain !== domain) {
+        return void res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Invalid document');
+      }
+      const id = `${randomBytes(20).toString('hex')}.${ext}`;
+      documents.set(id, { mime: form.file.mime || 'application/octet-stream', bytes: form.file.bytes });
+      return void res
+        .writeHead(200, { 'Content-Type': 'text/plain' })
+        .end(`${origin}/whosoncharts/document.aspx?f=${id}`);
+    }
+    if (req.method === 'GET' && url.pathname === '/whosoncharts/document.aspx') {
+      const doc = documents.get(url.searchParams.get('f') ?? '');
+      if (!doc) return void res.writeHead(404).end();
+      return void res
+        .writeHead(200, { 'Content-Type': doc.mime, 'X-Content-Type-Options': 'nosniff', 'Content-Disposition': 'attachment' })
+        .end(doc.bytes);
+    }
+    res.writeHead(404).end();
+  }
+
+  const wss = new WebSocketServer({ server, maxPayload: 256 * 1024 });
+  wss.on('connection', (socket) => {
+    socket.on('error', () => {});
+    const conversation = new Conversation(socket);
+    socket.on('message', (data, isBinary) => conversation.receive(isBinary ? null : data.toString()));
+    socket.on('close', () => conversation.stop());
+  });
+
+  class Conversation implements AgentHost {
+    private sessionId = '';
+    private uid = '';
+    private visitor = '';
+    private translateTo = '';
+    private agent: ScriptedAgent | null = null;
+    private agentName = (opts.agent?.identity ?? DEFAULT_AGENT).name;
+
+    constructor(private readonly socket: WebSocket) {}
+
+    stop(): void {
+      this.agent?.visitorLeft();
+      if (this.sessionId) sessions.delete(this.sessionId);
+    }
+
+    private emit(EventName: string, Data: unknown, ChatUid: string | null = this.uid || null): void {
+      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ EventName, ChatUid, Data }));
+    }
+
+    private line(Classname: string, Content: string): void {
+      this.emit('newline', { Classname, Content });
+    }
+
+    private error(message: string, close = false): void {
+      this.emit('error', message);
+      if (close) this.socket.close();
+    }
+
+    receive(text: string | null): void {
+      let frame: unknown;
+      try {
+        frame = text === null ? null : JSON.parse(text);
+      } catch {
+        frame = null;
+      }
+      const f = frame as { Command?: unknown; Parameters?: unknown } | null;
+      if (!f || typeof f !== 'object' || typeof f.Command !== 'string') {
+        received.push({ at: Date.now(), channel: 'ws', name: '(malformed)', payload: text });
+        return this.error('Invalid command.');
+      }
+      const params = f.Parameters === null ? [] : f.Parameters;
+      received.push({ at: Date.now(), channel: 'ws', name: f.Command, payload: f.Parameters });
+      const name = f.Command.toLowerCase();
+      const arity = ARITY[name];
+      if (arity === undefined) return this.error(`Unknown command: ${f.Command.slice(0, 40)}`);
+      if (!Array.isArray(params) || params.length !== arity || !params.every((p) => typeof p === 'string')) {
+        return this.error(`Invalid parameters for ${f.Command.slice(0, 40)}.`, !this.sessionId);
+      }
+      const p = params as string[];
+      if (name === 'connect') return this.connect(p);
+      if (!this.sessionId) return this.error('Not connected.');
+      const sessionAt = SESSION_PARAM[name];
+      // LeaveMessage may carry a blank session (no chat attempted); every other one must match.
+      const sid = name === 'leavemessage' ? p[1] : sessionAt === undefined ? '' : p[sessionAt];
+      if (sid && sid !== this.sessionId) return this.error('Invalid session.');
+      const domainAt = DOMAIN_PARAM[name];
+      if (domainAt !== undefined && p[domainAt] !== domain) return this.error('Access Denied');
+      this.command(name, p);
+    }
+
+    private connect(p: string[]): void {
+      if (this.sessionId) return this.error('Already connected.');
+      if (p[0] !== auth || p[1] !== domain) return this.error('Access Denied', true);
+      if (p[6] !== apiKey) return this.error('Invalid API key.', true);
+      this.sessionId = randomUUID();
+      sessions.add(this.sessionId);
+      this.emit('connected', connectedData(this.sessionId, domain, `${origin}/whosoncharts/`), null);
+    }
+
+    private command(name: string, p: string[]): void {
+      switch (name) {
+        case 'hello': {
+          if (this.uid) return this.error('A chat has already been started.');
+          this.uid = chatUid();
+          this.visitor = p[0] || 'Visitor';
+          this.translateTo = p[8] === 'true' ? (p[7] ?? '') : '';
+          const agent = new ScriptedAgent(this, opts.agent);
+          if (!agent.isAvailable()) {
+            return this.emit(
+              'notaccepted',
+              `No operators are available at this time. Operators may only be available during office hours. The time is currently ${clock()}.`,
+            );
+          }
+          this.agent = agent;
+          this.emit('accepted', 'Please wait. An operator will be with you shortly.');
+          return agent.start(this.visitor);
+        }
+        case 'message': {
+          if (!this.uid) return this.error('No chat session.');
+          const text = (p[2] ?? '').slice(0, 4000);
+          this.line('linesays', `${escapeHtml(this.visitor)} says:`);
+          this.line('linev', text);
+          return this.agent?.hear(text);
+        }
+        case 'quit':
+          this.agent?.visitorLeft();
+          return;
+        case 'postchatsurvey':
+          return this.emit('acknowledged', '', '');
+        case 'dynamicfield':
+          return this.line('linefield', `${escapeHtml(p[2] ?? '')}: ${escapeHtml(p[3] ?? '')}`);
+        case 'file': {
+          const ext = /\.([a-z0-9]+)$/i.exec(p[2] ?? '')?.[1]?.toLowerCase() ?? '';
+          const allowed = connectedData('', domain, '').AllowedFileTypes.split(',').map((s) => s.trim());
+          if (!allowed.includes(ext)) return this.error(FILE_TYPE_ERROR);
+          return;
+        }
+        case 'getoperators': {
+          const available = this.agent ? this.agent.isAvailable() : (opts.agent?.available?.() ?? true);
+          const first = operatorData(this.agentName, (opts.agent?.identity ?? DEFAULT_AGENT).isBot, available ? 'Online' : 'Away');
+          const second = { ...operatorData('Daniel Tallentire', false, 'Busy'), Email: 'daniel@mycompany.com', Skills: ['Technical Support', 'Training'] };
+          return this.emit('operators', [first, second], null);
+        }
+        case 'getimage': {
+          const type = Number(p[2]);
+          if (![1, 2, 5, 8].includes(type)) return this.error('Invalid image type.');
+          return this.emit('image', {
+            Domain: domain, ImageType: type, Language: 'en', Ext: '.png',
+            Base64: Buffer.from(AGENT_ATTACHMENT.bytes).toString('base64'),
+          }, '');
+        }
+        default:
+          // Preview, StartTyping, StopTyping, Transcript, LeaveMessage: recorded in `received`.
+          return;
+      }
+    }
+
+    // --- AgentHost: the scripted agent speaks WhosOn through these ---
+
+    queue(position: number, total: number): void {
+      this.emit('queue', String(position));
+      this.line('queuemessage', `Thank you for waiting. You are in position ${position} of ${total}.`);
+    }
+
+    waiting(kind: 'paging' | 'waiting1' | 'waiting2' | 'final', text: string): void {
+      const cls = { paging: 'pagingmessage', waiting1: 'lineo linewaiting1', waiting2: 'lineo linewaiting2', final: 'lineo final' }[kind];
+      this.line(cls, escapeHtml(text));
+    }
+
+    join(agent: { name: string; isBot: boolean }): void {
+      this.agentName = agent.name;
+      this.emit('operatorjoined', operatorData(agent.name, agent.isBot, 'Online'));
+    }
+
+    typing(on: boolean): void {
+      this.emit(on ? 'typing' : 'typingstop', '');
+    }
+
+    say(text: string, html?: string): void {
+      this.line('linesays', `${escapeHtml(this.agentName)} says:`);
+      this.line('lineo', html ?? escapeHtml(text));
+      if (this.translateTo) this.line('linet', `[${escapeHtml(this.translateTo)}] ${escapeHtml(text)}`);
+    }
+
+    requestFile(types: string[]): void {
+      this.emit('requestfile', types.join(', '));
+    }
+
+    requestField(f: { name: string; prompt: string; maxLength: number }): void {
+      this.emit('requestfield', field(f.name, 'text', f.prompt, { Length: f.maxLength, ChangeCase: 1, ValidateLow: 0, ValidateHigh: 0 }));
+    }
+
+    end(): void {
+      this.emit('quit', '');
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://${host}:${port}`;
+
+  return {
+    vendor: 'whoson',
+    url: `ws://${host}:${port}`,
+    options: { domain, auth, apiKey },
+    received,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface Multipart {
+  fields: Record<string, string>;
+  file: { name: string; mime: string; bytes: Buffer } | null;
+  tooLarge: boolean;
+}
+
+function readMultipart(req: IncomingMessage): Promise<Multipart> {
+  return new Promise((resolve, reject) => {
+    const out: Multipart = { fields: {}, file: null, tooLarge: false };
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { fileSize: MAX_UPLOAD, files: 1, fields: 10, fieldSize: 4096 } });
+    } catch (e) {
+      return reject(e);
+    }
+    bb.on('field', (name, value) => {
+      out.fields[name] = value;
+    });
+    const chunks: Buffer[] = [];
+    bb.on('file', (name, stream, info) => {
+      if (name === 'File') out.file = { name: info.filename ?? '', mime: info.mimeType, bytes: Buffer.alloc(0) };
+      stream.on('data', (c: Buffer) => {
+        if (name === 'File') chunks.push(c);
+      });
+      stream.on('limit', () => {
+        out.tooLarge = true;
+      });
+    });
+    bb.on('close', () => {
+      if (out.file) out.file.bytes = Buffer.concat(chunks);
+      resolve(out);
+    });
+    bb.on('error', reject);
+    req.pipe(bb);
+  });
+}

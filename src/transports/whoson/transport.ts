@@ -1,0 +1,448 @@
+/**
+ * WhosOn Chat API over a WebSocket (shared/vendor-docs/whoson-chat-api.txt).
+ *
+ * Decisions the document leaves to the integrator, written down once here:
+ * - Connection: `open` is reported on the `connected` event (the Connect handshake), not on
+ *   the socket's open. An `error` answering Connect is fatal: the server closes, and we do not
+ *   reconnect (repeated invalid attempts get the visitor's IP blacklisted).
+ * - Drops: we reconnect with exponential backoff and jitter (capped at 30 s) and never give up.
+ *   WhosOn has no resume command (a new Connect is a new session), so a chat that was active
+ *   when the socket dropped is reported `ended` by 'system' once we are connected again.
+ *   `config` is emitted for the first `connected` only; later ones only renew the SessionID.
+ * - Hello: visitor IP "" (the server takes the socket's), operator "" (routing decides);
+ *   translation is "true" only when the site enables translation and the visitor's two-letter
+ *   language differs from the site's default language.
+ * - linev (visitor echo) carries no client id: we match it to the oldest pending line with the
+ *   same text and give it that client id. Its Content is treated as text, never HTML.
+ * - Unknown newline classes are shown as system lines (sanitized HTML), so nothing the server
+ *   says is lost. DynamicField's "new chat line" is not specified; it arrives that way.
+ * - GetOperators is information only: routing rules decide who takes a chat (document), so
+ *   an all-busy list does not mark the chat unavailable. The list is kept in `operators`.
+ * - File has no echo and Transcript/LeaveMessage no reply: we confirm each ourselves once its
+ *   command is on the wire (a visitor file message; an `ack`). PostChatSurvey is acked by the
+ *   server's `acknowledged`.
+ * - Quit (cancel or end) is answered by nothing: we report `ended` by the visitor ourselves.
+ * - Preview is sent only when the connected event's OperatorPreview allows it.
+ */
+import {
+  realClock,
+  stamp,
+  type Capability,
+  type ChatConfig,
+  type Clock,
+  type Command,
+  type ConfabEventBody,
+  type EventSink,
+  type Transport,
+  type TransportFactory,
+  type TransportOptions,
+} from '../../core/contract';
+import { t } from '../../core/i18n';
+import { safeUrl } from '../../core/urls';
+import { authorOf, decodeFrame, MAX_LINE, queuePosition, stripTags, type WhosOnEvent, type WhosOnOperator } from './decode';
+import * as wire from './encode';
+import { uploadDocument } from './upload';
+
+export type WebSocketConstructor = new (url: string) => WebSocket;
+
+/** What tests (and only tests) swap: the socket class and fetch in Node, and backoff timing. */
+export interface WhosOnDeps {
+  WebSocket?: WebSocketConstructor;
+  fetch?: typeof fetch;
+  /** First reconnect delay (ms) before jitter; doubles per attempt up to 30 s. */
+  reconnectBaseMs?: number;
+  random?: () => number;
+}
+
+type Phase = 'idle' | 'ready' | 'starting' | 'waiting' | 'chatting' | 'ended' | 'offline';
+
+const CAPABILITIES: readonly Capability[] = [
+  'prechat', 'postchat', 'transcript-email', 'leave-message', 'file', 'typing', 'preview', 'cancel', 'end',
+];
+const MAX_BACKOFF = 30_000;
+const OPEN = 1;
+const IMAGE_EXT = /\.(png|jpe?g|gif|bmp|webp)$/i;
+
+const isActive = (p: Phase) => p === 'starting' || p === 'waiting' || p === 'chatting';
+
+export class WhosOnTransport implements Transport {
+  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
+  /** The operators list from GetOperators (information only, see the top comment). */
+  operators: WhosOnOperator[] = [];
+
+  private sink: EventSink = () => {};
+  private readonly clock: Clock;
+  private readonly opt: Readonly<Record<string, string>>;
+  private socket: WebSocket | null = null;
+  private timer: unknown = null;
+  private attempt = 0;
+  private closed = false;
+  private fatal = false;
+  /** The chat was active when the socket dropped: report it ended once reconnected. */
+  private lost = false;
+  private config: ChatConfig | null = null;
+  private domain: string;
+  private sessionId = '';
+  private webServices: string | null = null;
+  private translation = { enabled: false, defaultLanguage: '' };
+  private phase: Phase = 'idle';
+  // The chat's own identity outlives the connection: post-chat and transcript refer to it.
+  private chatUid = '';
+  private chatSession = '';
+  private line = 0;
+  private author = '';
+  private lastAgentLine = '';
+  private agentIsBot = false;
+  private pending: { clientId: string; text: string }[] = [];
+  private promptNo = 0;
+
+  constructor(
+    private readonly o: TransportOptions,
+    private readonly deps: WhosOnDeps = {},
+  ) {
+    this.clock = o.clock ?? realClock;
+    this.opt = o.options;
+    this.domain = this.opt.domain ?? '';
+  }
+
+  connect(sink: EventSink): void {
+    this.sink = sink;
+    this.closed = false;
+    const missing = ['server', 'domain', 'auth', 'apiKey'].find((k) => !this.opt[k]);
+    const server = this.opt.server ?? '';
+    if (missing || !/^wss?:\/\//i.test(server)) {
+      return this.refuse(t('transport.badOption', { name: `data-${missing ? kebab(missing) : 'server'}` }), 'config');
+    }
+    this.emit({ type: 'connection', state: 'connecting' });
+    this.open();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.clock.clearTimeout(this.timer);
+    const s = this.socket;
+    this.socket = null;
+    s?.close();
+  }
+
+  send(c: Command): void {
+    const sid = this.sessionId;
+    const dom = this.domain;
+    switch (c.type) {
+      case 'start': {
+        const lang = /^[a-z]{2}/i.exec(this.o.locale)?.[0]?.toLowerCase() ?? 'en';
+        const nameField = this.config?.prechat.find((f) => f.type === 'name')?.name;
+        const name = c.visitor.name || (nameField && c.answers[nameField]) || '';
+        const tr = this.translation;
+        const translate = tr.enabled && !!tr.defaultLanguage && lang !== tr.defaultLanguage;
+        const frame = wire.hello(name, dom, c.department ?? this.opt.department ?? '', '', sid, '',
+          this.o.visitorId, lang, translate, wire.surveyXml(c.answers));
+        if (!this.write(frame)) return;
+        this.chatUid = '';
+        this.chatSession = sid;
+        this.line = 0;
+        this.author = '';
+        this.pending = [];
+        this.phase = 'starting';
+        return;
+      }
+      case 'send':
+        if (c.text.length > MAX_LINE) return this.fail('too-long', t('transport.tooLong', { max: MAX_LINE }));
+        if (this.write(wire.message(sid, dom, c.text))) this.pending.push({ clientId: c.clientId, text: c.text });
+        return;
+      case 'send-file':
+        void this.sendFile(c.clientId, c.file, c.name);
+        return;
+      case 'typing':
+        // Best effort: outside a chat there is nobody to tell.
+        if (isActive(this.phase) && this.connected()) this.write(wire.typing(sid, c.on));
+        return;
+      case 'preview':
+        if (isActive(this.phase) && this.config?.previewAllowed && this.connected()) {
+          this.write(wire.preview(sid, dom, c.text.slice(0, MAX_LINE)));
+        }
+        return;
+      case 'submit-form':
+        this.write(wire.dynamicField(sid, dom, c.fieldName, c.value));
+        return;
+      case 'cancel':
+      case 'end':
+        if (!isActive(this.phase)) return;
+        if (this.connected()) this.write(wire.quit(sid, dom));
+        // Ended either way: without a connection the chat is already gone on the server.
+        this.phase = 'ended';
+        this.emit({ type: 'ended', by: 'visitor' });
+        return;
+      case 'postchat':
+        this.write(wire.postChatSurvey(this.chatUid, this.chatSession || sid, dom, '', wire.surveyXml(c.answers)));
+        return;
+      case 'transcript':
+        if (c.format !== 'email' || !c.email) return this.fail('unsupported', t('transport.unsupported'));
+        if (this.write(wire.transcript(this.chatUid, this.chatSession || sid, dom, '', c.email))) {
+          this.emit({ type: 'ack', what: 'transcript' });
+        }
+        return;
+      case 'leave-message':
+        if (this.write(wire.leaveMessage(this.chatUid, this.chatSession, dom, '', c.name,
+          c.department ?? this.opt.department ?? '', c.email ?? '', c.phone ?? '', c.message))) {
+          this.emit({ type: 'ack', what: 'leave-message' });
+        }
+        return;
+      default:
+        // choose, rate, ask-rating, send-card: WhosOn has no such commands.
+        this.fail('unsupported', t('transport.unsupported'));
+    }
+  }
+
+  // --- connection ---
+
+  private open(): void {
+    const Ctor = this.deps.WebSocket ?? globalThis.WebSocket;
+    let s: WebSocket;
+    try {
+      s = new Ctor(this.opt.server ?? '');
+    } catch {
+      return this.refuse(t('transport.badOption', { name: 'data-server' }), 'config');
+    }
+    this.socket = s;
+    s.onopen = () => {
+      this.raw(s, wire.connect(this.opt.auth ?? '', this.domain, '', this.o.visitorId,
+        this.o.userAgent, this.o.referrer, this.opt.apiKey ?? ''));
+    };
+    s.onmessage = (e: MessageEvent) => {
+      if (s === this.socket) this.receive(e.data);
+    };
+    s.onerror = () => {}; // a close follows; handled there
+    s.onclose = () => {
+      if (s === this.socket) this.dropped();
+    };
+  }
+
+  private dropped(): void {
+    this.socket = null;
+    this.sessionId = '';
+    if (this.closed || this.fatal) return;
+    if (isActive(this.phase)) this.lost = true;
+    this.attempt++;
+    this.emit({ type: 'connection', state: 'reconnecting', attempt: this.attempt });
+    const base = this.deps.reconnectBaseMs ?? 1000;
+    const ceiling = Math.min(MAX_BACKOFF, base * 2 ** Math.min(this.attempt - 1, 16));
+    // "Equal jitter": at least half the delay, so a crowd of widgets does not reconnect in step.
+    const delay = ceiling / 2 + (ceiling / 2) * (this.deps.random ?? Math.random)();
+    this.timer = this.clock.setTimeout(() => {
+      if (!this.closed) this.open();
+    }, delay);
+  }
+
+  private refuse(message: string, code: string): void {
+    this.fatal = true;
+    this.emit({ type: 'error', code, message, fatal: true });
+    this.emit({ type: 'connection', state: 'closed', reason: message });
+    const s = this.socket;
+    this.socket = null;
+    s?.close();
+  }
+
+  private connected(): boolean {
+    return !!this.sessionId && this.socket?.readyState === OPEN;
+  }
+
+  /** Put a command on the wire, or report that we cannot (never throws). */
+  private write(frame: wire.WireCommand): boolean {
+    if (!this.connected() || !this.socket) {
+      this.fail('not-connected', t('transport.notConnected'));
+      return false;
+    }
+    return this.raw(this.socket, frame);
+  }
+
+  private raw(s: WebSocket, frame: wire.WireCommand): boolean {
+    try {
+      s.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      this.fail('not-connected', t('transport.notConnected'));
+      return false;
+    }
+  }
+
+  // --- incoming ---
+
+  private receive(data: unknown): void {
+    const ev = decodeFrame(data);
+    if (ev.kind === 'malformed') {
+      console.warn(`[confab] whoson: ignored a malformed frame (${ev.reason})`);
+      return this.fail('bad-frame', t('transport.badFrame'));
+    }
+    this.handle(ev);
+  }
+
+  private handle(ev: WhosOnEvent): void {
+    switch (ev.kind) {
+      case 'connected': {
+        const first = !this.config;
+        this.sessionId = ev.sessionId;
+        if (ev.domain) this.domain = ev.domain;
+        this.webServices = ev.webServicesUrl;
+        this.translation = ev.translation;
+        this.attempt = 0;
+        this.emit({ type: 'connection', state: 'open' });
+        if (this.lost) {
+          this.lost = false;
+          this.phase = 'ended';
+          this.emit({ type: 'ended', by: 'system', text: t('transport.chatLost') });
+        }
+        if (first) {
+          this.config = ev.config;
+          if (this.phase === 'idle') this.phase = 'ready';
+          this.emit({ type: 'config', config: ev.config });
+          this.write(wire.getOperators(this.sessionId, this.domain));
+          this.write(wire.getImage(this.sessionId, this.domain, 5));
+        }
+        return;
+      }
+      case 'error':
+        if (!this.sessionId) return this.refuse(ev.message || t('transport.refused'), 'refused');
+        return this.fail('server', ev.message || t('transport.refused'));
+      case 'accepted':
+        if (ev.chatUid) this.chatUid = ev.chatUid;
+        this.phase = 'waiting';
+        return this.emit({ type: 'accepted', chatId: this.chatUid });
+      case 'notaccepted': {
+        if (ev.chatUid) this.chatUid = ev.chatUid;
+        this.phase = 'offline';
+        // Data is "the message to display or a forwarding URL".
+        const url = /^https?:\/\/\S+$/i.test(ev.text.trim()) ? safeUrl(ev.text.trim(), 'link') : null;
+        return this.emit(url
+          ? { type: 'rejected', reason: t('transport.forwarded'), forwardingUrl: url }
+          : { type: 'rejected', reason: stripTags(ev.text) });
+      }
+      case 'newline':
+        return this.newline(ev.classes, ev.content);
+      case 'operatorjoined':
+        this.phase = 'chatting';
+        this.agentIsBot = ev.operator.isBot;
+        return this.emit({ type: 'agent', action: 'joined', agent: { name: ev.operator.name, isBot: ev.operator.isBot } });
+      case 'typing':
+        return this.emit({ type: 'typing', on: ev.on });
+      case 'queue':
+        return this.emit({ type: 'queue', position: ev.position });
+      case 'requestfile':
+        return this.emit({ type: 'file-request', allowedTypes: ev.types });
+      case 'requestfield':
+        return this.emit({
+          type: 'form',
+          form: { id: `${this.chatUid}-field-${++this.promptNo}`, header: ev.field.label, field: ev.field },
+        });
+      case 'quit':
+        if (this.phase === 'ended') return;
+        // The operator ends a chat they took; before anyone took it, it is the server.
+        this.emit({ type: 'ended', by: this.phase === 'chatting' ? 'agent' : 'system' });
+        this.phase = 'ended';
+        return;
+      case 'acknowledged':
+        return this.emit({ type: 'ack', what: 'postchat' });
+      case 'operators':
+        this.operators = ev.operators;
+        return;
+      case 'image':
+        if (ev.url && (ev.imageType === 5 || ev.imageType === 8)) this.emit({ type: 'image', role: 'logo', url: ev.url });
+        return;
+      default:
+        return; // unknown events: a newer server, nothing for us to do
+    }
+  }
+
+  private newline(classes: string[], content: string): void {
+    const has = (c: string) => classes.includes(c);
+    const id = `${this.chatUid || this.chatSession}-${++this.line}`;
+    if (has('linesays')) {
+      this.author = authorOf(content);
+      return;
+    }
+    const author = this.author;
+    this.author = '';
+    if (has('pagingmessage')) return this.emit({ type: 'waiting', kind: 'paging', text: stripTags(content) });
+    if (has('linewaiting1') || has('linewaiting2')) {
+      return this.emit({ type: 'waiting', kind: 'waiting', text: stripTags(content) });
+    }
+    if (has('final')) return this.emit({ type: 'waiting', kind: 'final', text: stripTags(content) });
+    if (has('queuemessage')) {
+      const q = queuePosition(content);
+      this.emit({ type: 'waiting', kind: 'queue', text: stripTags(content) });
+      if (q) this.emit({ type: 'queue', position: q.position, total: q.total });
+      return;
+    }
+    const named = author ? { authorName: author } : {};
+    if (has('linev')) {
+      const i = this.pending.findIndex((p) => p.text === content);
+      const clientId = i >= 0 ? this.pending.splice(i, 1)[0]?.clientId : undefined;
+      return this.emit({
+        type: 'message',
+        message: { id, sender: 'visitor', text: content, ...named, ...(clientId ? { clientId } : {}) },
+      });
+    }
+    const sender = this.agentIsBot ? 'bot' : 'agent';
+    if (has('linet')) {
+      return this.emit({
+        type: 'message',
+        message: { id, sender, html: content, ...named, ...(this.lastAgentLine ? { translationOf: this.lastAgentLine } : {}) },
+      });
+    }
+    if (has('lineo')) {
+      this.lastAgentLine = id;
+      return this.emit({ type: 'message', message: { id, sender, html: content, ...named } });
+    }
+    this.emit({ type: 'message', message: { id, sender: 'system', html: content } });
+  }
+
+  // --- files ---
+
+  private async sendFile(clientId: string, file: Blob, name: string): Promise<void> {
+    const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
+    const allowed = this.config?.allowedFileTypes ?? [];
+    if (!allowed.includes(ext)) {
+      return this.fail('file-type', t('error.fileType', { types: allowed.join(', ') }));
+    }
+    const base = this.webServices;
+    if (!this.connected() || !base) return this.fail('not-connected', t('transport.notConnected'));
+    const sid = this.sessionId;
+    let url: string;
+    try {
+      url = await uploadDocument(this.deps.fetch ?? fetch, base, { sessionId: sid, domain: this.domain, name, file });
+    } catch (e) {
+      console.warn('[confab] whoson: upload failed', e);
+      return this.fail('upload', t('transport.uploadFailed'));
+    }
+    if (!this.write(wire.file(sid, this.domain, name, url))) return;
+    const kind = IMAGE_EXT.test(name) ? 'image' : 'file';
+    this.emit({
+      type: 'message',
+      message: {
+        id: `${this.chatUid || sid}-file-${clientId}`,
+        sender: 'visitor',
+        clientId,
+        attachments: [{ name, url, kind, ...(file.type ? { mime: file.type } : {}), size: file.size }],
+      },
+    });
+  }
+
+  // --- out ---
+
+  private fail(code: string, message: string): void {
+    this.emit({ type: 'error', code, message, fatal: false });
+  }
+
+  private emit(body: ConfabEventBody): void {
+    this.sink(stamp(body, this.clock));
+  }
+}
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The transport with explicit dependencies (tests pass `ws`'s WebSocket and short backoff). */
+export function createWhosOnTransport(options: TransportOptions, deps?: WhosOnDeps): WhosOnTransport {
+  return new WhosOnTransport(options, deps);
+}
+
+export const createTransport: TransportFactory = (options) => new WhosOnTransport(options);

@@ -1,0 +1,239 @@
+/**
+ * The document's example events, sent verbatim by a hand-driven server over a real socket,
+ * and what the transport makes of them; plus garbage, and connection drops.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Clock } from '../../src/core/contract';
+import { fixture, fixtureText, harness, SCRIPT_OPTIONS, startScriptServer, waitFor, type Harness, type ScriptServer } from './helpers';
+
+let server: ScriptServer;
+let open: Harness[] = [];
+const start = (...args: Parameters<typeof harness>) => {
+  const h = harness(...args);
+  open.push(h);
+  return h;
+};
+/** Connect, answer with the document's connected example, and wait for config. */
+async function connected(extra?: Parameters<typeof harness>[1], deps?: Parameters<typeof harness>[2]): Promise<Harness> {
+  const h = start({ server: server.url, ...SCRIPT_OPTIONS }, extra, deps);
+  await waitFor(() => server.received.filter((c) => c.Command === 'Connect').length === h.sockets.length + countBefore, 'Connect');
+  server.sendRaw(fixtureText('event-connected'));
+  await h.next('config');
+  return h;
+}
+let countBefore = 0;
+const say = (name: string) => server.sendRaw(fixtureText(name));
+const line = (Classname: string, Content: string) =>
+  server.send({ EventName: 'newline', ChatUid: 'gq0i7smlen', Data: { Classname, Content } });
+
+beforeAll(async () => {
+  server = await startScriptServer();
+});
+afterEach(() => {
+  for (const h of open) h.transport.close();
+  open = [];
+  countBefore = server.received.filter((c) => c.Command === 'Connect').length;
+});
+afterAll(() => server.close());
+
+describe('WhosOn transport: the document\'s events, verbatim', () => {
+  it('turns a full chat of example events into normalized events', async () => {
+    const h = await connected();
+    // After connected: GetOperators, then GetImage for the site logo, with the new session.
+    await waitFor(() => server.received.at(-1)?.Command === 'GetImage', 'GetImage');
+    expect(server.received.slice(-2)).toEqual([
+      { Command: 'GetOperators', Parameters: ['2c61f576-330e-4127-af83-90809776fa9c', 'www.mycompany.com'] },
+      { Command: 'GetImage', Parameters: ['2c61f576-330e-4127-af83-90809776fa9c', 'www.mycompany.com', '5'] },
+    ]);
+    say('event-operators');
+    await waitFor(() => h.transport.operators.length === 2, 'operators');
+    say('event-image'); // placeholder base64: no logo
+    h.transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
+    await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
+    say('event-accepted');
+    expect(await h.next('accepted')).toMatchObject({ chatId: 'gq0i7smlen' });
+    say('event-newline-pagingmessage');
+    say('event-newline-linewaiting1');
+    say('event-newline-linewaiting2');
+    say('event-newline-queuemessage');
+    say('event-queue');
+    say('event-newline-final');
+    await h.next('waiting', (e) => e.kind === 'final');
+    expect(h.of('waiting').map((e) => [e.kind, e.text])).toEqual([
+      ['paging', 'Please wait. An operator will be with you shortly.'],
+      ['waiting', 'One moment please...'],
+      ['waiting', 'We apologize for the delay. An operator will be with you shortly.'],
+      ['queue', 'Thank you for waiting. You are in position 3 of 10.'],
+      ['final', 'No operators are available at this time. Operators may only be available during office hours. The time is currently 08:54.'],
+    ]);
+    expect(h.of('queue').map(({ position, total }) => ({ position, total }))).toEqual([
+      { position: 3, total: 10 },
+      { position: 2, total: undefined },
+    ]);
+
+    say('event-operatorjoined');
+    expect((await h.next('agent')).agent).toEqual({ name: 'Howard Williams', isBot: false });
+    say('event-typing');
+    say('event-typingstop');
+    say('event-newline-linesays-operator');
+    say('event-newline-lineo');
+    line('linet', 'Bonjour Thomas. Je m&#39;appelle Howard Williams.');
+    const lineo = await h.next('message', (e) => e.message.sender === 'agent');
+    expect(lineo.message).toEqual({
+      id: 'gq0i7smlen-7', // ChatUid + the line's number in the chat (linesays counts)
+      sender: 'agent',
+      authorName: 'Howard Williams',
+      html: 'Good Morning Thomas. My name is Howard Williams how can I help you?',
+    });
+    const linet = await h.next('message', (e) => !!e.message.translationOf);
+    expect(linet.message).toMatchObject({ translationOf: lineo.message.id, sender: 'agent' });
+    expect(linet.message).not.toHaveProperty('authorName');
+    expect(h.of('typing').map((e) => e.on)).toEqual([true, false]);
+
+    h.transport.send({ type: 'send', clientId: 'c-9', text: 'Could you please help me with product installation' });
+    say('event-newline-linesays-visitor');
+    say('event-newline-linev');
+    const echo = await h.next('message', (e) => e.message.sender === 'visitor');
+    expect(echo.message).toMatchObject({ clientId: 'c-9', authorName: 'Thomas', text: 'Could you please help me with product installation' });
+    // An echo we did not send (another tab) is still shown, just without a client id.
+    say('event-newline-linev');
+    await waitFor(() => h.of('message').filter((e) => e.message.sender === 'visitor').length === 2, 'second echo');
+    expect(h.of('message').filter((e) => e.message.sender === 'visitor')[1]?.message.clientId).toBeUndefined();
+
+    say('event-requestfile');
+    expect(await h.next('file-request')).toMatchObject({ allowedTypes: ['pdf', 'doc'] });
+    say('event-requestfield');
+    expect((await h.next('form')).form).toMatchObject({ id: 'gq0i7smlen-field-1', header: 'Please enter the order number:', field: { name: 'OrderNumber' } });
+    say('event-error-filetype');
+    expect(await h.next('error')).toMatchObject({ message: 'You cannot upload files of this type.', fatal: false });
+    // A class this version does not know is still shown, as a system line.
+    line('  LineX   Special ', 'Chat transferred to <b>Billing</b>');
+    expect((await h.next('message', (e) => e.message.sender === 'system')).message.html).toBe('Chat transferred to <b>Billing</b>');
+
+    say('event-quit');
+    expect(await h.next('ended')).toMatchObject({ by: 'agent' });
+    say('event-acknowledged');
+    await h.next('ack', (e) => e.what === 'postchat');
+    expect(h.of('image')).toEqual([]);
+    expect(h.of('error')).toHaveLength(1);
+  });
+
+  it('notaccepted: a message becomes the reason, a URL becomes the forwarding URL', async () => {
+    const h = await connected();
+    h.transport.send({ type: 'start', visitor: {}, answers: {} });
+    await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
+    say('event-notaccepted');
+    expect(await h.next('rejected')).toEqual(expect.objectContaining({
+      reason: 'No operators are available at this time. Operators may only be available during office hours. The time is currently 12:26.',
+    }));
+    server.send({ EventName: 'notaccepted', ChatUid: 'gq0i7smlen', Data: ' https://www.mycompany.com/contact ' });
+    server.send({ EventName: 'notaccepted', ChatUid: 'gq0i7smlen', Data: 'javascript:alert(1)' });
+    await waitFor(() => h.of('rejected').length === 3, 'three rejections');
+    expect(h.of('rejected')[1]?.forwardingUrl).toBe('https://www.mycompany.com/contact');
+    expect(h.of('rejected')[2]).not.toHaveProperty('forwardingUrl');
+  });
+
+  it('a quit while still waiting for an operator is ended by the system', async () => {
+    const h = await connected();
+    h.transport.send({ type: 'start', visitor: {}, answers: {} });
+    await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
+    say('event-accepted');
+    say('event-quit');
+    expect(await h.next('ended')).toMatchObject({ by: 'system' });
+  });
+
+  it('the connected example\'s Connect error is fatal', async () => {
+    const h = start({ server: server.url, ...SCRIPT_OPTIONS });
+    await waitFor(() => server.received.filter((c) => c.Command === 'Connect').length > countBefore, 'Connect');
+    say('event-error-connect');
+    expect(await h.next('error')).toMatchObject({ fatal: true, message: expect.stringContaining('is not being monitored by WhosOn') });
+    await h.next('connection', (e) => e.state === 'closed');
+  });
+});
+
+describe('WhosOn transport: garbage from the server', () => {
+  it('each malformed frame is one non-fatal error and one warning; the chat goes on', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const h = await connected();
+      server.sendRaw('this is not json');
+      server.sendRaw('{"ChatUid":"x","Data":""}');
+      server.sendRaw('{"EventName":"newline","ChatUid":"x","Data":"a string"}');
+      server.sendRaw('{"EventName":"queue","ChatUid":"x","Data":{"n":1}}');
+      server.sendRaw(Buffer.from([0xde, 0xad]), true);
+      server.send({ EventName: 'typing', ChatUid: '', Data: '' });
+      await h.next('typing');
+      expect(h.of('error')).toHaveLength(5);
+      expect(h.of('error').every((e) => !e.fatal && e.code === 'bad-frame')).toBe(true);
+      expect(warn).toHaveBeenCalledTimes(5);
+      expect(h.of('connection').map((e) => e.state)).toEqual(['connecting', 'open']);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('WhosOn transport: connection drops', () => {
+  it('reconnects after a drop, and reports the active chat ended by the system (no resume in WhosOn)', async () => {
+    const h = await connected(undefined, { random: () => 0 });
+    h.transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
+    await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
+    say('event-accepted');
+    say('event-operatorjoined');
+    await h.next('agent');
+    server.clients.at(-1)?.terminate();
+    expect(await h.next('connection', (e) => e.state === 'reconnecting')).toMatchObject({ attempt: 1 });
+    await waitFor(() => h.sockets.length === 2 && server.received.filter((c) => c.Command === 'Connect').length === countBefore + 2, 'second Connect');
+    server.send({ ...fixture<object>('event-connected'), Data: { ...fixture<{ Data: object }>('event-connected').Data, SessionID: 'new-session' } });
+    const ended = await h.next('ended');
+    expect(ended).toMatchObject({ by: 'system', text: expect.stringContaining('could not be resumed') });
+    const states = h.events.filter((e) => e.type === 'connection' || e.type === 'ended').map((e) => (e.type === 'connection' ? e.state : 'ended'));
+    expect(states).toEqual(['connecting', 'open', 'reconnecting', 'open', 'ended']);
+    expect(h.of('config')).toHaveLength(1);
+    // The new session is used from now on; the chat's own ids for the post-chat survey.
+    h.transport.send({ type: 'postchat', answers: { Rating: '4' } });
+    await waitFor(() => server.received.at(-1)?.Command === 'PostChatSurvey', 'PostChatSurvey');
+    expect(server.received.at(-1)?.Parameters?.slice(0, 2)).toEqual(['gq0i7smlen', '2c61f576-330e-4127-af83-90809776fa9c']);
+  });
+
+  it('a drop outside a chat just reconnects, nothing ends', async () => {
+    const h = await connected(undefined, { random: () => 0 });
+    server.clients.at(-1)?.terminate();
+    await waitFor(() => server.received.filter((c) => c.Command === 'Connect').length === countBefore + 2, 'second Connect');
+    say('event-connected');
+    await waitFor(() => h.of('connection').filter((e) => e.state === 'open').length === 2, 'open again');
+    expect(h.of('ended')).toEqual([]);
+  });
+
+  it('backs off exponentially with jitter up to 30 s and never gives up', async () => {
+    // A port with nobody listening: every attempt fails at once, over a real socket.
+    const gone = await startScriptServer();
+    const url = gone.url;
+    await gone.close();
+    const delays: number[] = [];
+    const due: (() => void)[] = [];
+    const clock: Clock = {
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => {
+        delays.push(ms);
+        due.push(fn);
+        return due.length;
+      },
+      clearTimeout: () => {},
+    };
+    const h = start({ server: url, ...SCRIPT_OPTIONS }, { clock }, { reconnectBaseMs: 1000, random: () => 1 });
+    for (let attempt = 1; attempt <= 8; attempt++) {
+      await waitFor(() => delays.length === attempt, `attempt ${attempt} scheduled`);
+      due[attempt - 1]?.();
+    }
+    await waitFor(() => delays.length === 9, 'ninth attempt');
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
+    expect(h.of('connection').filter((e) => e.state === 'reconnecting').map((e) => e.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Jitter: with the lowest draw the wait is half the ceiling.
+    const low: number[] = [];
+    const h2 = start({ server: url, ...SCRIPT_OPTIONS }, { clock: { ...clock, setTimeout: (_f, ms) => low.push(ms) } }, { reconnectBaseMs: 1000, random: () => 0 });
+    await waitFor(() => low.length === 1, 'first low delay');
+    expect(low).toEqual([500]);
+    h2.transport.close();
+  });
+});
