@@ -221,6 +221,11 @@ export type Command =
   | { type: 'end' }
   | { type: 'postchat'; answers: Record<string, string> }
   | { type: 'transcript'; format: 'email' | 'pdf'; email?: string }
+  /**
+   * The visitor expanded or minimised the chat window (the chat goes on). Sent by the session
+   * only when the transport has the `window-state` capability; other transports never see it.
+   */
+  | { type: 'window'; open: boolean }
   | {
       type: 'leave-message';
       name: string;
@@ -248,7 +253,9 @@ export type Capability =
   | 'rating'
   | 'ask-rating'
   | 'card'
-  | 'resume';
+  | 'resume'
+  /** The vendor wants to know when the window is expanded / minimised (`window` command). */
+  | 'window-state';
 
 /** Options a transport receives: the widget's validated `data-*` options and the page context. */
 export interface TransportOptions {

@@ -1,0 +1,920 @@
+/**
+ * The session state machine: folds a transport's normalized events into the signals the
+ * UI renders, and turns the visitor's actions into commands. It knows no vendor.
+ *
+ * Phases: closed → prechat → starting → waiting → chatting → ended → postchat → done,
+ * and offline (nobody there). Choices made where the contract leaves room, so the UI
+ * and transports can rely on them:
+ * - end() and cancelWaiting() end the chat locally at once (by 'visitor'); the server's
+ *   own `ended` that may follow is ignored. A transport need not confirm them.
+ * - An agent or bot line while starting/waiting means someone is talking: → chatting.
+ * - A fatal error while starting returns to prechat (retryable); while waiting or
+ *   chatting it ends the chat by 'system'. Non-fatal errors never change the phase.
+ * - A connection that is `closed` for good fails the lines still waiting for an echo;
+ *   `reconnecting` holds them, and they go out once on the next `open`.
+ * - `rejected` before an agent joined (closed, prechat, starting, waiting) → offline.
+ * - open()/close() send the `window` command only to transports with 'window-state'.
+ */
+import { batch, computed, effect, signal, type ReadonlySignal } from '@preact/signals';
+import type {
+  Agent,
+  Card,
+  ChatConfig,
+  ConfabEvent,
+  ConnectionState,
+  EndedBy,
+  IncomingMessage,
+  Json,
+  RatingPolicy,
+  SurveyField,
+  Transport,
+  TransportFactory,
+  TransportOptions,
+  Capability,
+  Clock,
+  VisitorInfo,
+  AttachmentKind,
+} from './contract';
+import { realClock } from './contract';
+import type {
+  CardItem,
+  DeliveryStatus,
+  MessageItem,
+  NoticeItem,
+  OfflineState,
+  Phase,
+  RequestState,
+  Session,
+  SessionError,
+  SessionEventMap,
+  TranscriptItem,
+  WaitState,
+} from './session-api';
+import { t } from './i18n';
+import { safeUrl } from './urls';
+import { createOutbox, newClientId } from './outbox';
+import { createTypingReporter } from './typing';
+import { normalize, validate } from './survey';
+import {
+  loadSnapshot,
+  saveSnapshot,
+  visitorIdFrom,
+  type Snapshot,
+  type StorageLike,
+} from './persistence';
+
+export interface SessionDeps {
+  /** Resolves the vendor transport lazily; called on the first open() (or immediately when restoring an active session). */
+  loadTransport: () => Promise<TransportFactory>;
+  transportOptions: Omit<TransportOptions, 'resume' | 'visitorId'>;
+  /** sessionStorage-like store (may be null: then nothing persists); key prefix namespaced per widget instance. */
+  storage: StorageLike | null;
+  /** localStorage-like store for the stable visitor id (may be null). */
+  durableStorage?: StorageLike | null;
+  storageKey: string;
+  clock?: Clock;
+  /** ms before an unechoed visitor line is marked failed (default 15000). */
+  sendTimeoutMs?: number;
+}
+
+export const DEFAULT_SEND_TIMEOUT_MS = 15000;
+export const DEFAULT_MAX_MESSAGE_LENGTH = 4000;
+/** The agent-typing indicator clears itself when no new typing event came for this long. */
+export const AGENT_TYPING_TIMEOUT_MS = 10000;
+/** Uploads take longer than lines: their echo may arrive this many times later. */
+const FILE_TIMEOUT_FACTOR = 4;
+
+const ACTIVE: ReadonlySet<Phase> = new Set<Phase>(['starting', 'waiting', 'chatting']);
+const BEFORE_AGENT: ReadonlySet<Phase> = new Set<Phase>(['closed', 'prechat', 'starting', 'waiting']);
+const AFTER_CHAT: ReadonlySet<Phase> = new Set<Phase>(['ended', 'postchat', 'done', 'offline']);
+const NO_CAPABILITIES: ReadonlySet<Capability> = new Set();
+const IDENTITY_KEYS = ['email', 'phone', 'name'] as const;
+
+type LeaveMessageFields = Parameters<Session['leaveMessage']>[0];
+type Listener<K extends keyof SessionEventMap> = (detail: SessionEventMap[K]) => void;
+
+/** The visitor field a survey field pre-fills from, if any. */
+function identityKey(field: SurveyField): (typeof IDENTITY_KEYS)[number] | undefined {
+  for (const key of IDENTITY_KEYS) {
+    if (field.type === key || new RegExp(key, 'i').test(field.name)) return key;
+  }
+  return undefined;
+}
+
+function plainText(m: Pick<IncomingMessage, 'text' | 'html' | 'attachments'>): string {
+  if (m.text) return m.text;
+  if (m.html) {
+    // For notifications only (never rendered as HTML): tags out, common entities decoded.
+    return m.html
+      .replace(/<[^>]*>/g, '')
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+  }
+  return (m.attachments ?? []).map((a) => a.name).join(', ');
+}
+
+function attachmentKind(mime: string): AttachmentKind {
+  const top = mime.split('/')[0];
+  return top === 'image' || top === 'audio' || top === 'video' ? top : 'file';
+}
+
+function formatBytes(n: number): string {
+  return n >= 1048576 ? `${Math.round(n / 104857.6) / 10} MB` : `${Math.ceil(n / 1024)} KB`;
+}
+
+/**
+ * `Session` declares `leaveMessage` twice — the request's state (a signal) and the action —
+ * and the UI uses both (`session.leaveMessage.value`, `session.leaveMessage({...})`). One
+ * value satisfies both: a function that reads through to a real signal, so effects and
+ * components that read `.value` subscribe as with any signal.
+ */
+function callableSignal<T, A extends unknown[]>(
+  inner: ReadonlySignal<T>,
+  action: (...args: A) => void,
+): ReadonlySignal<T> & ((...args: A) => void) {
+  const fn = (...args: A): void => action(...args);
+  Object.defineProperties(fn, {
+    value: { get: () => inner.value },
+    peek: { value: () => inner.peek() },
+    subscribe: { value: (cb: (value: T) => void) => inner.subscribe(cb) },
+    valueOf: { value: () => inner.value },
+    toString: { value: () => String(inner.value) },
+    toJSON: { value: () => inner.peek() },
+    brand: { value: inner.brand },
+  });
+  return fn as ReadonlySignal<T> & ((...args: A) => void);
+}
+
+export function createSession(deps: SessionDeps): Session {
+  const clock = deps.clock ?? realClock;
+  const sessionKey = `${deps.storageKey}:session`;
+  const visitorId = visitorIdFrom(deps.durableStorage ?? null, `${deps.storageKey}:visitor`);
+
+  const phase = signal<Phase>('closed');
+  const connection = signal<ConnectionState>('connecting');
+  const reconnectAttempt = signal(0);
+  const config = signal<ChatConfig | null>(null);
+  const capabilities = signal<ReadonlySet<Capability>>(NO_CAPABILITIES);
+  const transcript = signal<readonly TranscriptItem[]>([]);
+  const agent = signal<Agent | null>(null);
+  const agentTyping = signal(false);
+  const wait = signal<WaitState>({});
+  const offline = signal<OfflineState | null>(null);
+  const error = signal<SessionError | null>(null);
+  const ratingPolicy = signal<RatingPolicy | null>(null);
+  const fileRequest = signal<string[] | null>(null);
+  const logoUrl = signal<string | null>(null);
+  const unread = signal(0);
+  const isOpen = signal(false);
+  const visitor = signal<VisitorInfo>({});
+  const endedBy = signal<EndedBy | null>(null);
+  const postchat = signal<RequestState>('idle');
+  const transcriptRequest = signal<RequestState>('idle');
+  const leaveMessageState = signal<RequestState>('idle');
+  const resume = signal<Json | undefined>(undefined);
+
+  const maxMessageLength = computed(() => config.value?.maxMessageLength || DEFAULT_MAX_MESSAGE_LENGTH);
+  const prechatFields = computed<readonly SurveyField[]>(() => {
+    const fromConfig = config.value?.prechat ?? [];
+    const fields: SurveyField[] =
+      fromConfig.length > 0
+        ? fromConfig
+        : capabilities.value.has('prechat')
+          ? // The vendor takes pre-chat details but defines no form: ask for a name (agents
+            // greet people by it) and, optionally, an email to follow up on.
+            [
+              { name: 'name', type: 'name', label: t('prechat.name'), required: true, maxLength: 100 },
+              { name: 'email', type: 'email', label: t('prechat.email'), required: false, maxLength: 250 },
+            ]
+          : [];
+    const known = visitor.value;
+    return fields.map((field) => {
+      const key = identityKey(field);
+      const value = key ? known[key] : undefined;
+      return value && !field.defaultValue ? { ...field, defaultValue: value } : field;
+    });
+  });
+
+  let transport: Transport | null = null;
+  let loading: Promise<void> | null = null;
+  /** Bumped whenever a transport is dropped, so its late events and loads are ignored. */
+  let generation = 0;
+  let destroyed = false;
+  /** Vendor message id → transcript item id (de-duplication, translations, late echoes). */
+  let seen = new Map<string, string>();
+  let typingTimer: unknown;
+  const listeners = new Map<keyof SessionEventMap, Set<Listener<keyof SessionEventMap>>>();
+
+  const emit = <K extends keyof SessionEventMap>(name: K, detail: SessionEventMap[K]): void => {
+    for (const fn of listeners.get(name) ?? []) {
+      try {
+        (fn as Listener<K>)(detail);
+      } catch (err) {
+        // A host page's handler must not break the chat.
+        console.warn('[confab] event handler failed', err);
+      }
+    }
+  };
+
+  const send = (command: Parameters<Transport['send']>[0]): void => {
+    transport?.send(command);
+  };
+
+  const inChat = (): boolean => phase.value === 'waiting' || phase.value === 'chatting';
+  /** A non-fatal error (a refused file, a bad frame) is stale once the visitor carries on. */
+  const clearMinorError = (): void => {
+    if (error.value && !error.value.fatal) error.value = null;
+  };
+
+  // ---- transcript helpers ----
+  const append = (item: TranscriptItem): void => {
+    transcript.value = [...transcript.value, item];
+  };
+  const indexOf = (id: string): number => transcript.value.findIndex((item) => item.id === id);
+  const replaceAt = (index: number, item: TranscriptItem): void => {
+    const next = transcript.value.slice();
+    next[index] = item;
+    transcript.value = next;
+  };
+  const upsert = (item: TranscriptItem): void => {
+    const i = indexOf(item.id);
+    const old = transcript.value[i];
+    if (old) replaceAt(i, { ...item, at: old.at });
+    else append(item);
+  };
+  const notice = (text: string, tone: NoticeItem['tone'] = 'info'): void => {
+    append({ kind: 'notice', id: `n-${newClientId()}`, at: clock.now(), text, tone });
+  };
+  const visitorLineIndex = (clientId: string): number =>
+    transcript.value.findIndex((item) => item.kind === 'message' && item.clientId === clientId);
+
+  const setPhase = (next: Phase): void => {
+    if (phase.value === next) return;
+    phase.value = next;
+    if (!ACTIVE.has(next)) {
+      typing.reset();
+      setAgentTyping(false);
+    }
+    emit('phase', { phase: next });
+  };
+
+  const setAgentTyping = (on: boolean): void => {
+    if (typingTimer !== undefined) clock.clearTimeout(typingTimer);
+    typingTimer = undefined;
+    agentTyping.value = on;
+    if (on) typingTimer = clock.setTimeout(() => setAgentTyping(false), AGENT_TYPING_TIMEOUT_MS);
+  };
+
+  const outbox = createOutbox({
+    clock,
+    timeoutMs: deps.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
+    transmit: send,
+    onStatus(clientId: string, status: DeliveryStatus) {
+      const i = visitorLineIndex(clientId);
+      const item = transcript.value[i];
+      if (item?.kind === 'message') replaceAt(i, { ...item, status });
+    },
+  });
+
+  const typing = createTypingReporter({
+    clock,
+    typing: (on) => send({ type: 'typing', on }),
+    preview: (text) => send({ type: 'preview', text }),
+    typingAllowed: () => inChat() && capabilities.value.has('typing'),
+    previewAllowed: () =>
+      inChat() && capabilities.value.has('preview') && config.value?.previewAllowed === true,
+  });
+
+  // ---- transitions ----
+  const endedNotice = (by: EndedBy): string => {
+    switch (by) {
+      case 'visitor':
+        return t('notice.endedByVisitor');
+      case 'agent':
+        return t('notice.endedByAgent', { name: agent.value?.name || t('notice.theAgent') });
+      case 'timeout':
+        return t('notice.endedByTimeout');
+      default:
+        return t('notice.endedBySystem');
+    }
+  };
+
+  const endChat = (by: EndedBy, vendorText?: string, noticeText?: string): void => {
+    if (!ACTIVE.has(phase.value)) return;
+    batch(() => {
+      outbox.failPending();
+      notice(noticeText ?? endedNotice(by), 'ended');
+      if (vendorText) notice(vendorText);
+      endedBy.value = by;
+      fileRequest.value = null;
+      setPhase('ended');
+    });
+    emit('ended', { by });
+  };
+
+  const goOffline = (reason: string | undefined, forwardingUrl?: string): void => {
+    const caps = capabilities.value;
+    const cfg = config.value;
+    batch(() => {
+      outbox.failPending();
+      offline.value = {
+        reason: reason || t('offline.default'),
+        leaveMessage: caps.has('leave-message') && (cfg ? cfg.leaveMessage : true),
+        forwardingUrl: safeUrl(forwardingUrl ?? cfg?.forwardingUrl, 'link') ?? undefined,
+      };
+      setPhase('offline');
+    });
+  };
+
+  const failPendingRequests = (): void => {
+    if (postchat.value === 'pending') {
+      postchat.value = 'failed';
+      if (phase.value === 'postchat') setPhase('ended');
+    }
+    if (transcriptRequest.value === 'pending') transcriptRequest.value = 'failed';
+    if (leaveMessageState.value === 'pending') leaveMessageState.value = 'failed';
+  };
+
+  // ---- incoming events ----
+  const onMessage = (m: IncomingMessage): void => {
+    if (seen.has(m.id)) return;
+    if (m.translationOf) {
+      const targetId = seen.get(m.translationOf) ?? m.translationOf;
+      const i = indexOf(targetId);
+      const target = transcript.value[i];
+      if (target?.kind === 'message') {
+        seen.set(m.id, targetId);
+        replaceAt(i, { ...target, translations: [...(target.translations ?? []), plainText(m)] });
+        return;
+      }
+      // The original is unknown (e.g. before a reload): show the translation as a line.
+    }
+    if (m.sender === 'visitor') {
+      const clientId =
+        m.clientId !== undefined
+          ? visitorLineIndex(m.clientId) >= 0
+            ? m.clientId
+            : undefined
+          : m.text !== undefined
+            ? outbox.oldestSendingWithText(m.text.trim())
+            : undefined;
+      if (clientId !== undefined) {
+        outbox.confirm(clientId);
+        const i = visitorLineIndex(clientId);
+        const line = transcript.value[i];
+        seen.set(m.id, line?.id ?? clientId);
+        if (line?.kind === 'message') {
+          // The server's attachments carry the real URL of an upload.
+          const attachments = m.attachments?.length ? m.attachments : line.attachments;
+          replaceAt(i, { ...line, status: 'sent', attachments });
+        }
+        return;
+      }
+    }
+    seen.set(m.id, m.id);
+    const item: MessageItem = {
+      kind: 'message',
+      id: m.id,
+      at: clock.now(),
+      sender: m.sender,
+      authorName: m.authorName,
+      text: m.text,
+      html: m.html,
+      attachments: m.attachments,
+    };
+    if (m.sender === 'visitor') item.status = 'sent';
+    append(item);
+    if (m.sender === 'system') return;
+    const text = plainText(m);
+    if (m.sender !== 'visitor') {
+      setAgentTyping(false);
+      if (phase.value === 'starting' || phase.value === 'waiting') setPhase('chatting');
+      if (!isOpen.value) {
+        unread.value += 1;
+        emit('unread', { count: unread.value });
+      }
+    }
+    emit('message', { sender: m.sender, text, authorName: m.authorName });
+  };
+
+  const onCard = (ev: Extract<ConfabEvent, { type: 'card' }>): void => {
+    const vendorKey = `card:${ev.id}`;
+    if (seen.has(vendorKey)) return;
+    if (ev.clientId !== undefined && indexOf(`card:${ev.clientId}`) >= 0) {
+      outbox.confirm(ev.clientId);
+      seen.set(vendorKey, `card:${ev.clientId}`);
+      return;
+    }
+    seen.set(vendorKey, vendorKey);
+    const item: CardItem = { kind: 'card', id: vendorKey, at: clock.now(), sender: ev.sender, card: ev.card };
+    append(item);
+  };
+
+  const handle = (ev: ConfabEvent): void => {
+    switch (ev.type) {
+      case 'connection': {
+        const prev = connection.value;
+        connection.value = ev.state;
+        if (ev.state === 'reconnecting') reconnectAttempt.value = ev.attempt ?? reconnectAttempt.value + 1;
+        if (ev.state === 'open') {
+          reconnectAttempt.value = 0;
+          if (prev !== 'open') outbox.online();
+        } else if (ev.state === 'closed') {
+          outbox.failPending();
+        } else if (prev === 'open') {
+          outbox.offline();
+        }
+        return;
+      }
+      case 'config':
+        config.value = ev.config;
+        if (phase.value === 'closed' || phase.value === 'prechat') {
+          if (ev.config.agentsAvailable === false) goOffline(undefined);
+          else setPhase('prechat');
+        }
+        return;
+      case 'queue':
+        wait.value = { ...wait.value, position: ev.position, total: ev.total };
+        return;
+      case 'waiting':
+        wait.value = { ...wait.value, text: ev.text, kind: ev.kind };
+        if (ev.kind === 'final' && (phase.value === 'waiting' || phase.value === 'starting')) {
+          goOffline(ev.text);
+        }
+        return;
+      case 'accepted':
+        if (phase.value === 'starting') setPhase('waiting');
+        return;
+      case 'rejected':
+        // Before the start too: a server that refuses chats up front means nobody is there.
+        if (BEFORE_AGENT.has(phase.value)) goOffline(ev.reason, ev.forwardingUrl);
+        return;
+      case 'agent': {
+        const name = ev.agent.name || t('notice.theAgent');
+        if (ev.action === 'joined') {
+          // A resumed connection may announce the same agent again: no second notice.
+          const same = phase.value === 'chatting' && agent.value?.name === ev.agent.name;
+          agent.value = ev.agent;
+          if (!same) notice(t('notice.joined', { name }));
+          if (phase.value === 'starting' || phase.value === 'waiting') setPhase('chatting');
+        } else {
+          notice(t('notice.left', { name }));
+          if (agent.value?.name === ev.agent.name) agent.value = null;
+          setAgentTyping(false);
+        }
+        return;
+      }
+      case 'message':
+        onMessage(ev.message);
+        return;
+      case 'typing':
+        setAgentTyping(ev.on);
+        return;
+      case 'branch':
+        upsert({ kind: 'branch', id: `branch:${ev.branch.id}`, at: clock.now(), branch: ev.branch });
+        return;
+      case 'form':
+        upsert({ kind: 'form', id: `form:${ev.form.id}`, at: clock.now(), form: ev.form });
+        return;
+      case 'card':
+        onCard(ev);
+        return;
+      case 'rating':
+        upsert({ kind: 'rating', id: `rating:${ev.rating.id}`, at: clock.now(), rating: ev.rating });
+        return;
+      case 'rating-policy':
+        ratingPolicy.value = ev.policy;
+        return;
+      case 'file-request':
+        fileRequest.value = ev.allowedTypes;
+        append({ kind: 'file-request', id: `f-${newClientId()}`, at: clock.now(), allowedTypes: ev.allowedTypes });
+        return;
+      case 'ended':
+        endChat(ev.by, ev.text);
+        return;
+      case 'ack':
+        if (ev.what === 'postchat') {
+          postchat.value = 'done';
+          if (phase.value === 'postchat' || phase.value === 'ended') setPhase('done');
+        } else if (ev.what === 'transcript') transcriptRequest.value = 'done';
+        else leaveMessageState.value = 'done';
+        return;
+      case 'image':
+        logoUrl.value = safeUrl(ev.url, 'image');
+        return;
+      case 'resume':
+        resume.value = ev.token;
+        return;
+      case 'error':
+        error.value = { code: ev.code, message: ev.message, fatal: ev.fatal };
+        failPendingRequests();
+        if (!ev.fatal) return;
+        if (phase.value === 'starting') {
+          error.value = { ...error.value, retryable: true };
+          setPhase('prechat');
+        } else if (phase.value === 'waiting' || phase.value === 'chatting') {
+          endChat('system');
+        }
+        return;
+      default: {
+        const unknown: never = ev;
+        console.warn('[confab] ignoring unknown event', unknown);
+      }
+    }
+  };
+
+  // ---- transport lifecycle ----
+  /** Set when a restored chat must learn whether its transport can resume it. */
+  let checkResume = false;
+  const connectTransport = (): Promise<void> => {
+    if (destroyed) return Promise.resolve();
+    if (transport) return Promise.resolve();
+    if (loading) return loading;
+    const gen = generation;
+    const token = ACTIVE.has(phase.value) ? resume.value : undefined;
+    loading = deps
+      .loadTransport()
+      .then((factory) => {
+        if (destroyed || gen !== generation) return;
+        const options: TransportOptions = { ...deps.transportOptions, visitorId };
+        if (token !== undefined) options.resume = token;
+        if (!options.clock && deps.clock) options.clock = deps.clock;
+        const created = factory(options);
+        transport = created;
+        capabilities.value = created.capabilities;
+        if (error.value?.code === 'load') error.value = null;
+        const mustResume = checkResume;
+        checkResume = false;
+        if (mustResume && !created.capabilities.has('resume')) {
+          endChat('system', undefined, t('notice.endedByNavigation'));
+        }
+        created.connect((ev) => {
+          if (!destroyed && gen === generation) batch(() => handle(ev));
+        });
+        emit('ready', undefined);
+      })
+      .catch((err: unknown) => {
+        if (gen !== generation) return;
+        console.warn('[confab] could not load the chat transport', err);
+        error.value = { code: 'load', message: t('error.load'), fatal: true, retryable: true };
+      })
+      .finally(() => {
+        if (gen === generation) loading = null;
+      });
+    return loading;
+  };
+
+  const dropTransport = (): void => {
+    generation += 1;
+    loading = null;
+    const old = transport;
+    transport = null;
+    try {
+      old?.close();
+    } catch (err) {
+      console.warn('[confab] transport close failed', err);
+    }
+  };
+
+  // ---- restore ----
+  const snap = loadSnapshot(deps.storage, sessionKey);
+  if (snap) {
+    batch(() => {
+      // A post-chat survey whose acknowledgement was lost with the page can be sent again.
+      phase.value = snap.phase === 'postchat' ? 'ended' : snap.phase;
+      config.value = snap.config;
+      agent.value = snap.agent;
+      wait.value = snap.wait;
+      endedBy.value = snap.endedBy;
+      isOpen.value = snap.isOpen;
+      visitor.value = snap.visitor;
+      offline.value = snap.offline ?? null;
+      ratingPolicy.value = snap.ratingPolicy ?? null;
+      resume.value = snap.resume;
+      seen = new Map(Object.entries(snap.seen));
+      transcript.value = snap.transcript.map((item) => {
+        if (item.kind !== 'message' || item.sender !== 'visitor' || !item.clientId || item.status === 'sent') {
+          return item;
+        }
+        if (item.text !== undefined && !item.attachments?.length) {
+          outbox.restore({ type: 'send', clientId: item.clientId, text: item.text }, item.status ?? 'sending');
+          return item;
+        }
+        // An upload's bytes do not survive the page: it cannot be sent again.
+        return { ...item, status: 'failed' };
+      });
+    });
+  }
+
+  // ---- persistence ----
+  let pendingSave: Omit<Snapshot, 'seen'> | null = null;
+  const flushSave = (): void => {
+    if (!pendingSave) return;
+    saveSnapshot(deps.storage, sessionKey, { ...pendingSave, seen: Object.fromEntries(seen) });
+    pendingSave = null;
+  };
+  const stopPersisting = effect(() => {
+    const next: Omit<Snapshot, 'seen'> = {
+      v: 1,
+      phase: phase.value,
+      transcript: transcript.value.slice(),
+      agent: agent.value,
+      wait: wait.value,
+      config: config.value,
+      resume: resume.value,
+      endedBy: endedBy.value,
+      isOpen: isOpen.value,
+      visitor: visitor.value,
+      offline: offline.value,
+      ratingPolicy: ratingPolicy.value,
+    };
+    if (!deps.storage) return;
+    const first = pendingSave === null;
+    pendingSave = next;
+    // Batched: a burst of events in one task becomes one write.
+    if (first) queueMicrotask(flushSave);
+  });
+
+  if (snap && (ACTIVE.has(snap.phase) || snap.isOpen)) {
+    checkResume = ACTIVE.has(snap.phase);
+    void connectTransport();
+  }
+
+  // ---- actions ----
+  const findItem = <K extends TranscriptItem['kind']>(
+    kind: K,
+    id: string,
+  ): [number, Extract<TranscriptItem, { kind: K }> | undefined] => {
+    const i = indexOf(`${kind}:${id}`);
+    const item = transcript.value[i];
+    return [i, item && item.kind === kind ? (item as Extract<TranscriptItem, { kind: K }>) : undefined];
+  };
+
+  function leaveMessageAction(fields: LeaveMessageFields): void {
+    if (phase.value !== 'offline' || !capabilities.value.has('leave-message')) return;
+    if (leaveMessageState.value === 'pending' || leaveMessageState.value === 'done') return;
+    leaveMessageState.value = 'pending';
+    send({ type: 'leave-message', ...fields });
+  }
+
+  const session: Session = {
+    phase,
+    connection,
+    reconnectAttempt,
+    config,
+    capabilities,
+    transcript,
+    agent,
+    agentTyping,
+    wait,
+    offline,
+    error,
+    ratingPolicy,
+    fileRequest,
+    logoUrl,
+    unread,
+    isOpen,
+    visitor,
+    endedBy,
+    postchat,
+    transcriptRequest,
+    leaveMessage: callableSignal(leaveMessageState, leaveMessageAction),
+    prechatFields,
+    maxMessageLength,
+
+    open() {
+      if (destroyed) return;
+      const hadUnread = unread.value > 0;
+      batch(() => {
+        isOpen.value = true;
+        unread.value = 0;
+      });
+      if (hadUnread) emit('unread', { count: 0 });
+      emit('open', undefined);
+      if (capabilities.value.has('window-state')) send({ type: 'window', open: true });
+      void connectTransport();
+    },
+    close() {
+      if (destroyed) return;
+      isOpen.value = false;
+      emit('close', undefined);
+      if (capabilities.value.has('window-state')) send({ type: 'window', open: false });
+    },
+    start(answers, department) {
+      if (phase.value !== 'prechat' || !transport) return;
+      const known: VisitorInfo = { ...visitor.value };
+      for (const field of prechatFields.value) {
+        const key = identityKey(field);
+        const value = answers[field.name]?.trim();
+        if (key && value) known[key] = value;
+      }
+      batch(() => {
+        visitor.value = known;
+        error.value = null;
+        setPhase('starting');
+      });
+      const command: Parameters<Transport['send']>[0] = { type: 'start', visitor: known, answers };
+      if (department !== undefined) command.department = department;
+      send(command);
+    },
+    send(text) {
+      if (!inChat()) return '';
+      const line = text.trim().slice(0, maxMessageLength.value);
+      if (!line) return '';
+      const clientId = newClientId();
+      clearMinorError();
+      typing.sent();
+      append({
+        kind: 'message',
+        id: clientId,
+        at: clock.now(),
+        sender: 'visitor',
+        authorName: visitor.value.name,
+        text: line,
+        status: 'sending',
+        clientId,
+      });
+      outbox.add({ type: 'send', clientId, text: line });
+      emit('message', { sender: 'visitor', text: line, authorName: visitor.value.name });
+      return clientId;
+    },
+    sendCard(card: Card) {
+      if (!inChat() || !capabilities.value.has('card')) return '';
+      const clientId = newClientId();
+      clearMinorError();
+      append({ kind: 'card', id: `card:${clientId}`, at: clock.now(), sender: 'visitor', card });
+      outbox.add({ type: 'send-card', clientId, card });
+      return clientId;
+    },
+    retry(clientId) {
+      if (inChat()) outbox.retry(clientId);
+    },
+    sendFile(file) {
+      if (!inChat() || !capabilities.value.has('file')) return '';
+      const cfg = config.value;
+      const requested = fileRequest.value;
+      const allowed = (requested?.length ? requested : (cfg?.allowedFileTypes ?? [])).map((x) =>
+        x.trim().replace(/^\./, '').toLowerCase(),
+      );
+      const dot = file.name.lastIndexOf('.');
+      const ext = dot >= 0 ? file.name.slice(dot + 1).toLowerCase() : '';
+      if (!ext || !allowed.includes(ext)) {
+        error.value = {
+          code: 'file-type',
+          message: t('error.fileType', { types: allowed.join(', ') }),
+          fatal: false,
+        };
+        return '';
+      }
+      if (cfg?.maxFileBytes && file.size > cfg.maxFileBytes) {
+        error.value = {
+          code: 'file-size',
+          message: t('error.fileSize', { max: formatBytes(cfg.maxFileBytes) }),
+          fatal: false,
+        };
+        return '';
+      }
+      const clientId = newClientId();
+      clearMinorError();
+      append({
+        kind: 'message',
+        id: clientId,
+        at: clock.now(),
+        sender: 'visitor',
+        authorName: visitor.value.name,
+        // No URL until the server's echo: the UI shows the name until then.
+        attachments: [{ name: file.name, url: '', kind: attachmentKind(file.type), mime: file.type, size: file.size }],
+        status: 'sending',
+        clientId,
+      });
+      fileRequest.value = null;
+      outbox.add(
+        { type: 'send-file', clientId, file, name: file.name },
+        (deps.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS) * FILE_TIMEOUT_FACTOR,
+      );
+      return clientId;
+    },
+    composing(text) {
+      if (inChat()) typing.composing(text);
+    },
+    choose(promptId, optionId) {
+      if (!ACTIVE.has(phase.value)) return;
+      const [i, item] = findItem('branch', promptId);
+      const option = item?.branch.options.find((o) => o.id === optionId);
+      if (!item || !option || item.branch.selected !== undefined) return;
+      replaceAt(i, { ...item, branch: { ...item.branch, selected: optionId } });
+      send({ type: 'choose', promptId, optionId, label: option.label });
+    },
+    submitForm(promptId, value) {
+      if (!ACTIVE.has(phase.value)) return;
+      const [i, item] = findItem('form', promptId);
+      if (!item || item.form.submitted !== undefined) return;
+      const normalized = normalize(item.form.field, value);
+      // The UI shows the validation message; an invalid value is not sent.
+      if (validate(item.form.field, normalized) !== null) return;
+      replaceAt(i, { ...item, form: { ...item.form, submitted: normalized } });
+      send({ type: 'submit-form', promptId, fieldName: item.form.field.name, value: normalized });
+    },
+    rate(ratingId, optionId) {
+      if (!transport) return;
+      const [i, item] = findItem('rating', ratingId);
+      if (!item || item.rating.selected !== undefined) return;
+      if (!item.rating.options.some((o) => o.id === optionId)) return;
+      const { expiresAt, serverSkew } = item.rating;
+      if (expiresAt !== undefined && clock.now() + (serverSkew ?? 0) > expiresAt) return;
+      replaceAt(i, { ...item, rating: { ...item.rating, selected: optionId } });
+      send({ type: 'rate', ratingId, optionId });
+    },
+    askRating() {
+      if (phase.value === 'chatting' && capabilities.value.has('ask-rating')) send({ type: 'ask-rating' });
+    },
+    cancelWaiting() {
+      if (phase.value !== 'starting' && phase.value !== 'waiting') return;
+      const caps = capabilities.value;
+      if (caps.has('cancel')) send({ type: 'cancel' });
+      else if (caps.has('end')) send({ type: 'end' });
+      endChat('visitor');
+    },
+    end() {
+      if (!ACTIVE.has(phase.value)) return;
+      send({ type: 'end' });
+      endChat('visitor');
+    },
+    submitPostchat(answers) {
+      if (phase.value !== 'ended' || postchat.value === 'pending' || postchat.value === 'done') return;
+      batch(() => {
+        postchat.value = 'pending';
+        setPhase('postchat');
+      });
+      send({ type: 'postchat', answers });
+    },
+    requestTranscript(format, email) {
+      if (phase.value === 'closed' || phase.value === 'prechat' || phase.value === 'offline') return;
+      if (!capabilities.value.has(format === 'pdf' ? 'transcript-pdf' : 'transcript-email')) return;
+      if (transcriptRequest.value === 'pending') return;
+      transcriptRequest.value = 'pending';
+      send(email !== undefined ? { type: 'transcript', format, email } : { type: 'transcript', format });
+    },
+    newChat() {
+      if (destroyed) return;
+      if (!AFTER_CHAT.has(phase.value) && !error.value?.fatal) return;
+      dropTransport();
+      outbox.clear();
+      typing.reset();
+      seen = new Map();
+      batch(() => {
+        transcript.value = [];
+        agent.value = null;
+        wait.value = {};
+        offline.value = null;
+        error.value = null;
+        endedBy.value = null;
+        fileRequest.value = null;
+        ratingPolicy.value = null;
+        postchat.value = 'idle';
+        transcriptRequest.value = 'idle';
+        leaveMessageState.value = 'idle';
+        resume.value = undefined;
+        config.value = null;
+        connection.value = 'connecting';
+        reconnectAttempt.value = 0;
+        setAgentTyping(false);
+        setPhase('closed');
+      });
+      void connectTransport();
+    },
+    identify(info) {
+      const merged: VisitorInfo = { ...visitor.value };
+      for (const [key, value] of Object.entries(info)) {
+        if (typeof value === 'string') merged[key] = value;
+      }
+      visitor.value = merged;
+    },
+    on(name, fn) {
+      let set = listeners.get(name);
+      if (!set) listeners.set(name, (set = new Set()));
+      const listener = fn as Listener<keyof SessionEventMap>;
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+      };
+    },
+    destroy() {
+      if (destroyed) return;
+      flushSave();
+      destroyed = true;
+      stopPersisting();
+      dropTransport();
+      outbox.clear();
+      typing.reset();
+      if (typingTimer !== undefined) clock.clearTimeout(typingTimer);
+      typingTimer = undefined;
+      listeners.clear();
+    },
+  };
+  return session;
+}

@@ -1,0 +1,192 @@
+/**
+ * The survey model the UI's pre-chat, post-chat and dynamic-field forms use: initial
+ * values, case normalization and validation of one field. Pure functions; the only state
+ * is a cache of compiled masks (server regexes are compiled once, and defensively).
+ */
+import type { SurveyField } from './contract';
+import { t } from './i18n';
+
+const TRUE_WORDS = /^(y|yes|true|1|on)$/i;
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
+const MAX_MASK_LENGTH = 200;
+const MAX_MASKED_VALUE = 1000;
+const DEFAULT_RATING_MAX = 5;
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** The value a field starts with: its default, or today / now when it asks for that. */
+export function initialValue(field: SurveyField, now: number | Date): string {
+  const d = new Date(now);
+  if (field.type === 'boolean') return TRUE_WORDS.test(field.defaultValue ?? '') ? 'true' : 'false';
+  if (field.defaultValue) return normalize(field, field.defaultValue);
+  if (field.defaultNow && field.type === 'date') {
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  }
+  if (field.defaultNow && field.type === 'time') return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return '';
+}
+
+/**
+ * Applies the field's ChangeCase. "words" capitalizes the first letter of each word and
+ * leaves the rest as typed, so "McDonald" is not flattened to "Mcdonald". Choice values
+ * (select, rating, boolean) must match the server's options exactly and are left alone.
+ */
+export function normalize(field: SurveyField, value: string): string {
+  if (field.type === 'select' || field.type === 'rating' || field.type === 'boolean') return value;
+  switch (field.changeCase) {
+    case 'upper':
+      return value.toUpperCase();
+    case 'lower':
+      return value.toLowerCase();
+    case 'words':
+      return value.replace(/(^|\s)(\S)/g, (_, space: string, ch: string) => space + ch.toUpperCase());
+    default:
+      return value;
+  }
+}
+
+/** The message to show under the field, or null when the value is acceptable. */
+export function validate(field: SurveyField, value: string): string | null {
+  const v = value.trim();
+  if (field.type === 'boolean') {
+    return field.required && !TRUE_WORDS.test(v) ? t('survey.required') : null;
+  }
+  if (!v) return field.required ? t('survey.required') : null;
+  if (field.maxLength && field.maxLength > 0 && v.length > field.maxLength) {
+    return t('survey.tooLong', { max: field.maxLength });
+  }
+  const typeError = validateType(field, v);
+  if (typeError) return typeError;
+  const mask = field.mask ? compileMask(field.mask) : null;
+  if (mask && v.length <= MAX_MASKED_VALUE && !mask.test(v)) return t('survey.mask');
+  return null;
+}
+
+function validateType(field: SurveyField, v: string): string | null {
+  switch (field.type) {
+    case 'numeric': {
+      if (!NUMBER.test(v)) return t('survey.number');
+      const n = Number(v);
+      if (field.min !== undefined && n < field.min) return t('survey.min', { min: field.min });
+      if (field.max !== undefined && n > field.max) return t('survey.max', { max: field.max });
+      return null;
+    }
+    case 'email':
+      return EMAIL.test(v) ? null : t('survey.email');
+    case 'date':
+      return isRealDate(v) ? null : t('survey.date');
+    case 'time':
+      return TIME.test(v) ? null : t('survey.time');
+    case 'select':
+      return field.options && field.options.length > 0 && !field.options.includes(v)
+        ? t('survey.option')
+        : null;
+    case 'rating': {
+      const max = field.max && field.max > 0 ? field.max : DEFAULT_RATING_MAX;
+      const n = Number(v);
+      return /^\d+$/.test(v) && n >= 1 && n <= max ? null : t('survey.rating', { max });
+    }
+    default:
+      return null;
+  }
+}
+
+/** ISO dates only (what `<input type="date">` produces), and only days that exist. */
+function isRealDate(v: string): boolean {
+  const m = ISO_DATE.exec(v);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+const masks = new Map<string, RegExp | null>();
+
+/**
+ * A server mask as a RegExp, or null when it must be ignored (too long, nested
+ * quantifiers that could backtrack catastrophically, or not valid JavaScript syntax).
+ * The mask is anchored: the server's validators (ASP.NET style) match the whole value,
+ * so "[0-9]{5}" must not accept "abc12345xyz".
+ */
+export function compileMask(pattern: string): RegExp | null {
+  const cached = masks.get(pattern);
+  if (cached !== undefined) return cached;
+  let compiled: RegExp | null = null;
+  let problem: string | null = null;
+  if (pattern.length > MAX_MASK_LENGTH) problem = 'too long';
+  else if (hasNestedQuantifier(pattern)) problem = 'nested quantifiers';
+  else {
+    try {
+      compiled = new RegExp(`^(?:${pattern})$`);
+    } catch {
+      problem = 'invalid syntax';
+    }
+  }
+  if (problem) console.warn(`[confab] ignoring survey mask (${problem}): ${pattern.slice(0, 80)}`);
+  masks.set(pattern, compiled);
+  return compiled;
+}
+
+/**
+ * True when a group that itself contains a repetition is repeated again — (a+)+, (a*)*,
+ * (.*)*, ((ab)+c)* or (a+){2,}: the shapes that make a backtracking engine exponential.
+ * A group made optional with `?` is fine; character classes and escapes are skipped.
+ */
+export function hasNestedQuantifier(pattern: string): boolean {
+  const stack: boolean[] = [];
+  let repeated = false; // whether the thing just closed (a group) contains a repetition
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      i++;
+      repeated = false;
+      continue;
+    }
+    if (ch === '[') {
+      i = skipClass(pattern, i);
+      repeated = false;
+      continue;
+    }
+    const quant = quantifierAt(pattern, i);
+    if (quant) {
+      if (repeated) return true;
+      if (stack.length > 0) stack[stack.length - 1] = true;
+      i += quant - 1;
+      repeated = false;
+      continue;
+    }
+    if (ch === '(') {
+      stack.push(false);
+      repeated = false;
+    } else if (ch === ')') {
+      const inner = stack.pop() ?? false;
+      if (inner && stack.length > 0) stack[stack.length - 1] = true;
+      repeated = inner;
+    } else {
+      repeated = false;
+    }
+  }
+  return false;
+}
+
+/** Length of an unbounded-or-counted repetition at i (`+`, `*`, `{n,}`, `{n,m}`), else 0. */
+function quantifierAt(pattern: string, i: number): number {
+  const ch = pattern[i];
+  if (ch === '+' || ch === '*') return pattern[i + 1] === '?' ? 2 : 1;
+  if (ch === '{') {
+    const m = /^\{\d+(,\d*)?\}\??/.exec(pattern.slice(i, i + 24));
+    return m ? m[0].length : 0;
+  }
+  return 0;
+}
+
+function skipClass(pattern: string, start: number): number {
+  for (let i = start + 1; i < pattern.length; i++) {
+    if (pattern[i] === '\\') i++;
+    else if (pattern[i] === ']' && i > start + 1) return i;
+  }
+  return pattern.length;
+}

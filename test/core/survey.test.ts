@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { SurveyField } from '../../src/core/contract';
+import { compileMask, hasNestedQuantifier, initialValue, normalize, validate } from '../../src/core/survey';
+
+const field = (overrides: Partial<SurveyField>): SurveyField => ({
+  name: 'f',
+  type: 'text',
+  label: 'Field',
+  required: false,
+  ...overrides,
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('survey: initial values', () => {
+  const now = new Date(2024, 1, 29, 9, 5).getTime();
+  it('uses the default value, normalized', () => {
+    expect(initialValue(field({ defaultValue: 'acme ltd', changeCase: 'words' }), now)).toBe('Acme Ltd');
+  });
+  it('defaults a date to today and a time to now when asked', () => {
+    expect(initialValue(field({ type: 'date', defaultNow: true }), now)).toBe('2024-02-29');
+    expect(initialValue(field({ type: 'time', defaultNow: true }), now)).toBe('09:05');
+    expect(initialValue(field({ type: 'date' }), now)).toBe('');
+  });
+  it('reads a boolean default such as "Y" as ticked', () => {
+    expect(initialValue(field({ type: 'boolean', defaultValue: 'Y' }), now)).toBe('true');
+    expect(initialValue(field({ type: 'boolean' }), now)).toBe('false');
+  });
+});
+
+describe('survey: ChangeCase', () => {
+  it('upper, words and lower; choices untouched', () => {
+    expect(normalize(field({ changeCase: 'upper' }), 'ab12 cd')).toBe('AB12 CD');
+    expect(normalize(field({ changeCase: 'words' }), 'mary ann mcDonald')).toBe('Mary Ann McDonald');
+    expect(normalize(field({ changeCase: 'lower' }), 'Sam@Example.COM')).toBe('sam@example.com');
+    expect(normalize(field({ changeCase: 'none' }), 'As Typed')).toBe('As Typed');
+    expect(normalize(field({ type: 'select', changeCase: 'upper', options: ['Google'] }), 'Google')).toBe('Google');
+  });
+});
+
+describe('survey: validation', () => {
+  it('required', () => {
+    expect(validate(field({ required: true }), '   ')).toBe('This field is required');
+    expect(validate(field({ required: false }), '')).toBeNull();
+    expect(validate(field({ type: 'boolean', required: true }), 'false')).toBe('This field is required');
+    expect(validate(field({ type: 'boolean', required: true }), 'true')).toBeNull();
+  });
+  it('maxLength (0 means no limit)', () => {
+    expect(validate(field({ maxLength: 3 }), 'abcd')).toBe('Use at most 3 characters');
+    expect(validate(field({ maxLength: 3 }), 'abc')).toBeNull();
+    expect(validate(field({ maxLength: 0 }), 'x'.repeat(10000))).toBeNull();
+  });
+  it('numeric with inclusive min and max', () => {
+    const f = field({ type: 'numeric', min: 1, max: 10 });
+    expect(validate(f, 'ten')).toBe('Enter a number');
+    expect(validate(f, '1e3')).toBe('Enter a number');
+    expect(validate(f, '0')).toBe('Enter a number of at least 1');
+    expect(validate(f, '11')).toBe('Enter a number no greater than 10');
+    expect(validate(f, '1')).toBeNull();
+    expect(validate(f, '10')).toBeNull();
+    expect(validate(f, '2.5')).toBeNull();
+    expect(validate(field({ type: 'numeric' }), '-40')).toBeNull();
+  });
+  it('email shape', () => {
+    const f = field({ type: 'email' });
+    expect(validate(f, 'sam@example.com')).toBeNull();
+    for (const bad of ['sam', 'sam@', 'sam@example', '@example.com', 'sam @example.com', 'sam@example..com']) {
+      expect(validate(f, bad), bad).toBe('Enter a valid email address');
+    }
+  });
+  it('date and time parse', () => {
+    expect(validate(field({ type: 'date' }), '2024-02-29')).toBeNull();
+    expect(validate(field({ type: 'date' }), '2023-02-29')).toBe('Enter a valid date');
+    expect(validate(field({ type: 'date' }), 'tomorrow')).toBe('Enter a valid date');
+    expect(validate(field({ type: 'time' }), '23:59')).toBeNull();
+    expect(validate(field({ type: 'time' }), '09:05:30')).toBeNull();
+    expect(validate(field({ type: 'time' }), '24:00')).toBe('Enter a valid time');
+  });
+  it('select value must be one of the options', () => {
+    const f = field({ type: 'select', options: ['Google', 'LinkedIn Ad', 'Twitter Ad'] });
+    expect(validate(f, 'LinkedIn Ad')).toBeNull();
+    expect(validate(f, 'Bing')).toBe('Choose one of the options');
+  });
+  it('rating within 1..max (5 when absent)', () => {
+    expect(validate(field({ type: 'rating', max: 5 }), '5')).toBeNull();
+    expect(validate(field({ type: 'rating', max: 5 }), '6')).toBe('Choose a rating from 1 to 5');
+    expect(validate(field({ type: 'rating', max: 10 }), '0')).toBe('Choose a rating from 1 to 10');
+    expect(validate(field({ type: 'rating' }), '2.5')).toBe('Choose a rating from 1 to 5');
+  });
+  it('mask: a valid server regex must match the whole value', () => {
+    const f = field({ mask: '[A-Z]{2}\\d{4}' });
+    expect(validate(f, 'AB1234')).toBeNull();
+    expect(validate(f, 'xAB1234x')).toBe('The value is not in the expected format');
+  });
+  it('mask: a catastrophic pattern ^(a+)+$ is ignored with one warning, and never hangs', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const f = field({ mask: '^(a+)+$' });
+    const evil = `${'a'.repeat(40)}!`;
+    const started = Date.now();
+    expect(validate(f, evil)).toBeNull();
+    expect(validate(f, evil)).toBeNull();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+  it('mask: invalid or overlong patterns are ignored; values over 1000 chars are not tested', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(validate(field({ mask: '([unclosed' }), 'anything')).toBeNull();
+    expect(validate(field({ mask: `a{1}${'b'.repeat(200)}` }), 'anything')).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(validate(field({ mask: '\\d+' }), 'x'.repeat(1001))).toBeNull();
+    expect(validate(field({ mask: '\\d+' }), 'x'.repeat(1000))).toBe('The value is not in the expected format');
+  });
+});
+
+describe('survey: nested quantifier detection', () => {
+  it.each(['(a+)+', '(a*)*', '(.*)*', '^(a+)+$', '((ab)+c)*', '(x+){2,}', '([a-z]+\\d)+', '(?:a+)+'])(
+    'rejects %s',
+    (p) => {
+      expect(hasNestedQuantifier(p)).toBe(true);
+    },
+  );
+  it.each(['\\d{5}', '[A-Z]{2}\\d{4}', '(\\d{3})-\\d{4}', '(ab)+', '(a+)?', '[(a+)+]', '\\(a+\\)+', '^\\w+@\\w+$'])(
+    'accepts %s',
+    (p) => {
+      expect(hasNestedQuantifier(p)).toBe(false);
+    },
+  );
+  it('compiles a safe mask once', () => {
+    expect(compileMask('\\d{3}')).toBe(compileMask('\\d{3}'));
+  });
+});
