@@ -1,0 +1,359 @@
+/**
+ * Tencent Cloud Desk simulator: the desk's service flow (custom messages keyed by `src`, as in
+ * vendor-docs/tencent-desk-custom-messages.txt) behind the sandbox's loopback JSON protocol
+ * (src/transports/tencent/loopback-protocol.ts), plus the site-side userSig endpoint.
+ *
+ *   POST /usersig   {visitorId, userID?} → {userID, userSig}   (what a site's server does)
+ *   ws://…/         login / send / history; pushes message / modified / kicked
+ *
+ * Flow: the trigger (src 7) gets the evaluation settings (23), seat status outSeat (26) and
+ * the welcome branch (15). Choosing (exact text) "Order status" answers, "Talk to a human"
+ * (or any text with "human") seats the ScriptedAgent (26 inSeat, typing 12, replies), "Fill
+ * in a form" asks an options form then a free-text form (21), "Show me a card" sends a card
+ * (22). "rate" sends a star satisfaction request (9), "rate numbers" a numeric one; a
+ * selection (10) comes back as the same src 9 modified with `selected`. src 24 asks for the
+ * rating in seat; src 27 ends (19); "timeout" ends with the timeout flag (20). A second login
+ * of the same userID kicks the first socket ('multipleAccount'), like Tencent's default.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { DeskMessage } from '../../transports/tencent/client';
+import type { LoopbackPush, LoopbackRequest } from '../../transports/tencent/loopback-protocol';
+import { ScriptedAgent, type AgentHost } from './agent';
+import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
+
+export interface TencentSimulatorOptions extends SimulatorOptions {
+  sdkAppId?: string;
+  /** How long a satisfaction request stays open (default 12 h, the docs' effectiveHour). */
+  ratingLifetimeSeconds?: number;
+  /** The simulated server clock minus the real one (ms), to exercise skew handling. */
+  clockSkewMs?: number;
+}
+
+const DESK = '@customer_service_account';
+const BOT_NICK = 'Desk Assistant';
+export const WELCOME_BRANCH = ['Order status', 'Talk to a human', 'Fill in a form', 'Show me a card'];
+const FOOD = ['Apple', 'Watermelon', 'Strawberry'];
+const MENU = [
+  { id: '101', content: 'Extremely dissatisfied' },
+  { id: '102', content: 'Dissatisfied' },
+  { id: '103', content: 'General' },
+  { id: '104', content: 'Satisfied' },
+  { id: '105', content: 'Highly satisfied' },
+];
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+interface Conversation {
+  userID: string;
+  socket?: WebSocket;
+  history: DeskMessage[];
+  byId: Map<string, { message: DeskMessage; data: Obj }>;
+  seat: 'in' | 'out';
+  agent?: ScriptedAgent;
+  /** Open prompt waiting for the visitor's exact text. */
+  prompt?: { id: string; kind: 'branch' | 'food' | 'email'; items: string[] };
+  ratings: Map<string, string>;
+  lastText: string;
+}
+
+export async function startTencentSimulator(opts: TencentSimulatorOptions = {}): Promise<SimulatorHandle> {
+  const host = opts.host ?? '127.0.0.1';
+  const sdkAppId = opts.sdkAppId ?? '1400000000';
+  const received: ReceivedFrame[] = [];
+  const sigs = new Map<string, string>();
+  const conversations = new Map<string, Conversation>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const scale = opts.agent?.delayScale ?? 1;
+  let seq = 0;
+  const serverNow = (): number => Date.now() + (opts.clockSkewMs ?? 0);
+  const record = (channel: string, name: string, payload: unknown): void => {
+    received.push({ at: Date.now(), channel, name, payload });
+  };
+  const later = (ms: number, fn: () => void): void => {
+    const h = setTimeout(() => {
+      timers.delete(h);
+      fn();
+    }, Math.round(ms * scale));
+    timers.add(h);
+  };
+
+  // --- userSig endpoint (the site's server in real life) ---
+  const http = createServer((req, res) => void onHttp(req, res));
+  async function onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-headers', 'content-type');
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    if (req.method !== 'POST' || req.url !== '/usersig') return void res.writeHead(404).end();
+    let raw = '';
+    for await (const chunk of req) {
+      raw += String(chunk);
+      if (raw.length > 4096) return void res.writeHead(413).end();
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return void res.writeHead(400).end();
+    }
+    record('http', 'POST /usersig', body);
+    const visitorId = isObj(body) && typeof body.visitorId === 'string' ? body.visitorId.slice(0, 64) : '';
+    if (!visitorId) return void res.writeHead(400).end();
+    // Stable per visitor: the same browser keeps its userID (and so its history).
+    const userID = `visitor_${visitorId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    const userSig = randomUUID();
+    sigs.set(userSig, userID);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ userID, userSig }));
+  }
+
+  // --- desk side ---
+  const push = (conv: Conversation, frame: LoopbackPush): void => {
+    if (conv.socket?.readyState === 1) conv.socket.send(JSON.stringify(frame));
+  };
+  const view = (conv: Conversation, m: DeskMessage): DeskMessage => ({ ...m, flow: m.from === conv.userID ? 'out' : 'in' });
+
+  function create(conv: Conversation, from: string, type: string, payload: DeskMessage['payload'], nick?: string): DeskMessage {
+    return {
+      ID: `sim-${++seq}-${randomUUID().slice(0, 8)}`,
+      type,
+      flow: 'in',
+      from,
+      conversationID: `C2C${DESK}`,
+      time: Math.floor(serverNow() / 1000),
+      ...(nick && { nick }),
+      payload,
+    };
+  }
+  function deliver(conv: Conversation, m: DeskMessage, stored: boolean): void {
+    if (stored) conv.history.push(m);
+    push(conv, { op: 'message', message: view(conv, m), serverTime: serverNow() });
+  }
+  function text(conv: Conversation, line: string, nick = BOT_NICK): void {
+    deliver(conv, create(conv, DESK, 'TIMTextElem', { text: line }, nick), true);
+  }
+  function custom(conv: Conversation, data: Obj, stored = true, nick = BOT_NICK): DeskMessage {
+    const m = create(conv, DESK, 'TIMCustomElem', { data: JSON.stringify({ customerServicePlugin: 0, ...data }), description: '', extension: '' }, nick);
+    conv.byId.set(m.ID, { message: m, data });
+    deliver(conv, m, stored);
+    return m;
+  }
+  /** The desk fills `selected` in a message it sent: MESSAGE_MODIFIED. */
+  function modify(conv: Conversation, id: string, change: (data: Obj) => void): void {
+    const entry = conv.byId.get(id);
+    if (!entry) return;
+    change(entry.data);
+    entry.message.payload = { ...entry.message.payload, data: JSON.stringify({ customerServicePlugin: 0, ...entry.data }) };
+    push(conv, { op: 'modified', message: view(conv, entry.message), serverTime: serverNow() });
+  }
+  function ask(conv: Conversation, kind: 'branch' | 'food' | 'email'): void {
+    if (kind === 'branch') {
+      const m = custom(conv, { src: '15', content: { header: 'How can we help?', items: WELCOME_BRANCH.map((c) => ({ content: c, desc: '' })), tail: '' } });
+      conv.prompt = { id: m.ID, kind, items: WELCOME_BRANCH };
+    } else if (kind === 'food') {
+      const m = custom(conv, { src: '21', content: { header: 'What do you like to eat?', items: FOOD.map((c) => ({ content: c, desc: '' })), type: 1 } });
+      conv.prompt = { id: m.ID, kind, items: FOOD };
+    } else {
+      const m = custom(conv, { src: '21', content: { header: 'What is your email address?', type: 0 } });
+      conv.prompt = { id: m.ID, kind, items: [] };
+    }
+  }
+  function rating(conv: Conversation, type: 1 | 2): void {
+    const sessionId = randomUUID();
+    const m = custom(conv, {
+      src: '9',
+      menuContent: {
+        head: 'Thank you for utilizing our services, please evaluate this service!',
+        tail: 'Thank you for providing evaluation for this service, wishing you a pleasant life, goodbye!',
+        menu: MENU,
+        type,
+        sessionId,
+        effectiveHour: 12,
+        expireTime: Math.floor(serverNow() / 1000) + (opts.ratingLifetimeSeconds ?? 12 * 3600),
+      },
+    }, true, conv.seat === 'in' ? undefined : BOT_NICK);
+    conv.ratings.set(sessionId, m.ID);
+  }
+  function end(conv: Conversation, by: 'agent' | 'timeout'): void {
+    conv.agent?.stop();
+    conv.agent = undefined;
+    conv.seat = 'out';
+    conv.prompt = undefined;
+    custom(conv, { src: by === 'timeout' ? '20' : '19' });
+  }
+  function human(conv: Conversation): void {
+    if (conv.seat === 'in' || conv.agent) return;
+    conv.prompt = undefined;
+    let agentName: string | undefined;
+    const agentHost: AgentHost = {
+      queue: () => {},
+      waiting: (kind, line) => (kind === 'final' ? undefined : text(conv, line)),
+      join: (a) => {
+        agentName = a.name;
+        conv.seat = 'in';
+        custom(conv, { src: '26', content: { command: 'updateSeatStatus', content: 'inSeat' } }, true, a.name);
+      },
+      // The desk's typing flag is an online-only message: never stored, never in history.
+      typing: (on) => void (on && custom(conv, { src: '12' }, false)),
+      say: (line) => text(conv, line, agentName),
+      requestRating: () => rating(conv, /\bnumbers?\b|\bnumeric\b/i.test(conv.lastText) ? 2 : 1),
+      end: (by) => end(conv, by),
+    };
+    const agent = new ScriptedAgent(agentHost, { ...opts.agent, queueFrom: 0 });
+    conv.agent = agent;
+    agent.start('');
+  }
+
+  function onVisitorText(conv: Conversation, line: string): void {
+    conv.lastText = line;
+    const lower = line.toLowerCase();
+    if (/\btimeout\b/.test(lower)) return end(conv, 'timeout');
+    if (conv.seat === 'in' && conv.agent) return conv.agent.hear(line);
+    const prompt = conv.prompt;
+    // The desk's "strong equal match": only the exact option text selects it.
+    if (prompt && (prompt.kind === 'email' || prompt.items.includes(line))) {
+      conv.prompt = undefined;
+      modify(conv, prompt.id, (d) => {
+        if (isObj(d.content)) d.content.selected = { content: line };
+      });
+      if (prompt.kind === 'food') return ask(conv, 'email');
+      if (prompt.kind === 'email') return text(conv, `Thank you, we noted: ${line.slice(0, 200)}`);
+      if (line === 'Order status') return text(conv, 'Your order #1234 shipped yesterday and arrives on Friday.');
+      if (line === 'Talk to a human') return human(conv);
+      if (line === 'Fill in a form') return ask(conv, 'food');
+      if (line === 'Show me a card') {
+        custom(conv, { src: '22', content: { header: 'Confab Pro', desc: '$49.00 / month', pic: 'https://example.com/pro.png', url: 'https://example.com/pro' } });
+        return;
+      }
+    }
+    if (/\bhuman\b/.test(lower)) return human(conv);
+    if (/\brate\b/.test(lower)) return rating(conv, /\bnumbers?\b|\bnumeric\b/.test(lower) ? 2 : 1);
+    text(conv, 'Please choose one of the options, or type "human" to talk to an agent.');
+    ask(conv, 'branch');
+  }
+
+  function onVisitorCustom(conv: Conversation, data: Obj): void {
+    switch (String(data.src)) {
+      case '7':
+        conv.agent?.stop();
+        conv.agent = undefined;
+        conv.seat = 'out';
+        custom(conv, { src: '23', content: { menuSendRuleFlag: 7 } });
+        custom(conv, { src: '26', content: { command: 'updateSeatStatus', content: 'outSeat' } });
+        return ask(conv, 'branch');
+      case '10': {
+        const sel = isObj(data.menuSelected) ? data.menuSelected : {};
+        const id = conv.ratings.get(String(sel.sessionId));
+        const entry = id ? conv.byId.get(id) : undefined;
+        const menu = entry && isObj(entry.data.menuContent) ? entry.data.menuContent : undefined;
+        const option = MENU.find((o) => o.id === String(sel.id));
+        // Late, duplicate or unknown selections are refused (the desk's 10150/10152).
+        if (!id || !menu || !option || menu.selected || Number(menu.expireTime) * 1000 <= serverNow()) return;
+        return modify(conv, id, (d) => {
+          if (isObj(d.menuContent)) d.menuContent.selected = { id: option.id, content: option.content };
+        });
+      }
+      case '24':
+        if (conv.seat === 'in') rating(conv, 1);
+        return;
+      case '27':
+        conv.agent?.visitorLeft();
+        conv.agent = undefined;
+        conv.seat = 'out';
+        custom(conv, { src: '19' });
+        return;
+      default:
+        return;
+    }
+  }
+
+  // --- loopback socket ---
+  const wss = new WebSocketServer({ server: http, maxPayload: 64 * 1024 });
+  wss.on('connection', (ws) => {
+    let conv: Conversation | undefined;
+    const reply = (frame: LoopbackPush): void => void (ws.readyState === 1 && ws.send(JSON.stringify(frame)));
+    ws.on('message', (raw) => {
+      let req: LoopbackRequest;
+      try {
+        req = JSON.parse(String(raw)) as LoopbackRequest;
+        if (!isObj(req) || typeof req.seq !== 'number') throw new Error('no seq');
+      } catch {
+        record('tencent', 'malformed', String(raw).slice(0, 200));
+        return;
+      }
+      const fail = (code: number, error: string): void => reply({ op: 'reply', seq: req.seq, ok: false, code, error });
+      if (req.op === 'login') {
+        record('tencent', 'login', { userID: req.userID });
+        if (sigs.get(req.userSig) !== req.userID) return fail(70001, 'userSig invalid');
+        conv = conversations.get(req.userID);
+        if (!conv) {
+          conv = { userID: req.userID, history: [], byId: new Map(), seat: 'out', ratings: new Map(), lastText: '' };
+          conversations.set(req.userID, conv);
+        }
+        const previous = conv.socket;
+        conv.socket = ws;
+        if (previous && previous !== ws && previous.readyState === 1) {
+          previous.send(JSON.stringify({ op: 'kicked', reason: 'multipleAccount' } satisfies LoopbackPush));
+          previous.close();
+        }
+        return reply({ op: 'reply', seq: req.seq, ok: true, serverTime: serverNow() });
+      }
+      const c = conv;
+      if (!c || c.socket !== ws) return fail(2024, 'not logged in');
+      if (req.op === 'history') {
+        const end = req.next ? c.history.findIndex((m) => m.ID === req.next) : c.history.length;
+        const stop = end < 0 ? 0 : end;
+        const start = Math.max(0, stop - 15);
+        const page = { messages: c.history.slice(start, stop).map((m) => view(c, m)), complete: start === 0, ...(start > 0 && { next: c.history[start]?.ID }) };
+        return reply({ op: 'reply', seq: req.seq, ok: true, page });
+      }
+      if (req.op !== 'send' || !isObj(req.message) || req.to !== DESK) return fail(2106, 'bad send');
+      const onlineUserOnly = req.onlineUserOnly === true;
+      const msg = req.message;
+      if (msg.op === 'text' && typeof msg.text === 'string') {
+        record('tencent', 'text', { text: msg.text, onlineUserOnly });
+        const m = create(c, c.userID, 'TIMTextElem', { text: msg.text });
+        if (!onlineUserOnly) c.history.push(m);
+        reply({ op: 'reply', seq: req.seq, ok: true, message: view(c, m) });
+        return later(150, () => onVisitorText(c, msg.text));
+      }
+      if (msg.op === 'custom' && typeof msg.data === 'string') {
+        let data: unknown;
+        try {
+          data = JSON.parse(msg.data);
+        } catch {
+          data = undefined;
+        }
+        record('tencent', isObj(data) ? `src:${String(data.src)}` : 'custom', { data: data ?? msg.data, onlineUserOnly });
+        const m = create(c, c.userID, 'TIMCustomElem', { data: msg.data, description: '', extension: '' });
+        if (!onlineUserOnly) c.history.push(m);
+        reply({ op: 'reply', seq: req.seq, ok: true, message: view(c, m) });
+        if (isObj(data)) later(150, () => onVisitorCustom(c, data));
+        return;
+      }
+      fail(2106, 'bad message');
+    });
+    ws.on('close', () => {
+      if (conv?.socket === ws) conv.socket = undefined;
+    });
+  });
+
+  await new Promise<void>((resolve) => http.listen(opts.port ?? 0, host, resolve));
+  const { port } = http.address() as AddressInfo;
+  const url = `ws://${host}:${port}/`;
+  return {
+    vendor: 'tencent',
+    url,
+    options: { sdkAppId, to: DESK, userSigUrl: `http://${host}:${port}/usersig`, sandbox: url },
+    received,
+    async close() {
+      for (const t of timers) clearTimeout(t);
+      for (const c of conversations.values()) c.agent?.stop();
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}

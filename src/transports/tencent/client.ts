@@ -1,0 +1,119 @@
+/**
+ * The small slice of a Tencent Chat client the desk transport needs. Two implementations:
+ * `sdk-client.ts` over the real SDK (lazy chunk) and `loopback-client.ts` over the sandbox
+ * simulator's WebSocket. The transport and its tests never import the SDK itself.
+ */
+
+/** The desk's IM agent virtual number used by Tencent's own kits when a site sets none. */
+export const DEFAULT_DESK_ACCOUNT = '@customer_service_account';
+
+export interface DeskCredentials {
+  userID: string;
+  userSig: string;
+}
+
+export type DeskNetState = 'connected' | 'connecting' | 'disconnected';
+
+export interface DeskImageInfo {
+  url: string;
+  /** 0 original, 1 big, 2 thumbnail (SDK convention). */
+  type?: number;
+}
+
+/** The fields of the SDK's `Message` we read; everything in it is untrusted. */
+export interface DeskMessage {
+  ID: string;
+  /** 'TIMTextElem' | 'TIMCustomElem' | 'TIMImageElem' | 'TIMFileElem' | … */
+  type: string;
+  /** 'in' from the desk, 'out' from this user (also from another tab). */
+  flow: string;
+  from: string;
+  conversationID: string;
+  /** seconds */
+  time: number;
+  nick?: string;
+  avatar?: string;
+  payload: {
+    text?: string;
+    data?: string;
+    description?: string;
+    extension?: string;
+    imageInfoArray?: DeskImageInfo[];
+    fileUrl?: string;
+    fileName?: string;
+    fileSize?: number;
+  };
+}
+
+export type DeskEvent =
+  | { name: 'ready' }
+  | { name: 'not-ready' }
+  | { name: 'received'; messages: DeskMessage[] }
+  | { name: 'modified'; messages: DeskMessage[] }
+  | { name: 'kicked'; reason: string }
+  | { name: 'net'; state: DeskNetState }
+  | { name: 'error'; code: number; message: string };
+
+export interface DeskHistoryPage {
+  messages: DeskMessage[];
+  next?: string;
+  complete: boolean;
+}
+
+export interface DeskClient {
+  /** Subscribe before `login`; returns the unsubscribe function. */
+  on(listener: (event: DeskEvent) => void): () => void;
+  login(credentials: DeskCredentials): Promise<void>;
+  sendText(to: string, text: string): Promise<DeskMessage>;
+  /** `data` is the desk JSON, already serialized. */
+  sendCustom(to: string, data: string, onlineUserOnly: boolean): Promise<DeskMessage>;
+  /** One page of the C2C conversation with `peer`, newest page first. */
+  history(peer: string, next?: string): Promise<DeskHistoryPage>;
+  /** Server clock in ms, when the client knows it. */
+  serverTime(): number | undefined;
+  destroy(): Promise<void>;
+}
+
+export interface DeskClientInit {
+  sdkAppId: string;
+  /** Sandbox only: the simulator's ws:// URL. */
+  sandbox?: string;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const optStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * A message from the SDK or the sandbox, checked field by field at the edge so the mapper
+ * can trust the types (not the content). Undefined when it is not a message at all.
+ */
+export function toDeskMessage(raw: unknown): DeskMessage | undefined {
+  if (!isObj(raw) || typeof raw.ID !== 'string' || typeof raw.type !== 'string') return undefined;
+  const p = isObj(raw.payload) ? raw.payload : {};
+  const images = Array.isArray(p.imageInfoArray)
+    ? p.imageInfoArray.filter(isObj).map((i) => ({ url: optStr(i.url) ?? '', type: typeof i.type === 'number' ? i.type : undefined }))
+    : undefined;
+  return {
+    ID: raw.ID,
+    type: raw.type,
+    flow: optStr(raw.flow) ?? 'in',
+    from: optStr(raw.from) ?? '',
+    conversationID: optStr(raw.conversationID) ?? '',
+    time: typeof raw.time === 'number' ? raw.time : 0,
+    nick: optStr(raw.nick),
+    avatar: optStr(raw.avatar),
+    payload: {
+      text: optStr(p.text),
+      data: optStr(p.data),
+      description: optStr(p.description),
+      extension: optStr(p.extension),
+      imageInfoArray: images,
+      fileUrl: optStr(p.fileUrl),
+      fileName: optStr(p.fileName),
+      fileSize: typeof p.fileSize === 'number' ? p.fileSize : undefined,
+    },
+  };
+}
+
+export const toDeskMessages = (raw: unknown): DeskMessage[] =>
+  (Array.isArray(raw) ? raw : [raw]).map(toDeskMessage).filter((m): m is DeskMessage => m !== undefined);

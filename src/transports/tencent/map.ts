@@ -1,0 +1,209 @@
+/**
+ * Desk message → Confab events: a pure function, unit-tested against the desk document's
+ * own examples. The transport does the I/O, the de-duplication and the state it feeds in.
+ *
+ * Choices where the document is loose (see notes/tencent-sdk.md):
+ * - A custom message counts as the desk's when `customerServicePlugin` is 0 (number or
+ *   string) or `chatbotPlugin` is 1; `src` may come as a string or a number.
+ * - Branch and form options are identified by their `content`, because the desk matches the
+ *   visitor's text to it exactly; `selected.content` therefore names the chosen option.
+ * - A rating is identified by its `sessionId` (what src 10 must echo), else the message ID;
+ *   `selected` counts only when its id matches a menu entry (the web kit's `==` rule).
+ * - Replayed history keeps the end/timeout markers as transcript lines instead of ending the
+ *   live session, and drops typing.
+ */
+import type { Attachment, ChoiceOption, ConfabEventBody, IncomingMessage, Sender } from '../../core/contract';
+import { t } from '../../core/i18n';
+import { safeUrl } from '../../core/urls';
+import type { DeskMessage } from './client';
+
+export interface MapContext {
+  /** The last seat status (src 26): a human agent ('in') or the bot flow ('out'). */
+  seat?: 'in' | 'out';
+  /** Server clock minus local clock, ms. */
+  serverSkew: number;
+  replay?: boolean;
+}
+
+export interface MapResult {
+  events: ConfabEventBody[];
+  /** The seat status this message announces (src 26). */
+  seat?: 'in' | 'out';
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+const choices = (items: unknown): ChoiceOption[] =>
+  list(items)
+    .map((i) => str(i.content))
+    .filter((c) => c !== '')
+    .map((c) => ({ id: c, label: c }));
+const selectedContent = (content: Obj): string | undefined =>
+  isObj(content.selected) ? str(content.selected.content) || undefined : undefined;
+
+const none: MapResult = { events: [] };
+const one = (event: ConfabEventBody): MapResult => ({ events: [event] });
+
+export function mapDeskMessage(msg: DeskMessage, ctx: MapContext): MapResult {
+  const fromVisitor = msg.flow === 'out';
+  const sender: Sender = fromVisitor ? 'visitor' : ctx.seat === 'in' ? 'agent' : 'bot';
+  const line = (body: Omit<IncomingMessage, 'id' | 'sender'>): MapResult =>
+    one({
+      type: 'message',
+      message: {
+        id: msg.ID,
+        sender,
+        ...(!fromVisitor && msg.nick ? { authorName: msg.nick } : {}),
+        ...(typeof msg.time === 'number' && msg.time > 0 ? { sentAt: msg.time * 1000 } : {}),
+        ...body,
+      },
+    });
+  const p = msg.payload ?? {};
+
+  switch (msg.type) {
+    case 'TIMTextElem':
+      return typeof p.text === 'string' ? line({ text: p.text }) : none;
+    case 'TIMImageElem': {
+      const infos = Array.isArray(p.imageInfoArray) ? p.imageInfoArray : [];
+      const best = infos.find((i) => i.type === 0) ?? infos[0];
+      const url = safeUrl(best?.url, 'image');
+      return url ? line({ attachments: [{ name: 'image', url, kind: 'image' }] }) : none;
+    }
+    case 'TIMFileElem': {
+      const url = safeUrl(p.fileUrl, 'media');
+      const name = str(p.fileName) || 'file';
+      const file: Attachment = { name, url: url ?? '', kind: 'file', ...(typeof p.fileSize === 'number' ? { size: p.fileSize } : {}) };
+      return url ? line({ attachments: [file] }) : line({ text: name });
+    }
+    case 'TIMCustomElem':
+      return mapCustom(msg, ctx, sender);
+    default:
+      return none;
+  }
+}
+
+function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(msg.payload?.data ?? '');
+  } catch {
+    return one({ type: 'error', code: 'bad-frame', message: `Unreadable desk message ${msg.ID}`, fatal: false });
+  }
+  if (!isObj(data) || (str(data.customerServicePlugin) !== '0' && str(data.chatbotPlugin) !== '1')) return none;
+  const content = isObj(data.content) ? data.content : {};
+  const fromVisitor = msg.flow === 'out';
+
+  switch (str(data.src)) {
+    case '9': {
+      const menu = isObj(data.menuContent) ? data.menuContent : {};
+      const options = list(menu.menu)
+        .map((m) => ({ id: str(m.id), label: str(m.content) }))
+        .filter((o) => o.id !== '');
+      const chosen = isObj(menu.selected) ? str(menu.selected.id) : '';
+      const selected = options.find((o) => o.id === chosen)?.id;
+      const expireTime = Number(menu.expireTime);
+      return one({
+        type: 'rating',
+        rating: {
+          id: str(menu.sessionId) || msg.ID,
+          ...(str(menu.head) && { title: str(menu.head) }),
+          ...(str(menu.tail) && { closing: str(menu.tail) }),
+          scale: Number(menu.type) === 1 ? 'stars' : 'numeric',
+          options,
+          ...(expireTime > 0 && { expiresAt: expireTime * 1000, serverSkew: ctx.serverSkew }),
+          ...(selected && { selected }),
+        },
+      });
+    }
+    case '12':
+      // The newer kits send `typingStatus: 1` for typing and anything else for stopped.
+      if (ctx.replay || fromVisitor) return none;
+      return one({ type: 'typing', on: data.typingStatus === undefined || Number(data.typingStatus) === 1 });
+    case '15': {
+      const selected = selectedContent(content);
+      return one({
+        type: 'branch',
+        branch: {
+          id: msg.ID,
+          header: str(content.header) || str(content.title),
+          options: choices(content.items),
+          ...(str(content.tail) && { tail: str(content.tail) }),
+          ...(selected && { selected }),
+        },
+      });
+    }
+    case '19':
+    case '20': {
+      const timeout = str(data.src) === '20';
+      const text = t(timeout ? 'notice.endedByTimeout' : 'notice.endedBySystem');
+      if (ctx.replay) {
+        return one({ type: 'message', message: { id: msg.ID, sender: 'system', text, sentAt: msg.time * 1000 } });
+      }
+      return one({ type: 'ended', by: timeout ? 'timeout' : 'agent', text });
+    }
+    case '21': {
+      const withOptions = Number(content.type) === 1;
+      const submitted = selectedContent(content);
+      const header = str(content.header);
+      return one({
+        type: 'form',
+        form: {
+          id: msg.ID,
+          header,
+          field: {
+            name: 'form',
+            type: withOptions ? 'select' : 'text',
+            label: header,
+            required: true,
+            ...(withOptions && { options: choices(content.items).map((c) => c.label), selectAs: 'radio' as const }),
+          },
+          ...(submitted && { submitted }),
+        },
+      });
+    }
+    case '22': {
+      const image = safeUrl(content.pic, 'image');
+      const url = safeUrl(content.url, 'link');
+      return one({
+        type: 'card',
+        id: msg.ID,
+        sender,
+        card: {
+          title: str(content.header),
+          ...(str(content.desc) && { description: str(content.desc) }),
+          ...(image && { image }),
+          ...(url && { url }),
+        },
+      });
+    }
+    case '23': {
+      const flag = Number(content.menuSendRuleFlag) | 0;
+      return one({
+        type: 'rating-policy',
+        policy: { autoAtEnd: (flag & 1) !== 0, agentMaySend: (flag & 2) !== 0, visitorMayAsk: (flag & 4) !== 0 },
+      });
+    }
+    case '26': {
+      const seat = str(content.content) === 'inSeat' ? 'in' : str(content.content) === 'outSeat' ? 'out' : undefined;
+      if (!seat) return none;
+      if (ctx.replay || seat === ctx.seat) return { events: [], seat };
+      const human = { name: msg.nick || t('messages.agent'), isBot: false };
+      const bot = { name: msg.nick || t('messages.bot'), isBot: true };
+      const events: ConfabEventBody[] =
+        seat === 'in'
+          ? [{ type: 'agent', action: 'joined', agent: human }]
+          : [
+              ...(ctx.seat === 'in' ? [{ type: 'agent', action: 'left', agent: human } as const] : []),
+              { type: 'agent', action: 'joined', agent: bot },
+            ];
+      return { events, seat };
+    }
+    // 7, 10, 24, 27 are the visitor's own flag messages (echoes from another tab); newer
+    // robot srcs (29–38) are not rendered yet.
+    default:
+      return none;
+  }
+}

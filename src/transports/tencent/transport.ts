@@ -1,0 +1,389 @@
+/**
+ * Tencent Cloud Desk transport: the desk's custom messages (keyed by `src`) over a Tencent
+ * Chat client, turned into Confab events.
+ *
+ * Options (data-* attributes):
+ *   data-sdk-app-id   the Chat application's SDKAppID
+ *   data-to           the desk's IM agent virtual number (default @customer_service_account)
+ *   data-user-sig-url the site's own endpoint that mints a userSig (never minted in the browser)
+ *   data-sandbox      ws://127.0.0.1:port — talk to the sandbox simulator over its loopback
+ *                     WebSocket instead of Tencent's SDK (demo and tests only)
+ *
+ * How the visitor gets a Tencent userID: POST `{visitorId, userID?}` as JSON to
+ * data-user-sig-url with credentials 'same-origin', expecting `{userID, userSig}`. Sending
+ * the visitor id lets the site map a browser to a stable userID (and so to its history);
+ * the previous userID (from `resume`) lets it keep the same one after a navigation.
+ *
+ * Nothing of the SDK runs before `connect`: the client (and with it the SDK, which opens a
+ * socket on create()) is imported lazily in its own chunk.
+ *
+ * Flow rules (notes/tencent-sdk.md §3):
+ * - src 7 goes out online-only, once per flow: on `start`, not on reconnects; again only
+ *   after the flow ended. A reload that finds a live flow in history does not re-trigger.
+ * - Every message is de-duplicated by its ID (live pushes and history pages overlap).
+ * - Commands issued before the SDK is ready wait in a queue and go out once it is.
+ */
+import type {
+  BranchPrompt,
+  Capability,
+  Card,
+  Clock,
+  Command,
+  ConfabEventBody,
+  EventSink,
+  FormPrompt,
+  RatingPolicy,
+  RatingRequest,
+  Transport,
+  TransportFactory,
+  TransportOptions,
+} from '../../core/contract';
+import { realClock, stamp } from '../../core/contract';
+import { t } from '../../core/i18n';
+import { safeUrl } from '../../core/urls';
+import { DEFAULT_DESK_ACCOUNT } from './client';
+import type { DeskClient, DeskClientInit, DeskCredentials, DeskEvent, DeskMessage } from './client';
+import { mapDeskMessage } from './map';
+import { askRatingData, cardData, endData, selectionData, triggerData } from './outgoing';
+
+export type DeskClientLoader = (init: DeskClientInit) => Promise<DeskClient>;
+
+const CAPABILITIES: ReadonlySet<Capability> = new Set(['end', 'rating', 'ask-rating', 'card', 'resume']);
+/** The desk sends no "typing stopped": the indicator clears itself after this long. */
+const TYPING_MS = 6000;
+/** History pages of 15 to read on (re)load: the recent conversation, not the archive. */
+const HISTORY_PAGES = 4;
+
+const loadClient: DeskClientLoader = (init) =>
+  init.sandbox
+    ? import('./loopback-client').then((m) => m.createLoopbackClient(init.sandbox as string))
+    : import('./sdk-client').then((m) => m.createSdkClient(init.sdkAppId));
+
+export const createTransport: TransportFactory = (options) => new TencentTransport(options, loadClient);
+
+export function createTencentTransport(options: TransportOptions, load: DeskClientLoader = loadClient): Transport {
+  return new TencentTransport(options, load);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+async function fetchCredentials(url: string, visitorId: string, userID?: string): Promise<DeskCredentials> {
+  const res = await fetch(url, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ visitorId, ...(userID && { userID }) }),
+  });
+  if (!res.ok) throw new Error(`userSig endpoint answered ${res.status}`);
+  const body: unknown = await res.json();
+  if (!isRecord(body) || typeof body.userID !== 'string' || typeof body.userSig !== 'string' || !body.userID || !body.userSig) {
+    throw new Error('userSig endpoint answered without {userID, userSig}');
+  }
+  return { userID: body.userID, userSig: body.userSig };
+}
+
+class TencentTransport implements Transport {
+  readonly capabilities = CAPABILITIES;
+  private sink: EventSink = () => {};
+  private readonly clock: Clock;
+  private readonly to: string;
+  private client?: DeskClient;
+  private ready = false;
+  private everOpen = false;
+  private closed = false;
+  private attempt = 0;
+  private pending: Command[] = [];
+  private readonly seen = new Set<string>();
+  private seat?: 'in' | 'out';
+  private readonly prompts = new Map<string, BranchPrompt | FormPrompt>();
+  private readonly ratings = new Map<string, RatingRequest>();
+  private policy?: RatingPolicy;
+  private triggered = false;
+  private endedLocally = false;
+  /** History showed a flow still running (reload mid-conversation). */
+  private liveFlow = false;
+  private typingTimer: unknown;
+
+  constructor(
+    private readonly options: TransportOptions,
+    private readonly load: DeskClientLoader,
+  ) {
+    this.clock = options.clock ?? realClock;
+    this.to = options.options.to || DEFAULT_DESK_ACCOUNT;
+  }
+
+  connect(sink: EventSink): void {
+    this.sink = sink;
+    this.emit({ type: 'connection', state: 'connecting' });
+    this.emit({
+      type: 'config',
+      config: { prechat: [], postchat: [], allowedFileTypes: [], leaveMessage: false, previewAllowed: false },
+    });
+    this.boot().catch((e: unknown) => this.fail('connect-failed', t('error.signIn'), e));
+  }
+
+  send(command: Command): void {
+    if (this.closed) return;
+    if (!this.ready) {
+      if (command.type === 'end') return this.endLocally();
+      this.pending.push(command);
+      return;
+    }
+    this.run(command).catch((e: unknown) => {
+      console.warn('[confab] desk command failed', command.type, e);
+      this.emit({ type: 'error', code: 'send-failed', message: t('messages.failed'), fatal: false });
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clock.clearTimeout(this.typingTimer);
+    void this.client?.destroy().catch(() => {});
+  }
+
+  private emit(body: ConfabEventBody): void {
+    if (!this.closed) this.sink(stamp(body, this.clock));
+  }
+
+  private fail(code: string, message: string, cause?: unknown): void {
+    if (this.closed) return;
+    console.warn('[confab] desk connection failed', cause);
+    this.emit({ type: 'error', code, message, fatal: true });
+    this.emit({ type: 'connection', state: 'closed', reason: code });
+    this.close();
+  }
+
+  private async boot(): Promise<void> {
+    const o = this.options.options;
+    const sigUrl = safeUrl(o.userSigUrl, 'media');
+    const sandbox = o.sandbox && /^wss?:\/\//i.test(o.sandbox) ? o.sandbox : undefined;
+    if (!sigUrl || (!o.sdkAppId && !sandbox)) {
+      return this.fail('config', t('error.load'), 'data-sdk-app-id and data-user-sig-url are required');
+    }
+    const previous = isRecord(this.options.resume) && typeof this.options.resume.userID === 'string' ? this.options.resume.userID : undefined;
+    const credentials = await fetchCredentials(sigUrl, this.options.visitorId, previous);
+    if (this.closed) return;
+    const client = await this.load({ sdkAppId: o.sdkAppId ?? '', ...(sandbox && { sandbox }) });
+    if (this.closed) return void client.destroy().catch(() => {});
+    this.client = client;
+    client.on((e) => this.onClientEvent(e, credentials.userID));
+    await client.login(credentials);
+  }
+
+  private onClientEvent(e: DeskEvent, userID: string): void {
+    switch (e.name) {
+      case 'ready':
+        if (this.ready) return;
+        this.ready = true;
+        this.everOpen = true;
+        this.attempt = 0;
+        this.emit({ type: 'connection', state: 'open' });
+        this.emit({ type: 'resume', token: { userID } });
+        void this.restore().finally(() => this.flush());
+        return;
+      case 'not-ready':
+        this.ready = false;
+        return;
+      case 'net':
+        if (e.state === 'connected') {
+          if (this.everOpen && this.attempt > 0) this.emit({ type: 'connection', state: 'open' });
+          this.attempt = 0;
+        } else if (this.everOpen) {
+          this.emit({ type: 'connection', state: 'reconnecting', attempt: ++this.attempt });
+        }
+        return;
+      case 'kicked':
+        // Tencent allows one web instance per userID by default: another tab took over.
+        return this.fail('kicked', t(e.reason === 'userSigExpired' ? 'error.sessionExpired' : 'error.otherTab'), e.reason);
+      case 'error':
+        console.warn('[confab] desk client error', e.code, e.message);
+        return;
+      case 'received':
+        return this.receive(e.messages, false);
+      case 'modified':
+        return this.receive(e.messages, true);
+    }
+  }
+
+  /** Reload: replay the recent conversation from history, oldest first. */
+  private async restore(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const pages: DeskMessage[][] = [];
+    let next: string | undefined;
+    try {
+      for (let i = 0; i < HISTORY_PAGES; i++) {
+        const page = await client.history(this.to, next);
+        pages.unshift(page.messages);
+        if (page.complete || !page.next) break;
+        next = page.next;
+      }
+    } catch (e) {
+      console.warn('[confab] desk history unavailable', e);
+      return;
+    }
+    let ended = true;
+    for (const msg of pages.flat()) {
+      if (this.seen.has(msg.ID)) continue;
+      this.seen.add(msg.ID);
+      const { events, seat } = mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew(), replay: true });
+      if (seat) this.seat = seat;
+      for (const ev of events) {
+        ended = ev.type === 'message' && ev.message.sender === 'system';
+        this.dispatch(ev);
+      }
+    }
+    this.liveFlow = this.options.resume !== undefined && this.seen.size > 0 && !ended;
+    if (this.liveFlow && this.seat === 'in') {
+      this.emit({ type: 'agent', action: 'joined', agent: { name: t('messages.agent'), isBot: false } });
+    }
+  }
+
+  private flush(): void {
+    const queued = this.pending;
+    this.pending = [];
+    for (const c of queued) this.send(c);
+  }
+
+  private skew(): number {
+    const server = this.client?.serverTime();
+    return server === undefined ? 0 : server - this.clock.now();
+  }
+
+  private receive(messages: DeskMessage[], modified: boolean): void {
+    const conversation = `C2C${this.to}`;
+    for (const msg of messages) {
+      if (msg.conversationID !== conversation) continue;
+      if (!modified) {
+        if (this.seen.has(msg.ID)) continue;
+        this.seen.add(msg.ID);
+      }
+      const { events, seat } = mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew() });
+      if (seat) this.seat = seat;
+      for (const ev of events) {
+        if (modified && (ev.type === 'message' || ev.type === 'ended' || ev.type === 'typing')) continue;
+        if (ev.type === 'ended' && this.endedLocally) continue;
+        if (ev.type === 'typing') {
+          this.typing(ev.on);
+          continue;
+        }
+        if (msg.flow === 'in' && ev.type !== 'rating-policy') this.typing(false);
+        this.dispatch(ev);
+      }
+    }
+  }
+
+  private typing(on: boolean): void {
+    this.clock.clearTimeout(this.typingTimer);
+    if (on) this.typingTimer = this.clock.setTimeout(() => this.typing(false), TYPING_MS);
+    else if (this.typingTimer === undefined) return;
+    if (!on) this.typingTimer = undefined;
+    this.emit({ type: 'typing', on });
+  }
+
+  /** Emit, remembering what later commands need (prompts, ratings, policy, flow end). */
+  private dispatch(ev: ConfabEventBody): void {
+    if (ev.type === 'branch') this.prompts.set(ev.branch.id, ev.branch);
+    else if (ev.type === 'form') this.prompts.set(ev.form.id, ev.form);
+    else if (ev.type === 'rating') this.ratings.set(ev.rating.id, ev.rating);
+    else if (ev.type === 'rating-policy') this.policy = ev.policy;
+    else if (ev.type === 'ended') this.triggered = false;
+    else if (ev.type === 'error') console.warn('[confab] desk message skipped:', ev.message);
+    this.emit(ev);
+  }
+
+  private endLocally(): void {
+    this.endedLocally = true;
+    this.triggered = false;
+    this.emit({ type: 'ended', by: 'visitor' });
+  }
+
+  private async sendText(text: string, clientId?: string): Promise<void> {
+    const client = this.client as DeskClient;
+    const msg = await client.sendText(this.to, text);
+    this.seen.add(msg.ID);
+    this.emit({
+      type: 'message',
+      message: { id: msg.ID, sender: 'visitor', text, sentAt: msg.time * 1000, ...(clientId && { clientId }) },
+    });
+  }
+
+  private async run(c: Command): Promise<void> {
+    const client = this.client as DeskClient;
+    switch (c.type) {
+      case 'start':
+        this.endedLocally = false;
+        if (!this.triggered && !this.liveFlow) await client.sendCustom(this.to, triggerData(), true);
+        this.triggered = true;
+        this.liveFlow = false;
+        return this.emit({ type: 'accepted' });
+      case 'send':
+        return this.sendText(c.text, c.clientId);
+      case 'choose':
+      case 'submit-form': {
+        const id = c.promptId;
+        const prompt = this.prompts.get(id);
+        const value = c.type === 'choose' ? c.optionId : c.value;
+        if (!prompt) return;
+        if ('options' in prompt) {
+          if (prompt.selected || !prompt.options.some((o) => o.id === value)) return;
+          const chosen = { ...prompt, selected: value };
+          this.prompts.set(id, chosen);
+          this.emit({ type: 'branch', branch: chosen });
+        } else {
+          if (prompt.submitted) return;
+          const done = { ...prompt, submitted: value };
+          this.prompts.set(id, done);
+          this.emit({ type: 'form', form: done });
+        }
+        // The desk matches the visitor's TEXT to the option's content, exactly.
+        return this.sendText(value);
+      }
+      case 'send-card': {
+        const card = safeCard(c.card);
+        const msg = await client.sendCustom(this.to, cardData(card), false);
+        this.seen.add(msg.ID);
+        return this.emit({ type: 'card', id: msg.ID, sender: 'visitor', card, clientId: c.clientId });
+      }
+      case 'rate': {
+        const rating = this.ratings.get(c.ratingId);
+        const option = rating?.options.find((o) => o.id === c.optionId);
+        if (!rating || !option || rating.selected) return;
+        if (rating.expiresAt !== undefined && this.clock.now() + this.skew() >= rating.expiresAt) {
+          return this.emit({ type: 'error', code: 'rating-expired', message: t('rating.expired'), fatal: false });
+        }
+        await client.sendCustom(this.to, selectionData(option.id, option.label, rating.id), true);
+        const rated = { ...rating, selected: option.id };
+        this.ratings.set(rating.id, rated);
+        return this.emit({ type: 'rating', rating: rated });
+      }
+      case 'ask-rating':
+        if (!this.policy?.visitorMayAsk) {
+          return this.emit({ type: 'error', code: 'not-allowed', message: t('error.notAllowed'), fatal: false });
+        }
+        await client.sendCustom(this.to, askRatingData(), true);
+        return;
+      case 'end':
+        this.endLocally();
+        await client.sendCustom(this.to, endData(), true);
+        return;
+      case 'typing':
+      case 'preview':
+        return; // the desk has no visitor typing signal
+      default:
+        return this.emit({ type: 'error', code: 'unsupported', message: t('error.notAllowed'), fatal: false });
+    }
+  }
+}
+
+function safeCard(card: Card): Card {
+  const image = safeUrl(card.image, 'image');
+  const url = safeUrl(card.url, 'link');
+  return {
+    title: String(card.title ?? ''),
+    ...(card.description && { description: String(card.description) }),
+    ...(image && { image }),
+    ...(url && { url }),
+  };
+}

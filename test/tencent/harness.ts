@@ -1,0 +1,78 @@
+import { WebSocket as NodeWebSocket } from 'ws';
+import type { Command, ConfabEvent, EventOf, EventType, Transport } from '../../src/core/contract';
+import { startTencentSimulator, type TencentSimulatorOptions } from '../../src/server/sandbox/tencent';
+import type { SimulatorHandle } from '../../src/server/sandbox/types';
+import { createTransport } from '../../src/transports/tencent/transport';
+
+// Node 20 has no global WebSocket; the loopback client uses the browser API, which ws provides.
+if (typeof globalThis.WebSocket === 'undefined') {
+  (globalThis as { WebSocket?: unknown }).WebSocket = NodeWebSocket;
+}
+
+export async function waitFor<T>(probe: () => T | undefined | false | null, what: string, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false && value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const sims: SimulatorHandle[] = [];
+export async function simulator(opts: TencentSimulatorOptions = {}): Promise<SimulatorHandle> {
+  const sim = await startTencentSimulator({ agent: { delayScale: 0.02 }, ...opts });
+  sims.push(sim);
+  return sim;
+}
+export const closeSimulators = () => Promise.all(sims.splice(0).map((s) => s.close()));
+
+export interface Widget {
+  transport: Transport;
+  events: ConfabEvent[];
+  send(c: Command): void;
+  all<T extends EventType>(type: T): EventOf<T>[];
+  next<T extends EventType>(type: T, match?: (e: EventOf<T>) => boolean, what?: string): Promise<EventOf<T>>;
+}
+
+const widgets: Transport[] = [];
+export function widget(sim: SimulatorHandle, visitorId: string, resume?: ConfabEvent & { type: 'resume' }): Widget {
+  const events: ConfabEvent[] = [];
+  const transport = createTransport({
+    options: sim.options,
+    locale: 'en',
+    pageUrl: 'http://127.0.0.1/',
+    referrer: '',
+    userAgent: 'vitest',
+    visitorId,
+    ...(resume && { resume: resume.token }),
+  });
+  widgets.push(transport);
+  transport.connect((e) => events.push(e));
+  const all = <T extends EventType>(type: T) => events.filter((e): e is EventOf<T> => e.type === type);
+  let cursor = 0;
+  return {
+    transport,
+    events,
+    send: (c) => transport.send(c),
+    all,
+    /** The next event of `type` (matching) after the last one this returned. */
+    async next(type, match = () => true, what = type) {
+      const found = await waitFor(() => {
+        for (let i = cursor; i < events.length; i++) {
+          const e = events[i]!;
+          if (e.type === type && match(e as EventOf<typeof type>)) {
+            cursor = i + 1;
+            return e as EventOf<typeof type>;
+          }
+        }
+        return undefined;
+      }, what);
+      return found;
+    },
+  };
+}
+export const closeWidgets = () => widgets.splice(0).forEach((t) => t.close());
+
+export const frames = (sim: SimulatorHandle, name: string) =>
+  sim.received.filter((f) => f.channel === 'tencent' && f.name === name).map((f) => f.payload as Record<string, unknown>);
