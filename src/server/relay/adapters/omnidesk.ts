@@ -1,0 +1,438 @@
+/**
+ * Omnidesk's chat API (vendor-docs/omnidesk-chat-api.txt) as a relay adapter.
+ *
+ * Choices where the document is silent or ambiguous, written down:
+ * - The document lists POST fields as "Path Parameters". We send them as a JSON body (a secret
+ *   token in a query string ends up in access logs) and accept hookpoint fields from JSON,
+ *   form, multipart AND the query string.
+ * - `chatAccountToken` is sent on every API call, also where the document does not list it
+ *   (notifyUserNewChatEvent, notifyUserEndChat): the calls are made on this account's behalf.
+ * - `chatServer` is the full hookpoint base (`https://relay/hook/<secret>/omnidesk`), since
+ *   Omnidesk POSTs to `{{ chatServer }}/messageForCustomer`; the secret travels inside it.
+ * - chatSessionID is a fresh random id per conversation, not the relay's session id, so
+ *   nothing Omnidesk knows can be turned into a visitor token.
+ * - Starting a chat: requestChatConfig again (agents may have left since the widget opened),
+ *   then the pre-chat answers go to `message/chatbot` as the escalation's history (only when
+ *   the visitor gave an email or phone: `from` is that address), and message #1 of the
+ *   conversation carries the same answers, because that first message is what creates the
+ *   Omnidesk session and the agent sees it in the chat itself.
+ * - Leave-a-message (no agents) goes to `message/chatbot` as a chatbot log: it creates a
+ *   ticket addressed to the visitor's email/phone. A `notifyUserNewChatMessage` would open a
+ *   live chat that nobody is there to answer.
+ * - Agent messages may contain HTML (the ticket interface is a rich editor): a message that
+ *   looks like markup is carried in `html` (sanitized where the UI renders it), with a
+ *   tag-stripped `text`.
+ * - Window state (`expandedchat` / `minimizedchat`) comes from the additive `window` command.
+ * - Relay shutdown does not end chats upstream; session expiry does (notifyUserEndChat).
+ */
+import type { Attachment, AttachmentKind, Capability, ConfabEventBody, VisitorInfo } from '../../../core/contract';
+import { safeUrl } from '../../../core/urls';
+import type { WireCommand } from '../../../transports/relay/protocol';
+import {
+  baseConfig,
+  type AdapterContext,
+  type HookpointBody,
+  type HookpointReply,
+  type HookpointRoute,
+  type RelayAdapter,
+  type RelayAdapterFactory,
+  type RelayFile,
+} from '../adapter';
+import { field } from '../http-body';
+import { newId } from '../tokens';
+import { callWithRetry, DEFAULT_RETRY, type RetryPolicy } from '../upstream';
+
+export const OMNIDESK_VENDOR = 'omnidesk';
+/** The document: "use "8" for live chat". */
+export const LIVE_CHAT_CHANNEL = 8;
+export const NO_AGENTS_INSTRUCTION = 'hide_reason_no_agents_available';
+
+export interface OmnideskConfig {
+  chatAccountToken: string;
+  /** requestChatConfig's second token; optional (some accounts only have the account token). */
+  chatServerToken?: string;
+  /** e.g. https://account.omnidesk.com/api/v2 */
+  apiBase: string;
+  /** e.g. https://chat.omnidesk.io/requestChatConfig */
+  configUrl: string;
+  /** `brandID` for chatbot logs (settings > brands). */
+  brandId?: string;
+  fetch?: typeof fetch;
+  retry?: RetryPolicy;
+}
+
+const CAPABILITIES: readonly Capability[] = ['prechat', 'file', 'typing', 'end', 'cancel', 'leave-message', 'resume', 'window-state'];
+
+const NO_AGENTS_TEXT = 'No agents are available right now. Leave a message and we will get back to you.';
+
+/** Whether requestChatConfig's answer says nobody is there (the instruction's absence means agents are). */
+export function saysNoAgents(config: unknown): boolean {
+  if (!config || typeof config !== 'object') return false;
+  const instructions = (config as Record<string, unknown>).instructions;
+  const list = Array.isArray(instructions)
+    ? instructions
+    : instructions && typeof instructions === 'object'
+      ? Object.values(instructions)
+      : [];
+  return list.some((i) => !!i && typeof i === 'object' && (i as Record<string, unknown>).type === NO_AGENTS_INSTRUCTION);
+}
+
+function kindOf(mime: string): AttachmentKind {
+  return mime.startsWith('image/') ? 'image' : mime.startsWith('audio/') ? 'audio' : mime.startsWith('video/') ? 'video' : 'file';
+}
+
+function extension(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
+}
+
+/** Pre-chat answers as markdown lines, the form Omnidesk's chatbot log takes. */
+function answersMarkdown(visitor: VisitorInfo, answers: Record<string, string>): string {
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries({ ...visitor, ...answers })) {
+    if (typeof v === 'string' && v.trim()) lines.push(`- **${k.replace(/[*_`[\]\\]/g, '\\$&')}**: ${v.replace(/\r?\n/g, ' ')}`);
+  }
+  return lines.join('\n');
+}
+
+function str(v: unknown, max = 20_000): string {
+  return typeof v === 'string' ? v.slice(0, max) : '';
+}
+
+export class OmnideskSession implements RelayAdapter {
+  readonly hookKey = `confab-${newId(15)}`;
+  private readonly fetch: typeof fetch;
+  private messageNumber = 0;
+  /** clientId → messageNumber: a retried line keeps its number, so Omnidesk can de-duplicate. */
+  private readonly numbered = new Map<string, number>();
+  private readonly echoed = new Set<string>();
+  private started = false;
+  private ended = false;
+  private agentsAvailable: boolean | undefined;
+  private agentName: string | undefined;
+  private agentLines = 0;
+  private visitorTyping = false;
+
+  constructor(
+    private readonly cfg: OmnideskConfig,
+    private readonly ctx: AdapterContext,
+  ) {
+    this.fetch = cfg.fetch ?? fetch;
+  }
+
+  async open(): Promise<void> {
+    await this.refreshAvailability();
+    this.emit({ type: 'config', config: { ...baseConfig(this.ctx.files), agentsAvailable: this.agentsAvailable } });
+  }
+
+  async handle(command: WireCommand): Promise<void> {
+    try {
+      await this.dispatch(command);
+    } catch (err) {
+      this.ctx.log(`${command.type} failed: ${String(err)}`);
+      this.error('upstream', 'The chat service did not answer. Please try again.');
+    }
+  }
+
+  private async dispatch(c: WireCommand): Promise<void> {
+    switch (c.type) {
+      case 'start':
+        return this.start(c.visitor ?? {}, c.answers ?? {});
+      case 'send':
+        return this.sendText(str(c.clientId, 200), str(c.text));
+      case 'send-file':
+        return this.sendFile(c);
+      case 'typing':
+        if (!this.live || this.visitorTyping === !!c.on) return;
+        this.visitorTyping = !!c.on;
+        return this.event(c.on ? 'startedtyping' : 'stoppedtyping');
+      case 'window':
+        return this.live ? this.event(c.open ? 'expandedchat' : 'minimizedchat') : undefined;
+      case 'end':
+      case 'cancel':
+        if (!this.live) return;
+        this.ended = true;
+        await this.endUpstream();
+        this.emit({ type: 'ended', by: 'visitor' });
+        return;
+      case 'leave-message':
+        return this.leaveMessage(c);
+      default:
+        this.error('unsupported', `This chat cannot do "${String((c as { type: unknown }).type)}".`);
+    }
+  }
+
+  async close(reason: 'expired' | 'shutdown'): Promise<void> {
+    if (reason === 'expired' && this.live) {
+      this.ended = true;
+      await this.endUpstream().catch(() => undefined);
+    }
+  }
+
+  // Hookpoints (called by the routes below with this session found by chatSessionID).
+
+  agentMessage(name: string, picture: string, message: string): void {
+    this.ctx.touch();
+    const agentName = name || 'Agent';
+    if (agentName !== this.agentName) {
+      this.agentName = agentName;
+      this.emit({
+        type: 'agent',
+        action: 'joined',
+        agent: { name: agentName, avatar: safeUrl(picture, 'image') ?? undefined, isBot: false },
+      });
+    }
+    const looksLikeHtml = /<\/?[a-z][^>]*>/i.test(message);
+    this.emit({
+      type: 'message',
+      message: {
+        id: `${this.hookKey}-a${++this.agentLines}`,
+        sender: 'agent',
+        authorName: agentName,
+        text: looksLikeHtml ? message.replace(/<[^>]*>/g, '') : message,
+        ...(looksLikeHtml ? { html: message } : {}),
+        sentAt: Date.now(),
+      },
+    });
+  }
+
+  agentTyping(on: boolean): void {
+    this.emit({ type: 'typing', on });
+  }
+
+  agentFile(file: RelayFile): void {
+    const url = this.ctx.storeFile(file);
+    this.emit({
+      type: 'message',
+      message: {
+        id: `${this.hookKey}-a${++this.agentLines}`,
+        sender: 'agent',
+        authorName: this.agentName,
+        attachments: [{ name: file.name, url, kind: kindOf(file.mime), mime: file.mime, size: file.bytes.length }],
+        sentAt: Date.now(),
+      },
+    });
+  }
+
+  agentEnded(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.emit({ type: 'ended', by: 'agent' });
+  }
+
+  private get live(): boolean {
+    return this.started && !this.ended;
+  }
+
+  private async start(visitor: VisitorInfo, answers: Record<string, string>): Promise<void> {
+    if (this.started) return;
+    await this.refreshAvailability();
+    if (this.agentsAvailable === false) {
+      this.emit({ type: 'rejected', reason: NO_AGENTS_TEXT });
+      return;
+    }
+    const summary = answersMarkdown(visitor, answers);
+    const from = str(visitor.email ?? answers.email ?? visitor.phone ?? answers.phone, 320);
+    if (from && summary) {
+      await this.chatbotLog(from, `Chat from ${visitor.name || from}`, `Pre-chat answers:\n${summary}`).catch((err: unknown) =>
+        // The chat itself still carries the answers (message #1), so a failed log is not fatal.
+        this.ctx.log(`chatbot log failed: ${String(err)}`),
+      );
+    }
+    this.started = true;
+    const first = ['Visitor started a chat.', summary].filter(Boolean).join('\n');
+    await this.notify(++this.messageNumber, first);
+    this.emit({ type: 'accepted', chatId: this.hookKey });
+  }
+
+  private async sendText(clientId: string, text: string): Promise<void> {
+    if (!clientId || !text.trim()) return this.error('bad-command', 'An empty message was not sent.');
+    if (!this.live) return this.error('not-started', 'The chat is not open.');
+    if (this.echoed.has(clientId)) return this.echo(clientId, this.numbered.get(clientId)!, { text });
+    const n = this.numbered.get(clientId) ?? ++this.messageNumber;
+    this.numbered.set(clientId, n);
+    try {
+      await this.notify(n, text);
+    } catch (err) {
+      this.ctx.log(`message ${n} failed: ${String(err)}`);
+      return this.error('send-failed', 'Your message could not be delivered. Please retry.');
+    }
+    this.echo(clientId, n, { text });
+  }
+
+  private async sendFile(c: Extract<WireCommand, { type: 'send-file' }>): Promise<void> {
+    if (!this.live) return this.error('not-started', 'The chat is not open.');
+    const name = str(c.name, 200) || 'file';
+    if (!this.ctx.files.allowedTypes.includes(extension(name))) return this.error('file-type', `Files of this type cannot be sent.`);
+    const bytes = new Uint8Array(Buffer.from(str(c.data, Number.MAX_SAFE_INTEGER), 'base64'));
+    if (bytes.length > this.ctx.files.maxBytes) return this.error('file-too-large', 'The file is too large.');
+    const mime = /^[\w.+-]+\/[\w.+-]+$/.test(str(c.mime, 100)) ? c.mime : 'application/octet-stream';
+    const clientId = str(c.clientId, 200);
+    if (!this.echoed.has(clientId)) {
+      try {
+        await callWithRetry(this.fetch, `${this.cfg.apiBase}/chat/addAttachment`, () => {
+          const form = new FormData();
+          form.set('file', new Blob([bytes], { type: mime }), name);
+          form.set('chatServer', this.ctx.hookpointBase);
+          form.set('chatAccountToken', this.cfg.chatAccountToken);
+          form.set('sessionID', this.hookKey);
+          return { method: 'POST', body: form };
+        }, this.retry);
+      } catch (err) {
+        this.ctx.log(`upload failed: ${String(err)}`);
+        return this.error('send-failed', 'Your file could not be delivered. Please retry.');
+      }
+    }
+    const url = this.ctx.storeFile({ name, mime, bytes });
+    const attachment: Attachment = { name, url, kind: kindOf(mime), mime, size: bytes.length };
+    this.echo(clientId, 0, { attachments: [attachment] });
+  }
+
+  private async leaveMessage(c: Extract<WireCommand, { type: 'leave-message' }>): Promise<void> {
+    const from = str(c.email || c.phone, 320);
+    if (!from) return this.error('leave-message-contact', 'Please give an email address or phone number.');
+    const lines = [`- **Name**: ${str(c.name, 200)}`, `- **Email**: ${str(c.email, 320)}`, `- **Phone**: ${str(c.phone, 50)}`];
+    if (this.ctx.page.url) lines.push(`- **Page**: ${this.ctx.page.url}`);
+    try {
+      await this.chatbotLog(from, `Message from ${str(c.name, 200) || from}`, `${lines.join('\n')}\n\n${str(c.message)}`);
+    } catch (err) {
+      this.ctx.log(`leave-message failed: ${String(err)}`);
+      return this.error('leave-message-failed', 'Your message could not be sent. Please try again.');
+    }
+    this.emit({ type: 'ack', what: 'leave-message' });
+  }
+
+  private echo(clientId: string, n: number, body: { text?: string; attachments?: Attachment[] }): void {
+    this.echoed.add(clientId);
+    this.emit({
+      type: 'message',
+      message: { id: `${this.hookKey}-v${n || clientId}`, sender: 'visitor', clientId, ...body, sentAt: Date.now() },
+    });
+  }
+
+  private get retry(): RetryPolicy {
+    return this.cfg.retry ?? DEFAULT_RETRY;
+  }
+
+  private post(path: string, body: Record<string, string | number>, retry = this.retry): Promise<unknown> {
+    return callWithRetry(
+      this.fetch,
+      `${this.cfg.apiBase}${path}`,
+      () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      retry,
+    );
+  }
+
+  private notify(messageNumber: number, message: string): Promise<unknown> {
+    return this.post('/chat/notifyUserNewChatMessage', {
+      messageNumber,
+      url: this.ctx.page.url,
+      message,
+      channelID: LIVE_CHAT_CHANNEL,
+      chatAccountToken: this.cfg.chatAccountToken,
+      chatSessionID: this.hookKey,
+      chatServer: this.ctx.hookpointBase,
+    });
+  }
+
+  private async event(event: 'startedtyping' | 'stoppedtyping' | 'expandedchat' | 'minimizedchat'): Promise<void> {
+    // A late typing signal is worse than none: one attempt, failures only logged.
+    await this.post(
+      '/chat/notifyUserNewChatEvent',
+      { chatServer: this.ctx.hookpointBase, chatSessionID: this.hookKey, event, chatAccountToken: this.cfg.chatAccountToken },
+      { ...this.retry, attempts: 1 },
+    ).catch((err: unknown) => this.ctx.log(`${event} failed: ${String(err)}`));
+  }
+
+  private endUpstream(): Promise<unknown> {
+    return this.post('/message/notifyUserEndChat', {
+      chatSessionID: this.hookKey,
+      chatServer: this.ctx.hookpointBase,
+      chatAccountToken: this.cfg.chatAccountToken,
+    });
+  }
+
+  private chatbotLog(from: string, subject: string, message: string): Promise<unknown> {
+    const body: Record<string, string> = { from, subject, message, chatAccountToken: this.cfg.chatAccountToken };
+    if (this.cfg.brandId) body.brandID = this.cfg.brandId;
+    return this.post('/message/chatbot', body);
+  }
+
+  private async refreshAvailability(): Promise<void> {
+    const q = new URLSearchParams({ chatAccountToken: this.cfg.chatAccountToken });
+    if (this.cfg.chatServerToken) q.set('chatServerToken', this.cfg.chatServerToken);
+    try {
+      const answer = await callWithRetry(this.fetch, `${this.cfg.configUrl}?${q}`, () => ({ method: 'GET' }), this.retry);
+      this.agentsAvailable = !saysNoAgents(answer);
+    } catch (err) {
+      // Unknown is not "nobody": let the visitor try; a failed start is reported then.
+      this.ctx.log(`requestChatConfig failed: ${String(err)}`);
+      this.agentsAvailable = undefined;
+    }
+  }
+
+  private emit(event: ConfabEventBody): void {
+    this.ctx.emit(event);
+  }
+
+  private error(code: string, message: string): void {
+    this.emit({ type: 'error', code, message, fatal: false });
+  }
+}
+
+const ok: HookpointReply = { status: 200, body: { success: true } };
+
+function withSession(
+  body: HookpointBody,
+  find: (key: string) => OmnideskSession | undefined,
+  fn: (s: OmnideskSession) => HookpointReply | void,
+): HookpointReply {
+  const id = field(body, 'sessionID');
+  if (typeof id !== 'string' || !id) return { status: 400, body: { success: false, error: 'sessionID missing' } };
+  const session = find(id);
+  if (!session) return { status: 404, body: { success: false, error: 'unknown session' } };
+  return fn(session) ?? ok;
+}
+
+/** "true"/"1"/true → true; the document only says `Typing: boolean`, and forms carry strings. */
+function truthy(v: unknown): boolean {
+  return v === true || v === 1 || (typeof v === 'string' && /^(true|1|yes|on)$/i.test(v.trim()));
+}
+
+const routes: HookpointRoute<OmnideskSession>[] = [
+  {
+    path: 'messageForCustomer',
+    handle: async (body, find) =>
+      withSession(body, find, (s) => {
+        const message = field(body, 'message');
+        if (typeof message !== 'string' || !message) return { status: 400, body: { success: false, error: 'message missing' } };
+        s.agentMessage(str(field(body, 'name'), 200), str(field(body, 'picture'), 4000), message.slice(0, 20_000));
+      }),
+  },
+  {
+    path: 'typingIndicatorForCustomer',
+    handle: async (body, find) => withSession(body, find, (s) => s.agentTyping(truthy(field(body, 'Typing')))),
+  },
+  {
+    path: 'uploadForCustomer',
+    handle: async (body, find) =>
+      withSession(body, find, (s) => {
+        const file = body.files[0];
+        if (!file) return { status: 400, body: { success: false, error: 'file missing' } };
+        s.agentFile(file);
+      }),
+  },
+  {
+    path: 'endSession',
+    handle: async (body, find) => withSession(body, find, (s) => s.agentEnded()),
+  },
+];
+
+export function omnideskAdapter(cfg: OmnideskConfig): RelayAdapterFactory<OmnideskSession> {
+  return {
+    vendor: OMNIDESK_VENDOR,
+    capabilities: CAPABILITIES,
+    routes,
+    create: (ctx) => new OmnideskSession(cfg, ctx),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The relay's configuration from environment variables: each missing or invalid one is named
+ * in the error, all at once, so an operator fixes the deployment in one go.
+ */
+import { omnideskAdapter } from './adapters/omnidesk';
+import type { RelayAdapterFactory } from './adapter';
+import type { RelayConfig } from './server';
+
+interface EnvVar {
+  name: string;
+  help: string;
+  required?: boolean;
+}
+
+export const ENV_VARS: EnvVar[] = [
+  { name: 'RELAY_HOOK_SECRET', help: 'unguessable path segment hookpoints live under (≥ 24 characters)', required: true },
+  { name: 'RELAY_SIGNING_KEY', help: 'HMAC key for visitor session tokens and file URLs (≥ 32 characters)', required: true },
+  { name: 'RELAY_ALLOWED_ORIGINS', help: 'comma-separated origins of the sites embedding the widget', required: true },
+  { name: 'RELAY_PUBLIC_URL', help: 'public https base of this relay as vendors and browsers reach it', required: true },
+  { name: 'RELAY_HOST', help: 'listen address (default 0.0.0.0)' },
+  { name: 'RELAY_PORT', help: 'listen port (default 8787)' },
+  { name: 'RELAY_HOOK_IP_ALLOWLIST', help: 'comma-separated vendor IPs allowed to call hookpoints (default: any)' },
+  { name: 'RELAY_TRUST_PROXY', help: '"1" to take the client IP from X-Forwarded-For (only behind your proxy)' },
+  { name: 'RELAY_MAX_UPLOAD_BYTES', help: 'largest file either way (default 10485760)' },
+  { name: 'RELAY_FILE_TYPES', help: 'comma-separated file extensions visitors may send (default png,jpg,…,pdf,txt)' },
+  { name: 'RELAY_SESSION_IDLE_MINUTES', help: 'end a session after this long without activity (default 30)' },
+  { name: 'OMNIDESK_CHAT_ACCOUNT_TOKEN', help: 'Omnidesk chatAccountToken (enables the omnidesk adapter)' },
+  { name: 'OMNIDESK_CHAT_SERVER_TOKEN', help: 'Omnidesk chatServerToken for requestChatConfig' },
+  { name: 'OMNIDESK_API_BASE', help: 'default https://account.omnidesk.com/api/v2' },
+  { name: 'OMNIDESK_CONFIG_URL', help: 'default https://chat.omnidesk.io/requestChatConfig' },
+  { name: 'OMNIDESK_BRAND_ID', help: 'brandID for chatbot logs' },
+];
+
+export function helpText(): string {
+  const width = Math.max(...ENV_VARS.map((v) => v.name.length));
+  return [
+    'Confab relay: npm run relay',
+    '',
+    'Environment variables (* required):',
+    ...ENV_VARS.map((v) => `  ${v.name.padEnd(width)} ${v.required ? '*' : ' '} ${v.help}`),
+    '',
+    'At least one vendor adapter must be enabled (e.g. OMNIDESK_CHAT_ACCOUNT_TOKEN).',
+  ].join('\n');
+}
+
+export class ConfigError extends Error {}
+
+const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+export function configFromEnv(env: Record<string, string | undefined>): RelayConfig {
+  const problems: string[] = [];
+  for (const v of ENV_VARS) if (v.required && !env[v.name]) problems.push(`${v.name} is missing: ${v.help}`);
+  if (env.RELAY_HOOK_SECRET && !/^[\w-]{24,}$/.test(env.RELAY_HOOK_SECRET))
+    problems.push('RELAY_HOOK_SECRET must be at least 24 URL-safe characters ([A-Za-z0-9_-])');
+  if (env.RELAY_SIGNING_KEY && env.RELAY_SIGNING_KEY.length < 32) problems.push('RELAY_SIGNING_KEY must be at least 32 characters');
+  if (env.RELAY_PUBLIC_URL && !/^https?:\/\//.test(env.RELAY_PUBLIC_URL)) problems.push('RELAY_PUBLIC_URL must be an http(s) URL');
+  const num = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) problems.push(`${name} must be a positive number`);
+    return n;
+  };
+  const port = num('RELAY_PORT', 8787);
+  const maxUploadBytes = num('RELAY_MAX_UPLOAD_BYTES', 10 * 1024 * 1024);
+  const idleMinutes = num('RELAY_SESSION_IDLE_MINUTES', 30);
+
+  const adapters: RelayAdapterFactory[] = [];
+  if (env.OMNIDESK_CHAT_ACCOUNT_TOKEN) {
+    adapters.push(
+      omnideskAdapter({
+        chatAccountToken: env.OMNIDESK_CHAT_ACCOUNT_TOKEN,
+        chatServerToken: env.OMNIDESK_CHAT_SERVER_TOKEN,
+        apiBase: (env.OMNIDESK_API_BASE ?? 'https://account.omnidesk.com/api/v2').replace(/\/+$/, ''),
+        configUrl: env.OMNIDESK_CONFIG_URL ?? 'https://chat.omnidesk.io/requestChatConfig',
+        brandId: env.OMNIDESK_BRAND_ID,
+      }),
+    );
+  }
+  if (!adapters.length) problems.push('no vendor adapter is enabled: set OMNIDESK_CHAT_ACCOUNT_TOKEN (or another vendor\'s variables)');
+  if (problems.length) throw new ConfigError(problems.join('\n'));
+
+  return {
+    host: env.RELAY_HOST ?? '0.0.0.0',
+    port,
+    publicUrl: env.RELAY_PUBLIC_URL,
+    hookSecret: env.RELAY_HOOK_SECRET!,
+    signingKey: env.RELAY_SIGNING_KEY!,
+    allowedOrigins: list(env.RELAY_ALLOWED_ORIGINS),
+    hookIpAllowlist: list(env.RELAY_HOOK_IP_ALLOWLIST),
+    trustProxy: env.RELAY_TRUST_PROXY === '1',
+    maxUploadBytes,
+    allowedFileTypes: env.RELAY_FILE_TYPES ? list(env.RELAY_FILE_TYPES).map((t) => t.replace(/^\./, '').toLowerCase()) : undefined,
+    sessionIdleMs: idleMinutes * 60_000,
+    adapters,
+  };
+}

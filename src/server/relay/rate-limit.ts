@@ -1,0 +1,39 @@
+/** Token buckets keyed by IP or session: `capacity` at once, refilled at `perMinute`. */
+export interface RateLimit {
+  capacity: number;
+  perMinute: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Spend one token; false when the key is over its limit. */
+  take(key: string): boolean {
+    const now = this.now();
+    const b = this.buckets.get(key) ?? { tokens: this.limit.capacity, at: now };
+    b.tokens = Math.min(this.limit.capacity, b.tokens + ((now - b.at) * this.limit.perMinute) / 60_000);
+    b.at = now;
+    const ok = b.tokens >= 1;
+    if (ok) b.tokens -= 1;
+    this.buckets.set(key, b);
+    return ok;
+  }
+
+  /** Forget full buckets so the map does not grow with every IP ever seen. */
+  sweep(): void {
+    const now = this.now();
+    for (const [key, b] of this.buckets) {
+      if (b.tokens + ((now - b.at) * this.limit.perMinute) / 60_000 >= this.limit.capacity) this.buckets.delete(key);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { startOmnideskWithRelay } from './omnidesk';
