@@ -203,7 +203,7 @@ export const en = {
   'offline.forward': 'Contact us another way',
   // Offline: the message was received.
   'offline.done': 'Thank you. We will get back to you soon.',
-  // --- Widget-side pre-chat fields and transport errors (src/transports/expertflow) ---
+  // --- Widget-side pre-chat fields and transport errors (transports) ---
   // Label of the widget's own pre-chat last-name field (optional).
   'prechat.lastName': 'Last name (optional)',
   // Label of the widget's own pre-chat phone field (optional).

@@ -422,6 +422,8 @@ export function createSession(deps: SessionDeps): Session {
         if (ev.state === 'reconnecting') reconnectAttempt.value = ev.attempt ?? reconnectAttempt.value + 1;
         if (ev.state === 'open') {
           reconnectAttempt.value = 0;
+          // A relay learns its vendor's capabilities in its welcome: take a fresh copy.
+          if (transport) capabilities.value = new Set(transport.capabilities);
           if (prev !== 'open') outbox.online();
         } else if (ev.state === 'closed') {
           outbox.failPending();
@@ -545,7 +547,7 @@ export function createSession(deps: SessionDeps): Session {
         if (!options.clock && deps.clock) options.clock = deps.clock;
         const created = factory(options);
         transport = created;
-        capabilities.value = created.capabilities;
+        capabilities.value = new Set(created.capabilities);
         if (error.value?.code === 'load') error.value = null;
         const mustResume = checkResume;
         checkResume = false;

@@ -1,0 +1,91 @@
+/**
+ * Entry point of the UI: mounts the chat window into the widget's shadow root. The
+ * launcher belongs to the loader; the window shows only while session.isOpen.
+ */
+import { render } from 'preact';
+import { t } from '../core/i18n';
+import type { Session } from '../core/session-api';
+import { Ui, type UiContext } from './context';
+import { createAnnouncer, LiveRegion, type Announcer } from './live-region';
+import css from './styles.css?inline';
+import { onColor, parseHex } from './theme';
+import { Window } from './window';
+
+export interface UiOptions {
+  title: string;
+  position: 'right' | 'left';
+  theme: 'light' | 'dark' | 'auto';
+  color?: string;
+  locale: string;
+  /** Below this viewport width the window fills the screen (default 480). */
+  fullscreenBelowPx?: number;
+  /** embed.html: the window fills its page (an iframe), there is no launcher. */
+  fullPage?: boolean;
+}
+
+const DEFAULT_FULLSCREEN = 480;
+
+function injectCss(root: ShadowRoot, text: string): () => void {
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(text);
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+      return () => {
+        root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
+      };
+    } catch {
+      // fall through to a <style> element (older engines throw on constructable sheets)
+    }
+  }
+  const style = document.createElement('style');
+  style.textContent = text;
+  root.append(style);
+  return () => style.remove();
+}
+
+function App({ session, options, hooks, announcer }: { session: Session; options: UiOptions; hooks: { focusLauncher(): void }; announcer: Announcer }) {
+  const title = options.title || session.config.value?.siteName || t('header.defaultTitle');
+  return (
+    <>
+      {session.isOpen.value && (
+        <Window title={title} fullPage={options.fullPage} focusLauncher={hooks.focusLauncher} announce={announcer.announce} />
+      )}
+      <LiveRegion lines={announcer.lines} />
+    </>
+  );
+}
+
+/** Renders the chat window into `container` and injects the widget CSS into `root`. Returns unmount. */
+export function mountWindow(
+  root: ShadowRoot,
+  container: HTMLElement,
+  session: Session,
+  options: UiOptions,
+  hooks: { focusLauncher(): void },
+): () => void {
+  const breakpoint = Math.max(0, Math.round(options.fullscreenBelowPx ?? DEFAULT_FULLSCREEN));
+  const removeCss = injectCss(root, css.replaceAll('(max-width: 480px)', `(max-width: ${breakpoint}px)`));
+  container.classList.add('confab');
+  container.dataset.theme = options.theme;
+  container.dataset.position = options.position;
+  const color = parseHex(options.color);
+  if (color) {
+    container.style.setProperty('--confab-color', color);
+    container.style.setProperty('--confab-on-color', onColor(color));
+  }
+  container.lang = options.locale;
+  const announcer = createAnnouncer();
+  const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce };
+  render(
+    <Ui.Provider value={ctx}>
+      <App session={session} options={options} hooks={hooks} announcer={announcer} />
+    </Ui.Provider>,
+    container,
+  );
+  return () => {
+    render(null, container);
+    announcer.dispose();
+    removeCss();
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * An attachment by kind: image thumbnail, audio/video player, or a file link — each only
+ * for a URL the allowlist accepts; otherwise just its name, as text.
+ */
+import type { Attachment } from '../core/contract';
+import { safeUrl } from '../core/urls';
+
+export function AttachmentView({ attachment: a }: { attachment: Attachment }) {
+  const link = safeUrl(a.url, 'link');
+  if (a.kind === 'image') {
+    const src = safeUrl(a.url, 'image');
+    if (src)
+      return (
+        <a class="confab-thumb" href={link ?? src} target="_blank" rel="noopener noreferrer">
+          <img src={src} alt={a.name} loading="lazy" />
+        </a>
+      );
+  } else if (a.kind === 'audio' || a.kind === 'video') {
+    const src = safeUrl(a.url, 'media');
+    if (src) {
+      const Media = a.kind;
+      return (
+        <figure class="confab-media">
+          <Media src={src} controls preload="metadata" aria-label={a.name} />
+          <figcaption>{a.name}</figcaption>
+        </figure>
+      );
+    }
+  }
+  if (link)
+    return (
+      <a class="confab-file" href={link} target="_blank" rel="noopener noreferrer" download={a.name}>
+        {a.name}
+      </a>
+    );
+  return <span class="confab-file">{a.name}</span>;
+}

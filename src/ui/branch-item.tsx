@@ -1,0 +1,47 @@
+/**
+ * A branch (quick replies): a group of buttons named by the header. After a choice the
+ * chosen button stays readable and focusable, marked pressed and "selected"; the others
+ * are disabled. The choice shows at once (before the vendor confirms) so nothing is sent twice.
+ */
+import { useId, useState } from 'preact/hooks';
+import { t } from '../core/i18n';
+import type { BranchItem as Item } from '../core/session-api';
+import { useUi } from './context';
+
+export function BranchItem({ item }: { item: Item }) {
+  const { session } = useUi();
+  const { branch } = item;
+  const [picked, setPicked] = useState<string | undefined>(undefined);
+  const selected = branch.selected ?? picked;
+  const id = useId();
+  return (
+    <div role="group" aria-labelledby={`${id}-h`} class="confab-branch">
+      <p id={`${id}-h`} class="confab-prompt">
+        {branch.header}
+      </p>
+      <div class="confab-options">
+        {branch.options.map((o) => {
+          const chosen = o.id === selected;
+          return (
+            <button
+              key={o.id}
+              type="button"
+              aria-pressed={chosen}
+              aria-disabled={chosen || undefined}
+              disabled={selected !== undefined && !chosen}
+              onClick={() => {
+                if (selected !== undefined) return;
+                setPicked(o.id);
+                session.choose(branch.id, o.id);
+              }}
+            >
+              {o.label}
+              {chosen && <span class="confab-selected"> ({t('messages.selected')})</span>}
+            </button>
+          );
+        })}
+      </div>
+      {branch.tail && <p class="confab-tail">{branch.tail}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+/**
+ * What every component needs besides its own props: the session, the locale (for times)
+ * and the announcer that feeds the one live region. Provided once by the window.
+ */
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { Session } from '../core/session-api';
+
+export interface UiContext {
+  session: Session;
+  locale: string;
+  /** Queue a polite screen-reader announcement (the one live region reads it once). */
+  announce(text: string): void;
+}
+
+export const Ui = createContext<UiContext | null>(null);
+
+export function useUi(): UiContext {
+  const ui = useContext(Ui);
+  if (!ui) throw new Error('Confab UI component rendered outside <Ui.Provider>');
+  return ui;
+}

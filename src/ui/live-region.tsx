@@ -1,0 +1,110 @@
+/**
+ * The one visually hidden polite live region. It announces what a screen-reader user
+ * would otherwise miss while typing: each new incoming agent/bot line (once), an agent
+ * joining or leaving, queue position changes and the end of the chat. Not typing: that
+ * would chatter. Lines already present when the window opens are history, not news.
+ */
+import { effect, signal, type Signal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { t } from '../core/i18n';
+import type { Session, TranscriptItem } from '../core/session-api';
+import { htmlToText } from './html';
+
+interface Line {
+  id: number;
+  text: string;
+}
+
+const KEEP_MS = 7000;
+
+export interface Announcer {
+  lines: Signal<Line[]>;
+  announce(text: string): void;
+  dispose(): void;
+}
+
+export function createAnnouncer(): Announcer {
+  const lines = signal<Line[]>([]);
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  let next = 0;
+  return {
+    lines,
+    announce(text) {
+      if (!text) return;
+      const id = ++next;
+      lines.value = [...lines.value.slice(-2), { id, text }];
+      // Cleared afterwards so a screen reader browsing the region later doesn't re-read stale news.
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        lines.value = lines.value.filter((l) => l.id !== id);
+      }, KEEP_MS);
+      timers.add(timer);
+    },
+    dispose() {
+      timers.forEach(clearTimeout);
+      timers.clear();
+    },
+  };
+}
+
+function describe(item: TranscriptItem, session: Session): string | null {
+  if (item.kind === 'message' && (item.sender === 'agent' || item.sender === 'bot')) {
+    const body = item.text ?? (item.html ? htmlToText(item.html) : item.attachments?.map((a) => a.name).join(', '));
+    const name = item.authorName ?? session.agent.peek()?.name ?? t(item.sender === 'bot' ? 'messages.bot' : 'messages.agent');
+    return body ? t('live.message', { name, text: body }) : null;
+  }
+  if (item.kind === 'branch') return item.branch.header || null;
+  if (item.kind === 'rating') return item.rating.title ?? t('rating.title');
+  return null;
+}
+
+/** Wires the session's news into `announce` for as long as the calling component lives. */
+export function useSessionAnnouncements(session: Session, announce: (text: string) => void): void {
+  useEffect(() => {
+    const seen = new Set(session.transcript.peek().map((i) => i.id));
+    let agent = session.agent.peek();
+    let position = session.wait.peek().position;
+    let phase = session.phase.peek();
+    const stops = [
+      effect(() => {
+        for (const item of session.transcript.value) {
+          if (seen.has(item.id)) continue;
+          seen.add(item.id);
+          const text = describe(item, session);
+          if (text) announce(text);
+        }
+      }),
+      effect(() => {
+        const now = session.agent.value;
+        if (now?.name !== agent?.name) {
+          if (agent) announce(t('live.left', { name: agent.name }));
+          if (now) announce(t('live.joined', { name: now.name }));
+        }
+        agent = now;
+      }),
+      effect(() => {
+        const { position: p, total } = session.wait.value;
+        if (p !== undefined && p !== position) {
+          announce(total ? t('wait.positionOf', { position: p, total }) : t('wait.position', { position: p }));
+        }
+        position = p;
+      }),
+      effect(() => {
+        const now = session.phase.value;
+        if (now === 'ended' && phase !== 'ended') announce(t('live.ended'));
+        phase = now;
+      }),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }, [session, announce]);
+}
+
+export function LiveRegion({ lines }: { lines: Signal<Line[]> }) {
+  return (
+    <div class="confab-sr" aria-live="polite" aria-atomic="false" data-testid="live-region">
+      {lines.value.map((l) => (
+        <p key={l.id}>{l.text}</p>
+      ))}
+    </div>
+  );
+}

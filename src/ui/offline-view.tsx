@@ -1,0 +1,57 @@
+/**
+ * Nobody is available: the server's reason, then either the leave-a-message form (name,
+ * email, phone, message → "Send message") or a safe link to the site's forwarding page;
+ * a confirmation once the message was taken.
+ */
+import type { SurveyField } from '../core/contract';
+import { t } from '../core/i18n';
+import { safeUrl } from '../core/urls';
+import { useUi } from './context';
+import { SurveyForm } from './survey-form';
+
+function fields(): SurveyField[] {
+  return [
+    { name: 'name', type: 'name', label: t('offline.name'), required: true, maxLength: 100 },
+    { name: 'email', type: 'email', label: t('offline.email'), required: true, maxLength: 250 },
+    { name: 'phone', type: 'phone', label: t('offline.phone'), required: false, maxLength: 40 },
+    { name: 'message', type: 'text', label: t('offline.message'), required: true, multiline: true, lines: 4, maxLength: 2000 },
+  ];
+}
+
+export function OfflineView() {
+  const { session } = useUi();
+  const offline = session.offline.value;
+  const state = session.leaveMessage.value;
+  if (!offline) return null;
+  const forward = safeUrl(offline.forwardingUrl, 'link');
+  return (
+    <section class="confab-offline" aria-labelledby="confab-offline-reason">
+      <p id="confab-offline-reason">{offline.reason}</p>
+      {state === 'done' ? (
+        <p role="status">{t('offline.done')}</p>
+      ) : offline.leaveMessage ? (
+        <SurveyForm
+          fields={fields()}
+          visitor={session.visitor.peek()}
+          label={t('offline.title')}
+          submitLabel={t('offline.send')}
+          disabled={state === 'pending'}
+          onSubmit={(a) =>
+            session.leaveMessage({ name: a.name ?? '', email: a.email || undefined, phone: a.phone || undefined, message: a.message ?? '' })
+          }
+        >
+          <h3 class="confab-h">{t('offline.title')}</h3>
+        </SurveyForm>
+      ) : forward ? (
+        <a class="confab-primary" href={forward} target="_blank" rel="noopener noreferrer">
+          {t('offline.forward')}
+        </a>
+      ) : null}
+      {state === 'failed' && (
+        <p role="status" class="confab-error">
+          {t('ended.failed')}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * The chat window: a non-modal dialog named by its header title. It shows the view for
+ * the session's phase, the connection line, the error banner and the one live region.
+ * Opening focuses the first useful control; Escape or "Minimise chat" closes and hands
+ * focus back to the launcher. Focus otherwise moves only when the view the visitor was
+ * in disappears (e.g. the pre-chat form after "Start chat").
+ */
+import { useEffect, useId, useLayoutEffect, useRef } from 'preact/hooks';
+import { t } from '../core/i18n';
+import type { Phase } from '../core/session-api';
+import { Composer } from './composer';
+import { useUi } from './context';
+import { EndedView } from './ended-view';
+import { ErrorBanner } from './error-banner';
+import { Header } from './header';
+import { useSessionAnnouncements } from './live-region';
+import { MessageList } from './message-list';
+import { OfflineView } from './offline-view';
+import { PrechatForm } from './prechat-form';
+import { StatusBar } from './status-bar';
+import { TypingIndicator } from './typing-indicator';
+import { WaitScreen } from './wait-screen';
+
+const FIRST_CONTROL = '.confab-prechat input:not([disabled]), .confab-prechat select, .confab-prechat textarea, .confab-composer textarea:not([disabled])';
+const ANY_CONTROL = 'input:not([disabled]):not([type=file]), select, textarea:not([disabled]), button:not([disabled])';
+
+function focusFirst(dialog: HTMLElement) {
+  const body = dialog.querySelector('.confab-body-area');
+  const target = dialog.querySelector<HTMLElement>(FIRST_CONTROL) ?? body?.querySelector<HTMLElement>(ANY_CONTROL) ?? dialog;
+  target.focus();
+}
+
+function Body({ phase, onStart }: { phase: Phase; onStart(a: Record<string, string>): void }) {
+  switch (phase) {
+    case 'closed':
+      return <p class="confab-loading">{t('window.loading')}</p>;
+    case 'prechat':
+      return <PrechatForm onStart={onStart} />;
+    case 'offline':
+      return <OfflineView />;
+    case 'ended':
+    case 'postchat':
+    case 'done':
+      return (
+        <>
+          <MessageList />
+          <EndedView />
+        </>
+      );
+    default:
+      return (
+        <>
+          {(phase === 'starting' || phase === 'waiting') && <WaitScreen />}
+          <MessageList />
+          <TypingIndicator />
+          <Composer />
+        </>
+      );
+  }
+}
+
+export interface WindowProps {
+  title: string;
+  fullPage?: boolean;
+  focusLauncher(): void;
+  announce(text: string): void;
+}
+
+export function Window({ title, fullPage, focusLauncher, announce }: WindowProps) {
+  const { session } = useUi();
+  const titleId = useId();
+  const ref = useRef<HTMLDivElement>(null);
+  const hadFocus = useRef(false);
+  const lastStart = useRef<Record<string, string> | null>(null);
+  const phase = session.phase.value;
+  useSessionAnnouncements(session, announce);
+
+  useEffect(() => {
+    if (ref.current) focusFirst(ref.current);
+  }, []);
+
+  useLayoutEffect(() => {
+    const dialog = ref.current;
+    if (!dialog || !hadFocus.current) return;
+    const active = (dialog.getRootNode() as Document | ShadowRoot).activeElement;
+    if (!active || !dialog.contains(active)) focusFirst(dialog);
+  }, [phase]);
+
+  const minimise = () => {
+    session.close();
+    focusLauncher();
+  };
+  const start = (answers: Record<string, string>) => {
+    lastStart.current = answers;
+    session.start(answers);
+  };
+  // The session has no generic "retry": a failed start is retried with the same answers;
+  // anything else (a failed connection) by asking the session to (re)connect via open().
+  const retry = () => {
+    if (lastStart.current && (phase === 'prechat' || phase === 'starting')) session.start(lastStart.current);
+    else session.open();
+  };
+
+  return (
+    <div
+      ref={ref}
+      role="dialog"
+      aria-modal="false"
+      aria-labelledby={titleId}
+      tabIndex={-1}
+      class={`confab-window${fullPage ? ' confab-full' : ''}`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          minimise();
+        }
+      }}
+      onFocusIn={() => (hadFocus.current = true)}
+      onFocusOut={(e) => {
+        const next = e.relatedTarget as Node | null;
+        if (next && !ref.current?.contains(next)) hadFocus.current = false;
+      }}
+    >
+      <Header title={title} titleId={titleId} onMinimise={minimise} />
+      <StatusBar />
+      <ErrorBanner onRetry={retry} />
+      <div class="confab-body-area">
+        <Body phase={phase} onStart={start} />
+      </div>
+    </div>
+  );
+}

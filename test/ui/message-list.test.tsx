@@ -1,0 +1,95 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { MessageItem, TranscriptItem } from '../../src/core/session-api';
+import { MessageList, Row } from '../../src/ui/message-list';
+import { fakeSession } from './fake-session';
+import { renderUi } from './render-ui';
+
+afterEach(cleanup);
+
+const at = Date.UTC(2030, 0, 1, 14, 5);
+const msg = (id: string, over: Partial<MessageItem> = {}): MessageItem => ({ id, at, kind: 'message', sender: 'agent', authorName: 'Alex Morgan', text: 'Hello', ...over });
+
+function setup(transcript: TranscriptItem[]) {
+  const fake = fakeSession({ transcript, agent: { name: 'Alex Morgan', isBot: false } });
+  const r = renderUi(fake.session, <MessageList />);
+  return { ...fake, ...r, log: screen.getByRole('log', { name: 'Messages' }) };
+}
+
+describe('message list', () => {
+  it('is a log named "Messages" showing each line with its author and time', () => {
+    const { log } = setup([msg('1'), msg('2', { sender: 'visitor', authorName: undefined, text: 'Hi', status: 'sent' }), msg('3', { sender: 'bot', authorName: undefined, text: 'Beep' })]);
+    const rows = within(log).getAllByText(/Hello|Hi|Beep/);
+    expect(rows.map((r) => r.textContent)).toEqual(['Hello', 'Hi', 'Beep']);
+    expect(within(log).getByText('Alex Morgan')).toBeTruthy();
+    expect(within(log).getByText('You')).toBeTruthy();
+    expect(within(log).getByText('Bot')).toBeTruthy();
+    expect(log.querySelector('time')?.getAttribute('datetime')).toBe(new Date(at).toISOString());
+  });
+
+  it('renders vendor HTML through the sanitizer and plain text as text with safe links', () => {
+    const { log } = setup([
+      msg('1', { text: undefined, html: '<p>Look</p><img src=x onerror="alert(1)"><script>alert(1)</script>' }),
+      msg('2', { text: 'Go to https://acme.test/help or <b>javascript:alert(1)</b>' }),
+    ]);
+    expect(log.querySelector('script, [onerror]')).toBeNull();
+    expect(within(log).getByText(/Look/)).toBeTruthy();
+    expect(within(log).getByRole('link').getAttribute('href')).toBe('https://acme.test/help');
+    expect(log.querySelector('b')).toBeNull();
+  });
+
+  it('shows attachments by kind, only for safe URLs', () => {
+    const { log } = setup([
+      msg('1', {
+        text: undefined,
+        attachments: [
+          { name: 'photo.png', url: 'https://cdn.test/photo.png', kind: 'image' },
+          { name: 'clip.mp3', url: 'https://cdn.test/clip.mp3', kind: 'audio' },
+          { name: 'movie.mp4', url: 'https://cdn.test/movie.mp4', kind: 'video' },
+          { name: 'doc.pdf', url: 'https://cdn.test/doc.pdf', kind: 'file' },
+          { name: 'evil.pdf', url: 'javascript:alert(1)', kind: 'file' },
+          { name: 'evil.png', url: 'data:text/html;base64,PHNjcmlwdD4=', kind: 'image' },
+        ],
+      }),
+    ]);
+    expect(within(log).getByRole('img', { name: 'photo.png' }).getAttribute('src')).toBe('https://cdn.test/photo.png');
+    expect(log.querySelector('audio')?.getAttribute('src')).toBe('https://cdn.test/clip.mp3');
+    expect(log.querySelector('video')?.getAttribute('src')).toBe('https://cdn.test/movie.mp4');
+    expect(within(log).getByRole('link', { name: 'doc.pdf' }).getAttribute('href')).toBe('https://cdn.test/doc.pdf');
+    expect(within(log).getByText('evil.pdf').closest('a')).toBeNull();
+    expect(within(log).getByText('evil.png').closest('a')).toBeNull();
+    expect(within(log).queryByRole('img', { name: 'evil.png' })).toBeNull();
+  });
+
+  it('shows delivery status on visitor lines and retries a failed one', () => {
+    const { callsOf } = setup([
+      msg('1', { sender: 'visitor', text: 'a', status: 'sending', clientId: 'c1' }),
+      msg('2', { sender: 'visitor', text: 'b', status: 'sent', clientId: 'c2' }),
+      msg('3', { sender: 'visitor', text: 'c', status: 'failed', clientId: 'c3' }),
+    ]);
+    expect(screen.getByText('Sending…')).toBeTruthy();
+    expect(screen.getByText('Sent')).toBeTruthy();
+    expect(screen.getByText(/Not delivered/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(callsOf('retry')).toEqual([['c3']]);
+  });
+
+  it('shows translations under the line and notices', () => {
+    setup([msg('1', { text: 'Hola', translations: ['Hello'] }), { id: 'n', at, kind: 'notice', text: 'Alex Morgan joined the chat' }]);
+    expect(screen.getByText('Hello').closest('.confab-translation')).toBeTruthy();
+    expect(screen.getByText('Alex Morgan joined the chat')).toBeTruthy();
+  });
+
+  it('renders only the new row when a message arrives', () => {
+    const items = [msg('1'), msg('2', { text: 'Second' })];
+    const { state, log } = setup(items);
+    const first = within(log).getByText('Hello');
+    const renders = vi.spyOn(Row.prototype, 'render');
+    act(() => void (state.transcript.value = [...items, msg('3', { text: 'Third' })]));
+    expect(renders).toHaveBeenCalledOnce();
+    renders.mockRestore();
+    expect(within(log).getByText('Third')).toBeTruthy();
+    expect(within(log).getByText('Hello')).toBe(first);
+  });
+});

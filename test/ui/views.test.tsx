@@ -1,0 +1,92 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, screen } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EndedView } from '../../src/ui/ended-view';
+import { OfflineView } from '../../src/ui/offline-view';
+import { WaitScreen } from '../../src/ui/wait-screen';
+import { baseConfig, fakeSession } from './fake-session';
+import { renderUi } from './render-ui';
+
+afterEach(cleanup);
+
+describe('wait screen', () => {
+  it('shows the wait line, the queue position as a status, and "Cancel" when supported', () => {
+    const fake = fakeSession({ phase: 'waiting', wait: { text: 'Paging an agent', position: 2 }, capabilities: new Set(['cancel']) });
+    renderUi(fake.session, <WaitScreen />);
+    expect(screen.getByText('Paging an agent')).toBeTruthy();
+    expect(screen.getByRole('status').textContent).toBe('You are number 2 in the queue');
+    act(() => void (fake.state.wait.value = { position: 1, total: 3 }));
+    expect(screen.getByRole('status').textContent).toBe('You are number 1 of 3 in the queue');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(fake.callsOf('cancelWaiting')).toHaveLength(1);
+  });
+
+  it('has no "Cancel" when the vendor cannot cancel', () => {
+    renderUi(fakeSession({ phase: 'waiting' }).session, <WaitScreen />);
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
+    expect(screen.getByText('Waiting for an agent…')).toBeTruthy();
+  });
+});
+
+describe('ended view', () => {
+  const postchat = [{ name: 'q', type: 'rating' as const, label: 'How did we do?', required: true, max: 5 }];
+
+  it('shows the closing text, the post-chat survey and "Start a new chat"', () => {
+    const fake = fakeSession({ phase: 'ended', config: baseConfig({ closingText: 'Bye now', postchat }) });
+    renderUi(fake.session, <EndedView />);
+    expect(screen.getByText('Bye now')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Send feedback' }));
+    expect(fake.callsOf('submitPostchat')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('radio', { name: '5 stars' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Send feedback' }));
+    expect(fake.callsOf('submitPostchat')).toEqual([[{ q: '5' }]]);
+    act(() => void (fake.state.postchat.value = 'done'));
+    expect(screen.queryByRole('button', { name: 'Send feedback' })).toBeNull();
+    expect(screen.getByText('Thank you for your feedback.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Start a new chat' }));
+    expect(fake.callsOf('newChat')).toHaveLength(1);
+  });
+
+  it('offers the transcript by email and as a download only when the vendor can', () => {
+    const none = fakeSession({ phase: 'ended' });
+    renderUi(none.session, <EndedView />);
+    expect(screen.queryByRole('button', { name: /transcript/i })).toBeNull();
+    cleanup();
+    const fake = fakeSession({ phase: 'ended', capabilities: new Set(['transcript-email', 'transcript-pdf']), visitor: { email: 'ann@example.com' } });
+    renderUi(fake.session, <EndedView />);
+    const email = screen.getByRole('textbox', { name: 'Email address' }) as HTMLInputElement;
+    expect(email.value).toBe('ann@example.com');
+    fireEvent.input(email, { target: { value: 'nope' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Email transcript' }));
+    expect(fake.callsOf('requestTranscript')).toHaveLength(0);
+    expect(email.getAttribute('aria-invalid')).toBe('true');
+    fireEvent.input(email, { target: { value: 'ann@example.org' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Email transcript' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Download transcript' }));
+    expect(fake.callsOf('requestTranscript')).toEqual([['email', 'ann@example.org'], ['pdf']]);
+  });
+});
+
+describe('offline view', () => {
+  it('shows the reason and takes a message', () => {
+    const fake = fakeSession({ phase: 'offline', offline: { reason: 'Nobody is available.', leaveMessage: true } });
+    renderUi(fake.session, <OfflineView />);
+    expect(screen.getByText('Nobody is available.')).toBeTruthy();
+    fireEvent.input(screen.getByRole('textbox', { name: /Name/ }), { target: { value: 'Ann' } });
+    fireEvent.input(screen.getByRole('textbox', { name: /Email/ }), { target: { value: 'ann@example.com' } });
+    fireEvent.input(screen.getByRole('textbox', { name: /Your message/ }), { target: { value: 'Call me' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send message' }));
+    expect(fake.callsOf('leaveMessage')).toEqual([[{ name: 'Ann', email: 'ann@example.com', phone: undefined, message: 'Call me' }]]);
+    act(() => void (fake.state.leaveMessage.value = 'done'));
+    expect(screen.getByRole('status').textContent).toMatch(/Thank you/);
+  });
+
+  it('links safely to the forwarding page when messages cannot be left', () => {
+    renderUi(fakeSession({ phase: 'offline', offline: { reason: 'Closed', leaveMessage: false, forwardingUrl: 'https://acme.test/contact' } }).session, <OfflineView />);
+    const link = screen.getByRole('link', { name: 'Contact us another way' });
+    expect([link.getAttribute('href'), link.getAttribute('rel')]).toEqual(['https://acme.test/contact', 'noopener noreferrer']);
+    cleanup();
+    renderUi(fakeSession({ phase: 'offline', offline: { reason: 'Closed', leaveMessage: false, forwardingUrl: 'javascript:alert(1)' } }).session, <OfflineView />);
+    expect(screen.queryByRole('link')).toBeNull();
+  });
+});

@@ -1,0 +1,125 @@
+// @vitest-environment happy-dom
+import { act, fireEvent, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { SurveyField } from '../../src/core/contract';
+import { mountWindow, type UiOptions } from '../../src/ui/app';
+import { baseConfig, fakeSession } from './fake-session';
+
+const options: UiOptions = { title: 'Acme Support', position: 'right', theme: 'auto', locale: 'en' };
+const nameField: SurveyField = { name: 'name', type: 'name', label: 'Your name', required: true };
+
+let cleanup: (() => void) | null = null;
+afterEach(() => {
+  cleanup?.();
+  cleanup = null;
+  document.body.innerHTML = '';
+});
+
+function mount(session: ReturnType<typeof fakeSession>['session'], opts: Partial<UiOptions> = {}) {
+  const host = document.createElement('confab-chat');
+  document.body.append(host);
+  const root = host.attachShadow({ mode: 'open' });
+  const container = document.createElement('div');
+  root.append(container);
+  const focusLauncher = vi.fn();
+  cleanup = mountWindow(root, container, session, { ...options, ...opts }, { focusLauncher });
+  return { root, container, focusLauncher, view: within(container) };
+}
+
+describe('chat window', () => {
+  it('is a non-modal dialog named by the header title, shown only while open', () => {
+    const { session, state } = fakeSession({ isOpen: false });
+    const { view } = mount(session);
+    expect(view.queryByRole('dialog')).toBeNull();
+    act(() => void (state.isOpen.value = true));
+    const dialog = view.getByRole('dialog', { name: 'Acme Support' });
+    expect(dialog.getAttribute('aria-modal')).toBe('false');
+  });
+
+  it('falls back to the site name from the config when no title is set', () => {
+    const { session } = fakeSession({ config: baseConfig({ siteName: 'Widgets Ltd' }) });
+    const { view } = mount(session, { title: '' });
+    expect(view.getByRole('dialog', { name: 'Widgets Ltd' })).toBeTruthy();
+  });
+
+  it('focuses the first pre-chat field when opened on the pre-chat step', async () => {
+    const { session } = fakeSession({ phase: 'prechat', prechatFields: [nameField] });
+    const { root, view } = mount(session);
+    await waitFor(() => expect(root.activeElement).toBe(view.getByLabelText(/Your name/)));
+  });
+
+  it('focuses the message box when opened in a chat', async () => {
+    const { session } = fakeSession({ phase: 'chatting' });
+    const { root, view } = mount(session);
+    await waitFor(() => expect(root.activeElement).toBe(view.getByRole('textbox', { name: 'Message' })));
+  });
+
+  it('Escape closes the window and returns focus to the launcher', () => {
+    const { session, callsOf } = fakeSession();
+    const { view, focusLauncher } = mount(session);
+    fireEvent.keyDown(view.getByRole('textbox', { name: 'Message' }), { key: 'Escape' });
+    expect(callsOf('close')).toHaveLength(1);
+    expect(focusLauncher).toHaveBeenCalledOnce();
+    expect(view.queryByRole('dialog')).toBeNull();
+  });
+
+  it('"Minimise chat" closes the window and returns focus to the launcher', () => {
+    const { session, callsOf } = fakeSession();
+    const { view, focusLauncher } = mount(session);
+    fireEvent.click(view.getByRole('button', { name: 'Minimise chat' }));
+    expect(callsOf('close')).toHaveLength(1);
+    expect(focusLauncher).toHaveBeenCalledOnce();
+  });
+
+  it('moves focus to the message box when the pre-chat form it was in goes away after "Start chat"', async () => {
+    const { session, state, callsOf } = fakeSession({ phase: 'prechat', prechatFields: [nameField] });
+    const { root, view } = mount(session);
+    fireEvent.input(view.getByLabelText(/Your name/), { target: { value: 'Ann' } });
+    const start = view.getByRole('button', { name: 'Start chat' });
+    start.focus();
+    fireEvent.click(start);
+    expect(callsOf('start')).toEqual([[{ name: 'Ann' }]]);
+    act(() => void (state.phase.value = 'waiting'));
+    await waitFor(() => expect(root.activeElement).toBe(view.getByRole('textbox', { name: 'Message' })));
+  });
+
+  it('shows the view for each phase', () => {
+    const { session, state } = fakeSession({ phase: 'closed' });
+    const { view } = mount(session);
+    expect(view.getByText('Loading chat…')).toBeTruthy();
+    act(() => void (state.phase.value = 'waiting'));
+    expect(view.getByText('Waiting for an agent…')).toBeTruthy();
+    expect(view.getByRole('log', { name: 'Messages' })).toBeTruthy();
+    act(() => void (state.phase.value = 'ended'));
+    expect(view.getByRole('button', { name: 'Start a new chat' })).toBeTruthy();
+    expect(view.queryByRole('textbox', { name: 'Message' })).toBeNull();
+    act(() => {
+      state.offline.value = { reason: 'We are closed.', leaveMessage: false };
+      state.phase.value = 'offline';
+    });
+    expect(view.getByText('We are closed.')).toBeTruthy();
+  });
+
+  it('injects the widget CSS into the shadow root and themes the container', () => {
+    const { session } = fakeSession();
+    const { root, container } = mount(session, { color: '#ffd400', theme: 'dark', position: 'left' });
+    // Vitest serves `?inline` CSS as '' unless CSS processing is on, so this checks the
+    // injection itself; test/ui/styles.test.ts checks the stylesheet's content.
+    expect(root.adoptedStyleSheets.length + root.querySelectorAll('style').length).toBe(1);
+    expect(container.dataset.theme).toBe('dark');
+    expect(container.dataset.position).toBe('left');
+    expect(container.style.getPropertyValue('--confab-color')).toBe('#ffd400');
+    // Yellow is light: dark text reads best on it.
+    expect(container.style.getPropertyValue('--confab-on-color')).toBe('#000000');
+  });
+
+  it('unmount removes the window', () => {
+    const { session } = fakeSession();
+    const { view, root } = mount(session);
+    expect(view.getByRole('dialog')).toBeTruthy();
+    cleanup?.();
+    cleanup = null;
+    expect(view.queryByRole('dialog')).toBeNull();
+    expect(root.adoptedStyleSheets.length + root.querySelectorAll('style').length).toBe(0);
+  });
+});
