@@ -218,12 +218,6 @@ export const en = {
   'error.transcriptNotReady': 'The transcript is available once the chat has ended.',
   // Error when the transcript could not be fetched or emailed.
   'error.transcriptFailed': 'The transcript could not be sent. Please try again.',
-  // Error when a message from the chat server could not be read (the chat goes on).
-  'error.badFrame': 'A message from the chat server could not be read.',
-  // Error when the widget is asked for something this chat service cannot do.
-  'error.unsupported': 'This chat service does not support that.',
-  // Error when the widget's server address (data-server) is missing or not http(s).
-  'error.badServer': 'The chat is not set up correctly (server address).',
   // --- Transports (src/transports) ---
   // Transcript line when the connection dropped mid-chat and the vendor cannot resume a chat.
   'transport.chatLost': 'The connection was lost and the chat could not be resumed. You can start a new chat.',

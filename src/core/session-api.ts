@@ -161,7 +161,7 @@ export interface SessionState {
   readonly endedBy: ReadonlySignal<EndedBy | null>;
   readonly postchat: ReadonlySignal<RequestState>;
   readonly transcriptRequest: ReadonlySignal<RequestState>;
-  readonly leaveMessage: ReadonlySignal<RequestState>;
+  readonly leaveMessageRequest: ReadonlySignal<RequestState>;
   /** Pre-chat fields the UI should render (config's, or the widget's own when the vendor has none). */
   readonly prechatFields: ReadonlySignal<readonly SurveyField[]>;
   /** Longest message the composer allows. */

@@ -126,28 +126,6 @@ function formatBytes(n: number): string {
   return n >= 1048576 ? `${Math.round(n / 104857.6) / 10} MB` : `${Math.ceil(n / 1024)} KB`;
 }
 
-/**
- * `Session` declares `leaveMessage` twice — the request's state (a signal) and the action —
- * and the UI uses both (`session.leaveMessage.value`, `session.leaveMessage({...})`). One
- * value satisfies both: a function that reads through to a real signal, so effects and
- * components that read `.value` subscribe as with any signal.
- */
-function callableSignal<T, A extends unknown[]>(
-  inner: ReadonlySignal<T>,
-  action: (...args: A) => void,
-): ReadonlySignal<T> & ((...args: A) => void) {
-  const fn = (...args: A): void => action(...args);
-  Object.defineProperties(fn, {
-    value: { get: () => inner.value },
-    peek: { value: () => inner.peek() },
-    subscribe: { value: (cb: (value: T) => void) => inner.subscribe(cb) },
-    valueOf: { value: () => inner.value },
-    toString: { value: () => String(inner.value) },
-    toJSON: { value: () => inner.peek() },
-    brand: { value: inner.brand },
-  });
-  return fn as ReadonlySignal<T> & ((...args: A) => void);
-}
 
 export function createSession(deps: SessionDeps): Session {
   const clock = deps.clock ?? realClock;
@@ -684,7 +662,8 @@ export function createSession(deps: SessionDeps): Session {
     endedBy,
     postchat,
     transcriptRequest,
-    leaveMessage: callableSignal(leaveMessageState, leaveMessageAction),
+    leaveMessageRequest: leaveMessageState,
+    leaveMessage: leaveMessageAction,
     prechatFields,
     maxMessageLength,
 

@@ -21,7 +21,7 @@ function fields(): SurveyField[] {
 export function OfflineView() {
   const { session } = useUi();
   const offline = session.offline.value;
-  const state = session.leaveMessage.value;
+  const state = session.leaveMessageRequest.value;
   if (!offline) return null;
   const forward = safeUrl(offline.forwardingUrl, 'link');
   return (

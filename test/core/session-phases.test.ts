@@ -217,12 +217,12 @@ describe('session phases', () => {
     const h = harness();
     await connected(h, chatConfig({ agentsAvailable: false }));
     h.session.leaveMessage({ name: 'Sam', email: 'sam@example.com', message: 'Call me' });
-    expect(h.session.leaveMessage.value).toBe('pending');
+    expect(h.session.leaveMessageRequest.value).toBe('pending');
     expect(h.transport.sent('leave-message')).toEqual([
       { type: 'leave-message', name: 'Sam', email: 'sam@example.com', message: 'Call me' },
     ]);
     h.transport.emit({ type: 'ack', what: 'leave-message' });
-    expect(h.session.leaveMessage.value).toBe('done');
+    expect(h.session.leaveMessageRequest.value).toBe('done');
 
     const h2 = harness();
     await chatting(h2);
@@ -368,17 +368,17 @@ describe('session details', () => {
     expect(h.session.error.value).toBeNull();
   });
 
-  it('exposes leaveMessage as a reactive request state as well as the action', async () => {
+  it('exposes the leave-message request as a reactive state', async () => {
     const h = harness();
     await connected(h, chatConfig({ agentsAvailable: false }));
     const seen: string[] = [];
     const stop = effect(() => {
-      seen.push(h.session.leaveMessage.value);
+      seen.push(h.session.leaveMessageRequest.value);
     });
     h.session.leaveMessage({ name: 'Sam', message: 'Please call' });
     h.transport.emit({ type: 'ack', what: 'leave-message' });
     stop();
     expect(seen).toEqual(['idle', 'pending', 'done']);
-    expect(h.session.leaveMessage.peek()).toBe('done');
+    expect(h.session.leaveMessageRequest.peek()).toBe('done');
   });
 });

@@ -36,7 +36,7 @@ export interface FakeState {
   endedBy: Signal<EndedBy | null>;
   postchat: Signal<RequestState>;
   transcriptRequest: Signal<RequestState>;
-  leaveMessage: Signal<RequestState>;
+  leaveMessageRequest: Signal<RequestState>;
   prechatFields: Signal<readonly SurveyField[]>;
   maxMessageLength: Signal<number>;
 }
@@ -72,7 +72,7 @@ export function fakeSession(init: Partial<{ [K in keyof FakeState]: FakeState[K]
     endedBy: signal<EndedBy | null>(init.endedBy ?? null),
     postchat: signal<RequestState>(init.postchat ?? 'idle'),
     transcriptRequest: signal<RequestState>(init.transcriptRequest ?? 'idle'),
-    leaveMessage: signal<RequestState>(init.leaveMessage ?? 'idle'),
+    leaveMessageRequest: signal<RequestState>(init.leaveMessageRequest ?? 'idle'),
     prechatFields: signal<readonly SurveyField[]>(init.prechatFields ?? []),
     maxMessageLength: signal(init.maxMessageLength ?? 2000),
   };
@@ -108,10 +108,7 @@ export function fakeSession(init: Partial<{ [K in keyof FakeState]: FakeState[K]
     on: () => () => undefined,
     destroy: record('destroy', () => undefined),
   };
-  // Session declares `leaveMessage` as both the request's state signal and the action, so
-  // (like the core) it is a function that also reads as the signal.
-  const leaveMessage = Object.defineProperty(actions.leaveMessage, 'value', { get: () => state.leaveMessage.value });
-  const session = { ...state, ...actions, leaveMessage } as unknown as Session;
+  const session = { ...state, ...actions } as unknown as Session;
   /** Calls of one action, as their argument lists. */
   const callsOf = (name: keyof SessionActions) => calls.filter((c) => c.name === name).map((c) => c.args);
   return { session, state, calls, callsOf };

@@ -77,7 +77,7 @@ describe('offline view', () => {
     fireEvent.input(screen.getByRole('textbox', { name: /Your message/ }), { target: { value: 'Call me' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send message' }));
     expect(fake.callsOf('leaveMessage')).toEqual([[{ name: 'Ann', email: 'ann@example.com', phone: undefined, message: 'Call me' }]]);
-    act(() => void (fake.state.leaveMessage.value = 'done'));
+    act(() => void (fake.state.leaveMessageRequest.value = 'done'));
     expect(screen.getByRole('status').textContent).toMatch(/Thank you/);
   });
 
