@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExpertFlowSimulator, type ExpertFlowSimulatorHandle } from '../../src/server/sandbox/expertflow';
+import { fixture } from './fixtures';
+import { connectTransport, messageTexts, START, until, type Harness } from './harness';
+
+const sorted = (o: unknown) => Object.keys(o as object).sort();
+
+describe('ExpertFlow: a whole conversation against the simulator over real sockets', () => {
+  let sim: ExpertFlowSimulatorHandle;
+  let h: Harness;
+
+  beforeAll(async () => {
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 } });
+    h = connectTransport(sim.url);
+  });
+  afterAll(async () => {
+    h.transport.close();
+    await sim.close();
+  });
+
+  const frames = (name: string) => sim.received.filter((f) => f.name === name).map((f) => f.payload as Record<string, unknown>);
+
+  it('announces its capabilities and the pre-chat form it asks for (no survey, no uploads, no preview)', async () => {
+    expect([...h.transport.capabilities].sort()).toEqual(
+      ['cancel', 'end', 'prechat', 'resume', 'transcript-email', 'transcript-pdf', 'typing'].sort(),
+    );
+    const config = h.of('config')[0]?.config;
+    expect(config?.prechat.map((f) => [f.name, f.type, f.required])).toEqual([
+      ['name', 'name', true],
+      ['email', 'email', false],
+    ]);
+    expect(config).toMatchObject({ allowedFileTypes: [], leaveMessage: false, previewAllowed: false, postchat: [] });
+    expect(config?.agentsAvailable).toBeUndefined();
+    await until('socket open', () => h.of('connection').some((e) => e.state === 'open'));
+  });
+
+  it('initiates with every field of the documented init request, then joins with the returned ids', async () => {
+    h.send(START);
+    const accepted = await until('accepted', () => h.of('accepted')[0]);
+    const [init] = frames('POST /api/customer/init');
+    expect(sorted(init)).toEqual(sorted(fixture('init.request')));
+    expect(init).toMatchObject({
+      firstName: 'Alice',
+      email: 'alice@example.com',
+      channel: 'web',
+      language: 'en',
+      url: 'http://127.0.0.1:5173/shop',
+      refId: 'alice@example.com',
+    });
+    expect(init?.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Date(String(init?.timestamp)).toISOString()).toBe(init?.timestamp);
+
+    const join = await until('join', () => frames('joinConversation')[0]);
+    expect(sorted(join)).toEqual(sorted(fixture('join-conversation.request')));
+    expect(join.conversationId).toBe(accepted.chatId);
+    expect(join.requestId).toBe(init?.requestId);
+    expect(h.of('resume')[0]?.token).toMatchObject({ id: accepted.chatId });
+  });
+
+  it('shows the hand-off wait, queue positions, then the agent joining, typing and greeting', async () => {
+    await until('greeting', () => messageTexts(h).find((t) => t.startsWith('Hello Alice')));
+    expect(h.of('waiting').map((e) => e.text)).toContain('Please wait. An operator will be with you shortly.');
+    expect(h.of('queue').map((e) => e.position)).toEqual([2, 1]);
+    expect(h.of('agent')).toMatchObject([{ action: 'joined', agent: { name: 'Alex Morgan', isBot: false } }]);
+    expect(h.of('typing').map((e) => e.on)).toEqual([true, false]);
+    const greeting = h.of('message').find((e) => e.message.text?.startsWith('Hello Alice'));
+    expect(greeting?.message).toMatchObject({ sender: 'agent', authorName: 'Alex Morgan' });
+  });
+
+  it('sends a visitor line as the documented ChatMessage and confirms it by its echo, carrying the client id', async () => {
+    h.send({ type: 'send', clientId: 'c-1', text: 'Where is my parcel?' });
+    const echo = await until('echo', () => h.of('message').find((e) => e.message.clientId === 'c-1'));
+    expect(echo.message).toMatchObject({ sender: 'visitor', text: 'Where is my parcel?' });
+    const [sent] = frames('sendMessage');
+    expect(sorted(sent)).toEqual(sorted(fixture('send-message.chat-message')));
+    expect(sent).toMatchObject({ type: 'ChatMessage', tag: '', text: 'Where is my parcel?', attachments: [] });
+    await until('reply', () => messageTexts(h).find((t) => t.includes('Where is my parcel?') && t.startsWith('Thanks')));
+  });
+
+  it('sends visitor typing as a typing ActivityMessage, and nothing for "stopped"', async () => {
+    h.send({ type: 'typing', on: true });
+    h.send({ type: 'typing', on: false });
+    const typing = await until('typing frame', () => frames('sendMessage').find((f) => f.type === 'ActivityMessage'));
+    expect(typing).toMatchObject({ activityType: 'typing', from: { name: 'Alice' } });
+    expect(frames('sendMessage').filter((f) => f.type === 'ActivityMessage')).toHaveLength(1);
+  });
+
+  it('refuses the transcript with a clear, non-fatal error while the chat is going on (404)', async () => {
+    h.send({ type: 'transcript', format: 'pdf' });
+    const err = await until('404 error', () => h.of('error').find((e) => e.code === 'transcript-unavailable'));
+    expect(err).toMatchObject({ fatal: false, message: 'The transcript is available once the chat has ended.' });
+  });
+
+  it('receives an attachment from the agent as an image', async () => {
+    h.send({ type: 'send', clientId: 'c-2', text: 'Can you attach the invoice?' });
+    const line = await until('attachment', () => h.of('message').find((e) => e.message.attachments?.length));
+    expect(line.message.attachments).toEqual([
+      expect.objectContaining({ kind: 'image', name: 'invoice.png', url: expect.stringMatching(/^data:image\/png;base64,/) }),
+    ]);
+  });
+
+  it('ends when the agent ends: agent left, ended by agent, resume token cleared', async () => {
+    h.send({ type: 'send', clientId: 'c-3', text: 'Thanks, bye' });
+    const ended = await until('ended', () => h.of('ended')[0]);
+    expect(ended.by).toBe('agent');
+    expect(h.of('agent').map((e) => e.action)).toEqual(['joined', 'left']);
+    expect(h.of('resume').at(-1)?.token).toBeNull();
+    expect(messageTexts(h)).toContain('Thank you for chatting with us. Goodbye!');
+  });
+
+  it('then downloads the transcript as a real PDF and asks for the email copy', async () => {
+    h.send({ type: 'transcript', format: 'pdf' });
+    await until('pdf ack', () => h.of('ack').find((e) => e.detail === 'pdf'));
+    const saved = h.saved[0];
+    expect(saved?.name).toMatch(/^transcript-.+\.pdf$/);
+    const pdf = Buffer.from(await saved!.pdf.arrayBuffer()).toString('latin1');
+    expect(pdf.startsWith('%PDF-1.4')).toBe(true);
+    expect(pdf.trimEnd().endsWith('%%EOF')).toBe(true);
+    expect(pdf).toContain('Where is my parcel?');
+
+    h.send({ type: 'transcript', format: 'email', email: 'alice@example.com' });
+    await until('email ack', () => h.of('ack').find((e) => e.detail === 'email'));
+    expect(sim.state.emails).toEqual([{ conversationId: h.of('accepted')[0]?.chatId, email: 'alice@example.com' }]);
+  });
+
+  it('delivered every visitor line exactly once and showed no line twice', () => {
+    expect(frames('sendMessage').filter((f) => f.type === 'ChatMessage').map((f) => f.text)).toEqual([
+      'Where is my parcel?',
+      'Can you attach the invoice?',
+      'Thanks, bye',
+    ]);
+    const ids = h.of('message').map((e) => e.message.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(h.of('error').map((e) => e.code)).toEqual(['transcript-unavailable']);
+  });
+});
+
+describe('ExpertFlow: the visitor ends the chat', () => {
+  let sim: ExpertFlowSimulatorHandle;
+  beforeAll(async () => {
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 } });
+  });
+  afterAll(() => sim.close());
+
+  it('sends the documented endConversation and reports the end as the visitor\'s', async () => {
+    const h = connectTransport(sim.url);
+    h.send(START);
+    await until('agent', () => h.of('agent')[0]);
+    h.send({ type: 'end' });
+    expect(h.of('ended')).toMatchObject([{ by: 'visitor' }]);
+    const end = await until('end frame', () => sim.received.find((f) => f.name === 'endConversation'));
+    expect(sorted(end.payload)).toEqual(sorted(fixture('end-conversation.request')));
+    const id = h.of('accepted')[0]?.chatId ?? '';
+    await until('ended on the server', () => sim.state.conversations.get(id)?.state === 'ended');
+    // The server's own endOfConversation echo (in the room before this marker line, and
+    // socket.io keeps order) does not end the chat a second time.
+    sim.state.deliver?.(id, 'messageArrived', {
+      conversationId: id,
+      type: 'ChatMessage',
+      timestamp: new Date().toISOString(),
+      from: { id: 'agent-x', name: 'Agent' },
+      text: 'marker',
+      attachments: [],
+    });
+    await until('marker', () => messageTexts(h).includes('marker'));
+    expect(sim.received.filter((f) => f.name === 'endConversation')).toHaveLength(1);
+    expect(h.of('ended')).toHaveLength(1);
+    h.transport.close();
+  });
+});
+
+describe('ExpertFlow: nobody available', () => {
+  let sim: ExpertFlowSimulatorHandle;
+  beforeAll(async () => {
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02, available: () => false } });
+  });
+  afterAll(() => sim.close());
+
+  it('turns noAgentAvailable into a rejection with the server\'s line (offline state)', async () => {
+    const h = connectTransport(sim.url);
+    h.send(START);
+    const rejected = await until('rejected', () => h.of('rejected')[0]);
+    expect(rejected.reason).toMatch(/No agents are available/);
+    expect(h.of('agent')).toHaveLength(0);
+    h.transport.close();
+  });
+});

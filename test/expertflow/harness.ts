@@ -1,0 +1,88 @@
+/** A transport wired to a real simulator over loopback sockets, and its event log. */
+import { io } from 'socket.io-client';
+import type { Clock, Command, ConfabEvent, EventOf, EventType, Json, Transport } from '../../src/core/contract';
+import { createExpertFlowTransport, type ExpertFlowDeps } from '../../src/transports/expertflow/transport';
+
+export interface Harness {
+  transport: Transport;
+  events: ConfabEvent[];
+  of<T extends EventType>(type: T): EventOf<T>[];
+  send(command: Command): void;
+  saved: Array<{ pdf: Blob; name: string }>;
+}
+
+export function connectTransport(
+  server: string,
+  extra: { options?: Record<string, string>; resume?: Json; deps?: ExpertFlowDeps; clock?: Clock } = {},
+): Harness {
+  const saved: Harness['saved'] = [];
+  const transport = createExpertFlowTransport(
+    {
+      options: { server, ...extra.options },
+      locale: 'en',
+      pageUrl: 'http://127.0.0.1:5173/shop',
+      referrer: '',
+      userAgent: 'vitest',
+      visitorId: 'visitor-1',
+      resume: extra.resume,
+      clock: extra.clock,
+    },
+    // Fast reconnection keeps the restart test short; everything else is the real client.
+    {
+      io: (uri, opts) => io(uri, { ...opts, reconnectionDelay: 50, reconnectionDelayMax: 200 }),
+      save: (pdf, name) => saved.push({ pdf, name }),
+      ...extra.deps,
+    },
+  );
+  const events: ConfabEvent[] = [];
+  transport.connect((e) => events.push(e));
+  return {
+    transport,
+    events,
+    saved,
+    of: <T extends EventType>(type: T) => events.filter((e): e is EventOf<T> => e.type === type),
+    send: (c) => transport.send(c),
+  };
+}
+
+/** Polls until `check` returns a truthy value, or fails with `what` after the deadline. */
+export async function until<T>(what: string, check: () => T | undefined | null | false, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function messageTexts(h: Harness): string[] {
+  return h.of('message').map((e) => e.message.text ?? '');
+}
+
+export const START: Command = {
+  type: 'start',
+  visitor: {},
+  answers: { name: 'Alice', email: 'alice@example.com' },
+};
+
+/** Real time, hand-fired timers: a test decides when a timeout has passed. */
+export function manualClock(): Clock & { fire(): void } {
+  const timers = new Map<number, () => void>();
+  let next = 1;
+  return {
+    now: () => Date.now(),
+    setTimeout(fn) {
+      timers.set(next, fn);
+      return next++;
+    },
+    clearTimeout(handle) {
+      timers.delete(handle as number);
+    },
+    fire() {
+      const due = [...timers.values()];
+      timers.clear();
+      for (const fn of due) fn();
+    },
+  };
+}
