@@ -190,7 +190,11 @@ export type ConfabEventBody =
   | { type: 'image'; role: 'logo'; url: string }
   /** Opaque state the transport needs to resume after a page navigation. */
   | { type: 'resume'; token: Json }
-  | { type: 'error'; code: string; message: string; fatal: boolean };
+  /**
+   * `retryable`: the command that caused it (a start) did not go through and may be tried
+   * again as it was; the session offers Retry instead of leaving the visitor waiting.
+   */
+  | { type: 'error'; code: string; message: string; fatal: boolean; retryable?: boolean };
 
 /** Every event carries the local time it was produced (ms since epoch). */
 export type ConfabEvent = ConfabEventBody & { at: number };

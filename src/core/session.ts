@@ -492,6 +492,11 @@ export function createSession(deps: SessionDeps): Session {
       case 'error':
         error.value = { code: ev.code, message: ev.message, fatal: ev.fatal };
         failPendingRequests();
+        if (ev.retryable && phase.value === 'starting') {
+          error.value = { ...error.value, retryable: true };
+          setPhase('prechat');
+          return;
+        }
         if (!ev.fatal) return;
         if (phase.value === 'starting') {
           error.value = { ...error.value, retryable: true };

@@ -83,7 +83,8 @@ export function Window({ title, fullPage, focusLauncher, announce }: WindowProps
     const dialog = ref.current;
     if (!dialog || !hadFocus.current) return;
     const active = (dialog.getRootNode() as Document | ShadowRoot).activeElement;
-    if (!active || !dialog.contains(active)) focusFirst(dialog);
+    // The view the visitor was in went away (or only the dialog itself held focus while loading).
+    if (!active || active === dialog || !dialog.contains(active)) focusFirst(dialog);
   }, [phase]);
 
   const minimise = () => {

@@ -107,7 +107,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     if (!closed) sink(stamp(body, clock));
   };
   const error = (code: string, key: MessageKey, fatal = false): void =>
-    emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal });
+    emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal, retryable: code === 'start-failed' });
   const malformed = (what: string, raw: unknown): void => {
     console.warn(`Confab: unreadable ${what} from the chat server`, raw);
     error('bad-frame', 'transport.badFrame');

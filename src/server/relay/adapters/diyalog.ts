@@ -6,7 +6,9 @@
  * State mapping (isBackground is always true: Confab manages the wait screen, so the document
  * says STARTED "will not return" — the successful start result itself opens the wait screen):
  *   start result true      → accepted + waiting (the waitDisplayText)
- *   start result false     → error "start-failed" with Diyalog's code and message (retryable)
+ *   start result false     → error "start-failed" with Diyalog's code and message, fatal: the
+ *                            session's word for "this start failed" — it returns to the pre-chat
+ *                            step and the visitor may try again (with a fresh transactionHash)
  *   STARTED                → same as a successful result, if it comes anyway (at most once)
  *   CHAT_INPROGRESS        → agent joined (chatting)
  *   CHAT_ENDED             → ended; by system with "msg (code …)" when it carries an error
@@ -28,6 +30,7 @@ import {
   type OnlineHelpChatMessage,
   type OnlineHelpEvents,
   type OnlineHelpParams,
+  type OnlineHelpStartResult,
   type OnlineHelpState,
   type OnlineHelpStateInfo,
 } from './diyalog-channel';
@@ -68,7 +71,7 @@ export function onlineHelpParams(visitor: VisitorInfo): OnlineHelpParams | strin
     helpType: (HELP_TYPES as readonly string[]).includes(helpType) ? (helpType as HelpType) : 'chat',
     transactionHash,
     isLoggedIn: visitor.isLoggedIn === 'true',
-    isBackground: false,
+    isBackground: true,
     waitDisplayText: str(visitor.waitDisplayText, MAX_WAIT_TEXT),
     deviceHash,
   };
@@ -95,6 +98,8 @@ export class DiyalogAdapter implements RelayAdapter {
   private waitText = '';
   /** Events that arrived while the start result was still on its way. */
   private early: Array<() => void> | null = null;
+  /** Bumped per start, so callbacks of an earlier online help can never touch this one. */
+  private generation = 0;
 
   constructor(
     private readonly ctx: AdapterContext,
@@ -138,27 +143,33 @@ export class DiyalogAdapter implements RelayAdapter {
     const params = onlineHelpParams(visitor);
     if (typeof params === 'string') {
       this.ctx.log(`diyalog: bad start command: ${params}`);
-      this.emit({ type: 'error', code: 'bad-start', message: `The chat could not be started (${params}).`, fatal: false });
+      this.emit({ type: 'error', code: 'bad-start', message: `The chat could not be started (${params}).`, fatal: true });
       return;
     }
     this.phase = 'starting';
     this.waitText = params.waitDisplayText;
     this.early = [];
-    let result;
+    let result: OnlineHelpStartResult;
     try {
       result = await this.deps.channel.startAnonymousOnlineHelp(params, this.events());
     } catch (err) {
       this.phase = 'idle';
       this.early = null;
       this.ctx.log(`diyalog: startAnonymousOnlineHelp failed: ${String(err)}`);
-      this.emit({ type: 'error', code: 'unreachable', message: 'Online help is unreachable right now. Please try again.', fatal: false });
+      this.emit({ type: 'error', code: 'unreachable', message: 'Online help is unreachable right now. Please try again.', fatal: true });
       return;
     }
     if (!result.success) {
       this.phase = 'idle';
       this.early = null;
       const { code, msg } = result.error;
-      this.emit({ type: 'error', code: 'start-failed', message: `Online help could not be started: ${describe(code, msg)}`, fatal: false });
+      this.emit({ type: 'error', code: 'start-failed', message: `Online help could not be started: ${describe(code, msg)}`, fatal: true });
+      return;
+    }
+    if (this.phase !== 'starting') {
+      // The session closed while Diyalog was answering: do not leave a help open there.
+      await result.help.closeMessaging().catch(() => undefined);
+      result.help.dispose();
       return;
     }
     this.help = result.help;
@@ -170,9 +181,11 @@ export class DiyalogAdapter implements RelayAdapter {
 
   /** The channel callbacks, each deferred while the start result is pending. */
   private events(): OnlineHelpEvents {
+    const gen = ++this.generation;
     const defer =
       <A extends unknown[]>(fn: (...args: A) => void) =>
       (...args: A) => {
+        if (gen !== this.generation) return;
         if (this.early) this.early.push(() => fn(...args));
         else fn(...args);
       };

@@ -1,0 +1,36 @@
+/**
+ * Steps 1–4 of Diyalog's flow from the browser: ask the site's own server (data-transaction-url)
+ * for a transactionHash for this customer and device. The site's server holds the Diyalog
+ * credentials; the browser never does.
+ */
+export interface Transaction {
+  transactionHash: string;
+  /** The id the hash was issued for: the server's answer wins (it knows who is signed in). */
+  customerId: string;
+}
+
+const PRINTABLE = /^[\x21-\x7e]{1,512}$/;
+
+/** Rejects with an Error on network failure, a non-2xx answer or an answer without a hash. */
+export async function fetchTransaction(
+  url: string,
+  body: { customerId: string; deviceHash: string },
+  fetchImpl: typeof fetch = fetch,
+  signal?: AbortSignal,
+): Promise<Transaction> {
+  const res = await fetchImpl(url, {
+    method: 'POST',
+    // 'same-origin': the site's session cookie identifies the customer on its own endpoint,
+    // and no cookie leaks to a third-party endpoint.
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const data = (await res.json()) as { transactionHash?: unknown; customerId?: unknown } | null;
+  const hash = data?.transactionHash;
+  if (typeof hash !== 'string' || !PRINTABLE.test(hash)) throw new Error('no transactionHash in the answer');
+  const id = data?.customerId;
+  return { transactionHash: hash, customerId: typeof id === 'string' && id ? id : body.customerId };
+}

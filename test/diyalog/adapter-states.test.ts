@@ -1,0 +1,419 @@
+/**
+ * The Diyalog relay adapter against a scripted channel: every online help state transition,
+ * every start result, every command, and malformed input. (The same adapter runs over real
+ * sockets against the simulator in online-help-through-relay.test.ts.)
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ConfabEventBody, VisitorInfo } from '../../src/core/contract';
+import type { AdapterContext } from '../../src/server/relay/adapter';
+import { createDiyalogAdapterFactory, onlineHelpParams, type DiyalogAdapter } from '../../src/server/relay/adapters/diyalog';
+import type {
+  DiyalogChannel,
+  OnlineHelpEvents,
+  OnlineHelpParams,
+  OnlineHelpStartResult,
+} from '../../src/server/relay/adapters/diyalog-channel';
+import { DOC_SAMPLE, DOC_STATES } from './doc-fixtures';
+
+const [NO_CHAT, STARTED, CHAT_INPROGRESS, CHAT_ENDED] = DOC_STATES as [string, string, string, string];
+
+/** The document's sample as the start command's visitor, plus the browser's device hash. */
+const SAMPLE_VISITOR: VisitorInfo = {
+  customerId: DOC_SAMPLE.customerId,
+  customerName: DOC_SAMPLE.customerName,
+  idNumber: DOC_SAMPLE.customerIdNo,
+  customerPhone: DOC_SAMPLE.customerPhoneNumber,
+  email: DOC_SAMPLE.customerEmail,
+  helpType: DOC_SAMPLE.helpType,
+  transactionHash: DOC_SAMPLE.transactionHash,
+  isLoggedIn: DOC_SAMPLE.isLoggedIn,
+  waitDisplayText: DOC_SAMPLE.waitDisplayText,
+  deviceHash: 'device-hash-0001',
+};
+
+/** A channel the test drives by hand. */
+function scriptedChannel(result: (p: OnlineHelpParams) => OnlineHelpStartResult | Promise<OnlineHelpStartResult>) {
+  const calls: OnlineHelpParams[] = [];
+  const sent: string[] = [];
+  const log: string[] = [];
+  let events: OnlineHelpEvents | null = null;
+  let sendFails = false;
+  const help = {
+    sendMessage: vi.fn(async (text: string) => {
+      if (sendFails) throw new Error('refused');
+      sent.push(text);
+      return { id: `srv-${sent.length}` };
+    }),
+    closeMessaging: vi.fn(async () => {
+      log.push('closeMessaging');
+    }),
+    dispose: vi.fn(() => {
+      log.push('dispose');
+    }),
+  };
+  const channel: DiyalogChannel = {
+    async startAnonymousOnlineHelp(params, ev) {
+      calls.push(params);
+      events = ev;
+      const r = await result(params);
+      return r.success ? { success: true, help } : r;
+    },
+  };
+  return {
+    channel,
+    calls,
+    sent,
+    log,
+    help,
+    failSends: () => (sendFails = true),
+    get events(): OnlineHelpEvents {
+      if (!events) throw new Error('not started');
+      return events;
+    },
+  };
+}
+
+const ok = (): OnlineHelpStartResult => ({ success: true }) as unknown as OnlineHelpStartResult;
+
+function adapterWith(channel: DiyalogChannel) {
+  const emitted: ConfabEventBody[] = [];
+  const ctx: AdapterContext = {
+    sessionId: 's-1',
+    page: { url: 'https://shop.example.com/', referrer: '', locale: 'en', userAgent: 'vitest', visitorId: 'v-1' },
+    hookpointBase: 'http://relay/hook/x/diyalog',
+    emit: (e) => emitted.push(e),
+    storeFile: () => 'http://relay/files/x',
+    touch: () => undefined,
+    files: { allowedTypes: ['png'], maxBytes: 1000 },
+    log: () => undefined,
+  };
+  const adapter: DiyalogAdapter = createDiyalogAdapterFactory({ channel }).create(ctx);
+  const types = () => emitted.map((e) => e.type);
+  return { adapter, emitted, types };
+}
+
+async function waitingAdapter() {
+  const ch = scriptedChannel(ok);
+  const a = adapterWith(ch.channel);
+  await a.adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+  return { ch, ...a };
+}
+
+async function chattingAdapter() {
+  const w = await waitingAdapter();
+  w.ch.events.state(CHAT_INPROGRESS, { agentName: 'Deniz' });
+  return w;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('Diyalog adapter: starting online help', () => {
+  it('offers only what Diyalog can do: cancel and end, no uploads, no leave-a-message', async () => {
+    const factory = createDiyalogAdapterFactory({ channel: scriptedChannel(ok).channel });
+    expect(factory.vendor).toBe('diyalog');
+    expect([...factory.capabilities].sort()).toEqual(['cancel', 'end']);
+    const { adapter, emitted } = adapterWith(scriptedChannel(ok).channel);
+    await adapter.open();
+    expect(emitted).toEqual([{ type: 'config', config: expect.objectContaining({ allowedFileTypes: [], leaveMessage: false, prechat: [] }) }]);
+  });
+
+  it("passes every documented parameter, the document's sample values, and isBackground true", async () => {
+    const { ch } = await waitingAdapter();
+    expect(ch.calls).toEqual([
+      {
+        customerId: '123458',
+        customerName: 'Name of Customer',
+        idNumber: 0,
+        customerPhone: 0,
+        email: '',
+        helpType: 'chat',
+        transactionHash: '4222f1c04f35dc6b419f4ef5a0c9f2aadc26fc34',
+        isLoggedIn: false,
+        isBackground: true,
+        waitDisplayText: 'Please wait. Our representative will start video call soon.',
+        deviceHash: 'device-hash-0001',
+      },
+    ]);
+  });
+
+  it('a successful result opens the wait screen: accepted, then the wait text', async () => {
+    const { emitted } = await waitingAdapter();
+    expect(emitted).toEqual([
+      { type: 'accepted' },
+      { type: 'waiting', kind: 'paging', text: 'Please wait. Our representative will start video call soon.' },
+    ]);
+  });
+
+  it('without a wait text the wait screen opens with the widget default (accepted only)', async () => {
+    const ch = scriptedChannel(ok);
+    const { adapter, emitted } = adapterWith(ch.channel);
+    await adapter.handle({ type: 'start', visitor: { ...SAMPLE_VISITOR, waitDisplayText: '' }, answers: {} });
+    expect(emitted).toEqual([{ type: 'accepted' }]);
+  });
+
+  it("a failed result shows Diyalog's code and message, and the visitor may try again", async () => {
+    let fail = true;
+    const ch = scriptedChannel(() => (fail ? { success: false, error: { code: 'E42', msg: 'Customer is blocked' } } : ok()));
+    const { adapter, emitted, types } = adapterWith(ch.channel);
+    await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+    expect(emitted).toEqual([
+      // fatal while starting: the session goes back to the pre-chat step and offers a retry
+      { type: 'error', code: 'start-failed', message: 'Online help could not be started: Customer is blocked (code E42)', fatal: true },
+    ]);
+    fail = false;
+    await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+    expect(types()).toEqual(['error', 'accepted', 'waiting']);
+  });
+
+  it('an unreachable channel is a retryable error, not a crash', async () => {
+    const { adapter, emitted } = adapterWith(scriptedChannel(() => Promise.reject(new Error('ECONNREFUSED'))).channel);
+    await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+    expect(emitted).toEqual([expect.objectContaining({ type: 'error', code: 'unreachable', fatal: true })]);
+  });
+
+  it('a start without the handshake (no transactionHash or deviceHash) never reaches Diyalog', async () => {
+    const ch = scriptedChannel(ok);
+    const { adapter, emitted } = adapterWith(ch.channel);
+    const { transactionHash: _t, ...noHash } = SAMPLE_VISITOR;
+    await adapter.handle({ type: 'start', visitor: noHash, answers: {} });
+    const { deviceHash: _d, ...noDevice } = SAMPLE_VISITOR;
+    await adapter.handle({ type: 'start', visitor: noDevice, answers: {} });
+    await adapter.handle({ type: 'start', visitor: { ...SAMPLE_VISITOR, customerId: ' ' }, answers: {} });
+    expect(ch.calls).toEqual([]);
+    expect(emitted.map((e) => e.type === 'error' && e.code)).toEqual(['bad-start', 'bad-start', 'bad-start']);
+  });
+
+  it('a second start while one is running is refused', async () => {
+    const { adapter, ch, emitted } = await waitingAdapter();
+    await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+    expect(ch.calls).toHaveLength(1);
+    expect(emitted.at(-1)).toMatchObject({ type: 'error', code: 'already-started' });
+  });
+
+  it('state changes that race the start result are applied after it, in order', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const ch = scriptedChannel(async () => {
+      await gate;
+      return ok();
+    });
+    const { adapter, types } = adapterWith(ch.channel);
+    const started = adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+    await vi.waitFor(() => expect(ch.calls).toHaveLength(1));
+    ch.events.state(CHAT_INPROGRESS);
+    release();
+    await started;
+    expect(types()).toEqual(['accepted', 'waiting', 'agent']);
+  });
+});
+
+describe('Diyalog adapter: one help after another', () => {
+  it('callbacks of an ended online help cannot disturb the next one', async () => {
+    const { adapter, ch, emitted, types } = await chattingAdapter();
+    const old = ch.events;
+    old.state(CHAT_ENDED);
+    await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+    const count = emitted.length;
+    old.state(CHAT_INPROGRESS);
+    old.message({ id: 'stale', text: 'from the last chat' });
+    old.lost('late close');
+    expect(emitted.length).toBe(count);
+    expect(types().slice(-2)).toEqual(['accepted', 'waiting']);
+  });
+
+  it('a session closed while Diyalog is still answering leaves no help open', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const ch = scriptedChannel(async () => {
+      await gate;
+      return ok();
+    });
+    const { adapter, types } = adapterWith(ch.channel);
+    const started = adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+    await vi.waitFor(() => expect(ch.calls).toHaveLength(1));
+    await adapter.close();
+    release();
+    await started;
+    expect(ch.log).toEqual(['closeMessaging', 'dispose']);
+    expect(types()).toEqual([]);
+  });
+});
+
+describe('Diyalog adapter: online help states', () => {
+  it(`${STARTED} after a successful result changes nothing (the wait screen is already up)`, async () => {
+    const { ch, types } = await waitingAdapter();
+    ch.events.state(STARTED);
+    expect(types()).toEqual(['accepted', 'waiting']);
+  });
+
+  it(`${NO_CHAT} before the conversation is the initial value: the wait screen stays`, async () => {
+    const { ch, types } = await waitingAdapter();
+    ch.events.state(NO_CHAT);
+    ch.events.state('N0_CHAT'); // the document's prose spells it with a zero once
+    expect(types()).toEqual(['accepted', 'waiting']);
+  });
+
+  it(`${CHAT_INPROGRESS} means the representative joined`, async () => {
+    const { emitted } = await chattingAdapter();
+    expect(emitted.at(-1)).toEqual({ type: 'agent', action: 'joined', agent: { name: 'Deniz', isBot: false } });
+  });
+
+  it('a representative without a name from the channel is called "Representative"', async () => {
+    const { ch, emitted } = await waitingAdapter();
+    ch.events.state(CHAT_INPROGRESS);
+    ch.events.state(CHAT_INPROGRESS);
+    expect(emitted.filter((e) => e.type === 'agent')).toEqual([
+      { type: 'agent', action: 'joined', agent: { name: 'Representative', isBot: false } },
+    ]);
+  });
+
+  it(`${CHAT_ENDED} during the conversation: the representative ended it`, async () => {
+    const { ch, emitted } = await chattingAdapter();
+    ch.events.state(CHAT_ENDED);
+    expect(emitted.at(-1)).toEqual({ type: 'ended', by: 'agent' });
+    expect(ch.help.dispose).toHaveBeenCalled();
+  });
+
+  it(`${CHAT_ENDED} with an error: ended, showing the error code and message`, async () => {
+    const { ch, emitted } = await chattingAdapter();
+    ch.events.state(CHAT_ENDED, { error: { code: '503', msg: 'Representative disconnected' } });
+    expect(emitted.at(-1)).toEqual({ type: 'ended', by: 'system', text: 'Representative disconnected (code 503)' });
+  });
+
+  it(`${CHAT_ENDED} on the wait screen: nobody took the chat`, async () => {
+    const { ch, emitted } = await waitingAdapter();
+    ch.events.state(CHAT_ENDED);
+    expect(emitted.at(-1)).toEqual({ type: 'ended', by: 'system' });
+  });
+
+  it(`${NO_CHAT} during the conversation: the help vanished, the chat ends once`, async () => {
+    const { ch, emitted } = await chattingAdapter();
+    ch.events.state(NO_CHAT);
+    ch.events.state(CHAT_ENDED);
+    expect(emitted.filter((e) => e.type === 'ended')).toEqual([{ type: 'ended', by: 'system' }]);
+  });
+
+  it('a lost channel ends the chat with a reason', async () => {
+    const { ch, emitted } = await chattingAdapter();
+    ch.events.lost('socket closed');
+    expect(emitted.at(-1)).toMatchObject({ type: 'ended', by: 'system', text: expect.stringContaining('lost') });
+  });
+
+  it('an unknown state is one non-fatal error and one warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { ch, emitted } = await chattingAdapter();
+    ch.events.state('CHAT_EXPLODED');
+    expect(emitted.at(-1)).toEqual(expect.objectContaining({ type: 'error', code: 'bad-frame', fatal: false }));
+    expect(warn).toHaveBeenCalledTimes(1);
+    ch.events.state(CHAT_ENDED);
+    expect(emitted.at(-1)).toEqual({ type: 'ended', by: 'agent' });
+  });
+});
+
+describe('Diyalog adapter: commands', () => {
+  it('Cancel on the wait screen calls closeMessaging and ends the chat once, whatever echoes back', async () => {
+    const { adapter, ch, emitted } = await waitingAdapter();
+    ch.help.closeMessaging.mockImplementationOnce(async () => {
+      ch.log.push('closeMessaging');
+      ch.events.state(NO_CHAT); // the channel's echo of our own close
+    });
+    await adapter.handle({ type: 'cancel' });
+    expect(ch.log).toEqual(['closeMessaging', 'dispose']);
+    expect(emitted.filter((e) => e.type === 'ended')).toEqual([{ type: 'ended', by: 'visitor' }]);
+  });
+
+  it('End chat during the conversation also calls closeMessaging', async () => {
+    const { adapter, ch, emitted } = await chattingAdapter();
+    await adapter.handle({ type: 'end' });
+    expect(ch.help.closeMessaging).toHaveBeenCalledTimes(1);
+    expect(emitted.at(-1)).toEqual({ type: 'ended', by: 'visitor' });
+    await adapter.handle({ type: 'end' });
+    expect(emitted.filter((e) => e.type === 'ended')).toHaveLength(1);
+  });
+
+  it('Cancel before anything started ends the chat without calling Diyalog', async () => {
+    const ch = scriptedChannel(ok);
+    const { adapter, emitted } = adapterWith(ch.channel);
+    await adapter.handle({ type: 'cancel' });
+    expect(ch.help.closeMessaging).not.toHaveBeenCalled();
+    expect(emitted).toEqual([{ type: 'ended', by: 'visitor' }]);
+  });
+
+  it('a failing closeMessaging still ends the chat for the visitor', async () => {
+    const { adapter, ch, emitted } = await waitingAdapter();
+    ch.help.closeMessaging.mockRejectedValueOnce(new Error('gone'));
+    await adapter.handle({ type: 'cancel' });
+    expect(emitted.at(-1)).toEqual({ type: 'ended', by: 'visitor' });
+  });
+
+  it("the visitor's line goes to Diyalog and comes back as its echo with the client id", async () => {
+    const { adapter, ch, emitted } = await chattingAdapter();
+    await adapter.handle({ type: 'send', clientId: 'c-1', text: 'Hello' });
+    expect(ch.sent).toEqual(['Hello']);
+    expect(emitted.at(-1)).toEqual({ type: 'message', message: { id: 'srv-1', sender: 'visitor', text: 'Hello', clientId: 'c-1' } });
+  });
+
+  it('a line Diyalog refuses is an error, never a silent loss', async () => {
+    const { adapter, ch, emitted } = await chattingAdapter();
+    ch.failSends();
+    await adapter.handle({ type: 'send', clientId: 'c-1', text: 'Hello' });
+    expect(emitted.at(-1)).toMatchObject({ type: 'error', code: 'send-failed', fatal: false });
+  });
+
+  it('a line sent before the representative joined is refused with an error', async () => {
+    const { adapter, ch, emitted } = await waitingAdapter();
+    await adapter.handle({ type: 'send', clientId: 'c-1', text: 'Hello?' });
+    expect(ch.sent).toEqual([]);
+    expect(emitted.at(-1)).toMatchObject({ type: 'error', code: 'not-chatting' });
+  });
+
+  it("the representative's lines and typing reach the visitor", async () => {
+    const { ch, emitted } = await chattingAdapter();
+    ch.events.typing?.(true);
+    ch.events.message({ id: 'm1', text: 'Hi, how can I help?', authorName: 'Deniz', sentAt: 1700000000000 });
+    expect(emitted.slice(-2)).toEqual([
+      { type: 'typing', on: true },
+      { type: 'message', message: { id: 'm1', sender: 'agent', text: 'Hi, how can I help?', authorName: 'Deniz', sentAt: 1700000000000 } },
+    ]);
+  });
+
+  it('a malformed line from Diyalog is one error and one warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { ch, emitted } = await chattingAdapter();
+    ch.events.message({ id: '', text: 'x' });
+    expect(emitted.at(-1)).toMatchObject({ type: 'error', code: 'bad-frame', fatal: false });
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('commands Diyalog cannot carry out become errors', async () => {
+    const { adapter, emitted } = await chattingAdapter();
+    await adapter.handle({ type: 'rate', ratingId: 'r', optionId: '5' });
+    expect(emitted.at(-1)).toMatchObject({ type: 'error', code: 'unsupported', fatal: false });
+  });
+
+  it('the relay shutting down closes the online help', async () => {
+    const { adapter, ch } = await chattingAdapter();
+    await adapter.close();
+    expect(ch.log).toEqual(['closeMessaging', 'dispose']);
+  });
+});
+
+describe('Diyalog adapter: customer fields', () => {
+  it('reads formatted phone numbers, falls back to name fields, and defaults what is invalid', () => {
+    const p = onlineHelpParams({
+      customerId: 'c-9',
+      name: 'Ayşe',
+      lastName: 'Yılmaz',
+      phone: '+90 (555) 123-4567',
+      idNumber: '12ab',
+      helpType: 'hologram',
+      isLoggedIn: 'true',
+      transactionHash: 'h',
+      deviceHash: 'd',
+    });
+    expect(p).toMatchObject({ customerName: 'Ayşe Yılmaz', customerPhone: 905551234567, idNumber: 0, helpType: 'chat', isLoggedIn: true });
+    expect(onlineHelpParams({ ...SAMPLE_VISITOR, idNumber: '99999999999999999' })).toMatchObject({ idNumber: 0 });
+    expect(onlineHelpParams({ ...SAMPLE_VISITOR, helpType: 'video_call' })).toMatchObject({ helpType: 'video_call' });
+    expect(onlineHelpParams({ ...SAMPLE_VISITOR, transactionHash: 'x'.repeat(600) })).toEqual(expect.stringContaining('transactionHash'));
+  });
+});
