@@ -11,7 +11,7 @@ import type {
   DiyalogChannel,
   OnlineHelpEvents,
   OnlineHelpParams,
-  OnlineHelpStartResult,
+  OnlineHelpStartError,
 } from '../../src/server/relay/adapters/diyalog-channel';
 import { DOC_SAMPLE, DOC_STATES } from './doc-fixtures';
 
@@ -32,7 +32,9 @@ const SAMPLE_VISITOR: VisitorInfo = {
 };
 
 /** A channel the test drives by hand. */
-function scriptedChannel(result: (p: OnlineHelpParams) => OnlineHelpStartResult | Promise<OnlineHelpStartResult>) {
+type Outcome = { success: true } | { success: false; error: OnlineHelpStartError };
+
+function scriptedChannel(result: (p: OnlineHelpParams) => Outcome | Promise<Outcome>) {
   const calls: OnlineHelpParams[] = [];
   const sent: string[] = [];
   const log: string[] = [];
@@ -73,7 +75,7 @@ function scriptedChannel(result: (p: OnlineHelpParams) => OnlineHelpStartResult 
   };
 }
 
-const ok = (): OnlineHelpStartResult => ({ success: true }) as unknown as OnlineHelpStartResult;
+const ok = (): Outcome => ({ success: true });
 
 function adapterWith(channel: DiyalogChannel) {
   const emitted: ConfabEventBody[] = [];
@@ -157,8 +159,13 @@ describe('Diyalog adapter: starting online help', () => {
     const { adapter, emitted, types } = adapterWith(ch.channel);
     await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
     expect(emitted).toEqual([
-      // fatal while starting: the session goes back to the pre-chat step and offers a retry
-      { type: 'error', code: 'start-failed', message: 'Online help could not be started: Customer is blocked (code E42)', fatal: true },
+      {
+        type: 'error',
+        code: 'start-failed',
+        message: 'Online help could not be started: Customer is blocked (code E42)',
+        fatal: false,
+        retryable: true,
+      },
     ]);
     fail = false;
     await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
@@ -168,7 +175,7 @@ describe('Diyalog adapter: starting online help', () => {
   it('an unreachable channel is a retryable error, not a crash', async () => {
     const { adapter, emitted } = adapterWith(scriptedChannel(() => Promise.reject(new Error('ECONNREFUSED'))).channel);
     await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
-    expect(emitted).toEqual([expect.objectContaining({ type: 'error', code: 'unreachable', fatal: true })]);
+    expect(emitted).toEqual([expect.objectContaining({ type: 'error', code: 'unreachable', fatal: false, retryable: true })]);
   });
 
   it('a start without the handshake (no transactionHash or deviceHash) never reaches Diyalog', async () => {
@@ -181,6 +188,7 @@ describe('Diyalog adapter: starting online help', () => {
     await adapter.handle({ type: 'start', visitor: { ...SAMPLE_VISITOR, customerId: ' ' }, answers: {} });
     expect(ch.calls).toEqual([]);
     expect(emitted.map((e) => e.type === 'error' && e.code)).toEqual(['bad-start', 'bad-start', 'bad-start']);
+    expect(emitted.every((e) => e.type === 'error' && e.retryable)).toBe(true);
   });
 
   it('a second start while one is running is refused', async () => {

@@ -107,7 +107,7 @@ describe('Diyalog online help through the relay', () => {
     const w = widget(fast.attributes, { fetch: forged });
     w.transport.send({ type: 'start', visitor: {}, answers: {} });
     const error = await waitFor(() => w.of('error')[0], 'error');
-    expect(error).toMatchObject({ code: 'start-failed', fatal: true });
+    expect(error).toMatchObject({ code: 'start-failed', fatal: false, retryable: true });
     expect(error.message).toMatch(/Security check failed.*\(code TRANSACTION_INVALID\)/);
     expect(w.of('accepted')).toEqual([]);
     w.transport.close();
@@ -137,7 +137,7 @@ describe('Diyalog online help through the relay', () => {
     await waitFor(() => w.of('config')[0], 'config');
     w.transport.send({ type: 'start', visitor: {}, answers: {} });
     const error = await waitFor(() => w.of('error')[0], 'error');
-    expect(error).toMatchObject({ code: 'transaction-hash', fatal: true, message: 'The chat could not be started right now. Please try again.' });
+    expect(error).toMatchObject({ code: 'transaction-hash', fatal: false, retryable: true, message: 'The chat could not be started right now. Please try again.' });
     expect(frames(fast, 'startAnonymousOnlineHelp')).toHaveLength(starts);
     expect(w.of('error')).toHaveLength(1);
     expect(warn).toHaveBeenCalledTimes(1);

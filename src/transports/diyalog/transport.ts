@@ -83,8 +83,8 @@ export function createDiyalogTransport(o: TransportOptions, deps: DiyalogDeps = 
           if (pending !== ctl) return;
           pending = null;
           console.warn('[confab] Diyalog transaction hash:', err);
-          // Fatal while starting is the session's "retryable": back to the pre-chat step.
-          sink?.(stamp({ type: 'error', code: 'transaction-hash', message: t('error.chatToken'), fatal: true }, clock));
+          // The next start fetches a new hash, so the same start may simply be tried again.
+          sink?.(stamp({ type: 'error', code: 'transaction-hash', message: t('error.chatToken'), fatal: false, retryable: true }, clock));
         },
       );
     },

@@ -6,9 +6,9 @@
  * State mapping (isBackground is always true: Confab manages the wait screen, so the document
  * says STARTED "will not return" — the successful start result itself opens the wait screen):
  *   start result true      → accepted + waiting (the waitDisplayText)
- *   start result false     → error "start-failed" with Diyalog's code and message, fatal: the
- *                            session's word for "this start failed" — it returns to the pre-chat
- *                            step and the visitor may try again (with a fresh transactionHash)
+ *   start result false     → error "start-failed" with Diyalog's code and message, retryable:
+ *                            the session returns to the pre-chat step and offers Retry (the
+ *                            browser fetches a fresh transactionHash for it)
  *   STARTED                → same as a successful result, if it comes anyway (at most once)
  *   CHAT_INPROGRESS        → agent joined (chatting)
  *   CHAT_ENDED             → ended; by system with "msg (code …)" when it carries an error
@@ -143,7 +143,7 @@ export class DiyalogAdapter implements RelayAdapter {
     const params = onlineHelpParams(visitor);
     if (typeof params === 'string') {
       this.ctx.log(`diyalog: bad start command: ${params}`);
-      this.emit({ type: 'error', code: 'bad-start', message: `The chat could not be started (${params}).`, fatal: true });
+      this.emit({ type: 'error', code: 'bad-start', message: `The chat could not be started (${params}).`, fatal: false, retryable: true });
       return;
     }
     this.phase = 'starting';
@@ -156,14 +156,14 @@ export class DiyalogAdapter implements RelayAdapter {
       this.phase = 'idle';
       this.early = null;
       this.ctx.log(`diyalog: startAnonymousOnlineHelp failed: ${String(err)}`);
-      this.emit({ type: 'error', code: 'unreachable', message: 'Online help is unreachable right now. Please try again.', fatal: true });
+      this.emit({ type: 'error', code: 'unreachable', message: 'Online help is unreachable right now. Please try again.', fatal: false, retryable: true });
       return;
     }
     if (!result.success) {
       this.phase = 'idle';
       this.early = null;
       const { code, msg } = result.error;
-      this.emit({ type: 'error', code: 'start-failed', message: `Online help could not be started: ${describe(code, msg)}`, fatal: true });
+      this.emit({ type: 'error', code: 'start-failed', message: `Online help could not be started: ${describe(code, msg)}`, fatal: false, retryable: true });
       return;
     }
     if (this.phase !== 'starting') {
