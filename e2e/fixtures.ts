@@ -6,10 +6,13 @@ import { test as base, expect, type Locator, type Page } from '@playwright/test'
 import { startSandbox, type Sandbox, type SandboxVendor } from '../src/server/sandbox/main';
 import type { ReceivedFrame } from '../src/server/sandbox/types';
 
+/** The scripted agent's speed in tests: fast, but each step still a separate frame. */
+const FAST = 0.15;
+
 export const test = base.extend<{ widget: Widget }, { sandbox: Sandbox }>({
   sandbox: [
     async ({}, use) => {
-      const sandbox = await startSandbox({ delayScale: 0.15 });
+      const sandbox = await startSandbox({ delayScale: FAST });
       await use(sandbox);
       await sandbox.close();
     },
@@ -17,6 +20,7 @@ export const test = base.extend<{ widget: Widget }, { sandbox: Sandbox }>({
   ],
   widget: async ({ page, sandbox }, use) => {
     sandbox.setAvailable(true);
+    sandbox.tune({ delayScale: FAST, queueFrom: 2 });
     await use(new Widget(page, sandbox));
   },
 });

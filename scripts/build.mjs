@@ -22,7 +22,7 @@ const app = await build({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    target: 'es2020',
+    target: 'es2022',
     modulePreload: false,
     reportCompressedSize: !quiet,
     rollupOptions: {
@@ -49,7 +49,7 @@ await build({
   build: {
     outDir: 'dist',
     emptyOutDir: false,
-    target: 'es2020',
+    target: 'es2022',
     reportCompressedSize: !quiet,
     lib: { entry: 'src/embed/loader.ts', formats: ['iife'], name: 'ConfabLoader', fileName: () => 'confab.js' },
   },

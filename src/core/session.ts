@@ -130,7 +130,12 @@ function formatBytes(n: number): string {
 export function createSession(deps: SessionDeps): Session {
   const clock = deps.clock ?? realClock;
   const sessionKey = `${deps.storageKey}:session`;
-  const visitorId = visitorIdFrom(deps.durableStorage ?? null, `${deps.storageKey}:visitor`);
+  // Privacy: nothing is written to storage until the visitor opens the chat (or a chat from an
+  // earlier page is restored), so the visitor id is made on first connection, not here.
+  let visitorId: string | null = null;
+  const getVisitorId = (): string =>
+    (visitorId ??= visitorIdFrom(deps.durableStorage ?? null, `${deps.storageKey}:visitor`));
+  const engaged = signal(false);
 
   const phase = signal<Phase>('closed');
   const connection = signal<ConnectionState>('connecting');
@@ -525,7 +530,7 @@ export function createSession(deps: SessionDeps): Session {
       .loadTransport()
       .then((factory) => {
         if (destroyed || gen !== generation) return;
-        const options: TransportOptions = { ...deps.transportOptions, visitorId };
+        const options: TransportOptions = { ...deps.transportOptions, visitorId: getVisitorId() };
         if (token !== undefined) options.resume = token;
         if (!options.clock && deps.clock) options.clock = deps.clock;
         const created = factory(options);
@@ -617,13 +622,14 @@ export function createSession(deps: SessionDeps): Session {
       offline: offline.value,
       ratingPolicy: ratingPolicy.value,
     };
-    if (!deps.storage) return;
+    if (!deps.storage || !engaged.value) return;
     const first = pendingSave === null;
     pendingSave = next;
     // Batched: a burst of events in one task becomes one write.
     if (first) queueMicrotask(flushSave);
   });
 
+  if (snap) engaged.value = true;
   if (snap && (ACTIVE.has(snap.phase) || snap.isOpen)) {
     checkResume = ACTIVE.has(snap.phase);
     void connectTransport();
@@ -674,6 +680,7 @@ export function createSession(deps: SessionDeps): Session {
 
     open() {
       if (destroyed) return;
+      engaged.value = true;
       const hadUnread = unread.value > 0;
       batch(() => {
         isOpen.value = true;

@@ -24,6 +24,20 @@ function nextPage(storage: MemoryStorage, clock: FakeClock, capabilities: Capabi
 }
 
 describe('persistence across page navigations', () => {
+  it('writes nothing to either storage until the visitor opens the chat', async () => {
+    const storage = new MemoryStorage();
+    const durable = new MemoryStorage();
+    const h = harness({ storage, durableStorage: durable });
+    h.session.identify({ name: 'Sam' });
+    await settle();
+    expect([storage.data.size, durable.data.size]).toEqual([0, 0]);
+    h.session.open();
+    await settle();
+    expect(storage.data.size).toBe(1);
+    expect(durable.data.size).toBe(1); // the visitor id, made for the first connection
+    h.session.destroy();
+  });
+
   it('saves the session after changes, batched into one write per task', async () => {
     const storage = new MemoryStorage();
     let writes = 0;

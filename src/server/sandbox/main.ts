@@ -75,6 +75,8 @@ export interface Sandbox {
   url: string;
   vendors: Partial<Record<SandboxVendor, VendorSandbox>>;
   setAvailable(available: boolean): void;
+  /** Change how the scripted agent behaves for the chats that start from now on. */
+  tune(options: Pick<ScriptedAgentOptions, 'delayScale' | 'queueFrom'>): void;
   close(): Promise<void>;
 }
 
@@ -141,6 +143,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     vendors,
     setAvailable: (available) => {
       state.available = available;
+    },
+    tune: (options) => {
+      // Simulators read the shared options object at each new conversation.
+      Object.assign(agent, options);
     },
     async close() {
       await Promise.allSettled(Object.values(vendors).map((v) => v.close()));
