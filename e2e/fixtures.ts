@@ -12,7 +12,7 @@ const FAST = 0.15;
 export const test = base.extend<{ widget: Widget }, { sandbox: Sandbox }>({
   sandbox: [
     async ({}, use) => {
-      const sandbox = await startSandbox({ delayScale: FAST });
+      const sandbox = await startSandbox({ delayScale: FAST, staticDir: process.env.CONFAB_DIST });
       await use(sandbox);
       await sandbox.close();
     },

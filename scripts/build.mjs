@@ -1,10 +1,14 @@
 // Production build: the app chunk (ES modules, lazily loaded transports) first, then the
 // classic-script loader `dist/confab.js` that knows the app chunk's hashed name.
 import { readFile, writeFile, copyFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// CONFAB_DIST builds elsewhere (parallel work, benchmarks); the default is dist/.
+const outDir = resolve(root, process.env.CONFAB_DIST ?? 'dist');
+const out = (name) => pathToFileURL(resolve(outDir, name));
 const quiet = process.argv.includes('--quiet');
 const common = { configFile: false, root, logLevel: quiet ? 'warn' : 'info' };
 
@@ -20,7 +24,7 @@ const app = await build({
   ...common,
   publicDir: 'public',
   build: {
-    outDir: 'dist',
+    outDir,
     emptyOutDir: true,
     target: 'es2022',
     modulePreload: false,
@@ -47,7 +51,7 @@ await build({
   publicDir: false,
   define: { __CONFAB_APP__: JSON.stringify(entry.fileName) },
   build: {
-    outDir: 'dist',
+    outDir,
     emptyOutDir: false,
     target: 'es2022',
     reportCompressedSize: !quiet,
@@ -57,7 +61,7 @@ await build({
 
 // The iframe page: the same widget filling the frame, options from its query string.
 await writeFile(
-  new URL('../dist/embed.html', import.meta.url),
+  out('embed.html'),
   `<!doctype html>
 <html lang="en">
 <head>
@@ -72,7 +76,7 @@ await writeFile(
 </html>
 `,
 );
-await writeFile(new URL('../dist/embed.css', import.meta.url), 'html,body{margin:0;height:100%;background:transparent}\n');
-await copyFile(new URL('../index.html', import.meta.url), new URL('../dist/index.html', import.meta.url));
-const loader = await readFile(new URL('../dist/confab.js', import.meta.url), 'utf8');
+await writeFile(out('embed.css'), 'html,body{margin:0;height:100%;background:transparent}\n');
+await copyFile(new URL('../index.html', import.meta.url), out('index.html'));
+const loader = await readFile(out('confab.js'), 'utf8');
 if (/\bvar ConfabLoader\b/.test(loader)) throw new Error('build: the loader leaked a global');
