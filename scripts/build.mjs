@@ -20,9 +20,23 @@ function chunkName(chunk) {
   return 'assets/[name]-[hash].js';
 }
 
+/**
+ * With modulePreload off and no CSS chunks (the widget's CSS is inlined into its shadow root),
+ * Vite's preload helper only wraps each lazy import() in ~900 bytes gzip of link-preloading
+ * code that never runs. Load that helper as the plain call it amounts to.
+ */
+const PRELOAD_HELPER = '\0vite/preload-helper.js';
+const plainLazyImports = {
+  name: 'confab:plain-lazy-imports',
+  enforce: 'pre',
+  resolveId: (id) => (id === PRELOAD_HELPER ? id : undefined),
+  load: (id) => (id === PRELOAD_HELPER ? 'export const __vitePreload = (load) => load();' : undefined),
+};
+
 const app = await build({
   ...common,
   publicDir: 'public',
+  plugins: [plainLazyImports],
   build: {
     outDir,
     emptyOutDir: true,
@@ -30,7 +44,7 @@ const app = await build({
     modulePreload: false,
     reportCompressedSize: !quiet,
     rollupOptions: {
-      input: { app: 'src/embed/app.ts' },
+      input: { app: 'src/embed/app.ts', 'frame-host': 'src/embed/frame-host.ts' },
       preserveEntrySignatures: 'exports-only',
       output: {
         format: 'es',
@@ -43,13 +57,19 @@ const app = await build({
   },
 });
 const outputs = (Array.isArray(app) ? app : [app]).flatMap((r) => r.output);
-const entry = outputs.find((o) => o.type === 'chunk' && o.isEntry && o.name === 'app');
-if (!entry) throw new Error('build: no app entry chunk');
+const entryFile = (name) => {
+  const chunk = outputs.find((o) => o.type === 'chunk' && o.isEntry && o.name === name);
+  if (!chunk) throw new Error(`build: no ${name} entry chunk`);
+  return chunk.fileName;
+};
 
 await build({
   ...common,
   publicDir: false,
-  define: { __CONFAB_APP__: JSON.stringify(entry.fileName) },
+  define: {
+    __CONFAB_APP__: JSON.stringify(entryFile('app')),
+    __CONFAB_FRAME_HOST__: JSON.stringify(entryFile('frame-host')),
+  },
   build: {
     outDir,
     emptyOutDir: false,
@@ -58,6 +78,25 @@ await build({
     lib: { entry: 'src/embed/loader.ts', formats: ['iife'], name: 'ConfabLoader', fileName: () => 'confab.js' },
   },
 });
+
+// The npm entry (`import { mount } from 'confab'`): an ES library whose dependencies the
+// site's bundler resolves; transports stay lazy chunks.
+await build({
+  ...common,
+  publicDir: false,
+  build: {
+    outDir: resolve(outDir, 'npm'),
+    emptyOutDir: true,
+    target: 'es2022',
+    minify: false,
+    reportCompressedSize: false,
+    lib: { entry: 'src/embed/npm.ts', formats: ['es'], fileName: () => 'index.js' },
+    rollupOptions: { external: [/^preact/, /^@preact\//, 'dompurify', /^socket\.io-client/, /^@tencentcloud\//] },
+  },
+});
+const types = await readFile(new URL('../src/embed/confab.d.ts', import.meta.url), 'utf8');
+await writeFile(out('confab.d.ts'), types);
+await writeFile(out('npm/index.d.ts'), types);
 
 // The iframe page: the same widget filling the frame, options from its query string.
 await writeFile(

@@ -1,6 +1,7 @@
 /**
  * The contract between the tiny loader (dist/confab.js, runs in the host page at once)
- * and the app chunk it lazy-loads. Types only, so the loader pays nothing for it.
+ * and the chunks it lazy-loads: the app itself, or (data-mode="iframe") the frame host
+ * that runs the app inside an iframe. Types and constants only.
  */
 import type { WidgetOptions } from './options';
 
@@ -15,11 +16,15 @@ export interface LoaderHost {
   options: WidgetOptions;
   /** embed.html: the widget fills its page (iframe), open, without a launcher. */
   fullPage: boolean;
-  /** Where sessionStorage keys for this widget start (one widget per vendor + server). */
+  /** Where storage keys for this widget start (one widget per vendor + server). */
   storageKey: string;
+  /** The URL confab.js was loaded from: chunks and embed.html live beside it. */
+  base: string;
+  /** Tells the host page (window CustomEvents `confab:<name>`) and the loader's listeners. */
+  dispatch(name: string, detail: unknown): void;
 }
 
-/** What the app chunk gives back to the loader: it handles every public API call from then on. */
+/** What a booted chunk gives back to the loader: it handles every public API call from then on. */
 export interface AppHandle {
   call(method: string, args: readonly unknown[]): unknown;
 }
@@ -29,5 +34,27 @@ export interface AppModule {
 }
 
 /** The public API's methods; anything else is refused with a console error. */
-export const API_METHODS = ['open', 'close', 'toggle', 'identify', 'send', 'on', 'off', 'destroy'] as const;
+export const API_METHODS = [
+  'open',
+  'close',
+  'toggle',
+  'identify',
+  'send',
+  'on',
+  'off',
+  'setLocale',
+  'setTheme',
+  'isOpen',
+  'unreadCount',
+  'ready',
+  'destroy',
+] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
+
+/** Messages between the host page and the widget's iframe (data-mode="iframe"). */
+export type FrameMessage =
+  | { confab: 'ready' }
+  | { confab: 'call'; method: string; args: unknown[] }
+  | { confab: 'state'; open: boolean; unread: number }
+  | { confab: 'event'; name: string; detail: unknown }
+  | { confab: 'minimise' };

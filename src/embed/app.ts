@@ -1,7 +1,8 @@
 /**
  * The app chunk (dist/assets/app-*.js): loaded by the loader on intent, it builds the
  * session over the vendor's lazily imported transport, renders the window, drives the
- * launcher's label and badge, and answers the public JS API.
+ * launcher's label and badge, and answers the public JS API. Inside embed.html it may
+ * also be the guest end of the iframe bridge (see frame-host.ts for the host end).
  */
 import { effect } from '@preact/signals';
 import type { Card, VisitorInfo } from '../core/contract';
@@ -9,8 +10,9 @@ import { createSession } from '../core/session';
 import type { Session, SessionEventMap } from '../core/session-api';
 import { isVendor, loadTransport } from '../transports/registry';
 import { mountWindow } from '../ui/app';
-import type { AppHandle, LoaderHost } from './app-api';
-import { API_METHODS } from './app-api';
+import { applyTheme } from './theme';
+import type { AppHandle, FrameMessage, LoaderHost } from './app-api';
+import { watchPage } from './page';
 
 function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
   try {
@@ -20,8 +22,10 @@ function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
   }
 }
 
+const PUBLIC_EVENTS: (keyof SessionEventMap)[] = ['open', 'close', 'message', 'unread', 'ended', 'phase'];
+
 export function boot(host: LoaderHost): AppHandle {
-  const { options } = host;
+  const { options, launcher, badge } = host;
   const vendor = options.vendor;
   if (!isVendor(vendor)) throw new Error(`unknown vendor ${vendor}`);
   const session: Session = createSession({
@@ -37,55 +41,77 @@ export function boot(host: LoaderHost): AppHandle {
     durableStorage: safeStorage('localStorage'),
     storageKey: host.storageKey,
   });
+  const guest = frameGuest(host);
 
-  const { launcher, badge } = host;
-  const stopLauncherSync = effect(() => {
-    const open = session.isOpen.value;
-    const unread = session.unread.value;
-    launcher.setAttribute('aria-label', open ? 'Close chat' : 'Open chat');
-    launcher.setAttribute('aria-expanded', String(open));
-    launcher.removeAttribute('aria-busy');
-    badge.hidden = unread === 0 || open;
-    badge.textContent = unread > 99 ? '99+' : String(unread);
-    badge.setAttribute('aria-hidden', 'true');
-  });
+  const cleanups: (() => void)[] = [];
+  cleanups.push(
+    effect(() => {
+      const open = session.isOpen.value;
+      const unread = session.unread.value;
+      launcher.setAttribute('aria-label', open ? 'Close chat' : options.all.launcherLabel || 'Open chat');
+      launcher.setAttribute('aria-expanded', String(open));
+      launcher.removeAttribute('aria-busy');
+      badge.hidden = unread === 0 || open;
+      badge.textContent = unread > 99 ? '99+' : String(unread);
+      badge.setAttribute('aria-hidden', 'true');
+      guest?.post({ confab: 'state', open, unread });
+    }),
+  );
   // The unread count is part of the launcher's description, not its name, so "Open chat" stays stable.
   const described = document.createElement('span');
   described.id = 'confab-unread';
   described.hidden = true;
   host.root.append(described);
   launcher.setAttribute('aria-describedby', described.id);
-  const stopDescribe = effect(() => {
-    const n = session.unread.value;
-    described.textContent = n && !session.isOpen.value ? `${n} unread ${n === 1 ? 'message' : 'messages'}` : '';
-  });
+  cleanups.push(
+    effect(() => {
+      const n = session.unread.value;
+      described.textContent = n && !session.isOpen.value ? `${n} unread ${n === 1 ? 'message' : 'messages'}` : '';
+    }),
+  );
 
   const toggle = () => (session.isOpen.value ? session.close() : session.open());
   const onLauncher = () => toggle();
   launcher.addEventListener('click', onLauncher);
+  cleanups.push(() => launcher.removeEventListener('click', onLauncher));
 
-  const unmount = mountWindow(
-    host.root,
-    host.container,
-    session,
-    {
-      title: options.title,
-      position: options.position,
-      theme: options.theme,
-      color: options.color,
-      locale: options.locale,
-      fullPage: host.fullPage,
-    },
-    { focusLauncher: () => launcher.focus() },
+  // Public events: window CustomEvents for tag managers, and the frame's host when embedded.
+  for (const name of PUBLIC_EVENTS) {
+    cleanups.push(
+      session.on(name, (detail) => {
+        host.dispatch(name, detail ?? {});
+        guest?.post({ confab: 'event', name, detail: detail ?? {} });
+      }),
+    );
+  }
+
+  cleanups.push(
+    mountWindow(
+      host.root,
+      host.container,
+      session,
+      {
+        title: options.title,
+        position: options.position,
+        theme: options.theme,
+        color: options.color,
+        locale: options.locale,
+        fullPage: host.fullPage,
+      },
+      { focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : launcher.focus()) },
+    ),
   );
+  cleanups.push(watchPage(session, host, { sound: options.all.sound === 'true' || options.all.sound === '' }));
 
-  const unsubscribers = new Map<(d: unknown) => void, () => void>();
   let destroyed = false;
-
-  const methods: Record<(typeof API_METHODS)[number], (...a: unknown[]) => unknown> = {
+  const subscriptions = new Map<unknown, Record<string, () => void>>();
+  const methods: Record<string, (...a: unknown[]) => unknown> = {
     open: () => session.open(),
     close: () => session.close(),
     toggle,
+    isOpen: () => session.isOpen.value,
+    unreadCount: () => session.unread.value,
+    ready: () => Promise.resolve(),
     identify: (visitor) => {
       if (visitor && typeof visitor === 'object') session.identify(visitor as VisitorInfo);
     },
@@ -95,37 +121,75 @@ export function boot(host: LoaderHost): AppHandle {
       console.error('Confab: send takes a string or { card }.');
       return undefined;
     },
+    setTheme: (theme) => applyTheme(host, theme),
     on: (name, fn) => {
       if (typeof fn !== 'function' || typeof name !== 'string') return undefined;
+      const key = `${name}`;
       const off = session.on(name as keyof SessionEventMap, fn as (d: unknown) => void);
-      unsubscribers.set(fn as (d: unknown) => void, off);
-      return off;
+      subscriptions.set(fn, { ...subscriptions.get(fn), [key]: off });
+      return () => methods.off?.(name, fn);
     },
-    off: (_name, fn) => {
-      unsubscribers.get(fn as (d: unknown) => void)?.();
-      unsubscribers.delete(fn as (d: unknown) => void);
+    off: (name, fn) => {
+      const byName = subscriptions.get(fn);
+      byName?.[String(name)]?.();
+      if (byName) delete byName[String(name)];
     },
     destroy: () => {
       if (destroyed) return;
       destroyed = true;
-      launcher.removeEventListener('click', onLauncher);
-      stopLauncherSync();
-      stopDescribe();
-      unmount();
+      for (const c of cleanups.splice(0).reverse()) c();
       session.destroy();
+      guest?.stop();
       host.root.host.remove();
     },
   };
 
-  return {
+  const handle: AppHandle = {
     call(method, args) {
       if (destroyed) return undefined;
-      const fn = (methods as Record<string, ((...a: unknown[]) => unknown) | undefined>)[method];
+      const fn = methods[method];
       if (!fn) {
-        console.error(`Confab: unknown command "${method}". Known: ${API_METHODS.join(', ')}.`);
+        console.error(`Confab: unknown command "${method}".`);
         return undefined;
       }
       return fn(...args);
     },
+  };
+  guest?.start(handle);
+  host.dispatch('ready', {});
+  return handle;
+}
+
+/**
+ * Inside embed.html opened by data-mode="iframe" (`?frame=1&origin=…`): the guest end of the
+ * bridge. It answers only its parent window, from the origin the host announced.
+ */
+function frameGuest(host: LoaderHost) {
+  const params = new URLSearchParams(location.search);
+  if (!host.fullPage || params.get('frame') !== '1' || window.parent === window) return null;
+  let origin: string;
+  try {
+    origin = new URL(params.get('origin') ?? '').origin;
+  } catch {
+    return null;
+  }
+  if (origin === 'null') return null;
+  let handle: AppHandle | null = null;
+  const onMessage = (event: MessageEvent) => {
+    if (event.source !== window.parent || event.origin !== origin || !handle) return;
+    const data = event.data as FrameMessage | null;
+    if (data?.confab === 'call' && typeof data.method === 'string' && Array.isArray(data.args)) {
+      handle.call(data.method, data.args);
+    }
+  };
+  const post = (message: FrameMessage) => window.parent.postMessage(message, origin);
+  return {
+    post,
+    start(h: AppHandle) {
+      handle = h;
+      addEventListener('message', onMessage);
+      post({ confab: 'ready' });
+    },
+    stop: () => removeEventListener('message', onMessage),
   };
 }

@@ -1,0 +1,161 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+type ConfabFn = (...args: unknown[]) => unknown;
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** A host page on another origin (localhost vs 127.0.0.1) that pastes the snippet. */
+async function hostPage(page: Page, sandboxUrl: string, scripts: Record<string, string>[], body = ''): Promise<void> {
+  const origin = sandboxUrl.replace('127.0.0.1', 'localhost');
+  await page.goto(`${origin}/embed.css`); // any page of that origin, then replace its content
+  const tags = scripts
+    .map((attrs) => `<script src="${sandboxUrl}/confab.js" async ${Object.entries(attrs).map(([k, v]) => `data-${kebab(k)}="${v}"`).join(' ')}></script>`)
+    .join('\n');
+  await page.setContent(`<!doctype html><html lang="en"><head><title>Host</title></head><body><h1>Host page</h1>${body}${tags}</body></html>`);
+}
+
+let third: Server;
+let thirdOrigin = '';
+test.beforeAll(async () => {
+  // A third origin whose page tries to forge bridge messages in both directions.
+  third = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>ad</title><script>
+      addEventListener('message', (e) => { if (e.data === 'attack') {
+        parent.postMessage({ confab: 'state', open: true, unread: 42 }, '*');
+        parent.postMessage({ confab: 'event', name: 'message', detail: { text: 'forged event' } }, '*');
+        for (let i = 0; i < parent.frames.length; i++) {
+          try { parent.frames[i].postMessage({ confab: 'call', method: 'send', args: ['forged line'] }, '*'); } catch (err) {}
+        }
+        parent.postMessage('attacked', '*');
+      }});
+    </script>`);
+  });
+  await new Promise<void>((r) => third.listen(0, '127.0.0.1', r));
+  thirdOrigin = `http://127.0.0.1:${(third.address() as AddressInfo).port}`;
+});
+test.afterAll(() => new Promise<void>((r) => third.close(() => r())));
+
+test.describe('embedding', () => {
+  test('data-mode="iframe": the window is a cross-origin frame; forged messages from a third origin are ignored', async ({ page, sandbox, widget }) => {
+    const attrs = { vendor: 'whoson', ...sandbox.vendors.whoson?.attributes, mode: 'iframe' };
+    await hostPage(page, sandbox.url, [attrs], `<iframe id="ad" title="Advert" src="${thirdOrigin}/ad"></iframe>`);
+    await page.evaluate(() => {
+      const w = window as unknown as { seen: unknown[] };
+      w.seen = [];
+      addEventListener('confab:message', (e) => w.seen.push((e as CustomEvent).detail));
+    });
+    const launcher = page.getByRole('button', { name: 'Open chat' });
+    await launcher.click();
+    const frame = page.frameLocator('confab-chat >> iframe');
+    await expect(frame.getByRole('dialog')).toBeVisible();
+    await frame.getByLabel('Please enter your name:').fill('Iris');
+    await frame.getByRole('button', { name: 'Start chat' }).click();
+    await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+
+    // The JS API works the same through the bridge, and events come back out.
+    await page.evaluate(() => (window as unknown as { Confab: ConfabFn }).Confab('send', 'hello from the API'));
+    await expect(frame.getByRole('log').getByText('hello from the API')).toBeVisible();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { seen: { text: string }[] }).seen.map((m) => m.text))).toContain('hello from the API');
+
+    // Forgeries from a third origin, both ways.
+    const attacked = page.evaluate(() => new Promise((r) => addEventListener('message', (e) => e.data === 'attacked' && r(true))));
+    await page.evaluate(() => (document.getElementById('ad') as HTMLIFrameElement).contentWindow?.postMessage('attack', '*'));
+    await attacked;
+    await page.waitForTimeout(300);
+    await expect(page.locator('confab-chat .badge')).toBeHidden();
+    expect(await page.evaluate(() => (window as unknown as { seen: { text: string }[] }).seen.map((m) => m.text))).not.toContain('forged event');
+    const lines = widget.received('whoson').filter((f) => f.name === 'Message').map((f) => (f.payload as string[])[2]);
+    expect(lines).toContain('hello from the API');
+    expect(lines).not.toContain('forged line');
+
+    // Minimising inside the frame hands focus back to the host page's launcher.
+    await frame.getByRole('button', { name: 'Minimise chat' }).click();
+    await expect(page.getByRole('button', { name: 'Open chat' })).toBeFocused();
+  });
+
+  test('a frame that never loads does not block the host page', async ({ page, sandbox }) => {
+    const attrs = { vendor: 'whoson', ...sandbox.vendors.whoson?.attributes, mode: 'iframe' };
+    await page.route('**/embed.html*', (route) => route.abort());
+    await hostPage(page, sandbox.url, [attrs], '<button id="host-button">Host action</button>');
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('button', { name: 'Host action' }).click(); // not covered by anything
+  });
+
+  test('the JS API: every call, its return values, events and window CustomEvents', async ({ page, sandbox }) => {
+    await hostPage(page, sandbox.url, [{ vendor: 'whoson', ...sandbox.vendors.whoson?.attributes }]);
+    const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: ConfabFn }).Confab(...a), args);
+    await expect(page.getByRole('button', { name: 'Open chat' })).toBeVisible();
+    expect(await api('isOpen')).toBe(false);
+    expect(await api('unreadCount')).toBe(0);
+    await page.evaluate(() => {
+      const w = window as unknown as { log: string[]; Confab: ConfabFn; offMessage: () => void };
+      w.log = [];
+      for (const name of ['ready', 'open', 'close', 'message', 'unread', 'ended']) {
+        addEventListener(`confab:${name}`, () => w.log.push(`window:${name}`));
+      }
+      w.Confab('on', 'open', () => w.log.push('on:open'));
+      w.offMessage = w.Confab('on', 'message', () => w.log.push('on:message')) as () => void;
+    });
+    await page.evaluate(() => (window as unknown as { Confab: ConfabFn }).Confab('ready'));
+    await api('identify', { name: 'Jo Example', email: 'jo@example.com' });
+    await api('open');
+    const dialog = page.locator('confab-chat').getByRole('dialog');
+    await expect(dialog).toBeVisible();
+    expect(await api('isOpen')).toBe(true);
+    await expect(dialog.getByLabel('Please enter your name:')).toHaveValue('Jo Example');
+    await api('setTheme', { theme: 'dark', color: '#ffcc00' });
+    await expect(page.locator('confab-chat')).toHaveAttribute('data-theme', 'dark');
+    await dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(dialog.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+    await page.evaluate(() => (window as unknown as { offMessage: () => void }).offMessage());
+    await api('close');
+    expect(await api('isOpen')).toBe(false);
+    await api('send', 'are you there?');
+    await expect.poll(() => api('unreadCount')).toBeGreaterThan(0);
+    await expect(page.locator('confab-chat .badge')).toBeVisible();
+    const log = () => page.evaluate(() => (window as unknown as { log: string[] }).log);
+    await expect.poll(log).toEqual(expect.arrayContaining(['window:open', 'on:open', 'window:message', 'window:close', 'window:unread']));
+    // After unsubscribing, window events keep coming but the listener hears nothing more.
+    const count = (l: string[], what: string) => l.filter((x) => x === what).length;
+    const before = await log();
+    await api('send', 'still there?');
+    await expect.poll(async () => count(await log(), 'window:message')).toBeGreaterThan(count(before, 'window:message'));
+    expect(count(await log(), 'on:message')).toBe(count(before, 'on:message'));
+    await api('destroy');
+    await expect(page.locator('confab-chat')).toHaveCount(0);
+  });
+
+  test('two widgets on one page, two vendors, work independently', async ({ page, sandbox, widget }) => {
+    await hostPage(page, sandbox.url, [
+      { vendor: 'whoson', name: 'sales', position: 'left', ...sandbox.vendors.whoson?.attributes },
+      { vendor: 'omnidesk', name: 'support', ...sandbox.vendors.omnidesk?.attributes },
+    ]);
+    const widgets = page.locator('confab-chat');
+    await expect(widgets).toHaveCount(2);
+    await page.evaluate(() => (window as unknown as { Confab: ConfabFn }).Confab('sales:open'));
+    const sales = widgets.nth(0).getByRole('dialog');
+    await expect(sales).toBeVisible();
+    await expect(widgets.nth(1).getByRole('dialog')).toHaveCount(0);
+    await sales.getByLabel('Please enter your name:').fill('Ann');
+    await sales.getByRole('button', { name: 'Start chat' }).click();
+    await expect(sales.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+    await widgets.nth(1).getByRole('button', { name: 'Open chat' }).click();
+    const support = widgets.nth(1).getByRole('dialog');
+    await expect(support).toBeVisible();
+    await expect(sales).toBeVisible();
+    expect(widget.received('whoson').some((f) => f.name === 'Hello')).toBe(true);
+  });
+
+  test('<confab-chat> with the options as attributes, no data attributes needed', async ({ page, sandbox }) => {
+    const attrs = Object.entries({ vendor: 'whoson', ...sandbox.vendors.whoson?.attributes })
+      .map(([k, v]) => `${kebab(k)}="${v}"`)
+      .join(' ');
+    await page.goto(`${sandbox.url}/embed.css`);
+    await page.setContent(`<!doctype html><title>Element</title><confab-chat ${attrs} title="Help desk"></confab-chat><script src="${sandbox.url}/confab.js"></script>`);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await expect(page.getByRole('dialog', { name: 'Help desk' })).toBeVisible();
+  });
+});

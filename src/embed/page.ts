@@ -1,0 +1,96 @@
+/**
+ * What the widget does to the host page while a chat is going on, and only then: the unread
+ * count in the document title while the page is hidden, an optional sound for new messages
+ * (data-sound), and on narrow screens the page's scroll locked while the window fills the
+ * screen, with the window sized to the visual viewport so the on-screen keyboard never
+ * covers the composer.
+ */
+import { effect } from '@preact/signals';
+import type { Session } from '../core/session-api';
+import type { LoaderHost } from './app-api';
+
+const FULL_SCREEN = '(max-width: 480px)';
+
+export function watchPage(session: Session, host: LoaderHost, opts: { sound: boolean }): () => void {
+  const cleanups: (() => void)[] = [];
+  const originalTitle = { value: document.title, prefixed: false };
+
+  const updateTitle = () => {
+    const n = session.unread.value;
+    const base = originalTitle.prefixed ? document.title.replace(/^\(\d+\+?\) /, '') : document.title;
+    if (n > 0 && document.hidden) {
+      document.title = `(${n > 99 ? '99+' : n}) ${base}`;
+      originalTitle.prefixed = true;
+    } else if (originalTitle.prefixed) {
+      document.title = base;
+      originalTitle.prefixed = false;
+    }
+  };
+  cleanups.push(effect(updateTitle));
+  document.addEventListener('visibilitychange', updateTitle);
+  cleanups.push(() => document.removeEventListener('visibilitychange', updateTitle));
+
+  if (opts.sound) {
+    cleanups.push(
+      session.on('message', (m) => {
+        if (m.sender !== 'visitor' && (document.hidden || !session.isOpen.value)) chime();
+      }),
+    );
+  }
+
+  if (!host.fullPage) {
+    const narrow = matchMedia(FULL_SCREEN);
+    const root = document.documentElement;
+    let saved: string | null = null;
+    const vv = window.visualViewport;
+    const fit = () => {
+      if (vv) host.container.style.setProperty('--confab-viewport-height', `${Math.round(vv.height)}px`);
+    };
+    cleanups.push(
+      effect(() => {
+        const lock = session.isOpen.value && narrow.matches;
+        if (lock && saved === null) {
+          saved = root.style.overflow;
+          root.style.overflow = 'hidden';
+          fit();
+          vv?.addEventListener('resize', fit);
+        } else if (!lock && saved !== null) {
+          root.style.overflow = saved;
+          saved = null;
+          vv?.removeEventListener('resize', fit);
+          host.container.style.removeProperty('--confab-viewport-height');
+        }
+      }),
+    );
+    cleanups.push(() => {
+      if (saved !== null) root.style.overflow = saved;
+      vv?.removeEventListener('resize', fit);
+    });
+  }
+  return () => {
+    for (const c of cleanups) c();
+    if (originalTitle.prefixed) document.title = document.title.replace(/^\(\d+\+?\) /, '');
+  };
+}
+
+let audio: AudioContext | null = null;
+/** A short, quiet two-note chime made on the spot: no sound file to download. */
+function chime(): void {
+  try {
+    audio ??= new AudioContext();
+    const now = audio.currentTime;
+    for (const [i, freq] of [660, 880].entries()) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, now + i * 0.12);
+      gain.gain.exponentialRampToValueAtTime(0.08, now + i * 0.12 + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.12 + 0.25);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(now + i * 0.12);
+      osc.stop(now + i * 0.12 + 0.3);
+    }
+  } catch {
+    // no audio here (autoplay policy, old browser): the badge and title still tell
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * One widget's host-page part, shared by the script-tag loader (dist/confab.js) and the npm
+ * entry (`import { mount } from 'confab'`): install the `Confab(...)` command queue, paint an
+ * accessible launcher in an open shadow root, and load the app on intent (hover, focus,
+ * touch), when the page is idle (never under Save-Data or 2G), on click, on `data-open`, or
+ * at once when the visitor has a chat going from an earlier page. It must stay tiny: the
+ * loader's budget is 3 KB gzip. Nothing is written to storage and no connection is opened.
+ *
+ * Several widgets may share a page (two script tags, or `<confab-chat>` elements): each
+ * has a name (`data-name`, else its vendor). `Confab('open')` speaks to every widget,
+ * `Confab('sales:open')` to the one named "sales".
+ */
+import { API_METHODS, type AppHandle, type AppModule, type LoaderHost } from './app-api';
+import { parseOptions } from './options';
+import launcherCss from './launcher.css?inline';
+
+/** Where the app comes from: by URL beside confab.js, or bundled (npm). */
+export interface AppSource {
+  base: string;
+  app(): Promise<AppModule>;
+  frameHost(): Promise<AppModule>;
+}
+
+type Args = unknown[];
+interface Widget {
+  name: string;
+  call(method: string, args: Args): unknown;
+}
+export type Dispatcher = ((...args: Args) => unknown) & { q?: ArrayLike<unknown>[]; loaded?: boolean; add?: (w: Widget) => void };
+
+/** Calls that later widgets must see too, because they set up state rather than act once. */
+const STICKY = ['on', 'off', 'identify', 'setLocale', 'setTheme'];
+
+const CHAT_ICON =
+  '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
+
+const win = window as unknown as { Confab?: Dispatcher };
+
+export function dispatcher(): Dispatcher {
+  const existing = win.Confab;
+  if (existing?.loaded) return existing;
+  const widgets: Widget[] = [];
+  const sticky: [string, Args][] = [];
+  const api: Dispatcher = (...raw: Args) => {
+    const [target, method] = String(raw[0]).includes(':') ? String(raw[0]).split(':', 2) : ['', String(raw[0])];
+    if (!(API_METHODS as readonly string[]).includes(method as string)) {
+      console.error(`Confab: unknown command "${String(raw[0])}". Known: ${API_METHODS.join(', ')}.`);
+      return undefined;
+    }
+    const args = raw.slice(1);
+    if (!target && STICKY.includes(method as string)) sticky.push([method as string, args]);
+    let result: unknown;
+    for (const w of widgets) if (!target || w.name === target) result ??= w.call(method as string, args);
+    // `on` answers with its unsubscribe function even when several widgets listen.
+    return method === 'on' ? () => api('off', ...args) : result;
+  };
+  api.loaded = true;
+  api.add = (w) => {
+    widgets.push(w);
+    for (const [m, a] of sticky) w.call(m, a);
+  };
+  const queued = existing?.q ? [...existing.q] : [];
+  win.Confab = api;
+  // Calls made before any script loaded run once the first widget exists.
+  queueMicrotask(() => queued.forEach((args) => api(...Array.prototype.slice.call(args))));
+  return api;
+}
+
+function saveData(): boolean {
+  const c = (navigator as Navigator & { connection?: { saveData?: boolean; effectiveType?: string } }).connection;
+  return !!c && (!!c.saveData || /(^|-)2g$/.test(c.effectiveType ?? ''));
+}
+
+/** White or black text, whichever reads better on the brand colour (WCAG luminance). */
+function onColor(hex: string): string {
+  const full = hex.length === 4 ? hex.replace(/\w/g, (c) => c + c) : hex;
+  const lin = (i: number) => {
+    const c = parseInt(full.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5);
+  return (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? '#000' : '#fff';
+}
+
+/** Paint one widget into `el` and register it with the dispatcher; returns its API, or null. */
+export function startWidget(
+  el: HTMLElement,
+  raw: Record<string, string>,
+  source: AppSource,
+  fullPage: boolean,
+): ((method: string, ...args: unknown[]) => unknown) | null {
+  const api = dispatcher();
+  const parsed = parseOptions(raw);
+  if (typeof parsed === 'string') {
+    console.error(`Confab: ${parsed} The chat widget was not started.`);
+    return null;
+  }
+  const root = el.attachShadow({ mode: 'open' });
+  const style = document.createElement('style');
+  style.textContent = launcherCss;
+  const container = document.createElement('div');
+  const launcher = document.createElement('button');
+  launcher.type = 'button';
+  launcher.className = `launcher ${parsed.position}`;
+  launcher.setAttribute('aria-label', parsed.all.launcherLabel || 'Open chat');
+  launcher.setAttribute('aria-expanded', 'false');
+  launcher.innerHTML = CHAT_ICON;
+  const badge = document.createElement('span');
+  badge.className = 'badge';
+  badge.hidden = true;
+  launcher.append(badge);
+  if (parsed.color) {
+    el.style.setProperty('--confab-color', parsed.color);
+    el.style.setProperty('--confab-on-color', onColor(parsed.color));
+  }
+  for (const side of ['x', 'y'] as const) {
+    const px = parsed.all[side === 'x' ? 'offsetX' : 'offsetY'];
+    if (px && /^\d{1,4}$/.test(px)) el.style.setProperty(`--confab-offset-${side}`, `${px}px`);
+  }
+  el.setAttribute('data-theme', parsed.theme);
+  root.append(style, container);
+  if (fullPage) el.setAttribute('data-full-page', '');
+  else root.append(launcher);
+  if (!el.isConnected) (document.body ?? document.documentElement).append(el);
+
+  const name = parsed.all.name || parsed.vendor;
+  const storageKey = `confab:${parsed.vendor}:${parsed.all.server ?? parsed.all.relay ?? parsed.all.sdkAppId ?? ''}`;
+  const listeners: [string, (d: unknown) => void][] = [];
+  let resolveReady: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (resolveReady = r));
+  const host: LoaderHost = {
+    root,
+    launcher,
+    badge,
+    container,
+    options: parsed,
+    fullPage,
+    storageKey,
+    base: source.base,
+    dispatch(event, detail) {
+      if (event === 'ready') resolveReady();
+      dispatchEvent(new CustomEvent(`confab:${event}`, { detail: { widget: name, ...(detail as object) } }));
+    },
+  };
+
+  let app: AppHandle | null = null;
+  const queue: [string, Args][] = [];
+  let loading: Promise<void> | null = null;
+  const iframe = parsed.all.mode === 'iframe' && !fullPage;
+  function load(): Promise<void> {
+    loading ??= (iframe ? source.frameHost() : source.app())
+      .then((mod: AppModule) => {
+        app = mod.boot(host);
+        for (const [m, a] of queue.splice(0)) app.call(m, a);
+      })
+      .catch((err: unknown) => {
+        loading = null; // a later click may try again
+        console.error('Confab: the chat could not be loaded.', err);
+        launcher.removeAttribute('aria-busy');
+      });
+    return loading;
+  }
+
+  const widget: Widget = {
+    name,
+    call(method, args) {
+      if (app) return app.call(method, args);
+      if (method === 'ready') return ready;
+      if (method === 'isOpen') return false;
+      if (method === 'unreadCount') return 0;
+      if (method === 'off') {
+        const i = listeners.findIndex(([n, f]) => n === args[0] && f === args[1]);
+        if (i >= 0) listeners.splice(i, 1);
+      }
+      if (method === 'on') listeners.push([String(args[0]), args[1] as (d: unknown) => void]);
+      queue.push([method, args]);
+      if (method === 'open' || method === 'toggle') void load();
+      return undefined;
+    },
+  };
+  api.add?.(widget);
+
+  launcher.addEventListener('click', () => {
+    if (app) return; // the app owns the launcher's clicks once loaded
+    launcher.setAttribute('aria-busy', 'true');
+    queue.push(['toggle', []]);
+    void load();
+  });
+  for (const intent of ['pointerenter', 'focus', 'touchstart']) {
+    launcher.addEventListener(intent, () => void load(), { once: true, passive: true });
+  }
+
+  let resuming = false;
+  try {
+    resuming = !!sessionStorage.getItem(`${storageKey}:session`);
+  } catch {
+    // storage blocked: nothing to resume
+  }
+  // In an iframe the host page decides when the window opens; a plain embed.html opens at once.
+  const autoOpen = parsed.open || (fullPage && raw.frame !== '1');
+  if (autoOpen) queue.push(['open', []]);
+  if (autoOpen || fullPage || resuming) void load();
+  else if (!saveData()) {
+    const idle = (window as Window & { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void })
+      .requestIdleCallback;
+    const preload = () => (idle ? idle(() => void load(), { timeout: 4000 }) : setTimeout(() => void load(), 2000));
+    if (document.readyState === 'complete') preload();
+    else addEventListener('load', preload, { once: true });
+  }
+  return (method, ...args) => widget.call(method, args);
+}
+

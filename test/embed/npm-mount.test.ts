@@ -1,0 +1,54 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mount } from '../../src/embed/npm';
+import { parseOptions } from '../../src/embed/options';
+
+const whoson = { vendor: 'whoson', server: 'wss://chat.example.com:8009', domain: 'www.example.com', apiKey: 'k' };
+
+afterEach(() => {
+  document.body.innerHTML = '';
+  vi.restoreAllMocks();
+});
+
+describe('npm entry: mount()', () => {
+  it('paints an accessible launcher in an open shadow root and installs the Confab API', () => {
+    const call = mount(whoson);
+    expect(call).toBeTypeOf('function');
+    const host = document.querySelector('confab-chat');
+    const launcher = host?.shadowRoot?.querySelector('button');
+    expect(launcher?.getAttribute('aria-label')).toBe('Open chat');
+    expect(launcher?.getAttribute('aria-expanded')).toBe('false');
+    expect(typeof (window as unknown as { Confab: unknown }).Confab).toBe('function');
+    expect(call?.('isOpen')).toBe(false);
+    expect(call?.('unreadCount')).toBe(0);
+  });
+
+  it('refuses bad options with one console error naming the attribute, and adds nothing', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(mount({ vendor: 'whoson', server: 'https://not-a-socket.example.com', domain: 'd', apiKey: 'k' })).toBeNull();
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(String(error.mock.calls[0]?.[0])).toContain('data-server must be a ws:// or wss:// URL');
+    expect(document.querySelector('confab-chat')).toBeNull();
+  });
+});
+
+describe('options', () => {
+  it('names the first missing attribute for each vendor', () => {
+    expect(parseOptions({})).toMatch(/^data-vendor is missing/);
+    expect(parseOptions({ vendor: 'zendesk' })).toMatch(/"zendesk", which is not one of/);
+    expect(parseOptions({ vendor: 'whoson', server: 'wss://x' })).toMatch(/^data-domain is missing/);
+    expect(parseOptions({ vendor: 'expertflow' })).toMatch(/^data-server is missing/);
+    expect(parseOptions({ vendor: 'tencent', sdkAppId: '1' })).toMatch(/^data-user-sig-url is missing/);
+    expect(parseOptions({ vendor: 'omnidesk', relay: 'http://x' })).toMatch(/^data-relay must be a ws/);
+    expect(parseOptions({ vendor: 'diyalog', relay: 'wss://r' })).toMatch(/^data-transaction-url is missing/);
+  });
+
+  it('keeps valid choices and falls back for invalid ones', () => {
+    const o = parseOptions({ ...whoson, theme: 'neon', position: 'left', color: '#ABCDEF', open: '' });
+    expect(typeof o).toBe('object');
+    if (typeof o === 'string') return;
+    expect([o.theme, o.position, o.color, o.open]).toEqual(['light', 'left', '#ABCDEF', true]);
+    const bad = parseOptions({ ...whoson, color: 'red;background:url(x)' });
+    expect(typeof bad === 'object' && bad.color).toBeUndefined();
+  });
+});
