@@ -54,6 +54,8 @@ describe('ExpertFlow: a whole conversation against the simulator over real socke
     expect(sorted(join)).toEqual(sorted(fixture('join-conversation.request')));
     expect(join.conversationId).toBe(accepted.chatId);
     expect(join.requestId).toBe(init?.requestId);
+    // Exactly the document's Participant: nothing of the widget's own model leaks onto the wire.
+    expect(join.participant).toEqual({ id: expect.any(String), name: 'Alice' });
     expect(h.of('resume')[0]?.token).toMatchObject({ id: accepted.chatId });
   });
 
@@ -74,6 +76,7 @@ describe('ExpertFlow: a whole conversation against the simulator over real socke
     const [sent] = frames('sendMessage');
     expect(sorted(sent)).toEqual(sorted(fixture('send-message.chat-message')));
     expect(sent).toMatchObject({ type: 'ChatMessage', tag: '', text: 'Where is my parcel?', attachments: [] });
+    expect(sent?.from).toEqual({ id: expect.any(String), name: 'Alice' });
     await until('reply', () => messageTexts(h).find((t) => t.includes('Where is my parcel?') && t.startsWith('Thanks')));
   });
 
@@ -81,7 +84,8 @@ describe('ExpertFlow: a whole conversation against the simulator over real socke
     h.send({ type: 'typing', on: true });
     h.send({ type: 'typing', on: false });
     const typing = await until('typing frame', () => frames('sendMessage').find((f) => f.type === 'ActivityMessage'));
-    expect(typing).toMatchObject({ activityType: 'typing', from: { name: 'Alice' } });
+    expect(typing).toMatchObject({ activityType: 'typing' });
+    expect(typing.from).toEqual({ id: expect.any(String), name: 'Alice' });
     expect(frames('sendMessage').filter((f) => f.type === 'ActivityMessage')).toHaveLength(1);
   });
 

@@ -7,6 +7,9 @@
  *   GET  /sandbox.json                 the data-* attributes the demo uses per vendor
  *   GET  /__sandbox/received?vendor=x  what that vendor's simulator received (tests)
  *   POST /__sandbox/available          body "true" | "false": agents available or not
+ *   POST /__sandbox/flood?vendor=whoson&n=1000
+ *                                      the agent sends n numbered lines at once to every open
+ *                                      chat (benchmarks of long conversations; WhosOn only)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +26,15 @@ export interface VendorSandbox {
   attributes: Record<string, string>;
   received: ReceivedFrame[];
   close(): Promise<void>;
+  /**
+   * Stop the vendor's server and start it again on the same port with the same
+   * conversations (a restart of its front-end); `whileDown` runs in between.
+   */
+  restart?(whileDown?: () => Promise<void>): Promise<void>;
+  /** The vendor's next chat request fails with this HTTP status (then succeeds again). */
+  failNextStart?(status?: number): void;
+  /** Benchmark hook: the agent sends `n` lines to every open chat; answers how many chats got them. */
+  flood?(n: number, prefix: string): number;
 }
 
 interface VendorContext {
@@ -37,12 +49,34 @@ const STARTERS: Record<SandboxVendor, Starter> = {
   whoson: async ({ agent }) => {
     const { startWhosOnSimulator } = await import('./whoson');
     const sim = await startWhosOnSimulator({ agent });
-    return { attributes: { server: sim.url, ...sim.options }, received: sim.received, close: () => sim.close() };
+    return { attributes: { server: sim.url, ...sim.options }, received: sim.received, flood: sim.flood, close: () => sim.close() };
   },
   expertflow: async ({ agent }) => {
-    const { startExpertFlowSimulator } = await import('./expertflow');
-    const sim = await startExpertFlowSimulator({ agent });
-    return { attributes: { server: sim.url, ...sim.options }, received: sim.received, close: () => sim.close() };
+    const { startExpertFlowSimulator, createExpertFlowStore } = await import('./expertflow');
+    // The store outlives a restart, so a chat can go on across one.
+    const state = createExpertFlowStore();
+    const first = await startExpertFlowSimulator({ agent, state });
+    const port = Number(new URL(first.url).port);
+    const sims = [first];
+    let live = first;
+    return {
+      attributes: { server: first.url, ...first.options },
+      // Every run of the server's frames, oldest first.
+      get received() {
+        return sims.flatMap((s) => s.received);
+      },
+      failNextStart: (status = 503) => void state.initFailures.push(status),
+      async restart(whileDown) {
+        await live.close();
+        await whileDown?.();
+        live = await startExpertFlowSimulator({ agent, state, port });
+        sims.push(live);
+      },
+      async close() {
+        await live.close();
+        state.dispose();
+      },
+    };
   },
   tencent: async ({ agent }) => {
     const { startTencentSimulator } = await import('./tencent');
@@ -69,6 +103,8 @@ export interface SandboxOptions {
   vendors?: readonly SandboxVendor[];
   /** Extra response headers for static files (e.g. a Content-Security-Policy in tests). */
   headers?: Record<string, string>;
+  /** gzip text responses (the benchmark measures what a CDN would transfer). */
+  compress?: boolean;
 }
 
 export interface Sandbox {
@@ -116,7 +152,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         state.available = (await readSmallBody(req)).trim() !== 'false';
         return json(res, 200, { available: state.available });
       }
-      if (await serveStatic(staticDir, req, res, opts.headers)) return;
+      if (path === '/__sandbox/flood' && req.method === 'POST') {
+        const q = new URL(req.url ?? '/', 'http://x').searchParams;
+        const v = vendors[(q.get('vendor') ?? '') as SandboxVendor];
+        const n = Math.min(Math.max(Number(q.get('n')) || 0, 0), 50_000);
+        if (!v?.flood) return json(res, 404, { error: 'flood is implemented for whoson only' });
+        return json(res, 200, { chats: v.flood(n, (q.get('prefix') ?? 'Line').slice(0, 40)) });
+      }
+      if (await serveStatic(staticDir, req, res, opts.headers, opts.compress)) return;
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
     })().catch(() => {

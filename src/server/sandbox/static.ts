@@ -1,6 +1,7 @@
 /** A small static file server for the demo page and the built widget (dist/). */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -23,6 +24,7 @@ export async function serveStatic(
   req: IncomingMessage,
   res: ServerResponse,
   headers: Record<string, string> = {},
+  gzip = false,
 ): Promise<boolean> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   let path: string;
@@ -37,6 +39,14 @@ export async function serveStatic(
   try {
     const info = await stat(file);
     if (!info.isFile()) return false;
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    // Opt-in (the benchmark): transfer text as a CDN would, so byte and throttled timings are realistic.
+    if (gzip && /text|json|svg/.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      const body = gzipSync(await readFile(file), { level: 9 });
+      res.writeHead(200, { 'content-type': type, 'content-encoding': 'gzip', 'content-length': String(body.length), 'cache-control': 'no-cache', vary: 'Accept-Encoding', ...headers });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return true;
+    }
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': String(info.size),

@@ -139,13 +139,14 @@ function clock(): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): Promise<SimulatorHandle> {
+export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): Promise<SimulatorHandle & { flood(n: number, prefix: string): number }> {
   const auth = opts.auth ?? 'sandbox-auth';
   const domain = opts.domain ?? 'www.mycompany.com';
   const apiKey = opts.apiKey ?? 'sandbox-api-key';
   const host = opts.host ?? '127.0.0.1';
   const received: ReceivedFrame[] = [];
   const sessions = new Set<string>();
+  const chats = new Set<{ flood(n: number, prefix: string): boolean }>();
   const documents = new Map<string, { mime: string; bytes: Buffer }>();
   let origin = '';
 
@@ -202,9 +203,19 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
     private agent: ScriptedAgent | null = null;
     private agentName = (opts.agent?.identity ?? DEFAULT_AGENT).name;
 
-    constructor(private readonly socket: WebSocket) {}
+    constructor(private readonly socket: WebSocket) {
+      chats.add(this);
+    }
+
+    /** Benchmark hook: n agent lines back to back, as a long conversation's history would arrive. */
+    flood(n: number, prefix: string): boolean {
+      if (!this.uid) return false;
+      for (let i = 1; i <= n; i++) this.say(`${prefix} ${i} of ${n}: a line of ordinary length for a chat message.`);
+      return true;
+    }
 
     stop(): void {
+      chats.delete(this);
       this.agent?.visitorLeft();
       if (this.sessionId) sessions.delete(this.sessionId);
     }
@@ -370,6 +381,11 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
     url: `ws://${host}:${port}`,
     options: { domain, auth, apiKey },
     received,
+    flood: (n: number, prefix: string) => {
+      let count = 0;
+      for (const chat of chats) if (chat.flood(n, prefix)) count++;
+      return count;
+    },
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -114,6 +114,8 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   };
   const now = (): string => new Date(clock.now()).toISOString();
   const base = (c: Conversation) => ({ conversationId: c.id, requestId: c.requestId, timestamp: now() });
+  // The document's Participant is { id, name }: the widget's own isBot stays off the wire.
+  const me = (c: Conversation) => ({ id: c.me.id, name: c.me.name });
 
   function typingOff(): void {
     if (typingTimer === undefined) return;
@@ -253,7 +255,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       ...base(c),
       timestamp: out.timestamp,
       type: 'ChatMessage',
-      from: c.me,
+      from: me(c),
       text: out.text,
       language: o.locale,
       // Never "whisper": a whisper is hidden from the customer, i.e. from the sender here.
@@ -280,7 +282,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     epoch++;
     // Lines emitted before this join may have been lost with the old socket: they are
     // sent again only when the core's outbox asks (after the history has been seen).
-    socket.emit('joinConversation', { ...base(c), participant: c.me });
+    socket.emit('joinConversation', { ...base(c), participant: me(c) });
     clock.clearTimeout(joinTimer);
     joinTimer = clock.setTimeout(markJoined, JOIN_GRACE_MS);
   }
@@ -384,7 +386,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       case 'typing':
         // The protocol has no "stopped typing"; the agent's desk times the indicator out.
         if (command.on && c && joined && !ended)
-          socket?.emit('sendMessage', { ...base(c), type: 'ActivityMessage', activityType: 'typing', from: c.me, to: [], info: {} });
+          socket?.emit('sendMessage', { ...base(c), type: 'ActivityMessage', activityType: 'typing', from: me(c), to: [], info: {} });
         return;
       case 'end':
       case 'cancel':

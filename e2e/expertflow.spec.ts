@@ -1,0 +1,191 @@
+import { readFile } from 'node:fs/promises';
+import type { ReceivedFrame } from '../src/server/sandbox/types';
+import { expect, test, type Widget } from './fixtures';
+
+type Payload = Record<string, unknown>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const PRECHAT = { prechat: 'name,email,phone,subject', subjects: 'Billing,ADSL,Installation' };
+
+const payloads = (widget: Widget, name: string): Payload[] =>
+  widget.received('expertflow').filter((f: ReceivedFrame) => f.name === name).map((f) => f.payload as Payload);
+
+/** The visitor's chat lines as the simulator received them (typing activities left out). */
+const sentTexts = (widget: Widget): unknown[] =>
+  payloads(widget, 'sendMessage')
+    .filter((p) => p.type === 'ChatMessage')
+    .map((p) => p.text);
+
+async function fillPrechat(widget: Widget): Promise<void> {
+  const form = widget.dialog;
+  await form.getByLabel('Your name').fill('Kashif');
+  await form.getByLabel('Email').fill('kashif@ef.com');
+  await form.getByLabel('Phone').fill('+1343122554');
+  await form.getByLabel('Topic').selectOption('ADSL');
+  await form.getByRole('button', { name: 'Start chat' }).click();
+}
+
+test.describe('ExpertFlow, through the real script tag', () => {
+  test('a visitor chats from the pre-chat form to the transcript, across a server restart', async ({
+    widget,
+    page,
+    sandbox,
+  }) => {
+    test.setTimeout(90_000);
+    // People speed: the agent's typing is on screen for most of a second.
+    sandbox.tune({ delayScale: 1, queueFrom: 2 });
+    const ef = sandbox.vendors.expertflow;
+    if (!ef?.restart || !ef.failNextStart) throw new Error('the sandbox cannot restart ExpertFlow');
+    const before = ef.received.length;
+
+    await widget.load('expertflow', PRECHAT);
+    await widget.launcher.click();
+    await expect(widget.dialog).toBeVisible();
+
+    // The pre-chat form from data-prechat, the topic list from data-subjects; name and topic required.
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.dialog.getByLabel('Your name')).toHaveAttribute('aria-invalid', 'true');
+    await expect(widget.dialog.getByLabel('Topic').locator('option')).toContainText(['Billing', 'ADSL', 'Installation']);
+
+    // The chat server is unavailable once: a clear message with Retry, then success.
+    ef.failNextStart(503);
+    await fillPrechat(widget);
+    await expect(widget.dialog.getByText('The chat could not be started. Please try again.')).toBeVisible();
+    await widget.dialog.getByRole('button', { name: 'Retry' }).click();
+
+    // The wait screen, with the queue moving, then the agent joins and greets.
+    await expect(widget.dialog.getByRole('button', { name: 'Cancel' })).toBeVisible();
+    await expect(widget.dialog.getByText(/You are number \d+ of \d+ in the queue/)).toBeVisible();
+    await expect(widget.log.getByText(/Alex Morgan joined/)).toBeVisible();
+    await expect(widget.log.getByText('Hello Kashif, my name is Alex. How can I help you today?')).toBeVisible();
+    await expect(widget.dialog.getByText('The chat could not be started. Please try again.')).toHaveCount(0);
+
+    // Typing both ways, messages both ways; the echo is matched, never shown twice.
+    await widget.message.pressSequentially('What is the status of my ADSL line?');
+    await expect.poll(() => payloads(widget, 'sendMessage').some((p) => p.activityType === 'typing')).toBe(true);
+    await widget.message.press('Enter');
+    await expect(widget.dialog.getByText('Alex Morgan is typing…')).toBeVisible();
+    await expect(widget.log.getByText(/"What is the status of my ADSL line\?"\. Let me check/)).toBeVisible();
+    await expect(widget.dialog.getByText('Alex Morgan is typing…')).toHaveCount(0);
+    await expect(widget.log.getByText('What is the status of my ADSL line?', { exact: true })).toHaveCount(1);
+
+    // An agent attachment, rendered by its media type (an image, with its name as alt text).
+    await widget.say('please attach the invoice');
+    await expect(widget.log.getByText('Here is the invoice you asked for.')).toBeVisible();
+    const image = widget.log.getByRole('img', { name: 'invoice.png' });
+    await expect(image).toBeVisible();
+    await expect(image).toHaveJSProperty('naturalWidth', 1);
+    await expect(widget.log.getByRole('link', { name: 'invoice.png' })).toHaveAttribute('rel', /noopener/);
+
+    // The server restarts mid-chat; a line written while it is down arrives exactly once.
+    const down = 'I wrote this while you were away';
+    await ef.restart(async () => {
+      await expect(widget.dialog.getByText(/Reconnecting/)).toBeVisible();
+      await widget.say(down);
+      await expect(widget.log.getByText(down, { exact: true })).toBeVisible();
+    });
+    await expect(widget.log.getByText(`Thanks, I understand: "${down}". Let me check that for you.`)).toBeVisible();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    await expect(widget.log.getByText(down, { exact: true })).toHaveCount(1);
+    // Every line of the visitor's was confirmed by its echo: none left pending or failed.
+    await expect(widget.log.getByText(/^(Sending…|Not delivered)/)).toHaveCount(0);
+    expect(sentTexts(widget).filter((t) => t === down)).toHaveLength(1);
+    // Nothing said before the restart is shown twice after the rejoin's history.
+    await expect(widget.log.getByText('Hello Kashif, my name is Alex. How can I help you today?')).toHaveCount(1);
+    await expect(widget.log.getByRole('img', { name: 'invoice.png' })).toHaveCount(1);
+
+    // The agent ends the chat.
+    await widget.say('thanks, bye');
+    await expect(widget.log.getByText('Thank you for chatting with us. Goodbye!')).toBeVisible();
+    await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
+
+    // The transcript: a PDF download, then the email copy.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      widget.dialog.getByRole('button', { name: 'Download transcript' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^transcript-[\w-]+\.pdf$/);
+    const pdf = await readFile(await download.path());
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.toString('latin1')).toContain(down);
+    const email = widget.dialog.getByRole('textbox', { name: 'Email address' });
+    await expect(email).toHaveValue('kashif@ef.com');
+    await email.fill('copy@ef.com');
+    await widget.dialog.getByRole('button', { name: 'Email transcript' }).click();
+    await expect(widget.dialog.getByText('Your transcript is on its way.')).toBeVisible();
+
+    // What the simulator received: the documented requests and events, nothing twice.
+    const frames = ef.received.slice(before);
+    const inits = frames.filter((f) => f.name === 'POST /api/customer/init').map((f) => f.payload as Payload);
+    expect(inits).toHaveLength(2); // the 503, then the retry
+    const init = inits[1] ?? {};
+    expect(init).toEqual({
+      firstName: 'Kashif',
+      lastName: '',
+      email: 'kashif@ef.com',
+      phone: '+1343122554',
+      channel: 'web',
+      language: expect.any(String),
+      subject: 'ADSL',
+      refId: '+1343122554',
+      comment: '',
+      url: expect.stringContaining(sandbox.url),
+      requestId: expect.stringMatching(UUID),
+      timestamp: expect.stringMatching(ISO),
+    });
+    expect(inits[0]?.requestId).not.toBe(init.requestId);
+    const joins = frames.filter((f) => f.name === 'joinConversation').map((f) => f.payload as Payload);
+    expect(joins).toHaveLength(2); // once, and again after the restart
+    for (const join of joins) {
+      expect(join).toEqual({
+        conversationId: expect.any(String),
+        participant: { id: expect.any(String), name: 'Kashif' },
+        requestId: init.requestId,
+        timestamp: expect.stringMatching(ISO),
+      });
+    }
+    const id = String(joins[0]?.conversationId);
+    expect(joins[1]?.conversationId).toBe(id);
+    const sends = frames.filter((f) => f.name === 'sendMessage').map((f) => f.payload as Payload);
+    expect(sends.map((p) => p.tag)).not.toContain('whisper');
+    expect(sends.filter((p) => p.type === 'ChatMessage').map((p) => p.text)).toEqual([
+      'What is the status of my ADSL line?',
+      'please attach the invoice',
+      down,
+      'thanks, bye',
+    ]);
+    for (const p of sends.filter((s) => s.type === 'ChatMessage')) {
+      expect(p).toMatchObject({ conversationId: id, requestId: init.requestId, tag: '', attachments: [] });
+      expect(p.timestamp).toMatch(ISO);
+    }
+    expect(frames.map((f) => f.name)).toContain(`GET /api/customer/transcript/${id}/pdf`);
+    const emailed = frames.find((f) => f.name === `GET /api/customer/transcript/${id}/email`);
+    expect(emailed?.payload).toEqual({ email: 'copy@ef.com' });
+    // The agent ended it: the widget sent no endConversation of its own.
+    expect(frames.filter((f) => f.name === 'endConversation')).toHaveLength(0);
+  });
+
+  test('a visitor who ends the chat sends endConversation', async ({ widget, sandbox }) => {
+    const ef = sandbox.vendors.expertflow;
+    const before = ef?.received.length ?? 0;
+    await widget.load('expertflow', PRECHAT);
+    await widget.launcher.click();
+    await fillPrechat(widget);
+    await expect(widget.log.getByText(/How can I help you today/)).toBeVisible();
+    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await expect(widget.log.getByText('You ended the chat')).toBeVisible();
+    await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
+
+    const frames = () => (ef?.received ?? []).slice(before);
+    await expect.poll(() => frames().some((f) => f.name === 'endConversation')).toBe(true);
+    const join = frames().find((f) => f.name === 'joinConversation')?.payload as Payload;
+    const end = frames().find((f) => f.name === 'endConversation');
+    expect(end?.payload).toEqual({
+      conversationId: join.conversationId,
+      requestId: join.requestId,
+      timestamp: expect.stringMatching(ISO),
+    });
+    expect(frames().filter((f) => f.name === 'endConversation')).toHaveLength(1);
+  });
+});

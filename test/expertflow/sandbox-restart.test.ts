@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/server/sandbox/main';
+
+const INIT = { firstName: 'Kashif', channel: 'web' };
+
+describe('ExpertFlow in the sandbox: failing a start and restarting in place', () => {
+  let sandbox: Sandbox | undefined;
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  const init = (server: string) =>
+    fetch(`${server}/api/customer/init`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(INIT),
+    });
+
+  it('answers one init with the chosen status, then restarts on the same port with the same store and received log', async () => {
+    sandbox = await startSandbox({ vendors: ['expertflow'], delayScale: 0.02 });
+    const ef = sandbox.vendors.expertflow;
+    const server = ef?.attributes.server ?? '';
+    if (!ef?.restart || !ef.failNextStart) throw new Error('no restart / failNextStart on the ExpertFlow sandbox');
+
+    ef.failNextStart(503);
+    expect((await init(server)).status).toBe(503);
+    expect((await init(server)).status).toBe(200);
+
+    let refusedWhileDown = false;
+    await ef.restart(async () => {
+      refusedWhileDown = await init(server).then(
+        () => false,
+        () => true,
+      );
+      // Set on the store while no server runs: the restarted server must honour it.
+      ef.failNextStart?.(500);
+    });
+    expect(refusedWhileDown).toBe(true);
+
+    expect((await init(server)).status).toBe(500);
+    expect((await init(server)).status).toBe(200);
+    // Both runs' frames, in order (the attempt while down reached no server).
+    expect(ef.received.map((f) => f.name)).toEqual(Array(4).fill('POST /api/customer/init'));
+  });
+});
