@@ -142,7 +142,9 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
       if (ctx.replay) {
         return one({ type: 'message', message: { id: msg.ID, sender: 'system', text, sentAt: msg.time * 1000 } });
       }
-      return one({ type: 'ended', by: timeout ? 'timeout' : 'agent', text });
+      // No `text`: the flags carry none, and the session writes the end marker from `by`
+      // (passing our own notice again showed it twice).
+      return one({ type: 'ended', by: timeout ? 'timeout' : 'agent' });
     }
     case '21': {
       const withOptions = Number(content.type) === 1;

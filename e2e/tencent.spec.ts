@@ -1,0 +1,240 @@
+import type { Page } from '@playwright/test';
+import type { ReceivedFrame } from '../src/server/sandbox/types';
+import { expect, test, type Widget } from './fixtures';
+
+/** The desk JSON of a custom message the simulator received, and whether it went online-only. */
+interface DeskFrame {
+  data: Record<string, unknown>;
+  onlineUserOnly: boolean;
+}
+const desk = (frames: ReceivedFrame[], src: string): DeskFrame[] =>
+  frames.filter((f) => f.name === `src:${src}`).map((f) => f.payload as DeskFrame);
+const texts = (frames: ReceivedFrame[]): string[] =>
+  frames.filter((f) => f.name === 'text').map((f) => (f.payload as { text: string }).text);
+
+/**
+ * The desk's typing flag lasts until the agent's line arrives (a fraction of a second at test
+ * speed), too short to poll for. Record every typing line the widget paints instead.
+ */
+async function recordTypingLines(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { typingSeen: string[] }).typingSeen = seen;
+    const root = document.querySelector('confab-chat')?.shadowRoot;
+    if (!root) throw new Error('no confab-chat shadow root');
+    new MutationObserver(() => {
+      for (const el of root.querySelectorAll('.confab-typing')) {
+        const text = el.textContent ?? '';
+        if (!seen.includes(text)) seen.push(text);
+      }
+    }).observe(root, { childList: true, subtree: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { typingSeen: string[] }).typingSeen);
+}
+
+/**
+ * What the simulator received during this test only: a worker's tests share one sandbox, so
+ * earlier tests' frames are skipped.
+ */
+function receivedSince(widget: Widget): () => ReceivedFrame[] {
+  const from = widget.received('tencent').length;
+  return () => widget.received('tencent').slice(from);
+}
+
+async function frameNamed(received: () => ReceivedFrame[], name: string): Promise<ReceivedFrame> {
+  await expect.poll(() => received().some((f) => f.name === name), { message: `the desk should receive ${name}` }).toBe(true);
+  return received().find((f) => f.name === name) as ReceivedFrame;
+}
+
+/** Open the widget and start the desk's flow: the pre-chat step is a single "Start chat". */
+async function startFlow(widget: Widget): Promise<() => ReceivedFrame[]> {
+  const received = receivedSince(widget);
+  await widget.load('tencent');
+  await widget.launcher.click();
+  await expect(widget.dialog).toBeVisible();
+  await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+  await expect(widget.log.getByRole('group', { name: 'How can we help?' })).toBeVisible();
+  return received;
+}
+
+test.describe('Tencent Cloud Desk, through the real script tag', () => {
+  test('a visitor goes from the bot flow to a human, rates, and ends the chat', async ({ widget, page }) => {
+    const received = await startFlow(widget);
+    const { log } = widget;
+    await expect(log.getByText('Desk Assistant joined the chat')).toBeVisible();
+
+    // The welcome branch: one choice, which stays readable; the others are disabled.
+    const welcome = log.getByRole('group', { name: 'How can we help?' });
+    await welcome.getByRole('button', { name: 'Fill in a form' }).click();
+    const chosen = welcome.getByRole('button', { name: /^Fill in a form/ });
+    await expect(chosen).toHaveAttribute('aria-pressed', 'true');
+    await expect(chosen).toContainText('selected');
+    for (const other of ['Order status', 'Talk to a human', 'Show me a card']) {
+      await expect(welcome.getByRole('button', { name: other })).toBeDisabled();
+    }
+
+    // The form with options, then the free-text form; each answer stays readable.
+    const food = log.getByRole('form', { name: 'What do you like to eat?' });
+    await food.getByRole('radio', { name: 'Watermelon' }).check();
+    await food.getByRole('button', { name: 'Submit' }).click();
+    await expect(log.getByText('What do you like to eat?:')).toBeVisible();
+    await expect(log.getByRole('radio', { name: 'Watermelon' })).toHaveCount(0);
+    const email = log.getByRole('form', { name: 'What is your email address?' });
+    await email.getByRole('textbox', { name: /What is your email address/ }).fill('thomas@test.com');
+    await email.getByRole('button', { name: 'Submit' }).click();
+    await expect(log.getByText('Thank you, we noted: thomas@test.com')).toBeVisible();
+
+    // Any other line brings the branch back; this time a card.
+    await widget.say('menu please');
+    await expect(log.getByRole('group', { name: 'How can we help?' })).toHaveCount(2);
+    await log.getByRole('group', { name: 'How can we help?' }).last().getByRole('button', { name: 'Show me a card' }).click();
+    const card = log.getByRole('article', { name: 'Confab Pro' });
+    await expect(card).toContainText('$49.00 / month');
+    await expect(card.getByRole('link', { name: /Open/ })).toHaveAttribute('href', 'https://example.com/pro');
+    await expect(card.getByRole('link', { name: /Open/ })).toHaveAttribute('rel', /noopener/);
+
+    // "Talk to a human": the agent takes the seat, types, and greets.
+    const typingLines = await recordTypingLines(page);
+    await widget.say('back to the menu');
+    await expect(log.getByRole('group', { name: 'How can we help?' })).toHaveCount(3);
+    await log.getByRole('group', { name: 'How can we help?' }).last().getByRole('button', { name: 'Talk to a human' }).click();
+    await expect(log.getByText('Alex Morgan joined the chat')).toBeVisible();
+    await expect(log.getByText('Hello there, my name is Alex. How can I help you today?')).toBeVisible();
+    await expect.poll(typingLines).toContain('Alex Morgan is typing…');
+
+    // Messages both ways.
+    await widget.say('Could you please help me with product installation');
+    await expect(log.getByText('Could you please help me with product installation', { exact: true })).toBeVisible();
+    await expect(log.getByText(/Let me check that for you/)).toBeVisible();
+
+    // The satisfaction request in stars: one choice, echoed back, then read-only.
+    await widget.say('rate');
+    const stars = log.getByRole('radiogroup', { name: 'Thank you for utilizing our services, please evaluate this service!' });
+    await expect(stars).toHaveCount(1);
+    await stars.getByRole('radio', { name: 'Satisfied', exact: true }).check();
+    await expect(log.getByText('You rated: Satisfied')).toBeVisible();
+    await expect(log.getByText(/wishing you a pleasant life/)).toBeVisible();
+    for (const radio of await stars.getByRole('radio').all()) await expect(radio).toBeDisabled();
+    await expect(stars.getByRole('radio', { name: 'Satisfied', exact: true })).toBeChecked();
+
+    // The numeric variant.
+    await widget.say('rate numbers');
+    await expect(stars).toHaveCount(2);
+    const numeric = stars.last();
+    await expect(numeric).toHaveClass(/confab-scale/);
+    await expect(numeric.getByText('Highly satisfied')).toBeVisible();
+    await numeric.getByRole('radio', { name: 'Highly satisfied' }).check();
+    await expect(log.getByText('You rated: Highly satisfied')).toBeVisible();
+    await expect(numeric.getByRole('radio', { name: 'General' })).toBeDisabled();
+
+    // The visitor ends the chat: the end marker, and no more writing.
+    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await expect(log.getByText('You ended the chat')).toBeVisible();
+    await expect(log.getByText(/ended/)).toHaveCount(1); // the desk's own end flag adds no second marker
+    await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
+    await frameNamed(received, 'src:27');
+
+    // What the desk received.
+    const frames = received();
+    expect(desk(frames, '7')).toEqual([{ data: { customerServicePlugin: 0, src: '7' }, onlineUserOnly: true }]);
+    // Branch choices and form answers go out as TEXT equal to the option's content.
+    expect(texts(frames)).toEqual([
+      'Fill in a form',
+      'Watermelon',
+      'thomas@test.com',
+      'menu please',
+      'Show me a card',
+      'back to the menu',
+      'Talk to a human',
+      'Could you please help me with product installation',
+      'rate',
+      'rate numbers',
+    ]);
+    const selections = desk(frames, '10');
+    expect(selections).toHaveLength(2);
+    for (const s of selections) expect(s.onlineUserOnly).toBe(true);
+    const [first, second] = selections.map((s) => s.data.menuSelected as Record<string, unknown>);
+    expect(first).toEqual({ id: '104', content: 'Satisfied', sessionId: expect.any(String) });
+    expect(second).toEqual({ id: '105', content: 'Highly satisfied', sessionId: expect.any(String) });
+    expect(first?.sessionId).not.toBe(second?.sessionId);
+    expect(desk(frames, '27')).toEqual([{ data: { customerServicePlugin: 0, src: '27' }, onlineUserOnly: true }]);
+
+    // The desk itself stored both choices, not only the widget: with the tab's own copy of the
+    // transcript gone, the history the desk replays to the returning visitor shows them, read-only.
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await widget.launcher.click();
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(log.getByText('You rated: Satisfied')).toBeVisible();
+    await expect(log.getByText('You rated: Highly satisfied')).toBeVisible();
+    await expect(log.getByRole('radio', { name: 'General' })).toHaveCount(2);
+    for (const radio of await log.getByRole('radio').all()) await expect(radio).toBeDisabled();
+  });
+
+  test('a chat left idle ends with the timeout marker', async ({ widget }) => {
+    await startFlow(widget);
+    await widget.say('timeout');
+    // One end marker in the transcript (the desk's flag carries no text of its own).
+    await expect(widget.log.getByText('The chat ended after a period of inactivity')).toBeVisible();
+    await expect(widget.log.getByText(/ended/)).toHaveCount(1);
+    await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
+    await expect(widget.dialog.getByRole('button', { name: 'End chat' })).toHaveCount(0);
+  });
+
+  test('Confab("send", {card}) from the page reaches the desk as a card', async ({ widget, page }) => {
+    const received = await startFlow(widget);
+    await page.evaluate(() =>
+      (window as unknown as { Confab: (c: string, a: unknown) => void }).Confab('send', {
+        card: {
+          title: 'Blue kettle',
+          description: '1.7 l, stainless steel',
+          image: 'https://shop.example.com/kettle.png',
+          url: 'https://shop.example.com/kettle',
+        },
+      }),
+    );
+    const card = await frameNamed(received, 'src:22');
+    expect(card.payload).toEqual({
+      data: {
+        customerServicePlugin: 0,
+        src: '22',
+        content: {
+          header: 'Blue kettle',
+          desc: '1.7 l, stainless steel',
+          pic: 'https://shop.example.com/kettle.png',
+          url: 'https://shop.example.com/kettle',
+        },
+      },
+      onlineUserOnly: false,
+    });
+    await expect(widget.log.getByRole('article', { name: 'Blue kettle' })).toContainText('1.7 l, stainless steel');
+
+    // A page-supplied URL outside the allowlist never reaches the desk.
+    await page.evaluate(() =>
+      (window as unknown as { Confab: (c: string, a: unknown) => void }).Confab('send', {
+        card: { title: 'Trap', url: 'javascript:alert(1)', image: 'javascript:alert(2)' },
+      }),
+    );
+    await expect.poll(() => received().filter((f) => f.name === 'src:22').length).toBe(2);
+    const trap = received().filter((f) => f.name === 'src:22')[1]?.payload as DeskFrame;
+    expect(trap.data.content).toEqual({ header: 'Trap', desc: '', pic: '', url: '' });
+    await expect(widget.log.getByRole('article', { name: 'Trap' }).getByRole('link')).toHaveCount(0);
+  });
+
+  test('a second tab with the same visitor takes the chat over, and the first one says so', async ({ widget, page }) => {
+    const received = await startFlow(widget);
+    const second = await page.context().newPage();
+    try {
+      await second.goto(page.url());
+      await second.getByRole('button', { name: 'Open chat' }).click();
+      await expect(page.locator('confab-chat').getByRole('alert')).toContainText(
+        'This chat continues in another tab or window. Close this one or reload the page to continue here.',
+      );
+      const logins = received().filter((f) => f.name === 'login');
+      expect(new Set(logins.map((f) => (f.payload as { userID: string }).userID)).size).toBe(1);
+      expect(logins.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await second.close();
+    }
+  });
+});
