@@ -16,10 +16,18 @@ import { startDiyalogSimulator } from './diyalog';
 import type { ReceivedFrame } from './types';
 
 export const TRANSACTION_PATH = '/diyalog/transaction-hash';
+/**
+ * Test-only: a misbehaving (or compromised) site endpoint that answers every visitor with the
+ * document's sample hash, which Diyalog never issued: the security check must refuse it.
+ */
+export const FORGED_TRANSACTION_PATH = '/diyalog/forged-transaction-hash';
+export const DOCUMENT_SAMPLE_HASH = '4222f1c04f35dc6b419f4ef5a0c9f2aadc26fc34';
 
 export interface DiyalogStack {
   attributes: Record<string, string>;
   received: ReceivedFrame[];
+  /** The site's next transaction-hash POST fails with this HTTP status (then succeeds again). */
+  failNextStart(status?: number): void;
   close(): Promise<void>;
 }
 
@@ -41,13 +49,27 @@ export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; 
     closers.push(() => relay.close());
 
     const handle = createTransactionHashHandler({ issuer: sim.channel, allowedOrigins: [ctx.origin] });
+    const forged = createTransactionHashHandler({
+      issuer: { getTransactionHashForOnlineHelp: async () => DOCUMENT_SAMPLE_HASH },
+      allowedOrigins: [ctx.origin],
+    });
+    const failures: number[] = [];
     const site = createServer((req, res) => {
-      if ((req.url ?? '').split('?')[0] !== TRANSACTION_PATH) {
+      const path = (req.url ?? '').split('?')[0];
+      const handler = path === TRANSACTION_PATH ? handle : path === FORGED_TRANSACTION_PATH ? forged : null;
+      if (!handler) {
         req.resume();
         res.writeHead(404).end();
         return;
       }
-      handle(req, res).catch(() => {
+      const failure = req.method === 'POST' ? failures.shift() : undefined;
+      if (failure !== undefined) {
+        // Readable by the widget (CORS), so it fails on the status, not on a network error.
+        req.resume();
+        res.writeHead(failure, { 'access-control-allow-origin': ctx.origin, vary: 'Origin' }).end();
+        return;
+      }
+      handler(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });
@@ -71,6 +93,7 @@ export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; 
         waitText: 'Please wait. Our representative will start the chat soon.',
       },
       received: sim.received,
+      failNextStart: (status = 503) => void failures.push(status),
       close: closeAll,
     };
   } catch (err) {
