@@ -1,3 +1,5 @@
+import { batch, signal, type ReadonlySignal } from '@preact/signals';
+
 /**
  * Every string the widget shows. Keys are grouped by where they appear; the comment
  * beside each tells a translator where and how it is used. `{name}` placeholders are
@@ -253,15 +255,120 @@ export const en = {
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
 
-let current: Messages = en;
+/** The UI languages shipped: English is built in, the others are lazily loaded chunks. */
+export const LOCALES = ['en', 'de', 'fr', 'nl', 'tr', 'zh', 'ur', 'ar'] as const;
+export type LocaleCode = (typeof LOCALES)[number];
 
-export function setMessages(messages: Partial<Messages>): void {
-  current = { ...en, ...messages };
+export interface ActiveLocale {
+  /** Which table the strings come from. */
+  code: LocaleCode;
+  /** The window's `lang` attribute: the language the strings are written in. */
+  lang: string;
+  dir: 'ltr' | 'rtl';
+  /** The visitor's own BCP-47 tag (e.g. de-CH): dates and times, and the vendor's language field. */
+  tag: string;
 }
 
-/** The string for `key` with `{placeholders}` filled from `params`. */
+const loaders: Record<Exclude<LocaleCode, 'en'>, () => Promise<{ default: Messages }>> = {
+  de: () => import('./locales/de'),
+  fr: () => import('./locales/fr'),
+  nl: () => import('./locales/nl'),
+  tr: () => import('./locales/tr'),
+  zh: () => import('./locales/zh'),
+  ur: () => import('./locales/ur'),
+  ar: () => import('./locales/ar'),
+};
+
+// The Chinese table is Simplified; zh-CN rather than zh-Hans because screen readers pick voices by region.
+const LANG: Partial<Record<LocaleCode, string>> = { zh: 'zh-CN' };
+
+const messages = signal<Messages>(en);
+const active = signal<ActiveLocale>({ code: 'en', lang: 'en', dir: 'ltr', tag: 'en' });
+const pending = signal(false);
+/** The locale in force; reading it in a component re-renders that component when it changes. */
+export const locale: ReadonlySignal<ActiveLocale> = active;
+/** True while the first non-English table is on its way: the window waits rather than flash English. */
+export const localePending: ReadonlySignal<boolean> = pending;
+
+export function isRtl(code: string): boolean {
+  return code === 'ar' || code === 'ur';
+}
+
+function canonical(raw: string): string | null {
+  try {
+    return Intl.getCanonicalLocales(raw.trim().replace(/_/g, '-'))[0] ?? null;
+  } catch {
+    return null; // not a BCP-47 tag
+  }
+}
+
+/**
+ * The best shipped locale for the visitor's preference list (data-locale, else
+ * navigator.languages): the first tag whose language we ship wins, by its primary subtag
+ * (de-CH → de, zh-Hans-CN → zh; zh-TW also → zh: Simplified reads better than English
+ * for a Traditional reader). `tag` is that tag, or the visitor's first one when nothing
+ * matched — a Spanish visitor gets English strings but Spanish dates and a Spanish-speaking
+ * agent if the vendor can route by language.
+ */
+export function resolveLocale(tags: string | readonly string[] | null | undefined): { code: LocaleCode; tag: string } {
+  const list = (typeof tags === 'string' ? tags.split(',') : tags ?? []).map(canonical).filter((x): x is string => !!x);
+  for (const tag of list) {
+    const primary = tag.split('-')[0]!.toLowerCase();
+    if ((LOCALES as readonly string[]).includes(primary)) return { code: primary as LocaleCode, tag };
+  }
+  return { code: 'en', tag: list[0] ?? 'en' };
+}
+
+function browserLanguages(): readonly string[] {
+  return typeof navigator === 'undefined' ? [] : navigator.languages ?? [];
+}
+
+let seq = 0;
+
+/**
+ * Resolves `tag` (data-locale; empty → the browser's languages), loads that table and
+ * makes it current. The last call wins; a table that fails to load leaves English.
+ */
+export async function loadLocale(tag?: string | null): Promise<ActiveLocale> {
+  const wanted = resolveLocale(tag?.trim() ? tag : browserLanguages());
+  const mine = ++seq;
+  let code = wanted.code;
+  let table: Messages = en;
+  if (code !== 'en') {
+    if (mine === 1) pending.value = true;
+    try {
+      table = (await loaders[code]()).default;
+    } catch (err) {
+      console.warn('Confab: locale', code, err);
+      code = 'en';
+    }
+  }
+  if (mine === seq) {
+    batch(() => {
+      messages.value = table;
+      active.value = { code, lang: LANG[code] ?? code, dir: isRtl(code) ? 'rtl' : 'ltr', tag: wanted.tag };
+      pending.value = false;
+    });
+  }
+  return active.peek();
+}
+
+/** `Confab('setLocale', tag)`: switch the widget's language while it runs. */
+export function setLocale(tag: string): Promise<void> {
+  return loadLocale(tag).then(() => undefined);
+}
+
+/** Overrides individual strings (English for whatever is not given). */
+export function setMessages(overrides: Partial<Messages>): void {
+  messages.value = { ...en, ...overrides };
+}
+
+/**
+ * The string for `key` with `{placeholders}` filled from `params`. Reads the current table
+ * as a signal, so a component that renders it re-renders when the locale changes.
+ */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const template = current[key] ?? en[key];
+  const template = messages.value[key] ?? en[key];
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,

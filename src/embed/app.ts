@@ -6,6 +6,7 @@
  */
 import { effect } from '@preact/signals';
 import type { Card, VisitorInfo } from '../core/contract';
+import { loadLocale, locale, setLocale, t } from '../core/i18n';
 import { createSession } from '../core/session';
 import type { Session, SessionEventMap } from '../core/session-api';
 import { isVendor, loadTransport } from '../transports/registry';
@@ -28,11 +29,16 @@ export function boot(host: LoaderHost): AppHandle {
   const { options, launcher, badge } = host;
   const vendor = options.vendor;
   if (!isVendor(vendor)) throw new Error(`unknown vendor ${vendor}`);
+  // Not awaited: the window waits for a non-English table itself, so English never flashes.
+  void loadLocale(options.all.locale);
   const session: Session = createSession({
     loadTransport: () => loadTransport(vendor).then((m) => m.createTransport),
     transportOptions: {
       options: options.all,
-      locale: options.locale,
+      // Read when a transport starts, so a chat started after setLocale carries the new language.
+      get locale() {
+        return locale.value.tag;
+      },
       pageUrl: location.href,
       referrer: document.referrer,
       userAgent: navigator.userAgent,
@@ -48,7 +54,7 @@ export function boot(host: LoaderHost): AppHandle {
     effect(() => {
       const open = session.isOpen.value;
       const unread = session.unread.value;
-      launcher.setAttribute('aria-label', open ? 'Close chat' : options.all.launcherLabel || 'Open chat');
+      launcher.setAttribute('aria-label', open ? t('launcher.close') : options.all.launcherLabel || t('launcher.open'));
       launcher.setAttribute('aria-expanded', String(open));
       launcher.removeAttribute('aria-busy');
       badge.hidden = unread === 0 || open;
@@ -66,7 +72,7 @@ export function boot(host: LoaderHost): AppHandle {
   cleanups.push(
     effect(() => {
       const n = session.unread.value;
-      described.textContent = n && !session.isOpen.value ? `${n} unread ${n === 1 ? 'message' : 'messages'}` : '';
+      described.textContent = n && !session.isOpen.value ? t('launcher.unread', { count: n }) : '';
     }),
   );
 
@@ -122,6 +128,7 @@ export function boot(host: LoaderHost): AppHandle {
       return undefined;
     },
     setTheme: (theme) => applyTheme(host, theme),
+    setLocale: (tag) => setLocale(String(tag)),
     on: (name, fn) => {
       if (typeof fn !== 'function' || typeof name !== 'string') return undefined;
       const key = `${name}`;
