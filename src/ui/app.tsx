@@ -2,8 +2,9 @@
  * Entry point of the UI: mounts the chat window into the widget's shadow root. The
  * launcher belongs to the loader; the window shows only while session.isOpen.
  */
+import { effect } from '@preact/signals';
 import { render } from 'preact';
-import { t } from '../core/i18n';
+import { locale, localePending, t } from '../core/i18n';
 import type { Session } from '../core/session-api';
 import { Ui, type UiContext } from './context';
 import { createAnnouncer, LiveRegion, type Announcer } from './live-region';
@@ -48,7 +49,8 @@ function App({ session, options, hooks, announcer }: { session: Session; options
   const title = options.title || session.config.value?.siteName || t('header.defaultTitle');
   return (
     <>
-      {session.isOpen.value && (
+      {/* The first non-English table is still loading: a frame of English would flash. */}
+      {session.isOpen.value && !localePending.value && (
         <Window title={title} fullPage={options.fullPage} focusLauncher={hooks.focusLauncher} announce={announcer.announce} />
       )}
       <LiveRegion lines={announcer.lines} />
@@ -74,9 +76,18 @@ export function mountWindow(
     container.style.setProperty('--confab-color', color);
     container.style.setProperty('--confab-on-color', onColor(color));
   }
-  container.lang = options.locale;
+  // lang/dir follow the strings (setLocale switches them at run time); dir=rtl mirrors the
+  // logical CSS, while the window's corner stays where data-position puts it.
+  const stopLang = effect(() => {
+    container.lang = locale.value.lang;
+    container.dir = locale.value.dir;
+  });
   const announcer = createAnnouncer();
-  const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce };
+  const added = new Map<string, () => void>();
+  const addStyles = (text: string) => {
+    if (text && !added.has(text)) added.set(text, injectCss(root, text));
+  };
+  const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce, addStyles };
   render(
     <Ui.Provider value={ctx}>
       <App session={session} options={options} hooks={hooks} announcer={announcer} />
@@ -85,7 +96,9 @@ export function mountWindow(
   );
   return () => {
     render(null, container);
+    stopLang();
     announcer.dispose();
     removeCss();
+    added.forEach((remove) => remove());
   };
 }

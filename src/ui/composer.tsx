@@ -52,6 +52,7 @@ export function Composer() {
       </label>
       <textarea
         id={id}
+        dir="auto"
         rows={1}
         value={text}
         disabled={!live}

@@ -11,6 +11,8 @@ export interface UiContext {
   locale: string;
   /** Queue a polite screen-reader announcement (the one live region reads it once). */
   announce(text: string): void;
+  /** Adds a split-off view's CSS to the widget's shadow root, once, after the window's own. */
+  addStyles?(css: string): void;
 }
 
 export const Ui = createContext<UiContext | null>(null);

@@ -63,7 +63,8 @@ export function sanitizeHtml(html: string): string {
 }
 
 export function Html({ html, class: cls }: { html: string; class?: string }) {
-  return <div class={cls} dangerouslySetInnerHTML={{ __html: sanitizeHtml(html) }} />;
+  // dir=auto: a vendor's English line reads left-to-right inside an Arabic window, and vice versa.
+  return <div class={cls} dir="auto" dangerouslySetInnerHTML={{ __html: sanitizeHtml(html) }} />;
 }
 
 // Bounded, linear pattern: no nested quantifiers, so hostile text cannot make it backtrack.

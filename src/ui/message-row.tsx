@@ -3,7 +3,7 @@
  * with safe auto-links), attachments, translations, and for the visitor's own lines the
  * delivery state with "Retry" when it failed.
  */
-import { t } from '../core/i18n';
+import { locale, t } from '../core/i18n';
 import type { MessageItem } from '../core/session-api';
 import { AttachmentView } from './attachment-view';
 import { useUi } from './context';
@@ -11,7 +11,7 @@ import { Html, LinkedText } from './html';
 import { clockTime } from './time';
 
 export function MessageRow({ item }: { item: MessageItem }) {
-  const { session, locale } = useUi();
+  const { session } = useUi();
   const mine = item.sender === 'visitor';
   const author = mine
     ? t('messages.you')
@@ -20,18 +20,18 @@ export function MessageRow({ item }: { item: MessageItem }) {
     <div class={`confab-msg confab-from-${item.sender}`}>
       <p class="confab-meta">
         {author && <span class="confab-author">{author}</span>}
-        <time dateTime={new Date(item.at).toISOString()}>{clockTime(item.at, locale)}</time>
+        <time dateTime={new Date(item.at).toISOString()}>{clockTime(item.at, locale.value.tag)}</time>
       </p>
       {item.html ? (
         <Html class="confab-body" html={item.html} />
       ) : item.text ? (
-        <p class="confab-body">
+        <p class="confab-body" dir="auto">
           <LinkedText text={item.text} />
         </p>
       ) : null}
       {item.attachments?.map((a, i) => <AttachmentView key={i} attachment={a} />)}
       {item.translations?.map((tr, i) => (
-        <p key={i} class="confab-translation">
+        <p key={i} class="confab-translation" dir="auto">
           <span class="confab-sr">{t('messages.translation')}: </span>
           <LinkedText text={tr} />
         </p>

@@ -1,15 +1,18 @@
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-/** "14:05" (or the locale's form) for an item's time; one formatter per locale. */
-export function clockTime(at: number, locale: string): string {
-  let f = formats.get(locale);
+/**
+ * "14:05" (or the locale's form: "2:05 PM", "١٤:٠٥") for an item's time, in the visitor's
+ * own tag (locale.value.tag: en-GB and en-US differ) — one formatter per tag.
+ */
+export function clockTime(at: number, tag: string): string {
+  let f = formats.get(tag);
   if (!f) {
     try {
-      f = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+      f = new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit' });
     } catch {
       f = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
     }
-    formats.set(locale, f);
+    formats.set(tag, f);
   }
   return f.format(at);
 }

@@ -8,18 +8,27 @@
 import { useEffect, useId, useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../core/i18n';
 import type { Phase } from '../core/session-api';
-import { Composer } from './composer';
 import { useUi } from './context';
-import { EndedView } from './ended-view';
 import { ErrorBanner } from './error-banner';
 import { Header } from './header';
+import { lazyView, viewsArrived } from './lazy-view';
 import { useSessionAnnouncements } from './live-region';
-import { MessageList } from './message-list';
-import { OfflineView } from './offline-view';
-import { PrechatForm } from './prechat-form';
 import { StatusBar } from './status-bar';
-import { TypingIndicator } from './typing-indicator';
-import { WaitScreen } from './wait-screen';
+
+// Split off to keep the app chunk (paid when the visitor shows intent) small. The window
+// opens on "Loading chat…" while the transport connects: the pre-chat form and the
+// conversation download alongside it, and the after-chat and leave-a-message views once a
+// chat is under way (see lazy-view.tsx).
+const prechat = lazyView(() => import('./prechat-form').then((m) => m.PrechatForm));
+const chat = lazyView(() => import('./chat-view').then((m) => m.ChatView));
+const transcript = lazyView(() => import('./chat-view').then((m) => m.Transcript), true);
+const ended = lazyView(() => import('./ended-view').then((m) => m.EndedView));
+const offline = lazyView(() => import('./offline-view').then((m) => m.OfflineView));
+const PrechatForm = prechat.View;
+const ChatView = chat.View;
+const Transcript = transcript.View;
+const EndedView = ended.View;
+const OfflineView = offline.View;
 
 const FIRST_CONTROL = '.confab-prechat input:not([disabled]), .confab-prechat select, .confab-prechat textarea, .confab-composer textarea:not([disabled])';
 const ANY_CONTROL = 'input:not([disabled]):not([type=file]), select, textarea:not([disabled]), button:not([disabled])';
@@ -43,19 +52,12 @@ function Body({ phase, onStart }: { phase: Phase; onStart(a: Record<string, stri
     case 'done':
       return (
         <>
-          <MessageList />
+          <Transcript />
           <EndedView />
         </>
       );
     default:
-      return (
-        <>
-          {(phase === 'starting' || phase === 'waiting') && <WaitScreen />}
-          <MessageList />
-          <TypingIndicator />
-          <Composer />
-        </>
-      );
+      return <ChatView waiting={phase === 'starting' || phase === 'waiting'} />;
   }
 }
 
@@ -73,19 +75,30 @@ export function Window({ title, fullPage, focusLauncher, announce }: WindowProps
   const hadFocus = useRef(false);
   const lastStart = useRef<Record<string, string> | null>(null);
   const phase = session.phase.value;
+  const arrived = viewsArrived.value;
   useSessionAnnouncements(session, announce);
 
   useEffect(() => {
+    prechat.prefetch();
+    chat.prefetch();
     if (ref.current) focusFirst(ref.current);
   }, []);
+
+  useEffect(() => {
+    if (phase === 'starting' || phase === 'waiting' || phase === 'chatting') {
+      ended.prefetch();
+      offline.prefetch();
+    }
+  }, [phase]);
 
   useLayoutEffect(() => {
     const dialog = ref.current;
     if (!dialog || !hadFocus.current) return;
     const active = (dialog.getRootNode() as Document | ShadowRoot).activeElement;
-    // The view the visitor was in went away (or only the dialog itself held focus while loading).
+    // The view the visitor was in went away (or only the dialog itself held focus while loading,
+    // e.g. while a split-off view was still downloading).
     if (!active || active === dialog || !dialog.contains(active)) focusFirst(dialog);
-  }, [phase]);
+  }, [phase, arrived]);
 
   const minimise = () => {
     session.close();

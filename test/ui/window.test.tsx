@@ -54,10 +54,11 @@ describe('chat window', () => {
     await waitFor(() => expect(root.activeElement).toBe(view.getByRole('textbox', { name: 'Message' })));
   });
 
-  it('Escape closes the window and returns focus to the launcher', () => {
+  it('Escape closes the window and returns focus to the launcher', async () => {
     const { session, callsOf } = fakeSession();
     const { view, focusLauncher } = mount(session);
-    fireEvent.keyDown(view.getByRole('textbox', { name: 'Message' }), { key: 'Escape' });
+    // The conversation is a lazily loaded view: wait for it rather than assume it is cached.
+    fireEvent.keyDown(await view.findByRole('textbox', { name: 'Message' }), { key: 'Escape' });
     expect(callsOf('close')).toHaveLength(1);
     expect(focusLauncher).toHaveBeenCalledOnce();
     expect(view.queryByRole('dialog')).toBeNull();
@@ -74,7 +75,7 @@ describe('chat window', () => {
   it('moves focus to the message box when the pre-chat form it was in goes away after "Start chat"', async () => {
     const { session, state, callsOf } = fakeSession({ phase: 'prechat', prechatFields: [nameField] });
     const { root, view } = mount(session);
-    fireEvent.input(view.getByLabelText(/Your name/), { target: { value: 'Ann' } });
+    fireEvent.input(await view.findByLabelText(/Your name/), { target: { value: 'Ann' } });
     const start = view.getByRole('button', { name: 'Start chat' });
     start.focus();
     fireEvent.click(start);
@@ -83,21 +84,29 @@ describe('chat window', () => {
     await waitFor(() => expect(root.activeElement).toBe(view.getByRole('textbox', { name: 'Message' })));
   });
 
-  it('shows the view for each phase', () => {
+  it('shows the view for each phase', async () => {
     const { session, state } = fakeSession({ phase: 'closed' });
     const { view } = mount(session);
     expect(view.getByText('Loading chat…')).toBeTruthy();
+    // Views past the first are lazily loaded chunks: each may take a moment to arrive.
     act(() => void (state.phase.value = 'waiting'));
-    expect(view.getByText('Waiting for an agent…')).toBeTruthy();
+    expect(await view.findByText('Waiting for an agent…')).toBeTruthy();
     expect(view.getByRole('log', { name: 'Messages' })).toBeTruthy();
     act(() => void (state.phase.value = 'ended'));
-    expect(view.getByRole('button', { name: 'Start a new chat' })).toBeTruthy();
+    expect(await view.findByRole('button', { name: 'Start a new chat' })).toBeTruthy();
     expect(view.queryByRole('textbox', { name: 'Message' })).toBeNull();
     act(() => {
       state.offline.value = { reason: 'We are closed.', leaveMessage: false };
       state.phase.value = 'offline';
     });
-    expect(view.getByText('We are closed.')).toBeTruthy();
+    expect(await view.findByText('We are closed.')).toBeTruthy();
+  });
+
+  it('renders a split-off view as soon as it arrives and moves focus into it', async () => {
+    const { session } = fakeSession({ phase: 'chatting' });
+    const { root, view } = mount(session);
+    await waitFor(() => expect(root.activeElement).toBe(view.getByRole('textbox', { name: 'Message' })));
+    expect(view.queryByText('Loading chat…')).toBeNull();
   });
 
   it('injects the widget CSS into the shadow root and themes the container', () => {
