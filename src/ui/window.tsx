@@ -13,20 +13,15 @@ import { ErrorBanner } from './error-banner';
 import { Header } from './header';
 import { lazyView, viewsArrived } from './lazy-view';
 import { useSessionAnnouncements } from './live-region';
+import { ChatView, Transcript } from './chat-view';
+import { PrechatForm } from './prechat-form';
 import { StatusBar } from './status-bar';
 
-// Split off to keep the app chunk (paid when the visitor shows intent) small. The window
-// opens on "Loading chat…" while the transport connects: the pre-chat form and the
-// conversation download alongside it, and the after-chat and leave-a-message views once a
-// chat is under way (see lazy-view.tsx).
-const prechat = lazyView(() => import('./prechat-form').then((m) => m.PrechatForm));
-const chat = lazyView(() => import('./chat-view').then((m) => m.ChatView));
-const transcript = lazyView(() => import('./chat-view').then((m) => m.Transcript), true);
+// What a visitor needs when the window opens (pre-chat form, conversation) is in the app
+// chunk. The after-chat and leave-a-message views belong to later phases: they are chunks
+// of their own, prefetched once a chat is under way (see lazy-view.tsx).
 const ended = lazyView(() => import('./ended-view').then((m) => m.EndedView));
 const offline = lazyView(() => import('./offline-view').then((m) => m.OfflineView));
-const PrechatForm = prechat.View;
-const ChatView = chat.View;
-const Transcript = transcript.View;
 const EndedView = ended.View;
 const OfflineView = offline.View;
 
@@ -79,13 +74,12 @@ export function Window({ title, fullPage, focusLauncher, announce }: WindowProps
   useSessionAnnouncements(session, announce);
 
   useEffect(() => {
-    prechat.prefetch();
-    chat.prefetch();
     if (ref.current) focusFirst(ref.current);
   }, []);
 
   useEffect(() => {
-    if (phase === 'starting' || phase === 'waiting' || phase === 'chatting') {
+    // Once the vendor has answered, the later views download in the background.
+    if (phase !== 'closed') {
       ended.prefetch();
       offline.prefetch();
     }
