@@ -1,93 +1,107 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionStore } from '../../src/server/relay/store';
 import { calls, startStack, visitor, waitFor, type Stack } from './harness';
+import { startRedis, type RedisServer } from './redis';
 
-let stack: Stack;
+// The same suite against both session stores: memory (one process) and Redis (shared).
+let redis: RedisServer;
 beforeAll(async () => {
-  stack = await startStack();
+  redis = await startRedis();
 });
 afterAll(async () => {
-  await stack.close();
+  await redis?.stop();
 });
 
-async function startedChat() {
-  const v = visitor(stack.relay.url);
-  v.transport.send({ type: 'start', visitor: { name: 'Di' }, answers: {} });
-  const accepted = await waitFor(() => v.of('accepted')[0], 'accepted');
-  await waitFor(() => v.of('message').some((e) => e.message.text?.startsWith('Hello')), 'greeting');
-  // the widget has acknowledged and persisted what it saw
-  await waitFor(() => (v.resume() as { seq: number } | undefined)?.seq === v.events.filter((e) => e.type !== 'connection' && e.type !== 'resume').length, 'ack');
-  return { v, chatId: String(accepted.chatId) };
-}
-
-describe('relay sessions survive the visitor going away', () => {
-  it('delivers a burst of 200 agent messages sent while the visitor was offline, in order, once, on resume', async () => {
-    const { v, chatId } = await startedChat();
-    const token = v.resume();
-    v.transport.close();
-    await waitFor(() => v.sockets[0]!.readyState === v.sockets[0]!.CLOSED, 'socket closed');
-
-    for (let i = 1; i <= 200; i++) void stack.sim.agentSay(chatId, `burst ${i}`);
-    await stack.sim.agentSay(chatId, 'burst done');
-
-    const back = visitor(stack.relay.url, { resume: token });
-    await waitFor(() => back.of('message').some((e) => e.message.text === 'burst done'), 'burst delivered', 10_000);
-    const got = back.of('message').map((e) => e.message.text);
-    expect(got).toEqual([...Array.from({ length: 200 }, (_, i) => `burst ${i + 1}`), 'burst done']);
-    expect(back.of('message').filter((e) => e.message.text?.startsWith('Hello'))).toEqual([]);
-    back.transport.close();
+describe.each(['memory', 'redis'] as const)('with the %s session store', (kind) => {
+  const newStore = (): SessionStore | undefined => (kind === 'redis' ? redis.store() : undefined);
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ store: newStore() });
+  });
+  afterAll(async () => {
+    await stack.close();
   });
 
-  it('lets the visitor reconnect with its token after a dropped socket and carry on the same conversation', async () => {
-    const { v, chatId } = await startedChat();
-    v.transport.send({ type: 'send', clientId: 'r1', text: 'first line' });
-    await waitFor(() => v.of('message').find((e) => e.message.clientId === 'r1'), 'echo r1');
+  async function startedChat() {
+    const v = visitor(stack.relay.url);
+    v.transport.send({ type: 'start', visitor: { name: 'Di' }, answers: {} });
+    const accepted = await waitFor(() => v.of('accepted')[0], 'accepted');
+    await waitFor(() => v.of('message').some((e) => e.message.text?.startsWith('Hello')), 'greeting');
+    // the widget has acknowledged and persisted what it saw
+    await waitFor(() => (v.resume() as { seq: number } | undefined)?.seq === v.events.filter((e) => e.type !== 'connection' && e.type !== 'resume').length, 'ack');
+    return { v, chatId: String(accepted.chatId) };
+  }
 
-    v.sockets[0]!.terminate(); // the network drops, the page stays
-    await waitFor(() => v.of('connection').some((e) => e.state === 'reconnecting'), 'reconnecting');
-    v.transport.send({ type: 'send', clientId: 'r2', text: 'after the drop' }); // queued while away
-    await waitFor(() => v.sockets.length === 2 && v.of('connection').filter((e) => e.state === 'open').length === 2, 'reopened', 8000);
-    await waitFor(() => v.of('message').some((e) => e.message.text?.includes('after the drop') && e.message.sender === 'agent'), 'reply after drop');
-
-    const mine = calls(stack.sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId);
-    expect(mine.map((m) => m.messageNumber)).toEqual([1, 2, 3]);
-    const ids = v.of('message').map((e) => e.message.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    v.transport.close();
-  });
-
-  it('after a page navigation the new page resumes with the persisted token and continues numbering', async () => {
-    const { v, chatId } = await startedChat();
-    v.transport.send({ type: 'send', clientId: 'n1', text: 'before navigating' });
-    await waitFor(() => v.of('message').some((e) => e.message.sender === 'agent' && e.message.text?.includes('before navigating')), 'reply');
-    await waitFor(() => (v.resume() as { seq: number }).seq === v.events.filter((e) => e.type !== 'connection' && e.type !== 'resume').length, 'ack');
-    const token = v.resume();
-    v.transport.close();
-
-    const next = visitor(stack.relay.url, { resume: token });
-    await waitFor(() => next.of('connection').some((e) => e.state === 'open'), 'open');
-    next.transport.send({ type: 'send', clientId: 'n2', text: 'on the next page' });
-    await waitFor(() => next.of('message').some((e) => e.message.sender === 'agent' && e.message.text?.includes('on the next page')), 'reply on next page');
-    expect(next.of('message').some((e) => e.message.text?.includes('before navigating'))).toBe(false);
-    const mine = calls(stack.sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId);
-    expect(mine.map((m) => m.messageNumber)).toEqual([1, 2, 3]);
-    next.transport.close();
-  });
-
-  it('tells a widget whose session expired, and starts a fresh one', async () => {
-    const short = await startStack({ sessionIdleMs: 200 });
-    try {
-      const v = visitor(short.relay.url);
-      v.transport.send({ type: 'start', visitor: {}, answers: {} });
-      await waitFor(() => v.of('accepted')[0], 'accepted');
+  describe('relay sessions survive the visitor going away', () => {
+    it('delivers a burst of 200 agent messages sent while the visitor was offline, in order, once, on resume', async () => {
+      const { v, chatId } = await startedChat();
       const token = v.resume();
       v.transport.close();
-      await waitFor(() => calls(short.sim, '/message/notifyUserEndChat').length === 1, 'expiry ends the chat upstream', 3000);
-      const back = visitor(short.relay.url, { resume: token });
-      await waitFor(() => back.of('error').find((e) => e.code === 'session-expired'), 'session-expired');
-      await waitFor(() => back.of('config')[0], 'fresh session config');
+      await waitFor(() => v.sockets[0]!.readyState === v.sockets[0]!.CLOSED, 'socket closed');
+
+      for (let i = 1; i <= 200; i++) void stack.sim.agentSay(chatId, `burst ${i}`);
+      await stack.sim.agentSay(chatId, 'burst done');
+
+      const back = visitor(stack.relay.url, { resume: token });
+      await waitFor(() => back.of('message').some((e) => e.message.text === 'burst done'), 'burst delivered', 10_000);
+      const got = back.of('message').map((e) => e.message.text);
+      expect(got).toEqual([...Array.from({ length: 200 }, (_, i) => `burst ${i + 1}`), 'burst done']);
+      expect(back.of('message').filter((e) => e.message.text?.startsWith('Hello'))).toEqual([]);
       back.transport.close();
-    } finally {
-      await short.close();
-    }
+    });
+
+    it('lets the visitor reconnect with its token after a dropped socket and carry on the same conversation', async () => {
+      const { v, chatId } = await startedChat();
+      v.transport.send({ type: 'send', clientId: 'r1', text: 'first line' });
+      await waitFor(() => v.of('message').find((e) => e.message.clientId === 'r1'), 'echo r1');
+
+      v.sockets[0]!.terminate(); // the network drops, the page stays
+      await waitFor(() => v.of('connection').some((e) => e.state === 'reconnecting'), 'reconnecting');
+      v.transport.send({ type: 'send', clientId: 'r2', text: 'after the drop' }); // queued while away
+      await waitFor(() => v.sockets.length === 2 && v.of('connection').filter((e) => e.state === 'open').length === 2, 'reopened', 8000);
+      await waitFor(() => v.of('message').some((e) => e.message.text?.includes('after the drop') && e.message.sender === 'agent'), 'reply after drop');
+
+      const mine = calls(stack.sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId);
+      expect(mine.map((m) => m.messageNumber)).toEqual([1, 2, 3]);
+      const ids = v.of('message').map((e) => e.message.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      v.transport.close();
+    });
+
+    it('after a page navigation the new page resumes with the persisted token and continues numbering', async () => {
+      const { v, chatId } = await startedChat();
+      v.transport.send({ type: 'send', clientId: 'n1', text: 'before navigating' });
+      await waitFor(() => v.of('message').some((e) => e.message.sender === 'agent' && e.message.text?.includes('before navigating')), 'reply');
+      await waitFor(() => (v.resume() as { seq: number }).seq === v.events.filter((e) => e.type !== 'connection' && e.type !== 'resume').length, 'ack');
+      const token = v.resume();
+      v.transport.close();
+
+      const next = visitor(stack.relay.url, { resume: token });
+      await waitFor(() => next.of('connection').some((e) => e.state === 'open'), 'open');
+      next.transport.send({ type: 'send', clientId: 'n2', text: 'on the next page' });
+      await waitFor(() => next.of('message').some((e) => e.message.sender === 'agent' && e.message.text?.includes('on the next page')), 'reply on next page');
+      expect(next.of('message').some((e) => e.message.text?.includes('before navigating'))).toBe(false);
+      const mine = calls(stack.sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId);
+      expect(mine.map((m) => m.messageNumber)).toEqual([1, 2, 3]);
+      next.transport.close();
+    });
+
+    it('tells a widget whose session expired, and starts a fresh one', async () => {
+      const short = await startStack({ sessionIdleMs: 200, store: newStore() });
+      try {
+        const v = visitor(short.relay.url);
+        v.transport.send({ type: 'start', visitor: {}, answers: {} });
+        await waitFor(() => v.of('accepted')[0], 'accepted');
+        const token = v.resume();
+        v.transport.close();
+        await waitFor(() => calls(short.sim, '/message/notifyUserEndChat').length === 1, 'expiry ends the chat upstream', 3000);
+        const back = visitor(short.relay.url, { resume: token });
+        await waitFor(() => back.of('error').find((e) => e.code === 'session-expired'), 'session-expired');
+        await waitFor(() => back.of('config')[0], 'fresh session config');
+        back.transport.close();
+      } finally {
+        await short.close();
+      }
+    });
   });
 });

@@ -15,7 +15,7 @@
  * the relay has already checked the secret, the IP allowlist, the rate and the body size
  * before a route handler runs.
  */
-import type { Capability, ChatConfig, ConfabEventBody } from '../../core/contract';
+import type { Capability, ChatConfig, ConfabEventBody, Json } from '../../core/contract';
 import type { RelayPage, WireCommand } from '../../transports/relay/protocol';
 
 /** A file received by the relay (from the visitor's socket or a vendor hookpoint). */
@@ -52,6 +52,12 @@ export interface RelayAdapter {
   handle(command: WireCommand): Promise<void>;
   /** The session expired or the relay is closing: tell the vendor if it needs to know. */
   close(reason: 'expired' | 'shutdown'): Promise<void>;
+  /**
+   * Everything needed to carry the session on in another relay instance (or after a
+   * restart), as JSON; the relay saves it after every operation and passes it back to
+   * `factory.create`. Adapters without it keep their sessions on the instance that made them.
+   */
+  snapshot?(): Json;
 }
 
 /** A hookpoint body, whatever its content type: fields (names as sent) and files. */
@@ -70,10 +76,12 @@ export interface HookpointRoute<A extends RelayAdapter = RelayAdapter> {
   /** Path below the hookpoint base, e.g. 'messageForCustomer'. */
   path: string;
   /**
-   * `find` looks a session up by the adapter's `hookKey`; it returns undefined for unknown or
-   * expired sessions. The adapter instance returned is the one this factory created.
+   * `find` looks a session up by the adapter's `hookKey`; it resolves undefined for unknown or
+   * expired sessions. The adapter instance returned is one this factory created (possibly on
+   * this instance from another instance's snapshot); the session is held for the handler
+   * until it returns, and what it emits is kept before the reply goes to the vendor.
    */
-  handle(body: HookpointBody, find: (hookKey: string) => A | undefined): Promise<HookpointReply>;
+  handle(body: HookpointBody, find: (hookKey: string) => Promise<A | undefined>): Promise<HookpointReply>;
 }
 
 export interface RelayAdapterFactory<A extends RelayAdapter = RelayAdapter> {
@@ -82,7 +90,8 @@ export interface RelayAdapterFactory<A extends RelayAdapter = RelayAdapter> {
   /** What the widget may offer; sent to the browser in the hello reply. */
   readonly capabilities: readonly Capability[];
   readonly routes: readonly HookpointRoute<A>[];
-  create(ctx: AdapterContext): A;
+  /** `state`: a snapshot this factory's adapter took, to continue that session. */
+  create(ctx: AdapterContext, state?: Json): A;
 }
 
 /** The config most adapters start from; the relay's upload policy filled in. */

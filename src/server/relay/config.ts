@@ -3,8 +3,10 @@
  * in the error, all at once, so an operator fixes the deployment in one go.
  */
 import { omnideskAdapter } from './adapters/omnidesk';
+import { createTransactionHashHandler, diyalogCredentialsFromEnv } from './adapters/diyalog-transaction';
+import { httpTransactionHashIssuer } from './adapters/transaction-hash-issuer';
 import type { RelayAdapterFactory } from './adapter';
-import type { RelayConfig } from './server';
+import type { RelayConfig, RelayRoute } from './server';
 
 interface EnvVar {
   name: string;
@@ -29,7 +31,15 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'OMNIDESK_API_BASE', help: 'default https://account.omnidesk.com/api/v2' },
   { name: 'OMNIDESK_CONFIG_URL', help: 'default https://chat.omnidesk.io/requestChatConfig' },
   { name: 'OMNIDESK_BRAND_ID', help: 'brandID for chatbot logs' },
+  { name: 'REDIS_URL', help: 'redis://host:port: keep sessions in Redis so several instances share them and restarts lose none' },
+  { name: 'REDIS_PREFIX', help: 'key prefix in Redis (default confab:)' },
+  { name: 'DIYALOG_CREDENTIAL_ID', help: 'Diyalog server credential id: serve the transaction-hash endpoint' },
+  { name: 'DIYALOG_CREDENTIAL_SECRET', help: 'Diyalog server credential secret' },
+  { name: 'DIYALOG_TRANSACTION_HASH_URL', help: "URL of Diyalog's gettransactionhashforonlinehelp (required with the credentials)" },
+  { name: 'DIYALOG_TRANSACTION_PATH', help: 'path the endpoint is served at (default /diyalog/transaction-hash)' },
 ];
+
+export const DEFAULT_TRANSACTION_PATH = '/diyalog/transaction-hash';
 
 export function helpText(): string {
   const width = Math.max(...ENV_VARS.map((v) => v.name.length));
@@ -40,6 +50,9 @@ export function helpText(): string {
     ...ENV_VARS.map((v) => `  ${v.name.padEnd(width)} ${v.required ? '*' : ' '} ${v.help}`),
     '',
     'At least one vendor adapter must be enabled (e.g. OMNIDESK_CHAT_ACCOUNT_TOKEN).',
+    'With DIYALOG_CREDENTIAL_ID/SECRET set, the relay also serves the Diyalog transaction-hash',
+    'endpoint (POST {customerId, deviceHash} → {transactionHash}) at DIYALOG_TRANSACTION_PATH.',
+    'With REDIS_URL set, run as many instances as you like behind one load balancer.',
   ].join('\n');
 }
 
@@ -77,8 +90,29 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
       }),
     );
   }
+  const credentials = diyalogCredentialsFromEnv(env);
+  if ((env.DIYALOG_CREDENTIAL_ID || env.DIYALOG_CREDENTIAL_SECRET) && !credentials)
+    problems.push('DIYALOG_CREDENTIAL_ID and DIYALOG_CREDENTIAL_SECRET must be set together');
+  if (credentials && !/^https?:\/\//.test(env.DIYALOG_TRANSACTION_HASH_URL ?? ''))
+    problems.push('DIYALOG_TRANSACTION_HASH_URL must be the http(s) URL of gettransactionhashforonlinehelp when the credentials are set');
+  const transactionPath = env.DIYALOG_TRANSACTION_PATH ?? DEFAULT_TRANSACTION_PATH;
+  if (!/^\/[\w/-]{1,200}$/.test(transactionPath) || /^\/(hook|files|ws|healthz)(\/|$)/.test(transactionPath))
+    problems.push('DIYALOG_TRANSACTION_PATH must be a plain path outside /hook, /files, /ws and /healthz');
+  if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
   if (!adapters.length) problems.push('no vendor adapter is enabled: set OMNIDESK_CHAT_ACCOUNT_TOKEN (or another vendor\'s variables)');
   if (problems.length) throw new ConfigError(problems.join('\n'));
+
+  const allowedOrigins = list(env.RELAY_ALLOWED_ORIGINS);
+  const routes: RelayRoute[] = [];
+  if (credentials) {
+    routes.push({
+      path: transactionPath,
+      handle: createTransactionHashHandler({
+        issuer: httpTransactionHashIssuer(env.DIYALOG_TRANSACTION_HASH_URL!, credentials),
+        allowedOrigins,
+      }),
+    });
+  }
 
   return {
     host: env.RELAY_HOST ?? '0.0.0.0',
@@ -86,12 +120,13 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
     publicUrl: env.RELAY_PUBLIC_URL,
     hookSecret: env.RELAY_HOOK_SECRET!,
     signingKey: env.RELAY_SIGNING_KEY!,
-    allowedOrigins: list(env.RELAY_ALLOWED_ORIGINS),
+    allowedOrigins,
     hookIpAllowlist: list(env.RELAY_HOOK_IP_ALLOWLIST),
     trustProxy: env.RELAY_TRUST_PROXY === '1',
     maxUploadBytes,
     allowedFileTypes: env.RELAY_FILE_TYPES ? list(env.RELAY_FILE_TYPES).map((t) => t.replace(/^\./, '').toLowerCase()) : undefined,
     sessionIdleMs: idleMinutes * 60_000,
     adapters,
+    routes,
   };
 }

@@ -4,13 +4,15 @@
  *   POST /hook/<secret>/<vendor>/<route>       vendor hookpoints (secret, IP allowlist, caps)
  *   GET  /files/<id>/<name>?sig=…              files signed for one session
  *   GET  /healthz
- * and 401 for everything else. Vendor knowledge lives in the adapters (./adapter.ts).
+ *   any  <config.routes[].path>                extra endpoints (e.g. a transaction-hash endpoint)
+ * and 401 for everything else. Sessions live in a SessionStore (./store.ts): in memory by
+ * default, or shared by several instances (Redis), any of which may serve any request. Vendor knowledge lives in the adapters (./adapter.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ConfabEventBody } from '../../core/contract';
+import type { ConfabEventBody, Json } from '../../core/contract';
 import {
   CLOSE_FATAL,
   CLOSE_REPLACED,
@@ -20,12 +22,12 @@ import {
   type ServerFrame,
   type WireCommand,
 } from '../../transports/relay/protocol';
-import type { AdapterContext, RelayAdapterFactory } from './adapter';
-import { FileStore } from './files';
+import type { AdapterContext, RelayAdapter, RelayAdapterFactory, RelayFile } from './adapter';
 import { BodyError, readHookpointBody } from './http-body';
 import { RateLimiter, type RateLimit } from './rate-limit';
 import { RelaySession } from './session';
-import { newId, safeEqual, sessionToken, verifySessionToken } from './tokens';
+import { MemoryStore, type SessionRecord, type SessionStore, type StoredEvent } from './store';
+import { newId, safeEqual, sessionToken, sign, verifySessionToken } from './tokens';
 
 export interface RelayConfig {
   /** Loopback by default; 0 picks an ephemeral port. */
@@ -60,6 +62,16 @@ export interface RelayConfig {
   /** How long `close()` waits for in-flight work. */
   drainMs?: number;
   log?: (message: string) => void;
+  /** Where sessions live (default: this process's memory). The caller closes it. */
+  store?: SessionStore;
+  /** Non-hookpoint HTTP endpoints, matched by exact path before the 401 fallback. */
+  routes?: readonly RelayRoute[];
+}
+
+export interface RelayRoute {
+  /** Exact path, e.g. '/diyalog/transaction-hash'; the handler sees every method. */
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
 export interface RelayHandle {
@@ -127,6 +139,10 @@ function decodeFrame(raw: string): ClientFrame | null {
   }
 }
 
+
+/** The store no longer has the session (it expired, possibly on another instance). */
+class SessionGone extends Error {}
+
 export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   const log = config.log ?? ((m: string) => console.log(`[relay] ${m}`));
   const maxBodyBytes = config.maxBodyBytes ?? 64 * 1024;
@@ -140,9 +156,11 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   const hookLimiter = new RateLimiter(config.hookRate ?? { capacity: 2000, perMinute: 12_000 });
   const sessionLimiter = new RateLimiter(config.sessionRate ?? { capacity: 60, perMinute: 300 });
   const adapters = new Map(config.adapters.map((a) => [a.vendor, a]));
-  const sessions = new Map<string, RelaySession>();
-  /** `${vendor}\n${hookKey}` → session */
-  const byHookKey = new Map<string, RelaySession>();
+  const extraRoutes = new Map((config.routes ?? []).map((r) => [r.path, r]));
+  const store = config.store ?? new MemoryStore();
+  /** Sessions this instance has loaded: the ones it created, resumed or served a hookpoint for. */
+  const local = new Map<string, RelaySession>();
+  const loading = new Map<string, Promise<RelaySession | null>>();
   let closing = false;
 
   const server = createServer();
@@ -155,36 +173,211 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const publicUrl = (config.publicUrl ?? `http://${host}:${addr.port}`).replace(/\/+$/, '');
   const hookpointBase = `${publicUrl}/hook/${config.hookSecret}`;
-  const files = new FileStore(config.signingKey, publicUrl, maxUploadBytes * 4);
 
-  function endSession(session: RelaySession, reason: 'expired' | 'shutdown'): Promise<void> {
-    sessions.delete(session.id);
-    byHookKey.delete(`${session.vendor}\n${session.adapter.hookKey}`);
-    files.dropSession(session.id);
-    return session.run(() => session.adapter.close(reason));
+  // ── sessions ────────────────────────────────────────────────────────────────────────────
+
+  function storeFile(session: RelaySession, file: RelayFile): string {
+    const fileId = newId(12);
+    const put = store.putFile(fileId, { ...file, sessionId: session.id }, maxUploadBytes * 4);
+    session.filesPending = Promise.all([session.filesPending, put.catch((err: unknown) => log(`file not stored: ${String(err)}`))]);
+    const sig = sign(config.signingKey, 'file', `${session.id}/${fileId}`);
+    return `${publicUrl}/files/${fileId}/${encodeURIComponent(file.name)}?sig=${sig}`;
   }
 
-  function createSession(vendor: RelayAdapterFactory, page: RelayPage): RelaySession {
-    const session = new RelaySession(newId(), vendor.vendor, bufferLimit, Date.now);
-    const ctx: AdapterContext = {
+  /** Commit what the session emitted (and its adapter's state) to the store, in order. */
+  function flush(session: RelaySession, state?: Json): Promise<void> {
+    const events = session.outbox.splice(0);
+    const done = session.persisted.then(async () => {
+      await session.filesPending;
+      const version = await store.commit(session.id, { events, state }, bufferLimit, Date.now());
+      if (version !== null && state !== undefined) session.version = version;
+    });
+    session.persisted = done.catch((err: unknown) => log(`${session.id.slice(0, 6)}: events not stored: ${String(err)}`));
+    return done;
+  }
+
+  function emitNow(session: RelaySession, event: ConfabEventBody): void {
+    session.outbox.push(event);
+    void flush(session);
+  }
+
+  function build(session: RelaySession, record: Pick<SessionRecord, 'page' | 'state' | 'version'>): RelayAdapter {
+    const vendor = session.vendor;
+    session.ctx = {
       sessionId: session.id,
-      page,
-      hookpointBase: `${hookpointBase}/${vendor.vendor}`,
-      emit: (event: ConfabEventBody) => session.emit(event),
-      storeFile: (file) => files.put(session.id, file),
-      touch: () => session.touch(),
+      page: record.page,
+      hookpointBase: `${hookpointBase}/${vendor}`,
+      emit: (event: ConfabEventBody) => {
+        session.outbox.push(event);
+        // Inside an operation the events are committed with the state it leaves behind;
+        // outside one (an adapter's own channel calling back) they are committed at once.
+        if (!session.inOperation) void flush(session);
+      },
+      storeFile: (file) => storeFile(session, file),
+      touch: () => {
+        session.touch();
+        void store.touch(session.id, Date.now()).catch(() => undefined);
+      },
       files: { allowedTypes, maxBytes: maxUploadBytes },
-      log: (m) => log(`${vendor.vendor} ${session.id.slice(0, 6)}: ${m}`),
+      log: (m) => log(`${vendor} ${session.id.slice(0, 6)}: ${m}`),
     };
-    session.adapter = vendor.create(ctx);
-    sessions.set(session.id, session);
-    byHookKey.set(`${vendor.vendor}\n${session.adapter.hookKey}`, session);
-    void session.run(() => session.adapter.open());
+    session.adapter = session.factory.create(session.ctx, record.state ?? undefined);
+    session.version = record.version;
+    return session.adapter;
+  }
+
+  /** This instance's copy of a session, loaded from the store when another instance made it. */
+  function load(id: string): Promise<RelaySession | null> {
+    const have = local.get(id);
+    if (have) return Promise.resolve(have);
+    let p = loading.get(id);
+    if (!p) {
+      p = (async () => {
+        const record = await store.get(id);
+        const factory = record && adapters.get(record.vendor);
+        // An adapter without snapshots cannot be rebuilt here: its session stays where it began.
+        if (!record || !factory || !record.portable) return null;
+        const again = local.get(id);
+        if (again) return again;
+        const session = new RelaySession(id, factory, Date.now);
+        session.portable = true;
+        build(session, record);
+        local.set(id, session);
+        return session;
+      })().finally(() => loading.delete(id));
+      loading.set(id, p);
+    }
+    return p;
+  }
+
+  /**
+   * One operation on a session (open, a command, a hookpoint, the end): one at a time here,
+   * under the store's lock across instances, on an adapter current with the store, and its
+   * events committed together with the state it leaves before it counts as done.
+   */
+  function operate<T>(session: RelaySession, task: () => Promise<T>): Promise<T> {
+    return session.run(() =>
+      store.withLock(session.id, async () => {
+        if (store.shared && session.portable) {
+          const record = await store.get(session.id);
+          if (!record) throw new SessionGone();
+          if (record.version !== session.version) build(session, record);
+        }
+        session.inOperation = true;
+        session.touch();
+        try {
+          return await task();
+        } finally {
+          session.inOperation = false;
+          await flush(session, session.adapter.snapshot?.());
+        }
+      }),
+    );
+  }
+
+  async function createSession(factory: RelayAdapterFactory, page: RelayPage): Promise<RelaySession> {
+    const id = newId();
+    const session = new RelaySession(id, factory, Date.now);
+    build(session, { page, state: null, version: 0 });
+    session.portable = typeof session.adapter.snapshot === 'function';
+    await store.create(
+      {
+        id,
+        vendor: factory.vendor,
+        hookKey: session.adapter.hookKey,
+        page,
+        state: session.adapter.snapshot?.() ?? null,
+        version: 0,
+        portable: session.portable,
+      },
+      Date.now(),
+    );
+    local.set(id, session);
     return session;
   }
 
+  async function endSession(session: RelaySession, reason: 'expired' | 'shutdown'): Promise<void> {
+    const forget = reason === 'expired' || !store.shared;
+    try {
+      await operate(session, async () => {
+        if (reason === 'expired') session.ctx.emit({ type: 'ended', by: 'timeout' });
+        // A shared store keeps the session for another instance: only instance-bound adapters let go.
+        if (forget || !session.portable) await session.adapter.close(reason);
+      });
+    } catch (err) {
+      if (!(err instanceof SessionGone)) log(`${session.id.slice(0, 6)}: ending failed: ${String(err)}`);
+    }
+    if (reason === 'expired') session.socket?.close(1000, 'session expired');
+    local.delete(session.id);
+    if (forget) await store.remove(session.id);
+  }
+
+  // ── delivery ────────────────────────────────────────────────────────────────────────────
+
+  store.onEvent((id, item) => {
+    const session = local.get(id);
+    if (session?.socket) deliver(session, item);
+  });
+
+  function deliver(session: RelaySession, item: StoredEvent): void {
+    if (session.syncing) {
+      session.syncAgain = true;
+      return;
+    }
+    if (item.seq <= session.sentUpTo) return;
+    // A gap means an announcement was missed (or overtaken): the store has the full sequence.
+    if (item.seq !== session.sentUpTo + 1) return void sync(session, session.socket!, null);
+    session.sentUpTo = item.seq;
+    session.send({ type: 'event', ...item });
+  }
+
+  /** Send what the store holds beyond `sentUpTo`, until no announcement arrived meanwhile. */
+  async function sync(session: RelaySession, ws: WebSocket, resumeFrom: number | null): Promise<void> {
+    if (session.syncing && resumeFrom === null) {
+      session.syncAgain = true;
+      return;
+    }
+    session.syncing = true;
+    let lost = false;
+    let resume = resumeFrom !== null;
+    try {
+      do {
+        session.syncAgain = false;
+        const r = await store.replay(session.id, session.sentUpTo, resume);
+        resume = false;
+        lost ||= r.lost;
+        if (session.socket !== ws) return;
+        for (const item of r.events) {
+          if (item.seq <= session.sentUpTo) continue;
+          session.sentUpTo = item.seq;
+          session.send({ type: 'event', ...item });
+        }
+      } while (session.syncAgain);
+    } catch (err) {
+      log(`${session.id.slice(0, 6)}: replay failed: ${String(err)}`);
+    } finally {
+      if (session.socket === ws) session.syncing = false;
+    }
+    if (lost) {
+      emitNow(session, { type: 'error', code: 'events-lost', message: 'Some messages sent while you were away could not be kept.', fatal: false });
+    }
+  }
+
+  function attach(session: RelaySession, ws: WebSocket, lastSeq: number, welcome: ServerFrame): Promise<void> {
+    session.touch();
+    void store.touch(session.id, Date.now()).catch(() => undefined);
+    session.socket = ws;
+    session.sentUpTo = lastSeq;
+    session.syncing = false;
+    session.send(welcome);
+    return sync(session, ws, lastSeq);
+  }
+
+  // ── visitor sockets ─────────────────────────────────────────────────────────────────────
+
   wss.on('connection', (ws: WebSocket) => {
     let session: RelaySession | null = null;
+    let frames: Promise<void> = Promise.resolve();
     const fatal = (code: RelayFatalCode, message: string) => {
       const frame: ServerFrame = { type: 'fatal', code, message };
       ws.send(JSON.stringify(frame));
@@ -195,45 +388,59 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       clearTimeout(helloTimer);
       session?.detach(ws);
     });
-    ws.on('message', (data, isBinary) => {
-      const frame = isBinary ? null : decodeFrame(data.toString());
+
+    async function onFrame(frame: ClientFrame | null): Promise<void> {
       if (!frame) {
         if (!session) return fatal('bad-frame', 'expected hello or resume');
-        session.emit({ type: 'error', code: 'bad-frame', message: 'The relay could not read a message from the widget.', fatal: false });
-        return;
+        return emitNow(session, { type: 'error', code: 'bad-frame', message: 'The relay could not read a message from the widget.', fatal: false });
       }
       if (!session) {
         clearTimeout(helloTimer);
         if (frame.type === 'hello') {
           const factory = adapters.get(frame.vendor);
           if (!factory) return fatal('vendor-unknown', `this relay does not serve ${frame.vendor}`);
-          session = createSession(factory, frame.page);
-          session.attach(ws, 0, welcome(session, factory, false));
+          const created = await createSession(factory, frame.page);
+          session = created;
+          await attach(created, ws, 0, welcome(created, false));
+          void operate(created, () => created.adapter.open()).catch((err: unknown) => log(`open failed: ${String(err)}`));
         } else if (frame.type === 'resume') {
           const id = verifySessionToken(config.signingKey, frame.token);
           if (!id) return fatal('bad-token', 'invalid session token');
-          const found = sessions.get(id);
+          const found = await load(id);
           if (!found) return fatal('session-unknown', 'the session has ended or expired');
           const old = found.socket;
           session = found;
           if (old && old !== ws) old.close(CLOSE_REPLACED, 'replaced by a newer connection');
-          found.attach(ws, frame.lastSeq, welcome(found, adapters.get(found.vendor)!, true));
+          await attach(found, ws, frame.lastSeq, welcome(found, true));
         } else fatal('bad-frame', 'expected hello or resume');
         return;
       }
-      if (frame.type === 'ack') return session.ack(frame.seq);
+      const s = session;
+      if (frame.type === 'ack') return void store.ack(s.id, frame.seq).catch(() => undefined);
       if (frame.type !== 'command') return;
-      session.touch();
-      if (!sessionLimiter.take(session.id)) {
-        session.emit({ type: 'error', code: 'rate-limited', message: 'Too many messages at once. Please slow down.', fatal: false });
-        return;
+      s.touch();
+      if (!sessionLimiter.take(s.id)) {
+        return emitNow(s, { type: 'error', code: 'rate-limited', message: 'Too many messages at once. Please slow down.', fatal: false });
       }
-      session.enqueue(frame.command);
+      const command = frame.command;
+      void operate(s, () => s.adapter.handle(command)).catch((err: unknown) => {
+        if (err instanceof SessionGone) return fatal('session-unknown', 'the session has ended or expired');
+        emitNow(s, { type: 'error', code: 'relay', message: String(err), fatal: false });
+      });
+    }
+
+    ws.on('message', (data, isBinary) => {
+      const frame = isBinary ? null : decodeFrame(data.toString());
+      // Frames of one socket are handled in arrival order, even when one waits on the store.
+      frames = frames.then(() => onFrame(frame)).catch((err: unknown) => {
+        log(`frame failed: ${String(err)}`);
+        if (!session && ws.readyState === ws.OPEN) fatal('session-unknown', 'the relay could not open the session');
+      });
     });
   });
 
-  function welcome(session: RelaySession, factory: RelayAdapterFactory, resumed: boolean): ServerFrame {
-    return { type: 'welcome', token: sessionToken(config.signingKey, session.id), capabilities: [...factory.capabilities], resumed };
+  function welcome(session: RelaySession, resumed: boolean): ServerFrame {
+    return { type: 'welcome', token: sessionToken(config.signingKey, session.id), capabilities: [...session.factory.capabilities], resumed };
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -264,8 +471,9 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
 
     if (parts[0] === 'files' && parts.length === 3 && (req.method === 'GET' || req.method === 'HEAD')) {
       if (!ipLimiter.take(ip)) return json(res, 429, { success: false });
-      const file = files.get(parts[1]!, url.searchParams.get('sig') ?? '');
-      if (!file) return json(res, 403, { success: false }, cors);
+      const file = await store.getFile(parts[1]!);
+      const sig = url.searchParams.get('sig') ?? '';
+      if (!file || !safeEqual(sig, sign(config.signingKey, 'file', `${file.sessionId}/${parts[1]!}`))) return json(res, 403, { success: false }, cors);
       res.writeHead(200, {
         ...cors,
         'content-type': file.mime,
@@ -285,6 +493,9 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       res.end();
       return;
     }
+
+    const extra = extraRoutes.get(url.pathname);
+    if (extra) return extra.handle(req, res);
 
     const isHook =
       req.method === 'POST' && parts.length === 4 && parts[0] === 'hook' && safeEqual(parts[1]!, config.hookSecret);
@@ -315,23 +526,70 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       if (err instanceof BodyError) return json(res, err.status, { success: false, error: err.message }, { connection: 'close' });
       throw err;
     }
-    const reply = await hook.handle(body, (key) => {
-      const s = byHookKey.get(`${factory.vendor}\n${key}`);
-      if (s) s.touch();
-      return s?.adapter;
-    });
+    // Each session the handler finds stays held (no other operation on it, here or on another
+    // instance) until the handler returns; then its events are committed, and only then does
+    // the vendor hear 200, so an acknowledged hookpoint is never lost to a crash.
+    const held: { release(): void; done: Promise<void> }[] = [];
+    const find = async (key: string): Promise<RelayAdapter | undefined> => {
+      const id = await store.idByHookKey(factory.vendor, key);
+      const session = id ? await load(id) : null;
+      if (!session) return undefined;
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => (entered = r));
+      const done = operate(session, async () => {
+        entered();
+        await released;
+      });
+      held.push({ release, done });
+      try {
+        await Promise.race([inside, done]);
+      } catch {
+        return undefined;
+      }
+      return session.adapter;
+    };
+    let reply;
+    try {
+      reply = await hook.handle(body, find);
+    } finally {
+      for (const h of held) h.release();
+    }
+    const committed = await Promise.allSettled(held.map((h) => h.done));
+    const failed = committed.find((c): c is PromiseRejectedResult => c.status === 'rejected' && !(c.reason instanceof SessionGone));
+    if (failed) throw failed.reason;
     json(res, reply.status, reply.body);
+  }
+
+  let sweeping = false;
+  async function sweep(): Promise<void> {
+    const now = Date.now();
+    for (const id of await store.idle(now - idleMs)) {
+      if (closing) return;
+      const mine = local.get(id);
+      if (mine?.busy) continue;
+      // Every instance sweeps; exactly one claims each expired session and ends it.
+      if (!(await store.claimEnd(id))) continue;
+      const session = mine ?? (await load(id));
+      if (session) await endSession(session, 'expired');
+      else await store.remove(id);
+    }
+    if (store.shared) {
+      // Copies of sessions no visitor is attached to here are rebuilt from the store when needed.
+      for (const s of local.values()) {
+        if (s.portable && !s.socket && !s.busy && now - s.lastUsed > Math.min(idleMs, 60_000)) local.delete(s.id);
+      }
+    }
   }
 
   const sweeper = setInterval(
     () => {
-      const now = Date.now();
-      for (const s of sessions.values()) {
-        if (now - s.lastActive > idleMs && !s.busy) {
-          s.emit({ type: 'ended', by: 'timeout' });
-          s.socket?.close(1000, 'session expired');
-          void endSession(s, 'expired');
-        }
+      if (!sweeping) {
+        sweeping = true;
+        sweep()
+          .catch((err: unknown) => log(`sweep failed: ${String(err)}`))
+          .finally(() => (sweeping = false));
       }
       ipLimiter.sweep();
       hookLimiter.sweep();
@@ -350,7 +608,8 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       clearInterval(sweeper);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Drain: let queued commands reach the vendor, then say goodbye to every socket.
-      const drain = Promise.all([...sessions.values()].map((s) => endSession(s, 'shutdown').catch(() => undefined)));
+      // With a shared store the sessions stay there for the other instances (or this one, restarted).
+      const drain = Promise.all([...local.values()].map((s) => endSession(s, 'shutdown').catch(() => undefined)));
       await Promise.race([drain, new Promise((r) => setTimeout(r, config.drainMs ?? 5000).unref())]);
       for (const ws of wss.clients) ws.close(1001, 'relay shutting down');
       wss.close();

@@ -25,7 +25,7 @@
  * - Window state (`expandedchat` / `minimizedchat`) comes from the additive `window` command.
  * - Relay shutdown does not end chats upstream; session expiry does (notifyUserEndChat).
  */
-import type { Attachment, AttachmentKind, Capability, ConfabEventBody, VisitorInfo } from '../../../core/contract';
+import type { Attachment, AttachmentKind, Capability, ConfabEventBody, Json, VisitorInfo } from '../../../core/contract';
 import { safeUrl } from '../../../core/urls';
 import type { WireCommand } from '../../../transports/relay/protocol';
 import {
@@ -99,25 +99,89 @@ function str(v: unknown, max = 20_000): string {
   return typeof v === 'string' ? v.slice(0, max) : '';
 }
 
+/** What another relay instance needs to carry a session on (see RelayAdapter.snapshot). */
+interface OmnideskState {
+  hookKey: string;
+  messageNumber: number;
+  numbered: [string, number][];
+  echoed: string[];
+  started: boolean;
+  ended: boolean;
+  agentsAvailable: boolean | null;
+  agentName: string | null;
+  agentLines: number;
+  visitorTyping: boolean;
+}
+
+/** Retries and replays concern recent lines only; older client ids need not travel. */
+const REMEMBERED_CLIENT_IDS = 200;
+
+function readState(raw: Json | undefined): Partial<OmnideskState> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const o = raw as Record<string, Json>;
+  const num = (v: Json | undefined) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
+  const pairs = Array.isArray(o.numbered) ? o.numbered : [];
+  return {
+    hookKey: typeof o.hookKey === 'string' && o.hookKey ? o.hookKey : undefined,
+    messageNumber: num(o.messageNumber),
+    numbered: pairs.filter((p): p is [string, number] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number'),
+    echoed: (Array.isArray(o.echoed) ? o.echoed : []).filter((e): e is string => typeof e === 'string'),
+    started: o.started === true,
+    ended: o.ended === true,
+    agentsAvailable: typeof o.agentsAvailable === 'boolean' ? o.agentsAvailable : null,
+    agentName: typeof o.agentName === 'string' ? o.agentName : null,
+    agentLines: num(o.agentLines),
+    visitorTyping: o.visitorTyping === true,
+  };
+}
+
 export class OmnideskSession implements RelayAdapter {
-  readonly hookKey = `confab-${newId(15)}`;
+  readonly hookKey: string;
   private readonly fetch: typeof fetch;
-  private messageNumber = 0;
+  private messageNumber: number;
   /** clientId → messageNumber: a retried line keeps its number, so Omnidesk can de-duplicate. */
-  private readonly numbered = new Map<string, number>();
-  private readonly echoed = new Set<string>();
-  private started = false;
-  private ended = false;
+  private readonly numbered: Map<string, number>;
+  private readonly echoed: Set<string>;
+  private started: boolean;
+  private ended: boolean;
   private agentsAvailable: boolean | undefined;
   private agentName: string | undefined;
-  private agentLines = 0;
-  private visitorTyping = false;
+  private agentLines: number;
+  private visitorTyping: boolean;
 
   constructor(
     private readonly cfg: OmnideskConfig,
     private readonly ctx: AdapterContext,
+    state?: Json,
   ) {
     this.fetch = cfg.fetch ?? fetch;
+    const st = readState(state);
+    this.hookKey = st.hookKey ?? `confab-${newId(15)}`;
+    this.messageNumber = st.messageNumber ?? 0;
+    this.numbered = new Map(st.numbered ?? []);
+    this.echoed = new Set(st.echoed ?? []);
+    this.started = st.started ?? false;
+    this.ended = st.ended ?? false;
+    this.agentsAvailable = st.agentsAvailable ?? undefined;
+    this.agentName = st.agentName ?? undefined;
+    this.agentLines = st.agentLines ?? 0;
+    this.visitorTyping = st.visitorTyping ?? false;
+  }
+
+  snapshot(): Json {
+    const state: OmnideskState = {
+      hookKey: this.hookKey,
+      messageNumber: this.messageNumber,
+      numbered: [...this.numbered].slice(-REMEMBERED_CLIENT_IDS),
+      echoed: [...this.echoed].slice(-REMEMBERED_CLIENT_IDS),
+      started: this.started,
+      ended: this.ended,
+      agentsAvailable: this.agentsAvailable ?? null,
+      agentName: this.agentName ?? null,
+      agentLines: this.agentLines,
+      visitorTyping: this.visitorTyping,
+    };
+    return state as unknown as Json;
   }
 
   async open(): Promise<void> {
@@ -382,14 +446,14 @@ export class OmnideskSession implements RelayAdapter {
 
 const ok: HookpointReply = { status: 200, body: { success: true } };
 
-function withSession(
+async function withSession(
   body: HookpointBody,
-  find: (key: string) => OmnideskSession | undefined,
+  find: (key: string) => Promise<OmnideskSession | undefined>,
   fn: (s: OmnideskSession) => HookpointReply | void,
-): HookpointReply {
+): Promise<HookpointReply> {
   const id = field(body, 'sessionID');
   if (typeof id !== 'string' || !id) return { status: 400, body: { success: false, error: 'sessionID missing' } };
-  const session = find(id);
+  const session = await find(id);
   if (!session) return { status: 404, body: { success: false, error: 'unknown session' } };
   return fn(session) ?? ok;
 }
@@ -433,6 +497,6 @@ export function omnideskAdapter(cfg: OmnideskConfig): RelayAdapterFactory<Omnide
     vendor: OMNIDESK_VENDOR,
     capabilities: CAPABILITIES,
     routes,
-    create: (ctx) => new OmnideskSession(cfg, ctx),
+    create: (ctx, state) => new OmnideskSession(cfg, ctx, state),
   };
 }

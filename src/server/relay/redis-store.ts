@@ -1,0 +1,273 @@
+/**
+ * Sessions in Redis, for several relay instances behind a load balancer (REDIS_URL).
+ *
+ * Keys (all under `prefix`): `s:<id>` hash (record, seq counter, dropped-up-to, state
+ * version), `e:<id>` sorted set of unacknowledged events scored by seq, `h:<vendor>:<hookKey>`
+ * → id, `active` sorted set of ids by last activity, `l:<id>` the operation lock,
+ * `f:<fileId>` files, `fs:<id>` a session's file ids. Events are numbered, kept, and
+ * published in ONE Lua script, so seqs are gap-free, pub/sub order is seq order across
+ * instances, and a crash can never keep an event without announcing it or vice versa
+ * (an instance that missed an announcement finds the gap and replays from the set).
+ *
+ * Everything expires `ttlMs` after its last activity, so sessions of a fleet that went away
+ * for good do not stay in Redis for ever.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { ConfabEventBody, Json } from '../../core/contract';
+import type { RelayPage } from '../../transports/relay/protocol';
+import type { Commit, SessionRecord, SessionStore, StoredEvent, StoredFile } from './store';
+
+export interface RedisStoreOptions {
+  url: string;
+  /** Key prefix, so one Redis can serve several relays (default "confab:"). */
+  prefix?: string;
+  /** Keys of a session with no activity this long are dropped by Redis itself (default 24 h). */
+  ttlMs?: number;
+  /** Longest an operation may hold a session's lock before another instance may take it. */
+  lockMs?: number;
+}
+
+const COMMIT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local limit = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[7])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
+for i = 8, #ARGV do
+  local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+  local item = '{"seq":' .. seq .. ',"event":' .. ARGV[i] .. '}'
+  redis.call('ZADD', KEYS[2], seq, item)
+  redis.call('PUBLISH', ARGV[4], ARGV[3] .. '\\n' .. item)
+end
+local n = redis.call('ZCARD', KEYS[2])
+if n > limit then
+  local last = redis.call('ZRANGE', KEYS[2], n - limit - 1, n - limit - 1, 'WITHSCORES')
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, n - limit - 1)
+  redis.call('HSET', KEYS[1], 'dropped', last[2])
+end
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('PEXPIRE', KEYS[4], ttl)
+if ARGV[5] == '1' then
+  redis.call('HSET', KEYS[1], 'state', ARGV[6])
+  return redis.call('HINCRBY', KEYS[1], 'version', 1)
+end
+return tonumber(redis.call('HGET', KEYS[1], 'version'))
+`;
+
+const REPLAY = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, {}} end
+if ARGV[2] == '0' then return {0, redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')} end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+local dropped = tonumber(redis.call('HGET', KEYS[1], 'dropped') or '0')
+local lost = 0
+if tonumber(ARGV[1]) < dropped then lost = 1 end
+redis.call('HSET', KEYS[1], 'dropped', 0)
+return {lost, redis.call('ZRANGE', KEYS[2], 0, -1)}
+`;
+
+const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+function parseItem(raw: string): StoredEvent | null {
+  try {
+    const v = JSON.parse(raw) as { seq?: unknown; event?: unknown };
+    return typeof v.seq === 'number' && v.event && typeof v.event === 'object' ? { seq: v.seq, event: v.event as ConfabEventBody } : null;
+  } catch {
+    return null;
+  }
+}
+
+export class RedisStore implements SessionStore {
+  readonly shared = true;
+  private readonly redis: Redis;
+  private readonly sub: Redis;
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+  private readonly lockMs: number;
+  private readonly channel: string;
+  private readonly listeners: ((id: string, item: StoredEvent) => void)[] = [];
+  private readonly subscribed: Promise<unknown>;
+
+  constructor(opts: RedisStoreOptions) {
+    this.prefix = opts.prefix ?? 'confab:';
+    this.ttlMs = opts.ttlMs ?? 24 * 3600_000;
+    this.lockMs = opts.lockMs ?? 15_000;
+    this.channel = `${this.prefix}events`;
+    this.redis = new Redis(opts.url, { maxRetriesPerRequest: 5, enableAutoPipelining: true });
+    this.sub = new Redis(opts.url, { maxRetriesPerRequest: 5 });
+    this.sub.on('message', (_channel: string, message: string) => {
+      const nl = message.indexOf('\n');
+      const item = nl > 0 ? parseItem(message.slice(nl + 1)) : null;
+      if (!item) return;
+      const id = message.slice(0, nl);
+      for (const l of this.listeners) l(id, item);
+    });
+    // Connection errors are retried by ioredis; an unhandled 'error' event would crash the relay.
+    this.redis.on('error', () => undefined);
+    this.sub.on('error', () => undefined);
+    this.subscribed = this.sub.subscribe(this.channel);
+  }
+
+  /** Resolves once connected and subscribed (the relay waits for it at start-up). */
+  ready(): Promise<unknown> {
+    return Promise.all([this.subscribed, this.redis.ping()]);
+  }
+
+  private k(kind: string, id: string): string {
+    return `${this.prefix}${kind}:${id}`;
+  }
+
+  async create(record: SessionRecord, now: number): Promise<void> {
+    const s = this.k('s', record.id);
+    const h = this.k('h', `${record.vendor}:${record.hookKey}`);
+    await this.redis
+      .multi()
+      .hset(s, {
+        vendor: record.vendor,
+        hookKey: record.hookKey,
+        page: JSON.stringify(record.page),
+        state: JSON.stringify(record.state),
+        version: record.version,
+        portable: record.portable ? '1' : '0',
+        seq: 0,
+        dropped: 0,
+      })
+      .pexpire(s, this.ttlMs)
+      .set(h, record.id, 'PX', this.ttlMs)
+      .zadd(`${this.prefix}active`, now, record.id)
+      .exec();
+  }
+
+  async get(id: string): Promise<SessionRecord | null> {
+    const h = await this.redis.hgetall(this.k('s', id));
+    if (!h.vendor || !h.hookKey) return null;
+    try {
+      return {
+        id,
+        vendor: h.vendor,
+        hookKey: h.hookKey,
+        page: JSON.parse(h.page ?? '{}') as RelayPage,
+        state: JSON.parse(h.state ?? 'null') as Json,
+        version: Number(h.version ?? 0),
+        portable: h.portable === '1',
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  idByHookKey(vendor: string, hookKey: string): Promise<string | null> {
+    return this.redis.get(this.k('h', `${vendor}:${hookKey}`));
+  }
+
+  async commit(id: string, commit: Commit, bufferLimit: number, now: number): Promise<number | null> {
+    const rec = await this.redis.hmget(this.k('s', id), 'vendor', 'hookKey');
+    const hookKeyKey = this.k('h', `${rec[0] ?? ''}:${rec[1] ?? ''}`);
+    const version = (await this.redis.eval(
+      COMMIT,
+      4,
+      this.k('s', id),
+      this.k('e', id),
+      `${this.prefix}active`,
+      hookKeyKey,
+      bufferLimit,
+      now,
+      id,
+      this.channel,
+      commit.state === undefined ? '0' : '1',
+      commit.state === undefined ? '' : JSON.stringify(commit.state),
+      this.ttlMs,
+      ...commit.events.map((e) => JSON.stringify(e)),
+    )) as number;
+    return version < 0 ? null : version;
+  }
+
+  async replay(id: string, afterSeq: number, resume: boolean): Promise<{ events: StoredEvent[]; lost: boolean }> {
+    const [lost, raw] = (await this.redis.eval(REPLAY, 2, this.k('s', id), this.k('e', id), afterSeq, resume ? '1' : '0')) as [
+      number,
+      string[],
+    ];
+    return { lost: lost === 1, events: raw.map(parseItem).filter((e): e is StoredEvent => !!e) };
+  }
+
+  async ack(id: string, seq: number): Promise<void> {
+    await this.redis.zremrangebyscore(this.k('e', id), '-inf', seq);
+  }
+
+  async touch(id: string, now: number): Promise<void> {
+    await this.redis.zadd(`${this.prefix}active`, 'XX', now, id);
+  }
+
+  idle(before: number): Promise<string[]> {
+    return this.redis.zrangebyscore(`${this.prefix}active`, '-inf', `(${before}`, 'LIMIT', 0, 500);
+  }
+
+  async claimEnd(id: string): Promise<boolean> {
+    return (await this.redis.zrem(`${this.prefix}active`, id)) === 1;
+  }
+
+  async remove(id: string): Promise<void> {
+    const [vendor, hookKey] = await this.redis.hmget(this.k('s', id), 'vendor', 'hookKey');
+    const files = await this.redis.lrange(this.k('fs', id), 0, -1);
+    await this.redis.del(
+      this.k('s', id),
+      this.k('e', id),
+      this.k('fs', id),
+      this.k('h', `${vendor ?? ''}:${hookKey ?? ''}`),
+      ...files.map((f) => this.k('f', f.split(' ')[0]!)),
+    );
+    await this.redis.zrem(`${this.prefix}active`, id);
+  }
+
+  async putFile(fileId: string, file: StoredFile, perSessionBytes: number): Promise<void> {
+    const list = this.k('fs', file.sessionId);
+    await this.redis
+      .multi()
+      .hset(this.k('f', fileId), { sessionId: file.sessionId, name: file.name, mime: file.mime, bytes: Buffer.from(file.bytes) })
+      .pexpire(this.k('f', fileId), this.ttlMs)
+      .rpush(list, `${fileId} ${file.bytes.length}`)
+      .pexpire(list, this.ttlMs)
+      .exec();
+    // Oldest files go first once the session holds too much (the newest always stays).
+    const entries = await this.redis.lrange(list, 0, -1);
+    let total = entries.reduce((n, e) => n + Number(e.split(' ')[1]), 0);
+    for (const e of entries.slice(0, -1)) {
+      if (total <= perSessionBytes) break;
+      total -= Number(e.split(' ')[1]);
+      await this.redis.multi().lrem(list, 1, e).del(this.k('f', e.split(' ')[0]!)).exec();
+    }
+  }
+
+  async getFile(fileId: string): Promise<StoredFile | null> {
+    const [sessionId, name, mime] = await this.redis.hmget(this.k('f', fileId), 'sessionId', 'name', 'mime');
+    const bytes = await this.redis.hgetBuffer(this.k('f', fileId), 'bytes');
+    if (!sessionId || name == null || !mime || !bytes) return null;
+    return { sessionId, name, mime, bytes: new Uint8Array(bytes) };
+  }
+
+  onEvent(listener: (id: string, item: StoredEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const key = this.k('l', id);
+    const token = randomBytes(12).toString('base64url');
+    // Waits out a lock whose holder died at most lockMs ago; operations are short (one
+    // vendor call), so contention is rare and a short poll is enough.
+    const deadline = Date.now() + this.lockMs + 5000;
+    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+      if ((await this.redis.set(key, token, 'PX', this.lockMs, 'NX')) === 'OK') break;
+      if (Date.now() > deadline) throw new Error('session is busy on another relay instance');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.redis.eval(UNLOCK, 1, key, token).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.sub.quit(), this.redis.quit()]);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Where the relay keeps sessions: the record (vendor, hook key, page, the adapter's state),
+ * the numbered events not yet acknowledged, and the fan-out that tells every relay instance
+ * about a new event so whichever one holds the visitor's socket delivers it.
+ *
+ * `MemoryStore` (the default) serves one process. `RedisStore` (./redis-store.ts, REDIS_URL)
+ * lets several instances share sessions behind a load balancer and survive restarts.
+ * Session tokens need no storage: they are HMACs of the session id under RELAY_SIGNING_KEY,
+ * so every instance with the same key accepts them.
+ */
+import type { ConfabEventBody, Json } from '../../core/contract';
+import type { RelayPage } from '../../transports/relay/protocol';
+import type { RelayFile } from './adapter';
+
+export interface StoredEvent {
+  seq: number;
+  event: ConfabEventBody;
+}
+
+export interface SessionRecord {
+  id: string;
+  vendor: string;
+  hookKey: string;
+  page: RelayPage;
+  /** The adapter's snapshot; null for adapters whose state cannot leave their instance. */
+  state: Json | null;
+  /** Bumped on every state save, so an instance knows when its copy of the adapter is stale. */
+  version: number;
+  /** False when the adapter has no snapshot: only the instance that created it can continue it. */
+  portable: boolean;
+}
+
+export interface StoredFile extends RelayFile {
+  sessionId: string;
+}
+
+export interface Commit {
+  events: ConfabEventBody[];
+  /** The adapter's new state, saved atomically with the events (undefined: unchanged). */
+  state?: Json;
+}
+
+export interface SessionStore {
+  /** True when other processes see the same sessions (sessions outlive this process). */
+  readonly shared: boolean;
+  create(record: SessionRecord, now: number): Promise<void>;
+  get(id: string): Promise<SessionRecord | null>;
+  idByHookKey(vendor: string, hookKey: string): Promise<string | null>;
+  /**
+   * Number and keep the events, save the state, and announce the events to every instance.
+   * Returns the new state version, or null when the session no longer exists.
+   */
+  commit(id: string, commit: Commit, bufferLimit: number, now: number): Promise<number | null>;
+  /**
+   * Events after `afterSeq`. With `resume` (a widget reattaching) everything up to `afterSeq`
+   * is acknowledged too, and `lost` says (once) that some were dropped before it saw them.
+   */
+  replay(id: string, afterSeq: number, resume: boolean): Promise<{ events: StoredEvent[]; lost: boolean }>;
+  ack(id: string, seq: number): Promise<void>;
+  touch(id: string, now: number): Promise<void>;
+  /** Sessions idle since before `before`. */
+  idle(before: number): Promise<string[]>;
+  /** Exactly one caller (across instances) gets true: it ends the session. */
+  claimEnd(id: string): Promise<boolean>;
+  remove(id: string): Promise<void>;
+  putFile(fileId: string, file: StoredFile, perSessionBytes: number): Promise<void>;
+  getFile(fileId: string): Promise<StoredFile | null>;
+  /** Called for every committed event, by whichever instance committed it. */
+  onEvent(listener: (sessionId: string, item: StoredEvent) => void): void;
+  /** Run `fn` while no other instance runs an operation on this session. */
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+interface MemSession {
+  record: SessionRecord;
+  events: StoredEvent[];
+  nextSeq: number;
+  droppedUpTo: number;
+  lastActive: number;
+  files: string[];
+}
+
+/** One process: sessions end with it. */
+export class MemoryStore implements SessionStore {
+  readonly shared = false;
+  private readonly sessions = new Map<string, MemSession>();
+  private readonly hooks = new Map<string, string>();
+  private readonly files = new Map<string, StoredFile>();
+  private readonly listeners: ((id: string, item: StoredEvent) => void)[] = [];
+
+  async create(record: SessionRecord, now: number): Promise<void> {
+    this.sessions.set(record.id, { record, events: [], nextSeq: 1, droppedUpTo: 0, lastActive: now, files: [] });
+    this.hooks.set(`${record.vendor}\n${record.hookKey}`, record.id);
+  }
+
+  async get(id: string): Promise<SessionRecord | null> {
+    return this.sessions.get(id)?.record ?? null;
+  }
+
+  async idByHookKey(vendor: string, hookKey: string): Promise<string | null> {
+    return this.hooks.get(`${vendor}\n${hookKey}`) ?? null;
+  }
+
+  async commit(id: string, commit: Commit, bufferLimit: number, now: number): Promise<number | null> {
+    const s = this.sessions.get(id);
+    if (!s) return null;
+    s.lastActive = now;
+    const added = commit.events.map((event) => ({ seq: s.nextSeq++, event }));
+    s.events.push(...added);
+    while (s.events.length > bufferLimit) s.droppedUpTo = s.events.shift()!.seq;
+    if (commit.state !== undefined) s.record = { ...s.record, state: commit.state, version: s.record.version + 1 };
+    for (const item of added) for (const l of this.listeners) l(id, item);
+    return s.record.version;
+  }
+
+  async replay(id: string, afterSeq: number, resume: boolean): Promise<{ events: StoredEvent[]; lost: boolean }> {
+    const s = this.sessions.get(id);
+    if (!s) return { events: [], lost: false };
+    if (!resume) return { events: s.events.filter((e) => e.seq > afterSeq), lost: false };
+    await this.ack(id, afterSeq);
+    const lost = afterSeq < s.droppedUpTo;
+    s.droppedUpTo = 0;
+    return { events: [...s.events], lost };
+  }
+
+  async ack(id: string, seq: number): Promise<void> {
+    const s = this.sessions.get(id);
+    while (s?.events.length && s.events[0]!.seq <= seq) s.events.shift();
+  }
+
+  async touch(id: string, now: number): Promise<void> {
+    const s = this.sessions.get(id);
+    if (s) s.lastActive = now;
+  }
+
+  async idle(before: number): Promise<string[]> {
+    return [...this.sessions.values()].filter((s) => s.lastActive < before).map((s) => s.record.id);
+  }
+
+  async claimEnd(id: string): Promise<boolean> {
+    return this.sessions.has(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    this.sessions.delete(id);
+    this.hooks.delete(`${s.record.vendor}\n${s.record.hookKey}`);
+    for (const f of s.files) this.files.delete(f);
+  }
+
+  async putFile(fileId: string, file: StoredFile, perSessionBytes: number): Promise<void> {
+    const s = this.sessions.get(file.sessionId);
+    if (!s) return;
+    this.files.set(fileId, file);
+    s.files.push(fileId);
+    let total = s.files.reduce((n, f) => n + (this.files.get(f)?.bytes.length ?? 0), 0);
+    while (total > perSessionBytes && s.files.length > 1) {
+      const old = s.files.shift()!;
+      total -= this.files.get(old)?.bytes.length ?? 0;
+      this.files.delete(old);
+    }
+  }
+
+  async getFile(fileId: string): Promise<StoredFile | null> {
+    return this.files.get(fileId) ?? null;
+  }
+
+  onEvent(listener: (id: string, item: StoredEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  withLock<T>(_id: string, fn: () => Promise<T>): Promise<T> {
+    // One process: the session's own queue already serializes its operations.
+    return fn();
+  }
+
+  async close(): Promise<void> {}
+}
