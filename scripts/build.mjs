@@ -101,6 +101,7 @@ await build({
     outDir,
     emptyOutDir: false,
     target: 'es2022',
+    minify: process.env.LOADER_MINIFY ?? 'oxc',
     reportCompressedSize: !quiet,
     lib: { entry: 'src/embed/loader.ts', formats: ['iife'], name: 'ConfabLoader', fileName: () => 'confab.js' },
   },

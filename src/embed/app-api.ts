@@ -20,8 +20,10 @@ export interface LoaderHost {
   storageKey: string;
   /** The URL confab.js was loaded from: chunks and embed.html live beside it. */
   base: string;
-  /** Tells the host page (window CustomEvents `confab:<name>`) and the loader's listeners. */
-  dispatch(name: string, detail: unknown): void;
+  /** The widget's name (data-name, else the vendor): `Confab('<name>:open')`. */
+  name: string;
+  /** Resolves the promise `Confab('ready')` returned before the app loaded. */
+  ready(): void;
 }
 
 /** What a booted chunk gives back to the loader: it handles every public API call from then on. */

@@ -13,6 +13,7 @@ import { isVendor, loadTransport } from '../transports/registry';
 import { mountWindow } from '../ui/app';
 import { applyTheme } from './theme';
 import type { AppHandle, FrameMessage, LoaderHost } from './app-api';
+import { dispatchPublic } from './events';
 import { watchPage } from './page';
 
 function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
@@ -85,7 +86,7 @@ export function boot(host: LoaderHost): AppHandle {
   for (const name of PUBLIC_EVENTS) {
     cleanups.push(
       session.on(name, (detail) => {
-        host.dispatch(name, detail ?? {});
+        dispatchPublic(host.name, name, detail ?? {});
         guest?.post({ confab: 'event', name, detail: detail ?? {} });
       }),
     );
@@ -101,7 +102,7 @@ export function boot(host: LoaderHost): AppHandle {
         position: options.position,
         theme: options.theme,
         color: options.color,
-        locale: options.locale,
+        locale: options.all.locale || navigator.language,
         fullPage: host.fullPage,
       },
       { focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : launcher.focus()) },
@@ -163,7 +164,8 @@ export function boot(host: LoaderHost): AppHandle {
     },
   };
   guest?.start(handle);
-  host.dispatch('ready', {});
+  host.ready();
+  dispatchPublic(host.name, 'ready', {});
   return handle;
 }
 

@@ -6,6 +6,8 @@
  * messages whose origin AND source are that frame. Anything else is ignored.
  */
 import type { AppHandle, FrameMessage, LoaderHost } from './app-api';
+import { dispatchPublic } from './events';
+import frameCss from './frame.css?inline';
 
 /** How long the frame may take to say it is ready before we give up on it (ms). */
 const FRAME_TIMEOUT = 15000;
@@ -50,7 +52,8 @@ export function boot(host: LoaderHost): AppHandle {
         clearTimeout(giveUp);
         for (const m of pending.splice(0)) post(m);
         resolveReady();
-        host.dispatch('ready', {});
+        host.ready();
+        dispatchPublic(host.name, 'ready', {});
         return;
       case 'state':
         state = { open: !!data.open, unread: Number(data.unread) || 0 };
@@ -58,7 +61,7 @@ export function boot(host: LoaderHost): AppHandle {
         return;
       case 'event':
         if (typeof data.name !== 'string') return;
-        host.dispatch(data.name, data.detail);
+        dispatchPublic(host.name, data.name, data.detail);
         for (const fn of listeners.get(data.name) ?? []) fn(data.detail);
         return;
       case 'minimise':
@@ -70,12 +73,16 @@ export function boot(host: LoaderHost): AppHandle {
   };
   addEventListener('message', onMessage);
 
+  const style = document.createElement('style');
+  style.textContent = frameCss;
+  host.root.append(style);
+
   const ensureFrame = () => {
     if (frame) return;
     const query = new URLSearchParams({ ...options.all, frame: '1', origin: location.origin });
     query.delete('mode');
     frame = document.createElement('iframe');
-    frame.title = options.title;
+    frame.title = options.title || 'Chat';
     frame.className = `frame ${options.position}`;
     frame.hidden = true;
     frame.setAttribute('allow', 'clipboard-write');

@@ -5,21 +5,14 @@
  * The app and the frame host are chunks loaded from beside this script.
  */
 import type { AppModule } from './app-api';
-import { datasetOptions, queryOptions } from './options';
+import { datasetOptions, pairOptions } from './options';
 import { dispatcher, startWidget, type AppSource } from './widget';
 
 declare const __CONFAB_APP__: string;
 declare const __CONFAB_FRAME_HOST__: string;
 
-/** `<confab-chat vendor="whoson" server="…">` works without a script tag's data attributes. */
-function attributeOptions(el: Element): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const a of Array.from(el.attributes)) out[a.name.replace(/^data-/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = a.value;
-  return out;
-}
-
 function main(): void {
-  const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null;
+  const script = document.currentScript as HTMLScriptElement | null;
   const base = script?.src || new URL('confab.js', location.href).href;
   const chunk = (file: string) => (): Promise<AppModule> => import(/* @vite-ignore */ new URL(file, base).href);
   const source: AppSource = { base, app: chunk(__CONFAB_APP__), frameHost: chunk(__CONFAB_FRAME_HOST__) };
@@ -30,13 +23,13 @@ function main(): void {
         'confab-chat',
         class extends HTMLElement {
           connectedCallback() {
-            if (!this.shadowRoot && this.hasAttribute('vendor')) startWidget(this, attributeOptions(this), source, false);
+            if (!this.shadowRoot && this.hasAttribute('vendor')) startWidget(this, pairOptions([...this.attributes].map((a) => [a.name, a.value])), source, false);
           }
         },
       );
     }
     const fullPage = script?.dataset.embed === 'page';
-    if (fullPage) startWidget(document.createElement('confab-chat'), queryOptions(location.search), source, true);
+    if (fullPage) startWidget(document.createElement('confab-chat'), pairOptions(new URLSearchParams(location.search)), source, true);
     // A script tag with options starts a widget (and names a missing data-vendor); a bare one
     // only defines <confab-chat> for pages that write the element themselves.
     else if (script && Object.keys(script.dataset).length) startWidget(document.createElement('confab-chat'), datasetOptions(script), source, false);

@@ -6,9 +6,9 @@
 
 export interface WidgetOptions {
   vendor: string;
-  locale: string;
   theme: 'light' | 'dark' | 'auto';
   position: 'right' | 'left';
+  /** The window's title; empty means the site name the vendor sends, or a default. */
   title: string;
   color?: string;
   open: boolean;
@@ -61,10 +61,9 @@ export function parseOptions(all: Record<string, string>): WidgetOptions | strin
   const color = all.color && /^#[0-9a-f]{3}([0-9a-f]{3})?$/i.test(all.color) ? all.color : undefined;
   return {
     vendor,
-    locale: all.locale || (typeof navigator !== 'undefined' ? navigator.language : '') || 'en',
     theme: pick(all.theme, ['light', 'dark', 'auto'] as const, 'light'),
     position: pick(all.position, ['right', 'left'] as const, 'right'),
-    title: all.title || 'Chat with us',
+    title: all.title ?? '',
     color,
     open: all.open !== undefined && all.open !== 'false',
     all: { ...all, vendor },
@@ -73,16 +72,19 @@ export function parseOptions(all: Record<string, string>): WidgetOptions | strin
 
 /** Options from a script tag's dataset (already camelCased by the browser). */
 export function datasetOptions(el: HTMLElement): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(el.dataset)) if (v !== undefined) out[k] = v;
-  return out;
+  return { ...el.dataset } as Record<string, string>;
 }
 
-/** Options from a query string (embed.html): `?vendor=whoson&api-key=…` or `apiKey=…`. */
-export function queryOptions(search: string): Record<string, string> {
+/** `api-key` or `data-api-key` → `apiKey`, as the browser names dataset entries. */
+export const camel = (name: string): string =>
+  name.replace(/^data-/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Options from name/value pairs: a query string (embed.html: `?vendor=whoson&api-key=…`)
+ * or an element's attributes (`<confab-chat vendor="whoson" api-key="…">`).
+ */
+export function pairOptions(pairs: Iterable<[string, string]>): Record<string, string> {
   const out: Record<string, string> = {};
-  new URLSearchParams(search).forEach((v, k) => {
-    out[k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
-  });
+  for (const [k, v] of pairs) out[camel(k)] = v;
   return out;
 }

@@ -10,7 +10,7 @@
  * has a name (`data-name`, else its vendor). `Confab('open')` speaks to every widget,
  * `Confab('sales:open')` to the one named "sales".
  */
-import { API_METHODS, type AppHandle, type AppModule, type LoaderHost } from './app-api';
+import type { AppHandle, AppModule, LoaderHost } from './app-api';
 import { parseOptions } from './options';
 import launcherCss from './launcher.css?inline';
 
@@ -26,13 +26,17 @@ interface Widget {
   name: string;
   call(method: string, args: Args): unknown;
 }
-export type Dispatcher = ((...args: Args) => unknown) & { q?: ArrayLike<unknown>[]; loaded?: boolean; add?: (w: Widget) => void };
+export type Dispatcher = ((...args: Args) => unknown) & { q?: Iterable<unknown>[]; loaded?: boolean; add?: (w: Widget) => void };
 
 /** Calls that later widgets must see too, because they set up state rather than act once. */
 const STICKY = ['on', 'off', 'identify', 'setLocale', 'setTheme'];
 
-const CHAT_ICON =
-  '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
+/**
+ * The shadow root's content: one string weighs less than DOM calls. (No type="button": a
+ * button in a shadow root belongs to no form.)
+ */
+const LAUNCHER_HTML =
+  '<div></div><button class="launcher" aria-expanded="false"><svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg><span class="badge" hidden></span></button>';
 
 const win = window as unknown as { Confab?: Dispatcher };
 
@@ -42,11 +46,8 @@ export function dispatcher(): Dispatcher {
   const widgets: Widget[] = [];
   const sticky: [string, Args][] = [];
   const api: Dispatcher = (...raw: Args) => {
+    // Unknown commands are refused by the app, which knows the full API.
     const [target, method] = String(raw[0]).includes(':') ? String(raw[0]).split(':', 2) : ['', String(raw[0])];
-    if (!(API_METHODS as readonly string[]).includes(method as string)) {
-      console.error(`Confab: unknown command "${String(raw[0])}". Known: ${API_METHODS.join(', ')}.`);
-      return undefined;
-    }
     const args = raw.slice(1);
     if (!target && STICKY.includes(method as string)) sticky.push([method as string, args]);
     let result: unknown;
@@ -62,13 +63,13 @@ export function dispatcher(): Dispatcher {
   const queued = existing?.q ? [...existing.q] : [];
   win.Confab = api;
   // Calls made before any script loaded run once the first widget exists.
-  queueMicrotask(() => queued.forEach((args) => api(...Array.prototype.slice.call(args))));
+  queueMicrotask(() => queued.forEach((args) => api(...args)));
   return api;
 }
 
 function saveData(): boolean {
   const c = (navigator as Navigator & { connection?: { saveData?: boolean; effectiveType?: string } }).connection;
-  return !!c && (!!c.saveData || /(^|-)2g$/.test(c.effectiveType ?? ''));
+  return !!c && (!!c.saveData || /2g$/.test(c.effectiveType ?? '')); // '2g' and 'slow-2g'
 }
 
 /** White or black text, whichever reads better on the brand colour (WCAG luminance). */
@@ -78,8 +79,8 @@ function onColor(hex: string): string {
     const c = parseInt(full.slice(i, i + 2), 16) / 255;
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   };
-  const l = 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5);
-  return (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? '#000' : '#fff';
+  // Above this luminance black text contrasts more than white: (L+0.05)/0.05 = 1.05/(L+0.05).
+  return 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5) > 0.179 ? '#000' : '#fff';
 }
 
 /** Paint one widget into `el` and register it with the dispatcher; returns its API, or null. */
@@ -96,36 +97,28 @@ export function startWidget(
     return null;
   }
   const root = el.attachShadow({ mode: 'open' });
+  root.innerHTML = LAUNCHER_HTML;
   const style = document.createElement('style');
   style.textContent = launcherCss;
-  const container = document.createElement('div');
-  const launcher = document.createElement('button');
-  launcher.type = 'button';
-  launcher.className = `launcher ${parsed.position}`;
+  root.prepend(style);
+  const container = root.querySelector('div') as HTMLElement;
+  const launcher = root.querySelector('button') as HTMLButtonElement;
+  const badge = root.querySelector('span') as HTMLElement;
+  launcher.classList.add(parsed.position);
   launcher.setAttribute('aria-label', parsed.all.launcherLabel || 'Open chat');
-  launcher.setAttribute('aria-expanded', 'false');
-  launcher.innerHTML = CHAT_ICON;
-  const badge = document.createElement('span');
-  badge.className = 'badge';
-  badge.hidden = true;
-  launcher.append(badge);
   if (parsed.color) {
     el.style.setProperty('--confab-color', parsed.color);
     el.style.setProperty('--confab-on-color', onColor(parsed.color));
   }
-  for (const side of ['x', 'y'] as const) {
-    const px = parsed.all[side === 'x' ? 'offsetX' : 'offsetY'];
-    if (px && /^\d{1,4}$/.test(px)) el.style.setProperty(`--confab-offset-${side}`, `${px}px`);
-  }
   el.setAttribute('data-theme', parsed.theme);
-  root.append(style, container);
-  if (fullPage) el.setAttribute('data-full-page', '');
-  else root.append(launcher);
+  if (fullPage) {
+    el.setAttribute('data-full-page', '');
+    launcher.remove();
+  }
   if (!el.isConnected) (document.body ?? document.documentElement).append(el);
 
   const name = parsed.all.name || parsed.vendor;
   const storageKey = `confab:${parsed.vendor}:${parsed.all.server ?? parsed.all.relay ?? parsed.all.sdkAppId ?? ''}`;
-  const listeners: [string, (d: unknown) => void][] = [];
   let resolveReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (resolveReady = r));
   const host: LoaderHost = {
@@ -137,10 +130,8 @@ export function startWidget(
     fullPage,
     storageKey,
     base: source.base,
-    dispatch(event, detail) {
-      if (event === 'ready') resolveReady();
-      dispatchEvent(new CustomEvent(`confab:${event}`, { detail: { widget: name, ...(detail as object) } }));
-    },
+    name,
+    ready: resolveReady,
   };
 
   let app: AppHandle | null = null;
@@ -168,11 +159,7 @@ export function startWidget(
       if (method === 'ready') return ready;
       if (method === 'isOpen') return false;
       if (method === 'unreadCount') return 0;
-      if (method === 'off') {
-        const i = listeners.findIndex(([n, f]) => n === args[0] && f === args[1]);
-        if (i >= 0) listeners.splice(i, 1);
-      }
-      if (method === 'on') listeners.push([String(args[0]), args[1] as (d: unknown) => void]);
+      // on/off are replayed in order once the app is there, so an early off cancels an early on.
       queue.push([method, args]);
       if (method === 'open' || method === 'toggle') void load();
       return undefined;
