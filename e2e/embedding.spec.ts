@@ -6,37 +6,54 @@ import { expect, test } from './fixtures';
 type ConfabFn = (...args: unknown[]) => unknown;
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** A host page on another origin (localhost vs 127.0.0.1) that pastes the snippet. */
+/**
+ * Pages the tests write, served for real from loopback (Chromium's local-network rules treat
+ * a route-fulfilled page as public and refuse its requests to loopback). As
+ * http://localhost:<port> it is the host page's origin; as http://127.0.0.1:<port> it is a
+ * third origin, neither the host page nor the widget's (the sandbox).
+ */
+const pages = new Map<string, string>();
+let pagesServer: Server;
+let hostOrigin = '';
+let thirdOrigin = '';
+test.beforeAll(async () => {
+  pages.set('/ad', `<!doctype html><title>ad</title><script>
+    addEventListener('message', (e) => { if (e.data === 'attack') {
+      parent.postMessage({ confab: 'state', open: true, unread: 42 }, '*');
+      parent.postMessage({ confab: 'event', name: 'message', detail: { text: 'forged event' } }, '*');
+      for (let i = 0; i < parent.frames.length; i++) {
+        try { parent.frames[i].postMessage({ confab: 'call', method: 'send', args: ['forged line'] }, '*'); } catch (err) {}
+      }
+      parent.postMessage('attacked', '*');
+    }});
+  </script>`);
+  pagesServer = createServer((req, res) => {
+    const body = pages.get((req.url ?? '').split('?')[0] ?? '');
+    res.writeHead(body ? 200 : 404, { 'content-type': 'text/html' });
+    res.end(body ?? 'not found');
+  });
+  await new Promise<void>((r) => pagesServer.listen(0, '127.0.0.1', r));
+  const port = (pagesServer.address() as AddressInfo).port;
+  hostOrigin = `http://localhost:${port}`;
+  thirdOrigin = `http://127.0.0.1:${port}`;
+});
+test.afterAll(() => new Promise<void>((r) => pagesServer.close(() => r())));
+
+let pageCount = 0;
+/** Navigate to a page with this HTML on the host origin. */
+async function servePage(page: Page, html: string): Promise<void> {
+  const path = `/page-${++pageCount}.html`;
+  pages.set(path, html);
+  await page.goto(`${hostOrigin}${path}`);
+}
+
+/** A host page on another origin than the widget's that pastes the snippet. */
 async function hostPage(page: Page, sandboxUrl: string, scripts: Record<string, string>[], body = ''): Promise<void> {
-  const origin = sandboxUrl.replace('127.0.0.1', 'localhost');
-  await page.goto(`${origin}/embed.css`); // any page of that origin, then replace its content
   const tags = scripts
     .map((attrs) => `<script src="${sandboxUrl}/confab.js" async ${Object.entries(attrs).map(([k, v]) => `data-${kebab(k)}="${v}"`).join(' ')}></script>`)
     .join('\n');
-  await page.setContent(`<!doctype html><html lang="en"><head><title>Host</title></head><body><h1>Host page</h1>${body}${tags}</body></html>`);
+  await servePage(page, `<!doctype html><html lang="en"><head><title>Host</title></head><body><h1>Host page</h1>${body}${tags}</body></html>`);
 }
-
-let third: Server;
-let thirdOrigin = '';
-test.beforeAll(async () => {
-  // A third origin whose page tries to forge bridge messages in both directions.
-  third = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(`<!doctype html><title>ad</title><script>
-      addEventListener('message', (e) => { if (e.data === 'attack') {
-        parent.postMessage({ confab: 'state', open: true, unread: 42 }, '*');
-        parent.postMessage({ confab: 'event', name: 'message', detail: { text: 'forged event' } }, '*');
-        for (let i = 0; i < parent.frames.length; i++) {
-          try { parent.frames[i].postMessage({ confab: 'call', method: 'send', args: ['forged line'] }, '*'); } catch (err) {}
-        }
-        parent.postMessage('attacked', '*');
-      }});
-    </script>`);
-  });
-  await new Promise<void>((r) => third.listen(0, '127.0.0.1', r));
-  thirdOrigin = `http://127.0.0.1:${(third.address() as AddressInfo).port}`;
-});
-test.afterAll(() => new Promise<void>((r) => third.close(() => r())));
 
 test.describe('embedding', () => {
   test('data-mode="iframe": the window is a cross-origin frame; forged messages from a third origin are ignored', async ({ page, sandbox, widget }) => {
@@ -153,8 +170,7 @@ test.describe('embedding', () => {
     const attrs = Object.entries({ vendor: 'whoson', ...sandbox.vendors.whoson?.attributes })
       .map(([k, v]) => `${kebab(k)}="${v}"`)
       .join(' ');
-    await page.goto(`${sandbox.url}/embed.css`);
-    await page.setContent(`<!doctype html><title>Element</title><confab-chat ${attrs} title="Help desk"></confab-chat><script src="${sandbox.url}/confab.js"></script>`);
+    await servePage(page, `<!doctype html><title>Element</title><confab-chat ${attrs} title="Help desk"></confab-chat><script src="${sandbox.url}/confab.js"></script>`);
     await page.getByRole('button', { name: 'Open chat' }).click();
     await expect(page.getByRole('dialog', { name: 'Help desk' })).toBeVisible();
   });

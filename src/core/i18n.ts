@@ -1,4 +1,4 @@
-import { batch, signal, type ReadonlySignal } from '@preact/signals';
+import { batch, signal, type ReadonlySignal } from '@preact/signals-core';
 
 /**
  * Every string the widget shows. Keys are grouped by where they appear; the comment

@@ -3,7 +3,7 @@
  * `src/core/session.ts` implements it over a Transport; `src/ui/` renders it and calls
  * its actions, never a transport. Types only.
  */
-import type { ReadonlySignal } from '@preact/signals';
+import type { ReadonlySignal } from '@preact/signals-core';
 import type {
   Agent,
   Attachment,

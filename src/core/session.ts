@@ -15,7 +15,7 @@
  * - `rejected` before an agent joined (closed, prechat, starting, waiting) → offline.
  * - open()/close() send the `window` command only to transports with 'window-state'.
  */
-import { batch, computed, effect, signal, type ReadonlySignal } from '@preact/signals';
+import { batch, computed, effect, signal, type ReadonlySignal, type Signal } from '@preact/signals-core';
 import type {
   Agent,
   Card,
@@ -101,18 +101,13 @@ function identityKey(field: SurveyField): (typeof IDENTITY_KEYS)[number] | undef
   return undefined;
 }
 
+const ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' };
+
 function plainText(m: Pick<IncomingMessage, 'text' | 'html' | 'attachments'>): string {
   if (m.text) return m.text;
   if (m.html) {
     // For notifications only (never rendered as HTML): tags out, common entities decoded.
-    return m.html
-      .replace(/<[^>]*>/g, '')
-      .replace(/&nbsp;/g, ' ')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&amp;/g, '&');
+    return m.html.replace(/<[^>]*>/g, '').replace(/&(nbsp|lt|gt|quot|#39|amp);/g, (_, name: string) => ENTITIES[name]!);
   }
   return (m.attachments ?? []).map((a) => a.name).join(', ');
 }
@@ -159,6 +154,12 @@ export function createSession(deps: SessionDeps): Session {
   const transcriptRequest = signal<RequestState>('idle');
   const leaveMessageState = signal<RequestState>('idle');
   const resume = signal<Json | undefined>(undefined);
+  /** What a new chat starts afresh (the visitor, the window and the unread count carry over). */
+  const perChat: Signal<unknown>[] = [
+    transcript, agent, wait, offline, error, endedBy, fileRequest, ratingPolicy,
+    postchat, transcriptRequest, leaveMessageState, resume, config, connection, reconnectAttempt,
+  ];
+  const perChatInitial = perChat.map((s) => s.peek());
 
   const maxMessageLength = computed(() => config.value?.maxMessageLength || DEFAULT_MAX_MESSAGE_LENGTH);
   const prechatFields = computed<readonly SurveyField[]>(() => {
@@ -231,6 +232,22 @@ export function createSession(deps: SessionDeps): Session {
   };
   const notice = (text: string, tone: NoticeItem['tone'] = 'info'): void => {
     append({ kind: 'notice', id: `n-${newClientId()}`, at: clock.now(), text, tone });
+  };
+  /** A visitor line on its way out: shown at once, marked `sending` until the server echoes it. */
+  const appendVisitorLine = (content: Pick<MessageItem, 'text' | 'attachments'>): string => {
+    const clientId = newClientId();
+    clearMinorError();
+    append({
+      kind: 'message',
+      id: clientId,
+      at: clock.now(),
+      sender: 'visitor',
+      authorName: visitor.value.name,
+      ...content,
+      status: 'sending',
+      clientId,
+    });
+    return clientId;
   };
   const visitorLineIndex = (clientId: string): number =>
     transcript.value.findIndex((item) => item.kind === 'message' && item.clientId === clientId);
@@ -497,16 +514,10 @@ export function createSession(deps: SessionDeps): Session {
       case 'error':
         error.value = { code: ev.code, message: ev.message, fatal: ev.fatal };
         failPendingRequests();
-        if (ev.retryable && phase.value === 'starting') {
+        if (phase.value === 'starting' && (ev.retryable || ev.fatal)) {
           error.value = { ...error.value, retryable: true };
           setPhase('prechat');
-          return;
-        }
-        if (!ev.fatal) return;
-        if (phase.value === 'starting') {
-          error.value = { ...error.value, retryable: true };
-          setPhase('prechat');
-        } else if (phase.value === 'waiting' || phase.value === 'chatting') {
+        } else if (ev.fatal && inChat()) {
           endChat('system');
         }
         return;
@@ -718,19 +729,8 @@ export function createSession(deps: SessionDeps): Session {
       if (!inChat()) return '';
       const line = text.trim().slice(0, maxMessageLength.value);
       if (!line) return '';
-      const clientId = newClientId();
-      clearMinorError();
       typing.sent();
-      append({
-        kind: 'message',
-        id: clientId,
-        at: clock.now(),
-        sender: 'visitor',
-        authorName: visitor.value.name,
-        text: line,
-        status: 'sending',
-        clientId,
-      });
+      const clientId = appendVisitorLine({ text: line });
       outbox.add({ type: 'send', clientId, text: line });
       emit('message', { sender: 'visitor', text: line, authorName: visitor.value.name });
       return clientId;
@@ -771,18 +771,9 @@ export function createSession(deps: SessionDeps): Session {
         };
         return '';
       }
-      const clientId = newClientId();
-      clearMinorError();
-      append({
-        kind: 'message',
-        id: clientId,
-        at: clock.now(),
-        sender: 'visitor',
-        authorName: visitor.value.name,
+      const clientId = appendVisitorLine({
         // No URL until the server's echo: the UI shows the name until then.
         attachments: [{ name: file.name, url: '', kind: attachmentKind(file.type), mime: file.type, size: file.size }],
-        status: 'sending',
-        clientId,
       });
       fileRequest.value = null;
       outbox.add(
@@ -860,21 +851,7 @@ export function createSession(deps: SessionDeps): Session {
       typing.reset();
       seen = new Map();
       batch(() => {
-        transcript.value = [];
-        agent.value = null;
-        wait.value = {};
-        offline.value = null;
-        error.value = null;
-        endedBy.value = null;
-        fileRequest.value = null;
-        ratingPolicy.value = null;
-        postchat.value = 'idle';
-        transcriptRequest.value = 'idle';
-        leaveMessageState.value = 'idle';
-        resume.value = undefined;
-        config.value = null;
-        connection.value = 'connecting';
-        reconnectAttempt.value = 0;
+        perChat.forEach((s, i) => (s.value = perChatInitial[i]));
         setAgentTyping(false);
         setPhase('closed');
       });

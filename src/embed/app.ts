@@ -4,7 +4,7 @@
  * launcher's label and badge, and answers the public JS API. Inside embed.html it may
  * also be the guest end of the iframe bridge (see frame-host.ts for the host end).
  */
-import { effect } from '@preact/signals';
+import { effect } from '@preact/signals-core';
 import type { Card, VisitorInfo } from '../core/contract';
 import { loadLocale, locale, setLocale, t } from '../core/i18n';
 import { createSession } from '../core/session';

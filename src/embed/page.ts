@@ -5,7 +5,7 @@
  * screen, with the window sized to the visual viewport so the on-screen keyboard never
  * covers the composer.
  */
-import { effect } from '@preact/signals';
+import { effect } from '@preact/signals-core';
 import type { Session } from '../core/session-api';
 import type { LoaderHost } from './app-api';
 

@@ -2,7 +2,7 @@
  * Entry point of the UI: mounts the chat window into the widget's shadow root. The
  * launcher belongs to the loader; the window shows only while session.isOpen.
  */
-import { effect } from '@preact/signals';
+import { effect } from '@preact/signals-core';
 import { render } from 'preact';
 import { locale, localePending, t } from '../core/i18n';
 import type { Session } from '../core/session-api';

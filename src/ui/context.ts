@@ -5,6 +5,9 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Session } from '../core/session-api';
+// Every component reads signals through this context: @preact/signals' Preact integration
+// (imported here once) makes each component re-render exactly when a signal it read changes.
+import '@preact/signals';
 
 export interface UiContext {
   session: Session;

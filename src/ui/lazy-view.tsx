@@ -1,11 +1,11 @@
 /**
- * A view that lives in a chunk of its own. The app chunk carries only what a visitor needs
- * the moment the window opens (header, pre-chat form, sanitizer); the conversation, the
- * after-chat view and the leave-a-message view download while the visitor is busy with
- * the step before, via prefetch(), so they normally render at once. Until a view has
- * arrived it renders a one-line "Loading chat…" (or nothing, when `quiet`).
+ * A view that lives in a chunk of its own. The app chunk carries what a visitor needs the
+ * moment the window opens (header, pre-chat form, conversation, sanitizer); the after-chat
+ * view and the leave-a-message view download while the visitor is busy with the step
+ * before, via prefetch(), so they normally render at once. Until a view has arrived it
+ * renders a one-line "Loading chat…".
  */
-import { signal } from '@preact/signals';
+import { signal } from '@preact/signals-core';
 import type { ComponentType } from 'preact';
 import { t } from '../core/i18n';
 
@@ -18,7 +18,7 @@ export interface LazyView<P> {
   prefetch(): void;
 }
 
-export function lazyView<P extends object>(load: () => Promise<ComponentType<P>>, quiet = false): LazyView<P> {
+export function lazyView<P extends object>(load: () => Promise<ComponentType<P>>): LazyView<P> {
   const loaded = signal<ComponentType<P> | null>(null);
   let loading: Promise<void> | null = null;
   const prefetch = (): void => {
@@ -38,7 +38,7 @@ export function lazyView<P extends object>(load: () => Promise<ComponentType<P>>
     const Loaded = loaded.value;
     if (Loaded) return <Loaded {...props} />;
     prefetch();
-    return quiet ? null : <p class="confab-loading">{t('window.loading')}</p>;
+    return <p class="confab-loading">{t('window.loading')}</p>;
   }
   return { View, prefetch };
 }

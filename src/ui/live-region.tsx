@@ -4,7 +4,7 @@
  * joining or leaving, queue position changes and the end of the chat. Not typing: that
  * would chatter. Lines already present when the window opens are history, not news.
  */
-import { effect, signal, type Signal } from '@preact/signals';
+import { effect, signal, type Signal } from '@preact/signals-core';
 import { useEffect } from 'preact/hooks';
 import { t } from '../core/i18n';
 import type { Session, TranscriptItem } from '../core/session-api';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { effect } from '@preact/signals';
+import { effect } from '@preact/signals-core';
 import { chatConfig, chatting, connected, harness, lines, settle } from './harness';
 
 describe('session phases', () => {

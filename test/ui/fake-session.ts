@@ -2,7 +2,7 @@
  * A Session built from real signals plus recorded action calls: component tests drive
  * the UI through its public surface without depending on the core's state machine.
  */
-import { signal, type Signal } from '@preact/signals';
+import { signal, type Signal } from '@preact/signals-core';
 import type { Agent, Capability, ChatConfig, ConnectionState, EndedBy, RatingPolicy, SurveyField, VisitorInfo } from '../../src/core/contract';
 import type {
   OfflineState,

@@ -51,6 +51,9 @@ export async function serveStatic(
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': String(info.size),
       'cache-control': 'no-cache',
+      // Chunks are ES modules: a page on another origin may only import() them with CORS,
+      // as a CDN serving dist/ would allow.
+      'access-control-allow-origin': '*',
       ...headers,
     });
     if (req.method === 'HEAD') res.end();
