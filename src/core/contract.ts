@@ -315,3 +315,20 @@ export interface TransportModule {
 export function stamp(body: ConfabEventBody, clock: Clock = realClock): ConfabEvent {
   return { ...body, at: clock.now() } as ConfabEvent;
 }
+
+/**
+ * Bounds every decoder applies at its edge, so a hostile or broken server cannot make the
+ * widget render a megabyte line or a ten-thousand-option menu. Far above any real chat line
+ * (WhosOn caps its own at 4,000 characters) and any real menu.
+ */
+export const MAX_TEXT_CHARS = 20_000;
+export const MAX_OPTIONS = 100;
+
+/** Text cut to MAX_TEXT_CHARS with an ellipsis (never splitting a surrogate pair). */
+export function capText(s: string): string {
+  if (s.length <= MAX_TEXT_CHARS) return s;
+  let end = MAX_TEXT_CHARS - 1;
+  const c = s.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${s.slice(0, end)}…`;
+}

@@ -188,7 +188,9 @@ describe('WhosOn transport: connection drops', () => {
     const ended = await h.next('ended');
     expect(ended).toMatchObject({ by: 'system', text: expect.stringContaining('could not be resumed') });
     const states = h.events.filter((e) => e.type === 'connection' || e.type === 'ended').map((e) => (e.type === 'connection' ? e.state : 'ended'));
-    expect(states).toEqual(['connecting', 'open', 'reconnecting', 'open', 'ended']);
+    // Ended before open: lines still waiting in the session's outbox fail instead of going
+    // into the new WhosOn session, which has no chat.
+    expect(states).toEqual(['connecting', 'open', 'reconnecting', 'ended', 'open']);
     expect(h.of('config')).toHaveLength(1);
     // The new session is used from now on; the chat's own ids for the post-chat survey.
     h.transport.send({ type: 'postchat', answers: { Rating: '4' } });
@@ -229,11 +231,40 @@ describe('WhosOn transport: connection drops', () => {
     await waitFor(() => delays.length === 9, 'ninth attempt');
     expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
     expect(h.of('connection').filter((e) => e.state === 'reconnecting').map((e) => e.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    // Jitter: with the lowest draw the wait is half the ceiling.
+    // Full jitter (core/backoff.ts): with the lowest draw there is no wait at all.
     const low: number[] = [];
     const h2 = start({ server: url, ...SCRIPT_OPTIONS }, { clock: { ...clock, setTimeout: (_f, ms) => low.push(ms) } }, { reconnectBaseMs: 1000, random: () => 0 });
     await waitFor(() => low.length === 1, 'first low delay');
-    expect(low).toEqual([500]);
+    expect(low).toEqual([0]);
     h2.transport.close();
+  });
+});
+
+describe('WhosOn transport: a stalled connection', () => {
+  it('gives up a socket that never echoes a visitor line and reconnects (WhosOn has no ping)', async () => {
+    let stall: (() => void) | undefined;
+    const clock: Clock = {
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => {
+        // Only the stall watchdog is driven by hand; everything else runs on real time, fast.
+        if (ms === 20_000) stall = fn;
+        else return setTimeout(fn, Math.min(ms, 5));
+        return 0;
+      },
+      clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    };
+    const h = await connected({ clock }, { random: () => 0 });
+    h.transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
+    await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
+    say('event-accepted');
+    h.transport.send({ type: 'send', clientId: 'c1', text: 'anyone there?' });
+    await waitFor(() => server.received.at(-1)?.Command === 'Message', 'Message');
+    // The server never echoes it (stalled): the watchdog fires.
+    expect(stall).toBeDefined();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    stall?.();
+    warn.mockRestore();
+    expect(await h.next('connection', (e) => e.state === 'reconnecting')).toMatchObject({ attempt: 1 });
+    await waitFor(() => server.received.filter((c) => c.Command === 'Connect').length === countBefore + 2, 'second Connect');
   });
 });

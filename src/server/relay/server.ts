@@ -79,6 +79,8 @@ export interface RelayHandle {
   url: string;
   /** Public http base of hookpoints, without vendor: `${hookpointBase}/<vendor>/<route>`. */
   hookpointBase: string;
+  /** Test/sandbox fault hook: cut every visitor socket (sessions stay, widgets resume). */
+  dropVisitors(): number;
   close(): Promise<void>;
 }
 
@@ -129,6 +131,8 @@ function decodeFrame(raw: string): ClientFrame | null {
         : null;
     case 'ack':
       return Number.isSafeInteger(f.seq) ? { type: 'ack', seq: f.seq as number } : null;
+    case 'ping':
+      return { type: 'ping' };
     case 'command': {
       const c = f.command as Record<string, unknown> | null;
       // The adapter validates each command's fields; here only its shape is checked.
@@ -416,6 +420,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
         return;
       }
       const s = session;
+      if (frame.type === 'ping') return void ws.send(JSON.stringify({ type: 'pong' } satisfies ServerFrame));
       if (frame.type === 'ack') return void store.ack(s.id, frame.seq).catch(() => undefined);
       if (frame.type !== 'command') return;
       s.touch();
@@ -602,6 +607,10 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   return {
     url: publicUrl.replace(/^http/, 'ws'),
     hookpointBase,
+    dropVisitors() {
+      for (const ws of wss.clients) ws.terminate();
+      return wss.clients.size;
+    },
     async close() {
       if (closing) return;
       closing = true;

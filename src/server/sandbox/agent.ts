@@ -48,6 +48,12 @@ export interface ScriptedAgentOptions {
   available?: () => boolean;
   /** How long an unanswered chat waits before `final` (ms before scaling); 0 never. */
   pageTimeoutMs?: number;
+  /**
+   * Test hook (the XSS suite): when set, a visitor line containing "inject" makes the agent
+   * push each payload through every field its host carries: a re-join under that name and
+   * avatar, a line as text and as HTML, a field prompt, an attachment's file name.
+   */
+  inject?: readonly string[];
 }
 
 export const DEFAULT_AGENT: ScriptedAgentIdentity = { name: 'Alex Morgan', isBot: false };
@@ -139,7 +145,9 @@ export class ScriptedAgent {
   hear(text: string): void {
     if (this.ended || !this.joined) return;
     const lower = text.toLowerCase();
-    if (/\b(bye|goodbye)\b/.test(lower)) {
+    if (this.options.inject && /\binject\b/.test(lower)) {
+      this.injectAll(this.options.inject);
+    } else if (/\b(bye|goodbye)\b/.test(lower)) {
       this.typeThenSay(200, AGENT_LINES.goodbye);
       this.after(1400, () => this.finish('agent'));
     } else if (/\bfile\b/.test(lower) && this.host.requestFile) {
@@ -179,6 +187,17 @@ export class ScriptedAgent {
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+  }
+
+  private injectAll(payloads: readonly string[]): void {
+    payloads.forEach((p, i) =>
+      this.after(10 * i, () => {
+        this.host.join({ name: p, avatar: p, isBot: false });
+        this.host.say(p, p);
+        this.host.requestField?.({ name: 'Injected', prompt: p, maxLength: 40 });
+        this.host.sendAttachment?.({ ...AGENT_ATTACHMENT, name: p });
+      }),
+    );
   }
 
   private typeThenSay(delay: number, text: string, html?: string): void {

@@ -52,6 +52,11 @@ export class ExpertFlowStore {
   readonly emails: Array<{ conversationId: string; email?: string }> = [];
   /** Set by the running simulator: delivers an event to a conversation's room. */
   deliver?: (conversationId: string, event: string, payload: Obj) => void;
+  /**
+   * Fault hook: every messageArrived goes out twice, followed by the previous one again
+   * (a duplicate and a stale, out-of-order frame), as a flaky proxy or a replay would.
+   */
+  garble = false;
 
   /** Stop every agent's timers (the store is finished with). */
   dispose(): void {
@@ -370,7 +375,15 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
     });
   });
 
-  const ours = (id: string, event: string, payload: Obj) => void io.to(id).emit(event, payload);
+  const previous = new Map<string, Obj>();
+  const ours = (id: string, event: string, payload: Obj) => {
+    io.to(id).emit(event, payload);
+    if (!store.garble || event !== 'messageArrived') return;
+    io.to(id).emit(event, payload);
+    const before = previous.get(id);
+    if (before) io.to(id).emit(event, before);
+    previous.set(id, payload);
+  };
   store.deliver = ours;
 
   await new Promise<void>((resolve, reject) => {

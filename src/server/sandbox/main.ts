@@ -33,6 +33,12 @@ export interface VendorSandbox {
   restart?(whileDown?: () => Promise<void>): Promise<void>;
   /** The vendor's next chat request fails with this HTTP status (then succeeds again). */
   failNextStart?(status?: number): void;
+  /** Fault hook: for `ms`, the server keeps its sockets open but neither reads nor writes. */
+  stall?(ms: number): void;
+  /** Fault hook: cut every widget's socket from the server side (the server itself stays up). */
+  dropClients?(): number;
+  /** Fault hook: from now on each agent frame arrives twice, then the one before it again. */
+  garble?(on: boolean): void;
   /** Benchmark hook: the agent sends `n` lines to every open chat; answers how many chats got them. */
   flood?(n: number, prefix: string): number;
 }
@@ -48,8 +54,25 @@ type Starter = (ctx: VendorContext) => Promise<VendorSandbox>;
 const STARTERS: Record<SandboxVendor, Starter> = {
   whoson: async ({ agent }) => {
     const { startWhosOnSimulator } = await import('./whoson');
-    const sim = await startWhosOnSimulator({ agent });
-    return { attributes: { server: sim.url, ...sim.options }, received: sim.received, flood: sim.flood, close: () => sim.close() };
+    // A restart loses every WhosOn session, as the real server's would.
+    const sims = [await startWhosOnSimulator({ agent })];
+    const live = () => sims[sims.length - 1]!;
+    const port = Number(new URL(live().url).port);
+    return {
+      attributes: { server: live().url, ...live().options },
+      get received() {
+        return sims.flatMap((s) => s.received);
+      },
+      flood: (n, prefix) => live().flood(n, prefix),
+      stall: (ms) => live().stall(ms),
+      dropClients: () => live().dropClients(),
+      async restart(whileDown) {
+        await live().close();
+        await whileDown?.();
+        sims.push(await startWhosOnSimulator({ agent, port }));
+      },
+      close: () => live().close(),
+    };
   },
   expertflow: async ({ agent }) => {
     const { startExpertFlowSimulator, createExpertFlowStore } = await import('./expertflow');
@@ -66,6 +89,7 @@ const STARTERS: Record<SandboxVendor, Starter> = {
         return sims.flatMap((s) => s.received);
       },
       failNextStart: (status = 503) => void state.initFailures.push(status),
+      garble: (on) => void (state.garble = on),
       async restart(whileDown) {
         await live.close();
         await whileDown?.();
@@ -81,7 +105,7 @@ const STARTERS: Record<SandboxVendor, Starter> = {
   tencent: async ({ agent }) => {
     const { startTencentSimulator } = await import('./tencent');
     const sim = await startTencentSimulator({ agent });
-    return { attributes: { ...sim.options }, received: sim.received, close: () => sim.close() };
+    return { attributes: { ...sim.options }, received: sim.received, dropClients: () => sim.dropClients(), close: () => sim.close() };
   },
   omnidesk: async ({ agent, origin }) => {
     const { startOmnideskWithRelay } = await import('./omnidesk-stack');
@@ -112,7 +136,7 @@ export interface Sandbox {
   vendors: Partial<Record<SandboxVendor, VendorSandbox>>;
   setAvailable(available: boolean): void;
   /** Change how the scripted agent behaves for the chats that start from now on. */
-  tune(options: Pick<ScriptedAgentOptions, 'delayScale' | 'queueFrom'>): void;
+  tune(options: Pick<ScriptedAgentOptions, 'delayScale' | 'queueFrom' | 'inject'>): void;
   close(): Promise<void>;
 }
 

@@ -247,6 +247,7 @@ export async function startOmnideskSimulator(
 export async function startOmnideskWithRelay(ctx: { agent: ScriptedAgentOptions; origin: string }): Promise<{
   attributes: Record<string, string>;
   received: ReceivedFrame[];
+  dropClients(): number;
   close(): Promise<void>;
 }> {
   const sim = await startOmnideskSimulator({ agent: ctx.agent });
@@ -268,6 +269,7 @@ export async function startOmnideskWithRelay(ctx: { agent: ScriptedAgentOptions;
   return {
     attributes: { relay: relay.url },
     received: sim.received,
+    dropClients: () => relay.dropVisitors(),
     async close() {
       await relay.close();
       await sim.close();

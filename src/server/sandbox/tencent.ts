@@ -60,7 +60,12 @@ interface Conversation {
   lastText: string;
 }
 
-export async function startTencentSimulator(opts: TencentSimulatorOptions = {}): Promise<SimulatorHandle> {
+export interface TencentSimulatorHandle extends SimulatorHandle {
+  /** Fault hook: cut every widget's socket; conversations and history stay (as Tencent's do). */
+  dropClients(): number;
+}
+
+export async function startTencentSimulator(opts: TencentSimulatorOptions = {}): Promise<TencentSimulatorHandle> {
   const host = opts.host ?? '127.0.0.1';
   const sdkAppId = opts.sdkAppId ?? '1400000000';
   const received: ReceivedFrame[] = [];
@@ -348,6 +353,10 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
     url,
     options: { sdkAppId, to: DESK, userSigUrl: `http://${host}:${port}/usersig`, sandbox: url },
     received,
+    dropClients() {
+      for (const client of wss.clients) client.terminate();
+      return wss.clients.size;
+    },
     async close() {
       for (const t of timers) clearTimeout(t);
       for (const c of conversations.values()) c.agent?.stop();

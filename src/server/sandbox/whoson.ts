@@ -139,7 +139,15 @@ function clock(): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): Promise<SimulatorHandle & { flood(n: number, prefix: string): number }> {
+export interface WhosOnSimulatorHandle extends SimulatorHandle {
+  flood(n: number, prefix: string): number;
+  /** Fault hook: until `ms` from now, open sockets stay open but nothing goes in or out. */
+  stall(ms: number): void;
+  /** Fault hook: cut every widget's socket; the server stays up. */
+  dropClients(): number;
+}
+
+export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): Promise<WhosOnSimulatorHandle> {
   const auth = opts.auth ?? 'sandbox-auth';
   const domain = opts.domain ?? 'www.mycompany.com';
   const apiKey = opts.apiKey ?? 'sandbox-api-key';
@@ -149,6 +157,8 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
   const chats = new Set<{ flood(n: number, prefix: string): boolean }>();
   const documents = new Map<string, { mime: string; bytes: Buffer }>();
   let origin = '';
+  let stalledUntil = 0;
+  const stalled = () => Date.now() < stalledUntil;
 
   const server = createServer((req, res) => {
     handleHttp(req, res).catch(() => {
@@ -191,7 +201,9 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
   wss.on('connection', (socket) => {
     socket.on('error', () => {});
     const conversation = new Conversation(socket);
-    socket.on('message', (data, isBinary) => conversation.receive(isBinary ? null : data.toString()));
+    socket.on('message', (data, isBinary) => {
+      if (!stalled()) conversation.receive(isBinary ? null : data.toString());
+    });
     socket.on('close', () => conversation.stop());
   });
 
@@ -221,7 +233,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
     }
 
     private emit(EventName: string, Data: unknown, ChatUid: string | null = this.uid || null): void {
-      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ EventName, ChatUid, Data }));
+      if (this.socket.readyState === WebSocket.OPEN && !stalled()) this.socket.send(JSON.stringify({ EventName, ChatUid, Data }));
     }
 
     private line(Classname: string, Content: string): void {
@@ -385,6 +397,13 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
       let count = 0;
       for (const chat of chats) if (chat.flood(n, prefix)) count++;
       return count;
+    },
+    dropClients: () => {
+      for (const client of wss.clients) client.terminate();
+      return wss.clients.size;
+    },
+    stall: (ms: number) => {
+      stalledUntil = Date.now() + ms;
     },
     close: async () => {
       for (const client of wss.clients) client.terminate();

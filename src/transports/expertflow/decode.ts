@@ -4,7 +4,7 @@
  * `error` event). Nothing here emits events or keeps state, so every example payload of
  * the vendor document can be fed through it in unit tests.
  */
-import type { Attachment, AttachmentKind } from '../../core/contract';
+import { capText, MAX_OPTIONS, type Attachment, type AttachmentKind } from '../../core/contract';
 import { safeUrl } from '../../core/urls';
 
 export interface Participant {
@@ -54,7 +54,8 @@ export interface ConversationInfo {
 type Obj = Record<string, unknown>;
 
 const obj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+// Strings are bounded here (capText): a 1 MB line reaches the UI as 20,000 characters.
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? capText(v) : undefined);
 
 /** Some servers emit JSON text rather than objects; both are accepted. */
 function parsed(raw: unknown): unknown {
@@ -109,7 +110,8 @@ function decodeAttachments(raw: unknown, base: string, blocked: string[]): Attac
   const items = list(raw);
   if (!items) return null;
   const out: Attachment[] = [];
-  for (const item of items) {
+  // More attachments than MAX_OPTIONS on one line is not a chat line: the rest are dropped.
+  for (const item of items.slice(0, MAX_OPTIONS)) {
     const a = obj(item);
     if (!a) return null;
     const mime = str(a.type) ?? '';

@@ -24,6 +24,7 @@ import {
   type TransportFactory,
   type TransportOptions,
 } from '../../core/contract';
+import { onWake } from '../../core/backoff';
 import { t, type MessageKey } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import { decodeArrived, decodeInfo, decodeInit, decodeParticipant, type Activity, type ChatLine, type Participant } from './decode';
@@ -95,6 +96,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   let ended = false;
   let endUnsent = false;
   let closed = false;
+  let unwake = (): void => undefined;
   let joined = false;
   let epoch = 0;
   let joinTimer: unknown;
@@ -412,7 +414,17 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       // A path in data-server is where the chat server is mounted, not a socket.io namespace.
       const sock = (deps.io ?? io)(url.origin, {
         path: `${url.pathname.replace(/\/$/, '')}/socket.io`,
-        reconnectionDelayMax: 5000,
+        // The shared policy (core/backoff.ts) as far as socket.io allows: capped at 30 s,
+        // jittered ±50 %, never giving up; onWake below makes a waiting try immediate.
+        // Stalls are socket.io's own: a missed server ping closes within pingInterval + pingTimeout.
+        reconnectionDelayMax: 30_000,
+        randomizationFactor: 0.5,
+      });
+      unwake = onWake(() => {
+        if (closed || sock.connected) return;
+        // Restarting the manager skips the rest of its current backoff wait.
+        sock.disconnect();
+        sock.connect();
       });
       socket = sock;
       sock.on('connect', () => {
@@ -445,6 +457,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       if (closed) return;
       emit({ type: 'connection', state: 'closed', reason: 'closed' });
       closed = true;
+      unwake();
       clock.clearTimeout(joinTimer);
       clock.clearTimeout(typingTimer);
       socket?.disconnect();

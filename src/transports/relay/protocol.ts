@@ -3,8 +3,8 @@
  * to each other over one WebSocket per visitor session. Types only (no bytes at run time);
  * the server imports these types too, so the two ends cannot drift apart.
  *
- *   browser → relay   hello | resume | command | ack
- *   relay → browser   welcome (the hello reply) | event | fatal
+ *   browser → relay   hello | resume | command | ack | ping
+ *   relay → browser   welcome (the hello reply) | event | fatal | pong
  */
 import type { Capability, Command, ConfabEventBody } from '../../core/contract';
 
@@ -27,13 +27,16 @@ export type ClientFrame =
   /** `lastSeq`: the highest event seq the widget has already handled. */
   | { type: 'resume'; token: string; lastSeq: number }
   | { type: 'command'; command: WireCommand }
-  | { type: 'ack'; seq: number };
+  | { type: 'ack'; seq: number }
+  /** Liveness: a connection that stalls without closing is noticed by a missing pong. */
+  | { type: 'ping' };
 
 export type ServerFrame =
   | { type: 'welcome'; token: string; capabilities: Capability[]; resumed: boolean }
   | { type: 'event'; seq: number; event: ConfabEventBody }
   /** Sent just before the relay closes the socket for good; `code` says why. */
-  | { type: 'fatal'; code: RelayFatalCode; message: string };
+  | { type: 'fatal'; code: RelayFatalCode; message: string }
+  | { type: 'pong' };
 
 /**
  * `session-unknown`: the token is valid but the session expired or was never here (start

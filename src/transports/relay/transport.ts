@@ -3,11 +3,15 @@
  * carrying normalized commands up and numbered events down (protocol.ts). It knows no vendor:
  * `data-vendor` is passed through and the relay's adapter does the rest.
  *
- * Reconnects forever while open (exponential backoff with full jitter, capped at 30 s), and
+ * Reconnects forever while open (core/backoff.ts: full jitter, capped at 30 s, at once on
+ * `online` / the tab becoming visible), and
  * resumes with the session token and the last event seq it handled, so events the relay held
  * while we were away arrive once and in order. Commands issued while disconnected wait in a
- * queue (typing signals are dropped: stale ones mislead the agent).
+ * queue (typing signals are dropped: stale ones mislead the agent). A connection that goes
+ * silent without closing (a stalled proxy, a sleeping NAT) is noticed by a ping after
+ * PING_IDLE_MS of silence that gets no answer within PONG_WAIT_MS: within ~25 s.
  */
+import { createReconnector } from '../../core/backoff';
 import {
   realClock,
   stamp,
@@ -18,6 +22,7 @@ import {
   type Transport,
   type TransportOptions,
 } from '../../core/contract';
+import { guardEvent } from './event-guard';
 import { CLOSE_FATAL, type ClientFrame, type ServerFrame, type WireCommand } from './protocol';
 
 /** The part of the WebSocket constructor we use: the browser's, or `ws` in Node tests. */
@@ -40,7 +45,9 @@ interface ResumeState {
 
 /** Until the relay's welcome says otherwise: what every relay adapter offers. */
 const DEFAULT_CAPABILITIES: Capability[] = ['prechat', 'typing', 'end', 'leave-message', 'resume'];
-const MAX_DELAY_MS = 30_000;
+const PING_IDLE_MS = 15_000;
+const PONG_WAIT_MS = 10_000;
+const MAX_FRAME_WARNINGS = 10;
 
 function readResume(raw: Json | undefined): ResumeState | null {
   const r = raw as { token?: unknown; seq?: unknown } | null | undefined;
@@ -66,12 +73,12 @@ export function createRelayTransport(
   let ws: WebSocketLike | null = null;
   let ready = false;
   let closed = false;
-  let attempt = 0;
-  let timer: unknown = null;
+  let liveTimer: unknown = null;
   let ackTimer: unknown = null;
   let resume = readResume(o.resume);
   let maxFileBytes = Infinity;
   let chain: Promise<void> = Promise.resolve();
+  let badFrames = 0;
 
   const emit = (body: ConfabEventBody) => sink?.(body);
   const warn = (code: string, message: string) => emit({ type: 'error', code, message, fatal: false });
@@ -106,44 +113,65 @@ export function createRelayTransport(
               page: { url: o.pageUrl, referrer: o.referrer, locale: o.locale, userAgent: o.userAgent, visitorId: o.visitorId },
             },
       );
-    socket.onmessage = (ev) => onFrame(ev.data);
+    socket.onmessage = (ev) => {
+      if (ws === socket) onFrame(ev.data);
+    };
     socket.onerror = () => undefined;
     socket.onclose = (ev) => {
       if (ws !== socket) return;
       ws = null;
       ready = false;
+      clock.clearTimeout(liveTimer);
       if (!closed && ev.code !== CLOSE_FATAL) retry();
     };
   }
 
+  const reconnector = createReconnector({ clock, random, baseMs: 500, run: () => !closed && open() });
   function retry(): void {
-    attempt++;
-    emit({ type: 'connection', state: 'reconnecting', attempt });
-    const delay = Math.min(MAX_DELAY_MS, 500 * 2 ** Math.min(attempt - 1, 16)) * (0.5 + random() / 2);
-    timer = clock.setTimeout(open, delay);
+    emit({ type: 'connection', state: 'reconnecting', attempt: reconnector.schedule() });
+  }
+
+  /** Heard from the relay: wait for the next silence. Silence → ping → no pong → drop. */
+  function alive(): void {
+    clock.clearTimeout(liveTimer);
+    const socket = ws;
+    liveTimer = clock.setTimeout(() => {
+      if (ws !== socket || !ready) return;
+      frame({ type: 'ping' });
+      liveTimer = clock.setTimeout(() => {
+        if (ws !== socket || !socket) return;
+        console.warn('[confab] relay: no answer to a ping; reconnecting');
+        socket.onclose?.({ code: 1006 });
+        socket.close();
+      }, PONG_WAIT_MS);
+    }, PING_IDLE_MS);
   }
 
   function onFrame(data: unknown): void {
+    alive();
     let f: ServerFrame;
     try {
-      f = JSON.parse(String(data)) as ServerFrame;
+      // `null`, numbers and arrays parse too: only an object can be a frame.
+      const parsed = JSON.parse(String(data)) as unknown;
+      f = (parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : { type: 'bad' }) as ServerFrame;
     } catch {
       f = { type: 'bad' } as unknown as ServerFrame;
     }
+    const event = f.type === 'event' && Number.isSafeInteger(f.seq) && f.seq > 0 ? guardEvent(f.event) : null;
     if (f.type === 'welcome' && typeof f.token === 'string' && Array.isArray(f.capabilities)) {
       capabilities.clear();
-      for (const c of f.capabilities) capabilities.add(c);
+      for (const c of f.capabilities) if (typeof c === 'string') capabilities.add(c);
       if (!f.resumed || !resume) resume = { token: f.token, seq: 0 };
       ready = true;
-      attempt = 0;
+      reconnector.reset();
       emit({ type: 'connection', state: 'open' });
       emit({ type: 'resume', token: { ...resume } });
       for (const c of outbox.splice(0)) frame({ type: 'command', command: c });
-    } else if (f.type === 'event' && typeof f.seq === 'number' && f.event && typeof f.event.type === 'string') {
+    } else if (f.type === 'event' && event) {
       if (!resume || f.seq <= resume.seq) return; // already handled before a reconnect
       resume.seq = f.seq;
-      if (f.event.type === 'config') maxFileBytes = f.event.config.maxFileBytes ?? Infinity;
-      emit(f.event);
+      if (event.type === 'config') maxFileBytes = event.config.maxFileBytes ?? Infinity;
+      emit(event);
       // One ack (and one persisted seq) per burst, not per event.
       ackTimer ??= clock.setTimeout(() => {
         ackTimer = null;
@@ -151,7 +179,9 @@ export function createRelayTransport(
         if (ready) frame({ type: 'ack', seq: resume.seq });
         emit({ type: 'resume', token: { ...resume } });
       }, 50);
-    } else if (f.type === 'fatal') {
+    } else if (f.type === 'pong') {
+      // alive() above did the work.
+    } else if (f.type === 'fatal' && typeof f.code === 'string' && typeof f.message === 'string') {
       if (f.code === 'session-unknown' || f.code === 'bad-token') {
         // The relay forgot us (expired, restarted): start a fresh session.
         resume = null;
@@ -164,7 +194,8 @@ export function createRelayTransport(
         emit({ type: 'connection', state: 'closed', reason: f.code });
       }
     } else {
-      console.warn('[confab] unreadable relay frame');
+      // Each bad frame is an `error` event; only the first few also reach the console.
+      if (++badFrames <= MAX_FRAME_WARNINGS) console.warn('[confab] unreadable relay frame');
       warn('bad-frame', 'The chat server sent something unreadable.');
     }
   }
@@ -202,7 +233,8 @@ export function createRelayTransport(
     },
     close() {
       closed = true;
-      clock.clearTimeout(timer);
+      reconnector.stop();
+      clock.clearTimeout(liveTimer);
       clock.clearTimeout(ackTimer);
       ws?.close(1000);
       ws = null;

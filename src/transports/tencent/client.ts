@@ -5,6 +5,8 @@
  */
 
 /** The desk's IM agent virtual number used by Tencent's own kits when a site sets none. */
+import { capText, MAX_OPTIONS } from '../../core/contract';
+
 export const DEFAULT_DESK_ACCOUNT = '@customer_service_account';
 
 export interface DeskCredentials {
@@ -81,17 +83,19 @@ export interface DeskClientInit {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const optStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const optStr = (v: unknown): string | undefined => (typeof v === 'string' ? capText(v) : undefined);
+const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /**
  * A message from the SDK or the sandbox, checked field by field at the edge so the mapper
  * can trust the types (not the content). Undefined when it is not a message at all.
  */
 export function toDeskMessage(raw: unknown): DeskMessage | undefined {
-  if (!isObj(raw) || typeof raw.ID !== 'string' || typeof raw.type !== 'string') return undefined;
+  // A real message ID is a short token; one past 256 characters is not a message.
+  if (!isObj(raw) || typeof raw.ID !== 'string' || raw.ID.length > 256 || typeof raw.type !== 'string') return undefined;
   const p = isObj(raw.payload) ? raw.payload : {};
   const images = Array.isArray(p.imageInfoArray)
-    ? p.imageInfoArray.filter(isObj).map((i) => ({ url: optStr(i.url) ?? '', type: typeof i.type === 'number' ? i.type : undefined }))
+    ? p.imageInfoArray.slice(0, MAX_OPTIONS).filter(isObj).map((i) => ({ url: optStr(i.url) ?? '', type: finite(i.type) }))
     : undefined;
   return {
     ID: raw.ID,
@@ -99,18 +103,20 @@ export function toDeskMessage(raw: unknown): DeskMessage | undefined {
     flow: optStr(raw.flow) ?? 'in',
     from: optStr(raw.from) ?? '',
     conversationID: optStr(raw.conversationID) ?? '',
-    time: typeof raw.time === 'number' ? raw.time : 0,
+    // Seconds; past year 5000 it is garbage (and ×1000 could overflow to Infinity).
+    time: Math.abs(finite(raw.time) ?? 0) < 1e11 ? (finite(raw.time) ?? 0) : 0,
     nick: optStr(raw.nick),
     avatar: optStr(raw.avatar),
     payload: {
       text: optStr(p.text),
-      data: optStr(p.data),
+      // Not capped: it is JSON the mapper parses (and bounds field by field).
+      data: typeof p.data === 'string' ? p.data : undefined,
       description: optStr(p.description),
       extension: optStr(p.extension),
       imageInfoArray: images,
       fileUrl: optStr(p.fileUrl),
       fileName: optStr(p.fileName),
-      fileSize: typeof p.fileSize === 'number' ? p.fileSize : undefined,
+      fileSize: finite(p.fileSize),
     },
   };
 }

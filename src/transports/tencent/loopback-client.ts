@@ -3,8 +3,10 @@
  * widget is configured with `data-sandbox="ws://127.0.0.1:<port>"` instead of Tencent's SDK
  * (the demo page and the tests). It behaves like the SDK where the transport can tell:
  * ready after login, network state changes, a kick when the same userID logs in elsewhere,
- * server time, and history in pages of 15. It reconnects (and logs in again) after a drop.
+ * server time, and history in pages of 15. It reconnects (and logs in again) after a drop,
+ * on the shared policy (core/backoff.ts), as the SDK does on its own.
  */
+import { createReconnector } from '../../core/backoff';
 import type { DeskClient, DeskCredentials, DeskEvent, DeskMessage } from './client';
 import type { LoopbackPush, LoopbackRequest } from './loopback-protocol';
 
@@ -20,7 +22,7 @@ export function createLoopbackClient(url: string): DeskClient {
   let offset: number | undefined;
   let destroyed = false;
   let kicked = false;
-  let retry = 0;
+  const retry = createReconnector({ baseMs: 250, run: () => void reconnect() });
 
   const emit = (e: DeskEvent): void => listeners.forEach((l) => l(e));
   const clock = (serverTime: unknown): void => {
@@ -33,7 +35,7 @@ export function createLoopbackClient(url: string): DeskClient {
       const ws = new WebSocket(url);
       socket = ws;
       ws.onopen = () => {
-        retry = 0;
+        retry.reset();
         emit({ name: 'net', state: 'connected' });
         resolve();
       };
@@ -45,7 +47,7 @@ export function createLoopbackClient(url: string): DeskClient {
         if (destroyed || kicked || socket !== ws) return;
         emit({ name: 'net', state: 'disconnected' });
         emit({ name: 'not-ready' });
-        setTimeout(() => void reconnect(), Math.min(5000, 250 * 2 ** retry++));
+        retry.schedule();
       };
     });
 
@@ -120,6 +122,7 @@ export function createLoopbackClient(url: string): DeskClient {
     serverTime: () => (offset === undefined ? undefined : Date.now() + offset),
     async destroy() {
       destroyed = true;
+      retry.stop();
       socket?.close();
       listeners.clear();
     },

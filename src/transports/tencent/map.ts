@@ -12,7 +12,7 @@
  * - Replayed history keeps the end/timeout markers as transcript lines instead of ending the
  *   live session, and drops typing.
  */
-import type { Attachment, ChoiceOption, ConfabEventBody, IncomingMessage, Sender } from '../../core/contract';
+import { capText, MAX_OPTIONS, type Attachment, type ChoiceOption, type ConfabEventBody, type IncomingMessage, type Sender } from '../../core/contract';
 import { t } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import type { DeskMessage } from './client';
@@ -34,12 +34,14 @@ export interface MapResult {
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+// Strings and lists are bounded here: a 1 MB line or a 10,000-item menu is cut, not rendered.
+const str = (v: unknown): string => (typeof v === 'string' ? capText(v) : typeof v === 'number' && Number.isFinite(v) ? String(v) : '');
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.slice(0, MAX_OPTIONS * 4).filter(isObj) : []);
 const choices = (items: unknown): ChoiceOption[] =>
   list(items)
     .map((i) => str(i.content))
     .filter((c) => c !== '')
+    .slice(0, MAX_OPTIONS)
     .map((c) => ({ id: c, label: c }));
 const selectedContent = (content: Obj): string | undefined =>
   isObj(content.selected) ? str(content.selected.content) || undefined : undefined;
@@ -65,7 +67,7 @@ export function mapDeskMessage(msg: DeskMessage, ctx: MapContext): MapResult {
 
   switch (msg.type) {
     case 'TIMTextElem':
-      return typeof p.text === 'string' ? line({ text: p.text }) : none;
+      return typeof p.text === 'string' ? line({ text: capText(p.text) }) : none;
     case 'TIMImageElem': {
       const infos = Array.isArray(p.imageInfoArray) ? p.imageInfoArray : [];
       const best = infos.find((i) => i.type === 0) ?? infos[0];
@@ -101,7 +103,8 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
       const menu = isObj(data.menuContent) ? data.menuContent : {};
       const options = list(menu.menu)
         .map((m) => ({ id: str(m.id), label: str(m.content) }))
-        .filter((o) => o.id !== '');
+        .filter((o) => o.id !== '')
+        .slice(0, MAX_OPTIONS);
       const chosen = isObj(menu.selected) ? str(menu.selected.id) : '';
       const selected = options.find((o) => o.id === chosen)?.id;
       const expireTime = Number(menu.expireTime);

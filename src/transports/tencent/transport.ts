@@ -53,6 +53,7 @@ const CAPABILITIES: ReadonlySet<Capability> = new Set(['end', 'rating', 'ask-rat
 const TYPING_MS = 6000;
 /** History pages of 15 to read on (re)load: the recent conversation, not the archive. */
 const HISTORY_PAGES = 4;
+const MAX_FRAME_WARNINGS = 10;
 
 const loadClient: DeskClientLoader = (init) =>
   init.sandbox
@@ -103,6 +104,7 @@ class TencentTransport implements Transport {
   /** History showed a flow still running (reload mid-conversation). */
   private liveFlow = false;
   private typingTimer: unknown;
+  private badFrames = 0;
 
   constructor(
     private readonly options: TransportOptions,
@@ -268,7 +270,8 @@ class TencentTransport implements Transport {
           this.typing(ev.on);
           continue;
         }
-        if (msg.flow === 'in' && ev.type !== 'rating-policy') this.typing(false);
+        // An unreadable message is not the agent having finished typing.
+        if (msg.flow === 'in' && ev.type !== 'rating-policy' && ev.type !== 'error') this.typing(false);
         this.dispatch(ev);
       }
     }
@@ -289,7 +292,8 @@ class TencentTransport implements Transport {
     else if (ev.type === 'rating') this.ratings.set(ev.rating.id, ev.rating);
     else if (ev.type === 'rating-policy') this.policy = ev.policy;
     else if (ev.type === 'ended') this.triggered = false;
-    else if (ev.type === 'error') console.warn('[confab] desk message skipped:', ev.message);
+    // Each unreadable message is an `error` event; only the first few reach the console too.
+    else if (ev.type === 'error' && ++this.badFrames <= MAX_FRAME_WARNINGS) console.warn('[confab] desk message skipped:', ev.message);
     this.emit(ev);
   }
 

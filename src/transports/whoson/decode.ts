@@ -6,7 +6,7 @@
  * The server is lenient in what it sends (IsBot is "False" in one place and a boolean in
  * another, numbers may arrive as strings), so scalars are read leniently; shapes are not.
  */
-import type { ChatConfig, FieldType, Language, SurveyField } from '../../core/contract';
+import { capText, MAX_OPTIONS, type ChatConfig, type FieldType, type Language, type SurveyField } from '../../core/contract';
 import { safeUrl } from '../../core/urls';
 
 export interface WhosOnOperator {
@@ -61,8 +61,9 @@ const bad = (reason: string): never => {
 };
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+// Every string is bounded here (capText), so a 1 MB line cannot reach the UI whole.
 const str = (v: unknown): string =>
-  typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
+  typeof v === 'string' ? capText(v) : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
 const bool = (v: unknown): boolean => v === true || (typeof v === 'string' && v.trim().toLowerCase() === 'true');
 const num = (v: unknown, fallback: number): number => {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN;
@@ -70,7 +71,13 @@ const num = (v: unknown, fallback: number): number => {
 };
 /** Data that should be a string: null counts as empty, anything else is malformed. */
 const text = (v: unknown, event: string): string =>
-  v == null ? '' : typeof v === 'string' || typeof v === 'number' ? String(v) : bad(`${event}: Data is not a string`);
+  v == null ? '' : typeof v === 'string' || typeof v === 'number' ? str(v) : bad(`${event}: Data is not a string`);
+/** A server list cut to MAX_OPTIONS entries; the rest are dropped with one warning. */
+const bounded = <T>(items: readonly T[], what: string): T[] => {
+  if (items.length <= MAX_OPTIONS) return [...items];
+  console.warn(`[confab] whoson: ${what} cut to ${MAX_OPTIONS} of ${items.length}`);
+  return items.slice(0, MAX_OPTIONS);
+};
 const obj = (v: unknown, event: string): Obj => (isObj(v) ? v : bad(`${event}: Data is not an object`));
 
 /** "pdf, doc, .DOCX" → ["pdf", "doc", "docx"] */
@@ -115,7 +122,7 @@ export function toSurveyField(f: unknown): SurveyField | null {
   }
   if (type === 'select') {
     field.selectAs = str(f.SelectType).toLowerCase() === 'radio' ? 'radio' : 'select';
-    field.options = Array.isArray(f.SelectOptions) ? f.SelectOptions.map(str).filter(Boolean) : [];
+    field.options = Array.isArray(f.SelectOptions) ? bounded(f.SelectOptions.map(str).filter(Boolean), 'SelectOptions') : [];
   }
   const low = num(f.ValidateLow, -1);
   const high = num(f.ValidateHigh, -1);
@@ -133,7 +140,7 @@ export function toSurveyField(f: unknown): SurveyField | null {
 function surveyFields(survey: unknown): SurveyField[] {
   if (!isObj(survey) || (survey.Enabled !== undefined && !bool(survey.Enabled))) return [];
   if (!Array.isArray(survey.Fields)) return [];
-  return survey.Fields.map(toSurveyField).filter((f): f is SurveyField => f !== null);
+  return bounded(survey.Fields.map(toSurveyField).filter((f): f is SurveyField => f !== null), 'survey Fields');
 }
 
 function toOperator(o: unknown): WhosOnOperator {
@@ -144,10 +151,10 @@ function toOperator(o: unknown): WhosOnOperator {
 function connected(d: Obj): WhosOnEvent {
   const sessionId = str(d.SessionID) || bad('connected: no SessionID');
   const tr = isObj(d.Translation) ? d.Translation : {};
-  const languages: Language[] = (Array.isArray(tr.Languages) ? tr.Languages : [])
+  const languages: Language[] = bounded((Array.isArray(tr.Languages) ? tr.Languages : [])
     .filter(isObj)
     .map((l) => ({ code: str(l.ISO2).toLowerCase(), name: str(l.DisplayAs) || str(l.ISO2) }))
-    .filter((l) => l.code);
+    .filter((l) => l.code), 'Languages');
   const config: ChatConfig = {
     prechat: surveyFields(d.PreChatSurvey),
     postchat: surveyFields(d.PostChatSurvey),
@@ -184,7 +191,8 @@ const IMAGE_MIME: Record<string, string> = {
 function image(d: Obj): WhosOnEvent {
   const ext = str(d.Ext).toLowerCase().replace(/^\./, '');
   const mime = IMAGE_MIME[ext];
-  const b64 = str(d.Base64).replace(/\s+/g, '');
+  // Not capped like text: a logo is legitimately larger than a chat line; safeUrl checks it.
+  const b64 = (typeof d.Base64 === 'string' ? d.Base64 : '').replace(/\s+/g, '');
   // safeUrl checks the data: URL is a base64 image and nothing else.
   const url = mime && b64 ? safeUrl(`data:image/${mime};base64,${b64}`, 'image') : null;
   return { kind: 'image', imageType: num(d.ImageType, 0), url };
@@ -231,7 +239,7 @@ function decodeEvent(name: string, chatUid: string, data: unknown): WhosOnEvent 
       return { kind: name };
     case 'operators':
       return Array.isArray(data)
-        ? { kind: 'operators', operators: data.filter(isObj).map(toOperator) }
+        ? { kind: 'operators', operators: bounded(data.filter(isObj), 'operators').map(toOperator) }
         : bad('operators: Data is not a list');
     case 'image':
       return image(obj(data, name));
@@ -252,7 +260,8 @@ export function decodeFrame(raw: unknown): Decoded {
     }
     if (!isObj(frame) || typeof frame.EventName !== 'string' || !frame.EventName) bad('no EventName');
     const f = frame as Obj;
-    return decodeEvent(str(f.EventName).toLowerCase(), str(f.ChatUid), f.Data);
+    // ChatUid ends up in every line id: a real one is a short token, so 256 is generous.
+    return decodeEvent(str(f.EventName).toLowerCase(), str(f.ChatUid).slice(0, 256), f.Data);
   } catch (e) {
     return { kind: 'malformed', reason: e instanceof Malformed ? e.message : String(e) };
   }

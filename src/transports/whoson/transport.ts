@@ -37,6 +37,7 @@ import {
   type TransportFactory,
   type TransportOptions,
 } from '../../core/contract';
+import { createReconnector, type Reconnector } from '../../core/backoff';
 import { t } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import { authorOf, decodeFrame, MAX_LINE, queuePosition, stripTags, type WhosOnEvent, type WhosOnOperator } from './decode';
@@ -59,7 +60,13 @@ type Phase = 'idle' | 'ready' | 'starting' | 'waiting' | 'chatting' | 'ended' | 
 const CAPABILITIES: readonly Capability[] = [
   'prechat', 'postchat', 'transcript-email', 'leave-message', 'file', 'typing', 'preview', 'cancel', 'end',
 ];
-const MAX_BACKOFF = 30_000;
+/**
+ * WhosOn has no ping: a connection that stalls without closing shows as a visitor line
+ * with no echo. After this long we give the socket up and reconnect (the browser's own
+ * close covers the rest).
+ */
+const STALL_MS = 20_000;
+const MAX_FRAME_WARNINGS = 10;
 const OPEN = 1;
 const IMAGE_EXT = /\.(png|jpe?g|gif|bmp|webp)$/i;
 
@@ -74,8 +81,8 @@ export class WhosOnTransport implements Transport {
   private readonly clock: Clock;
   private readonly opt: Readonly<Record<string, string>>;
   private socket: WebSocket | null = null;
-  private timer: unknown = null;
-  private attempt = 0;
+  private readonly retry: Reconnector;
+  private stallTimer: unknown = null;
   private closed = false;
   private fatal = false;
   /** The chat was active when the socket dropped: report it ended once reconnected. */
@@ -95,6 +102,7 @@ export class WhosOnTransport implements Transport {
   private agentIsBot = false;
   private pending: { clientId: string; text: string }[] = [];
   private promptNo = 0;
+  private badFrames = 0;
 
   constructor(
     private readonly o: TransportOptions,
@@ -103,6 +111,14 @@ export class WhosOnTransport implements Transport {
     this.clock = o.clock ?? realClock;
     this.opt = o.options;
     this.domain = this.opt.domain ?? '';
+    this.retry = createReconnector({
+      clock: this.clock,
+      baseMs: deps.reconnectBaseMs,
+      random: deps.random,
+      run: () => {
+        if (!this.closed) this.open();
+      },
+    });
   }
 
   connect(sink: EventSink): void {
@@ -119,7 +135,8 @@ export class WhosOnTransport implements Transport {
 
   close(): void {
     this.closed = true;
-    this.clock.clearTimeout(this.timer);
+    this.retry.stop();
+    this.clock.clearTimeout(this.stallTimer);
     const s = this.socket;
     this.socket = null;
     s?.close();
@@ -148,7 +165,10 @@ export class WhosOnTransport implements Transport {
       }
       case 'send':
         if (c.text.length > MAX_LINE) return this.fail('too-long', t('transport.tooLong', { max: MAX_LINE }));
-        if (this.write(wire.message(sid, dom, c.text))) this.pending.push({ clientId: c.clientId, text: c.text });
+        if (this.write(wire.message(sid, dom, c.text))) {
+          this.pending.push({ clientId: c.clientId, text: c.text });
+          this.watchEcho();
+        }
         return;
       case 'send-file':
         void this.sendFile(c.clientId, c.file, c.name);
@@ -221,17 +241,26 @@ export class WhosOnTransport implements Transport {
   private dropped(): void {
     this.socket = null;
     this.sessionId = '';
+    this.clock.clearTimeout(this.stallTimer);
+    this.stallTimer = null;
     if (this.closed || this.fatal) return;
     if (isActive(this.phase)) this.lost = true;
-    this.attempt++;
-    this.emit({ type: 'connection', state: 'reconnecting', attempt: this.attempt });
-    const base = this.deps.reconnectBaseMs ?? 1000;
-    const ceiling = Math.min(MAX_BACKOFF, base * 2 ** Math.min(this.attempt - 1, 16));
-    // "Equal jitter": at least half the delay, so a crowd of widgets does not reconnect in step.
-    const delay = ceiling / 2 + (ceiling / 2) * (this.deps.random ?? Math.random)();
-    this.timer = this.clock.setTimeout(() => {
-      if (!this.closed) this.open();
-    }, delay);
+    this.emit({ type: 'connection', state: 'reconnecting', attempt: this.retry.schedule() });
+  }
+
+  /** The oldest unechoed visitor line is the stall detector (see STALL_MS). */
+  private watchEcho(): void {
+    if (this.stallTimer !== null) return;
+    const s = this.socket;
+    this.stallTimer = this.clock.setTimeout(() => {
+      this.stallTimer = null;
+      if (!this.pending.length || s !== this.socket || !s) return;
+      console.warn('[confab] whoson: no echo for a visitor line; reconnecting');
+      // Our own close: the socket's onclose may come late (or never, on a dead network).
+      s.onclose = null;
+      s.close();
+      this.dropped();
+    }, STALL_MS);
   }
 
   private refuse(message: string, code: string): void {
@@ -271,7 +300,11 @@ export class WhosOnTransport implements Transport {
   private receive(data: unknown): void {
     const ev = decodeFrame(data);
     if (ev.kind === 'malformed') {
-      console.warn(`[confab] whoson: ignored a malformed frame (${ev.reason})`);
+      // Every bad frame is an `error` event, but only the first few reach the console: a
+      // flood of garbage must not flood the page's log as well.
+      if (++this.badFrames <= MAX_FRAME_WARNINGS) {
+        console.warn(`[confab] whoson: ignored a malformed frame (${ev.reason.slice(0, 200)})`);
+      }
       return this.fail('bad-frame', t('transport.badFrame'));
     }
     this.handle(ev);
@@ -285,13 +318,16 @@ export class WhosOnTransport implements Transport {
         if (ev.domain) this.domain = ev.domain;
         this.webServices = ev.webServicesUrl;
         this.translation = ev.translation;
-        this.attempt = 0;
-        this.emit({ type: 'connection', state: 'open' });
+        this.retry.reset();
+        // Ended before open: the session fails the lines still waiting instead of sending
+        // them into a new WhosOn session that has no chat.
         if (this.lost) {
           this.lost = false;
           this.phase = 'ended';
+          this.pending = [];
           this.emit({ type: 'ended', by: 'system', text: t('transport.chatLost') });
         }
+        this.emit({ type: 'connection', state: 'open' });
         if (first) {
           this.config = ev.config;
           if (this.phase === 'idle') this.phase = 'ready';
@@ -377,6 +413,12 @@ export class WhosOnTransport implements Transport {
     if (has('linev')) {
       const i = this.pending.findIndex((p) => p.text === content);
       const clientId = i >= 0 ? this.pending.splice(i, 1)[0]?.clientId : undefined;
+      if (i >= 0) {
+        // Echoed: the connection lives. Watch the next unechoed line, if any.
+        this.clock.clearTimeout(this.stallTimer);
+        this.stallTimer = null;
+        if (this.pending.length) this.watchEcho();
+      }
       return this.emit({
         type: 'message',
         message: { id, sender: 'visitor', text: content, ...named, ...(clientId ? { clientId } : {}) },

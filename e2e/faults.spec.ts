@@ -1,0 +1,289 @@
+/**
+ * Faults, in real Chromium against each vendor's simulator: the server restarted mid-chat,
+ * the network gone for 5 s and for 2 minutes, a server that stalls without closing,
+ * duplicated and out-of-order frames, a tab that sleeps and wakes. What the visitor sees
+ * (connection bar, transcript, delivery state) and what the simulator received (each
+ * visitor line exactly once) are the assertions. Long outages run on Playwright's fake
+ * clock, so two minutes of backoff take a second or two.
+ */
+import type { Page } from '@playwright/test';
+import { expect, test, type Widget } from './fixtures';
+
+const unique = (s: string) => `${s} ${Math.random().toString(36).slice(2, 7)}`;
+const reply = (line: string) => `Thanks, I understand: "${line}". Let me check that for you.`;
+
+/** Record every WebSocket the page opens, stamped with the page's (possibly fake) clock. */
+async function countSockets(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const Native = window.WebSocket;
+    const opened: number[] = [];
+    const all: WebSocket[] = [];
+    Object.assign(window, { __sockets: opened, __connecting: () => all.filter((s) => s.readyState === 0).length });
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        opened.push(Date.now());
+        all.push(this);
+      }
+    };
+  });
+}
+/** Sockets still connecting (Chromium may hold a try back in real time after failures). */
+const connecting = (page: Page) => page.evaluate(() => (window as unknown as { __connecting: () => number }).__connecting());
+const sockets = (page: Page) => page.evaluate(() => (window as unknown as { __sockets: number[] }).__sockets.slice());
+
+/** The tab goes to the background (or comes back): what a sleeping laptop's wake looks like. */
+async function setVisible(page: Page, visible: boolean): Promise<void> {
+  await page.evaluate((v) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (v ? 'visible' : 'hidden') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => !v });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, visible);
+}
+
+async function startWhosOnChat(widget: Widget): Promise<void> {
+  await widget.load('whoson');
+  await widget.launcher.click();
+  await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
+  await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+  await expect(widget.log.getByText(/How can I help you today/)).toBeVisible();
+}
+
+async function startOmnideskChat(widget: Widget): Promise<void> {
+  await widget.load('omnidesk');
+  await widget.launcher.click();
+  await widget.dialog.getByLabel('Your name').fill(unique('Olga'));
+  await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+  await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+}
+
+/** Visitor lines Omnidesk received with exactly this text. */
+const omnideskGot = (widget: Widget, text: string) =>
+  widget.received('omnidesk').filter((f) => f.name.endsWith('notifyUserNewChatMessage') && (f.payload as { message?: unknown }).message === text).length;
+const whosonGot = (widget: Widget, text: string) =>
+  widget.received('whoson').filter((f) => f.name === 'Message' && (f.payload as string[])[2] === text).length;
+
+test.describe('faults', () => {
+  test('WhosOn restarted mid-chat: the chat is reported lost, the line written meanwhile shown undelivered, never sent later', async ({ widget, sandbox }) => {
+    const whoson = sandbox.vendors.whoson;
+    if (!whoson?.restart) throw new Error('the sandbox cannot restart WhosOn');
+    await startWhosOnChat(widget);
+    const down = unique('written while the server was down');
+    await whoson.restart(async () => {
+      await expect(widget.dialog.getByText(/Reconnecting \(attempt \d+\)/)).toBeVisible();
+      await widget.say(down);
+      await expect(widget.log.getByText(down, { exact: true })).toBeVisible();
+    });
+    // WhosOn has no resume: after the reconnect the chat is over, and says why.
+    await expect(widget.log.getByText(/The connection was lost and the chat could not be resumed/)).toBeVisible();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    await expect(widget.log.getByText('Not delivered')).toBeVisible();
+    await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
+    // Nothing went out into the new session behind the visitor's back.
+    expect(whosonGot(widget, down)).toBe(0);
+  });
+
+  test('relay (Omnidesk): the visitor socket is cut while offline for 5 s; back online it resumes at once, the line goes once', async ({
+    widget,
+    page,
+    sandbox,
+  }) => {
+    const omnidesk = sandbox.vendors.omnidesk;
+    if (!omnidesk?.dropClients) throw new Error('the sandbox cannot drop relay visitors');
+    await startOmnideskChat(widget);
+    await page.context().setOffline(true);
+    // Chromium's offline emulation does not close a WebSocket that is already open (probed:
+    // 3 s offline, navigator.onLine false, the socket still up), so the relay cuts it too.
+    omnidesk.dropClients();
+    await expect(widget.dialog.getByText(/Reconnecting \(attempt \d+\)/)).toBeVisible();
+    const down = unique('typed while offline');
+    await widget.say(down);
+    await page.waitForTimeout(5_000); // the outage itself, not an assertion
+    expect(omnideskGot(widget, down)).toBe(0);
+    const back = Date.now();
+    await page.context().setOffline(false);
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    // `online` retries at once, not after the (up to 30 s) backoff.
+    expect(Date.now() - back).toBeLessThan(3_000);
+    await expect(widget.log.getByText(reply(down))).toBeVisible();
+    await expect.poll(() => omnideskGot(widget, down)).toBe(1);
+    await expect(widget.log.getByText(down, { exact: true })).toHaveCount(1);
+    await expect(widget.log.getByText('Not delivered')).toHaveCount(0);
+  });
+
+  test('WhosOn down for 2 minutes: retries never wait more than 30 s, never give up, and `online` reconnects at once', async ({
+    widget,
+    page,
+    sandbox,
+  }) => {
+    const whoson = sandbox.vendors.whoson;
+    if (!whoson?.restart) throw new Error('the sandbox cannot restart WhosOn');
+    await countSockets(page);
+    await page.clock.install();
+    await widget.load('whoson');
+    await widget.launcher.click();
+    await expect(widget.dialog.getByLabel('Please enter your name:')).toBeVisible();
+    const before = (await sockets(page)).length;
+    let downAt = 0;
+    await whoson.restart(async () => {
+      await expect(widget.dialog.getByText(/Reconnecting/)).toBeVisible();
+      downAt = await page.evaluate(() => Date.now());
+      // Two minutes of the page's time, a second at a time: each refused try schedules the next.
+      // A try's failure must land before the page's time moves on, or the gap would be ours.
+      for (let s = 0; s < 120; s++) {
+        await expect.poll(() => connecting(page)).toBe(0);
+        await page.clock.runFor(1_000);
+      }
+      const tries = (await sockets(page)).slice(before);
+      const gaps = [downAt, ...tries].slice(1).map((t, i) => t - ([downAt, ...tries][i] ?? 0));
+      expect(tries.length).toBeGreaterThanOrEqual(6);
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(31_000); // 30 s cap, 1 s stepping
+      const last = tries.at(-1) ?? 0;
+      expect(downAt + 120_000 - last).toBeLessThanOrEqual(31_000); // still trying at the end
+      // Freeze the page's timers: only the `online` event can cause the next try now. Chromium
+      // may hold back a socket after failures, so wait until the last try has failed and the
+      // next one is waiting (the bar counts scheduled tries: one more than those made).
+      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+      const bar = widget.dialog.getByText(/Reconnecting \(attempt \d+\)/);
+      await expect
+        .poll(async () => Number(/attempt (\d+)/.exec((await bar.textContent()) ?? '')?.[1]) - ((await sockets(page)).length - before))
+        .toBe(1);
+    });
+    const connects = whoson.received.filter((f) => f.name === 'Connect').length;
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect.poll(() => whoson.received.filter((f) => f.name === 'Connect').length).toBe(connects + 1);
+    await page.clock.resume();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+  });
+
+  test('WhosOn stalls without closing: the unechoed line gives it away, the widget reconnects and shows the line undelivered', async ({
+    widget,
+    page,
+    sandbox,
+  }) => {
+    const whoson = sandbox.vendors.whoson;
+    if (!whoson?.stall) throw new Error('the sandbox cannot stall WhosOn');
+    await page.clock.install();
+    await startWhosOnChat(widget);
+    const connects = whoson.received.filter((f) => f.name === 'Connect').length;
+    whoson.stall(1_500);
+    const lost = unique('into the void');
+    await widget.say(lost);
+    await page.waitForTimeout(1_600); // the stall itself (real time on the server)
+    expect(whosonGot(widget, lost)).toBe(0);
+    // No echo for 20 s of the page's time: the socket is given up.
+    await page.clock.fastForward(21_000);
+    await expect.poll(() => whoson.received.filter((f) => f.name === 'Connect').length, { timeout: 10_000 }).toBeGreaterThan(connects);
+    await expect(widget.log.getByText(/The connection was lost and the chat could not be resumed/)).toBeVisible();
+    await expect(widget.log.getByText('Not delivered')).toBeVisible();
+  });
+
+  test('Tencent: the socket drops mid-chat; a line written meanwhile goes once, and the agent lines keep coming', async ({ widget, sandbox }) => {
+    const tencent = sandbox.vendors.tencent;
+    if (!tencent?.dropClients) throw new Error('the sandbox cannot drop Tencent sockets');
+    const from = tencent.received.length;
+    await widget.load('tencent');
+    await widget.launcher.click();
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    const menu = widget.log.getByRole('group', { name: 'How can we help?' });
+    await menu.getByRole('button', { name: 'Talk to a human' }).click();
+    await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+    tencent.dropClients();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toBeVisible();
+    const down = unique('while the desk was unreachable');
+    await widget.say(down);
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    await expect(widget.log.getByText(reply(down))).toBeVisible();
+    const sent = () => tencent.received.slice(from).filter((f) => f.name === 'text' && (f.payload as { text?: unknown }).text === down);
+    await expect.poll(() => sent().length).toBe(1);
+    await expect(widget.log.getByText(down, { exact: true })).toHaveCount(1);
+    await expect(widget.log.getByText(reply(down))).toHaveCount(1);
+  });
+
+  test('ExpertFlow: while the server is down, `online` makes socket.io try at once', async ({ widget, page, sandbox }) => {
+    const ef = sandbox.vendors.expertflow;
+    if (!ef?.restart) throw new Error('the sandbox cannot restart ExpertFlow');
+    await page.clock.install();
+    await widget.load('expertflow', { prechat: 'name,subject', subjects: 'Billing,ADSL' });
+    await widget.launcher.click();
+    await widget.dialog.getByLabel('Your name').fill('Kashif');
+    await widget.dialog.getByLabel('Topic').selectOption('ADSL');
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+    const down = unique('sent across the outage');
+    await ef.restart(async () => {
+      await expect(widget.dialog.getByText(/Reconnecting/)).toBeVisible();
+      await widget.say(down);
+      // Freeze the page's timers: socket.io's own backoff cannot fire now.
+      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+    });
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    await page.clock.resume();
+    await expect(widget.log.getByText(reply(down))).toBeVisible();
+    const sends = () => widget.received('expertflow').filter((f) => f.name === 'sendMessage' && (f.payload as { text?: unknown }).text === down);
+    await expect.poll(() => sends().length).toBe(1);
+    await expect(widget.log.getByText(down, { exact: true })).toHaveCount(1);
+  });
+
+  test('ExpertFlow: duplicated and stale out-of-order frames are shown once, in order', async ({ widget, sandbox }) => {
+    const ef = sandbox.vendors.expertflow;
+    if (!ef?.garble) throw new Error('the sandbox cannot garble ExpertFlow');
+    await widget.load('expertflow', { prechat: 'name,subject', subjects: 'Billing,ADSL' });
+    await widget.launcher.click();
+    await widget.dialog.getByLabel('Your name').fill('Kashif');
+    await widget.dialog.getByLabel('Topic').selectOption('ADSL');
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+    ef.garble(true);
+    try {
+      const a = unique('first');
+      const b = unique('second');
+      await widget.say(a);
+      await expect(widget.log.getByText(reply(a))).toBeVisible();
+      await widget.say(b);
+      await expect(widget.log.getByText(reply(b))).toBeVisible();
+      await expect(widget.log.getByText(reply(a))).toHaveCount(1);
+      await expect(widget.log.getByText(reply(b))).toHaveCount(1);
+      await expect(widget.log.getByText(a, { exact: true })).toHaveCount(1);
+      const text = (await widget.log.textContent()) ?? '';
+      // First occurrences: each visitor line is on screen before the reply that quotes it.
+      const order = [a, reply(a), b, reply(b)].map((s) => text.indexOf(s));
+      expect(order).not.toContain(-1);
+      expect(order).toEqual([...order].sort((x, y) => x - y));
+    } finally {
+      ef.garble(false);
+    }
+  });
+
+  test('relay (Omnidesk): the tab sleeps, its socket dies; on wake it reconnects at once and the agent lines sent meanwhile arrive', async ({
+    widget,
+    page,
+    sandbox,
+  }) => {
+    const omnidesk = sandbox.vendors.omnidesk;
+    if (!omnidesk?.dropClients) throw new Error('the sandbox cannot drop relay visitors');
+    await countSockets(page);
+    await page.clock.install();
+    await startOmnideskChat(widget);
+    const asked = unique('asked before sleeping');
+    await widget.say(asked);
+    // The laptop lid closes: the tab is hidden, its timers frozen, the socket dies under it.
+    await setVisible(page, false);
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+    const opened = (await sockets(page)).length;
+    omnidesk.dropClients();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toBeVisible();
+    // Meanwhile the agent answers into the relay's session.
+    await expect.poll(() => omnideskGot(widget, asked)).toBe(1);
+    expect((await sockets(page)).length).toBe(opened); // asleep: no try yet
+    // Wake: a big clock jump and the tab visible again → a try at once, the session resumed.
+    await setVisible(page, true);
+    await expect.poll(async () => (await sockets(page)).length).toBe(opened + 1);
+    await page.clock.resume();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    await expect(widget.log.getByText(reply(asked))).toBeVisible();
+    await expect(widget.log.getByText(reply(asked))).toHaveCount(1);
+    expect(omnideskGot(widget, asked)).toBe(1);
+  });
+});
