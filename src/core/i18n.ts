@@ -250,6 +250,19 @@ export const en = {
   'error.notAllowed': 'That is not available in this chat right now.',
   // Error when the site's server did not give the chat the security token it needs to start (Diyalog); the visitor may retry.
   'error.chatToken': 'The chat could not be started right now. Please try again.',
+  // --- Consent step (data-consent="required"), shown before the chat connects ---
+  // Heading of the consent step.
+  'consent.heading': 'Before you chat',
+  // The consent step's default text (sites may replace it with data-consent-text).
+  'consent.text': 'This chat is run by a customer service provider. To answer you, your messages and the details you enter are sent to them.',
+  // Link to the site's privacy policy on the consent step (opens in a new tab).
+  'consent.privacy': 'Privacy policy',
+  // Consent step button: agree and go on to the chat.
+  'consent.accept': 'Accept and continue',
+  // Consent step button: refuse; the window closes and nothing is sent.
+  'consent.decline': 'No thanks',
+  // Header toggle button (pressed/not pressed): show a browser notification for new messages while the page is hidden.
+  'notify.toggle': 'Notify me of new messages',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -166,6 +166,8 @@ export interface SessionState {
   readonly prechatFields: ReadonlySignal<readonly SurveyField[]>;
   /** Longest message the composer allows. */
   readonly maxMessageLength: ReadonlySignal<number>;
+  /** data-consent="required" and the visitor has not accepted yet: show the consent step. */
+  readonly consentPending: ReadonlySignal<boolean>;
 }
 
 export interface SessionActions {
@@ -190,6 +192,11 @@ export interface SessionActions {
   submitPostchat(answers: Record<string, string>): void;
   requestTranscript(format: 'email' | 'pdf', email?: string): void;
   leaveMessage(fields: { name: string; email?: string; phone?: string; message: string }): void;
+  /**
+   * The consent step's answer: accepting connects (and remembers it for this page session);
+   * declining closes the window and nothing is loaded or stored.
+   */
+  consent(accepted: boolean): void;
   /** After an ended chat: forget it and go back to the pre-chat step. */
   newChat(): void;
   identify(visitor: VisitorInfo): void;

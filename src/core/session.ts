@@ -75,6 +75,8 @@ export interface SessionDeps {
   clock?: Clock;
   /** ms before an unechoed visitor line is marked failed (default 15000). */
   sendTimeoutMs?: number;
+  /** data-consent="required": nothing loads, connects or is stored until the visitor accepts. */
+  consentRequired?: boolean;
 }
 
 export const DEFAULT_SEND_TIMEOUT_MS = 15000;
@@ -112,6 +114,14 @@ function plainText(m: Pick<IncomingMessage, 'text' | 'html' | 'attachments'>): s
   return (m.attachments ?? []).map((a) => a.name).join(', ');
 }
 
+function readConsent(storage: StorageLike | null, key: string): boolean {
+  try {
+    return storage?.getItem(key) === '1';
+  } catch {
+    return false;
+  }
+}
+
 function attachmentKind(mime: string): AttachmentKind {
   const top = mime.split('/')[0];
   return top === 'image' || top === 'audio' || top === 'video' ? top : 'file';
@@ -131,6 +141,7 @@ export function createSession(deps: SessionDeps): Session {
   const getVisitorId = (): string =>
     (visitorId ??= visitorIdFrom(deps.durableStorage ?? null, `${deps.storageKey}:visitor`));
   const engaged = signal(false);
+  const consentKey = `${deps.storageKey}:consent`;
 
   const phase = signal<Phase>('closed');
   const connection = signal<ConnectionState>('connecting');
@@ -583,6 +594,9 @@ export function createSession(deps: SessionDeps): Session {
 
   // ---- restore ----
   const snap = loadSnapshot(deps.storage, sessionKey);
+  // A snapshot exists only after consent was given earlier in this page session (nothing
+  // is stored before it), so a restored chat never asks again.
+  const consentPending = signal(!!deps.consentRequired && !snap && !readConsent(deps.storage, consentKey));
   if (snap) {
     batch(() => {
       // A post-chat survey whose acknowledgement was lost with the page can be sent again.
@@ -685,13 +699,16 @@ export function createSession(deps: SessionDeps): Session {
     postchat,
     transcriptRequest,
     leaveMessageRequest: leaveMessageState,
+    consentPending,
     leaveMessage: leaveMessageAction,
     prechatFields,
     maxMessageLength,
 
     open() {
       if (destroyed) return;
-      engaged.value = true;
+      // Before consent the window shows the consent step: no transport, no storage.
+      const gated = consentPending.value;
+      if (!gated) engaged.value = true;
       const hadUnread = unread.value > 0;
       batch(() => {
         isOpen.value = true;
@@ -700,7 +717,25 @@ export function createSession(deps: SessionDeps): Session {
       if (hadUnread) emit('unread', { count: 0 });
       emit('open', undefined);
       if (capabilities.value.has('window-state')) send({ type: 'window', open: true });
-      void connectTransport();
+      if (!gated) void connectTransport();
+    },
+    consent(accepted) {
+      if (destroyed || !consentPending.value) return;
+      if (!accepted) {
+        session.close();
+        return;
+      }
+      consentPending.value = false;
+      try {
+        // Remembered for this page session only (sessionStorage), and only once accepted.
+        deps.storage?.setItem(consentKey, '1');
+      } catch {
+        // storage full or blocked: the visitor is asked again on the next page
+      }
+      if (isOpen.value) {
+        engaged.value = true;
+        void connectTransport();
+      }
     },
     close() {
       if (destroyed) return;

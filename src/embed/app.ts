@@ -47,6 +47,7 @@ export function boot(host: LoaderHost): AppHandle {
     storage: safeStorage('sessionStorage'),
     durableStorage: safeStorage('localStorage'),
     storageKey: host.storageKey,
+    consentRequired: options.all.consent === 'required',
   });
   const guest = frameGuest(host);
 
@@ -104,6 +105,9 @@ export function boot(host: LoaderHost): AppHandle {
         color: options.color,
         locale: options.all.locale || navigator.language,
         fullPage: host.fullPage,
+        logo: options.all.logo,
+        consentText: options.all.consentText,
+        privacyUrl: options.all.privacyUrl,
       },
       { focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : launcher.focus()) },
     ),

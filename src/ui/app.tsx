@@ -10,6 +10,7 @@ import { Ui, type UiContext } from './context';
 import { createAnnouncer, LiveRegion, type Announcer } from './live-region';
 import css from './styles.css?inline';
 import { onColor, parseHex } from './theme';
+import { watchNotifications } from './notify';
 import { Window } from './window';
 
 export interface UiOptions {
@@ -22,6 +23,11 @@ export interface UiOptions {
   fullscreenBelowPx?: number;
   /** embed.html: the window fills its page (an iframe), there is no launcher. */
   fullPage?: boolean;
+  /** data-logo: the header logo when the vendor sends none. */
+  logo?: string;
+  /** data-consent-text / data-privacy-url: the consent step's wording and link. */
+  consentText?: string;
+  privacyUrl?: string;
 }
 
 const DEFAULT_FULLSCREEN = 480;
@@ -45,13 +51,24 @@ function injectCss(root: ShadowRoot, text: string): () => void {
   return () => style.remove();
 }
 
+const titleOf = (session: Session, options: UiOptions): string =>
+  options.title || session.config.value?.siteName || t('header.defaultTitle');
+
 function App({ session, options, hooks, announcer }: { session: Session; options: UiOptions; hooks: { focusLauncher(): void }; announcer: Announcer }) {
-  const title = options.title || session.config.value?.siteName || t('header.defaultTitle');
+  const title = titleOf(session, options);
   return (
     <>
       {/* The first non-English table is still loading: a frame of English would flash. */}
       {session.isOpen.value && !localePending.value && (
-        <Window title={title} fullPage={options.fullPage} focusLauncher={hooks.focusLauncher} announce={announcer.announce} />
+        <Window
+          title={title}
+          fullPage={options.fullPage}
+          logo={options.logo}
+          consentText={options.consentText}
+          privacyUrl={options.privacyUrl}
+          focusLauncher={hooks.focusLauncher}
+          announce={announcer.announce}
+        />
       )}
       <LiveRegion lines={announcer.lines} />
     </>
@@ -87,7 +104,8 @@ export function mountWindow(
   const addStyles = (text: string) => {
     if (text && !added.has(text)) added.set(text, injectCss(root, text));
   };
-  const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce, addStyles };
+  const notifications = watchNotifications(session, () => titleOf(session, options));
+  const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce, addStyles, notify: notifications.on };
   render(
     <Ui.Provider value={ctx}>
       <App session={session} options={options} hooks={hooks} announcer={announcer} />
@@ -96,6 +114,7 @@ export function mountWindow(
   );
   return () => {
     render(null, container);
+    notifications.stop();
     stopLang();
     announcer.dispose();
     removeCss();

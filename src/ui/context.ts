@@ -2,6 +2,7 @@
  * What every component needs besides its own props: the session, the locale (for times)
  * and the announcer that feeds the one live region. Provided once by the window.
  */
+import type { Signal } from '@preact/signals-core';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Session } from '../core/session-api';
@@ -16,6 +17,8 @@ export interface UiContext {
   announce(text: string): void;
   /** Adds a split-off view's CSS to the widget's shadow root, once, after the window's own. */
   addStyles?(css: string): void;
+  /** The visitor's "Notify me of new messages" choice (absent: no toggle). */
+  notify?: Signal<boolean>;
 }
 
 export const Ui = createContext<UiContext | null>(null);

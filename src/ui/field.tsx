@@ -69,7 +69,9 @@ function Label({ id, field }: { id: string; field: SurveyField }) {
 function Choices({ field, value, onChange, error, disabled, id, options }: FieldProps & { id: string; options: [string, string, string?][] }) {
   const errId = `${id}-err`;
   return (
-    <fieldset class="confab-field confab-choices" aria-describedby={error ? errId : undefined} aria-required={field.required || undefined}>
+    // A radiogroup, not the fieldset's implicit group: rating scales must read as radio
+    // groups, and only a radiogroup may carry aria-required.
+    <fieldset role="radiogroup" class="confab-field confab-choices" aria-describedby={error ? errId : undefined} aria-required={field.required || undefined}>
       <legend class="confab-label">
         {field.label}
         {field.required && <span class="confab-required"> {t('form.required')}</span>}

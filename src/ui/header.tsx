@@ -5,14 +5,17 @@
 import { t } from '../core/i18n';
 import { safeUrl } from '../core/urls';
 import { useUi } from './context';
+import { notificationsSupported, toggleNotifications } from './notify';
 
-export function Header({ title, titleId, onMinimise }: { title: string; titleId: string; onMinimise(): void }) {
-  const { session } = useUi();
+export function Header({ title, titleId, logo: siteLogo, onMinimise }: { title: string; titleId: string; logo?: string; onMinimise(): void }) {
+  const { session, notify } = useUi();
   const agent = session.agent.value;
-  const logo = safeUrl(session.logoUrl.value, 'image');
+  // The vendor's own site image (WhosOn GetImage) wins; data-logo stands in when there is none.
+  const logo = safeUrl(session.logoUrl.value, 'image') ?? safeUrl(siteLogo, 'image');
   const avatar = agent ? safeUrl(agent.avatar, 'image') : null;
   const phase = session.phase.value;
-  const canEnd = (phase === 'waiting' || phase === 'chatting') && session.capabilities.value.has('end');
+  const live = phase === 'starting' || phase === 'waiting' || phase === 'chatting';
+  const canEnd = live && phase !== 'starting' && session.capabilities.value.has('end');
   return (
     <header class="confab-header">
       {logo && <img class="confab-logo" src={logo} alt={t('header.logo', { site: title })} />}
@@ -28,6 +31,13 @@ export function Header({ title, titleId, onMinimise }: { title: string; titleId:
           </p>
         )}
       </div>
+      {notify && live && notificationsSupported() && (
+        <button type="button" class="confab-icon" aria-pressed={notify.value} title={t('notify.toggle')} aria-label={t('notify.toggle')} onClick={() => toggleNotifications(notify)}>
+          <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+            <path d="M8 1.5a4 4 0 0 0-4 4V9l-1.5 2.5h11L12 9V5.5a4 4 0 0 0-4-4zM6.5 13a1.5 1.5 0 0 0 3 0" fill={notify.value ? 'currentColor' : 'none'} stroke="currentColor" stroke-width="1.3" />
+          </svg>
+        </button>
+      )}
       {canEnd && (
         <button type="button" class="confab-end" onClick={() => session.end()}>
           {t('header.end')}

@@ -14,6 +14,7 @@ import { Header } from './header';
 import { lazyView, viewsArrived } from './lazy-view';
 import { useSessionAnnouncements } from './live-region';
 import { ChatView, Transcript } from './chat-view';
+import { ConsentView } from './consent-view';
 import { PrechatForm } from './prechat-form';
 import { StatusBar } from './status-bar';
 
@@ -59,11 +60,14 @@ function Body({ phase, onStart }: { phase: Phase; onStart(a: Record<string, stri
 export interface WindowProps {
   title: string;
   fullPage?: boolean;
+  logo?: string;
+  consentText?: string;
+  privacyUrl?: string;
   focusLauncher(): void;
   announce(text: string): void;
 }
 
-export function Window({ title, fullPage, focusLauncher, announce }: WindowProps) {
+export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLauncher, announce }: WindowProps) {
   const { session } = useUi();
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
@@ -71,6 +75,7 @@ export function Window({ title, fullPage, focusLauncher, announce }: WindowProps
   const lastStart = useRef<Record<string, string> | null>(null);
   const phase = session.phase.value;
   const arrived = viewsArrived.value;
+  const consent = session.consentPending.value;
   useSessionAnnouncements(session, announce);
 
   useEffect(() => {
@@ -92,7 +97,7 @@ export function Window({ title, fullPage, focusLauncher, announce }: WindowProps
     // The view the visitor was in went away (or only the dialog itself held focus while loading,
     // e.g. while a split-off view was still downloading).
     if (!active || active === dialog || !dialog.contains(active)) focusFirst(dialog);
-  }, [phase, arrived]);
+  }, [phase, arrived, consent]);
 
   const minimise = () => {
     session.close();
@@ -129,11 +134,12 @@ export function Window({ title, fullPage, focusLauncher, announce }: WindowProps
         if (next && !ref.current?.contains(next)) hadFocus.current = false;
       }}
     >
-      <Header title={title} titleId={titleId} onMinimise={minimise} />
-      <StatusBar />
-      <ErrorBanner onRetry={retry} />
+      <Header title={title} titleId={titleId} logo={logo} onMinimise={minimise} />
+      {/* Before consent nothing connects: no "Connecting…" line, no connection errors. */}
+      {!consent && <StatusBar />}
+      {!consent && <ErrorBanner onRetry={retry} />}
       <div class="confab-body-area">
-        <Body phase={phase} onStart={start} />
+        {consent ? <ConsentView text={consentText} privacyUrl={privacyUrl} /> : <Body phase={phase} onStart={start} />}
       </div>
     </div>
   );

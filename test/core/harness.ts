@@ -140,6 +140,7 @@ export interface HarnessOptions {
   clock?: FakeClock;
   sendTimeoutMs?: number;
   storageKey?: string;
+  consentRequired?: boolean;
 }
 
 export function harness(opts: HarnessOptions = {}): Harness {
@@ -179,6 +180,7 @@ export function harness(opts: HarnessOptions = {}): Harness {
     storageKey: opts.storageKey ?? 'confab:test',
     clock,
     sendTimeoutMs: opts.sendTimeoutMs,
+    consentRequired: opts.consentRequired,
   });
   return h;
 }

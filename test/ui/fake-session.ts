@@ -39,6 +39,7 @@ export interface FakeState {
   leaveMessageRequest: Signal<RequestState>;
   prechatFields: Signal<readonly SurveyField[]>;
   maxMessageLength: Signal<number>;
+  consentPending: Signal<boolean>;
 }
 
 export interface Call {
@@ -75,6 +76,7 @@ export function fakeSession(init: Partial<{ [K in keyof FakeState]: FakeState[K]
     leaveMessageRequest: signal<RequestState>(init.leaveMessageRequest ?? 'idle'),
     prechatFields: signal<readonly SurveyField[]>(init.prechatFields ?? []),
     maxMessageLength: signal(init.maxMessageLength ?? 2000),
+    consentPending: signal(init.consentPending ?? false),
   };
   const calls: Call[] = [];
   let ids = 0;
@@ -104,6 +106,7 @@ export function fakeSession(init: Partial<{ [K in keyof FakeState]: FakeState[K]
     requestTranscript: record('requestTranscript', () => undefined),
     leaveMessage: record('leaveMessage', () => undefined),
     newChat: record('newChat', () => undefined),
+    consent: record('consent', () => undefined),
     identify: record('identify', () => undefined),
     on: () => () => undefined,
     destroy: record('destroy', () => undefined),

@@ -55,7 +55,7 @@ describe('pre-chat form', () => {
     expect(screen.getByLabelText('PIN').getAttribute('type')).toBe('password');
     expect((screen.getByRole('checkbox', { name: 'Join our mailing list?' }) as HTMLInputElement).checked).toBe(true);
     expect(screen.getByRole('combobox', { name: 'How did you find us?' }).tagName).toBe('SELECT');
-    expect(screen.getByRole('group', { name: 'Department' })).toBeTruthy();
+    expect(screen.getByRole('radiogroup', { name: 'Department' })).toBeTruthy();
     expect(screen.getByRole('radio', { name: 'Sales' })).toBeTruthy();
     expect(screen.getByRole('radio', { name: '1 star' })).toBeTruthy();
     expect(screen.getByRole('radio', { name: '5 stars' })).toBeTruthy();

@@ -129,6 +129,12 @@ const ar: Messages = {
   'error.sessionExpired': 'انتهت جلسة المحادثة. أعد تحميل الصفحة للمتابعة.',
   'error.notAllowed': 'هذا غير متاح في هذه المحادثة الآن.',
   'error.chatToken': 'تعذّر بدء المحادثة الآن. يُرجى المحاولة مرة أخرى.',
+  'consent.heading': 'قبل أن تبدأ الدردشة',
+  'consent.text': 'يدير هذه الدردشة مزوّد لخدمة العملاء. وللرد عليك تُرسَل إليه رسائلك والبيانات التي تدخلها.',
+  'consent.privacy': 'سياسة الخصوصية',
+  'consent.accept': 'الموافقة والمتابعة',
+  'consent.decline': 'لا، شكرًا',
+  'notify.toggle': 'أعلمني بالرسائل الجديدة',
 };
 
 export default ar;

@@ -126,6 +126,12 @@ const de: Messages = {
   'error.sessionExpired': 'Ihre Chatsitzung ist abgelaufen. Laden Sie die Seite neu, um fortzufahren.',
   'error.notAllowed': 'Das ist in diesem Chat gerade nicht möglich.',
   'error.chatToken': 'Der Chat kann gerade nicht gestartet werden. Bitte versuchen Sie es erneut.',
+  'consent.heading': 'Bevor Sie chatten',
+  'consent.text': 'Dieser Chat wird von einem Kundenservice-Anbieter betrieben. Um Ihnen zu antworten, werden Ihre Nachrichten und Ihre Angaben an ihn übermittelt.',
+  'consent.privacy': 'Datenschutzerklärung',
+  'consent.accept': 'Akzeptieren und fortfahren',
+  'consent.decline': 'Nein danke',
+  'notify.toggle': 'Bei neuen Nachrichten benachrichtigen',
 };
 
 export default de;

@@ -126,6 +126,12 @@ const fr: Messages = {
   'error.sessionExpired': 'Votre session de chat a expiré. Rechargez la page pour continuer.',
   'error.notAllowed': 'Ce n’est pas possible dans ce chat pour le moment.',
   'error.chatToken': 'Le chat ne peut pas démarrer pour le moment. Veuillez réessayer.',
+  'consent.heading': 'Avant de discuter',
+  'consent.text': 'Ce chat est assuré par un prestataire de service client. Pour vous répondre, vos messages et les informations que vous saisissez lui sont transmis.',
+  'consent.privacy': 'Politique de confidentialité',
+  'consent.accept': 'Accepter et continuer',
+  'consent.decline': 'Non merci',
+  'notify.toggle': 'M’avertir des nouveaux messages',
 };
 
 export default fr;

@@ -126,6 +126,12 @@ const nl: Messages = {
   'error.sessionExpired': 'Uw chatsessie is verlopen. Herlaad de pagina om verder te gaan.',
   'error.notAllowed': 'Dat is nu niet mogelijk in deze chat.',
   'error.chatToken': 'De chat kan nu niet worden gestart. Probeer het opnieuw.',
+  'consent.heading': 'Voordat u chat',
+  'consent.text': 'Deze chat wordt verzorgd door een klantenservicebedrijf. Om u te antwoorden worden uw berichten en de gegevens die u invult naar hen verstuurd.',
+  'consent.privacy': 'Privacybeleid',
+  'consent.accept': 'Accepteren en doorgaan',
+  'consent.decline': 'Nee, bedankt',
+  'notify.toggle': 'Meld nieuwe berichten',
 };
 
 export default nl;

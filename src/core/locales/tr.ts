@@ -127,6 +127,12 @@ const tr: Messages = {
   'error.sessionExpired': 'Sohbet oturumunuzun süresi doldu. Devam etmek için sayfayı yenileyin.',
   'error.notAllowed': 'Bu işlem şu anda bu sohbette kullanılamıyor.',
   'error.chatToken': 'Sohbet şu anda başlatılamıyor. Lütfen tekrar deneyin.',
+  'consent.heading': 'Sohbetten önce',
+  'consent.text': 'Bu sohbet bir müşteri hizmetleri sağlayıcısı tarafından yürütülür. Size yanıt verebilmek için mesajlarınız ve girdiğiniz bilgiler ona iletilir.',
+  'consent.privacy': 'Gizlilik politikası',
+  'consent.accept': 'Kabul et ve devam et',
+  'consent.decline': 'Hayır, teşekkürler',
+  'notify.toggle': 'Yeni mesajlarda bana bildir',
 };
 
 export default tr;

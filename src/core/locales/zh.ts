@@ -127,6 +127,12 @@ const zh: Messages = {
   'error.sessionExpired': '聊天会话已过期，请重新加载页面以继续。',
   'error.notAllowed': '此聊天目前不支持该操作。',
   'error.chatToken': '目前无法开始聊天，请重试。',
+  'consent.heading': '聊天之前',
+  'consent.text': '本聊天由客户服务提供商运营。为了答复您，您的消息和您填写的信息将发送给对方。',
+  'consent.privacy': '隐私政策',
+  'consent.accept': '接受并继续',
+  'consent.decline': '不，谢谢',
+  'notify.toggle': '有新消息时通知我',
 };
 
 export default zh;

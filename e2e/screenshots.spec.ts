@@ -1,0 +1,83 @@
+/**
+ * Reference pictures of the widget's looks, checked in under e2e/snapshots/ for review (not
+ * pixel-diffed: fonts and anti-aliasing differ between machines). Regenerate them with
+ *   UPDATE_SNAPSHOTS=1 npx playwright test e2e/screenshots.spec.ts
+ * and look at each one before committing.
+ */
+import { expect, test, type Widget } from './fixtures';
+
+test.skip(process.env.UPDATE_SNAPSHOTS !== '1', 'set UPDATE_SNAPSHOTS=1 to regenerate e2e/snapshots/*.png');
+
+/** A 28×28 PNG ring: a site logo for data-logo (SVG is not an allowed data: image). */
+const LOGO = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABwAAAAcCAYAAAByDd+UAAAAhElEQVR4nO3UwRGAIBBDUc42Z0XWrg1IyN9dwIOZ4QY8MgO09tXcgyyDymAKpeAshlC1wXGdryOMUsiFEehiCp2GIdTFovNwu1FQS+fUFJQts+3cdT+4D5x+aSIt8eN3Tlz28Ld8bcs/7x5I0F66oEIVrCIxByWxsCoUYRk4DFG4DKrOA6v47Rv0L1cKAAAAAElFTkSuQmCC';
+
+async function chat(widget: Widget, name: string, label: RegExp | string, start: string): Promise<void> {
+  await widget.dialog.getByLabel(label).first().fill(name);
+  await widget.dialog.getByRole('button', { name: start }).click();
+  await expect(widget.log.getByText(new RegExp(name)).first()).toBeVisible();
+}
+
+async function shoot(widget: Widget, state: string): Promise<void> {
+  await widget.page.screenshot({ path: `e2e/snapshots/${state}.png`, animations: 'disabled', caret: 'hide' });
+}
+
+test.describe('screenshots', () => {
+  test.use({ viewport: { width: 800, height: 720 } });
+
+  test('light, mid-chat', async ({ widget, sandbox }) => {
+    sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
+    await widget.load('whoson', { title: 'Acme Support' });
+    await widget.launcher.click();
+    await chat(widget, 'Thomas', 'Please enter your name:', 'Start chat');
+    await widget.say('send me a link');
+    await expect(widget.log.getByRole('link', { name: 'here' })).toBeVisible();
+    await shoot(widget, 'light');
+  });
+
+  test('dark (auto, following the system), with a brand colour', async ({ widget, sandbox, page }) => {
+    sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await widget.load('whoson', { theme: 'auto', color: '#0a7d4f', title: 'Acme Support' });
+    await widget.launcher.click();
+    await chat(widget, 'Thomas', 'Please enter your name:', 'Start chat');
+    await widget.say('Could you please help me with product installation');
+    await expect(widget.log.getByText(/Let me check that for you/)).toBeVisible();
+    await shoot(widget, 'dark');
+  });
+
+  test('RTL, Arabic', async ({ widget, sandbox }) => {
+    sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
+    // Not widget.load(): once the app loads (idle preload) the launcher's name is Arabic too.
+    await widget.page.goto(`${widget.sandbox.url}/?${new URLSearchParams({ vendor: 'whoson', 'data-locale': 'ar', 'data-title': 'دعم أكمي' })}`);
+    await widget.page.getByRole('button', { name: 'فتح المحادثة' }).click();
+    await expect(widget.root.locator('.confab')).toHaveAttribute('dir', 'rtl');
+    await chat(widget, 'ليلى', 'Please enter your name:', 'بدء المحادثة');
+    const box = widget.root.getByRole('textbox', { name: 'الرسالة' });
+    await box.fill('مرحبا، أحتاج إلى مساعدة');
+    await box.press('Enter');
+    await expect(widget.log.getByText(/مرحبا، أحتاج إلى مساعدة/).first()).toBeVisible();
+    await shoot(widget, 'rtl-ar');
+  });
+
+  test('consent step', async ({ widget }) => {
+    // data-logo shows from the start; WhosOn's own site image (sent after connecting) would replace it.
+    await widget.load('whoson', { consent: 'required', 'privacy-url': 'https://shop.example/privacy', title: 'Acme Support', logo: LOGO, color: '#0a7d4f' });
+    await widget.launcher.click();
+    await expect(widget.dialog.getByRole('button', { name: 'Accept and continue' })).toBeVisible();
+    await shoot(widget, 'consent');
+  });
+});
+
+test.describe('screenshots on a phone', () => {
+  test.use({ viewport: { width: 375, height: 667 }, hasTouch: true });
+
+  test('mobile 375×667, full screen', async ({ widget, sandbox }) => {
+    sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
+    await widget.load('whoson', { title: 'Acme Support' });
+    await widget.launcher.click();
+    await chat(widget, 'Thomas', 'Please enter your name:', 'Start chat');
+    await widget.say('Could you please help me with product installation');
+    await expect(widget.log.getByText(/Let me check that for you/)).toBeVisible();
+    await shoot(widget, 'mobile');
+  });
+});
