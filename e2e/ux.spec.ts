@@ -131,7 +131,10 @@ test.describe('everyday UX', () => {
     await widget.say('Could you please help me with product installation');
     await expect(widget.log.getByText(/Let me check that for you/)).toBeVisible();
     expect(await shown()).toEqual([]);
+    // The title counts what arrived while the tab was hidden, even with the window open.
+    await expect(page).toHaveTitle(/^\(1\) Confab demo$/);
     await setHidden(page, false);
+    await expect(page).toHaveTitle('Confab demo');
 
     await toggle.click();
     await expect(toggle).toHaveAttribute('aria-pressed', 'true');

@@ -14,9 +14,13 @@ const FULL_SCREEN = '(max-width: 480px)';
 export function watchPage(session: Session, host: LoaderHost, opts: { sound: boolean }): () => void {
   const cleanups: (() => void)[] = [];
   const originalTitle = { value: document.title, prefixed: false };
+  // The session counts unread lines only while the window is closed; with the window open on a
+  // hidden tab the visitor has not read them either, so the title counts those too.
+  let unseenWhileHidden = 0;
 
   const updateTitle = () => {
-    const n = session.unread.value;
+    if (!document.hidden) unseenWhileHidden = 0;
+    const n = session.unread.value + unseenWhileHidden;
     const base = originalTitle.prefixed ? document.title.replace(/^\(\d+\+?\) /, '') : document.title;
     if (n > 0 && document.hidden) {
       document.title = `(${n > 99 ? '99+' : n}) ${base}`;
@@ -27,6 +31,14 @@ export function watchPage(session: Session, host: LoaderHost, opts: { sound: boo
     }
   };
   cleanups.push(effect(updateTitle));
+  cleanups.push(
+    session.on('message', (m) => {
+      if (m.sender !== 'visitor' && document.hidden && session.isOpen.value) {
+        unseenWhileHidden += 1;
+        updateTitle();
+      }
+    }),
+  );
   document.addEventListener('visibilitychange', updateTitle);
   cleanups.push(() => document.removeEventListener('visibilitychange', updateTitle));
 
