@@ -24,6 +24,7 @@ function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
   }
 }
 
+const CLOSE_ICON = 'M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6l5.6-5.6L5 6.4z';
 const PUBLIC_EVENTS: (keyof SessionEventMap)[] = ['open', 'close', 'message', 'unread', 'ended', 'phase'];
 
 export function boot(host: LoaderHost): AppHandle {
@@ -52,11 +53,15 @@ export function boot(host: LoaderHost): AppHandle {
   const guest = frameGuest(host);
 
   const cleanups: (() => void)[] = [];
+  let icon: string | null = null;
   cleanups.push(
     effect(() => {
       const open = session.isOpen.value;
       const unread = session.unread.value;
       launcher.setAttribute('aria-label', open ? t('launcher.close') : options.all.launcherLabel || t('launcher.open'));
+      // The icon says what a click will do: a speech bubble to open, a cross to close.
+      icon ??= launcher.querySelector('path')?.getAttribute('d') ?? null;
+      launcher.querySelector('path')?.setAttribute('d', open ? CLOSE_ICON : (icon ?? ''));
       launcher.setAttribute('aria-expanded', String(open));
       launcher.removeAttribute('aria-busy');
       badge.hidden = unread === 0 || open;
