@@ -762,7 +762,9 @@ export function createSession(deps: SessionDeps): Session {
     },
     send(text) {
       if (!inChat()) return '';
-      const line = text.trim().slice(0, maxMessageLength.value);
+      // A paste over the vendor's cap is cut to it (the composer shows the counter), never
+      // in the middle of a surrogate pair.
+      const line = text.trim().slice(0, maxMessageLength.value).replace(/[\ud800-\udbff]$/, '');
       if (!line) return '';
       typing.sent();
       const clientId = appendVisitorLine({ text: line });

@@ -12,7 +12,17 @@ const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
 const MAX_MASK_LENGTH = 200;
-const MAX_MASKED_VALUE = 1000;
+/**
+ * Adjacent repetitions that can match the same characters backtrack polynomially: k of them
+ * cost about n^k / k! steps on an n-character value (\w*\w*\w*x is cubic). Real masks such
+ * as \d+-\d+-\d+ have several, so instead of refusing them the value a mask is tried on gets
+ * shorter as the repetitions grow, keeping the worst case near a million steps; five or more
+ * repetitions are refused.
+ */
+const MASKED_VALUE_LIMIT = [1000, 1000, 1000, 200, 60] as const;
+const MAX_UNBOUNDED = MASKED_VALUE_LIMIT.length - 1;
+/** Overlapping alternatives multiply the work: a few unrepeated ones are harmless. */
+const MAX_OVERLAPPING_ALTERNATIONS = 4;
 const DEFAULT_RATING_MAX = 5;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -61,7 +71,7 @@ export function validate(field: SurveyField, value: string): string | null {
   const typeError = validateType(field, v);
   if (typeError) return typeError;
   const mask = field.mask ? compileMask(field.mask) : null;
-  if (mask && v.length <= MAX_MASKED_VALUE && !mask.test(v)) return t('survey.mask');
+  if (mask && v.length <= maskedValueLimit(field.mask ?? '') && !mask.test(v)) return t('survey.mask');
   return null;
 }
 
@@ -105,6 +115,11 @@ function isRealDate(v: string): boolean {
 
 const masks = new Map<string, RegExp | null>();
 
+/** The longest value a mask is tried on (longer values are left to maxLength). */
+function maskedValueLimit(pattern: string): number {
+  return MASKED_VALUE_LIMIT[Math.min(unboundedCount(pattern), MAX_UNBOUNDED)] ?? 0;
+}
+
 /**
  * A server mask as a RegExp, or null when it must be ignored (too long, nested
  * quantifiers that could backtrack catastrophically, or not valid JavaScript syntax).
@@ -118,6 +133,8 @@ export function compileMask(pattern: string): RegExp | null {
   let problem: string | null = null;
   if (pattern.length > MAX_MASK_LENGTH) problem = 'too long';
   else if (hasNestedQuantifier(pattern)) problem = 'nested quantifiers';
+  else if (hasRiskyAlternation(pattern)) problem = 'overlapping alternatives';
+  else if (unboundedCount(pattern) > MAX_UNBOUNDED) problem = 'too many repetitions';
   else {
     try {
       compiled = new RegExp(`^(?:${pattern})$`);
@@ -189,4 +206,86 @@ function skipClass(pattern: string, start: number): number {
     else if (pattern[i] === ']' && i > start + 1) return i;
   }
   return pattern.length;
+}
+
+/** How many unbounded repetitions (`+`, `*`, `{n,}`) the pattern has, outside classes. */
+function unboundedCount(pattern: string): number {
+  let n = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') i++;
+    else if (ch === '[') i = skipClass(pattern, i);
+    else if (ch === '+' || ch === '*') n++;
+    else if (ch === '{' && /^\{\d+,\}/.test(pattern.slice(i, i + 24))) n++;
+  }
+  return n;
+}
+
+/**
+ * True when alternatives that can start with the same character are repeated — (a|a)*,
+ * (.|\s)*, ((a|ab)c)+ — which is exponential like a nested quantifier, or when there are
+ * too many of them even unrepeated ((a|a)(a|a)(a|a)…). (\d|-)+ is fine: the branches are
+ * disjoint, so only one can ever match.
+ */
+export function hasRiskyAlternation(pattern: string): boolean {
+  // Per open group: where its current branch starts, its branches, and whether it holds a
+  // (possibly nested) overlapping alternation.
+  const stack: { start: number; branches: string[]; risky: boolean }[] = [{ start: 0, branches: [], risky: false }];
+  let unrepeated = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    const top = stack[stack.length - 1]!;
+    if (ch === '\\') i++;
+    else if (ch === '[') i = skipClass(pattern, i);
+    else if (ch === '(') {
+      const prefix = /^\(\?(?:[:=!]|<[=!]|<[a-zA-Z]\w*>)/.exec(pattern.slice(i, i + 40))?.[0] ?? '(';
+      stack.push({ start: i + prefix.length, branches: [], risky: false });
+      i += prefix.length - 1;
+    } else if (ch === '|') {
+      top.branches.push(pattern.slice(top.start, i));
+      top.start = i + 1;
+    } else if (ch === ')' && stack.length > 1) {
+      stack.pop();
+      top.branches.push(pattern.slice(top.start, i));
+      const overlapping = top.branches.length > 1 && branchesOverlap(top.branches);
+      const risky = top.risky || overlapping;
+      if (risky && quantifierAt(pattern, i + 1)) return true;
+      if (overlapping) unrepeated++;
+      if (risky) stack[stack.length - 1]!.risky = true;
+    }
+  }
+  const root = stack[0]!;
+  root.branches.push(pattern.slice(root.start));
+  if (root.branches.length > 1 && branchesOverlap(root.branches)) unrepeated++;
+  return unrepeated > MAX_OVERLAPPING_ALTERNATIONS;
+}
+
+const SAMPLE = ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\u00e9\u00a0\u4e2d';
+
+/** The first atom of a branch: an escape, a class, `.`, or one character; '' for a group. */
+function firstAtom(branch: string): string | null {
+  if (!branch) return null; // an empty branch matches wherever another does
+  if (branch[0] === '\\') return branch.slice(0, 2);
+  if (branch[0] === '[') return branch.slice(0, skipClass(branch, 0) + 1);
+  if (branch[0] === '(' || branch[0] === '^' || branch[0] === '$') return null;
+  return branch[0]!;
+}
+
+/** Could two of the branches start with the same character? Unsure counts as yes. */
+function branchesOverlap(branches: string[]): boolean {
+  const atoms: RegExp[] = [];
+  for (const b of branches) {
+    const atom = firstAtom(b);
+    if (atom === null) return true;
+    try {
+      atoms.push(new RegExp(`^(?:${atom})$`));
+    } catch {
+      return true;
+    }
+  }
+  for (const ch of SAMPLE) {
+    let hits = 0;
+    for (const re of atoms) if (re.test(ch) && ++hits > 1) return true;
+  }
+  return false;
 }

@@ -131,3 +131,19 @@ describe('survey: nested quantifier detection', () => {
     expect(compileMask('\\d{3}')).toBe(compileMask('\\d{3}'));
   });
 });
+
+describe('survey: masks with several repetitions', () => {
+  it('keeps a real-world mask like \\d+-\\d+-\\d+ working', () => {
+    const phone = field({ mask: '\\d+-\\d+-\\d+' });
+    expect(validate(phone, '0800-123-4567')).toBeNull();
+    expect(validate(phone, '0800 123 4567')).not.toBeNull();
+  });
+  it('tries a many-repetition mask only on short values, so a long hostile value cannot stall it', () => {
+    const risky = field({ mask: '\\w*\\w*\\w*\\w*x' });
+    const started = performance.now();
+    expect(validate(risky, 'a'.repeat(5000))).toBeNull(); // too long to try: left to maxLength
+    expect(performance.now() - started).toBeLessThan(1000); // a bound far above normal cost
+    expect(validate(risky, 'abcx')).toBeNull();
+    expect(validate(risky, 'abc')).not.toBeNull();
+  });
+});

@@ -26,6 +26,7 @@ import type { AdapterContext, RelayAdapter, RelayAdapterFactory, RelayFile } fro
 import { BodyError, readHookpointBody } from './http-body';
 import { RateLimiter, type RateLimit } from './rate-limit';
 import { RelaySession } from './session';
+import { parseWireCommand } from './wire-command';
 import { MemoryStore, type SessionRecord, type SessionStore, type StoredEvent } from './store';
 import { newId, safeEqual, sessionToken, sign, verifySessionToken } from './tokens';
 
@@ -111,7 +112,7 @@ function kindOfPage(raw: unknown): RelayPage | null {
   return { url: s('url'), referrer: s('referrer'), locale: s('locale'), userAgent: s('userAgent'), visitorId: s('visitorId') };
 }
 
-function decodeFrame(raw: string): ClientFrame | null {
+export function decodeFrame(raw: string): ClientFrame | null {
   let v: unknown;
   try {
     v = JSON.parse(raw);
@@ -134,9 +135,9 @@ function decodeFrame(raw: string): ClientFrame | null {
     case 'ping':
       return { type: 'ping' };
     case 'command': {
-      const c = f.command as Record<string, unknown> | null;
-      // The adapter validates each command's fields; here only its shape is checked.
-      return c && typeof c === 'object' && typeof c.type === 'string' ? { type: 'command', command: c as unknown as WireCommand } : null;
+      // Checked field by field here (wire-command.ts); adapters still check values.
+      const command = parseWireCommand(f.command);
+      return command ? { type: 'command', command } : null;
     }
     default:
       return null;

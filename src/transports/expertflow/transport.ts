@@ -110,8 +110,10 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   };
   const error = (code: string, key: MessageKey, fatal = false): void =>
     emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal, retryable: code === 'start-failed' });
+  let badFrames = 0;
   const malformed = (what: string, raw: unknown): void => {
-    console.warn(`Confab: unreadable ${what} from the chat server`, raw);
+    // Each bad payload is an `error` event; only the first few reach the console as well.
+    if (++badFrames <= 10) console.warn(`Confab: unreadable ${what} from the chat server`, raw);
     error('bad-frame', 'transport.badFrame');
   };
   const now = (): string => new Date(clock.now()).toISOString();
