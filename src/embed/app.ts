@@ -104,7 +104,7 @@ export function boot(host: LoaderHost): AppHandle {
       host.container,
       session,
       {
-        title: options.title,
+        title: options.all.title ?? '',
         position: options.position,
         theme: options.theme,
         color: options.color,

@@ -8,6 +8,7 @@
 import type { AppHandle, FrameMessage, LoaderHost } from './app-api';
 import { dispatchPublic } from './events';
 import frameCss from './frame.css?inline';
+import { adoptCss } from './css';
 
 /** How long the frame may take to say it is ready before we give up on it (ms). */
 const FRAME_TIMEOUT = 15000;
@@ -73,16 +74,14 @@ export function boot(host: LoaderHost): AppHandle {
   };
   addEventListener('message', onMessage);
 
-  const style = document.createElement('style');
-  style.textContent = frameCss;
-  host.root.append(style);
+  adoptCss(host.root, frameCss, options.all.nonce);
 
   const ensureFrame = () => {
     if (frame) return;
     const query = new URLSearchParams({ ...options.all, frame: '1', origin: location.origin });
     query.delete('mode');
     frame = document.createElement('iframe');
-    frame.title = options.title || 'Chat';
+    frame.title = options.all.title || 'Chat';
     frame.className = `frame ${options.position}`;
     frame.hidden = true;
     frame.setAttribute('allow', 'clipboard-write');

@@ -5,7 +5,7 @@
  * The app and the frame host are chunks loaded from beside this script.
  */
 import type { AppModule } from './app-api';
-import { datasetOptions, pairOptions } from './options';
+import { pairOptions } from './options';
 import { dispatcher, startWidget, type AppSource } from './widget';
 
 declare const __CONFAB_APP__: string;
@@ -23,7 +23,9 @@ function main(): void {
         'confab-chat',
         class extends HTMLElement {
           connectedCallback() {
-            if (!this.shadowRoot && this.hasAttribute('vendor')) startWidget(this, pairOptions([...this.attributes].map((a) => [a.name, a.value])), source, false);
+            // Our own elements already have a shadow root when attached; a page's own element
+            // without options gets the usual console error naming data-vendor.
+            if (!this.shadowRoot) startWidget(this, pairOptions([...this.attributes].map((a) => [a.name, a.value])), source, false);
           }
         },
       );
@@ -32,7 +34,7 @@ function main(): void {
     if (fullPage) startWidget(document.createElement('confab-chat'), pairOptions(new URLSearchParams(location.search)), source, true);
     // A script tag with options starts a widget (and names a missing data-vendor); a bare one
     // only defines <confab-chat> for pages that write the element themselves.
-    else if (script && Object.keys(script.dataset).length) startWidget(document.createElement('confab-chat'), datasetOptions(script), source, false);
+    else if (script && Object.keys(script.dataset).length) startWidget(document.createElement('confab-chat'), { ...script.dataset } as Record<string, string>, source, false); // the browser camelCases dataset names
   };
   if (document.body) run();
   else document.addEventListener('DOMContentLoaded', run, { once: true });

@@ -8,32 +8,29 @@ export interface WidgetOptions {
   vendor: string;
   theme: 'light' | 'dark' | 'auto';
   position: 'right' | 'left';
-  /** The window's title; empty means the site name the vendor sends, or a default. */
-  title: string;
   color?: string;
   open: boolean;
   /** Every option by camelCased name, as the transport receives it. */
   all: Record<string, string>;
 }
 
-type Check = 'url:ws' | 'url:http' | 'text';
+/** What a required option must be: a ws(s):// URL, an http(s):// URL, or any text. */
+type Check = 'ws' | 'http' | '';
 
 /** What each vendor cannot work without; other options are optional. */
 const REQUIRED: Record<string, Record<string, Check>> = {
-  whoson: { server: 'url:ws', domain: 'text', apiKey: 'text' },
-  expertflow: { server: 'url:http' },
-  tencent: { sdkAppId: 'text', userSigUrl: 'url:http' },
-  omnidesk: { relay: 'url:ws' },
-  diyalog: { relay: 'url:ws', transactionUrl: 'url:http' },
+  whoson: { server: 'ws', domain: '', apiKey: '' },
+  expertflow: { server: 'http' },
+  tencent: { sdkAppId: '', userSigUrl: 'http' },
+  omnidesk: { relay: 'ws' },
+  diyalog: { relay: 'ws', transactionUrl: 'http' },
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 function schemeOk(value: string, check: Check): boolean {
-  if (check === 'text') return value.trim() !== '';
   try {
-    const { protocol } = new URL(value, location.href);
-    return check === 'url:ws' ? /^wss?:$/.test(protocol) : /^https?:$/.test(protocol);
+    return !check || /^(ws|http)s?:$/.exec(new URL(value, location.href).protocol)?.[1] === check;
   } catch {
     return false;
   }
@@ -51,9 +48,9 @@ export function parseOptions(all: Record<string, string>): WidgetOptions | strin
   for (const [name, check] of Object.entries(required)) {
     if (skip.includes(name)) continue;
     const value = all[name];
-    if (value === undefined || value.trim() === '') return `data-${kebab(name)} is missing (${vendor} needs it).`;
+    if (value === undefined || value.trim() === '') return `data-${kebab(name)} is missing.`;
     if (!schemeOk(value, check)) {
-      return `data-${kebab(name)} must be a ${check === 'url:ws' ? 'ws:// or wss://' : 'http:// or https://'} URL, not "${value}".`;
+      return `data-${kebab(name)} must be a ${check}:// or ${check}s:// URL, not "${value}".`;
     }
   }
   const pick = <T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T =>
@@ -63,16 +60,10 @@ export function parseOptions(all: Record<string, string>): WidgetOptions | strin
     vendor,
     theme: pick(all.theme, ['light', 'dark', 'auto'] as const, 'light'),
     position: pick(all.position, ['right', 'left'] as const, 'right'),
-    title: all.title ?? '',
     color,
     open: all.open !== undefined && all.open !== 'false',
     all: { ...all, vendor },
   };
-}
-
-/** Options from a script tag's dataset (already camelCased by the browser). */
-export function datasetOptions(el: HTMLElement): Record<string, string> {
-  return { ...el.dataset } as Record<string, string>;
 }
 
 /** `api-key` or `data-api-key` → `apiKey`, as the browser names dataset entries. */

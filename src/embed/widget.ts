@@ -13,6 +13,7 @@
 import type { AppHandle, AppModule, LoaderHost } from './app-api';
 import { parseOptions } from './options';
 import launcherCss from './launcher.css?inline';
+import { adoptCss } from './css';
 
 /** Where the app comes from: by URL beside confab.js, or bundled (npm). */
 export interface AppSource {
@@ -98,9 +99,7 @@ export function startWidget(
   }
   const root = el.attachShadow({ mode: 'open' });
   root.innerHTML = LAUNCHER_HTML;
-  const style = document.createElement('style');
-  style.textContent = launcherCss;
-  root.prepend(style);
+  adoptCss(root, launcherCss, parsed.all.nonce);
   const container = root.querySelector('div') as HTMLElement;
   const launcher = root.querySelector('button') as HTMLButtonElement;
   const badge = root.querySelector('span') as HTMLElement;
@@ -119,7 +118,7 @@ export function startWidget(
 
   const name = parsed.all.name || parsed.vendor;
   const storageKey = `confab:${parsed.vendor}:${parsed.all.server ?? parsed.all.relay ?? parsed.all.sdkAppId ?? ''}`;
-  let resolveReady: () => void = () => undefined;
+  let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
   const host: LoaderHost = {
     root,
@@ -173,9 +172,8 @@ export function startWidget(
     queue.push(['toggle', []]);
     void load();
   });
-  for (const intent of ['pointerenter', 'focus', 'touchstart']) {
-    launcher.addEventListener(intent, () => void load(), { once: true, passive: true });
-  }
+  // Pointer events cover mouse, pen and touch; focus covers the keyboard.
+  for (const intent of ['pointerenter', 'focus']) launcher.addEventListener(intent, () => void load(), { once: true });
 
   let resuming = false;
   try {

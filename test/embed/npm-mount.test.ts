@@ -52,3 +52,17 @@ describe('options', () => {
     expect(typeof bad === 'object' && bad.color).toBeUndefined();
   });
 });
+
+describe('options: URL schemes', () => {
+  it('accepts ws:// and wss:// for sockets, http:// and https:// for endpoints, nothing else', () => {
+    const ws = (server: string) => parseOptions({ vendor: 'whoson', server, domain: 'd', apiKey: 'k' });
+    expect(typeof ws('ws://127.0.0.1:8009')).toBe('object');
+    expect(typeof ws('wss://chat.example.com')).toBe('object');
+    expect(ws('https://chat.example.com')).toMatch(/must be a ws:\/\/ or wss:\/\//);
+    expect(ws('javascript:alert(1)')).toMatch(/must be a ws/);
+    const http = (server: string) => parseOptions({ vendor: 'expertflow', server });
+    expect(typeof http('http://127.0.0.1:8080')).toBe('object');
+    expect(typeof http('https://chat.example.com')).toBe('object');
+    expect(http('ws://chat.example.com')).toMatch(/must be a http:\/\/ or https:\/\//);
+  });
+});

@@ -100,10 +100,12 @@ export async function startOmnideskSimulator(
   function say(id: string, text: string): Promise<void> {
     const conv = conversations.get(id);
     if (!conv) return Promise.resolve();
+    // The line goes out later (posts are queued): it carries the identity of when it was said.
+    const { avatar, name } = conv.identity;
     return post(conv, 'messageForCustomer', () => ({
       body: new URLSearchParams({
-        picture: conv.identity.avatar ?? `${base}/avatar.png`,
-        name: conv.identity.name,
+        picture: avatar ?? `${base}/avatar.png`,
+        name,
         message: text,
         sessionID: id,
       }).toString(),
