@@ -24,6 +24,7 @@ export function RatingItem({ item }: { item: Item }) {
   const [pending, setPending] = useState<string | undefined>(undefined);
   const [, tick] = useState(0);
   const arrowed = useRef(false);
+  const answer = useRef<HTMLParagraphElement>(null);
   const id = useId();
   const isExpired = expired(rating.expiresAt, rating.serverSkew);
   const selected = rating.selected ?? sent;
@@ -45,6 +46,11 @@ export function RatingItem({ item }: { item: Item }) {
   };
   const current = selected ?? pending;
   const chosenLabel = rating.options.find((o) => o.id === selected)?.label;
+  // The visitor's rating disables the radios and removes "Send rating": focus moves to the
+  // answer instead of falling to the page.
+  useEffect(() => {
+    if (sent !== undefined) answer.current?.focus();
+  }, [sent]);
   const title = rating.title || t('rating.title');
 
   return (
@@ -98,7 +104,11 @@ export function RatingItem({ item }: { item: Item }) {
           {t('rating.send')}
         </button>
       )}
-      {chosenLabel !== undefined && <p class="confab-answer">{t('rating.chosen', { choice: chosenLabel })}</p>}
+      {chosenLabel !== undefined && (
+        <p class="confab-answer" ref={answer} tabIndex={-1}>
+          {t('rating.chosen', { choice: chosenLabel })}
+        </p>
+      )}
       {isExpired && selected === undefined && <p class="confab-muted">{t('rating.expired')}</p>}
       {rating.closing && selected !== undefined && <p>{rating.closing}</p>}
     </div>

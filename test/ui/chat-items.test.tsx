@@ -102,6 +102,20 @@ describe('rating request', () => {
     expect(fake.callsOf('rate')).toEqual([['rate1', '3']]);
   });
 
+  it('after "Send rating", focus moves to the answer instead of falling to the page', async () => {
+    const fake = fakeSession();
+    renderUi(fake.session, <RatingItem item={stars()} />);
+    const two = screen.getByRole('radio', { name: '2 stars' });
+    two.focus();
+    fireEvent.keyDown(two, { key: 'ArrowRight' });
+    fireEvent.click(two);
+    const send = screen.getByRole('button', { name: 'Send rating' });
+    send.focus();
+    fireEvent.click(send);
+    expect(fake.callsOf('rate')).toEqual([['rate1', '2']]);
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('You rated: 2 stars'));
+  });
+
   it('numeric scales show their numbers', () => {
     const item: RatingT = { id: 'r', at, kind: 'rating', rating: { id: 'n', scale: 'numeric', options: [{ id: 'a', label: '1' }, { id: 'b', label: '10' }] } };
     renderUi(fakeSession().session, <RatingItem item={item} />);
