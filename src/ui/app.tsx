@@ -11,7 +11,7 @@ import { createAnnouncer, LiveRegion, type Announcer } from './live-region';
 import css from './styles.css?inline';
 import { onColor, parseHex } from './theme';
 import { watchNotifications } from './notify';
-import { Window } from './window';
+import { prefetchConsent, Window } from './window';
 
 export interface UiOptions {
   title: string;
@@ -104,6 +104,7 @@ export function mountWindow(
   const addStyles = (text: string) => {
     if (text && !added.has(text)) added.set(text, injectCss(root, text));
   };
+  if (session.consentPending.peek()) prefetchConsent();
   const notifications = watchNotifications(session, () => titleOf(session, options));
   const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce, addStyles, notify: notifications.on };
   render(

@@ -14,7 +14,6 @@ import { Header } from './header';
 import { lazyView, viewsArrived } from './lazy-view';
 import { useSessionAnnouncements } from './live-region';
 import { ChatView, Transcript } from './chat-view';
-import { ConsentView } from './consent-view';
 import { PrechatForm } from './prechat-form';
 import { StatusBar } from './status-bar';
 
@@ -24,6 +23,10 @@ import { StatusBar } from './status-bar';
 const ended = lazyView(() => import('./ended-view').then((m) => m.EndedView));
 const offline = lazyView(() => import('./offline-view').then((m) => m.OfflineView));
 const EndedView = ended.View;
+// Only sites that set data-consent="required" show it, so only they download it (at once).
+const consentStep = lazyView(() => import('./consent-view').then((m) => m.ConsentView));
+const ConsentView = consentStep.View;
+export const prefetchConsent = consentStep.prefetch;
 const OfflineView = offline.View;
 
 const FIRST_CONTROL = '.confab-prechat input:not([disabled]), .confab-prechat select, .confab-prechat textarea, .confab-composer textarea:not([disabled])';

@@ -1,0 +1,54 @@
+// Injected before any page script (every frame): long-task blocking time, the time a
+// launcher is painted, and an instrumented WebSocket so an incoming frame can be timed
+// from its arrival to the frame that paints it. Times are epoch ms (timeOrigin + now).
+(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  const B = (window.__bench = { tbt: 0, longTasks: 0, painted: null, frames: {} });
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) { B.longTasks++; B.tbt += Math.max(0, e.duration - 50); }
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {}
+  // After the next paint: a rAF runs before style/layout/paint, a message posted from it after.
+  B.afterPaint = (cb) => requestAnimationFrame(() => { const ch = new MessageChannel(); ch.port1.onmessage = () => cb(now()); ch.port2.postMessage(0); });
+  const visible = (el) => { if (!el) return false; const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+  const find = () => {
+    const host = document.querySelector('confab-chat');
+    if (host?.shadowRoot) return host.shadowRoot.querySelector('button.launcher');
+    const rc = document.querySelector('[class*="screen__chat-button"]');
+    if (rc) return rc;
+    return document.querySelector('deep-chat')?.shadowRoot?.querySelector('#text-input') ?? null;
+  };
+  const watch = () => {
+    if (B.painted) return;
+    if (visible(find())) { B.seen = now(); return B.afterPaint((t) => (B.painted = t)); }
+    requestAnimationFrame(watch);
+  };
+  requestAnimationFrame(watch);
+  const WS = window.WebSocket;
+  if (WS) {
+    window.WebSocket = class extends WS {
+      constructor(...a) {
+        super(...a);
+        this.addEventListener('message', (e) => {
+          const m = typeof e.data === 'string' && /Probe (\d+)/.exec(e.data);
+          if (m && /lineo/.test(e.data)) B.frames[m[1]] ??= now();
+        });
+      }
+    };
+  }
+})();
+// After a reload in the long-conversation run: when does the restored transcript's last line paint?
+(() => {
+  let rows = 0;
+  try { rows = Number(sessionStorage.getItem('bench:restore')) || 0; } catch {}
+  if (!rows || window !== window.top) return;
+  const B = window.__bench;
+  const tick = () => {
+    const log = document.querySelector('confab-chat')?.shadowRoot?.querySelector('[role=log]');
+    // Every stored row back (a reconnect may add a notice after them).
+    if (log && log.children.length >= rows) return B.afterPaint((t) => (B.restored = t));
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();

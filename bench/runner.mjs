@@ -1,0 +1,375 @@
+// The benchmark itself (started by bench/run.mjs under tsx). See README "Performance".
+//   node bench/run.mjs [--quick] [--no-build] [--skip-long]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from '@playwright/test';
+import { startSandbox } from '../src/server/sandbox/main.ts';
+import { startAnchors } from './anchors.mjs';
+
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const LOADS = QUICK ? 2 : 5;
+const PROBES = QUICK ? 8 : 20;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const DIST = process.env.CONFAB_DIST ?? '/tmp/dist-bench';
+const PROBE_SCRIPT = fileURLToPath(new URL('./page-probes.js', import.meta.url));
+const VENDORS = ['whoson', 'expertflow', 'tencent', 'omnidesk', 'diyalog'];
+const PROFILES = {
+  unthrottled: null,
+  // Mobile-like, through CDP: 4× CPU slowdown, 1.6 Mbit/s down, 750 kbit/s up, 150 ms RTT.
+  mobile: { cpu: 4, latency: 150, down: 1.6e6 / 8, up: 0.75e6 / 8 },
+};
+const log = (...a) => console.log(...a);
+
+if (!argv.includes('--no-build')) {
+  log(`building Confab into ${DIST}`);
+  const r = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: root, stdio: 'inherit', env: { ...process.env, CONFAB_DIST: DIST } });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+// ---------- statistics ----------
+const sorted = (xs) => xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+const pct = (xs, p) => { const s = sorted(xs); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : null; };
+const median = (xs) => { const s = sorted(xs); if (!s.length) return null; const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const summary = (xs) => ({ median: median(xs), min: sorted(xs)[0] ?? null, max: sorted(xs).at(-1) ?? null, n: sorted(xs).length });
+
+// ---------- a measured page ----------
+async function openPage(browser, profile, initScript) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript({ path: PROBE_SCRIPT });
+  if (initScript) await context.addInitScript(initScript);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  if (profile) {
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: profile.latency, downloadThroughput: profile.down, uploadThroughput: profile.up });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
+  }
+  const reqs = new Map();
+  let lastActivity = Date.now();
+  cdp.on('Network.requestWillBeSent', (e) => { lastActivity = Date.now(); if (!reqs.has(e.requestId)) reqs.set(e.requestId, { url: e.request.url, wall: e.wallTime * 1000, done: false, encoded: 0, mime: '' }); });
+  cdp.on('Network.responseReceived', (e) => { const r = reqs.get(e.requestId); if (r) r.mime = e.response.mimeType; });
+  const finish = (e, failed) => { lastActivity = Date.now(); const r = reqs.get(e.requestId); if (r) { r.done = true; r.failed = failed; r.encoded = e.encodedDataLength ?? 0; } };
+  cdp.on('Network.loadingFinished', (e) => finish(e, false));
+  cdp.on('Network.loadingFailed', (e) => finish(e, true));
+  const quiet = async (ms = 700, max = 15000) => {
+    const end = Date.now() + max;
+    while (Date.now() < end) {
+      const pending = [...reqs.values()].some((r) => !r.done);
+      if (!pending && Date.now() - lastActivity >= ms) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  /** gzip -9 bytes of each response body (images and fonts as transferred). */
+  const sizes = async () => {
+    for (const [id, r] of reqs) {
+      if (r.gzip !== undefined || !r.done) continue;
+      r.gzip = 0;
+      if (r.failed || r.url.startsWith('data:')) continue;
+      try {
+        const { body, base64Encoded } = await cdp.send('Network.getResponseBody', { requestId: id });
+        const buf = Buffer.from(body, base64Encoded ? 'base64' : 'utf8');
+        r.gzip = /image|font|octet/.test(r.mime) ? buf.length : gzipSync(buf, { level: 9 }).length;
+      } catch {
+        r.gzip = r.encoded;
+      }
+    }
+  };
+  const heap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  };
+  const taskMs = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value * 1000;
+  const inFrames = async (fn) => { const out = []; for (const f of page.frames()) out.push(await f.evaluate(fn).catch(() => null)); return out; };
+  return { context, page, cdp, reqs, quiet, sizes, heap, taskMs, inFrames };
+}
+
+const sum = (rs, key) => rs.reduce((a, r) => a + (r[key] ?? 0), 0);
+
+async function measureLoad(browser, profile, target) {
+  const p = await openPage(browser, profile, target.init);
+  try {
+    await p.page.goto(target.url, { waitUntil: 'load', timeout: 60000 });
+    const navStart = await p.page.evaluate(() => performance.timeOrigin);
+    let painted = null;
+    let seen = null;
+    if (target.launcher) {
+      const end = Date.now() + 30000;
+      while (!painted && Date.now() < end) {
+        painted = (await p.inFrames(() => window.__bench?.painted ?? null)).find((x) => x) ?? null;
+        seen = (await p.inFrames(() => window.__bench?.seen ?? null)).find((x) => x) ?? null;
+        if (!painted) await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    await p.quiet();
+    await p.sizes();
+    const all = [...p.reqs.values()];
+    // Bytes the launcher needed: requests started before it was first seen in a frame.
+    const before = seen ? all.filter((r) => r.wall <= seen) : all;
+    const out = {
+      paintMs: painted ? painted - navStart : null,
+      requestsBefore: before.length,
+      gzipBefore: sum(before, 'gzip'),
+      requestsAfterLoad: all.length,
+      gzipAfterLoad: sum(all, 'gzip'),
+      tbtMs: (await p.inFrames(() => window.__bench?.tbt ?? 0)).reduce((a, b) => a + (b ?? 0), 0),
+      busyMs: await p.taskMs(),
+      heapBytes: await p.heap(),
+    };
+    if (target.open) {
+      await target.open(p.page);
+      await p.quiet();
+      await p.sizes();
+      const after = [...p.reqs.values()];
+      out.gzipAfterOpen = sum(after, 'gzip');
+      out.requestsAfterOpen = after.length;
+    } else {
+      out.gzipAfterOpen = out.gzipAfterLoad;
+      out.requestsAfterOpen = out.requestsAfterLoad;
+    }
+    return out;
+  } finally {
+    await p.context.close();
+  }
+}
+
+// ---------- Confab interactions ----------
+const confab = (page) => page.locator('confab-chat');
+const openConfab = async (page) => {
+  await confab(page).getByRole('button', { name: /^Open chat/ }).click();
+  await confab(page).getByRole('dialog').waitFor({ timeout: 30000 });
+};
+const SAVE_DATA = () => Object.defineProperty(navigator, 'connection', { configurable: true, value: { saveData: true, effectiveType: '4g' } });
+
+/** Click on the launcher → focus is in the chat window and that frame is painted. */
+async function clickToFocus(browser, profile, hostUrl, preload) {
+  const p = await openPage(browser, profile, preload ? undefined : SAVE_DATA);
+  try {
+    await p.page.goto(hostUrl, { waitUntil: 'load' });
+    await p.page.waitForFunction(() => window.__bench.painted);
+    if (preload) {
+      await p.page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => /\/assets\/app-/.test(e.name) && e.responseEnd > 0), null, { timeout: 30000 });
+      await p.quiet();
+    }
+    await p.page.evaluate(() => {
+      const B = window.__bench;
+      // Focus moves inside the widget's shadow root, where no focus event reaches the page:
+      // from the click on, look at the deep active element every frame.
+      addEventListener('pointerdown', () => {
+        if (B.down) return;
+        B.down = performance.timeOrigin + performance.now();
+        const tick = () => {
+          let el = document.activeElement;
+          while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+          if (el && el.getRootNode() !== document && !el.classList.contains('launcher')) return B.afterPaint((t) => (B.focusAt = t));
+          requestAnimationFrame(tick);
+        };
+        tick();
+      }, { capture: true });
+    });
+    await confab(p.page).getByRole('button', { name: /^Open chat/ }).click();
+    await p.page.waitForFunction(() => window.__bench.focusAt, null, { timeout: 30000 });
+    return await p.page.evaluate(() => window.__bench.focusAt - window.__bench.down);
+  } finally {
+    await p.context.close();
+  }
+}
+
+/** A WhosOn chat that grows to 1,000 then 10,000 lines through the simulator's flood route. */
+async function longConversation(browser, profile, sandbox, hostUrl) {
+  const p = await openPage(browser, profile);
+  const flood = async (n, prefix) => {
+    const r = await fetch(`${sandbox.url}/__sandbox/flood?vendor=whoson&n=${n}&prefix=${encodeURIComponent(prefix)}`, { method: 'POST' });
+    if (!(await r.json()).chats) throw new Error('flood reached no chat');
+  };
+  const lastRowHas = (text, timeout) =>
+    p.page.waitForFunction((t) => document.querySelector('confab-chat')?.shadowRoot?.querySelector('[role=log]')?.lastElementChild?.textContent.includes(t), text, { timeout, polling: 250 });
+  const probe = async (k) => {
+    await p.page.evaluate((key) => {
+      const log = document.querySelector('confab-chat').shadowRoot.querySelector('[role=log]');
+      window.__probe = new Promise((res) => {
+        const mo = new MutationObserver(() => {
+          if (log.lastElementChild?.textContent.includes(`Probe ${key} `)) { mo.disconnect(); window.__bench.afterPaint((t) => res(t - window.__bench.frames[key])); }
+        });
+        mo.observe(log, { childList: true, subtree: true, characterData: true });
+      });
+    }, k);
+    await flood(1, `Probe ${k}`);
+    return p.page.evaluate(() => window.__probe);
+  };
+  const rows = () => p.page.evaluate(() => document.querySelector('confab-chat').shadowRoot.querySelectorAll('[role=log] > *').length);
+  const out = {};
+  let k = 0;
+  try {
+    await p.page.goto(hostUrl, { waitUntil: 'load' });
+    await openConfab(p.page);
+    const dialog = confab(p.page).getByRole('dialog');
+    await dialog.getByRole('textbox').first().fill('Bench');
+    await dialog.getByRole('button', { name: 'Start chat' }).click();
+    await confab(p.page).getByRole('log').getByText(/my name is Alex/).waitFor({ timeout: 30000 });
+    let have = 0;
+    // 10,000 lines take minutes to arrive while each one re-renders the whole log, so the
+    // mobile-like profile stops at 1,000 to keep a run near six minutes.
+    for (const size of profile ? [1000] : [1000, 10000]) {
+      const t0 = Date.now();
+      await flood(size - have, `Line${size}`);
+      await lastRowHas(`Line${size} ${size - have} of ${size - have}:`, 300000);
+      out[`ingest${size}Ms`] = Date.now() - t0;
+      have = size;
+      const samples = [];
+      for (let i = 0; i < PROBES; i++) samples.push(await probe(++k));
+      have += PROBES;
+      out[`paint${size}`] = { p50: pct(samples, 50), p95: pct(samples, 95), samples };
+      out[`rows${size}`] = await rows();
+    }
+    out[`heapAfter${have - PROBES}Bytes`] = await p.heap();
+    // Reload: the loader sees the stored session and restores the transcript at once.
+    await p.page.evaluate((n) => sessionStorage.setItem('bench:restore', String(n)), await rows());
+    out.snapshotChars = await p.page.evaluate(() => Object.keys(sessionStorage).filter((x) => x.startsWith('confab:')).reduce((a, x) => a + sessionStorage.getItem(x).length, 0));
+    const crashed = new Promise((r) => p.page.once('crash', () => r('the page crashed')));
+    await Promise.race([p.page.reload({ waitUntil: 'load' }), crashed.then((m) => { throw new Error(m); })]);
+    await p.page.waitForFunction(() => window.__bench.restored, null, { timeout: 120000, polling: 250 }).catch(() => null);
+    out.restoreMs = await p.page.evaluate(() => (window.__bench.restored ? window.__bench.restored - performance.timeOrigin : null));
+    out.restoredRows = await rows().catch(() => null);
+    return out;
+  } catch (err) {
+    out.error = String(err).slice(0, 300);
+    return out;
+  } finally {
+    await p.context.close();
+  }
+}
+
+// ---------- the run ----------
+const started = Date.now();
+const sandbox = await startSandbox({ staticDir: DIST, delayScale: 0.02, compress: true });
+sandbox.tune({ delayScale: 0.02, queueFrom: 0 });
+const anchors = await startAnchors();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const kebab = (s) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const hostFor = {};
+for (const v of VENDORS) {
+  const attrs = { vendor: v, ...sandbox.vendors[v].attributes };
+  // The site owner's minimal embed on a blank host page, on the sandbox origin (the relays allow only it).
+  writeFileSync(join(DIST, `bench-${v}.html`), `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Host</title><link rel="icon" href="data:,"></head><body><h1>A host page</h1><p>Some content.</p><script src="./confab.js" async ${Object.entries(attrs).map(([k, val]) => `data-${kebab(k)}="${esc(val)}"`).join(' ')}></script></body></html>`);
+  hostFor[v] = `${sandbox.url}/bench-${v}.html`;
+}
+const targets = [
+  { name: 'blank page', url: `${anchors.url}/blank.html` },
+  ...VENDORS.map((v) => ({ name: `Confab (${v})`, url: hostFor[v], launcher: true, open: openConfab })),
+  {
+    name: '@rocket.chat/livechat', url: `${anchors.url}/rocketchat.html`, launcher: true,
+    open: async (page) => {
+      const frame = page.frameLocator('#rocketchat-iframe');
+      await frame.locator('[class*="screen__chat-button"]').click();
+      await frame.locator('[class*="screen--minimized"]').waitFor({ state: 'detached', timeout: 30000 }).catch(() => {});
+    },
+  },
+  { name: 'deep-chat', url: `${anchors.url}/deepchat.html`, launcher: true },
+];
+
+const results = { machine: {}, profiles: {}, confab: {} };
+results.machine = { cpu: cpus()[0]?.model, cores: cpus().length, memGB: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version, chromium: browser.version(), loads: LOADS, date: new Date().toISOString() };
+try {
+  const raw = {};
+  for (let i = 0; i < (argv.includes('--skip-loads') ? 0 : LOADS); i++) {
+    for (const [pname, profile] of Object.entries(PROFILES)) {
+      for (const t of targets) {
+        const r = await measureLoad(browser, profile, t).catch((err) => ({ error: String(err).slice(0, 200) }));
+        ((raw[pname] ??= {})[t.name] ??= []).push(r);
+        log(`load ${i + 1}/${LOADS} ${pname.padEnd(11)} ${t.name.padEnd(22)} ${r.error ?? `launcher ${r.paintMs?.toFixed(0) ?? '-'} ms, ${(r.gzipBefore / 1024).toFixed(1)} KB before, ${(r.gzipAfterOpen / 1024).toFixed(1)} KB after open`}`);
+      }
+    }
+  }
+  for (const [pname, byTarget] of Object.entries(raw)) {
+    const blank = byTarget['blank page'].filter((r) => !r.error);
+    const blankBusy = median(blank.map((r) => r.busyMs));
+    const blankTbt = median(blank.map((r) => r.tbtMs));
+    const blankHeap = median(blank.map((r) => r.heapBytes));
+    const blankBytes = median(blank.map((r) => r.gzipAfterLoad));
+    results.profiles[pname] = {};
+    for (const [name, runs] of Object.entries(byTarget)) {
+      const ok = runs.filter((r) => !r.error);
+      const col = (f) => summary(ok.map(f));
+      results.profiles[pname][name] = {
+        errors: runs.filter((r) => r.error).map((r) => r.error),
+        gzipBeforeLauncher: col((r) => r.gzipBefore - (name === 'blank page' ? 0 : blankBytes)),
+        requestsBeforeLauncher: col((r) => r.requestsBefore),
+        gzipAfterOpen: col((r) => r.gzipAfterOpen - (name === 'blank page' ? 0 : blankBytes)),
+        launcherPaintMs: col((r) => r.paintMs),
+        addedBlockingMs: col((r) => r.tbtMs - blankTbt),
+        addedBusyMs: col((r) => r.busyMs - blankBusy),
+        addedHeapBytes: col((r) => r.heapBytes - blankHeap),
+        raw: runs,
+      };
+    }
+  }
+
+  for (const [pname, profile] of Object.entries(PROFILES)) {
+    const c = (results.confab[pname] = { clickToFocusPreloaded: [], clickToFocusCold: [] });
+    for (let i = 0; i < LOADS; i++) {
+      c.clickToFocusPreloaded.push(await clickToFocus(browser, profile, hostFor.whoson, true).catch((e) => (log(String(e).slice(0, 300)), null)));
+      c.clickToFocusCold.push(await clickToFocus(browser, profile, hostFor.whoson, false).catch(() => null));
+    }
+    c.clickToFocusPreloaded = { ...summary(c.clickToFocusPreloaded), samples: c.clickToFocusPreloaded };
+    c.clickToFocusCold = { ...summary(c.clickToFocusCold), samples: c.clickToFocusCold };
+    log(`${pname}: click → text field window focused: preloaded ${c.clickToFocusPreloaded.median?.toFixed(0)} ms, cold ${c.clickToFocusCold.median?.toFixed(0)} ms`);
+    if (!argv.includes('--skip-long')) {
+      c.long = await longConversation(browser, profile, sandbox, hostFor.whoson);
+      log(`${pname}: long conversation`, JSON.stringify({ ...c.long, paint1000: c.long.paint1000?.p50, paint10000: c.long.paint10000?.p50 }));
+    }
+  }
+} finally {
+  await browser.close();
+  await anchors.close();
+  await sandbox.close();
+}
+results.machine.durationS = Math.round((Date.now() - started) / 1000);
+
+// ---------- report ----------
+const kb = (b) => (b == null ? '–' : `${(b / 1024).toFixed(1)}`);
+const ms = (x) => (x == null ? '–' : `${Math.round(x)}`);
+const mb = (b) => (b == null ? '–' : `${(b / 2 ** 20).toFixed(2)}`);
+const cell = (s, f) => (s?.median == null ? '–' : `${f(s.median)} (${f(s.min)}–${f(s.max)})`);
+const m = results.machine;
+let md = `# Confab benchmark\n\n${m.date} · ${m.cpu}, ${m.cores} cores, ${m.memGB} GB · Linux ${m.kernel} · Chromium ${m.chromium} (headless) · Node ${m.node} · ${m.loads} interleaved fresh loads per cell · run took ${m.durationS} s\n\n`;
+md += 'Cells: median (min–max). Bytes are gzip -9 of every response body (KB = 1024 B), minus the blank host page. "Blocking" is the sum of (long task − 50 ms); "busy" is CDP TaskDuration; both and the heap are added to a blank host page, measured once the network is quiet after load (Confab\'s idle preload included).\n\n';
+for (const [pname, rows] of Object.entries(results.profiles)) {
+  md += `## ${pname === 'mobile' ? 'Mobile-like (4× CPU, 1.6 Mbit/s, 150 ms RTT)' : 'Unthrottled'}\n\n| widget | KB before launcher | requests before launcher | KB after opening | launcher painted (ms) | added blocking (ms) | added busy (ms) | added heap (MB) |\n|---|---|---|---|---|---|---|---|\n`;
+  for (const [name, r] of Object.entries(rows)) {
+    if (name === 'blank page') continue;
+    md += `| ${name} | ${cell(r.gzipBeforeLauncher, kb)} | ${cell(r.requestsBeforeLauncher, ms)} | ${cell(r.gzipAfterOpen, kb)} | ${cell(r.launcherPaintMs, ms)} | ${cell(r.addedBlockingMs, ms)} | ${cell(r.addedBusyMs, ms)} | ${cell(r.addedHeapBytes, mb)} |${r.errors.length ? ` ${r.errors.length} failed` : ''}\n`;
+  }
+  md += '\n';
+}
+md += '## Confab alone (WhosOn against its simulator)\n\n| measure | unthrottled | mobile-like |\n|---|---|---|\n';
+const both = (f) => `| ${f(results.confab.unthrottled ?? {})} | ${f(results.confab.mobile ?? {})} |`;
+md += `| click → chat window focused and painted, idle preload done (ms) ${both((c) => cell(c.clickToFocusPreloaded, ms))}\n`;
+md += `| click → chat window focused and painted, no preload (Save-Data) (ms) ${both((c) => cell(c.clickToFocusCold, ms))}\n`;
+for (const n of [1000, 10000]) {
+  md += `| ${n.toLocaleString('en')} lines arrive back to back → last one painted (ms) ${both((c) => ms(c.long?.[`ingest${n}Ms`]))}\n`;
+  md += `| incoming message → painted with ${n.toLocaleString('en')} in the log, p50 / p95 (ms) ${both((c) => (c.long?.[`paint${n}`] ? `${c.long[`paint${n}`].p50?.toFixed(1)} / ${c.long[`paint${n}`].p95?.toFixed(1)}` : '–'))}\n`;
+}
+md += `| JS heap after 1,000 / 10,000 messages (MB) ${both((c) => `${mb(c.long?.heapAfter1000Bytes)} / ${mb(c.long?.heapAfter10000Bytes)}`)}\n`;
+md += `| reload → transcript (10,000 unthrottled / 1,000 mobile) restored and painted (ms) ${both((c) => (c.long?.restoreMs == null ? `not restored (${c.long?.restoredRows ?? '?'} rows)` : ms(c.long.restoreMs)))}\n`;
+md += `| stored snapshot (chars in sessionStorage) ${both((c) => c.long?.snapshotChars?.toLocaleString('en') ?? '–')}\n`;
+const errs = Object.entries(results.confab).filter(([, c]) => c.long?.error).map(([p, c]) => `- ${p}: ${c.long.error}`);
+if (errs.length) md += `\nErrors:\n${errs.join('\n')}\n`;
+md += `\nSelectors for "launcher painted": Confab \`confab-chat\` shadow \`button.launcher\`; Rocket.Chat \`[class*="screen__chat-button"]\` inside \`#rocketchat-iframe\`; deep-chat (no launcher, renders inline) its shadow \`#text-input\`. Painted = visible box, then the first task after the next animation frame.\n`;
+
+const outDir = join(root, 'bench/results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'latest.json'), JSON.stringify(results, null, 2));
+writeFileSync(join(outDir, 'latest.md'), md);
+log(`\n${md}\nwrote bench/results/latest.md and latest.json`);
