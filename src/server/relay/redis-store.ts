@@ -32,7 +32,8 @@ const COMMIT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local limit = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[7])
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
+-- XX: a session claimed for ending stays out of the active set (it must not be resumed).
+redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[3])
 for i = 8, #ARGV do
   local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
   local item = '{"seq":' .. seq .. ',"event":' .. ARGV[i] .. '}'
@@ -204,6 +205,11 @@ export class RedisStore implements SessionStore {
 
   async claimEnd(id: string): Promise<boolean> {
     return (await this.redis.zrem(`${this.prefix}active`, id)) === 1;
+  }
+
+  /** A live session is in the active set; claimEnd takes it out while the session record remains. */
+  async ending(id: string): Promise<boolean> {
+    return (await this.redis.zscore(`${this.prefix}active`, id)) === null;
   }
 
   async remove(id: string): Promise<void> {

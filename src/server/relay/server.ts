@@ -411,7 +411,8 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
         } else if (frame.type === 'resume') {
           const id = verifySessionToken(config.signingKey, frame.token);
           if (!id) return fatal('bad-token', 'invalid session token');
-          const found = await load(id);
+          // A session being expired right now (upstream told, record not yet gone) is gone too.
+          const found = (await store.ending(id)) ? null : await load(id);
           if (!found) return fatal('session-unknown', 'the session has ended or expired');
           const old = found.socket;
           session = found;

@@ -62,6 +62,8 @@ export interface SessionStore {
   idle(before: number): Promise<string[]>;
   /** Exactly one caller (across instances) gets true: it ends the session. */
   claimEnd(id: string): Promise<boolean>;
+  /** True once claimEnd succeeded: the session is being ended and must not be resumed. */
+  ending(id: string): Promise<boolean>;
   remove(id: string): Promise<void>;
   putFile(fileId: string, file: StoredFile, perSessionBytes: number): Promise<void>;
   getFile(fileId: string): Promise<StoredFile | null>;
@@ -138,11 +140,20 @@ export class MemoryStore implements SessionStore {
     return [...this.sessions.values()].filter((s) => s.lastActive < before).map((s) => s.record.id);
   }
 
+  private readonly claimed = new Set<string>();
+
   async claimEnd(id: string): Promise<boolean> {
-    return this.sessions.has(id);
+    if (!this.sessions.has(id) || this.claimed.has(id)) return false;
+    this.claimed.add(id);
+    return true;
+  }
+
+  async ending(id: string): Promise<boolean> {
+    return this.claimed.has(id);
   }
 
   async remove(id: string): Promise<void> {
+    this.claimed.delete(id);
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
