@@ -45,7 +45,8 @@ export function watchPage(session: Session, host: LoaderHost, opts: { sound: boo
   if (opts.sound) {
     cleanups.push(
       session.on('message', (m) => {
-        if (m.sender !== 'visitor' && (document.hidden || !session.isOpen.value)) chime();
+        // Only sites that asked for sound download the chime.
+        if (m.sender !== 'visitor' && (document.hidden || !session.isOpen.value)) void import('./chime').then((c) => c.chime());
       }),
     );
   }
@@ -83,26 +84,4 @@ export function watchPage(session: Session, host: LoaderHost, opts: { sound: boo
     for (const c of cleanups) c();
     if (originalTitle.prefixed) document.title = document.title.replace(/^\(\d+\+?\) /, '');
   };
-}
-
-let audio: AudioContext | null = null;
-/** A short, quiet two-note chime made on the spot: no sound file to download. */
-function chime(): void {
-  try {
-    audio ??= new AudioContext();
-    const now = audio.currentTime;
-    for (const [i, freq] of [660, 880].entries()) {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.frequency.value = freq;
-      gain.gain.setValueAtTime(0.0001, now + i * 0.12);
-      gain.gain.exponentialRampToValueAtTime(0.08, now + i * 0.12 + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.12 + 0.25);
-      osc.connect(gain).connect(audio.destination);
-      osc.start(now + i * 0.12);
-      osc.stop(now + i * 0.12 + 0.3);
-    }
-  } catch {
-    // no audio here (autoplay policy, old browser): the badge and title still tell
-  }
 }

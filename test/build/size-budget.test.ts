@@ -25,12 +25,15 @@ export const BUDGETS = {
   loader: 3 * 1024,
   /**
    * The issues ask for 35 KB. Measured honestly (everything the window needs when it opens,
-   * with the real DOMPurify and @preact/signals), the app is about 41 KB: DOMPurify alone is
-   * ~12 KB of it, Preact + hooks + signals ~7.5 KB, our code, CSS and English strings the rest.
-   * Getting to 35 KB means dropping features or hiding needed code in lazy chunks; neither was
-   * done. This budget holds the line where it is, so the app cannot grow unnoticed.
+   * with the real DOMPurify and @preact/signals), the app is about 43 KB: DOMPurify alone is
+   * ~12 KB of it, Preact + hooks + signals ~7.5 KB; our code, CSS and English strings the rest
+   * (session and outbox, survey model with the ReDoS guard, all the UI pieces, consent gate,
+   * accessibility fixes). Getting to 35 KB means dropping features or hiding needed code in
+   * lazy chunks; neither was done. Rare parts are lazy for real (after-chat and offline views,
+   * the consent step, locales, the chime). This budget holds the line so the app cannot grow
+   * unnoticed; raising it is a decision to write down here.
    */
-  app: 42 * 1024,
+  app: 44 * 1024,
   transport: 6 * 1024,
   view: 6 * 1024,
 } as const;
