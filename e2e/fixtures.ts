@@ -28,10 +28,15 @@ export { expect };
 
 /** The widget as a visitor meets it: through the demo page's real script tag. */
 export class Widget {
+  /** How much each simulator had received before this test: tests share a worker's sandbox. */
+  private readonly before = new Map<SandboxVendor, number>();
+
   constructor(
     readonly page: Page,
     readonly sandbox: Sandbox,
-  ) {}
+  ) {
+    for (const [vendor, v] of Object.entries(sandbox.vendors)) this.before.set(vendor as SandboxVendor, v.received.length);
+  }
 
   async load(vendor: SandboxVendor, extra: Record<string, string> = {}): Promise<void> {
     const query = new URLSearchParams({ vendor });
@@ -61,9 +66,9 @@ export class Widget {
     await this.message.press('Enter');
   }
 
-  /** What the vendor's simulator received, newest last. */
+  /** What the vendor's simulator received during this test, newest last. */
   received(vendor: SandboxVendor): ReceivedFrame[] {
-    return this.sandbox.vendors[vendor]?.received ?? [];
+    return (this.sandbox.vendors[vendor]?.received ?? []).slice(this.before.get(vendor) ?? 0);
   }
 
   async waitForFrame(vendor: SandboxVendor, name: string | RegExp): Promise<ReceivedFrame> {

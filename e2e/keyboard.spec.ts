@@ -181,3 +181,16 @@ test('Tencent, keyboard only: branch, form options with arrow keys, star rating 
   await page.keyboard.press('Escape');
   await expect(page.getByRole('button', { name: 'Open chat' })).toBeFocused();
 });
+
+test('focus moves only for the visitor: a message arriving while the visitor is on the host page leaves focus there', async ({ widget, page }) => {
+  await widget.load('whoson');
+  await widget.launcher.click();
+  await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
+  await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+  await expect(widget.log.getByText(/How can I help you today/)).toBeVisible();
+  await widget.say('are you there?');
+  // The visitor clicks back into the page (on plain text) while the agent is answering.
+  await page.getByRole('heading', { name: 'Confab demo' }).click();
+  await expect(widget.log.getByText(/"are you there\?"\. Let me check/)).toBeVisible();
+  expect(await page.evaluate(focusState)).toMatchObject({ inWidget: false });
+});

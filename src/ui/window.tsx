@@ -82,7 +82,17 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
   useSessionAnnouncements(session, announce);
 
   useEffect(() => {
-    if (ref.current) focusFirst(ref.current);
+    const dialog = ref.current;
+    if (!dialog) return;
+    focusFirst(dialog);
+    // A view re-rendering on its own (a form becoming its confirmation, a button its result)
+    // can remove the focused control; keep the visitor in the window instead of on <body>.
+    const root = dialog.getRootNode() as ShadowRoot | Document;
+    const watch = new MutationObserver(() => {
+      if (hadFocus.current && !root.activeElement) focusFirst(dialog);
+    });
+    watch.observe(dialog, { childList: true, subtree: true });
+    return () => watch.disconnect();
   }, []);
 
   useEffect(() => {
@@ -135,6 +145,10 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
       onFocusOut={(e) => {
         const next = e.relatedTarget as Node | null;
         if (next && !ref.current?.contains(next)) hadFocus.current = false;
+        // Focus left for nowhere: the visitor clicked outside (the control is still there), or
+        // a re-render removed the control (then the observer above brings focus back).
+        const from = e.target as Node;
+        if (!next) queueMicrotask(() => from.isConnected && (hadFocus.current = false));
       }}
     >
       <Header title={title} titleId={titleId} logo={logo} onMinimise={minimise} />
