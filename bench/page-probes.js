@@ -38,16 +38,17 @@
     };
   }
 })();
-// After a reload in the long-conversation run: when does the restored transcript's last line paint?
+// After a reload in the long-conversation run: when does the line that was last before the
+// reload paint at the end of the restored log? (Only the newest lines are kept and rendered.)
 (() => {
-  let rows = 0;
-  try { rows = Number(sessionStorage.getItem('bench:restore')) || 0; } catch {}
-  if (!rows || window !== window.top) return;
+  let last = '';
+  try { last = sessionStorage.getItem('bench:restore') ?? ''; } catch {}
+  if (!last || window !== window.top) return;
   const B = window.__bench;
   const tick = () => {
-    const log = document.querySelector('confab-chat')?.shadowRoot?.querySelector('[role=log]');
-    // Every stored row back (a reconnect may add a notice after them).
-    if (log && log.children.length >= rows) return B.afterPaint((t) => (B.restored = t));
+    const rows = document.querySelector('confab-chat')?.shadowRoot?.querySelectorAll('[role=log] > .confab-row');
+    // A reconnect may add a notice after it: look at the last few rows.
+    if (rows && [...rows].slice(-3).some((r) => r.textContent.includes(last))) return B.afterPaint((t) => (B.restored = t));
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);

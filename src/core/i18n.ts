@@ -39,6 +39,10 @@ export const en = {
   'notice.endedBySystem': 'The chat has ended',
   // Transcript notice after a page change when the chat could not be carried over.
   'notice.endedByNavigation': 'The connection was closed when the page changed',
+  // Shown at the top of a chat restored after a page change when only its latest lines were kept.
+  'notice.earlierNotKept': 'Earlier messages are not kept when you change pages',
+  // Button at the top of a long transcript: renders older lines that are not shown yet.
+  'messages.showEarlier': 'Show earlier messages',
   // Offline screen, when the server gave no reason why nobody can chat.
   'offline.default': 'Nobody is available to chat right now',
   // Error shown when the chat code could not be downloaded.

@@ -25,6 +25,8 @@ export interface Snapshot {
   ratingPolicy: RatingPolicy | null;
   /** Vendor message id → transcript item id, so re-delivered lines stay de-duplicated. */
   seen: Record<string, string>;
+  /** Older lines were dropped to keep the snapshot small (see MAX_STORED_ITEMS in session.ts). */
+  earlier?: boolean;
 }
 
 const PHASES: ReadonlySet<string> = new Set<Phase>([
@@ -90,6 +92,7 @@ export function loadSnapshot(storage: StorageLike | null | undefined, key: strin
     transcript,
     seen: isObject(data.seen) ? (data.seen as Record<string, string>) : {},
     isOpen: data.isOpen === true,
+    earlier: data.earlier === true,
   };
 }
 
@@ -102,7 +105,7 @@ export function saveSnapshot(storage: StorageLike | null | undefined, key: strin
   }
   if (!write(storage, key, json)) {
     // Quota: the transcript is the large part; keep the chat resumable without it.
-    write(storage, key, JSON.stringify({ ...snap, transcript: [], seen: {} }));
+    write(storage, key, JSON.stringify({ ...snap, transcript: [], seen: {}, earlier: snap.transcript.length > 0 }));
   }
 }
 

@@ -142,6 +142,11 @@ export interface SessionState {
   readonly reconnectAttempt: ReadonlySignal<number>;
   readonly config: ReadonlySignal<ChatConfig | null>;
   readonly capabilities: ReadonlySignal<ReadonlySet<Capability>>;
+  /**
+   * Oldest first. The array may be the same one, grown or patched in place, after a change
+   * (so a long chat costs O(1) per line): read `.value` to subscribe, and copy it to keep a
+   * snapshot. Items themselves are immutable: a changed item is a new object.
+   */
   readonly transcript: ReadonlySignal<readonly TranscriptItem[]>;
   readonly agent: ReadonlySignal<Agent | null>;
   readonly agentTyping: ReadonlySignal<boolean>;

@@ -83,6 +83,11 @@ export const DEFAULT_SEND_TIMEOUT_MS = 15000;
 export const DEFAULT_MAX_MESSAGE_LENGTH = 4000;
 /** The agent-typing indicator clears itself when no new typing event came for this long. */
 export const AGENT_TYPING_TIMEOUT_MS = 10000;
+/** Persistence writes at most this often while a chat is busy (plus once when the page hides). */
+export const SAVE_INTERVAL_MS = 500;
+/** Lines kept across a page change; older ones give way to a notice. */
+export const MAX_STORED_ITEMS = 500;
+const EARLIER_ID = 'notice:earlier';
 /** Uploads take longer than lines: their echo may arrive this many times later. */
 const FILE_TIMEOUT_FACTOR = 4;
 
@@ -148,7 +153,17 @@ export function createSession(deps: SessionDeps): Session {
   const reconnectAttempt = signal(0);
   const config = signal<ChatConfig | null>(null);
   const capabilities = signal<ReadonlySet<Capability>>(NO_CAPABILITIES);
-  const transcript = signal<readonly TranscriptItem[]>([]);
+  // Long chats (10,000 lines) must not cost O(n) per line: the transcript is one append-only
+  // array changed in place (its items stay immutable, so rows can memoize on them), with
+  // id → index maps for lookups. A plain signal would need a new array per line to notify
+  // (the signals library ignores a value set back within a batch), so `transcript` is a signal
+  // whose value reads a revision counter: reading it subscribes, and every change bumps it.
+  let items: TranscriptItem[] = [];
+  const revision = signal(0);
+  const transcript = Object.defineProperties(signal<readonly TranscriptItem[]>(items), {
+    value: { get: (): readonly TranscriptItem[] => (revision.value, items) },
+    peek: { value: (): readonly TranscriptItem[] => items },
+  }) as ReadonlySignal<readonly TranscriptItem[]>;
   const agent = signal<Agent | null>(null);
   const agentTyping = signal(false);
   const wait = signal<WaitState>({});
@@ -167,7 +182,7 @@ export function createSession(deps: SessionDeps): Session {
   const resume = signal<Json | undefined>(undefined);
   /** What a new chat starts afresh (the visitor, the window and the unread count carry over). */
   const perChat: Signal<unknown>[] = [
-    transcript, agent, wait, offline, error, endedBy, fileRequest, ratingPolicy,
+    agent, wait, offline, error, endedBy, fileRequest, ratingPolicy,
     postchat, transcriptRequest, leaveMessageState, resume, config, connection, reconnectAttempt,
   ];
   const perChatInitial = perChat.map((s) => s.peek());
@@ -226,18 +241,26 @@ export function createSession(deps: SessionDeps): Session {
   };
 
   // ---- transcript helpers ----
-  const append = (item: TranscriptItem): void => {
-    transcript.value = [...transcript.value, item];
+  /** Item id → index. Items never move and a replacement keeps its id. */
+  let byId = new Map<string, number>();
+  const publish = (): void => void revision.value++;
+  const resetTranscript = (next: TranscriptItem[]): void => {
+    items = next;
+    byId = new Map(next.map((item, i) => [item.id, i]));
+    publish();
   };
-  const indexOf = (id: string): number => transcript.value.findIndex((item) => item.id === id);
+  const append = (item: TranscriptItem): void => {
+    byId.set(item.id, items.push(item) - 1);
+    publish();
+  };
+  const indexOf = (id: string): number => byId.get(id) ?? -1;
   const replaceAt = (index: number, item: TranscriptItem): void => {
-    const next = transcript.value.slice();
-    next[index] = item;
-    transcript.value = next;
+    items[index] = item;
+    publish();
   };
   const upsert = (item: TranscriptItem): void => {
     const i = indexOf(item.id);
-    const old = transcript.value[i];
+    const old = items[i];
     if (old) replaceAt(i, { ...item, at: old.at });
     else append(item);
   };
@@ -260,8 +283,11 @@ export function createSession(deps: SessionDeps): Session {
     });
     return clientId;
   };
-  const visitorLineIndex = (clientId: string): number =>
-    transcript.value.findIndex((item) => item.kind === 'message' && item.clientId === clientId);
+  // A visitor line's item id is its clientId (see appendVisitorLine).
+  const visitorLineIndex = (clientId: string): number => {
+    const i = indexOf(clientId);
+    return (items[i] as MessageItem | undefined)?.clientId === clientId ? i : -1;
+  };
 
   const setPhase = (next: Phase): void => {
     if (phase.value === next) return;
@@ -286,7 +312,7 @@ export function createSession(deps: SessionDeps): Session {
     transmit: send,
     onStatus(clientId: string, status: DeliveryStatus) {
       const i = visitorLineIndex(clientId);
-      const item = transcript.value[i];
+      const item = items[i];
       if (item?.kind === 'message') replaceAt(i, { ...item, status });
     },
   });
@@ -356,7 +382,7 @@ export function createSession(deps: SessionDeps): Session {
     if (m.translationOf) {
       const targetId = seen.get(m.translationOf) ?? m.translationOf;
       const i = indexOf(targetId);
-      const target = transcript.value[i];
+      const target = items[i];
       if (target?.kind === 'message') {
         seen.set(m.id, targetId);
         replaceAt(i, { ...target, translations: [...(target.translations ?? []), plainText(m)] });
@@ -376,7 +402,7 @@ export function createSession(deps: SessionDeps): Session {
       if (clientId !== undefined) {
         outbox.confirm(clientId);
         const i = visitorLineIndex(clientId);
-        const line = transcript.value[i];
+        const line = items[i];
         seen.set(m.id, line?.id ?? clientId);
         if (line?.kind === 'message') {
           // The server's attachments carry the real URL of an upload.
@@ -611,7 +637,7 @@ export function createSession(deps: SessionDeps): Session {
       ratingPolicy.value = snap.ratingPolicy ?? null;
       resume.value = snap.resume;
       seen = new Map(Object.entries(snap.seen));
-      transcript.value = snap.transcript.map((item) => {
+      const restored = snap.transcript.map((item): TranscriptItem => {
         if (item.kind !== 'message' || item.sender !== 'visitor' || !item.clientId || item.status === 'sent') {
           return item;
         }
@@ -622,21 +648,42 @@ export function createSession(deps: SessionDeps): Session {
         // An upload's bytes do not survive the page: it cannot be sent again.
         return { ...item, status: 'failed' };
       });
+      if (snap.earlier) {
+        restored.unshift({ kind: 'notice', id: EARLIER_ID, at: restored[0]?.at ?? clock.now(), text: t('notice.earlierNotKept') });
+      }
+      resetTranscript(restored);
     });
   }
 
   // ---- persistence ----
-  let pendingSave: Omit<Snapshot, 'seen'> | null = null;
+  // Writing is throttled: the first change after a quiet spell is written at the end of its
+  // task, later ones at most once per SAVE_INTERVAL_MS, and whatever is pending when the page
+  // is hidden or left. Only the newest MAX_STORED_ITEMS lines are kept (a long chat would
+  // otherwise cost megabytes per write and crash the next page restoring it).
+  let pendingSave: Omit<Snapshot, 'seen' | 'transcript'> | null = null;
+  let saveTimer: unknown;
+  let lastSave = -Infinity;
+  let earlier = !!snap?.earlier;
   const flushSave = (): void => {
+    clock.clearTimeout(saveTimer);
+    saveTimer = undefined;
     if (!pendingSave) return;
-    saveSnapshot(deps.storage, sessionKey, { ...pendingSave, seen: Object.fromEntries(seen) });
+    lastSave = clock.now();
+    const all = items[0]?.id === EARLIER_ID ? items.slice(1) : items;
+    const kept = all.slice(-MAX_STORED_ITEMS);
+    earlier ||= kept.length < all.length;
+    const ids = new Set(kept.map((item) => item.id));
+    // The de-duplication map shrinks with the transcript: a resume is not expected to deliver
+    // lines older than the kept ones again.
+    const keptSeen = Object.fromEntries([...seen].filter(([, id]) => ids.has(id)));
+    saveSnapshot(deps.storage, sessionKey, { ...pendingSave, transcript: kept, seen: keptSeen, earlier });
     pendingSave = null;
   };
   const stopPersisting = effect(() => {
-    const next: Omit<Snapshot, 'seen'> = {
+    void transcript.value; // subscribes; the array itself is read when it is written
+    const next: Omit<Snapshot, 'seen' | 'transcript'> = {
       v: 1,
       phase: phase.value,
-      transcript: transcript.value.slice(),
       agent: agent.value,
       wait: wait.value,
       config: config.value,
@@ -650,9 +697,16 @@ export function createSession(deps: SessionDeps): Session {
     if (!deps.storage || !engaged.value) return;
     const first = pendingSave === null;
     pendingSave = next;
-    // Batched: a burst of events in one task becomes one write.
-    if (first) queueMicrotask(flushSave);
+    if (!first) return;
+    const due = lastSave + SAVE_INTERVAL_MS - clock.now();
+    if (due > 0) saveTimer = clock.setTimeout(flushSave, due);
+    else queueMicrotask(flushSave);
   });
+  // A hidden page may be frozen or discarded without another event: write what is pending.
+  if (deps.storage) {
+    globalThis.addEventListener?.('pagehide', flushSave);
+    globalThis.document?.addEventListener('visibilitychange', flushSave);
+  }
 
   if (snap) engaged.value = true;
   if (snap && (ACTIVE.has(snap.phase) || snap.isOpen)) {
@@ -666,7 +720,7 @@ export function createSession(deps: SessionDeps): Session {
     id: string,
   ): [number, Extract<TranscriptItem, { kind: K }> | undefined] => {
     const i = indexOf(`${kind}:${id}`);
-    const item = transcript.value[i];
+    const item = items[i];
     return [i, item && item.kind === kind ? (item as Extract<TranscriptItem, { kind: K }>) : undefined];
   };
 
@@ -889,6 +943,7 @@ export function createSession(deps: SessionDeps): Session {
       seen = new Map();
       batch(() => {
         perChat.forEach((s, i) => (s.value = perChatInitial[i]));
+        resetTranscript([]);
         setAgentTyping(false);
         setPhase('closed');
       });
@@ -915,6 +970,8 @@ export function createSession(deps: SessionDeps): Session {
       flushSave();
       destroyed = true;
       stopPersisting();
+      globalThis.removeEventListener?.('pagehide', flushSave);
+      globalThis.document?.removeEventListener('visibilitychange', flushSave);
       dropTransport();
       outbox.clear();
       typing.reset();

@@ -67,8 +67,12 @@ export function useSessionAnnouncements(session: Session, announce: (text: strin
     let phase = session.phase.peek();
     const stops = [
       effect(() => {
-        for (const item of session.transcript.value) {
-          if (seen.has(item.id)) continue;
+        // New lines are at the end: walk back to the first one already seen, so a line costs
+        // the same however long the chat (an updated older item keeps its id: no news).
+        const items = session.transcript.value;
+        let i = items.length;
+        while (i > 0 && !seen.has(items[i - 1]!.id)) i -= 1;
+        for (const item of items.slice(i)) {
           seen.add(item.id);
           const text = describe(item, session);
           if (text) announce(text);

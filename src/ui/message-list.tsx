@@ -1,11 +1,16 @@
 /**
  * The transcript as a log (role="log", "Messages"). Each row is a memoized component
  * keyed by item id: items are immutable, so a new message renders one new row and
- * leaves the others alone. Rows use `content-visibility: auto` (CSS) for long histories.
- * New lines scroll into view only when the visitor was already at the bottom.
+ * leaves the others alone. Only a window of the newest rows is rendered, so a new line
+ * costs the same with 10 or 10,000 before it; older rows come a page at a time from the
+ * "Show earlier messages" button at the top, reachable by keyboard (not on scrolling to the
+ * top: layout changes, such as the after-chat view opening below, scroll the log too).
+ * New lines scroll into view only when the visitor was at the bottom. Rows are not
+ * `content-visibility: auto`: the window bounds them, and rows sized only once painted
+ * moved the bottom after the log had scrolled to it.
  */
 import { Component } from 'preact';
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../core/i18n';
 import type { TranscriptItem } from '../core/session-api';
 import { BranchItem } from './branch-item';
@@ -50,16 +55,46 @@ export class Row extends Component<{ item: TranscriptItem }> {
   }
 }
 
+/** Rows rendered at the end of the log, and how many more each step back adds. */
+export const WINDOW = 120;
+export const PAGE = 100;
+
 export function MessageList() {
   const { session } = useUi();
   const items = session.transcript.value;
+  const n = items.length;
   const ref = useRef<HTMLDivElement>(null);
   const stuck = useRef(true);
+  const first = useRef(Math.max(0, n - WINDOW));
+  const [, rerender] = useState(0);
 
+  // At the bottom the window follows the newest lines; while the visitor reads older ones it
+  // stays put (rows below them are never taken away). A transcript that shrank (a new chat)
+  // starts over.
+  let start = first.current;
+  if (start > n || (stuck.current && n - start > WINDOW)) start = Math.max(0, n - WINDOW);
+  first.current = start;
+
+  // Rows added above stay out of view: the browser's scroll anchoring (overflow-anchor)
+  // keeps what the visitor was reading in place.
+  const showEarlier = (): void => {
+    if (!start) return;
+    stuck.current = false;
+    first.current = Math.max(0, start - PAGE);
+    // Once all is shown the button goes: keep keyboard focus in the log, not on the page.
+    if (!first.current) ref.current?.focus();
+    rerender((x) => x + 1);
+  };
+
+  /** Where the log last scrolled itself to the bottom. */
+  const auto = useRef(0);
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el && stuck.current) el.scrollTop = el.scrollHeight;
-  }, [items]);
+    if (el && stuck.current) {
+      el.scrollTop = el.scrollHeight;
+      auto.current = el.scrollTop; // clamped by the browser to the real bottom
+    }
+  });
 
   return (
     <div
@@ -70,10 +105,17 @@ export function MessageList() {
       tabIndex={0}
       onScroll={(e) => {
         const el = e.currentTarget;
-        stuck.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        // A scroll event may arrive after more lines grew the log: only a move up from where
+        // the log put itself is the visitor reading back.
+        stuck.current = el.scrollTop >= auto.current - 1 || el.scrollHeight - el.scrollTop - el.clientHeight < 40;
       }}
     >
-      {items.map((item) => (
+      {start > 0 && (
+        <button type="button" class="confab-link-button confab-earlier" onClick={showEarlier}>
+          {t('messages.showEarlier')}
+        </button>
+      )}
+      {items.slice(start).map((item) => (
         <Row key={item.id} item={item} />
       ))}
     </div>

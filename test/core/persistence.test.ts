@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Capability } from '../../src/core/contract';
 import { ALL_CAPABILITIES, FakeClock, MemoryStorage, chatting, harness, lines, settle } from './harness';
 import { loadSnapshot } from '../../src/core/persistence';
+import { MAX_STORED_ITEMS, SAVE_INTERVAL_MS } from '../../src/core/session';
 
 const KEY = 'confab:test';
 
@@ -38,7 +39,7 @@ describe('persistence across page navigations', () => {
     h.session.destroy();
   });
 
-  it('saves the session after changes, batched into one write per task', async () => {
+  it('saves the session after changes: the first burst at the end of its task, later ones at most once per interval', async () => {
     const storage = new MemoryStorage();
     let writes = 0;
     const counting = {
@@ -58,6 +59,11 @@ describe('persistence across page navigations', () => {
     }
     expect(writes).toBe(before);
     await settle();
+    // The chat's opening changes were written moments ago: this burst waits for the interval.
+    expect(writes).toBe(before);
+    h.clock.advance(SAVE_INTERVAL_MS);
+    expect(writes).toBe(before + 1);
+    h.clock.advance(SAVE_INTERVAL_MS * 4);
     expect(writes).toBe(before + 1);
     const snap = loadSnapshot(storage, `${KEY}:session`);
     expect(snap?.phase).toBe('chatting');
@@ -158,6 +164,7 @@ describe('persistence across page navigations', () => {
     await chatting(h);
     h.transport.emit({ type: 'message', message: { id: 'big', sender: 'agent', text: 'x'.repeat(3000) } });
     await settle();
+    h.clock.advance(SAVE_INTERVAL_MS);
     const snap = loadSnapshot(storage, `${KEY}:session`);
     expect(snap?.phase).toBe('chatting');
     expect(snap?.transcript).toEqual([]);
@@ -189,5 +196,37 @@ describe('persistence across page navigations', () => {
     await chatting(h);
     await settle();
     expect(h.storage.data.size).toBe(0);
+  });
+
+  it('keeps only the newest lines across pages and says earlier ones were not kept', async () => {
+    const storage = new MemoryStorage();
+    const clock = new FakeClock();
+    const first = harness({ storage, clock });
+    await chatting(first);
+    const total = MAX_STORED_ITEMS + 300;
+    for (let i = 0; i < total; i++) {
+      first.transport.emit({ type: 'message', message: { id: `m${i}`, sender: 'agent', text: `line ${i}` } });
+    }
+    clock.advance(SAVE_INTERVAL_MS);
+    first.session.destroy();
+    const snap = loadSnapshot(storage, `${KEY}:session`);
+    expect(snap?.transcript).toHaveLength(MAX_STORED_ITEMS);
+    expect(snap?.transcript.at(-1)?.id).toBe(`m${total - 1}`);
+    expect(Object.keys(snap?.seen ?? {})).not.toContain('m0');
+
+    const next = harness({ storage, clock });
+    const shown = next.session.transcript.value;
+    expect(shown[0]).toMatchObject({ kind: 'notice', text: 'Earlier messages are not kept when you change pages' });
+    expect(shown).toHaveLength(MAX_STORED_ITEMS + 1);
+    expect(shown.at(-1)?.id).toBe(`m${total - 1}`);
+    // Saved again, the notice is not stored as a line, and it is shown once on the page after.
+    await settle();
+    next.session.open();
+    await settle();
+    clock.advance(SAVE_INTERVAL_MS);
+    next.session.destroy();
+    const third = harness({ storage, clock });
+    expect(third.session.transcript.value.filter((i) => i.kind === 'notice' && i.text.startsWith('Earlier'))).toHaveLength(1);
+    third.session.destroy();
   });
 });

@@ -2,7 +2,8 @@
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MessageItem, TranscriptItem } from '../../src/core/session-api';
-import { MessageList, Row } from '../../src/ui/message-list';
+import { MessageList, PAGE, Row, WINDOW } from '../../src/ui/message-list';
+import { chatting, harness } from '../core/harness';
 import { fakeSession } from './fake-session';
 import { renderUi } from './render-ui';
 
@@ -91,5 +92,94 @@ describe('message list', () => {
     renders.mockRestore();
     expect(within(log).getByText('Third')).toBeTruthy();
     expect(within(log).getByText('Hello')).toBe(first);
+  });
+});
+
+describe('message list with a long history', () => {
+  const many = (count: number): MessageItem[] => Array.from({ length: count }, (_, i) => msg(`m${i}`, { text: `Line ${i}` }));
+  const rowsIn = (log: HTMLElement) => log.querySelectorAll('.confab-row');
+
+  it('renders a bounded window of the newest rows, and one row when a line arrives after 5,000', () => {
+    const items = many(5000);
+    const { state, log } = setup(items);
+    expect(rowsIn(log).length).toBe(WINDOW);
+    expect(within(log).getByText('Line 4999')).toBeTruthy();
+    expect(within(log).queryByText('Line 0')).toBeNull();
+    const renders = vi.spyOn(Row.prototype, 'render');
+    act(() => void (state.transcript.value = [...items, msg('new', { text: 'Fresh' })]));
+    expect(renders).toHaveBeenCalledOnce();
+    renders.mockRestore();
+    expect(rowsIn(log).length).toBe(WINDOW);
+    expect(log.lastElementChild?.textContent).toContain('Fresh');
+  });
+
+  it('lets a keyboard user bring earlier messages into the log, a page at a time, until all are shown', () => {
+    const { log } = setup(many(WINDOW + PAGE + 10));
+    const earlier = within(log).getByRole('button', { name: 'Show earlier messages' });
+    earlier.focus();
+    fireEvent.click(earlier);
+    expect(rowsIn(log).length).toBe(WINDOW + PAGE);
+    expect(within(log).queryByText('Line 9')).toBeNull();
+    fireEvent.click(within(log).getByRole('button', { name: 'Show earlier messages' }));
+    expect(rowsIn(log).length).toBe(WINDOW + PAGE + 10);
+    expect(within(log).getByText('Line 0')).toBeTruthy();
+    expect(within(log).queryByRole('button', { name: 'Show earlier messages' })).toBeNull();
+    expect(log.ownerDocument.activeElement).toBe(log);
+  });
+
+  it('keeps earlier rows the visitor brought in while new lines arrive', () => {
+    const items = many(WINDOW + 50);
+    const { state, log } = setup(items);
+    Object.defineProperty(log, 'scrollHeight', { value: 5000, configurable: true });
+    Object.defineProperty(log, 'clientHeight', { value: 300, configurable: true });
+    const more = [...items, msg('a1', { text: 'Another' })];
+    act(() => void (state.transcript.value = more));
+    // A late scroll event from the log's own move to the bottom keeps it following.
+    fireEvent.scroll(log);
+    // The visitor reads back, then asks for the earliest lines.
+    log.scrollTop = 1000;
+    fireEvent.scroll(log);
+    fireEvent.click(within(log).getByRole('button', { name: 'Show earlier messages' }));
+    act(() => void (state.transcript.value = [...more, msg('new', { text: 'Fresh' })]));
+    expect(within(log).getByText('Line 0')).toBeTruthy();
+    expect(within(log).getByText('Fresh')).toBeTruthy();
+  });
+
+  it('keeps following the newest lines when scroll events arrive late', () => {
+    let items = many(WINDOW);
+    const { state, log } = setup(items);
+    Object.defineProperty(log, 'clientHeight', { value: 300, configurable: true });
+    // As in a browser, scrollTop stops at the bottom (scrollHeight - clientHeight).
+    let top = 0;
+    Object.defineProperty(log, 'scrollTop', {
+      configurable: true,
+      get: () => top,
+      set: (v: number) => void (top = Math.max(0, Math.min(v, log.scrollHeight - log.clientHeight))),
+    });
+    for (let i = 0; i < 30; i++) {
+      Object.defineProperty(log, 'scrollHeight', { value: 5000 + i * 50, configurable: true });
+      items = [...items, msg(`x${i}`, { text: `Extra ${i}` })];
+      act(() => void (state.transcript.value = items));
+      // The log has grown again since: the event reports a position short of the new bottom.
+      Object.defineProperty(log, 'scrollHeight', { value: 5400 + i * 50, configurable: true });
+      fireEvent.scroll(log);
+    }
+    expect(rowsIn(log).length).toBe(WINDOW);
+    expect(log.lastElementChild?.textContent).toContain('Extra 29');
+  });
+
+  it('follows a real session whose transcript grows in place', async () => {
+    const h = harness();
+    await chatting(h);
+    for (let i = 0; i < 2000; i++) h.transport.emit({ type: 'message', message: { id: `r${i}`, sender: 'agent', text: `Real ${i}` } });
+    renderUi(h.session, <MessageList />);
+    const log = screen.getByRole('log', { name: 'Messages' });
+    expect(rowsIn(log).length).toBe(WINDOW);
+    const renders = vi.spyOn(Row.prototype, 'render');
+    act(() => h.transport.emit({ type: 'message', message: { id: 'r-last', sender: 'agent', text: 'Newest' } }));
+    expect(renders).toHaveBeenCalledOnce();
+    renders.mockRestore();
+    expect(within(log).getByText('Newest')).toBeTruthy();
+    expect(rowsIn(log).length).toBe(WINDOW);
   });
 });

@@ -31,7 +31,6 @@ describe('widget stylesheet', () => {
     expect(css).toMatch(/:focus-visible\s*\{[^}]*outline: 3px solid/);
     expect(css).toMatch(/prefers-reduced-motion: no-preference\)\s*\{[^@]*animation:/);
     expect(css.replace(/@media \(prefers-reduced-motion: no-preference\)\s*\{[\s\S]*?\n\}/g, '')).not.toMatch(/animation:/);
-    expect(css).toContain('content-visibility: auto');
   });
 });
 

@@ -23,6 +23,8 @@ const ar: Messages = {
   'notice.endedByTimeout': 'انتهت المحادثة بسبب عدم النشاط',
   'notice.endedBySystem': 'انتهت المحادثة',
   'notice.endedByNavigation': 'أُغلق الاتصال عند تغيير الصفحة',
+  'notice.earlierNotKept': 'لا يتم الاحتفاظ بالرسائل السابقة عند تغيير الصفحة',
+  'messages.showEarlier': 'عرض الرسائل السابقة',
   'offline.default': 'لا يوجد أحد متاح للمحادثة الآن',
   'error.load': 'تعذّر تحميل المحادثة. يُرجى المحاولة مرة أخرى.',
   'error.fileType': 'لا يمكن إرسال هذا النوع من الملفات. المسموح: {types}',

@@ -21,6 +21,8 @@ const de: Messages = {
   'notice.endedByTimeout': 'Der Chat wurde wegen Inaktivität beendet',
   'notice.endedBySystem': 'Der Chat wurde beendet',
   'notice.endedByNavigation': 'Die Verbindung wurde beim Seitenwechsel getrennt',
+  'notice.earlierNotKept': 'Frühere Nachrichten werden beim Seitenwechsel nicht behalten',
+  'messages.showEarlier': 'Frühere Nachrichten anzeigen',
   'offline.default': 'Gerade ist niemand für einen Chat erreichbar',
   'error.load': 'Der Chat konnte nicht geladen werden. Bitte versuchen Sie es erneut.',
   'error.fileType': 'Dieser Dateityp kann nicht gesendet werden. Erlaubt: {types}',

@@ -21,6 +21,8 @@ const fr: Messages = {
   'notice.endedByTimeout': 'Le chat s’est terminé après une période d’inactivité',
   'notice.endedBySystem': 'Le chat est terminé',
   'notice.endedByNavigation': 'La connexion a été fermée au changement de page',
+  'notice.earlierNotKept': 'Les messages précédents ne sont pas conservés quand vous changez de page',
+  'messages.showEarlier': 'Afficher les messages précédents',
   'offline.default': 'Personne n’est disponible pour le moment',
   'error.load': 'Le chat n’a pas pu être chargé. Veuillez réessayer.',
   'error.fileType': 'Ce type de fichier ne peut pas être envoyé. Autorisés : {types}',

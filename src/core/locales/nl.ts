@@ -21,6 +21,8 @@ const nl: Messages = {
   'notice.endedByTimeout': 'De chat is beëindigd wegens inactiviteit',
   'notice.endedBySystem': 'De chat is beëindigd',
   'notice.endedByNavigation': 'De verbinding werd verbroken bij het wisselen van pagina',
+  'notice.earlierNotKept': 'Eerdere berichten worden niet bewaard als je van pagina wisselt',
+  'messages.showEarlier': 'Eerdere berichten tonen',
   'offline.default': 'Er is nu niemand beschikbaar om te chatten',
   'error.load': 'De chat kon niet worden geladen. Probeer het opnieuw.',
   'error.fileType': 'Dit bestandstype kan niet worden verstuurd. Toegestaan: {types}',

@@ -22,6 +22,8 @@ const tr: Messages = {
   'notice.endedByTimeout': 'Sohbet bir süre işlem yapılmadığı için sona erdi',
   'notice.endedBySystem': 'Sohbet sona erdi',
   'notice.endedByNavigation': 'Sayfa değiştiğinde bağlantı kapandı',
+  'notice.earlierNotKept': 'Sayfa değiştirdiğinizde önceki mesajlar saklanmaz',
+  'messages.showEarlier': 'Önceki mesajları göster',
   'offline.default': 'Şu anda sohbet için uygun kimse yok',
   'error.load': 'Sohbet yüklenemedi. Lütfen tekrar deneyin.',
   'error.fileType': 'Bu dosya türü gönderilemez. İzin verilenler: {types}',

@@ -23,6 +23,8 @@ const ur: Messages = {
   'notice.endedByTimeout': 'کچھ دیر کوئی سرگرمی نہ ہونے پر چیٹ ختم ہو گئی',
   'notice.endedBySystem': 'چیٹ ختم ہو گئی',
   'notice.endedByNavigation': 'صفحہ بدلنے پر کنکشن بند ہو گیا',
+  'notice.earlierNotKept': 'صفحہ بدلنے پر پچھلے پیغامات محفوظ نہیں رہتے',
+  'messages.showEarlier': 'پچھلے پیغامات دکھائیں',
   'offline.default': 'اس وقت چیٹ کے لیے کوئی دستیاب نہیں',
   'error.load': 'چیٹ لوڈ نہیں ہو سکی۔ براہ کرم دوبارہ کوشش کریں۔',
   'error.fileType': 'اس قسم کی فائل نہیں بھیجی جا سکتی۔ اجازت ہے: {types}',

@@ -22,6 +22,8 @@ const zh: Messages = {
   'notice.endedByTimeout': '由于长时间无操作，聊天已结束',
   'notice.endedBySystem': '聊天已结束',
   'notice.endedByNavigation': '切换页面时连接已关闭',
+  'notice.earlierNotKept': '切换页面时不会保留较早的消息',
+  'messages.showEarlier': '显示较早的消息',
   'offline.default': '目前没有客服在线',
   'error.load': '聊天加载失败，请重试。',
   'error.fileType': '无法发送此类文件。允许的类型：{types}',
