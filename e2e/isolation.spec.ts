@@ -73,7 +73,7 @@ test('a hostile host page does not break the widget, which adds one global and d
   });
   expect(added).toEqual(['Confab']);
   // README "Listeners the widget adds" lists each of these.
-  const DOCUMENTED = ['document:DOMContentLoaded', 'document:visibilitychange', 'window:load', 'window:message', 'window:online', 'visualViewport:resize'];
+  const DOCUMENTED = ['document:DOMContentLoaded', 'document:visibilitychange', 'window:load', 'window:message', 'window:online', 'window:pagehide', 'visualViewport:resize'];
   expect(listeners.filter((l) => !DOCUMENTED.includes(l))).toEqual([]);
   console.log(`isolation: listeners ${JSON.stringify(listeners)}`);
 });

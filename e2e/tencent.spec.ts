@@ -161,7 +161,8 @@ test.describe('Tencent Cloud Desk, through the real script tag', () => {
 
     // The desk itself stored both choices, not only the widget: with the tab's own copy of the
     // transcript gone, the history the desk replays to the returning visitor shows them, read-only.
-    await page.evaluate(() => sessionStorage.clear());
+    // (Cleared as the next page starts: leaving a page saves the chat again on pagehide.)
+    await page.addInitScript(() => sessionStorage.clear());
     await page.reload();
     await widget.launcher.click();
     await widget.dialog.getByRole('button', { name: 'Start chat' }).click();

@@ -71,6 +71,9 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
       } finally {
         sandbox.tune({ inject: undefined });
       }
+      // The log renders its newest rows; page every earlier row in so the audit sees them all.
+      const earlier = widget.log.getByRole('button', { name: 'Show earlier messages' });
+      while (await earlier.isVisible()) await earlier.click();
       // Hover and focus everything once, so on* handlers that survived would fire.
       await widget.log.hover();
       const result = await page.evaluate(auditWidget);
