@@ -68,6 +68,8 @@ test.describe('the script tag and the host page', () => {
     await widget.load('whoson');
     await page.evaluate(() => (window as unknown as { Confab: (c: string) => void }).Confab('open'));
     await expect(widget.dialog).toBeVisible();
+    // Opening moves focus into the window (after it paints); Escape works from there.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('CONFAB-CHAT');
     await page.keyboard.press('Escape');
     await expect(widget.dialog).toBeHidden();
     await expect(page.getByRole('button', { name: 'Open chat' })).toBeFocused();
