@@ -21,15 +21,8 @@ export function memoryStorage(): Storage {
   };
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false, what: string, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+// One polling helper for all relay-based tests.
+export { waitFor } from '../relay/harness';
 
 export interface Widget {
   transport: Transport;
