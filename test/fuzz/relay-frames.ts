@@ -11,6 +11,9 @@ import type { WebSocketCtor } from '../../src/transports/relay/transport';
 import { ONE_MB, textFrames } from './arbitraries';
 import { storm, summary } from './storm';
 import { validateEvent } from './validate-event';
+import { FakeSocket } from './fake-socket';
+
+export { FakeSocket };
 
 const FIELD = { name: 'email', type: 'email', label: 'Email', required: true, maxLength: 80 };
 export const EXAMPLE_EVENTS: ConfabEventBody[] = [
@@ -71,27 +74,6 @@ export function relayRejects(text: string): boolean {
   return true;
 }
 
-export class FakeSocket {
-  static last: FakeSocket | null = null;
-  readyState = 1;
-  sent: string[] = [];
-  onopen: ((ev: unknown) => void) | null = null;
-  onmessage: ((ev: { data: unknown }) => void) | null = null;
-  onclose: ((ev: { code: number }) => void) | null = null;
-  onerror: ((ev: unknown) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.last = this;
-  }
-  send(data: string): void {
-    this.sent.push(data);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  receive(frame: unknown): void {
-    this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
-  }
-}
 
 export const relayOptions = (extra: Record<string, string> = {}): TransportOptions => ({
   options: { relay: 'ws://127.0.0.1:1', vendor: 'omnidesk', ...extra },

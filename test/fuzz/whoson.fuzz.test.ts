@@ -4,6 +4,7 @@ import type { ConfabEvent, TransportOptions } from '../../src/core/contract';
 import { decodeFrame } from '../../src/transports/whoson/decode';
 import { createWhosOnTransport, type WebSocketConstructor } from '../../src/transports/whoson/transport';
 import { ONE_MB, textFrames } from './arbitraries';
+import { FakeSocket } from './fake-socket';
 import { storm, summary } from './storm';
 import { validateEvent } from './validate-event';
 
@@ -15,29 +16,6 @@ const fixture = (name: string) => JSON.parse(readFileSync(new URL(`${name}.json`
 
 const FRAMES = 10_000;
 
-/** An in-process WebSocket: the transport's real onmessage path without the network. */
-class FakeSocket {
-  static last: FakeSocket | null = null;
-  readyState = 1;
-  sent: string[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.last = this;
-  }
-  send(data: string): void {
-    this.sent.push(data);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  receive(data: unknown): void {
-    this.onmessage?.({ data });
-  }
-}
-
 function connected(): { events: ConfabEvent[]; socket: FakeSocket; close: () => void } {
   const options: TransportOptions = {
     options: { server: 'ws://127.0.0.1:1/chat', domain: 'www.mycompany.com', auth: 'a', apiKey: 'k' },
@@ -47,7 +25,7 @@ function connected(): { events: ConfabEvent[]; socket: FakeSocket; close: () => 
   const events: ConfabEvent[] = [];
   transport.connect((e) => events.push(e));
   const socket = FakeSocket.last!;
-  socket.onopen?.();
+  socket.onopen?.({});
   socket.receive(JSON.stringify(fixture('event-connected')));
   expect(events.some((e) => e.type === 'config')).toBe(true);
   return { events, socket, close: () => transport.close() };
@@ -83,7 +61,7 @@ describe('whoson: fuzzed server frames', () => {
     const { events, socket, close } = connected();
     const before = events.length;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    for (const data of [new ArrayBuffer(8), null, 42, { EventName: 'quit' }]) socket.receive(data);
+    for (const data of [new ArrayBuffer(8), null, 42, { EventName: 'quit' }]) socket.receiveRaw(data);
     const produced = events.slice(before);
     expect(produced.map((e) => e.type)).toEqual(['error', 'error', 'error', 'error']);
     expect(warn).toHaveBeenCalledTimes(4);

@@ -1,9 +1,8 @@
 /** A relay wired to the Omnidesk simulator, and browser transports that talk to it over real sockets. */
 import WebSocket from 'ws';
 import type { ConfabEvent, Json, Transport } from '../../src/core/contract';
-import { omnideskAdapter } from '../../src/server/relay/adapters/omnidesk';
 import { startRelay, type RelayConfig, type RelayHandle } from '../../src/server/relay/server';
-import { startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
+import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
 import { createRelayTransport, type WebSocketCtor } from '../../src/transports/relay/transport';
 
 export const ORIGIN = 'https://shop.example.com';
@@ -24,13 +23,7 @@ export async function startStack(overrides: Partial<RelayConfig> = {}, adapterFe
     signingKey: 'test-signing-key',
     allowedOrigins: [ORIGIN],
     adapters: [
-      omnideskAdapter({
-        chatAccountToken: sim.options.chatAccountToken!,
-        apiBase: sim.options.apiBase!,
-        configUrl: sim.options.configUrl!,
-        retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 },
-        fetch: adapterFetch,
-      }),
+      omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 }, fetch: adapterFetch }),
     ],
     drainMs: 300,
     log: () => undefined,

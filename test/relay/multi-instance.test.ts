@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { omnideskAdapter } from '../../src/server/relay/adapters/omnidesk';
 import { startRelay, type RelayHandle } from '../../src/server/relay/server';
-import { startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
+import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
 import { calls, ORIGIN, SECRET, visitor, waitFor } from './harness';
 import { startRedis, type RedisServer } from './redis';
 
@@ -47,12 +46,7 @@ beforeAll(async () => {
     signingKey: SIGNING_KEY,
     allowedOrigins: [ORIGIN],
     adapters: [
-      omnideskAdapter({
-        chatAccountToken: sim.options.chatAccountToken!,
-        apiBase: sim.options.apiBase!,
-        configUrl: sim.options.configUrl!,
-        retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 },
-      }),
+      omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 } }),
     ],
     // A shares B's keys: same Redis, same prefix.
     store: redis.store(PREFIX),

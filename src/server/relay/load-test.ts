@@ -12,8 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createNetServer } from 'node:net';
 import WebSocket from 'ws';
-import { startOmnideskSimulator } from '../sandbox/omnidesk';
-import { omnideskAdapter } from './adapters/omnidesk';
+import { omnideskAdapterFor, startOmnideskSimulator } from '../sandbox/omnidesk';
 import { RedisStore } from './redis-store';
 import { startRelay, type RelayHandle } from './server';
 import { newId } from './tokens';
@@ -113,12 +112,7 @@ async function main(): Promise<void> {
         ipRate: { capacity: 100_000, perMinute: 1_000_000 },
         hookRate: { capacity: 100_000, perMinute: 1_000_000 },
         adapters: [
-          omnideskAdapter({
-            chatAccountToken: sim.options.chatAccountToken!,
-            apiBase: sim.options.apiBase!,
-            configUrl: sim.options.configUrl!,
-            retry: { attempts: 4, baseDelayMs: 50, timeoutMs: 5000 },
-          }),
+          omnideskAdapterFor(sim, { retry: { attempts: 4, baseDelayMs: 50, timeoutMs: 5000 } }),
         ],
         store,
         drainMs: 2000,

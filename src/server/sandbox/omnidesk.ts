@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readHookpointBody, field, BodyError } from '../relay/http-body';
-import { omnideskAdapter } from '../relay/adapters/omnidesk';
+import { omnideskAdapter, type OmnideskConfig } from '../relay/adapters/omnidesk';
 import { startRelay } from '../relay/server';
 import { ScriptedAgent, type AgentHost, type ScriptedAgentIdentity, type ScriptedAgentOptions } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
@@ -246,6 +246,16 @@ export async function startOmnideskSimulator(
  * The Omnidesk simulator behind a relay, as the sandbox and e2e tests use it: the widget's
  * `data-relay` is `attributes.relay`. (`sandbox/main.ts` imports this via `./omnidesk-stack`.)
  */
+/** The relay's Omnidesk adapter pointed at this simulator (its token and URLs), with any overrides. */
+export function omnideskAdapterFor(
+  sim: Pick<SimulatorHandle, 'options'>,
+  overrides: Partial<OmnideskConfig> = {},
+): ReturnType<typeof omnideskAdapter> {
+  const { chatAccountToken, apiBase, configUrl } = sim.options;
+  if (!chatAccountToken || !apiBase || !configUrl) throw new Error('not an Omnidesk simulator: its options lack the token or URLs');
+  return omnideskAdapter({ chatAccountToken, apiBase, configUrl, ...overrides });
+}
+
 export async function startOmnideskWithRelay(ctx: { agent: ScriptedAgentOptions; origin: string }): Promise<{
   attributes: Record<string, string>;
   received: ReceivedFrame[];
@@ -258,12 +268,7 @@ export async function startOmnideskWithRelay(ctx: { agent: ScriptedAgentOptions;
     signingKey: `sandbox-${Math.random().toString(36).slice(2)}${Date.now()}`,
     allowedOrigins: [ctx.origin],
     adapters: [
-      omnideskAdapter({
-        chatAccountToken: sim.options.chatAccountToken!,
-        apiBase: sim.options.apiBase!,
-        configUrl: sim.options.configUrl!,
-        retry: { attempts: 3, baseDelayMs: 50, timeoutMs: 5000 },
-      }),
+      omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 50, timeoutMs: 5000 } }),
     ],
     drainMs: 500,
     log: () => undefined,
