@@ -89,4 +89,14 @@ describe('expertflow: fuzzed socket.io payloads', () => {
     for (const e of events) expect(validateEvent(e)).toEqual([]);
     transport.close();
   });
+
+  it('a line at the bound keeps it when refused attachments are named after it (found by the fuzzer)', () => {
+    const { transport, events, fire } = connected();
+    const attachments = [{ name: 'a.png', type: 'image/png' }]; // no usable URL: named, not linked
+    fire('messageArrived', { ...chat, from: { id: 'agent-1', name: 'Alice' }, text: 'y'.repeat(20_000), attachments });
+    const line = events.find((e) => e.type === 'message');
+    expect(line?.type === 'message' && line.message.text?.length).toBeLessThanOrEqual(20_000);
+    for (const e of events) expect(validateEvent(e)).toEqual([]);
+    transport.close();
+  });
 });

@@ -11,6 +11,7 @@
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import {
+  capText,
   realClock,
   stamp,
   type Capability,
@@ -140,7 +141,8 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   function emitLine(c: Conversation, line: ChatLine): void {
     if (line.whisper || (line.conversationId && line.conversationId !== c.id)) return;
     const fromMe = line.from.id === c.me.id;
-    const text = [line.text, ...line.blocked].filter(Boolean).join('\n');
+    // Names of refused attachments follow the text; the whole line keeps the text bound.
+    const text = capText([line.text, ...line.blocked].filter(Boolean).join('\n'));
     const message: IncomingMessage = {
       id: line.id,
       sender: fromMe ? 'visitor' : line.from.isBot ? 'bot' : 'agent',
