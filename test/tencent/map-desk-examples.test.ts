@@ -77,6 +77,13 @@ describe('every example payload of the desk document', () => {
     expect(text).toMatchObject({ type: 'form', form: { header: 'What do you like to eat?', field: { type: 'text' }, submitted: 'Peach' } });
   });
 
+  it('a numeric field holding an object with a broken toString is read as absent, not coerced (found by the fuzzer)', () => {
+    const hostile = { ...(docExample('src21-form-options.txt') as Record<string, unknown>) };
+    hostile.content = { ...(hostile.content as Record<string, unknown>), type: { toString: 1 } };
+    const [form] = mapDeskMessage(deskCustom(hostile), ctx).events;
+    expect(form).toMatchObject({ type: 'form', form: { field: { type: 'text' } } });
+  });
+
   it('src 22 card: title, description, image and link through the URL allowlist', () => {
     expect(map('src22-card.txt').events).toEqual([
       {

@@ -35,6 +35,8 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 // Strings and lists are bounded here: a 1 MB line or a 10,000-item menu is cut, not rendered.
+/** A number from a desk field that may be a number or a numeric string; anything else is NaN (never coerced: an object's toString can throw). */
+const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
 const str = (v: unknown): string => (typeof v === 'string' ? capText(v) : typeof v === 'number' && Number.isFinite(v) ? String(v) : '');
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.slice(0, MAX_OPTIONS * 4).filter(isObj) : []);
 const choices = (items: unknown): ChoiceOption[] =>
@@ -107,14 +109,14 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
         .slice(0, MAX_OPTIONS);
       const chosen = isObj(menu.selected) ? str(menu.selected.id) : '';
       const selected = options.find((o) => o.id === chosen)?.id;
-      const expireTime = Number(menu.expireTime);
+      const expireTime = num(menu.expireTime);
       return one({
         type: 'rating',
         rating: {
           id: str(menu.sessionId) || msg.ID,
           ...(str(menu.head) && { title: str(menu.head) }),
           ...(str(menu.tail) && { closing: str(menu.tail) }),
-          scale: Number(menu.type) === 1 ? 'stars' : 'numeric',
+          scale: num(menu.type) === 1 ? 'stars' : 'numeric',
           options,
           ...(expireTime > 0 && { expiresAt: expireTime * 1000, serverSkew: ctx.serverSkew }),
           ...(selected && { selected }),
@@ -124,7 +126,7 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
     case '12':
       // The newer kits send `typingStatus: 1` for typing and anything else for stopped.
       if (ctx.replay || fromVisitor) return none;
-      return one({ type: 'typing', on: data.typingStatus === undefined || Number(data.typingStatus) === 1 });
+      return one({ type: 'typing', on: data.typingStatus === undefined || num(data.typingStatus) === 1 });
     case '15': {
       const selected = selectedContent(content);
       return one({
@@ -150,7 +152,7 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
       return one({ type: 'ended', by: timeout ? 'timeout' : 'agent' });
     }
     case '21': {
-      const withOptions = Number(content.type) === 1;
+      const withOptions = num(content.type) === 1;
       const submitted = selectedContent(content);
       const header = str(content.header);
       return one({
@@ -185,7 +187,7 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
       });
     }
     case '23': {
-      const flag = Number(content.menuSendRuleFlag) | 0;
+      const flag = num(content.menuSendRuleFlag) | 0;
       return one({
         type: 'rating-policy',
         policy: { autoAtEnd: (flag & 1) !== 0, agentMaySend: (flag & 2) !== 0, visitorMayAsk: (flag & 4) !== 0 },

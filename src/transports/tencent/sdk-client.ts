@@ -45,7 +45,12 @@ export function fromTencentSdk(chat: ChatSdk): DeskClient {
     const state = get(e.data, 'state');
     if (state === 'connected' || state === 'connecting' || state === 'disconnected') emit({ name: 'net', state });
   });
-  chat.on('error', (e) => emit({ name: 'error', code: Number(get(e.data, 'code')), message: String(get(e.data, 'message')) }));
+  chat.on('error', (e) => {
+    // Typed checks, not coercion: the payload comes from the network.
+    const code = get(e.data, 'code');
+    const message = get(e.data, 'message');
+    emit({ name: 'error', code: typeof code === 'number' ? code : NaN, message: typeof message === 'string' ? message : '' });
+  });
 
   // Before SDK_READY the full SDK returns a rejected Promise and lite-chat throws: one path.
   const send = async (create: () => unknown, onlineUserOnly: boolean) => {
