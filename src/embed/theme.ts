@@ -1,5 +1,5 @@
 /** `Confab('setTheme', 'dark' | { theme, color })`: the same knobs as data-theme and data-color. */
-import { onColor, parseHex } from '../ui/theme';
+import { onColor, parseHex } from '../core/contrast';
 import type { LoaderHost } from './app-api';
 
 export function applyTheme(host: LoaderHost, input: unknown): void {

@@ -11,6 +11,7 @@
  * `Confab('sales:open')` to the one named "sales".
  */
 import type { AppHandle, AppModule, LoaderHost } from './app-api';
+import { onColor } from '../core/contrast';
 import { parseOptions } from './options';
 import launcherCss from './launcher.css?inline';
 import { adoptCss } from './css';
@@ -71,17 +72,6 @@ export function dispatcher(): Dispatcher {
 function saveData(): boolean {
   const c = (navigator as Navigator & { connection?: { saveData?: boolean; effectiveType?: string } }).connection;
   return !!c && (!!c.saveData || /2g$/.test(c.effectiveType ?? '')); // '2g' and 'slow-2g'
-}
-
-/** White or black text, whichever reads better on the brand colour (WCAG luminance). */
-function onColor(hex: string): string {
-  const full = hex.length === 4 ? hex.replace(/\w/g, (c) => c + c) : hex;
-  const lin = (i: number) => {
-    const c = parseInt(full.slice(i, i + 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  // Above this luminance black text contrasts more than white: (L+0.05)/0.05 = 1.05/(L+0.05).
-  return 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5) > 0.179 ? '#000' : '#fff';
 }
 
 /** Paint one widget into `el` and register it with the dispatcher; returns its API, or null. */

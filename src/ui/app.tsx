@@ -9,7 +9,7 @@ import type { Session } from '../core/session-api';
 import { Ui, type UiContext } from './context';
 import { createAnnouncer, LiveRegion, type Announcer } from './live-region';
 import css from './styles.css?inline';
-import { onColor, parseHex } from './theme';
+import { onColor, parseHex } from '../core/contrast';
 import { watchNotifications } from './notify';
 import { prefetchConsent, Window } from './window';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contrast, onColor, parseHex } from '../../src/ui/theme';
+import { contrast, onColor, parseHex } from '../../src/core/contrast';
 
 const css = readFileSync(new URL('../../src/ui/styles.css', import.meta.url), 'utf8');
 

@@ -1,6 +1,7 @@
 /**
- * Theme values the CSS cannot compute itself: the text colour that reads best on the
- * site's brand colour (WCAG relative luminance), and the full-screen breakpoint.
+ * The text colour that reads best on the site's brand colour (WCAG relative luminance). The
+ * loader uses it to paint the launcher before the app exists, the UI and setTheme after: one
+ * implementation, small enough for the loader's budget.
  */
 const HEX = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i;
 
@@ -13,12 +14,12 @@ function channel(v: number): number {
 export function parseHex(raw: string | undefined): string | null {
   const m = raw ? HEX.exec(raw.trim()) : null;
   if (!m?.[1]) return null;
-  const h = m[1].length === 3 ? [...m[1]].map((c) => c + c).join('') : m[1];
-  return `#${h.toLowerCase()}`;
+  return `#${(m[1].length === 3 ? m[1].replace(/\w/g, (c) => c + c) : m[1]).toLowerCase()}`;
 }
 
+/** Relative luminance of `#rgb` or `#rrggbb`. */
 export function luminance(hex: string): number {
-  const n = parseInt(hex.slice(1), 16);
+  const n = parseInt(hex.length === 4 ? hex.slice(1).replace(/\w/g, (c) => c + c) : hex.slice(1), 16);
   return 0.2126 * channel((n >> 16) & 255) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
 }
 
@@ -27,7 +28,10 @@ export function contrast(a: string, b: string): number {
   return (hi + 0.05) / (lo + 0.05);
 }
 
-/** White or black (one of them always reaches 4.58:1), whichever contrasts more with `color`. */
+/**
+ * Black or white, whichever contrasts more with `color` (one of them always reaches 4.58:1).
+ * Black wins above luminance 0.179, where (L + 0.05) / 0.05 = 1.05 / (L + 0.05).
+ */
 export function onColor(color: string): string {
-  return contrast(color, '#ffffff') >= contrast(color, '#000000') ? '#ffffff' : '#000000';
+  return luminance(color) > 0.179 ? '#000000' : '#ffffff';
 }
