@@ -5,6 +5,16 @@
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { startSandbox, type Sandbox, type SandboxVendor } from '../src/server/sandbox/main';
 import type { ReceivedFrame } from '../src/server/sandbox/types';
+import { en, type Messages } from '../src/core/i18n';
+import ar from '../src/core/locales/ar';
+import de from '../src/core/locales/de';
+import fr from '../src/core/locales/fr';
+import nl from '../src/core/locales/nl';
+import tr from '../src/core/locales/tr';
+import ur from '../src/core/locales/ur';
+import zh from '../src/core/locales/zh';
+
+const LOCALES: Record<string, Messages> = { en, ar, de, fr, nl, tr, ur, zh };
 
 /** The scripted agent's speed in tests: fast, but each step still a separate frame. */
 const FAST = 0.15;
@@ -42,7 +52,11 @@ export class Widget {
     const query = new URLSearchParams({ vendor });
     for (const [k, v] of Object.entries(extra)) query.set(`data-${k}`, v);
     await this.page.goto(`${this.sandbox.url}/?${query}`);
-    await expect(this.launcher).toBeVisible();
+    // The loader paints the launcher in English; the app, loaded on idle, may already have
+    // translated it by now, so either name is the launcher.
+    const names = [en, LOCALES[extra.locale ?? 'en'] ?? en].flatMap((m) => [m['launcher.open'], m['launcher.close']]);
+    const launcher = this.root.getByRole('button', { name: new RegExp(`^(${names.map(escapeRegExp).join('|')})`) });
+    await expect(launcher).toBeVisible();
   }
 
   get root(): Locator {
@@ -80,4 +94,8 @@ export class Widget {
       .toBeTruthy();
     return found as ReceivedFrame;
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
