@@ -35,6 +35,32 @@ test.describe('the script tag and the host page', () => {
     await expect.poll(() => sockets.length).toBe(1);
   });
 
+  test('only vendors whose lines carry HTML fetch the sanitizer, and they fetch it as the chat connects', async ({ widget, page }) => {
+    const sanitizer: string[] = [];
+    page.on('request', (r) => /\/assets\/sanitizer-[\w-]+\.js$/.test(r.url()) && sanitizer.push(r.url()));
+
+    // Tencent's desk sends no HTML: a whole bot step, and DOMPurify never downloads.
+    await widget.load('tencent');
+    await widget.launcher.click();
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.log.getByRole('group', { name: 'How can we help?' })).toBeVisible();
+    await widget.say('hello');
+    await expect(widget.log.getByText('hello', { exact: true })).toBeVisible();
+    expect(sanitizer).toEqual([]);
+
+    // WhosOn lines are HTML: the sanitizer arrives with the connection, before the first line,
+    // and the agent's markup is rendered as markup (a real link), not as text.
+    await widget.load('whoson');
+    await widget.launcher.click();
+    await expect.poll(() => sanitizer.length).toBe(1);
+    await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.log.getByText(/How can I help you today/)).toBeVisible();
+    await widget.say('send me a link');
+    await expect(widget.log.getByRole('link', { name: 'here' })).toHaveAttribute('rel', 'noopener noreferrer');
+    expect(sanitizer).toHaveLength(1);
+  });
+
   test('a missing option logs one clear error naming it, and the page keeps working', async ({ page, sandbox }) => {
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

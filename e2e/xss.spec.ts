@@ -23,6 +23,9 @@ const FIELDS: Record<SandboxVendor, string[]> = {
   diyalog: ['agentName', 'message text'],
 };
 
+/** Vendors whose lines carry HTML: their HTML field must go through the real sanitizer. */
+const SENDS_HTML = new Set<SandboxVendor>(['whoson', 'omnidesk']);
+
 const JOINED = /Alex Morgan joined/;
 
 async function startChat(widget: Widget, vendor: SandboxVendor): Promise<void> {
@@ -60,10 +63,15 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
         dialogs.push(dlg.message());
         void dlg.dismiss();
       });
+      const sanitizer: string[] = [];
+      page.on('requestfinished', (r) => /\/assets\/sanitizer-/.test(r.url()) && sanitizer.push(r.url()));
       await page.addInitScript(installTraps, TRAPPED_GLOBALS);
       sandbox.tune({ delayScale: 0.02, queueFrom: 0, inject: [...XSS_VECTORS, SENTINEL] });
       try {
         await startChat(widget, vendor);
+        // The vectors go out once the agent has joined: by then HTML vendors hold DOMPurify, so
+        // their HTML field is audited through it, not through the plain-text fallback.
+        expect(sanitizer.length, 'the sanitizer chunk was fetched').toBe(SENDS_HTML.has(vendor) ? 1 : 0);
         await widget.say(VISITOR_LINE);
         await expect(widget.log.getByText(VISITOR_LINE).first()).toBeVisible();
         await widget.say('inject');

@@ -259,7 +259,9 @@ export type Capability =
   | 'card'
   | 'resume'
   /** The vendor wants to know when the window is expanded / minimised (`window` command). */
-  | 'window-state';
+  | 'window-state'
+  /** Its lines may carry HTML (`html`): the UI fetches the sanitizer as soon as it connects. */
+  | 'html';
 
 /** Options a transport receives: the widget's validated `data-*` options and the page context. */
 export interface TransportOptions {

@@ -7,6 +7,7 @@ import { render } from 'preact';
 import { locale, localePending, t } from '../core/i18n';
 import type { Session } from '../core/session-api';
 import { Ui, type UiContext } from './context';
+import { loadSanitizer } from './html';
 import { createAnnouncer, LiveRegion, type Announcer } from './live-region';
 import css from './styles.css?inline';
 import { onColor, parseHex } from '../core/contrast';
@@ -105,6 +106,10 @@ export function mountWindow(
     if (text && !added.has(text)) added.set(text, injectCss(root, text));
   };
   if (session.consentPending.peek()) prefetchConsent();
+  // Vendors whose lines carry HTML: the sanitizer arrives with the connection, before any line.
+  const stopSanitizerFetch = effect(() => {
+    if (session.capabilities.value.has('html')) loadSanitizer().catch(() => {});
+  });
   const notifications = watchNotifications(session, () => titleOf(session, options));
   const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce, addStyles, notify: notifications.on };
   render(
@@ -117,6 +122,7 @@ export function mountWindow(
     render(null, container);
     notifications.stop();
     stopLang();
+    stopSanitizerFetch();
     announcer.dispose();
     removeCss();
     added.forEach((remove) => remove());

@@ -1,70 +1,61 @@
 /**
- * The ONE place untrusted markup becomes DOM. Vendor HTML goes through DOMPurify with a
- * strict allowlist; every href/src goes through the URL allowlist (safeUrl); links open
- * in a new tab without an opener. Plain text is rendered as text, with URLs auto-linked
+ * The ONE place untrusted markup becomes DOM. Vendor HTML goes through the sanitizer
+ * (sanitizer.ts: DOMPurify with a strict allowlist, every href/src through the URL
+ * allowlist, links in a new tab without an opener), fetched on demand; before it arrives
+ * the HTML shows as plain text. Plain text is rendered as text, with URLs auto-linked
  * through the same allowlist.
  */
-import createDOMPurify, { type DOMPurify } from 'dompurify';
+import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { safeUrl } from '../core/urls';
 
-const ALLOWED_TAGS = [
-  'a', 'b', 'strong', 'i', 'em', 'u', 's', 'br', 'p', 'div', 'span', 'ul', 'ol', 'li',
-  'blockquote', 'code', 'pre', 'img', 'small', 'sub', 'sup', 'hr', 'h3', 'h4',
-];
-const ALLOWED_ATTR = ['href', 'src', 'alt', 'title'];
+type Sanitize = (html: string) => string;
 
-const TAGS = new Set(ALLOWED_TAGS.map((x) => x.toUpperCase()));
-const ATTRS = new Set(ALLOWED_ATTR);
-
-let purifier: DOMPurify | null = null;
+/** The sanitizer once its chunk has arrived; until then vendor HTML shows as its text. */
+const sanitizer = signal<Sanitize | null>(null);
+let loading: Promise<void> | null = null;
 
 /**
- * DOMPurify does the hard part (parser differentials, mXSS, namespaces). Then one inert
- * pass enforces our own rules on what it kept: only allowlisted tags and attributes,
- * every href/src through safeUrl, links in a new tab without an opener. The pass also
- * keeps the guarantee where DOMPurify cannot be trusted (its authors do not support
- * DOM emulations such as happy-dom, which our component tests run in).
+ * Fetches the sanitizer chunk once. The UI calls it when the transport says its lines carry
+ * HTML (capability 'html'), so it is there before the first line; <Html> calls it too, for
+ * HTML that comes unannounced. A failed fetch is retried on the next call.
  */
-export function sanitizeHtml(html: string): string {
-  purifier ??= createDOMPurify(window);
-  const clean = purifier.sanitize(html, {
-    ALLOWED_TAGS,
-    ALLOWED_ATTR,
-    ALLOW_DATA_ATTR: false,
-    ALLOW_ARIA_ATTR: false,
-    // safeUrl decides below; DOMPurify's own URI check would drop data: images we allow.
-    ALLOWED_URI_REGEXP: /^(?:https?|mailto|tel|data):/i,
-  });
-  const tpl = document.createElement('template'); // inert: nothing loads or runs here
-  tpl.innerHTML = clean;
-  for (const el of Array.from(tpl.content.querySelectorAll('*'))) {
-    if (!TAGS.has(el.nodeName)) {
-      el.remove();
-      continue;
-    }
-    for (const { name } of Array.from(el.attributes)) if (!ATTRS.has(name)) el.removeAttribute(name);
-    if (el.nodeName === 'A') {
-      const href = safeUrl(el.getAttribute('href'), 'link');
-      el.removeAttribute('href');
-      if (href) el.setAttribute('href', href);
-      el.setAttribute('target', '_blank');
-      el.setAttribute('rel', 'noopener noreferrer');
-    } else if (el.nodeName === 'IMG') {
-      const src = safeUrl(el.getAttribute('src'), 'image');
-      if (src) el.setAttribute('src', src);
-      else el.remove();
-    } else {
-      el.removeAttribute('src');
-      el.removeAttribute('href');
-    }
-  }
-  return tpl.innerHTML;
+export function loadSanitizer(): Promise<void> {
+  loading ??= import('./sanitizer').then(
+    (m) => {
+      sanitizer.value = m.sanitizeHtml;
+    },
+    (err: unknown) => {
+      loading = null;
+      throw err;
+    },
+  );
+  return loading;
+}
+
+/**
+ * Markup as plain text, parsed in an inert template (nothing loads or runs there) with the
+ * elements whose text is not prose removed. It is only ever rendered as text.
+ */
+function inertText(html: string): string {
+  const tpl = document.createElement('template');
+  tpl.innerHTML = html;
+  for (const el of Array.from(tpl.content.querySelectorAll('script, style, template, noscript, iframe, object, svg, math, title, textarea, select'))) el.remove();
+  return (tpl.content.textContent ?? '').replace(/\s+/g, ' ').trim();
 }
 
 export function Html({ html, class: cls }: { html: string; class?: string }) {
+  const sanitize = sanitizer.value;
   // dir=auto: a vendor's English line reads left-to-right inside an Arabic window, and vice versa.
-  return <div class={cls} dir="auto" dangerouslySetInnerHTML={{ __html: sanitizeHtml(html) }} />;
+  if (sanitize) return <div class={cls} dir="auto" dangerouslySetInnerHTML={{ __html: sanitize(html) }} />;
+  // Not fetched yet (HTML nobody announced, or a slow network): the words now, the formatting
+  // when the sanitizer arrives. A failed fetch leaves the words, and is retried on the next line.
+  loadSanitizer().catch(() => {});
+  return (
+    <div class={cls} dir="auto">
+      {inertText(html)}
+    </div>
+  );
 }
 
 // Bounded, linear pattern: no nested quantifiers, so hostile text cannot make it backtrack.
@@ -92,9 +83,5 @@ export function LinkedText({ text }: { text: string }) {
   return <>{out}</>;
 }
 
-/** The text a screen reader should hear for vendor HTML (sanitized first, never executed). */
-export function htmlToText(html: string): string {
-  const tpl = document.createElement('template');
-  tpl.innerHTML = sanitizeHtml(html);
-  return (tpl.content.textContent ?? '').replace(/\s+/g, ' ').trim();
-}
+/** The text a screen reader should hear for vendor HTML (parsed inert, never executed). */
+export const htmlToText = inertText;

@@ -24,16 +24,14 @@ const chunk = (prefix: string) => {
 export const BUDGETS = {
   loader: 3 * 1024,
   /**
-   * The issues ask for 35 KB. Measured honestly (everything the window needs when it opens,
-   * with the real DOMPurify and @preact/signals), the app is about 43 KB: DOMPurify alone is
-   * ~12 KB of it, Preact + hooks + signals ~7.5 KB; our code, CSS and English strings the rest
-   * (session and outbox, survey model with the ReDoS guard, all the UI pieces, consent gate,
-   * accessibility fixes). Getting to 35 KB means dropping features or hiding needed code in
-   * lazy chunks; neither was done. Rare parts are lazy for real (after-chat and offline views,
-   * the consent step, locales, the chime). This budget holds the line so the app cannot grow
-   * unnoticed; raising it is a decision to write down here.
+   * Everything the window needs when it opens: Preact, signals, core, UI, CSS, English.
+   * DOMPurify (3.4: ~11.5 KB gzip alone, a third of what the issues' 35 KB meant to hold)
+   * is not in it: it is the sanitizer chunk below, fetched only by vendors whose lines
+   * carry HTML (WhosOn, Omnidesk), as their transport connects.
    */
-  app: 44 * 1024,
+  app: 35 * 1024,
+  /** DOMPurify and our allowlist pass (src/ui/sanitizer.ts). */
+  sanitizer: 12 * 1024,
   transport: 6 * 1024,
   view: 6 * 1024,
 } as const;
@@ -43,7 +41,7 @@ describe('built sizes stay within budget (gzip -9 bytes)', () => {
     expect(gz('confab.js')).toBeLessThanOrEqual(BUDGETS.loader);
   });
 
-  it('the app chunk with the chunks it imports statically (Preact, signals, core, UI, DOMPurify) ≤ 35 KB', () => {
+  it('the app chunk with the chunks it imports statically (Preact, signals, core, UI) ≤ 35 KB', () => {
     // The build keeps everything the app imports statically in the app chunk (transports and
     // lazy views import shared modules from it); any chunk it still imports statically is
     // downloaded with it when the chat opens, so it counts here.
@@ -60,6 +58,13 @@ describe('built sizes stay within budget (gzip -9 bytes)', () => {
     const total = [...seen].reduce((sum, f) => sum + gz(f), 0);
     expect(gz(chunk('app'))).toBeGreaterThan(10 * 1024); // the traversal found the real app chunk
     expect(total).toBeLessThanOrEqual(BUDGETS.app);
+    expect([...seen].some((f) => f.startsWith('assets/sanitizer-')), 'the sanitizer is only ever imported lazily').toBe(false);
+    expect(readFileSync(new URL(chunk('app'), dist), 'utf8')).not.toMatch(/DOMPurify|trustedTypes/);
+  });
+
+  it('the sanitizer chunk (DOMPurify + our allowlist pass) ≤ 12 KB, and it really holds DOMPurify', () => {
+    expect(readFileSync(new URL(chunk('sanitizer'), dist), 'utf8')).toMatch(/trustedTypes/);
+    expect(gz(chunk('sanitizer'))).toBeLessThanOrEqual(BUDGETS.sanitizer);
   });
 
   // Views of later phases (after the chat, nobody available) are lazy chunks, prefetched once

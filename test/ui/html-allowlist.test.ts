@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 /**
- * Our own allowlist pass in src/ui/html.tsx, with DOMPurify replaced by a pass-through:
+ * Our own allowlist pass in src/ui/sanitizer.ts, with DOMPurify replaced by a pass-through:
  * even if DOMPurify let everything through, only allowlisted tags, attributes and URL
  * schemes would survive. (Under happy-dom the real DOMPurify mangles harmless markup,
  * so formatting can only be checked this way; real browsers run the real thing in e2e.)
@@ -8,7 +8,7 @@
 import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('dompurify', () => ({ default: () => ({ sanitize: (html: string) => html }) }));
-const { sanitizeHtml } = await import('../../src/ui/html');
+const { sanitizeHtml } = await import('../../src/ui/sanitizer');
 
 const parse = (html: string) => {
   const tpl = document.createElement('template');

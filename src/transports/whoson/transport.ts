@@ -58,7 +58,7 @@ export interface WhosOnDeps {
 type Phase = 'idle' | 'ready' | 'starting' | 'waiting' | 'chatting' | 'ended' | 'offline';
 
 const CAPABILITIES: readonly Capability[] = [
-  'prechat', 'postchat', 'transcript-email', 'leave-message', 'file', 'typing', 'preview', 'cancel', 'end',
+  'prechat', 'postchat', 'transcript-email', 'leave-message', 'file', 'typing', 'preview', 'cancel', 'end', 'html',
 ];
 /**
  * WhosOn has no ping: a connection that stalls without closing shows as a visitor line

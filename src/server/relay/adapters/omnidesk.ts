@@ -61,7 +61,7 @@ export interface OmnideskConfig {
   retry?: RetryPolicy;
 }
 
-const CAPABILITIES: readonly Capability[] = ['prechat', 'file', 'typing', 'end', 'cancel', 'leave-message', 'resume', 'window-state'];
+const CAPABILITIES: readonly Capability[] = ['prechat', 'file', 'typing', 'end', 'cancel', 'leave-message', 'resume', 'window-state', 'html'];
 
 const NO_AGENTS_TEXT = 'No agents are available right now. Leave a message and we will get back to you.';
 
