@@ -153,14 +153,18 @@ test.describe('embedding', () => {
     const widgets = page.locator('confab-chat');
     await expect(widgets).toHaveCount(2);
     await page.evaluate(() => (window as unknown as { Confab: ConfabFn }).Confab('sales:open'));
-    const sales = widgets.nth(0).getByRole('dialog');
+    // Async script tags run in whichever order they arrive, so either element may be "sales":
+    // the one that opened is, and its survey must be WhosOn's.
+    await expect(widgets.getByRole('dialog')).toHaveCount(1);
+    const open = await widgets.evaluateAll((els) => els.findIndex((el) => el.shadowRoot?.querySelector('[role=dialog]')));
+    const sales = widgets.nth(open).getByRole('dialog');
     await expect(sales).toBeVisible();
-    await expect(widgets.nth(1).getByRole('dialog')).toHaveCount(0);
+    await expect(widgets.nth(1 - open).getByRole('dialog')).toHaveCount(0);
     await sales.getByLabel('Please enter your name:').fill('Ann');
     await sales.getByRole('button', { name: 'Start chat' }).click();
     await expect(sales.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
-    await widgets.nth(1).getByRole('button', { name: 'Open chat' }).click();
-    const support = widgets.nth(1).getByRole('dialog');
+    await widgets.nth(1 - open).getByRole('button', { name: 'Open chat' }).click();
+    const support = widgets.nth(1 - open).getByRole('dialog');
     await expect(support).toBeVisible();
     await expect(sales).toBeVisible();
     expect(widget.received('whoson').some((f) => f.name === 'Hello')).toBe(true);

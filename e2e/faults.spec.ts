@@ -178,7 +178,7 @@ test.describe('faults', () => {
     await expect(widget.log.getByText('Not delivered')).toBeVisible();
   });
 
-  test('Tencent: the socket drops mid-chat; a line written meanwhile goes once, and the agent lines keep coming', async ({ widget, sandbox }) => {
+  test('Tencent: the socket drops mid-chat; a line written meanwhile goes once, and the agent lines keep coming', async ({ widget, page, sandbox }) => {
     const tencent = sandbox.vendors.tencent;
     if (!tencent?.dropClients) throw new Error('the sandbox cannot drop Tencent sockets');
     const from = tencent.received.length;
@@ -188,10 +188,14 @@ test.describe('faults', () => {
     const menu = widget.log.getByRole('group', { name: 'How can we help?' });
     await menu.getByRole('button', { name: 'Talk to a human' }).click();
     await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+    // Offline first, so the outage lasts until the test ends it: on loopback a dropped socket
+    // reconnects within milliseconds, before the line could be written "meanwhile".
+    await page.context().setOffline(true);
     tencent.dropClients();
     await expect(widget.dialog.getByText(/Reconnecting/)).toBeVisible();
     const down = unique('while the desk was unreachable');
     await widget.say(down);
+    await page.context().setOffline(false);
     await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
     await expect(widget.log.getByText(reply(down))).toBeVisible();
     const sent = () => tencent.received.slice(from).filter((f) => f.name === 'text' && (f.payload as { text?: unknown }).text === down);

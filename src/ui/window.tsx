@@ -112,6 +112,7 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
     if (!active || active === dialog || !dialog.contains(active)) focusFirst(dialog);
   }, [phase, arrived, consent]);
 
+  const root = () => (ref.current?.getRootNode() ?? document) as Document | ShadowRoot;
   const minimise = () => {
     session.close();
     focusLauncher();
@@ -145,10 +146,17 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
       onFocusOut={(e) => {
         const next = e.relatedTarget as Node | null;
         if (next && !ref.current?.contains(next)) hadFocus.current = false;
-        // Focus left for nowhere: the visitor clicked outside (the control is still there), or
-        // a re-render removed the control (then the observer above brings focus back).
-        const from = e.target as Node;
-        if (!next) queueMicrotask(() => from.isConnected && (hadFocus.current = false));
+        // Focus left for nowhere: a re-render removed the control (then the observer above
+        // brings focus back); the control was disabled under the visitor (a form sending: the
+        // browser drops its focus) — stay in the window so Escape and Tab keep working; or the
+        // visitor clicked outside (the control is still there and usable).
+        const from = e.target as HTMLElement;
+        if (next) return;
+        queueMicrotask(() => {
+          if (!from.isConnected) return;
+          if ((from as HTMLButtonElement).disabled === true && !root().activeElement) ref.current?.focus();
+          else hadFocus.current = false;
+        });
       }}
     >
       <Header title={title} titleId={titleId} logo={logo} onMinimise={minimise} />

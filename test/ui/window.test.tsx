@@ -84,6 +84,28 @@ describe('chat window', () => {
     await waitFor(() => expect(root.activeElement).toBe(view.getByRole('textbox', { name: 'Message' })));
   });
 
+  it('keeps focus in the window when the focused button is disabled under the visitor, so Escape still closes it', async () => {
+    const postchat: SurveyField[] = [{ name: 'q', type: 'rating', label: 'How did we do?', required: true, max: 5 }];
+    const { session, state, callsOf } = fakeSession({ phase: 'ended', config: baseConfig({ postchat }) });
+    const { root, view, focusLauncher } = mount(session);
+    fireEvent.click(await view.findByRole('radio', { name: '4 stars' }));
+    const send = view.getByRole('button', { name: 'Send feedback' });
+    send.focus();
+    fireEvent.click(send);
+    // What Chromium does to a focused control that becomes disabled (probed): it drops focus,
+    // firing focusout with no relatedTarget, and the control stays in the document. happy-dom
+    // will not blur a disabled control, so the blur comes first, the disabling in the same task.
+    send.blur();
+    act(() => void (state.postchat.value = 'pending'));
+    expect((send as HTMLButtonElement).disabled).toBe(true);
+    const dialog = view.getByRole('dialog');
+    await new Promise((r) => setTimeout(r, 0)); // past the focusout handler's microtask
+    expect(root.activeElement !== null && dialog.contains(root.activeElement), 'focus is still in the window').toBe(true);
+    fireEvent.keyDown(root.activeElement as Element, { key: 'Escape' });
+    expect(callsOf('close')).toHaveLength(1);
+    expect(focusLauncher).toHaveBeenCalledOnce();
+  });
+
   it('shows the view for each phase', async () => {
     const { session, state } = fakeSession({ phase: 'closed' });
     const { view } = mount(session);
