@@ -11,6 +11,7 @@ import type { Locator, Page } from '@playwright/test';
 import { en, type MessageKey, type Messages } from '../src/core/i18n';
 import ar from '../src/core/locales/ar';
 import ur from '../src/core/locales/ur';
+import { contrast } from '../src/core/contrast';
 import { expect, test, Widget } from './fixtures';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -222,6 +223,12 @@ test('Urdu is right to left, and its pre-chat survey passes axe', async ({ widge
   await audit(page, 'Urdu pre-chat survey with errors');
 });
 
+/** WCAG contrast of two computed CSS rgb()/rgba() colours (alpha ignored), by core/contrast.ts. */
+function colorContrast(a: string, b: string): number {
+  const hex = (c: string) => `#${(c.match(/\d+/g) ?? []).slice(0, 3).map((x) => Number(x).toString(16).padStart(2, '0')).join('')}`;
+  return contrast(hex(a), hex(b));
+}
+
 /** Contrast of an element's text colour with the nearest opaque background behind it. */
 function textContrast(el: Element): number {
   const lum = (c: string) => {
@@ -258,6 +265,27 @@ test('text and icons on the brand colour reach 4.5:1 for any data-color', async 
     const ownLine = widget.log.locator('.confab-from-visitor').first();
     expect(await ownLine.evaluate(textContrast), `visitor line on ${color}`).toBeGreaterThanOrEqual(4.5);
     await context.close();
+  }
+});
+
+test('the launcher focus ring stands out (3:1) against light and dark host pages, whatever the brand colour', async ({ widget, page }) => {
+  for (const color of ['#ffe066', '#1a1a1a', '#00ff00']) {
+    await widget.load('tencent', { color });
+    for (const pageBg of ['rgb(255, 255, 255)', 'rgb(0, 0, 0)', 'rgb(255, 224, 102)']) {
+      await page.evaluate((bg) => (document.body.style.background = bg), pageBg);
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      // Tab until the launcher has keyboard focus (:focus-visible), past the demo page's links.
+      for (let i = 0; i < 30 && !(await widget.launcher.evaluate((el) => el.matches(':focus-visible'))); i++) await page.keyboard.press('Tab');
+      const ring = await widget.launcher.evaluate((el) => {
+        const s = getComputedStyle(el);
+        return { outline: s.outlineColor, width: parseFloat(s.outlineWidth), inner: s.boxShadow.match(/rgba?\([^)]*\)/)?.[0] ?? '', fill: s.backgroundColor };
+      });
+      expect(ring.width, 'outline width').toBeGreaterThanOrEqual(2);
+      // The outer ring meets the page, the inner ring the button: one of the two must contrast with each.
+      const best = (against: string) => Math.max(colorContrast(ring.outline, against), colorContrast(ring.inner, against));
+      expect(best(pageBg), `focus ring on a ${pageBg} page with ${color}`).toBeGreaterThanOrEqual(3);
+      expect(best(ring.fill), `focus ring around a ${color} launcher`).toBeGreaterThanOrEqual(3);
+    }
   }
 });
 
