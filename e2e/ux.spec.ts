@@ -62,6 +62,38 @@ test.describe('everyday UX', () => {
     });
   });
 
+  test('"Show earlier messages" adds older lines above and keeps the line the visitor was reading where it was', async ({ widget, page, sandbox }) => {
+    await widget.load('whoson');
+    await widget.launcher.click();
+    await startChat(widget);
+    const r = await fetch(`${sandbox.url}/__sandbox/flood?vendor=whoson&n=300&prefix=Old`, { method: 'POST' });
+    expect((await r.json()).chats).toBeGreaterThan(0);
+    await expect(widget.log.getByText('Old 300 of 300', { exact: false })).toBeVisible();
+    await widget.log.evaluate((el) => (el.scrollTop = 0)); // the visitor reads back to the top
+    const earlier = widget.log.getByRole('button', { name: 'Show earlier messages' });
+    await expect(earlier).toBeVisible();
+    /** The first rendered line and its distance from the top of the log's viewport. */
+    const topLine = () =>
+      widget.log.evaluate((log) => {
+        const row = log.querySelector('.confab-row');
+        return { text: row?.textContent ?? '', y: (row?.getBoundingClientRect().top ?? 0) - log.getBoundingClientRect().top };
+      });
+    const before = await topLine();
+    await earlier.focus();
+    await page.keyboard.press('Enter');
+    await expect(widget.log.locator('.confab-row').first()).not.toHaveText(before.text);
+    const row = widget.log.locator('.confab-row', { hasText: before.text }).first();
+    const y = await row.evaluate((el) => el.getBoundingClientRect().top - (el.closest('[role=log]') as Element).getBoundingClientRect().top);
+    expect(Math.abs(y - before.y), `"${before.text.slice(0, 40)}" moved by ${y - before.y} px`).toBeLessThanOrEqual(2);
+    // A new line arriving meanwhile neither pulls the visitor down nor takes the older lines away.
+    const firstShown = await widget.log.locator('.confab-row').first().textContent();
+    await fetch(`${sandbox.url}/__sandbox/flood?vendor=whoson&n=1&prefix=New`, { method: 'POST' });
+    await expect(widget.log.getByText('New 1 of 1', { exact: false })).toBeAttached();
+    await expect(widget.log.locator('.confab-row').first()).toHaveText(firstShown ?? '');
+    const after = await row.evaluate((el) => el.getBoundingClientRect().top - (el.closest('[role=log]') as Element).getBoundingClientRect().top);
+    expect(Math.abs(after - before.y), 'the line read stays put when a new one arrives').toBeLessThanOrEqual(2);
+  });
+
   test('data-consent="required": nothing loads, connects or is stored before "Accept and continue"', async ({ widget, page }) => {
     const sockets = watchSockets(page);
     const transportChunks: string[] = [];

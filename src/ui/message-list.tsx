@@ -75,10 +75,17 @@ export function MessageList() {
   if (start > n || (stuck.current && n - start > WINDOW)) start = Math.max(0, n - WINDOW);
   first.current = start;
 
-  // Rows added above stay out of view: the browser's scroll anchoring (overflow-anchor)
-  // keeps what the visitor was reading in place.
+  /**
+   * Rows added above must not move what the visitor was reading. Scroll anchoring cannot be
+   * relied on: it does nothing at the very top of the log, where this button is (measured:
+   * the line read moved by ~8,700 px in Chromium), and Safari has none. So the distance from
+   * the bottom is kept by hand, which gives the same result whether the browser anchored or not.
+   */
+  const keepFromBottom = useRef<number | null>(null);
   const showEarlier = (): void => {
     if (!start) return;
+    const el = ref.current;
+    if (el) keepFromBottom.current = el.scrollHeight - el.scrollTop;
     stuck.current = false;
     first.current = Math.max(0, start - PAGE);
     // Once all is shown the button goes: keep keyboard focus in the log, not on the page.
@@ -90,7 +97,11 @@ export function MessageList() {
   const auto = useRef(0);
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el && stuck.current) {
+    if (el && keepFromBottom.current !== null) {
+      el.scrollTop = el.scrollHeight - keepFromBottom.current;
+      keepFromBottom.current = null;
+      auto.current = Infinity; // the log did not put itself at the bottom: this is reading back
+    } else if (el && stuck.current) {
       el.scrollTop = el.scrollHeight;
       auto.current = el.scrollTop; // clamped by the browser to the real bottom
     }
