@@ -204,6 +204,26 @@ test.describe('faults', () => {
     await expect(widget.log.getByText(reply(down))).toHaveCount(1);
   });
 
+  test('Tencent: the userSig expires mid-chat; the widget gets a fresh one from the site and the chat goes on', async ({ widget, sandbox }) => {
+    const tencent = sandbox.vendors.tencent;
+    if (!tencent?.expireSigs) throw new Error('the sandbox cannot expire Tencent userSigs');
+    const from = tencent.received.length;
+    const since = () => tencent.received.slice(from);
+    await widget.load('tencent');
+    await widget.launcher.click();
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await widget.log.getByRole('group', { name: 'How can we help?' }).getByRole('button', { name: 'Talk to a human' }).click();
+    await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+    expect(tencent.expireSigs()).toBe(1);
+    const after = unique('after the userSig was renewed');
+    await widget.say(after);
+    await expect(widget.log.getByText(reply(after))).toBeVisible();
+    expect(since().filter((f) => f.name === 'POST /usersig')).toHaveLength(2);
+    expect(since().filter((f) => f.name === 'text' && (f.payload as { text?: unknown }).text === after)).toHaveLength(1);
+    await expect(widget.dialog.getByText(/expired|Reconnecting/)).toHaveCount(0);
+    await expect(widget.log.getByText(after, { exact: true })).toHaveCount(1);
+  });
+
   test('ExpertFlow: while the server is down, `online` makes socket.io try at once', async ({ widget, page, sandbox }) => {
     const ef = sandbox.vendors.expertflow;
     if (!ef?.restart) throw new Error('the sandbox cannot restart ExpertFlow');

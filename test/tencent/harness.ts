@@ -1,6 +1,6 @@
 import { WebSocket as NodeWebSocket } from 'ws';
 import type { Command, ConfabEvent, EventOf, EventType, Transport } from '../../src/core/contract';
-import { startTencentSimulator, type TencentSimulatorOptions } from '../../src/server/sandbox/tencent';
+import { startTencentSimulator, type TencentSimulatorHandle, type TencentSimulatorOptions } from '../../src/server/sandbox/tencent';
 import type { SimulatorHandle } from '../../src/server/sandbox/types';
 import { createTransport } from '../../src/transports/tencent/transport';
 
@@ -20,7 +20,7 @@ export async function waitFor<T>(probe: () => T | undefined | false | null, what
 }
 
 const sims: SimulatorHandle[] = [];
-export async function simulator(opts: TencentSimulatorOptions = {}): Promise<SimulatorHandle> {
+export async function simulator(opts: TencentSimulatorOptions = {}): Promise<TencentSimulatorHandle> {
   const sim = await startTencentSimulator({ agent: { delayScale: 0.02 }, ...opts });
   sims.push(sim);
   return sim;

@@ -14,8 +14,14 @@ import type { AddressInfo } from 'node:net';
 
 let sigServer: Server;
 let sigUrl = '';
+/** How the site's userSig endpoint answers its next requests (then: 200, userID u1). */
+let sigAnswers: Array<{ status: number; userID?: string }> = [];
 beforeAll(async () => {
-  sigServer = createServer((_req, res) => res.end(JSON.stringify({ userID: 'u1', userSig: 'sig' })));
+  sigServer = createServer((_req, res) => {
+    const answer = sigAnswers.shift() ?? { status: 200 };
+    res.statusCode = answer.status;
+    res.end(JSON.stringify({ userID: answer.userID ?? 'u1', userSig: 'sig' }));
+  });
   await new Promise<void>((r) => sigServer.listen(0, '127.0.0.1', r));
   sigUrl = `http://127.0.0.1:${(sigServer.address() as AddressInfo).port}/sig`;
 });
@@ -77,6 +83,22 @@ async function open(desk = scripted(), clock?: Clock) {
 }
 
 describe('Tencent transport edges', () => {
+  it('an expired userSig the site cannot renew (endpoint error, or a sig for another userID) ends the chat with one fatal error', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    for (const answer of [{ status: 500 }, { status: 200, userID: 'someone-else' }]) {
+      const { t, events, desk } = await open();
+      desk.fire({ name: 'ready' });
+      sigAnswers = [answer];
+      desk.fire({ name: 'not-ready' });
+      desk.fire({ name: 'kicked', reason: 'userSigExpired' });
+      await waitFor(() => events.some((e) => e.type === 'connection' && e.state === 'closed'), 'the chat to end');
+      expect(events.filter((e) => e.type === 'error')).toMatchObject([{ code: 'kicked', fatal: true, message: expect.stringContaining('expired') }]);
+      expect(events.filter((e) => e.type === 'connection').map((e) => e.state)).toEqual(['connecting', 'open', 'reconnecting', 'closed']);
+      t.close();
+    }
+    warn.mockRestore();
+  });
+
   it('queues commands until the SDK is ready, then sends them in order (trigger first)', async () => {
     const { t, events, desk } = await open();
     t.send({ type: 'start', visitor: {}, answers: {} });

@@ -197,6 +197,42 @@ describe('Tencent transport against the desk simulator, over a real socket', () 
     expect(second.all('resume')[0]?.token).toEqual(resume.token);
   });
 
+  it('an expired userSig is renewed from data-user-sig-url for the same userID, and the chat goes on; a line typed meanwhile goes once', async () => {
+    const sim = await simulator();
+    const w = widget(sim, 'expiring');
+    await started(w);
+    const sigRequests = () => sim.received.filter((f) => f.name === 'POST /usersig').map((f) => f.payload);
+    expect(sim.expireSigs()).toBe(1);
+    await w.next('connection', (e) => e.state === 'reconnecting');
+    w.send({ type: 'send', clientId: 'meanwhile', text: 'typed while the sig was renewed' });
+    await w.next('connection', (e) => e.state === 'open');
+    await w.next('message', (e) => e.message.clientId === 'meanwhile');
+    // The site's endpoint was asked again, for the same userID; the old sig would be refused.
+    expect(sigRequests()).toEqual([{ visitorId: 'expiring' }, { visitorId: 'expiring', userID: 'visitor_expiring' }]);
+    expect(frames(sim, 'login').map((f) => f.userID)).toEqual(['visitor_expiring', 'visitor_expiring']);
+    await waitFor(() => frames(sim, 'text').some((f) => f.text === 'typed while the sig was renewed'), 'the line at the desk');
+    expect(frames(sim, 'text').filter((f) => f.text === 'typed while the sig was renewed')).toHaveLength(1);
+    expect(frames(sim, 'src:7')).toHaveLength(1); // the flow was not triggered again
+    expect(w.all('error')).toEqual([]);
+    w.send({ type: 'send', clientId: 'after', text: 'and after' });
+    await w.next('message', (e) => e.message.clientId === 'after');
+  });
+
+  it('a userSig that expires again right after its renewal ends the chat with one fatal error', async () => {
+    const sim = await simulator();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const w = widget(sim, 'expiring-twice');
+    await started(w);
+    sim.expireSigs();
+    await w.next('connection', (e) => e.state === 'open');
+    sim.expireSigs();
+    const err = await w.next('error');
+    expect(err).toMatchObject({ code: 'kicked', fatal: true, message: expect.stringContaining('expired') });
+    await w.next('connection', (e) => e.state === 'closed');
+    expect(sim.received.filter((f) => f.name === 'POST /usersig')).toHaveLength(2);
+    warn.mockRestore();
+  });
+
   it('the same visitor in another tab takes over: this tab gets one fatal error that says so', async () => {
     const sim = await simulator();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});

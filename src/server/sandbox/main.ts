@@ -37,6 +37,8 @@ export interface VendorSandbox {
   stall?(ms: number): void;
   /** Fault hook: cut every widget's socket from the server side (the server itself stays up). */
   dropClients?(): number;
+  /** Fault hook: every logged-in visitor's credentials expire now (Tencent's userSig). */
+  expireSigs?(): number;
   /** Fault hook: from now on each agent frame arrives twice, then the one before it again. */
   garble?(on: boolean): void;
   /** Benchmark hook: the agent sends `n` lines to every open chat; answers how many chats got them. */
@@ -105,7 +107,13 @@ const STARTERS: Record<SandboxVendor, Starter> = {
   tencent: async ({ agent }) => {
     const { startTencentSimulator } = await import('./tencent');
     const sim = await startTencentSimulator({ agent });
-    return { attributes: { ...sim.options }, received: sim.received, dropClients: () => sim.dropClients(), close: () => sim.close() };
+    return {
+      attributes: { ...sim.options },
+      received: sim.received,
+      dropClients: () => sim.dropClients(),
+      expireSigs: () => sim.expireSigs(),
+      close: () => sim.close(),
+    };
   },
   omnidesk: async ({ agent, origin }) => {
     const { startOmnideskWithRelay } = await import('./omnidesk-stack');

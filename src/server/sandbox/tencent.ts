@@ -58,11 +58,19 @@ interface Conversation {
   prompt?: { id: string; kind: 'branch' | 'food' | 'email'; items: string[] };
   ratings: Map<string, string>;
   lastText: string;
+  /** The sig the current socket logged in with. */
+  userSig?: string;
 }
 
 export interface TencentSimulatorHandle extends SimulatorHandle {
   /** Fault hook: cut every widget's socket; conversations and history stay (as Tencent's do). */
   dropClients(): number;
+  /**
+   * Fault hook: every logged-in visitor's userSig expires now. Like the SDK, each is told
+   * (KICKED_OUT, userSigExpired) and logged out, its socket left open; the old sig is refused
+   * from then on, so only a freshly minted one logs in again.
+   */
+  expireSigs(): number;
 }
 
 export async function startTencentSimulator(opts: TencentSimulatorOptions = {}): Promise<TencentSimulatorHandle> {
@@ -299,6 +307,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
         }
         const previous = conv.socket;
         conv.socket = ws;
+        conv.userSig = req.userSig;
         if (previous && previous !== ws && previous.readyState === 1) {
           previous.send(JSON.stringify({ op: 'kicked', reason: 'multipleAccount' } satisfies LoopbackPush));
           previous.close();
@@ -353,6 +362,18 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
     url,
     options: { sdkAppId, to: DESK, userSigUrl: `http://${host}:${port}/usersig`, sandbox: url },
     received,
+    expireSigs() {
+      let n = 0;
+      for (const c of conversations.values()) {
+        if (!c.socket || c.socket.readyState !== 1) continue;
+        if (c.userSig) sigs.delete(c.userSig);
+        c.socket.send(JSON.stringify({ op: 'kicked', reason: 'userSigExpired' } satisfies LoopbackPush));
+        record('tencent', 'kicked', { userID: c.userID, reason: 'userSigExpired' });
+        c.socket = undefined;
+        n++;
+      }
+      return n;
+    },
     dropClients() {
       for (const client of wss.clients) client.terminate();
       return wss.clients.size;

@@ -109,7 +109,8 @@ export function createLoopbackClient(url: string): DeskClient {
       return () => listeners.delete(listener);
     },
     async login(c) {
-      if (!socket) await open();
+      kicked = false; // logging in again after a kick (a renewed userSig) is allowed, as with the SDK
+      if (!socket || socket.readyState > 1) await open();
       await login(c);
     },
     sendText: async (to, text) => sent(await request({ op: 'send', to, message: { op: 'text', text }, onlineUserOnly: false })),

@@ -12,7 +12,8 @@
  * How the visitor gets a Tencent userID: POST `{visitorId, userID?}` as JSON to
  * data-user-sig-url with credentials 'same-origin', expecting `{userID, userSig}`. Sending
  * the visitor id lets the site map a browser to a stable userID (and so to its history);
- * the previous userID (from `resume`) lets it keep the same one after a navigation.
+ * the previous userID (from `resume`) lets it keep the same one after a navigation, and after
+ * a userSig expired mid-chat (the SDK's KICKED_OUT userSigExpired): then we ask again and log in anew.
  *
  * Nothing of the SDK runs before `connect`: the client (and with it the SDK, which opens a
  * socket on create()) is imported lazily in its own chunk.
@@ -53,6 +54,8 @@ const CAPABILITIES: ReadonlySet<Capability> = new Set(['end', 'rating', 'ask-rat
 const TYPING_MS = 6000;
 /** History pages of 15 to read on (re)load: the recent conversation, not the archive. */
 const HISTORY_PAGES = 4;
+/** A userSig that expires again this soon after being renewed is not worth another round. */
+const RENEW_GUARD_MS = 60_000;
 const MAX_FRAME_WARNINGS = 10;
 
 const loadClient: DeskClientLoader = (init) =>
@@ -105,6 +108,10 @@ class TencentTransport implements Transport {
   private liveFlow = false;
   private typingTimer: unknown;
   private badFrames = 0;
+  /** data-user-sig-url, checked; where a fresh userSig comes from when one expires. */
+  private sigUrl = '';
+  /** When the userSig was last renewed: a second expiry within RENEW_GUARD_MS ends the chat. */
+  private renewedAt = -Infinity;
 
   constructor(
     private readonly options: TransportOptions,
@@ -163,6 +170,7 @@ class TencentTransport implements Transport {
     if (!sigUrl || (!o.sdkAppId && !sandbox)) {
       return this.fail('config', t('error.load'), 'data-sdk-app-id and data-user-sig-url are required');
     }
+    this.sigUrl = sigUrl;
     const previous = isRecord(this.options.resume) && typeof this.options.resume.userID === 'string' ? this.options.resume.userID : undefined;
     const credentials = await fetchCredentials(sigUrl, this.options.visitorId, previous);
     if (this.closed) return;
@@ -196,8 +204,9 @@ class TencentTransport implements Transport {
         }
         return;
       case 'kicked':
+        if (e.reason === 'userSigExpired') return void this.renewSig(userID);
         // Tencent allows one web instance per userID by default: another tab took over.
-        return this.fail('kicked', t(e.reason === 'userSigExpired' ? 'error.sessionExpired' : 'error.otherTab'), e.reason);
+        return this.fail('kicked', t('error.otherTab'), e.reason);
       case 'error':
         console.warn('[confab] desk client error', e.code, e.message);
         return;
@@ -205,6 +214,29 @@ class TencentTransport implements Transport {
         return this.receive(e.messages, false);
       case 'modified':
         return this.receive(e.messages, true);
+    }
+  }
+
+  /**
+   * The userSig expired mid-chat and the SDK logged itself out (notes/tencent-sdk.md §8): ask
+   * the site's endpoint for a fresh sig for the same userID and log in again. The chat goes on
+   * as after a reconnection: lines typed meanwhile wait in the queue, history fills any gap.
+   * An endpoint that fails, answers for another userID (that would be someone else's
+   * conversation) or mints sigs that expire at once ends the chat with a clear message.
+   */
+  private async renewSig(userID: string): Promise<void> {
+    this.ready = false;
+    const now = this.clock.now();
+    if (now - this.renewedAt < RENEW_GUARD_MS) return this.fail('kicked', t('error.sessionExpired'), 'userSig expired again at once');
+    this.renewedAt = now;
+    this.emit({ type: 'connection', state: 'reconnecting', attempt: ++this.attempt });
+    try {
+      const fresh = await fetchCredentials(this.sigUrl, this.options.visitorId, userID);
+      if (fresh.userID !== userID) throw new Error('the userSig endpoint answered for another userID');
+      if (this.closed) return;
+      await this.client?.login(fresh);
+    } catch (e) {
+      this.fail('kicked', t('error.sessionExpired'), e);
     }
   }
 
