@@ -309,6 +309,7 @@ test('the live region announces queue, join, each agent line and the end, once e
   sandbox.tune({ delayScale: 0.5, queueFrom: 3 });
   await widget.load('whoson');
   await widget.launcher.click();
+  await expect(widget.dialog).toBeVisible(); // the app, and its live region, may still be loading at the click
   const said = await recordAnnouncements(page);
   await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
   await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
