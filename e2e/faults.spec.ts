@@ -49,6 +49,15 @@ async function startWhosOnChat(widget: Widget): Promise<void> {
   await expect(widget.log.getByText(/How can I help you today/)).toBeVisible();
 }
 
+/** Tencent through the loopback desk: past the bot's menu to the human agent's greeting. */
+async function startTencentHumanChat(widget: Widget): Promise<void> {
+  await widget.load('tencent');
+  await widget.launcher.click();
+  await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+  await widget.log.getByRole('group', { name: 'How can we help?' }).getByRole('button', { name: 'Talk to a human' }).click();
+  await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+}
+
 async function startOmnideskChat(widget: Widget): Promise<void> {
   await widget.load('omnidesk');
   await widget.launcher.click();
@@ -182,12 +191,7 @@ test.describe('faults', () => {
     const tencent = sandbox.vendors.tencent;
     if (!tencent?.dropClients) throw new Error('the sandbox cannot drop Tencent sockets');
     const from = tencent.received.length;
-    await widget.load('tencent');
-    await widget.launcher.click();
-    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
-    const menu = widget.log.getByRole('group', { name: 'How can we help?' });
-    await menu.getByRole('button', { name: 'Talk to a human' }).click();
-    await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+    await startTencentHumanChat(widget);
     // Offline first, so the outage lasts until the test ends it: on loopback a dropped socket
     // reconnects within milliseconds, before the line could be written "meanwhile".
     await page.context().setOffline(true);
@@ -209,11 +213,7 @@ test.describe('faults', () => {
     if (!tencent?.expireSigs) throw new Error('the sandbox cannot expire Tencent userSigs');
     const from = tencent.received.length;
     const since = () => tencent.received.slice(from);
-    await widget.load('tencent');
-    await widget.launcher.click();
-    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
-    await widget.log.getByRole('group', { name: 'How can we help?' }).getByRole('button', { name: 'Talk to a human' }).click();
-    await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+    await startTencentHumanChat(widget);
     expect(tencent.expireSigs()).toBe(1);
     const after = unique('after the userSig was renewed');
     await widget.say(after);
