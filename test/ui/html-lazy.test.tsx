@@ -22,6 +22,7 @@ describe('<Html> with the sanitizer fetched on demand', () => {
     expect(box.children).toHaveLength(0);
     // Rendering it asked for the sanitizer; the same element then shows formatting.
     await waitFor(() => expect(box.querySelector('p b')?.textContent).toBe('this'));
+    expect(box.textContent).toBe('See this link'); // the plain words were replaced, not kept beside the markup
     expect(box.querySelector('script, [onerror]')).toBeNull();
     expect(box.querySelector('a')?.hasAttribute('href')).toBe(false);
     expect(box.getAttribute('dir')).toBe('auto');
