@@ -8,6 +8,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test, type Widget } from './fixtures';
+import type { Sandbox, SandboxVendor, VendorSandbox } from '../src/server/sandbox/main';
 
 const unique = (s: string) => `${s} ${Math.random().toString(36).slice(2, 7)}`;
 const reply = (line: string) => `Thanks, I understand: "${line}". Let me check that for you.`;
@@ -39,6 +40,17 @@ async function setVisible(page: Page, visible: boolean): Promise<void> {
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => !v });
     document.dispatchEvent(new Event('visibilitychange'));
   }, visible);
+}
+
+/** A vendor's simulator with the fault hook a test needs, or a clear failure if it has none. */
+function withHook<K extends 'restart' | 'stall' | 'dropClients' | 'garble' | 'expireSigs'>(
+  sandbox: Sandbox,
+  vendor: SandboxVendor,
+  hook: K,
+): VendorSandbox & Required<Pick<VendorSandbox, K>> {
+  const sim = sandbox.vendors[vendor];
+  if (!sim?.[hook]) throw new Error(`the ${vendor} sandbox has no ${hook} hook`);
+  return sim as VendorSandbox & Required<Pick<VendorSandbox, K>>;
 }
 
 async function startWhosOnChat(widget: Widget): Promise<void> {
@@ -74,8 +86,7 @@ const whosonGot = (widget: Widget, text: string) =>
 
 test.describe('faults', () => {
   test('WhosOn restarted mid-chat: the chat is reported lost, the line written meanwhile shown undelivered, never sent later', async ({ widget, sandbox }) => {
-    const whoson = sandbox.vendors.whoson;
-    if (!whoson?.restart) throw new Error('the sandbox cannot restart WhosOn');
+    const whoson = withHook(sandbox, 'whoson', 'restart');
     await startWhosOnChat(widget);
     const down = unique('written while the server was down');
     await whoson.restart(async () => {
@@ -97,8 +108,7 @@ test.describe('faults', () => {
     page,
     sandbox,
   }) => {
-    const omnidesk = sandbox.vendors.omnidesk;
-    if (!omnidesk?.dropClients) throw new Error('the sandbox cannot drop relay visitors');
+    const omnidesk = withHook(sandbox, 'omnidesk', 'dropClients');
     await startOmnideskChat(widget);
     await page.context().setOffline(true);
     // Chromium's offline emulation does not close a WebSocket that is already open (probed:
@@ -125,8 +135,7 @@ test.describe('faults', () => {
     page,
     sandbox,
   }) => {
-    const whoson = sandbox.vendors.whoson;
-    if (!whoson?.restart) throw new Error('the sandbox cannot restart WhosOn');
+    const whoson = withHook(sandbox, 'whoson', 'restart');
     await countSockets(page);
     await page.clock.install();
     await widget.load('whoson');
@@ -170,8 +179,7 @@ test.describe('faults', () => {
     page,
     sandbox,
   }) => {
-    const whoson = sandbox.vendors.whoson;
-    if (!whoson?.stall) throw new Error('the sandbox cannot stall WhosOn');
+    const whoson = withHook(sandbox, 'whoson', 'stall');
     await page.clock.install();
     await startWhosOnChat(widget);
     const connects = whoson.received.filter((f) => f.name === 'Connect').length;
@@ -188,8 +196,7 @@ test.describe('faults', () => {
   });
 
   test('Tencent: the socket drops mid-chat; a line written meanwhile goes once, and the agent lines keep coming', async ({ widget, page, sandbox }) => {
-    const tencent = sandbox.vendors.tencent;
-    if (!tencent?.dropClients) throw new Error('the sandbox cannot drop Tencent sockets');
+    const tencent = withHook(sandbox, 'tencent', 'dropClients');
     const from = tencent.received.length;
     await startTencentHumanChat(widget);
     // Offline first, so the outage lasts until the test ends it: on loopback a dropped socket
@@ -209,8 +216,7 @@ test.describe('faults', () => {
   });
 
   test('Tencent: the userSig expires mid-chat; the widget gets a fresh one from the site and the chat goes on', async ({ widget, sandbox }) => {
-    const tencent = sandbox.vendors.tencent;
-    if (!tencent?.expireSigs) throw new Error('the sandbox cannot expire Tencent userSigs');
+    const tencent = withHook(sandbox, 'tencent', 'expireSigs');
     const from = tencent.received.length;
     const since = () => tencent.received.slice(from);
     await startTencentHumanChat(widget);
@@ -225,8 +231,7 @@ test.describe('faults', () => {
   });
 
   test('ExpertFlow: while the server is down, `online` makes socket.io try at once', async ({ widget, page, sandbox }) => {
-    const ef = sandbox.vendors.expertflow;
-    if (!ef?.restart) throw new Error('the sandbox cannot restart ExpertFlow');
+    const ef = withHook(sandbox, 'expertflow', 'restart');
     await page.clock.install();
     await widget.load('expertflow', { prechat: 'name,subject', subjects: 'Billing,ADSL' });
     await widget.launcher.click();
@@ -251,8 +256,7 @@ test.describe('faults', () => {
   });
 
   test('ExpertFlow: duplicated and stale out-of-order frames are shown once, in order', async ({ widget, sandbox }) => {
-    const ef = sandbox.vendors.expertflow;
-    if (!ef?.garble) throw new Error('the sandbox cannot garble ExpertFlow');
+    const ef = withHook(sandbox, 'expertflow', 'garble');
     await widget.load('expertflow', { prechat: 'name,subject', subjects: 'Billing,ADSL' });
     await widget.launcher.click();
     await widget.dialog.getByLabel('Your name').fill('Kashif');
@@ -285,8 +289,7 @@ test.describe('faults', () => {
     page,
     sandbox,
   }) => {
-    const omnidesk = sandbox.vendors.omnidesk;
-    if (!omnidesk?.dropClients) throw new Error('the sandbox cannot drop relay visitors');
+    const omnidesk = withHook(sandbox, 'omnidesk', 'dropClients');
     await countSockets(page);
     await page.clock.install();
     await startOmnideskChat(widget);

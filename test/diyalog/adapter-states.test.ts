@@ -199,21 +199,27 @@ describe('Diyalog adapter: starting online help', () => {
   });
 
   it('state changes that race the start result are applied after it, in order', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const ch = scriptedChannel(async () => {
-      await gate;
-      return ok();
-    });
-    const { adapter, types } = adapterWith(ch.channel);
-    const started = adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
-    await vi.waitFor(() => expect(ch.calls).toHaveLength(1));
+    const { ch, adapter, types, started, release } = await startHeldOpen();
     ch.events.state(CHAT_INPROGRESS);
     release();
     await started;
     expect(types()).toEqual(['accepted', 'waiting', 'agent']);
   });
 });
+
+/** A start whose call to Diyalog has gone out and waits until `release()` lets it answer. */
+async function startHeldOpen() {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const ch = scriptedChannel(async () => {
+    await gate;
+    return ok();
+  });
+  const { adapter, types } = adapterWith(ch.channel);
+  const started = adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+  await vi.waitFor(() => expect(ch.calls).toHaveLength(1));
+  return { ch, adapter, types, started, release };
+}
 
 describe('Diyalog adapter: one help after another', () => {
   it('callbacks of an ended online help cannot disturb the next one', async () => {
@@ -230,15 +236,7 @@ describe('Diyalog adapter: one help after another', () => {
   });
 
   it('a session closed while Diyalog is still answering leaves no help open', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const ch = scriptedChannel(async () => {
-      await gate;
-      return ok();
-    });
-    const { adapter, types } = adapterWith(ch.channel);
-    const started = adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
-    await vi.waitFor(() => expect(ch.calls).toHaveLength(1));
+    const { ch, adapter, types, started, release } = await startHeldOpen();
     await adapter.close();
     release();
     await started;

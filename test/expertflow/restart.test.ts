@@ -17,31 +17,50 @@ function idsByText(h: Harness): Map<string, Set<string>> {
   return out;
 }
 
-describe('ExpertFlow: the server restarts mid-chat on the same port', () => {
+/**
+ * Simulators that share one store, so a restart on the same port keeps the conversations (as
+ * ExpertFlow's database would); they and the transport close after the describe block.
+ */
+function restartingServer() {
   const store = createExpertFlowStore();
   const sims: ExpertFlowSimulatorHandle[] = [];
-  let h: Harness | undefined;
-
+  const harnesses: Harness[] = [];
   afterAll(async () => {
-    h?.transport.close();
+    harnesses.forEach((h) => h.transport.close());
     await Promise.all(sims.map((s) => s.close()));
     store.dispose();
   });
+  return {
+    store,
+    async start(port?: number): Promise<ExpertFlowSimulatorHandle> {
+      const sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, state: store, ...(port !== undefined && { port }) });
+      sims.push(sim);
+      return sim;
+    },
+    connect(url: string): Harness {
+      const h = connectTransport(url);
+      harnesses.push(h);
+      return h;
+    },
+  };
+}
+
+describe('ExpertFlow: the server restarts mid-chat on the same port', () => {
+  const { store, start, connect } = restartingServer();
 
   it('reconnects, rejoins, reconciles from conversationInfo, and loses or doubles no line', async () => {
-    const first = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, state: store });
-    sims.push(first);
+    const first = await start();
     const port = Number(new URL(first.url).port);
-    h = connectTransport(first.url);
+    const h = connect(first.url);
     h.send(START);
-    const id = (await until('accepted', () => h?.of('accepted')[0])).chatId ?? '';
-    await until('greeting', () => messageTexts(h!).find((t) => t.startsWith('Hello')));
+    const id = (await until('accepted', () => h.of('accepted')[0])).chatId ?? '';
+    await until('greeting', () => messageTexts(h).find((t) => t.startsWith('Hello')));
     h.send({ type: 'send', clientId: 'c-1', text: 'before the restart' });
-    await until('echo 1', () => h?.of('message').find((e) => e.message.clientId === 'c-1'));
-    await until('reply 1', () => messageTexts(h!).find((t) => t.includes('"before the restart"')));
+    await until('echo 1', () => h.of('message').find((e) => e.message.clientId === 'c-1'));
+    await until('reply 1', () => messageTexts(h).find((t) => t.includes('"before the restart"')));
 
     await first.close();
-    await until('reconnecting', () => h?.of('connection').find((e) => e.state === 'reconnecting' && e.attempt));
+    await until('reconnecting', () => h.of('connection').find((e) => e.state === 'reconnecting' && e.attempt));
     // Written while the socket server is down: the visitor's line waits, the agent's goes to history.
     h.send({ type: 'send', clientId: 'c-2', text: 'while the server is down' });
     store.conversations.get(id)?.history.push({
@@ -54,19 +73,18 @@ describe('ExpertFlow: the server restarts mid-chat on the same port', () => {
       attachments: [],
     });
 
-    const second = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, port, state: store });
-    sims.push(second);
+    const second = await start(port);
     expect(second.url).toBe(first.url);
     await until('rejoined', () => second.received.find((f) => f.name === 'joinConversation'));
-    await until('echo 2', () => h?.of('message').find((e) => e.message.clientId === 'c-2'));
-    await until('away line', () => messageTexts(h!).includes('written while you were away'));
-    await until('reply 2', () => messageTexts(h!).find((t) => t.includes('"while the server is down"')));
+    await until('echo 2', () => h.of('message').find((e) => e.message.clientId === 'c-2'));
+    await until('away line', () => messageTexts(h).includes('written while you were away'));
+    await until('reply 2', () => messageTexts(h).find((t) => t.includes('"while the server is down"')));
 
     // The core's outbox may resend after a reconnect: both lines are already confirmed.
     h.send({ type: 'send', clientId: 'c-1', text: 'before the restart' });
     h.send({ type: 'send', clientId: 'c-2', text: 'while the server is down' });
     h.send({ type: 'send', clientId: 'c-3', text: 'after the restart' });
-    await until('echo 3', () => h?.of('message').find((e) => e.message.clientId === 'c-3'));
+    await until('echo 3', () => h.of('message').find((e) => e.message.clientId === 'c-3'));
 
     const sent = [...first.received, ...second.received]
       .filter((f) => f.name === 'sendMessage' && (f.payload as { type?: string }).type === 'ChatMessage')
@@ -85,38 +103,28 @@ describe('ExpertFlow: the server restarts mid-chat on the same port', () => {
 });
 
 describe('ExpertFlow: a line lost on the wire when the server goes down', () => {
-  const store = createExpertFlowStore();
-  const sims: ExpertFlowSimulatorHandle[] = [];
-  let h: Harness | undefined;
-
-  afterAll(async () => {
-    h?.transport.close();
-    await Promise.all(sims.map((s) => s.close()));
-    store.dispose();
-  });
+  const { store, start, connect } = restartingServer();
 
   it('goes out again exactly once when the outbox resends it after the rejoin, however often it asks', async () => {
-    const first = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, state: store });
-    sims.push(first);
-    h = connectTransport(first.url);
+    const first = await start();
+    const h = connect(first.url);
     h.send(START);
-    const id = (await until('accepted', () => h?.of('accepted')[0])).chatId ?? '';
-    await until('greeting', () => messageTexts(h!).find((t) => t.startsWith('Hello')));
+    const id = (await until('accepted', () => h.of('accepted')[0])).chatId ?? '';
+    await until('greeting', () => messageTexts(h).find((t) => t.startsWith('Hello')));
 
     const closing = first.close();
     // The client still believes it is connected: the frame is written and lost with the server.
     h.send({ type: 'send', clientId: 'lost', text: 'lost in flight' });
     await closing;
-    await until('reconnecting', () => h?.of('connection').find((e) => e.state === 'reconnecting' && e.attempt));
+    await until('reconnecting', () => h.of('connection').find((e) => e.state === 'reconnecting' && e.attempt));
     expect(store.conversations.get(id)?.history.some((m) => m.text === 'lost in flight')).toBe(false);
     h.send({ type: 'send', clientId: 'lost', text: 'lost in flight' }); // the outbox retries while down
 
-    const second = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, port: Number(new URL(first.url).port), state: store });
-    sims.push(second);
-    await until('echo', () => h?.of('message').find((e) => e.message.clientId === 'lost'));
+    const second = await start(Number(new URL(first.url).port));
+    await until('echo', () => h.of('message').find((e) => e.message.clientId === 'lost'));
     h.send({ type: 'send', clientId: 'lost', text: 'lost in flight' }); // and once more after
     h.send({ type: 'send', clientId: 'later', text: 'later line' });
-    await until('echo later', () => h?.of('message').find((e) => e.message.clientId === 'later'));
+    await until('echo later', () => h.of('message').find((e) => e.message.clientId === 'later'));
 
     const texts = store.conversations.get(id)?.history.filter((m) => m.type === 'ChatMessage').map((m) => m.text);
     expect(texts?.filter((t) => t === 'lost in flight')).toHaveLength(1);
