@@ -80,6 +80,20 @@ describe('whoson: oversized payloads are bounded at the decoder', () => {
     expect(ev.content.endsWith('…')).toBe(true);
   });
 
+  it('a file request naming 5,000 types (with repeats) keeps the first 100 distinct ones, with one warning', () => {
+    const types = Array.from({ length: 5_000 }, (_, i) => `.T${i % 2_500}`).join(',');
+    const { events, socket, close } = connected();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    socket.receive(JSON.stringify({ EventName: 'requestfile', ChatUid: 'c', Data: types }));
+    const request = events.find((e) => e.type === 'file-request');
+    expect(request?.type === 'file-request' && request.allowedTypes).toEqual(
+      Array.from({ length: 100 }, (_, i) => `t${i}`),
+    );
+    expect(warn).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
+    close();
+  });
+
   it('a 10,000-option select field keeps the first 100 options, with one warning', () => {
     const field = fixture('event-requestfield').Data as Record<string, unknown>;
     const options = Array.from({ length: 10_000 }, (_, i) => `option ${i}`);

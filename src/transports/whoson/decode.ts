@@ -80,12 +80,17 @@ const bounded = <T>(items: readonly T[], what: string): T[] => {
 };
 const obj = (v: unknown, event: string): Obj => (isObj(v) ? v : bad(`${event}: Data is not an object`));
 
-/** "pdf, doc, .DOCX" → ["pdf", "doc", "docx"] */
+/**
+ * "pdf, doc, .DOCX" → ["pdf", "doc", "docx"]. Duplicates are dropped and the list is bounded
+ * like every other server list: a 20,000-character string of commas could otherwise name
+ * thousands of "types" for the file picker's accept attribute and the request's text.
+ */
 export function parseFileTypes(list: unknown): string[] {
-  return str(list)
+  const types = str(list)
     .split(',')
     .map((s) => s.trim().toLowerCase().replace(/^\./, ''))
     .filter(Boolean);
+  return bounded([...new Set(types)], 'file types');
 }
 
 const FIELD_TYPES = new Set<FieldType>([
