@@ -9,5 +9,6 @@ export default defineConfig({
     testTimeout: 15000,
     hookTimeout: 15000,
     pool: 'threads',
+    setupFiles: ['test/fuzz-seed.ts'],
   },
 });
