@@ -4,7 +4,7 @@
  * beside its field, announces how many need attention and moves focus to the first.
  */
 import type { ComponentChildren } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SurveyField, VisitorInfo } from '../core/contract';
 import { t } from '../core/i18n';
 import { initialValue, normalize, validate } from '../core/survey';
@@ -38,6 +38,12 @@ export function SurveyForm({ fields, submitLabel, onSubmit, visitor, disabled, l
   );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const formRef = useRef<HTMLFormElement>(null);
+  // Bumped by a submit that found errors; the effect runs once the fields carry aria-invalid.
+  const [failedSubmits, setFailedSubmits] = useState(0);
+  useEffect(() => {
+    // The visitor just pressed submit, so moving focus to what needs fixing is expected.
+    if (failedSubmits) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [failedSubmits]);
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -54,9 +60,7 @@ export function SurveyForm({ fields, submitLabel, onSubmit, visitor, disabled, l
     const bad = Object.keys(found);
     if (bad.length) {
       announce(`${t('form.errors', { count: bad.length })} ${bad.map((n) => found[n]).join(' ')}`);
-      // The visitor just pressed submit, so moving focus to what needs fixing is expected.
-      const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
-      first?.focus();
+      setFailedSubmits((n) => n + 1);
       return;
     }
     onSubmit(answers);

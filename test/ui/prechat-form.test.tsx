@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { fireEvent, screen } from '@testing-library/preact';
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from '@testing-library/preact';
 import type { SurveyField } from '../../src/core/contract';
@@ -79,6 +79,18 @@ describe('pre-chat form', () => {
     expect(document.getElementById(described)?.textContent).toBeTruthy();
     expect(screen.getByLabelText('Email').getAttribute('aria-invalid')).toBe('true');
     expect(announced.join(' ')).toMatch(/2 field/);
+  });
+
+  it('moves focus from "Start chat" to the first field that needs fixing, and again on each failed submit', async () => {
+    setup();
+    const start = screen.getByRole('button', { name: 'Start chat' });
+    const name = screen.getByRole('textbox', { name: /Your name/ });
+    start.focus();
+    fireEvent.click(start);
+    await waitFor(() => expect(document.activeElement).toBe(name));
+    start.focus();
+    fireEvent.click(start);
+    await waitFor(() => expect(document.activeElement).toBe(name));
   });
 
   it('submits normalized answers with "Start chat"', () => {
