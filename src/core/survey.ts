@@ -21,6 +21,13 @@ const MAX_MASK_LENGTH = 200;
  */
 const MASKED_VALUE_LIMIT = [1000, 1000, 1000, 200, 60] as const;
 const MAX_UNBOUNDED = MASKED_VALUE_LIMIT.length - 1;
+/** A bounded repetition at least this wide ({0,16}) costs like an unbounded one. */
+const WIDE_REPEAT = 16;
+/**
+ * Narrow optional parts multiply the ways a value can be split: a phone mask with six ?
+ * and a {1,3} costs 192, twelve optional characters 4,096.
+ */
+const MAX_BOUNDED_WORK = 4096;
 /** Overlapping alternatives multiply the work: a few unrepeated ones are harmless. */
 const MAX_OVERLAPPING_ALTERNATIONS = 4;
 const DEFAULT_RATING_MAX = 5;
@@ -134,7 +141,9 @@ export function compileMask(pattern: string): RegExp | null {
   if (pattern.length > MAX_MASK_LENGTH) problem = 'too long';
   else if (hasNestedQuantifier(pattern)) problem = 'nested quantifiers';
   else if (hasRiskyAlternation(pattern)) problem = 'overlapping alternatives';
-  else if (unboundedCount(pattern) > MAX_UNBOUNDED) problem = 'too many repetitions';
+  else if (unboundedCount(pattern) > MAX_UNBOUNDED || repetitions(pattern).boundedWork > MAX_BOUNDED_WORK) {
+    problem = 'too many repetitions';
+  }
   else {
     try {
       compiled = new RegExp(`^(?:${pattern})$`);
@@ -208,17 +217,43 @@ function skipClass(pattern: string, start: number): number {
   return pattern.length;
 }
 
-/** How many unbounded repetitions (`+`, `*`, `{n,}`) the pattern has, outside classes. */
+/** How many unbounded repetitions (`+`, `*`, `{n,}`, `{0,16}` and wider) the pattern has. */
 function unboundedCount(pattern: string): number {
-  let n = 0;
+  return repetitions(pattern).unbounded;
+}
+
+/**
+ * The mask's repetitions: how many are unbounded (+, *, {n,}, and bounded ones too wide to
+ * tell apart from them on a real value), and the product of (width + 1) over the narrow
+ * bounded ones (?, {n,m}). A failing match can try every split of the value between them,
+ * so \w{0,200} written five times is ~10^11 steps though nothing in it is unbounded.
+ */
+function repetitions(pattern: string): { unbounded: number; boundedWork: number } {
+  let unbounded = 0;
+  let boundedWork = 1;
+  const lazy = (i: number): number => (pattern[i + 1] === '?' ? i + 1 : i);
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i];
     if (ch === '\\') i++;
     else if (ch === '[') i = skipClass(pattern, i);
-    else if (ch === '+' || ch === '*') n++;
-    else if (ch === '{' && /^\{\d+,\}/.test(pattern.slice(i, i + 24))) n++;
+    else if (ch === '(') i = pattern[i + 1] === '?' ? i + 1 : i; // (?: (?= (?<name>: syntax, not a repeat
+    else if (ch === '+' || ch === '*') {
+      unbounded++;
+      i = lazy(i);
+    } else if (ch === '?') {
+      boundedWork *= 2;
+      i = lazy(i);
+    } else if (ch === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i, i + 24));
+      if (!m) continue;
+      i = lazy(i + m[0].length - 1);
+      if (m[2] === undefined) continue; // {n}: fixed width
+      const width = m[3] === '' ? Infinity : Number(m[3]) - Number(m[1]);
+      if (width >= WIDE_REPEAT) unbounded++;
+      else if (width > 0) boundedWork *= width + 1;
+    }
   }
-  return n;
+  return { unbounded, boundedWork };
 }
 
 /**

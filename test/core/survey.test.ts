@@ -132,6 +132,29 @@ describe('survey: nested quantifier detection', () => {
   });
 });
 
+describe('survey: bounded repetitions count by the splits they allow', () => {
+  it.each([
+    ['\\w{0,200} five times', '\\w{0,200}'.repeat(5) + '!'],
+    ['twenty \\w{0,7}', '\\w{0,7}'.repeat(20) + '!'],
+    ['thirteen optional digits', '\\d?'.repeat(13) + '\\d{13}'],
+  ])('refuses %s (a freeze on a long enough value), with one warning', (_, mask) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(compileMask(mask)).toBeNull();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('too many repetitions'));
+    warn.mockRestore();
+  });
+  it.each([
+    '^\\+?\\d{1,3}[- ]?\\(?\\d{3}\\)?[- ]?\\d{3}[- ]?\\d{4}$',
+    '\\d{1,2}/\\d{1,2}/\\d{2,4}',
+    '\\d{5}(-\\d{4})?',
+    '[A-Z]{1,2}\\d[A-Z\\d]? ?\\d[A-Z]{2}',
+    '(?:\\d{3})-?\\d{4}',
+    '\\w+?@\\w+\\.\\w{2,10}',
+  ])('still compiles the everyday mask %s', (mask) => {
+    expect(compileMask(mask)).toBeInstanceOf(RegExp);
+  });
+});
+
 describe('survey: masks with several repetitions', () => {
   it('keeps a real-world mask like \\d+-\\d+-\\d+ working', () => {
     const phone = field({ mask: '\\d+-\\d+-\\d+' });
