@@ -111,6 +111,9 @@ export function MessageList() {
     <div
       ref={ref}
       role="log"
+      // A log is a polite live region by default; the lines a visitor should hear are spoken
+      // once by the app's own live region (live-region.tsx), so this one stays silent.
+      aria-live="off"
       aria-label={t('messages.label')}
       class="confab-log"
       tabIndex={0}

@@ -16,7 +16,13 @@ export function StatusBar() {
   else if (state === 'reconnecting') text = t('status.reconnecting', { attempt: Math.max(1, session.reconnectAttempt.value) });
   else if (state === 'closed' && !QUIET_WHEN_CLOSED.has(session.phase.value)) text = t('status.closed');
   return (
-    <div role="status" class={text ? `confab-status confab-status-${state}` : 'confab-status-empty'}>
+    <div
+      role="status"
+      // Each retry renumbers the line; saying "Reconnecting" once is enough, so later attempts
+      // update the text without being announced.
+      aria-live={state === 'reconnecting' && session.reconnectAttempt.value > 1 ? 'off' : 'polite'}
+      class={text ? `confab-status confab-status-${state}` : 'confab-status-empty'}
+    >
       {text}
     </div>
   );

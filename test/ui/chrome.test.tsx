@@ -49,6 +49,22 @@ describe('connection status', () => {
     act(() => void (fake.state.connection.value = 'closed'));
     expect(screen.getByRole('status').textContent).toBe('Disconnected');
   });
+
+  it('announces the first reconnect attempt, shows the later ones silently, and speaks again once back', () => {
+    const fake = fakeSession({ connection: 'open' });
+    renderUi(fake.session, <StatusBar />);
+    const live = () => screen.getByRole('status').getAttribute('aria-live');
+    act(() => {
+      fake.state.connection.value = 'reconnecting';
+      fake.state.reconnectAttempt.value = 1;
+    });
+    expect(live()).toBe('polite');
+    act(() => void (fake.state.reconnectAttempt.value = 2));
+    expect(screen.getByRole('status').textContent).toBe('Reconnecting (attempt 2)…');
+    expect(live()).toBe('off');
+    act(() => void (fake.state.connection.value = 'closed'));
+    expect(live()).toBe('polite');
+  });
 });
 
 describe('error banner', () => {
