@@ -5,6 +5,7 @@
 import { test as base, expect } from '@playwright/test';
 import { startSandbox, type Sandbox, type SandboxVendor } from '../src/server/sandbox/main';
 import { Widget } from './fixtures';
+import { START_CHAT as JOURNEYS, START_OPTIONS } from './journeys';
 
 /** The origins a vendor's widget talks to: every loopback URL among its data-* attributes. */
 function vendorOrigins(sandbox: Sandbox, vendor: SandboxVendor): string[] {
@@ -66,28 +67,6 @@ const test = base.extend<{ csp: CspSandbox & { widget: Widget } }, { cspSandbox:
   },
 });
 
-const JOURNEYS: Record<SandboxVendor, (w: Widget) => Promise<void>> = {
-  whoson: async (w) => {
-    await w.dialog.getByLabel('Please enter your name:').fill('Thomas', { timeout: 8000 });
-    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
-  },
-  expertflow: async (w) => {
-    await w.dialog.getByLabel('Your name').fill('Kashif');
-    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
-  },
-  tencent: async (w) => {
-    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
-    await w.log.getByRole('group', { name: 'How can we help?' }).getByRole('button', { name: 'Talk to a human' }).click();
-  },
-  omnidesk: async (w) => {
-    await w.dialog.getByLabel('Your name').fill(`Ann ${Math.random().toString(36).slice(2, 8)}`);
-    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
-  },
-  diyalog: async (w) => {
-    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
-  },
-};
-
 test.describe('a strict Content-Security-Policy', () => {
   test.describe.configure({ mode: 'parallel' });
   for (const vendor of Object.keys(JOURNEYS) as SandboxVendor[]) {
@@ -107,8 +86,7 @@ test.describe('a strict Content-Security-Policy', () => {
         if (/Content Security Policy|Refused to/i.test(m.text())) consoleViolations.push(m.text());
       });
 
-      const extra: Record<string, string> = vendor === 'expertflow' ? { prechat: 'name', subjects: '' } : {};
-      await widget.load(vendor, extra);
+      await widget.load(vendor, START_OPTIONS[vendor]);
       await widget.launcher.click();
       await expect(widget.dialog).toBeVisible();
       try {

@@ -34,6 +34,21 @@ const plainLazyImports = {
 };
 
 /**
+ * The bundler's runtime builds module namespace objects with `for (name in exports)`, which
+ * also walks keys a host page added to Object.prototype, and then throws ("Getter must be a
+ * function") loading the ExpertFlow and Tencent chunks. Walk the object's own keys only.
+ */
+const OWN_KEYS_LOOP = /for \(var (\w+) in (\w+)\)(\s*\{?\s*__defProp\(target, \1, \{\s*get: \2\[\1\])/;
+const ownKeysRuntime = {
+  name: 'confab:own-keys-runtime',
+  renderChunk(code, chunk) {
+    if (!chunk.moduleIds.includes('\0rolldown/runtime.js')) return null;
+    if (!OWN_KEYS_LOOP.test(code)) throw new Error('build: the bundler runtime changed; re-check confab:own-keys-runtime');
+    return { code: code.replace(OWN_KEYS_LOOP, 'for (var $1 of Object.keys($2))$3'), map: null };
+  },
+};
+
+/**
  * Everything the app entry imports statically goes into the app chunk itself. Left to
  * itself the bundler cuts what the lazy views and transports share with the app (Preact,
  * the sanitizer, i18n…) into a handful of small chunks: more requests when the chat opens,
@@ -57,7 +72,7 @@ function appClosure({ getModuleInfo }) {
 const app = await build({
   ...common,
   publicDir: 'public',
-  plugins: [plainLazyImports],
+  plugins: [plainLazyImports, ownKeysRuntime],
   build: {
     outDir,
     emptyOutDir: true,

@@ -1,0 +1,38 @@
+/**
+ * The shortest way into a chat with the human agent, per vendor, from an open window: what
+ * suites that are about something else (CSP, a hostile host page) walk through.
+ */
+import type { SandboxVendor } from '../src/server/sandbox/main';
+import type { Widget } from './fixtures';
+
+/** Options each vendor's journey below expects on the script tag. */
+export const START_OPTIONS: Record<SandboxVendor, Record<string, string>> = {
+  whoson: {},
+  expertflow: { prechat: 'name', subjects: '' },
+  tencent: {},
+  omnidesk: {},
+  diyalog: {},
+};
+
+export const START_CHAT: Record<SandboxVendor, (w: Widget) => Promise<void>> = {
+  whoson: async (w) => {
+    await w.dialog.getByLabel('Please enter your name:').fill('Thomas', { timeout: 8000 });
+    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
+  },
+  expertflow: async (w) => {
+    await w.dialog.getByLabel('Your name').fill('Kashif');
+    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
+  },
+  tencent: async (w) => {
+    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await w.log.getByRole('group', { name: 'How can we help?' }).getByRole('button', { name: 'Talk to a human' }).click();
+  },
+  omnidesk: async (w) => {
+    await w.dialog.getByLabel('Your name').fill(`Ann ${Math.random().toString(36).slice(2, 8)}`);
+    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
+  },
+  diyalog: async (w) => {
+    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
+  },
+};
+
