@@ -33,6 +33,8 @@ export interface Widget {
   send(c: Command): void;
   all<T extends EventType>(type: T): EventOf<T>[];
   next<T extends EventType>(type: T, match?: (e: EventOf<T>) => boolean, what?: string): Promise<EventOf<T>>;
+  /** Call `fn` with each event as the transport emits it (`next` only sees it at its next poll); returns the unsubscribe. */
+  on(fn: (e: ConfabEvent) => void): () => void;
 }
 
 const widgets: Transport[] = [];
@@ -48,7 +50,11 @@ export function widget(sim: SimulatorHandle, visitorId: string, resume?: ConfabE
     ...(resume && { resume: resume.token }),
   });
   widgets.push(transport);
-  transport.connect((e) => events.push(e));
+  const listeners = new Set<(e: ConfabEvent) => void>();
+  transport.connect((e) => {
+    events.push(e);
+    listeners.forEach((fn) => fn(e));
+  });
   const all = <T extends EventType>(type: T) => events.filter((e): e is EventOf<T> => e.type === type);
   let cursor = 0;
   return {
@@ -56,6 +62,7 @@ export function widget(sim: SimulatorHandle, visitorId: string, resume?: ConfabE
     events,
     send: (c) => transport.send(c),
     all,
+    on: (fn) => (listeners.add(fn), () => void listeners.delete(fn)),
     /** The next event of `type` (matching) after the last one this returned. */
     async next(type, match = () => true, what = type) {
       const found = await waitFor(() => {

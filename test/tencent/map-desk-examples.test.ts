@@ -134,6 +134,22 @@ describe('every example payload of the desk document', () => {
     ]);
   });
 
+  it('replayed seat status shows nothing but keeps who holds the seat, by the message\'s nick', () => {
+    const seated = mapDeskMessage(deskCustom(docExample('src26-seat-status.txt'), { nick: 'Alex Morgan' }), { ...ctx, replay: true });
+    expect(seated).toEqual({ events: [], seat: 'in', agent: { name: 'Alex Morgan', isBot: false }, flow: 'live' });
+  });
+
+  it('each flow message says what it means for the flow: 7, 23, 26 live; 19, 20, 27 its end and by whom', () => {
+    expect(map('src23-evaluation-settings.txt').flow).toBe('live');
+    expect(map('src26-seat-status.txt', { replay: true }).flow).toBe('live');
+    expect(map('src19-end.txt', { replay: true }).flow).toEqual({ ended: 'agent' });
+    expect(map('src20-timeout.txt').flow).toEqual({ ended: 'timeout' });
+    const mine = { flow: 'out', from: 'visitor' };
+    expect(mapDeskMessage(deskCustom(docExample('src7-trigger.txt'), mine), ctx).flow).toBe('live');
+    expect(mapDeskMessage(deskCustom(docExample('src27-end-manual.txt'), mine), { ...ctx, replay: true }).flow).toEqual({ ended: 'visitor' });
+    expect(map('src15-branch.txt').flow).toBeUndefined();
+  });
+
   it('the visitor-side flag messages (7, 10, 24, 27) are never rendered', () => {
     for (const f of ['src7-trigger.txt', 'src10-selection.txt', 'src24-ask-evaluation.txt', 'src27-end-manual.txt']) {
       expect(map(f).events).toEqual([]);

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DeskClient } from '../../src/transports/tencent/client';
 import { DEFAULT_DESK_ACCOUNT } from '../../src/transports/tencent/client';
-import { askRatingData, endData, selectionData, triggerData } from '../../src/transports/tencent/outgoing';
+import { askRatingData, cardData, endData, selectionData, triggerData } from '../../src/transports/tencent/outgoing';
 import { fromTencentSdk, type ChatSdk } from '../../src/transports/tencent/sdk-client';
 import { docExample } from './fixtures';
 
@@ -108,5 +108,55 @@ describe('the SDK adapter over the real Tencent SDK, offline', () => {
 
   it('reads the server clock in milliseconds', () => {
     expect(Math.abs((client.serverTime() ?? 0) - Date.now())).toBeLessThan(60_000);
+  });
+  it('creates the card the visitor sends (src 22) with the document\'s shape, stored like a chat line (not online-only)', async () => {
+    sendMessage.mockClear();
+    const card = {
+      title: 'This is the title',
+      description: 'This is the description',
+      image: 'https://cloudcache.tencent-cloud.com/qcloud/portal/kit/images/presale.a4955999.jpeg',
+      url: 'https://www.qcloud.com/',
+    };
+    const sent = await client.sendCustom(DEFAULT_DESK_ACCOUNT, cardData(card), false);
+    const [message, options] = sendMessage.mock.calls[0]!;
+    expect(message).toMatchObject({ type: 'TIMCustomElem', to: DEFAULT_DESK_ACCOUNT, conversationType: 'C2C' });
+    expect(JSON.parse((message as { payload: { data: string } }).payload.data)).toEqual(docExample('src22-card.txt'));
+    expect(options).toBeUndefined();
+    // (Offline, with no user logged in, the SDK leaves `flow` and `conversationID` empty.)
+    expect(sent).toMatchObject({ type: 'TIMCustomElem', payload: { data: cardData(card) } });
+  });
+
+  it('reads getMessageList\'s reply ({messageList, nextReqMessageID, isCompleted}) page by page', async () => {
+    // The visitor's own stored line, as the SDK itself builds it, and a desk line shaped as
+    // the SDK's Message (notes/tencent-sdk.md §1.3).
+    const own = chat.createTextMessage({ to: DEFAULT_DESK_ACCOUNT, conversationType: 'C2C', payload: { text: 'Order status' } });
+    const desk = {
+      ID: 'desk-1', type: 'TIMCustomElem', flow: 'in', from: DEFAULT_DESK_ACCOUNT, to: 'visitor', conversationID: `C2C${DEFAULT_DESK_ACCOUNT}`,
+      conversationType: 'C2C', time: 1691070000, nick: 'Desk', status: 'success', isRevoked: false,
+      payload: { data: JSON.stringify(docExample('src15-branch.txt')), description: '', extension: '' },
+    };
+    const getMessageList = vi.fn(async (options: { conversationID: string; nextReqMessageID?: string }) =>
+      options.nextReqMessageID
+        ? { code: 0, data: { messageList: [desk], nextReqMessageID: '', isCompleted: true } }
+        : { code: 0, data: { messageList: [own, 'not a message'], nextReqMessageID: 'desk-1', isCompleted: false } },
+    );
+    chat.getMessageList = getMessageList;
+
+    const newest = await client.history(DEFAULT_DESK_ACCOUNT);
+    expect(getMessageList).toHaveBeenLastCalledWith({ conversationID: `C2C${DEFAULT_DESK_ACCOUNT}` });
+    expect(newest).toEqual({
+      messages: [expect.objectContaining({ ID: (own as { ID: string }).ID, type: 'TIMTextElem', payload: expect.objectContaining({ text: 'Order status' }) })],
+      next: 'desk-1',
+      complete: false,
+    });
+    const older = await client.history(DEFAULT_DESK_ACCOUNT, newest.next);
+    expect(getMessageList).toHaveBeenLastCalledWith({ conversationID: `C2C${DEFAULT_DESK_ACCOUNT}`, nextReqMessageID: 'desk-1' });
+    expect(older).toEqual({
+      messages: [{
+        ID: 'desk-1', type: 'TIMCustomElem', flow: 'in', from: DEFAULT_DESK_ACCOUNT, conversationID: `C2C${DEFAULT_DESK_ACCOUNT}`, time: 1691070000, nick: 'Desk',
+        avatar: undefined, payload: expect.objectContaining({ data: desk.payload.data }),
+      }],
+      complete: true,
+    });
   });
 });

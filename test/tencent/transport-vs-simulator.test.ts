@@ -17,7 +17,8 @@ describe('Tencent transport against the desk simulator, over a real socket', () 
     const w = widget(sim, 'branch-visitor');
     const branch = await started(w);
     expect(branch.branch.options.map((o) => o.label)).toEqual(['Order status', 'Talk to a human', 'Fill in a form', 'Show me a card']);
-    expect(w.all('rating-policy').at(-1)?.policy).toEqual({ autoAtEnd: true, agentMaySend: true, visitorMayAsk: true });
+    // The desk allows all three (flag 7), but asking is for manual service only: not in the bot flow.
+    expect(w.all('rating-policy').at(-1)?.policy).toEqual({ autoAtEnd: true, agentMaySend: true, visitorMayAsk: false });
     expect(w.all('agent')).toMatchObject([{ action: 'joined', agent: { isBot: true } }]);
     expect(w.all('resume')[0]?.token).toEqual({ userID: 'visitor_branch-visitor' });
     expect(frames(sim, 'src:7')).toEqual([{ data: { customerServicePlugin: 0, src: '7' }, onlineUserOnly: true }]);
@@ -245,5 +246,136 @@ describe('Tencent transport against the desk simulator, over a real socket', () 
     await first.next('connection', (e) => e.state === 'closed');
     expect(second.all('error')).toEqual([]);
     warn.mockRestore();
+  });
+  it('"Ask for a rating" is allowed only while the agent holds the seat: not in the bot flow, not after the end', async () => {
+    const sim = await simulator();
+    const w = widget(sim, 'asker');
+    await started(w);
+    const mayAsk = () => w.all('rating-policy').at(-1)?.policy.visitorMayAsk;
+    expect(mayAsk()).toBe(false);
+    w.send({ type: 'ask-rating' });
+    expect(await w.next('error')).toMatchObject({ code: 'not-allowed', fatal: false });
+    w.send({ type: 'send', clientId: 'a-1', text: 'human' });
+    await w.next('agent', (e) => e.action === 'joined' && !e.agent.isBot);
+    await w.next('rating-policy', (e) => e.policy.visitorMayAsk, 'the policy to allow asking in seat');
+    expect(w.all('rating-policy').at(-1)?.policy).toEqual({ autoAtEnd: true, agentMaySend: true, visitorMayAsk: true });
+    w.send({ type: 'ask-rating' });
+    await w.next('rating');
+    w.send({ type: 'send', clientId: 'a-2', text: 'ok bye' });
+    await w.next('ended', (e) => e.by === 'agent');
+    expect(mayAsk()).toBe(false);
+    w.send({ type: 'ask-rating' });
+    await w.next('error', (e) => e.code === 'not-allowed');
+    expect(frames(sim, 'src:24')).toHaveLength(1);
+  });
+
+  it('"End chat" before the SDK is ready drops a queued start: no trigger, no src 27, no `accepted` after `ended`', async () => {
+    const sim = await simulator();
+    const w = widget(sim, 'early-ender');
+    w.send({ type: 'start', visitor: {}, answers: {} });
+    w.send({ type: 'send', clientId: 'q-1', text: 'queued line' });
+    w.send({ type: 'end' });
+    await w.next('connection', (e) => e.state === 'open');
+    // Past the first history read and the queue flush, and the desk's answer time.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(w.all('ended')).toMatchObject([{ by: 'visitor' }]);
+    expect(w.all('accepted')).toEqual([]);
+    expect(sim.received.filter((f) => f.channel === 'tencent' && f.name !== 'login')).toEqual([]);
+  });
+
+  it('"End chat" while the SDK re-logs in mid-chat ends at once, drops the line typed meanwhile, and the desk hears src 27 once ready', async () => {
+    const sim = await simulator();
+    const w = widget(sim, 'mid-ender');
+    await started(w);
+    w.send({ type: 'send', clientId: 'm-1', text: 'human' });
+    await w.next('message', (e) => e.message.sender === 'agent');
+    // Acted on as the transport reports it, while the SDK is certainly not ready.
+    const unsubscribe = w.on((e) => {
+      if (e.type !== 'connection' || e.state !== 'reconnecting') return;
+      unsubscribe();
+      w.send({ type: 'send', clientId: 'm-2', text: 'never mind' });
+      w.send({ type: 'end' });
+    });
+    sim.expireSigs();
+    await w.next('ended', (e) => e.by === 'visitor');
+    await w.next('connection', (e) => e.state === 'open');
+    await waitFor(() => frames(sim, 'src:27').length === 1, 'src 27 at the desk');
+    expect(frames(sim, 'src:27')).toEqual([{ data: { customerServicePlugin: 0, src: '27' }, onlineUserOnly: true }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(w.all('ended')).toHaveLength(1);
+    expect(frames(sim, 'text').map((f) => f.text)).toEqual(['human']);
+    expect(frames(sim, 'src:7')).toHaveLength(1);
+  });
+
+  it('"End chat" on a reloaded page before the SDK is ready: src 27 reaches the live flow, and no agent is announced after the end', async () => {
+    const sim = await simulator();
+    const first = widget(sim, 'reload-ender');
+    await started(first);
+    first.send({ type: 'send', clientId: 'r-1', text: 'human' });
+    await first.next('message', (e) => e.message.sender === 'agent');
+    const resume = first.all('resume')[0]!;
+    first.transport.close();
+
+    const second = widget(sim, 'reload-ender', resume);
+    second.send({ type: 'end' });
+    await waitFor(() => frames(sim, 'src:27').length === 1, 'src 27 at the desk');
+    expect(second.all('ended')).toMatchObject([{ by: 'visitor' }]);
+    expect(second.all('agent')).toEqual([]);
+  });
+
+  it('a reload after the desk ended the flow ends the resumed chat once, with no marker line of its own', async () => {
+    const sim = await simulator();
+    const first = widget(sim, 'timed-out');
+    await started(first);
+    first.send({ type: 'send', clientId: 't-1', text: 'timeout' });
+    await first.next('ended', (e) => e.by === 'timeout');
+    const resume = first.all('resume')[0]!;
+    first.transport.close();
+
+    // The session still thought the chat live (it passes its resume token): it ends now.
+    const resumed = widget(sim, 'timed-out', resume);
+    await resumed.next('message', (e) => e.message.text === 'timeout');
+    const ended = await resumed.next('ended');
+    expect(ended).toMatchObject({ by: 'timeout' });
+    expect(ended).not.toHaveProperty('text'); // the session writes the marker itself
+    expect(resumed.all('message').filter((e) => e.message.sender === 'system')).toEqual([]);
+    // A new start after that end triggers a new flow.
+    resumed.send({ type: 'start', visitor: {}, answers: {} });
+    await resumed.next('accepted');
+    await waitFor(() => frames(sim, 'src:7').length === 2, 'a second trigger');
+    resumed.transport.close();
+  });
+
+  it('a reload of a chat the session already ended replays no second end marker', async () => {
+    const sim = await simulator();
+    const first = widget(sim, 'ended-before');
+    await started(first);
+    first.send({ type: 'send', clientId: 'e-1', text: 'timeout' });
+    await first.next('ended', (e) => e.by === 'timeout');
+    first.transport.close();
+
+    // An ended chat is not resumed: the session passes no token.
+    const again = widget(sim, 'ended-before');
+    await again.next('message', (e) => e.message.text === 'timeout');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(again.all('message').filter((e) => e.message.sender === 'system')).toEqual([]);
+    expect(again.all('ended')).toEqual([]);
+  });
+
+  it('a reload mid-chat with the human agent announces the same agent by name (and the seat is the agent\'s)', async () => {
+    const sim = await simulator();
+    const first = widget(sim, 'seated');
+    await started(first);
+    first.send({ type: 'send', clientId: 's-1', text: 'human' });
+    await first.next('message', (e) => e.message.sender === 'agent');
+    const resume = first.all('resume')[0]!;
+    first.transport.close();
+
+    const second = widget(sim, 'seated', resume);
+    const joined = await second.next('agent');
+    expect(joined).toMatchObject({ action: 'joined', agent: { name: 'Alex Morgan', isBot: false } });
+    expect(second.all('agent')).toHaveLength(1);
+    expect(second.all('message').at(-1)?.message).toMatchObject({ sender: 'agent', authorName: 'Alex Morgan' });
+    expect(second.all('rating-policy').at(-1)?.policy.visitorMayAsk).toBe(true);
   });
 });

@@ -10,9 +10,10 @@
  * - A rating is identified by its `sessionId` (what src 10 must echo), else the message ID;
  *   `selected` counts only when its id matches a menu entry (the web kit's `==` rule).
  * - Replayed history keeps the end/timeout markers as transcript lines instead of ending the
- *   live session, and drops typing.
+ *   live session, and drops typing. Each flow message also says what it means for the flow
+ *   (`flow`), so the transport can tell from history whether the last flow is still running.
  */
-import { capText, MAX_OPTIONS, type Attachment, type ChoiceOption, type ConfabEventBody, type IncomingMessage, type Sender } from '../../core/contract';
+import { capText, MAX_OPTIONS, type Agent, type Attachment, type ChoiceOption, type ConfabEventBody, type IncomingMessage, type Sender } from '../../core/contract';
 import { t } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import type { DeskMessage } from './client';
@@ -25,10 +26,20 @@ export interface MapContext {
   replay?: boolean;
 }
 
+/**
+ * What a message says about the service flow: `live` for a trigger or the desk's answers to
+ * one (7, 23, 26; src 7 itself is online-only and so never in history, but its answers are),
+ * or the flow's end (19, 20, 27) and who ended it.
+ */
+export type FlowMark = 'live' | { ended: 'agent' | 'timeout' | 'visitor' };
+
 export interface MapResult {
   events: ConfabEventBody[];
   /** The seat status this message announces (src 26). */
   seat?: 'in' | 'out';
+  /** Who holds that seat (src 26), named by the message's nick: also known on replay. */
+  agent?: Agent;
+  flow?: FlowMark;
 }
 
 type Obj = Record<string, unknown>;
@@ -144,12 +155,13 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
     case '20': {
       const timeout = str(data.src) === '20';
       const text = t(timeout ? 'notice.endedByTimeout' : 'notice.endedBySystem');
+      const flow: FlowMark = { ended: timeout ? 'timeout' : 'agent' };
       if (ctx.replay) {
-        return one({ type: 'message', message: { id: msg.ID, sender: 'system', text, sentAt: msg.time * 1000 } });
+        return { events: [{ type: 'message', message: { id: msg.ID, sender: 'system', text, sentAt: msg.time * 1000 } }], flow };
       }
       // No `text`: the flags carry none, and the session writes the end marker from `by`
       // (passing our own notice again showed it twice).
-      return one({ type: 'ended', by: timeout ? 'timeout' : 'agent' });
+      return { events: [{ type: 'ended', by: flow.ended }], flow };
     }
     case '21': {
       const withOptions = num(content.type) === 1;
@@ -188,17 +200,18 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
     }
     case '23': {
       const flag = num(content.menuSendRuleFlag) | 0;
-      return one({
-        type: 'rating-policy',
-        policy: { autoAtEnd: (flag & 1) !== 0, agentMaySend: (flag & 2) !== 0, visitorMayAsk: (flag & 4) !== 0 },
-      });
+      return {
+        events: [{ type: 'rating-policy', policy: { autoAtEnd: (flag & 1) !== 0, agentMaySend: (flag & 2) !== 0, visitorMayAsk: (flag & 4) !== 0 } }],
+        flow: 'live',
+      };
     }
     case '26': {
       const seat = str(content.content) === 'inSeat' ? 'in' : str(content.content) === 'outSeat' ? 'out' : undefined;
       if (!seat) return none;
-      if (ctx.replay || seat === ctx.seat) return { events: [], seat };
       const human = { name: msg.nick || t('messages.agent'), isBot: false };
       const bot = { name: msg.nick || t('messages.bot'), isBot: true };
+      const agent = seat === 'in' ? human : bot;
+      if (ctx.replay || seat === ctx.seat) return { events: [], seat, agent, flow: 'live' };
       const events: ConfabEventBody[] =
         seat === 'in'
           ? [{ type: 'agent', action: 'joined', agent: human }]
@@ -206,10 +219,15 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
               ...(ctx.seat === 'in' ? [{ type: 'agent', action: 'left', agent: human } as const] : []),
               { type: 'agent', action: 'joined', agent: bot },
             ];
-      return { events, seat };
+      return { events, seat, agent, flow: 'live' };
     }
-    // 7, 10, 24, 27 are the visitor's own flag messages (echoes from another tab); newer
-    // robot srcs (29–38) are not rendered yet.
+    // 7, 10, 24, 27 are the visitor's own flag messages (echoes from another tab, or stored by
+    // another kit), never rendered; 7 and 27 still mark the flow's start and end.
+    case '7':
+      return fromVisitor ? { events: [], flow: 'live' } : none;
+    case '27':
+      return fromVisitor ? { events: [], flow: { ended: 'visitor' } } : none;
+    // Newer robot srcs (29–38) are not rendered yet.
     default:
       return none;
   }

@@ -3,11 +3,13 @@
  * lazy chunk: `TencentCloudChat.create()` opens a socket at once, so it must only run when
  * the visitor opens a Tencent-backed chat.
  *
- * Why `@tencentcloud/chat/index.es.js` and not lite-chat (sizes in the Tencent README/report):
- * lite-chat basic + message-enhancer is smaller, but has no `getServerTime()`, which the
- * satisfaction expiry check needs, and its plugin wiring is undocumented; the full SDK's ESM
- * build is what the desk docs and kits target. The bare `@tencentcloud/chat` import would pick
- * the larger UMD build (no `module` field), hence the deep import.
+ * Why `@tencentcloud/chat/index.es.js` and not lite-chat (sizes measured in
+ * notes/tencent-sdk.md §1.4, gzip -9: this chunk about 123 KB; lite-chat basic 62.7 KB, or about
+ * 77 KB with the message-enhancer plugin that history needs, standard 138 KB, professional
+ * 160 KB): lite-chat is smaller, but has no `getServerTime()`, which the satisfaction expiry
+ * check needs, and its plugin wiring is undocumented; the full SDK's ESM build is what the desk
+ * docs and kits target. The bare `@tencentcloud/chat` import would pick the larger UMD build
+ * (no `module` field, about 172 KB), hence the deep import.
  */
 import type { DeskClient, DeskEvent } from './client';
 import { toDeskMessage, toDeskMessages } from './client';

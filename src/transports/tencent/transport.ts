@@ -22,9 +22,14 @@
  * - src 7 goes out online-only, once per flow: on `start`, not on reconnects; again only
  *   after the flow ended. A reload that finds a live flow in history does not re-trigger.
  * - Every message is de-duplicated by its ID (live pushes and history pages overlap).
- * - Commands issued before the SDK is ready wait in a queue and go out once it is.
+ * - Commands issued before the SDK is ready wait in a queue and go out once it is; "end"
+ *   meanwhile ends at once, drops what would go on with the flow, and owes the desk src 27.
+ * - History is read on every ready. If its last flow message is an end flag (19/20/27), a
+ *   flow this page was running ends with it; otherwise that flag is no line of its own.
+ * - "Ask for a rating" is offered only while an agent holds the seat (document, src 24).
  */
 import type {
+  Agent,
   BranchPrompt,
   Capability,
   Card,
@@ -44,7 +49,7 @@ import { t } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import { DEFAULT_DESK_ACCOUNT } from './client';
 import type { DeskClient, DeskClientInit, DeskCredentials, DeskEvent, DeskMessage } from './client';
-import { mapDeskMessage } from './map';
+import { mapDeskMessage, type FlowMark, type MapResult } from './map';
 import { askRatingData, cardData, endData, selectionData, triggerData } from './outgoing';
 
 export type DeskClientLoader = (init: DeskClientInit) => Promise<DeskClient>;
@@ -57,6 +62,11 @@ const HISTORY_PAGES = 4;
 /** A userSig that expires again this soon after being renewed is not worth another round. */
 const RENEW_GUARD_MS = 60_000;
 const MAX_FRAME_WARNINGS = 10;
+/**
+ * What an early "end" drops from the queue: commands that would start the flow or carry it
+ * on after the visitor left it. Ratings stay (they are given after the end anyway).
+ */
+const FLOW_COMMANDS: ReadonlySet<Command['type']> = new Set(['start', 'send', 'choose', 'submit-form', 'send-card', 'ask-rating']);
 
 const loadClient: DeskClientLoader = (init) =>
   init.sandbox
@@ -101,11 +111,23 @@ class TencentTransport implements Transport {
   private seat?: 'in' | 'out';
   private readonly prompts = new Map<string, BranchPrompt | FormPrompt>();
   private readonly ratings = new Map<string, RatingRequest>();
+  /** The desk's rating rules (src 23), as sent. */
   private policy?: RatingPolicy;
+  /** The rating rules as last published to the core (the desk's, narrowed by `mayAsk`). */
+  private published?: RatingPolicy;
+  /** The current flow ended (by the desk or the visitor), until the next start or seat. */
+  private flowEnded = false;
   private triggered = false;
   private endedLocally = false;
   /** History showed a flow still running (reload mid-conversation). */
   private liveFlow = false;
+  /** History has been read once (the first read is the one that resumes a chat). */
+  private restored = false;
+  /**
+   * The visitor ended the chat before the SDK was ready: src 27 is owed to the desk once it
+   * is, for a flow this page ran ('flow') or one the session resumes if history shows it live.
+   */
+  private endOwed?: 'flow' | 'resumed';
   private typingTimer: unknown;
   private badFrames = 0;
   /** data-user-sig-url, checked; where a fresh userSig comes from when one expires. */
@@ -134,7 +156,7 @@ class TencentTransport implements Transport {
   send(command: Command): void {
     if (this.closed) return;
     if (!this.ready) {
-      if (command.type === 'end') return this.endLocally();
+      if (command.type === 'end') return this.endBeforeReady();
       this.pending.push(command);
       return;
     }
@@ -240,7 +262,16 @@ class TencentTransport implements Transport {
     }
   }
 
-  /** Reload: replay the recent conversation from history, oldest first. */
+  /**
+   * Read the recent conversation from history (on load and after every reconnection) and
+   * replay what is new, oldest first. The last flow message read decides the flow's state:
+   * - an end flag (19/20/27) ends a flow this page was running (started here, or the session
+   *   resuming one), as `ended`, whose marker the session writes; otherwise that session
+   *   already ended the chat itself (its marker is in its transcript) or this is an old chat
+   *   seen afresh, and the flag adds no line. Earlier flags, between flows, stay as lines.
+   * - anything else, on a resume, is a live flow: no new trigger, and the agent in the seat
+   *   (named by the seat message's nick, so the session sees the same agent) is announced.
+   */
   private async restore(): Promise<void> {
     const client = this.client;
     if (!client) return;
@@ -257,24 +288,48 @@ class TencentTransport implements Transport {
       console.warn('[confab] desk history unavailable', e);
       return;
     }
-    let ended = true;
+    const first = !this.restored;
+    this.restored = true;
+    const resuming = first && this.options.resume !== undefined;
+    const running = this.triggered || this.liveFlow || resuming;
+    const seatBefore = this.seat;
+    let seatAgent: Agent | undefined;
+    const fresh: MapResult[] = [];
     for (const msg of pages.flat()) {
       if (this.seen.has(msg.ID)) continue;
       this.seen.add(msg.ID);
-      const { events, seat } = mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew(), replay: true });
-      if (seat) this.seat = seat;
-      for (const ev of events) {
-        ended = ev.type === 'message' && ev.message.sender === 'system';
-        this.dispatch(ev);
+      const result = mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew(), replay: true });
+      if (result.seat) {
+        this.seat = result.seat;
+        seatAgent = result.agent;
       }
+      fresh.push(result);
     }
-    this.liveFlow = this.options.resume !== undefined && this.seen.size > 0 && !ended;
-    if (this.liveFlow && this.seat === 'in') {
-      this.emit({ type: 'agent', action: 'joined', agent: { name: t('messages.agent'), isBot: false } });
+    let lastMark = -1;
+    for (let i = 0; i < fresh.length; i++) if (fresh[i]?.flow !== undefined) lastMark = i;
+    const last: FlowMark | undefined = fresh[lastMark]?.flow;
+    const ended = last !== undefined && last !== 'live' ? last.ended : undefined;
+    // Before replaying, so the rating rules replayed are judged by the flow's final state.
+    if (last !== undefined) this.flowEnded = ended !== undefined;
+    fresh.forEach((r, i) => {
+      if (i !== lastMark || !ended) return r.events.forEach((ev) => this.dispatch(ev));
+      if (running && !this.endedLocally) this.dispatch({ type: 'ended', by: ended });
+    });
+    if (ended) this.liveFlow = false;
+    else if (resuming && this.seen.size > 0) this.liveFlow = true;
+    if (!ended && (this.liveFlow || this.triggered) && this.seat === 'in' && seatBefore !== 'in' && !this.endedLocally) {
+      this.emit({ type: 'agent', action: 'joined', agent: seatAgent ?? { name: t('messages.agent'), isBot: false } });
     }
+    this.publishPolicy();
   }
 
   private flush(): void {
+    const owed = this.endOwed;
+    this.endOwed = undefined;
+    if (owed === 'flow' || (owed === 'resumed' && this.liveFlow)) {
+      this.liveFlow = false;
+      this.client?.sendCustom(this.to, endData(), true).catch((e: unknown) => console.warn('[confab] desk command failed', 'end', e));
+    }
     const queued = this.pending;
     this.pending = [];
     for (const c of queued) this.send(c);
@@ -293,8 +348,10 @@ class TencentTransport implements Transport {
         if (this.seen.has(msg.ID)) continue;
         this.seen.add(msg.ID);
       }
-      const { events, seat } = mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew() });
+      const { events, seat, flow } = mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew() });
       if (seat) this.seat = seat;
+      // The desk's answer to a trigger, or a seat change: the flow is on again.
+      if (flow === 'live') this.flowEnded = false;
       for (const ev of events) {
         if (modified && (ev.type === 'message' || ev.type === 'ended' || ev.type === 'typing')) continue;
         if (ev.type === 'ended' && this.endedLocally) continue;
@@ -306,6 +363,7 @@ class TencentTransport implements Transport {
         if (msg.flow === 'in' && ev.type !== 'rating-policy' && ev.type !== 'error') this.typing(false);
         this.dispatch(ev);
       }
+      this.publishPolicy();
     }
   }
 
@@ -322,17 +380,59 @@ class TencentTransport implements Transport {
     if (ev.type === 'branch') this.prompts.set(ev.branch.id, ev.branch);
     else if (ev.type === 'form') this.prompts.set(ev.form.id, ev.form);
     else if (ev.type === 'rating') this.ratings.set(ev.rating.id, ev.rating);
-    else if (ev.type === 'rating-policy') this.policy = ev.policy;
-    else if (ev.type === 'ended') this.triggered = false;
+    else if (ev.type === 'rating-policy') {
+      this.policy = ev.policy;
+      return this.publishPolicy();
+    } else if (ev.type === 'ended') this.flowOver();
     // Each unreadable message is an `error` event; only the first few reach the console too.
     else if (ev.type === 'error' && ++this.badFrames <= MAX_FRAME_WARNINGS) console.warn('[confab] desk message skipped:', ev.message);
     this.emit(ev);
+    if (ev.type === 'ended') this.publishPolicy();
+  }
+
+  /**
+   * The desk acts on src 24 only "when the user enters manual service and the rules [...]
+   * include that the user can send" (document, src 24): so the visitor may ask only while an
+   * agent holds the seat, within a flow that has not ended, and if src 23 allows it.
+   */
+  private mayAsk(): boolean {
+    return !!this.policy?.visitorMayAsk && this.seat === 'in' && !this.flowEnded;
+  }
+
+  /** Tell the core the rating rules as they stand now (src 23, narrowed by `mayAsk`), when they changed. */
+  private publishPolicy(): void {
+    if (!this.policy) return;
+    const policy: RatingPolicy = { ...this.policy, visitorMayAsk: this.mayAsk() };
+    const was = this.published;
+    if (was && was.autoAtEnd === policy.autoAtEnd && was.agentMaySend === policy.agentMaySend && was.visitorMayAsk === policy.visitorMayAsk) return;
+    this.published = policy;
+    this.emit({ type: 'rating-policy', policy });
+  }
+
+  private flowOver(): void {
+    this.triggered = false;
+    this.liveFlow = false;
+    this.flowEnded = true;
   }
 
   private endLocally(): void {
     this.endedLocally = true;
-    this.triggered = false;
+    this.flowOver();
     this.emit({ type: 'ended', by: 'visitor' });
+    this.publishPolicy();
+  }
+
+  /**
+   * "End chat" before the SDK is ready (loading, or reconnecting): the chat ends now, what
+   * would carry the flow on is dropped (a queued start would otherwise trigger a flow after
+   * the end), and the desk hears src 27 once ready if a flow is or may be live. A chat the
+   * session resumes counts as live until history, read first on ready, says otherwise.
+   */
+  private endBeforeReady(): void {
+    if (this.triggered || this.liveFlow) this.endOwed = 'flow';
+    else if (!this.restored && this.options.resume !== undefined) this.endOwed ??= 'resumed';
+    this.pending = this.pending.filter((c) => !FLOW_COMMANDS.has(c.type));
+    if (!this.endedLocally) this.endLocally();
   }
 
   private async sendText(text: string, clientId?: string): Promise<void> {
@@ -350,6 +450,7 @@ class TencentTransport implements Transport {
     switch (c.type) {
       case 'start':
         this.endedLocally = false;
+        this.flowEnded = false;
         if (!this.triggered && !this.liveFlow) await client.sendCustom(this.to, triggerData(), true);
         this.triggered = true;
         this.liveFlow = false;
@@ -395,13 +496,13 @@ class TencentTransport implements Transport {
         return this.emit({ type: 'rating', rating: rated });
       }
       case 'ask-rating':
-        if (!this.policy?.visitorMayAsk) {
+        if (!this.mayAsk()) {
           return this.emit({ type: 'error', code: 'not-allowed', message: t('error.notAllowed'), fatal: false });
         }
         await client.sendCustom(this.to, askRatingData(), true);
         return;
       case 'end':
-        this.endLocally();
+        if (!this.endedLocally) this.endLocally();
         await client.sendCustom(this.to, endData(), true);
         return;
       case 'typing':
