@@ -95,6 +95,7 @@ const ACTIVE: ReadonlySet<Phase> = new Set<Phase>(['starting', 'waiting', 'chatt
 const BEFORE_AGENT: ReadonlySet<Phase> = new Set<Phase>(['closed', 'prechat', 'starting', 'waiting']);
 const AFTER_CHAT: ReadonlySet<Phase> = new Set<Phase>(['ended', 'postchat', 'done', 'offline']);
 const NO_CAPABILITIES: ReadonlySet<Capability> = new Set();
+const AFTER_END: ReadonlySet<Phase> = new Set<Phase>(['ended', 'postchat', 'done']);
 const IDENTITY_KEYS = ['email', 'phone', 'name'] as const;
 
 type LeaveMessageFields = Parameters<Session['leaveMessage']>[0];
@@ -117,6 +118,15 @@ function plainText(m: Pick<IncomingMessage, 'text' | 'html' | 'attachments'>): s
     return m.html.replace(/<[^>]*>/g, '').replace(/&(nbsp|lt|gt|quot|#39|amp);/g, (_, name: string) => ENTITIES[name]!);
   }
   return (m.attachments ?? []).map((a) => a.name).join(', ');
+}
+
+/**
+ * A resume token marked `ended: true` describes a chat that is over (ExpertFlow keeps its
+ * conversation id for the transcript): it is passed back after a page change in the ended
+ * phases too. Any other token would resume a live chat, so it is passed only while one runs.
+ */
+function endedToken(token: Json | undefined): boolean {
+  return !!token && typeof token === 'object' && !Array.isArray(token) && token.ended === true;
 }
 
 function readConsent(storage: StorageLike | null, key: string): boolean {
@@ -573,7 +583,7 @@ export function createSession(deps: SessionDeps): Session {
     if (transport) return Promise.resolve();
     if (loading) return loading;
     const gen = generation;
-    const token = ACTIVE.has(phase.value) ? resume.value : undefined;
+    const token = ACTIVE.has(phase.value) || (AFTER_END.has(phase.value) && endedToken(resume.value)) ? resume.value : undefined;
     loading = deps
       .loadTransport()
       .then((factory) => {

@@ -103,12 +103,13 @@ describe('ExpertFlow: a whole conversation against the simulator over real socke
     ]);
   });
 
-  it('ends when the agent ends: agent left, ended by agent, resume token cleared', async () => {
+  it('ends when the agent ends: agent left, ended by agent, resume token marked ended', async () => {
     h.send({ type: 'send', clientId: 'c-3', text: 'Thanks, bye' });
     const ended = await until('ended', () => h.of('ended')[0]);
     expect(ended.by).toBe('agent');
     expect(h.of('agent').map((e) => e.action)).toEqual(['joined', 'left']);
-    expect(h.of('resume').at(-1)?.token).toBeNull();
+    // Kept for the transcript after a page change; marked so that it is never rejoined.
+    expect(h.of('resume').at(-1)?.token).toMatchObject({ id: h.of('accepted')[0]?.chatId, ended: true });
     expect(messageTexts(h)).toContain('Thank you for chatting with us. Goodbye!');
   });
 

@@ -161,3 +161,41 @@ describe('ExpertFlow: a page reload resumes the conversation', () => {
     after.transport.close();
   });
 });
+
+describe('ExpertFlow: the same words again while the server is down', () => {
+  const { store, start, connect } = restartingServer();
+
+  it('sends the second "ok" after the rejoin: the first one in the history is not taken for its echo', async () => {
+    const first = await start();
+    const h = connect(first.url);
+    h.send(START);
+    const id = (await until('accepted', () => h.of('accepted')[0])).chatId ?? '';
+    await until('greeting', () => messageTexts(h).find((t) => t.startsWith('Hello')));
+    h.send({ type: 'send', clientId: 'ok-1', text: 'ok' });
+    const echo1 = await until('echo 1', () => h.of('message').find((e) => e.message.clientId === 'ok-1'));
+
+    await first.close();
+    await until('reconnecting', () => h.of('connection').find((e) => e.state === 'reconnecting' && e.attempt));
+    h.send({ type: 'send', clientId: 'ok-2', text: 'ok' });
+
+    const second = await start(Number(new URL(first.url).port));
+    await until('rejoined', () => second.received.find((f) => f.name === 'joinConversation'));
+    const echo2 = await until('echo 2', () => h.of('message').find((e) => e.message.clientId === 'ok-2'));
+    // The core's outbox resends after the reconnect: still once on the wire.
+    h.send({ type: 'send', clientId: 'ok-2', text: 'ok' });
+    h.send({ type: 'send', clientId: 'later', text: 'later line' });
+    await until('echo later', () => h.of('message').find((e) => e.message.clientId === 'later'));
+
+    const okFrames = (sim: ExpertFlowSimulatorHandle) =>
+      sim.received.filter((f) => f.name === 'sendMessage' && (f.payload as { text?: string }).text === 'ok');
+    expect(okFrames(first)).toHaveLength(1);
+    expect(okFrames(second)).toHaveLength(1);
+    const history = store.conversations.get(id)?.history.filter((m) => m.type === 'ChatMessage' && m.text === 'ok');
+    expect(history).toHaveLength(2);
+    expect(echo2.message.id).not.toBe(echo1.message.id);
+    // The history's copy of the first "ok" still belongs to the first line, never to the second.
+    const ids = new Map(h.of('message').filter((e) => e.message.clientId).map((e) => [e.message.id, e.message.clientId]));
+    expect(ids.get(echo1.message.id)).toBe('ok-1');
+    expect(ids.get(echo2.message.id)).toBe('ok-2');
+  });
+});

@@ -28,7 +28,16 @@ import {
 import { onWake } from '../../core/backoff';
 import { t, type MessageKey } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
-import { decodeArrived, decodeInfo, decodeInit, decodeParticipant, type Activity, type ChatLine, type Participant } from './decode';
+import {
+  decodeArrived,
+  decodeInfo,
+  decodeInit,
+  decodeParticipant,
+  type Activity,
+  type Arrived,
+  type ChatLine,
+  type Participant,
+} from './decode';
 import { chatConfig } from './prechat';
 
 export interface ExpertFlowDeps {
@@ -73,12 +82,23 @@ function download(pdf: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
 }
 
-function resumed(token: Json | undefined): Conversation | null {
+/**
+ * The resume token: the conversation while it is active, and after its end the same marked
+ * `ended: true`, which the session passes back after a page change in the ended phases so that
+ * the transcript (asked for by conversation id) still works. `{ ended: true }` alone: the chat
+ * ended before the server named its conversation, so there is no transcript to offer.
+ */
+function resumeToken(c: Conversation | null, over: boolean): Json {
+  const conversation = c && { id: c.id, me: { ...c.me }, requestId: c.requestId };
+  return over ? { ...conversation, ended: true } : conversation;
+}
+
+function resumed(token: Json | undefined): { conv: Conversation | null; ended: boolean } {
   const o = token && typeof token === 'object' && !Array.isArray(token) ? token : null;
   const me = o && decodeParticipant(o.me);
-  return o && me && typeof o.id === 'string' && typeof o.requestId === 'string'
-    ? { id: o.id, me, requestId: o.requestId }
-    : null;
+  const conv =
+    o && me && typeof o.id === 'string' && typeof o.requestId === 'string' ? { id: o.id, me, requestId: o.requestId } : null;
+  return { conv, ended: o?.ended === true };
 }
 
 export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowDeps = {}): Transport {
@@ -87,14 +107,18 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   const server = safeUrl(opt.server, 'media')?.replace(/\/+$/, '') ?? null;
   const doFetch = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
   const config = chatConfig(opt);
-  const capabilities = new Set<Capability>(['typing', 'end', 'cancel', 'transcript-pdf', 'transcript-email', 'resume']);
+  const restored = resumed(o.resume);
+  const capabilities = new Set<Capability>(['typing', 'end', 'cancel', 'resume']);
+  // After an end without a conversation id there is nothing to ask a transcript for.
+  if (restored.conv || !restored.ended) capabilities.add('transcript-pdf').add('transcript-email');
   if (config.prechat.length) capabilities.add('prechat');
 
   let sink: EventSink = () => {};
   let socket: Socket | undefined;
-  let conv = resumed(o.resume);
+  let conv = restored.conv;
   let starting = false;
-  let ended = false;
+  // An ended conversation is never joined again; it is kept for its transcript.
+  let ended = restored.ended;
   let endUnsent = false;
   let closed = false;
   let unwake = (): void => undefined;
@@ -105,6 +129,8 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   const agents = new Map<string, Participant>();
   const outbox = new Map<string, Outgoing>();
   const echoes = new Map<string, IncomingMessage>();
+  /** Every visitor line id seen, and the client id it confirmed ('' for none). */
+  const visitorLines = new Map<string, string>();
 
   const emit = (body: ConfabEventBody): void => {
     if (!closed) sink(stamp(body, clock));
@@ -134,8 +160,8 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     ended = true;
     typingOff();
     emit(text ? { type: 'ended', by, text } : { type: 'ended', by });
-    // A reload after the end starts afresh instead of rejoining a closed conversation.
-    emit({ type: 'resume', token: null });
+    // A reload after the end keeps the id for the transcript but never rejoins.
+    emit({ type: 'resume', token: resumeToken(conv, true) });
   }
 
   function emitLine(c: Conversation, line: ChatLine): void {
@@ -152,19 +178,29 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     if (line.attachments.length) message.attachments = line.attachments;
     if (line.sentAt !== undefined) message.sentAt = line.sentAt;
     if (fromMe) {
-      let match: string | undefined;
-      for (const [clientId, out] of outbox) {
-        if (out.text !== line.text) continue;
-        match ??= clientId;
-        if (out.timestamp === line.timestamp) {
-          match = clientId;
-          break;
+      const known = visitorLines.get(line.id);
+      if (known !== undefined) {
+        // A copy of a line already seen (a rejoin's history, a repeated frame) is never the
+        // echo of a newer outbox entry, even one with the same text: matching it would drop
+        // that entry unsent.
+        if (known) message.clientId = known;
+      } else {
+        let match: string | undefined;
+        for (const [clientId, out] of outbox) {
+          if (out.text !== line.text) continue;
+          // The text alone (timestamps differ after a page change) only for a line not seen before.
+          match ??= clientId;
+          if (out.timestamp === line.timestamp) {
+            match = clientId;
+            break;
+          }
         }
-      }
-      if (match) {
-        outbox.delete(match);
-        message.clientId = match;
-        echoes.set(match, message);
+        visitorLines.set(line.id, match ?? '');
+        if (match) {
+          outbox.delete(match);
+          message.clientId = match;
+          echoes.set(match, message);
+        }
       }
     } else {
       typingOff();
@@ -225,12 +261,37 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         return;
       }
       case 'noAgentAvailable':
-        emit({ type: 'rejected', reason: a.text ?? t('offline.default') });
-        ended = true;
-        emit({ type: 'resume', token: null });
-        return;
+        return reject(a);
     }
     // Activity types the document does not list are ignored, not errors: servers add them.
+  }
+
+  function reject(a: Activity): void {
+    emit({ type: 'rejected', reason: a.text ?? t('offline.default') });
+    ended = true;
+    emit({ type: 'resume', token: null });
+  }
+
+  /**
+   * A `noAgentAvailable` that is the latest word on the request in the history (nobody joined,
+   * wrote or was handed the chat after it): the rejection happened while this page was away
+   * (a restart, a page change), and the visitor must not wait for an agent who will not come.
+   */
+  function unansweredRejection(c: Conversation, messages: readonly Arrived[]): Activity | undefined {
+    let last: Activity | undefined;
+    for (const m of messages) {
+      if (m.conversationId && m.conversationId !== c.id) continue;
+      // An agent's line, a new hand-off, or someone other than the visitor joining answers it.
+      if (m.type === 'ChatMessage') {
+        if (!m.whisper && m.from.id !== c.me.id) last = undefined;
+      } else if (m.activityType === 'noAgentAvailable') last = m;
+      else if (m.activityType === 'handOff') last = undefined;
+      else if (m.activityType === 'participantAdded' || m.activityType === 'participantJoined') {
+        const who = decodeParticipant(m.info.participant) ?? m.from;
+        if (who && who.id !== c.me.id) last = undefined;
+      }
+    }
+    return last;
   }
 
   function onArrived(raw: unknown): void {
@@ -252,6 +313,8 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       if (m.type === 'ChatMessage') emitLine(c, m);
       else onActivity(c, m, true);
     }
+    const rejection = ended ? undefined : unansweredRejection(c, info.messages);
+    if (rejection) return reject(rejection);
     markJoined();
   }
 
@@ -271,7 +334,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   }
 
   function markJoined(): void {
-    if (joined || !conv) return;
+    if (joined || !conv || ended) return;
     joined = true;
     clock.clearTimeout(joinTimer);
     for (const out of outbox.values()) if (!out.epoch) emitSend(conv, out);
@@ -308,6 +371,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     agents.clear();
     outbox.clear();
     echoes.clear();
+    visitorLines.clear();
     const pick = (answer: string, field: string): string => answers[answer] || visitor[field] || '';
     const phone = pick('phone', 'phone');
     const email = pick('email', 'email');
@@ -338,10 +402,14 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       if (!reply) throw new Error(`init ${res.status}`);
       const c: Conversation = { id: reply.conversationId, me: reply.participant, requestId: body.requestId };
       conv = c;
-      // The visitor cancelled while the request was on its way: end it at once.
-      if (ended) return sendEnd(c);
+      // The visitor cancelled while the request was on its way: end it at once (its
+      // transcript can be asked for now that the id is known).
+      if (ended) {
+        emit({ type: 'resume', token: resumeToken(c, true) });
+        return sendEnd(c);
+      }
       emit({ type: 'accepted', chatId: c.id });
-      emit({ type: 'resume', token: { id: c.id, me: { ...c.me }, requestId: c.requestId } });
+      emit({ type: 'resume', token: resumeToken(c, false) });
       join();
     } catch (err) {
       // 500, 503, a network failure or an unreadable reply: the core offers Retry (a new start).
