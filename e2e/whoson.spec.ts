@@ -93,6 +93,28 @@ test.describe('WhosOn, through the real script tag', () => {
     expect(params[8]).toBe('Please call back as soon as possible');
   });
 
+  test('nobody picks the chat up in time: the final line, Quit, and no operator afterwards', async ({ widget, page, sandbox }) => {
+    // Unscaled: the final line at 700 ms; the agent would join at 1,000 ms without a Quit.
+    sandbox.tune({ delayScale: 1, queueFrom: 0, pageTimeoutMs: 700 });
+    try {
+      await widget.load('whoson');
+      await widget.launcher.click();
+      await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
+      await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+      await expect(widget.dialog.getByText(/No operators are available/)).toBeVisible();
+      const quit = await widget.waitForFrame('whoson', 'Quit');
+      const hello = widget.received('whoson').find((f) => f.name === 'Hello')?.payload as string[];
+      expect(quit.payload).toEqual([hello[4], hello[1]]);
+      // Past the moment the agent would have joined and greeted: nobody did.
+      await page.waitForTimeout(2500);
+      await expect(widget.dialog.getByText(/Alex Morgan joined|How can I help you today/)).toHaveCount(0);
+      await expect(widget.dialog.getByLabel(/^Your message/)).toBeVisible();
+      expect(widget.received('whoson').filter((f) => f.name === 'Quit')).toHaveLength(1);
+    } finally {
+      sandbox.tune({ pageTimeoutMs: 0 });
+    }
+  });
+
   test('the chat survives a page navigation on the same site', async ({ widget, page }) => {
     await widget.load('whoson');
     await widget.launcher.click();

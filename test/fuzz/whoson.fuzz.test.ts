@@ -16,7 +16,7 @@ const fixture = (name: string) => JSON.parse(readFileSync(new URL(`${name}.json`
 
 const FRAMES = 10_000;
 
-function connected(): { events: ConfabEvent[]; socket: FakeSocket; close: () => void } {
+function connected(): { events: ConfabEvent[]; socket: FakeSocket; transport: ReturnType<typeof createWhosOnTransport>; close: () => void } {
   const options: TransportOptions = {
     options: { server: 'ws://127.0.0.1:1/chat', domain: 'www.mycompany.com', auth: 'a', apiKey: 'k' },
     locale: 'en', pageUrl: 'https://site.example/', referrer: '', userAgent: 'fuzz', visitorId: 'v1',
@@ -28,12 +28,12 @@ function connected(): { events: ConfabEvent[]; socket: FakeSocket; close: () => 
   socket.onopen?.({});
   socket.receive(JSON.stringify(fixture('event-connected')));
   expect(events.some((e) => e.type === 'config')).toBe(true);
-  return { events, socket, close: () => transport.close() };
+  return { events, socket, transport, close: () => transport.close() };
 }
 
 describe('whoson: fuzzed server frames', () => {
   it(`${FRAMES} mutated and random frames through decodeFrame and the transport: no throw, valid events, one error per rejected frame`, () => {
-    const { events, socket, close } = connected();
+    const { events, socket, transport, close } = connected();
     const result = storm({
       frames: textFrames(examples),
       numRuns: FRAMES,
@@ -47,8 +47,11 @@ describe('whoson: fuzzed server frames', () => {
     // Rate limit: at most 10 console lines for a whole flood of garbage.
     expect(result.badFrameWarnings).toBeLessThanOrEqual(10);
 
-    // The widget stays usable: a documented agent line still arrives as a message.
+    // The widget stays usable: a new chat can start (the storm may have ended the last one,
+    // e.g. with a final waiting line), and a documented agent line arrives as a message.
     const before = events.length;
+    transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
+    expect(events.slice(before).filter((e) => e.type === 'error')).toEqual([]);
     socket.receive(JSON.stringify(fixture('event-newline-lineo')));
     const line = events.slice(before).find((e) => e.type === 'message');
     expect(line?.type === 'message' && line.message.html).toBe(

@@ -188,4 +188,49 @@ describe('WhosOn offline and refusal paths', () => {
     const bad = start({ ...sim.options, server: 'http://127.0.0.1:1' });
     expect(bad.of('error')).toMatchObject([{ fatal: true, message: expect.stringContaining('data-server') }]);
   });
+
+  it('no auth string is a setup error before any Connect: the document gives no blank form for it', async () => {
+    // A Connect that does not match is refused and counts towards blacklisting the visitor's
+    // IP; sending "" on the chance the server has no string is a risk the widget must not take.
+    const connects = frames(sim, 'Connect').length;
+    const { auth: _auth, ...withoutAuth } = sim.options;
+    const h = start({ server: sim.url, ...withoutAuth });
+    expect(h.of('error')).toMatchObject([{ code: 'config', fatal: true, message: 'The chat is not set up correctly: check data-auth.' }]);
+    expect(h.of('connection')).toMatchObject([{ state: 'closed' }]);
+    expect(h.sockets).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(frames(sim, 'Connect')).toHaveLength(connects);
+  });
+});
+
+describe('WhosOn page timeout, against the simulator', () => {
+  it('the final waiting line: the widget sends Quit, the operator never joins, a message can be left', async () => {
+    // Unscaled: waiting1 at 400 ms, final at 700 ms, the agent would join at 1,000 ms.
+    const slow = await startWhosOnSimulator({ agent: { delayScale: 0.1, queueFrom: 0, pageTimeoutMs: 700 } });
+    try {
+      const h = start({ server: slow.url, ...slow.options });
+      await h.next('config');
+      h.transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
+      const [, , , , sid] = await lastFrame(slow, 'Hello');
+      const accepted = await h.next('accepted');
+      await h.next('waiting', (e) => e.kind === 'final');
+      expect(h.of('waiting').map((e) => [e.kind, e.text])).toEqual([
+        ['paging', 'Please wait. An operator will be with you shortly.'],
+        ['waiting', 'One moment please...'],
+        ['waiting', 'We apologize for the delay. An operator will be with you shortly.'],
+        ['final', 'No operators are available at this time. Operators may only be available during office hours.'],
+      ]);
+      expect(await lastFrame(slow, 'Quit')).toEqual([sid, slow.options.domain]);
+      // Past the moment the agent would have joined and greeted (220 ms scaled).
+      await new Promise((r) => setTimeout(r, 400));
+      expect(h.of('agent')).toEqual([]);
+      expect(h.of('message')).toEqual([]);
+      expect(frames(slow, 'Quit')).toHaveLength(1);
+      h.transport.send({ type: 'leave-message', name: 'Thomas', message: 'Please call back' });
+      expect((await lastFrame(slow, 'LeaveMessage')).slice(0, 2)).toEqual([accepted.chatId, sid]);
+      expect(h.of('error')).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
 });

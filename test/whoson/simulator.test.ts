@@ -113,4 +113,37 @@ describe('WhosOn simulator', () => {
     expect((await fetch(`${data.WebServicesURL}DocumentWriteForSite`, { method: 'POST', body: stranger })).status).toBe(400);
     c.ws.close();
   });
+
+  it('past the page timeout: linewaiting2 then final, and the chat keeps waiting until Quit', async () => {
+    // Final at 700 ms (scaled: 210), the agent would join at 1,000 (300).
+    const timed = await startWhosOnSimulator({ agent: { delayScale: 0.3, queueFrom: 0, pageTimeoutMs: 700 }, auth: 'a', domain: 'd.example', apiKey: 'k' });
+    const chat = async () => {
+      const ws = new WebSocket(timed.url);
+      const frames: Frame[] = [];
+      ws.on('message', (d) => frames.push(JSON.parse(d.toString()) as Frame));
+      await new Promise((r) => ws.once('open', r));
+      const send = (Command: string, Parameters: string[]) => ws.send(JSON.stringify({ Command, Parameters }));
+      send('Connect', ['a', 'd.example', '', 'cookie', 'UA', '', 'k']);
+      const connected = await waitFor(() => frames.find((f) => f.EventName === 'connected'), 'connected');
+      const sid = (connected.Data as { SessionID: string }).SessionID;
+      send('Hello', ['Thomas', 'd.example', '', '', sid, '', 'cookie', 'en', 'false', '']);
+      const classes = () => frames.filter((f) => f.EventName === 'newline').map((f) => (f.Data as { Classname: string }).Classname);
+      await waitFor(() => classes().includes('lineo final'), 'final');
+      return { ws, frames, classes, quit: () => send('Quit', [sid, 'd.example']) };
+    };
+    try {
+      const [left, kept] = await Promise.all([chat(), chat()]);
+      left.quit();
+      expect(kept.classes()).toEqual(['pagingmessage', 'lineo linewaiting1', 'lineo linewaiting2', 'lineo final']);
+      // Without a Quit an operator may still take the chat (the document's reason to send it).
+      await waitFor(() => kept.frames.some((f) => f.EventName === 'operatorjoined'), 'operator joins the kept chat');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(left.frames.some((f) => f.EventName === 'operatorjoined')).toBe(false);
+      expect(timed.received.filter((f) => f.name === 'Quit')).toHaveLength(1);
+      left.ws.close();
+      kept.ws.close();
+    } finally {
+      await timed.close();
+    }
+  });
 });

@@ -57,14 +57,13 @@ describe('WhosOn transport: the document\'s events, verbatim', () => {
     say('event-newline-linewaiting2');
     say('event-newline-queuemessage');
     say('event-queue');
-    say('event-newline-final');
-    await h.next('waiting', (e) => e.kind === 'final');
+    // (The final waiting line ends the chat: it has a test of its own below.)
+    await h.next('queue', (e) => e.total === undefined, 'the queue event');
     expect(h.of('waiting').map((e) => [e.kind, e.text])).toEqual([
       ['paging', 'Please wait. An operator will be with you shortly.'],
       ['waiting', 'One moment please...'],
       ['waiting', 'We apologize for the delay. An operator will be with you shortly.'],
       ['queue', 'Thank you for waiting. You are in position 3 of 10.'],
-      ['final', 'No operators are available at this time. Operators may only be available during office hours. The time is currently 08:54.'],
     ]);
     expect(h.of('queue').map(({ position, total }) => ({ position, total }))).toEqual([
       { position: 3, total: 10 },
@@ -80,7 +79,7 @@ describe('WhosOn transport: the document\'s events, verbatim', () => {
     line('linet', 'Bonjour Thomas. Je m&#39;appelle Howard Williams.');
     const lineo = await h.next('message', (e) => e.message.sender === 'agent');
     expect(lineo.message).toEqual({
-      id: 'gq0i7smlen-7', // ChatUid + the line's number in the chat (linesays counts)
+      id: 'gq0i7smlen-6', // ChatUid + the line's number in the chat (linesays counts)
       sender: 'agent',
       authorName: 'Howard Williams',
       html: 'Good Morning Thomas. My name is Howard Williams how can I help you?',
@@ -119,6 +118,7 @@ describe('WhosOn transport: the document\'s events, verbatim', () => {
   });
 
   it('notaccepted: a message becomes the reason, a URL becomes the forwarding URL', async () => {
+    const since = server.received.length;
     const h = await connected();
     h.transport.send({ type: 'start', visitor: {}, answers: {} });
     await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
@@ -131,6 +131,77 @@ describe('WhosOn transport: the document\'s events, verbatim', () => {
     await waitFor(() => h.of('rejected').length === 3, 'three rejections');
     expect(h.of('rejected')[1]?.forwardingUrl).toBe('https://www.mycompany.com/contact');
     expect(h.of('rejected')[2]).not.toHaveProperty('forwardingUrl');
+    // Refused at the Hello: there is no chat to end, so no Quit.
+    expect(server.received.slice(since).map((c) => c.Command)).not.toContain('Quit');
+  });
+
+  it('the final waiting line ends the chat: Quit goes out once, and the chat says nothing more', async () => {
+    const since = server.received.length;
+    const quits = () => server.received.slice(since).filter((c) => c.Command === 'Quit');
+    const h = await connected();
+    h.transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
+    await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
+    say('event-accepted');
+    say('event-newline-pagingmessage');
+    say('event-newline-linewaiting1');
+    say('event-newline-linewaiting2');
+    say('event-newline-final');
+    expect((await h.next('waiting', (e) => e.kind === 'final')).text).toMatch(/^No operators are available/);
+    // The document: "If you receive the final waiting message … send the Quit command".
+    expect(await waitFor(() => quits()[0], 'Quit')).toEqual({
+      Command: 'Quit',
+      Parameters: ['2c61f576-330e-4127-af83-90809776fa9c', 'www.mycompany.com'],
+    });
+    // An operator who picks the chat up before the Quit lands, a repeated final line, the
+    // server's own quit: none of it reaches a visitor who was told nobody is there.
+    say('event-operatorjoined');
+    say('event-typing');
+    say('event-newline-linesays-operator');
+    say('event-newline-lineo');
+    say('event-requestfile');
+    say('event-newline-final');
+    say('event-quit');
+    say('event-acknowledged'); // not about the chat: still handled, and tells us the rest was read
+    await h.next('ack');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(quits()).toHaveLength(1);
+    for (const type of ['agent', 'message', 'typing', 'file-request', 'ended'] as const) expect(h.of(type)).toEqual([]);
+    expect(h.of('waiting').filter((e) => e.kind === 'final')).toHaveLength(1);
+    // Leaving a message is still offered after the final line, and names the chat.
+    h.transport.send({ type: 'leave-message', name: 'Thomas', message: 'Please call back' });
+    const left = await waitFor(() => server.received.slice(since).find((c) => c.Command === 'LeaveMessage'), 'LeaveMessage');
+    expect(left.Parameters?.slice(0, 2)).toEqual(['gq0i7smlen', '2c61f576-330e-4127-af83-90809776fa9c']);
+    expect(h.of('error')).toEqual([]);
+  });
+
+  it('no post-chat survey for a chat that was never accepted (it would carry no ChatUid)', async () => {
+    const since = server.received.length;
+    const h = await connected();
+    h.transport.send({ type: 'start', visitor: {}, answers: {} });
+    await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
+    h.transport.send({ type: 'cancel' }); // before any accepted
+    expect(await h.next('ended')).toMatchObject({ by: 'visitor' });
+    h.transport.send({ type: 'postchat', answers: { Rating: '5' } });
+    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'no-chat', fatal: false })]);
+    await waitFor(() => server.received.slice(since).some((c) => c.Command === 'Quit'), 'Quit');
+    expect(server.received.slice(since).map((c) => c.Command)).not.toContain('PostChatSurvey');
+  });
+
+  it('a notaccepted after accepted (the queue timed out) ends the chat with Quit', async () => {
+    const since = server.received.length;
+    const h = await connected();
+    h.transport.send({ type: 'start', visitor: {}, answers: {} });
+    await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
+    say('event-accepted');
+    say('event-newline-queuemessage');
+    say('event-notaccepted');
+    await h.next('rejected');
+    const quit = await waitFor(() => server.received.slice(since).find((c) => c.Command === 'Quit'), 'Quit');
+    expect(quit.Parameters).toEqual(['2c61f576-330e-4127-af83-90809776fa9c', 'www.mycompany.com']);
+    say('event-operatorjoined');
+    say('event-acknowledged');
+    await h.next('ack');
+    expect(h.of('agent')).toEqual([]);
   });
 
   it('a quit while still waiting for an operator is ended by the system', async () => {

@@ -144,7 +144,7 @@ export interface Sandbox {
   vendors: Partial<Record<SandboxVendor, VendorSandbox>>;
   setAvailable(available: boolean): void;
   /** Change how the scripted agent behaves for the chats that start from now on. */
-  tune(options: Pick<ScriptedAgentOptions, 'delayScale' | 'queueFrom' | 'inject'>): void;
+  tune(options: Pick<ScriptedAgentOptions, 'delayScale' | 'queueFrom' | 'inject' | 'pageTimeoutMs'>): void;
   close(): Promise<void>;
 }
 

@@ -10,14 +10,17 @@
  *
  * Choices where the document is silent: DynamicField's "new chat line" is sent with the
  * class "linefield" (our transport shows unknown classes as system lines); when the Hello
- * asks for translation, each operator line is followed by a "linet" line.
+ * asks for translation, each operator line is followed by a "linet" line. A chat whose page
+ * timeout passes (the agent's `pageTimeoutMs`, set through the sandbox's tune hook) gets
+ * "lineo linewaiting2" then "lineo final", and keeps waiting (an operator may still take it)
+ * until the visitor sends Quit, as the document describes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 import { WebSocket, WebSocketServer } from 'ws';
-import { AGENT_ATTACHMENT, DEFAULT_AGENT, ScriptedAgent, type AgentHost } from './agent';
+import { AGENT_ATTACHMENT, AGENT_LINES, DEFAULT_AGENT, ScriptedAgent, type AgentHost } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
 
 export interface WhosOnSimulatorOptions extends SimulatorOptions {
@@ -213,6 +216,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
     private visitor = '';
     private translateTo = '';
     private agent: ScriptedAgent | null = null;
+    private waiting2Sent = false;
     private agentName = (opts.agent?.identity ?? DEFAULT_AGENT).name;
 
     constructor(private readonly socket: WebSocket) {
@@ -352,6 +356,11 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
     }
 
     waiting(kind: 'paging' | 'waiting1' | 'waiting2' | 'final', text: string): void {
+      // The shared agent has one waiting line; WhosOn has a second before it gives up
+      // (document: "The second 'waiting' message sent before an operator picks up the
+      // chat"), so a chat reaching its page timeout gets that one just ahead of the final.
+      if (kind === 'final' && !this.waiting2Sent) this.waiting('waiting2', AGENT_LINES.waiting2);
+      if (kind === 'waiting2') this.waiting2Sent = true;
       const cls = { paging: 'pagingmessage', waiting1: 'lineo linewaiting1', waiting2: 'lineo linewaiting2', final: 'lineo final' }[kind];
       this.line(cls, escapeHtml(text));
     }

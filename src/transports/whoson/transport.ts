@@ -22,6 +22,17 @@
  *   command is on the wire (a visitor file message; an `ack`). PostChatSurvey is acked by the
  *   server's `acknowledged`.
  * - Quit (cancel or end) is answered by nothing: we report `ended` by the visitor ourselves.
+ * - The final waiting line, or a notaccepted after the chat was accepted (a queue timing
+ *   out), ends the chat: we send Quit (the document: "you should end the chat … send the Quit
+ *   command") so it stops showing as waiting, and ignore whatever that chat sends afterwards
+ *   (an operator picking it up in the meantime must not reopen a chat the visitor was told
+ *   is over).
+ * - A start that cannot be written (no connection) is reported `retryable`: the session
+ *   then offers Retry instead of a wait screen for a Hello that never went out. We do not
+ *   queue it for the reconnect: the backoff may take 30 s, with nothing to show meanwhile.
+ * - The Connect authentication string is required (data-auth): the document gives no blank
+ *   form for it (unlike the visitor IP and referrer), and a Connect that does not match is
+ *   refused and counts towards blacklisting the visitor's IP.
  * - Preview is sent only when the connected event's OperatorPreview allows it.
  */
 import {
@@ -71,6 +82,10 @@ const OPEN = 1;
 const IMAGE_EXT = /\.(png|jpe?g|gif|bmp|webp)$/i;
 
 const isActive = (p: Phase) => p === 'starting' || p === 'waiting' || p === 'chatting';
+/** Events about the chat itself: ignored once we have quit it (see the top comment). */
+const CHAT_EVENTS: ReadonlySet<WhosOnEvent['kind']> = new Set<WhosOnEvent['kind']>([
+  'accepted', 'notaccepted', 'newline', 'operatorjoined', 'typing', 'queue', 'requestfile', 'requestfield', 'quit',
+]);
 
 export class WhosOnTransport implements Transport {
   readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
@@ -101,6 +116,8 @@ export class WhosOnTransport implements Transport {
   private lastAgentLine = '';
   private agentIsBot = false;
   private pending: { clientId: string; text: string }[] = [];
+  /** We sent Quit for a chat the server gave up on: later events about it are ignored. */
+  private quitSent = false;
   private promptNo = 0;
   private badFrames = 0;
 
@@ -154,12 +171,13 @@ export class WhosOnTransport implements Transport {
         const translate = tr.enabled && !!tr.defaultLanguage && lang !== tr.defaultLanguage;
         const frame = wire.hello(name, dom, c.department ?? this.opt.department ?? '', '', sid, '',
           this.o.visitorId, lang, translate, wire.surveyXml(c.answers));
-        if (!this.write(frame)) return;
+        if (!this.write(frame, true)) return;
         this.chatUid = '';
         this.chatSession = sid;
         this.line = 0;
         this.author = '';
         this.pending = [];
+        this.quitSent = false;
         this.phase = 'starting';
         return;
       }
@@ -194,6 +212,9 @@ export class WhosOnTransport implements Transport {
         this.emit({ type: 'ended', by: 'visitor' });
         return;
       case 'postchat':
+        // No ChatUid: the chat was never accepted, and the document offers the survey only
+        // for an accepted one (a survey about no chat would be recorded against nothing).
+        if (!this.chatUid) return this.fail('no-chat', t('transport.unsupported'));
         this.write(wire.postChatSurvey(this.chatUid, this.chatSession || sid, dom, '', wire.surveyXml(c.answers)));
         return;
       case 'transcript':
@@ -276,23 +297,33 @@ export class WhosOnTransport implements Transport {
     return !!this.sessionId && this.socket?.readyState === OPEN;
   }
 
-  /** Put a command on the wire, or report that we cannot (never throws). */
-  private write(frame: wire.WireCommand): boolean {
+  /**
+   * Put a command on the wire, or report that we cannot (never throws). `retryable`: the
+   * command may simply be sent again later (a start), which the error then says.
+   */
+  private write(frame: wire.WireCommand, retryable = false): boolean {
     if (!this.connected() || !this.socket) {
-      this.fail('not-connected', t('transport.notConnected'));
+      this.fail('not-connected', t('transport.notConnected'), retryable);
       return false;
     }
-    return this.raw(this.socket, frame);
+    return this.raw(this.socket, frame, retryable);
   }
 
-  private raw(s: WebSocket, frame: wire.WireCommand): boolean {
+  private raw(s: WebSocket, frame: wire.WireCommand, retryable = false): boolean {
     try {
       s.send(JSON.stringify(frame));
       return true;
     } catch {
-      this.fail('not-connected', t('transport.notConnected'));
+      this.fail('not-connected', t('transport.notConnected'), retryable);
       return false;
     }
+  }
+
+  /** The server gave up on the chat (final line, queue timeout): end it there too, once. */
+  private quitAbandoned(): void {
+    if (this.quitSent) return;
+    this.quitSent = true;
+    this.write(wire.quit(this.sessionId, this.domain));
   }
 
   // --- incoming ---
@@ -311,6 +342,7 @@ export class WhosOnTransport implements Transport {
   }
 
   private handle(ev: WhosOnEvent): void {
+    if (this.quitSent && CHAT_EVENTS.has(ev.kind)) return;
     switch (ev.kind) {
       case 'connected': {
         const first = !this.config;
@@ -346,6 +378,8 @@ export class WhosOnTransport implements Transport {
         return this.emit({ type: 'accepted', chatId: this.chatUid });
       case 'notaccepted': {
         if (ev.chatUid) this.chatUid = ev.chatUid;
+        // After accepted, this is a queue timing out: the document says to end the chat.
+        if (this.phase === 'waiting') this.quitAbandoned();
         this.phase = 'offline';
         // Data is "the message to display or a forwarding URL".
         const url = /^https?:\/\/\S+$/i.test(ev.text.trim()) ? safeUrl(ev.text.trim(), 'link') : null;
@@ -402,7 +436,15 @@ export class WhosOnTransport implements Transport {
     if (has('linewaiting1') || has('linewaiting2')) {
       return this.emit({ type: 'waiting', kind: 'waiting', text: stripTags(content) });
     }
-    if (has('final')) return this.emit({ type: 'waiting', kind: 'final', text: stripTags(content) });
+    if (has('final')) {
+      // Only a chat still waiting for an operator can be given up (the session goes offline
+      // on it then); a final line in a running chat is shown as before and changes nothing.
+      if (this.phase === 'starting' || this.phase === 'waiting') {
+        this.quitAbandoned();
+        this.phase = 'offline';
+      }
+      return this.emit({ type: 'waiting', kind: 'final', text: stripTags(content) });
+    }
     if (has('queuemessage')) {
       const q = queuePosition(content);
       this.emit({ type: 'waiting', kind: 'queue', text: stripTags(content) });
@@ -471,8 +513,8 @@ export class WhosOnTransport implements Transport {
 
   // --- out ---
 
-  private fail(code: string, message: string): void {
-    this.emit({ type: 'error', code, message, fatal: false });
+  private fail(code: string, message: string, retryable = false): void {
+    this.emit({ type: 'error', code, message, fatal: false, ...(retryable ? { retryable } : {}) });
   }
 
   private emit(body: ConfabEventBody): void {
