@@ -188,7 +188,12 @@ export type ConfabEventBody =
   | { type: 'ack'; what: AckKind; detail?: string }
   /** A site image (logo) as a URL the UI may show (data: images allowed). */
   | { type: 'image'; role: 'logo'; url: string }
-  /** Opaque state the transport needs to resume after a page navigation. */
+  /**
+   * Opaque state the transport needs to resume after a page navigation. The core hands it
+   * back while a chat is active; after the end only a token marked `ended: true` (an object
+   * with that key) is handed back, for what still works on an ended chat (ExpertFlow's
+   * transcript). A null token forgets the chat.
+   */
   | { type: 'resume'; token: Json }
   /**
    * `retryable`: the command that caused it (a start) did not go through and may be tried

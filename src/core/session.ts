@@ -469,6 +469,8 @@ export function createSession(deps: SessionDeps): Session {
         if (ev.state === 'reconnecting') reconnectAttempt.value = ev.attempt ?? reconnectAttempt.value + 1;
         if (ev.state === 'open') {
           reconnectAttempt.value = 0;
+          // "Continued in another tab" is over once this tab holds the chat again.
+          if (error.value?.code === 'kicked' && !error.value.fatal) error.value = null;
           // A relay learns its vendor's capabilities in its welcome: take a fresh copy.
           if (transport) capabilities.value = new Set(transport.capabilities);
           if (prev !== 'open') outbox.online();

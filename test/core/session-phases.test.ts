@@ -213,6 +213,20 @@ describe('session phases', () => {
     expect(h.session.phase.value).toBe('chatting');
   });
 
+  it('"continued in another tab" goes away once this tab holds the chat again; other minor errors stay', async () => {
+    const h = harness();
+    await chatting(h);
+    h.transport.emit({ type: 'error', code: 'kicked', message: 'This chat continues in another tab.', fatal: false });
+    h.transport.emit({ type: 'connection', state: 'closed' });
+    expect(h.session.error.value?.code).toBe('kicked');
+    h.transport.emit({ type: 'connection', state: 'open' });
+    expect(h.session.error.value).toBeNull();
+    h.transport.emit({ type: 'error', code: 'file-type', message: 'Files of this type cannot be sent.', fatal: false });
+    h.transport.emit({ type: 'connection', state: 'reconnecting', attempt: 1 });
+    h.transport.emit({ type: 'connection', state: 'open' });
+    expect(h.session.error.value?.code).toBe('file-type');
+  });
+
   it('sets request states for leave-message and transcript, failing them on an error while pending', async () => {
     const h = harness();
     await connected(h, chatConfig({ agentsAvailable: false }));
