@@ -93,13 +93,167 @@ test.describe('embedding', () => {
     await expect(page.getByRole('button', { name: 'Open chat' })).toBeFocused();
   });
 
-  test('a frame that never loads does not block the host page', async ({ page, sandbox }) => {
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 375, height: 667 },
+  ]) {
+    test(`a frame that never loads never covers the host page (${size.width}×${size.height})`, async ({ page, sandbox }) => {
+      await page.setViewportSize(size);
+      const attrs = { vendor: 'whoson', ...sandbox.vendors.whoson?.attributes, mode: 'iframe' };
+      await page.route('**/embed.html*', (route) => route.abort());
+      // One button in the middle of the page, one where the window would be (above the launcher).
+      const button = (name: string, where: string) =>
+        `<button style="position:fixed;${where}" onclick="(window.clicks = window.clicks || []).push('${name}')">${name}</button>`;
+      await hostPage(page, sandbox.url, [attrs], button('Centre', 'top:45%;left:40%') + button('Corner', 'bottom:150px;right:60px'));
+      const launcher = page.getByRole('button', { name: 'Open chat' });
+      await launcher.click();
+      await page.waitForTimeout(500); // the frame host loads, the frame's load fails
+      for (const name of ['Centre', 'Corner']) await page.getByRole('button', { name }).click({ timeout: 3000 });
+      expect(await page.evaluate(() => (window as unknown as { clicks: string[] }).clicks)).toEqual(['Centre', 'Corner']);
+      // The visitor asked for the window; the frame has not said it is ready: busy, not shown.
+      await expect(launcher).toHaveAttribute('aria-busy', 'true');
+      // The launcher itself still answers: a second click takes the request back.
+      await launcher.click({ timeout: 3000 });
+      await expect(launcher).toHaveAttribute('aria-expanded', 'false');
+      await expect(launcher).not.toHaveAttribute('aria-busy', 'true');
+    });
+  }
+
+  test('data-mode="iframe" on a phone: the frame fills the screen, sized to the visual viewport, and the host page does not scroll while it is open', async ({ page, sandbox }) => {
+    await page.setViewportSize({ width: 375, height: 667 });
     const attrs = { vendor: 'whoson', ...sandbox.vendors.whoson?.attributes, mode: 'iframe' };
-    await page.route('**/embed.html*', (route) => route.abort());
-    await hostPage(page, sandbox.url, [attrs], '<button id="host-button">Host action</button>');
+    await hostPage(page, sandbox.url, [attrs], '<div style="height:3000px">A long host page</div>');
+    const html = () => page.evaluate(() => document.documentElement.style.overflow);
+    const scrollY = () => page.evaluate(() => window.scrollY);
     await page.getByRole('button', { name: 'Open chat' }).click();
-    await page.getByRole('button', { name: 'Host action' }).click(); // not covered by anything
+    const frame = page.frameLocator('confab-chat >> iframe');
+    await expect(frame.getByRole('dialog')).toBeVisible();
+    expect(await page.locator('confab-chat iframe').boundingBox()).toEqual({ x: 0, y: 0, width: 375, height: 667 });
+    expect(await html()).toBe('hidden');
+    // Sized to the visual viewport (page.ts, as in-page), so the keyboard never covers the composer.
+    expect(await page.locator('confab-chat').evaluate((el) => el.shadowRoot!.querySelector('div')!.style.getPropertyValue('--confab-viewport-height'))).toBe('667px');
+    await page.mouse.move(180, 300);
+    await page.mouse.wheel(0, 800);
+    await page.waitForTimeout(300);
+    expect(await scrollY()).toBe(0);
+
+    await frame.getByRole('button', { name: 'Minimise chat' }).click();
+    await expect(page.getByRole('button', { name: 'Open chat' })).toBeFocused();
+    expect(await html()).toBe('');
+    await page.mouse.wheel(0, 800);
+    await expect.poll(scrollY).toBeGreaterThan(0);
   });
+
+  test('data-mode="iframe": the host page\'s launcher speaks the visitor\'s language and takes setTheme colours', async ({ page, sandbox }) => {
+    const attrs = { vendor: 'whoson', ...sandbox.vendors.whoson?.attributes, mode: 'iframe', locale: 'ar' };
+    await hostPage(page, sandbox.url, [attrs]);
+    const launcher = page.locator('confab-chat').getByRole('button');
+    // The frame loads as the in-page app does (without a click), and sends its labels.
+    await expect(launcher).toHaveAccessibleName('فتح المحادثة');
+    await page.evaluate(() => (window as unknown as { Confab: ConfabFn }).Confab('setTheme', { color: '#0a7d4f' }));
+    await expect(launcher).toHaveCSS('background-color', 'rgb(10, 125, 79)');
+    await launcher.click();
+    await expect(page.frameLocator('confab-chat >> iframe').getByRole('dialog')).toBeVisible();
+    await expect(launcher).toHaveAccessibleName('إغلاق المحادثة');
+    await expect(launcher).toHaveAttribute('aria-expanded', 'true');
+    await page.evaluate(() => (window as unknown as { Confab: ConfabFn }).Confab('close'));
+    await expect(launcher).toHaveAccessibleName('فتح المحادثة');
+    await expect(launcher).toHaveCSS('background-color', 'rgb(10, 125, 79)');
+  });
+
+  test('data-mode="iframe": the unread count goes into the host page\'s title while it is hidden', async ({ page, sandbox }) => {
+    const attrs = { vendor: 'whoson', ...sandbox.vendors.whoson?.attributes, mode: 'iframe' };
+    await hostPage(page, sandbox.url, [attrs]);
+    const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: ConfabFn }).Confab(...a), args);
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    const launcher = page.locator('confab-chat').getByRole('button');
+    await launcher.click();
+    const frame = page.frameLocator('confab-chat >> iframe');
+    await frame.getByLabel('Please enter your name:').fill('Iris');
+    await frame.getByRole('button', { name: 'Start chat' }).click();
+    await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+
+    // Window closed: the agent's reply is unread.
+    await api('close');
+    await setHidden(true);
+    await api('send', 'are you there?');
+    await expect(page).toHaveTitle(/^\(\d+\) Host$/);
+    await expect(launcher).toHaveAccessibleDescription(/unread/);
+    await setHidden(false);
+    await expect(page).toHaveTitle('Host');
+
+    // Window open on a hidden tab: the visitor has not read those lines either.
+    await api('open');
+    await expect(frame.getByRole('dialog')).toBeVisible();
+    await setHidden(true);
+    await api('send', 'Could you please help me with product installation');
+    await expect(frame.getByRole('log').getByText(/Let me check that for you/)).toBeVisible();
+    await expect(page).toHaveTitle(/^\(\d+\) Host$/);
+    await setHidden(false);
+    await expect(page).toHaveTitle('Host');
+  });
+
+  for (const mode of ['in-page', 'iframe'] as const) {
+    test(`ready (${mode}): on('ready'), the ready() promise and confab:ready all mean the app has loaded, no open needed`, async ({ page, sandbox }) => {
+      await page.addInitScript(() => {
+        if (window !== window.top) return; // the host page only, not the widget's frame
+        const w = window as unknown as { log: string[]; Confab: ((...a: unknown[]) => void) & { q?: unknown[] } };
+        w.log = [];
+        w.Confab = function (...a: unknown[]) {
+          (w.Confab.q ??= []).push(a);
+        };
+        w.Confab('on', 'ready', () => w.log.push('on:ready')); // queued before the script loads
+        addEventListener('confab:ready', (e) => w.log.push(`window:ready:${(e as CustomEvent<{ widget: string }>).detail.widget}`));
+      });
+      const attrs: Record<string, string> = { vendor: 'whoson', ...sandbox.vendors.whoson?.attributes };
+      if (mode === 'iframe') attrs.mode = 'iframe';
+      await hostPage(page, sandbox.url, [attrs]);
+      const log = () => page.evaluate(() => (window as unknown as { log: string[] }).log);
+      const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: ConfabFn }).Confab(...a), args);
+      await expect.poll(log).toEqual(['window:ready:whoson', 'on:ready']);
+      await api('ready'); // resolves (page.evaluate awaits the promise)
+      // A listener added once the app is there still hears it, once, as a later ready() resolves.
+      await page.evaluate(() => new Promise((resolve) => (window as unknown as { Confab: ConfabFn }).Confab('on', 'ready', resolve)));
+      expect(await api('isOpen')).toBe(false);
+
+      // Opening loads the vendor's transport: that is no second `ready`.
+      await page.getByRole('button', { name: 'Open chat' }).click();
+      const dialog = mode === 'iframe' ? page.frameLocator('confab-chat >> iframe').getByRole('dialog') : page.locator('confab-chat').getByRole('dialog');
+      await expect(dialog.getByLabel('Please enter your name:')).toBeVisible();
+      await page.waitForTimeout(300);
+      expect(await log()).toEqual(['window:ready:whoson', 'on:ready']);
+    });
+  }
+
+  for (const mode of ['in-page', 'iframe'] as const) {
+    test(`invalid optional attributes (${mode}): one console error each, naming it and its value; the widget works with the defaults`, async ({ page, sandbox }) => {
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && m.text().startsWith('Confab') && errors.push(m.text()));
+      const attrs: Record<string, string> = { vendor: 'whoson', ...sandbox.vendors.whoson?.attributes, theme: 'neon', position: 'middle', color: 'red' };
+      if (mode === 'iframe') attrs.mode = 'iframe';
+      await hostPage(page, sandbox.url, [attrs]);
+      await expect.poll(() => errors.length).toBeGreaterThanOrEqual(3);
+      // The defaults: on the right, the default colour; and the chat works.
+      const launcher = page.locator('confab-chat').getByRole('button');
+      expect((await launcher.boundingBox())!.x).toBeGreaterThan(page.viewportSize()!.width / 2);
+      await expect(launcher).toHaveCSS('background-color', 'rgb(31, 95, 191)');
+      await launcher.click();
+      const dialog = mode === 'iframe' ? page.frameLocator('confab-chat >> iframe').getByRole('dialog') : page.locator('confab-chat').getByRole('dialog');
+      await expect(dialog.getByLabel('Please enter your name:')).toBeVisible();
+      await page.waitForTimeout(300);
+      // One each, also in iframe mode (the frame gets the defaults, not the host's bad values).
+      expect(errors).toEqual([
+        expect.stringMatching(/^Confab: data-theme is "neon", which is not one of light, dark, auto/),
+        expect.stringMatching(/^Confab: data-position is "middle", which is not one of right, left/),
+        expect.stringMatching(/^Confab: data-color is "red", which is not a #rgb or #rrggbb colour/),
+      ]);
+    });
+  }
 
   test('the JS API: every call, its return values, events and window CustomEvents', async ({ page, sandbox }) => {
     await hostPage(page, sandbox.url, [{ vendor: 'whoson', ...sandbox.vendors.whoson?.attributes }]);

@@ -57,6 +57,17 @@ export type ApiMethod = (typeof API_METHODS)[number];
 export type FrameMessage =
   | { confab: 'ready' }
   | { confab: 'call'; method: string; args: unknown[] }
-  | { confab: 'state'; open: boolean; unread: number }
+  | {
+      confab: 'state';
+      open: boolean;
+      unread: number;
+      /** The launcher's names and unread description, in the visitor's language (the guest's i18n). */
+      openLabel?: string;
+      closeLabel?: string;
+      unreadLabel?: string;
+    }
   | { confab: 'event'; name: string; detail: unknown }
   | { confab: 'minimise' };
+
+/** The launcher's icon while the window is open: a cross, since a click closes it. */
+export const CLOSE_ICON = 'M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6l5.6-5.6L5 6.4z';

@@ -12,8 +12,9 @@ import type { Session, SessionEventMap } from '../core/session-api';
 import { isVendor, loadTransport } from '../transports/registry';
 import { mountWindow } from '../ui/app';
 import { applyTheme } from './theme';
-import type { AppHandle, FrameMessage, LoaderHost } from './app-api';
-import { dispatchPublic } from './events';
+import { CLOSE_ICON, type AppHandle, type FrameMessage, type LoaderHost } from './app-api';
+import { dispatchPublic, onReady } from './events';
+import { invalidOptions } from './options';
 import { watchPage } from './page';
 
 function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
@@ -24,13 +25,19 @@ function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
   }
 }
 
-const CLOSE_ICON = 'M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6l5.6-5.6L5 6.4z';
+/**
+ * The session's events the public API passes on. Not the session's own `ready` (its transport
+ * has loaded, i.e. the visitor opened the chat): the public `ready` means this app has loaded,
+ * as README and the ready() promise say (see `on` below).
+ */
 const PUBLIC_EVENTS: (keyof SessionEventMap)[] = ['open', 'close', 'message', 'unread', 'ended', 'phase'];
 
 export function boot(host: LoaderHost): AppHandle {
   const { options, launcher, badge } = host;
   const vendor = options.vendor;
   if (!isVendor(vendor)) throw new Error(`unknown vendor ${vendor}`);
+  // The loader fell back to the defaults silently (its 3 KB budget has no room for these).
+  for (const message of invalidOptions(options.all)) console.error(`Confab: ${message}`);
   // Not awaited: the window waits for a non-English table itself, so English never flashes.
   void loadLocale(options.all.locale);
   const session: Session = createSession({
@@ -58,7 +65,9 @@ export function boot(host: LoaderHost): AppHandle {
     effect(() => {
       const open = session.isOpen.value;
       const unread = session.unread.value;
-      launcher.setAttribute('aria-label', open ? t('launcher.close') : options.all.launcherLabel || t('launcher.open'));
+      const openLabel = options.all.launcherLabel || t('launcher.open');
+      const closeLabel = t('launcher.close');
+      launcher.setAttribute('aria-label', open ? closeLabel : openLabel);
       // The icon says what a click will do: a speech bubble to open, a cross to close.
       icon ??= launcher.querySelector('path')?.getAttribute('d') ?? null;
       launcher.querySelector('path')?.setAttribute('d', open ? CLOSE_ICON : (icon ?? ''));
@@ -67,7 +76,9 @@ export function boot(host: LoaderHost): AppHandle {
       badge.hidden = unread === 0 || open;
       badge.textContent = unread > 99 ? '99+' : String(unread);
       badge.setAttribute('aria-hidden', 'true');
-      guest?.post({ confab: 'state', open, unread });
+      // The frame's host paints its own launcher: it gets the labels in the visitor's language.
+      const unreadLabel = unread && !open ? t('launcher.unread', { count: unread }) : '';
+      guest?.post({ confab: 'state', open, unread, openLabel, closeLabel, unreadLabel });
     }),
   );
   // The unread count is part of the launcher's description, not its name, so "Open chat" stays stable.
@@ -117,7 +128,8 @@ export function boot(host: LoaderHost): AppHandle {
       { focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : launcher.focus()) },
     ),
   );
-  cleanups.push(watchPage(session, host, { sound: options.all.sound === 'true' || options.all.sound === '' }));
+  // Behind the frame bridge, the host page's title is the frame host's to change.
+  cleanups.push(watchPage(session, host, { sound: options.all.sound === 'true' || options.all.sound === '', title: !guest }));
 
   let destroyed = false;
   const subscriptions = new Map<unknown, Record<string, () => void>>();
@@ -142,7 +154,7 @@ export function boot(host: LoaderHost): AppHandle {
     on: (name, fn) => {
       if (typeof fn !== 'function' || typeof name !== 'string') return undefined;
       const key = `${name}`;
-      const off = session.on(name as keyof SessionEventMap, fn as (d: unknown) => void);
+      const off = name === 'ready' ? onReady(fn as (d: unknown) => void) : session.on(name as keyof SessionEventMap, fn as (d: unknown) => void);
       subscriptions.set(fn, { ...subscriptions.get(fn), [key]: off });
       return () => methods.off?.(name, fn);
     },

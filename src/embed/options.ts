@@ -26,6 +26,10 @@ const REQUIRED: Record<string, Record<string, Check>> = {
   diyalog: { relay: 'ws', transactionUrl: 'http' },
 };
 
+/** Optional attributes with a fixed set of values; the first is the default. */
+const CHOICES = { theme: ['light', 'dark', 'auto'], position: ['right', 'left'] } as const;
+const COLOR = /^#[0-9a-f]{3}([0-9a-f]{3})?$/i;
+
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 function schemeOk(value: string, check: Check): boolean {
@@ -53,14 +57,13 @@ export function parseOptions(all: Record<string, string>): WidgetOptions | strin
       return `data-${kebab(name)} must be a ${check}:// or ${check}s:// URL, not "${value}".`;
     }
   }
-  const pick = <T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T =>
-    allowed.includes(value as T) ? (value as T) : fallback;
-  const color = all.color && /^#[0-9a-f]{3}([0-9a-f]{3})?$/i.test(all.color) ? all.color : undefined;
+  const pick = <T extends string>(value: string | undefined, allowed: readonly T[]): T =>
+    allowed.includes(value as T) ? (value as T) : allowed[0]!;
   return {
     vendor,
-    theme: pick(all.theme, ['light', 'dark', 'auto'] as const, 'light'),
-    position: pick(all.position, ['right', 'left'] as const, 'right'),
-    color,
+    theme: pick(all.theme, CHOICES.theme),
+    position: pick(all.position, CHOICES.position),
+    color: all.color && COLOR.test(all.color) ? all.color : undefined,
     open: all.open !== undefined && all.open !== 'false',
     all: { ...all, vendor },
   };
@@ -78,4 +81,24 @@ export function pairOptions(pairs: Iterable<[string, string]>): Record<string, s
   const out: Record<string, string> = {};
   for (const [k, v] of pairs) out[camel(k)] = v;
   return out;
+}
+
+/**
+ * One message per optional attribute whose value parseOptions could not use and replaced by
+ * its default. An empty value counts as not set (a template's data-color=""). The lazy chunks
+ * call this, not the loader: it costs the loader's 3 KB budget nothing, and the error still
+ * comes from the one chunk each widget boots.
+ */
+export function invalidOptions(all: Record<string, string>): string[] {
+  const errors: string[] = [];
+  for (const [name, allowed] of Object.entries(CHOICES)) {
+    const value = all[name];
+    if (value && !(allowed as readonly string[]).includes(value)) {
+      errors.push(`data-${name} is "${value}", which is not one of ${allowed.join(', ')}; using "${allowed[0]}".`);
+    }
+  }
+  if (all.color && !COLOR.test(all.color)) {
+    errors.push(`data-color is "${all.color}", which is not a #rgb or #rrggbb colour; using the default colour.`);
+  }
+  return errors;
 }

@@ -46,26 +46,37 @@ export function dispatcher(): Dispatcher {
   const existing = win.Confab;
   if (existing?.loaded) return existing;
   const widgets: Widget[] = [];
-  const sticky: [string, Args][] = [];
+  // What a widget registering later must still hear, in call order: every call that reached no
+  // widget (the stub's queue, or `sales:open` while only "support" has loaded: async script
+  // tags load in any order) and the sticky ones. Each widget replays the entries meant for it
+  // once, as it registers.
+  const later: [string, string, Args][] = [];
   const api: Dispatcher = (...raw: Args) => {
     // Unknown commands are refused by the app, which knows the full API.
     const [target, method] = String(raw[0]).includes(':') ? String(raw[0]).split(':', 2) : ['', String(raw[0])];
     const args = raw.slice(1);
-    if (!target && STICKY.includes(method as string)) sticky.push([method as string, args]);
     let result: unknown;
-    for (const w of widgets) if (!target || w.name === target) result ??= w.call(method as string, args);
+    let heard = false;
+    for (const w of widgets) {
+      if (target && w.name !== target) continue;
+      heard = true;
+      // Every widget gets the call (not only until one answers: `on` answers with a function);
+      // the first answer is the one returned.
+      const answer = w.call(method as string, args);
+      result ??= answer;
+    }
+    if (!heard || (!target && STICKY.includes(method as string))) later.push([target as string, method as string, args]);
     // `on` answers with its unsubscribe function even when several widgets listen.
     return method === 'on' ? () => api('off', ...args) : result;
   };
   api.loaded = true;
   api.add = (w) => {
     widgets.push(w);
-    for (const [m, a] of sticky) w.call(m, a);
+    for (const [target, method, args] of later) if (!target || target === w.name) w.call(method, args);
   };
-  const queued = existing?.q ? [...existing.q] : [];
   win.Confab = api;
-  // Calls made before any script loaded run once the first widget exists.
-  queueMicrotask(() => queued.forEach((args) => api(...args)));
+  // The stub's queue: no widget has registered yet, so each call waits in `later`.
+  for (const args of existing?.q ?? []) api(...args);
   return api;
 }
 

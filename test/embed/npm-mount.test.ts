@@ -43,13 +43,42 @@ describe('options', () => {
     expect(parseOptions({ vendor: 'diyalog', relay: 'wss://r' })).toMatch(/^data-transaction-url is missing/);
   });
 
-  it('keeps valid choices and falls back for invalid ones', () => {
+  it('keeps valid choices and falls back for invalid ones (the app names them: below)', () => {
     const o = parseOptions({ ...whoson, theme: 'neon', position: 'left', color: '#ABCDEF', open: '' });
     expect(typeof o).toBe('object');
     if (typeof o === 'string') return;
     expect([o.theme, o.position, o.color, o.open]).toEqual(['light', 'left', '#ABCDEF', true]);
     const bad = parseOptions({ ...whoson, color: 'red;background:url(x)' });
     expect(typeof bad === 'object' && bad.color).toBeUndefined();
+  });
+});
+
+describe('options: invalid optional attributes', () => {
+  it('log one console error each, naming the attribute and its value, and the widget works with the default', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const call = mount({ ...whoson, theme: 'neon', position: 'middle', color: 'red' });
+    expect(call).toBeTypeOf('function');
+    const launcher = document.querySelector('confab-chat')?.shadowRoot?.querySelector('button');
+    expect(launcher?.classList.contains('right')).toBe(true);
+    expect(document.querySelector('confab-chat')?.getAttribute('data-theme')).toBe('light');
+    launcher?.dispatchEvent(new Event('focus')); // the app loads on intent
+    await call?.('ready');
+    const messages = error.mock.calls.map((c) => String(c[0]));
+    expect(messages).toEqual([
+      expect.stringMatching(/^Confab: data-theme is "neon", which is not one of light, dark, auto/),
+      expect.stringMatching(/^Confab: data-position is "middle", which is not one of right, left/),
+      expect.stringMatching(/^Confab: data-color is "red", which is not a #rgb or #rrggbb colour/),
+    ]);
+    call?.('destroy');
+  });
+
+  it('an empty value is no value: no error', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const call = mount({ ...whoson, theme: '', color: '' });
+    document.querySelector('confab-chat')?.shadowRoot?.querySelector('button')?.dispatchEvent(new Event('focus'));
+    await call?.('ready');
+    expect(error).not.toHaveBeenCalled();
+    call?.('destroy');
   });
 });
 
