@@ -19,7 +19,7 @@ type Check = 'ws' | 'http' | '';
 
 /** What each vendor cannot work without; other options are optional. */
 const REQUIRED: Record<string, Record<string, Check>> = {
-  whoson: { server: 'ws', domain: '', apiKey: '' },
+  whoson: { server: 'ws', domain: '', auth: '', apiKey: '' },
   expertflow: { server: 'http' },
   tencent: { sdkAppId: '', userSigUrl: 'http' },
   omnidesk: { relay: 'ws' },

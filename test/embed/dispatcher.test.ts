@@ -30,7 +30,7 @@ function source(label: string): AppSource {
 
 const OPTIONS = {
   support: { vendor: 'omnidesk', name: 'support', relay: 'wss://relay.example' },
-  sales: { vendor: 'whoson', name: 'sales', server: 'wss://chat.example', domain: 'example.com', apiKey: 'k' },
+  sales: { vendor: 'whoson', name: 'sales', server: 'wss://chat.example', domain: 'example.com', auth: 'a', apiKey: 'k' },
 };
 /** A script tag runs: its widget registers, and the visitor's pointer passing over its launcher loads its app. */
 function start(name: keyof typeof OPTIONS): void {

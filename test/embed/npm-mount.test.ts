@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mount } from '../../src/embed/npm';
 import { parseOptions } from '../../src/embed/options';
 
-const whoson = { vendor: 'whoson', server: 'wss://chat.example.com:8009', domain: 'www.example.com', apiKey: 'k' };
+const whoson = { vendor: 'whoson', server: 'wss://chat.example.com:8009', domain: 'www.example.com', auth: 'a', apiKey: 'k' };
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -37,6 +37,8 @@ describe('options', () => {
     expect(parseOptions({})).toMatch(/^data-vendor is missing/);
     expect(parseOptions({ vendor: 'zendesk' })).toMatch(/"zendesk", which is not one of/);
     expect(parseOptions({ vendor: 'whoson', server: 'wss://x' })).toMatch(/^data-domain is missing/);
+    // The document gives the Connect authentication string no blank form: it must be set.
+    expect(parseOptions({ vendor: 'whoson', server: 'wss://x', domain: 'd', apiKey: 'k' })).toMatch(/^data-auth is missing/);
     expect(parseOptions({ vendor: 'expertflow' })).toMatch(/^data-server is missing/);
     expect(parseOptions({ vendor: 'tencent', sdkAppId: '1' })).toMatch(/^data-user-sig-url is missing/);
     expect(parseOptions({ vendor: 'omnidesk', relay: 'http://x' })).toMatch(/^data-relay must be a ws/);
@@ -84,7 +86,7 @@ describe('options: invalid optional attributes', () => {
 
 describe('options: URL schemes', () => {
   it('accepts ws:// and wss:// for sockets, http:// and https:// for endpoints, nothing else', () => {
-    const ws = (server: string) => parseOptions({ vendor: 'whoson', server, domain: 'd', apiKey: 'k' });
+    const ws = (server: string) => parseOptions({ vendor: 'whoson', server, domain: 'd', auth: 'a', apiKey: 'k' });
     expect(typeof ws('ws://127.0.0.1:8009')).toBe('object');
     expect(typeof ws('wss://chat.example.com')).toBe('object');
     expect(ws('https://chat.example.com')).toMatch(/must be a ws:\/\/ or wss:\/\//);
