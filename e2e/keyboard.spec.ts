@@ -194,3 +194,22 @@ test('focus moves only for the visitor: a message arriving while the visitor is 
   await expect(widget.log.getByText(/"are you there\?"\. Let me check/)).toBeVisible();
   expect(await page.evaluate(focusState)).toMatchObject({ inWidget: false });
 });
+
+test('focus moves only for the visitor: a window opened by data-open or restored by a reload leaves focus on the page; the launcher moves it in', async ({ widget, page }) => {
+  await widget.load('whoson', { open: '' });
+  await expect(widget.dialog.getByLabel('Please enter your name:')).toBeVisible();
+  expect(await page.evaluate(focusState), 'data-open').toMatchObject({ inWidget: false });
+
+  await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
+  await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+  await expect(widget.log.getByText(/How can I help you today/)).toBeVisible();
+  await page.reload();
+  await expect(widget.log.getByText(/How can I help you today/)).toBeVisible();
+  expect(await page.evaluate(focusState), 'restored after a reload').toMatchObject({ inWidget: false });
+
+  // (A host script opening the chat on its own is told apart by the browser's user activation,
+  // which Playwright's evaluate always grants: that case cannot be shown here.)
+  await page.evaluate(() => (window as unknown as { Confab(c: string): void }).Confab('close'));
+  await widget.launcher.click();
+  await expect.poll(() => page.evaluate(focusState)).toMatchObject({ inWidget: true });
+});

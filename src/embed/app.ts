@@ -94,8 +94,20 @@ export function boot(host: LoaderHost): AppHandle {
     }),
   );
 
-  const toggle = () => (session.isOpen.value ? session.close() : session.open());
-  const onLauncher = () => toggle();
+  /**
+   * Whether the window's next opening answers the visitor, who then expects focus in it: the
+   * launcher, or a host call made in answer to a click or key press (transient user
+   * activation). data-open and a window restored after a navigation leave focus on the page.
+   */
+  let visitorOpens = false;
+  let autoOpen = options.open;
+  const activated = (): boolean => (navigator as { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? true;
+  const open = (byVisitor: boolean) => {
+    visitorOpens = byVisitor && !session.isOpen.value;
+    session.open();
+  };
+  const toggle = (byVisitor = activated()) => (session.isOpen.value ? session.close() : open(byVisitor));
+  const onLauncher = () => toggle(true);
   launcher.addEventListener('click', onLauncher);
   cleanups.push(() => launcher.removeEventListener('click', onLauncher));
 
@@ -125,7 +137,14 @@ export function boot(host: LoaderHost): AppHandle {
         consentText: options.all.consentText,
         privacyUrl: options.all.privacyUrl,
       },
-      { focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : launcher.focus()) },
+      {
+        focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : launcher.focus()),
+        visitorOpened: () => {
+          const answer = visitorOpens;
+          visitorOpens = false;
+          return answer;
+        },
+      },
     ),
   );
   // Behind the frame bridge, the host page's title is the frame host's to change.
@@ -134,9 +153,14 @@ export function boot(host: LoaderHost): AppHandle {
   let destroyed = false;
   const subscriptions = new Map<unknown, Record<string, () => void>>();
   const methods: Record<string, (...a: unknown[]) => unknown> = {
-    open: () => session.open(),
+    open: () => {
+      // The loader replays data-open as the first open: the page asked, not the visitor.
+      const byVisitor = !autoOpen && activated();
+      autoOpen = false;
+      open(byVisitor);
+    },
     close: () => session.close(),
-    toggle,
+    toggle: () => toggle(),
     isOpen: () => session.isOpen.value,
     unreadCount: () => session.unread.value,
     ready: () => Promise.resolve(),

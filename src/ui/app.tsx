@@ -12,7 +12,7 @@ import { createAnnouncer, LiveRegion, type Announcer } from './live-region';
 import css from './styles.css?inline';
 import { onColor, parseHex } from '../core/contrast';
 import { watchNotifications } from './notify';
-import { prefetchConsent, Window } from './window';
+import { prefetchConsent, Window, type WindowHooks } from './window';
 
 export interface UiOptions {
   title: string;
@@ -55,7 +55,7 @@ function injectCss(root: ShadowRoot, text: string): () => void {
 const titleOf = (session: Session, options: UiOptions): string =>
   options.title || session.config.value?.siteName || t('header.defaultTitle');
 
-function App({ session, options, hooks, announcer }: { session: Session; options: UiOptions; hooks: { focusLauncher(): void }; announcer: Announcer }) {
+function App({ session, options, hooks, announcer }: { session: Session; options: UiOptions; hooks: WindowHooks; announcer: Announcer }) {
   const title = titleOf(session, options);
   return (
     <>
@@ -68,6 +68,7 @@ function App({ session, options, hooks, announcer }: { session: Session; options
           consentText={options.consentText}
           privacyUrl={options.privacyUrl}
           focusLauncher={hooks.focusLauncher}
+          visitorOpened={hooks.visitorOpened}
           announce={announcer.announce}
         />
       )}
@@ -82,7 +83,7 @@ export function mountWindow(
   container: HTMLElement,
   session: Session,
   options: UiOptions,
-  hooks: { focusLauncher(): void },
+  hooks: WindowHooks,
 ): () => void {
   const breakpoint = Math.max(0, Math.round(options.fullscreenBelowPx ?? DEFAULT_FULLSCREEN));
   const removeCss = injectCss(root, css.replaceAll('(max-width: 480px)', `(max-width: ${breakpoint}px)`));

@@ -1,8 +1,9 @@
 /**
  * The chat window: a non-modal dialog named by its header title. It shows the view for
  * the session's phase, the connection line, the error banner and the one live region.
- * Opening focuses the first useful control; Escape or "Minimise chat" closes and hands
- * focus back to the launcher. Focus otherwise moves only when the view the visitor was
+ * Opening at the visitor's request focuses the first useful control (data-open and a window
+ * restored after a navigation leave focus where it is); Escape or "Minimise chat" closes and
+ * hands focus back to the launcher. Focus otherwise moves only when the view the visitor was
  * in disappears (e.g. the pre-chat form after "Start chat").
  */
 import { useEffect, useId, useLayoutEffect, useRef } from 'preact/hooks';
@@ -60,17 +61,23 @@ function Body({ phase, onStart }: { phase: Phase; onStart(a: Record<string, stri
   }
 }
 
-export interface WindowProps {
+/** What the window asks of whoever mounted it. */
+export interface WindowHooks {
+  focusLauncher(): void;
+  /** Whether the opening that mounted the window answered the visitor (asked once per opening). */
+  visitorOpened?(): boolean;
+}
+
+export interface WindowProps extends WindowHooks {
   title: string;
   fullPage?: boolean;
   logo?: string;
   consentText?: string;
   privacyUrl?: string;
-  focusLauncher(): void;
   announce(text: string): void;
 }
 
-export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLauncher, announce }: WindowProps) {
+export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLauncher, visitorOpened, announce }: WindowProps) {
   const { session } = useUi();
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
@@ -84,10 +91,13 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    focusFirst(dialog);
+    // The iframe guest fills a frame the host opens for the visitor; focus already inside the
+    // widget (its launcher) means the visitor is here; otherwise ask how the window opened.
+    const root = dialog.getRootNode() as ShadowRoot | Document;
+    const focusIsOurs = root instanceof ShadowRoot && !!root.activeElement;
+    if (fullPage || focusIsOurs || (visitorOpened?.() ?? true)) focusFirst(dialog);
     // A view re-rendering on its own (a form becoming its confirmation, a button its result)
     // can remove the focused control; keep the visitor in the window instead of on <body>.
-    const root = dialog.getRootNode() as ShadowRoot | Document;
     const watch = new MutationObserver(() => {
       if (hadFocus.current && !root.activeElement) focusFirst(dialog);
     });
