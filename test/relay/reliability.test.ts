@@ -1,38 +1,65 @@
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { calls, startStack, visitor, waitFor } from './harness';
+import { describeEachStore } from './stores';
 
 const servers: { close(): unknown }[] = [];
 afterAll(async () => {
   for (const s of servers) await s.close();
 });
 
-describe('relay reliability', () => {
-  it('retries a call whose answer was lost with the same messageNumber, and the line arrives once', async () => {
-    let dropped = false;
-    const flaky: typeof fetch = async (input, init) => {
-      const res = await fetch(input, init);
-      if (!dropped && String(input).endsWith('notifyUserNewChatMessage') && String(init?.body).includes('"messageNumber":2')) {
-        dropped = true;
-        throw new TypeError('socket hang up'); // Omnidesk got it; we never heard back
-      }
-      return res;
-    };
-    const stack = await startStack({}, flaky);
-    servers.push(stack);
-    const v = visitor(stack.relay.url);
-    v.transport.send({ type: 'start', visitor: {}, answers: {} });
-    await waitFor(() => v.of('message').some((e) => e.message.text?.startsWith('Hello')), 'greeting');
-    v.transport.send({ type: 'send', clientId: 'x1', text: 'only once please' });
-    await waitFor(() => v.of('message').some((e) => e.message.sender === 'agent' && e.message.text?.includes('only once please')), 'reply');
-    const numbers = calls(stack.sim, '/chat/notifyUserNewChatMessage').map((m) => m.messageNumber);
-    expect(numbers).toEqual([1, 2, 2]);
-    expect(v.of('message').filter((e) => e.message.clientId === 'x1')).toHaveLength(1);
-    expect(v.of('message').filter((e) => e.message.text?.includes('only once please') && e.message.sender === 'agent')).toHaveLength(1);
-    v.transport.close();
-  });
+describeEachStore((newStore) => {
+  describe('relay reliability', () => {
+    it('retries a call whose answer was lost with the same messageNumber, and the line arrives once', async () => {
+      let dropped = false;
+      const flaky: typeof fetch = async (input, init) => {
+        const res = await fetch(input, init);
+        if (!dropped && String(input).endsWith('notifyUserNewChatMessage') && String(init?.body).includes('"messageNumber":2')) {
+          dropped = true;
+          throw new TypeError('socket hang up'); // Omnidesk got it; we never heard back
+        }
+        return res;
+      };
+      const stack = await startStack({ store: newStore() }, flaky);
+      onTestFinished(() => stack.close());
+      const v = visitor(stack.relay.url);
+      v.transport.send({ type: 'start', visitor: {}, answers: {} });
+      await waitFor(() => v.of('message').some((e) => e.message.text?.startsWith('Hello')), 'greeting');
+      v.transport.send({ type: 'send', clientId: 'x1', text: 'only once please' });
+      await waitFor(() => v.of('message').some((e) => e.message.sender === 'agent' && e.message.text?.includes('only once please')), 'reply');
+      const numbers = calls(stack.sim, '/chat/notifyUserNewChatMessage').map((m) => m.messageNumber);
+      expect(numbers).toEqual([1, 2, 2]);
+      expect(v.of('message').filter((e) => e.message.clientId === 'x1')).toHaveLength(1);
+      expect(v.of('message').filter((e) => e.message.text?.includes('only once please') && e.message.sender === 'agent')).toHaveLength(1);
+      v.transport.close();
+    });
 
+    it('drains on close: a call already in flight to the vendor completes before the relay stops', async () => {
+      let inFlight = false;
+      const slow: typeof fetch = async (input, init) => {
+        if (String(init?.body).includes('last words')) {
+          inFlight = true;
+          await new Promise((r) => setTimeout(r, 150));
+        }
+        return fetch(input, init);
+      };
+      const stack = await startStack({ store: newStore() }, slow);
+      const v = visitor(stack.relay.url);
+      v.transport.send({ type: 'start', visitor: {}, answers: {} });
+      await waitFor(() => v.of('accepted')[0], 'accepted');
+      v.transport.send({ type: 'send', clientId: 'd1', text: 'last words' });
+      await waitFor(() => inFlight, 'call in flight');
+      await stack.relay.close();
+      expect(calls(stack.sim, '/chat/notifyUserNewChatMessage').some((m) => m.message === 'last words')).toBe(true);
+      await waitFor(() => v.of('connection').some((e) => e.state === 'reconnecting'), 'widget noticed the relay went away');
+      v.transport.close();
+      await stack.sim.close();
+    });
+  });
+});
+
+describe('relay transport reliability', () => {
   it('turns an unreadable relay frame into one non-fatal error and one warning, keeps going, and ignores replayed seqs', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((r) => wss.once('listening', r));
@@ -57,27 +84,5 @@ describe('relay reliability', () => {
     } finally {
       warn.mockRestore();
     }
-  });
-
-  it('drains on close: a call already in flight to the vendor completes before the relay stops', async () => {
-    let inFlight = false;
-    const slow: typeof fetch = async (input, init) => {
-      if (String(init?.body).includes('last words')) {
-        inFlight = true;
-        await new Promise((r) => setTimeout(r, 150));
-      }
-      return fetch(input, init);
-    };
-    const stack = await startStack({}, slow);
-    const v = visitor(stack.relay.url);
-    v.transport.send({ type: 'start', visitor: {}, answers: {} });
-    await waitFor(() => v.of('accepted')[0], 'accepted');
-    v.transport.send({ type: 'send', clientId: 'd1', text: 'last words' });
-    await waitFor(() => inFlight, 'call in flight');
-    await stack.relay.close();
-    expect(calls(stack.sim, '/chat/notifyUserNewChatMessage').some((m) => m.message === 'last words')).toBe(true);
-    await waitFor(() => v.of('connection').some((e) => e.state === 'reconnecting'), 'widget noticed the relay went away');
-    v.transport.close();
-    await stack.sim.close();
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../src/core/i18n';
 import type { SessionStore } from '../../src/server/relay/store';
 import { calls, startStack, visitor, waitFor, type Stack } from './harness';
 import { startRedis, type RedisServer } from './redis';
@@ -86,7 +87,7 @@ describe.each(['memory', 'redis'] as const)('with the %s session store', (kind) 
       next.transport.close();
     });
 
-    it('tells a widget whose session expired, and starts a fresh one', async () => {
+    it('ends the chat of a widget whose session expired, and opens a fresh session only for a new start', async () => {
       const short = await startStack({ sessionIdleMs: 200, store: newStore() });
       try {
         const v = visitor(short.relay.url);
@@ -96,8 +97,16 @@ describe.each(['memory', 'redis'] as const)('with the %s session store', (kind) 
         v.transport.close();
         await waitFor(() => calls(short.sim, '/message/notifyUserEndChat').length === 1, 'expiry ends the chat upstream', 3000);
         const back = visitor(short.relay.url, { resume: token });
-        await waitFor(() => back.of('error').find((e) => e.code === 'session-expired'), 'session-expired');
-        await waitFor(() => back.of('config')[0], 'fresh session config');
+        const ended = await waitFor(() => back.of('ended')[0], 'the chat ends');
+        expect(ended).toMatchObject({ by: 'system', text: en['transport.chatLost'] });
+        expect(back.of('connection').at(-1)).toMatchObject({ state: 'closed', reason: 'session-unknown' });
+        // No session is opened behind the visitor's back…
+        await new Promise((r) => setTimeout(r, 300));
+        expect(back.sockets).toHaveLength(1);
+        // …until they start a new chat.
+        back.transport.send({ type: 'start', visitor: {}, answers: {} });
+        await waitFor(() => back.of('accepted')[0], 'a new chat on a fresh session');
+        expect(back.sockets).toHaveLength(2);
         back.transport.close();
       } finally {
         await short.close();

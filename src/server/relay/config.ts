@@ -22,7 +22,7 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'RELAY_HOST', help: 'listen address (default 0.0.0.0)' },
   { name: 'RELAY_PORT', help: 'listen port (default 8787)' },
   { name: 'RELAY_HOOK_IP_ALLOWLIST', help: 'comma-separated vendor IPs allowed to call hookpoints (default: any)' },
-  { name: 'RELAY_TRUST_PROXY', help: '"1" to take the client IP from X-Forwarded-For (only behind your proxy)' },
+  { name: 'RELAY_TRUST_PROXY', help: '"1" to take the client IP from X-Forwarded-For, its rightmost entry (the one your proxy added; only behind your proxy)' },
   { name: 'RELAY_MAX_UPLOAD_BYTES', help: 'largest file either way (default 10485760)' },
   { name: 'RELAY_FILE_TYPES', help: 'comma-separated file extensions visitors may send (default png,jpg,…,pdf,txt)' },
   { name: 'RELAY_SESSION_IDLE_MINUTES', help: 'end a session after this long without activity (default 30)' },
@@ -49,9 +49,11 @@ export function helpText(): string {
     'Environment variables (* required):',
     ...ENV_VARS.map((v) => `  ${v.name.padEnd(width)} ${v.required ? '*' : ' '} ${v.help}`),
     '',
-    'At least one vendor adapter must be enabled (e.g. OMNIDESK_CHAT_ACCOUNT_TOKEN).',
+    'OMNIDESK_CHAT_ACCOUNT_TOKEN is needed: Omnidesk is the only vendor this command can serve.',
     'With DIYALOG_CREDENTIAL_ID/SECRET set, the relay also serves the Diyalog transaction-hash',
-    'endpoint (POST {customerId, deviceHash} → {transactionHash}) at DIYALOG_TRANSACTION_PATH.',
+    'endpoint (POST {customerId, deviceHash} → {transactionHash}) at DIYALOG_TRANSACTION_PATH;',
+    "it does not serve Diyalog chats: that needs a DiyalogChannel given in code, which Diyalog's",
+    'document does not specify (src/server/relay/adapters/DIYALOG.md). Only the sandbox has one.',
     'With REDIS_URL set, run as many instances as you like behind one load balancer.',
   ].join('\n');
 }
@@ -99,7 +101,14 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
   if (!/^\/[\w/-]{1,200}$/.test(transactionPath) || /^\/(hook|files|ws|healthz)(\/|$)/.test(transactionPath))
     problems.push('DIYALOG_TRANSACTION_PATH must be a plain path outside /hook, /files, /ws and /healthz');
   if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
-  if (!adapters.length) problems.push('no vendor adapter is enabled: set OMNIDESK_CHAT_ACCOUNT_TOKEN (or another vendor\'s variables)');
+  // Diyalog's adapter cannot be enabled from variables: it needs a live DiyalogChannel (the
+  // wire to Diyalog's servers, not in its document), which only code can supply.
+  if (!adapters.length)
+    problems.push(
+      credentials
+        ? 'no vendor adapter is enabled: the DIYALOG_* variables only serve the transaction-hash endpoint, and Diyalog chats need a DiyalogChannel given in code (see src/server/relay/adapters/DIYALOG.md); from the environment only Omnidesk can be enabled: set OMNIDESK_CHAT_ACCOUNT_TOKEN'
+        : 'no vendor adapter is enabled: set OMNIDESK_CHAT_ACCOUNT_TOKEN (Omnidesk is the only vendor the environment can enable; Diyalog needs a DiyalogChannel given in code, see src/server/relay/adapters/DIYALOG.md)',
+    );
   if (problems.length) throw new ConfigError(problems.join('\n'));
 
   const allowedOrigins = list(env.RELAY_ALLOWED_ORIGINS);

@@ -4,9 +4,12 @@
  * are spread over both instances; every hookpoint goes through the balancer, so about half of
  * them land on the instance the visitor is NOT connected to. Probe messages are posted as
  * the vendor would (messageForCustomer) while visitors also chat with the scripted agent.
- * Reports delivered / lost / duplicated probes and p50/p99 hookpoint-to-visitor latency.
- * Bounded: LOAD_SESSIONS (1000), LOAD_SECONDS (20), and a hard timeout.
- * Uses REDIS_URL when set, else starts its own redis-server on a free loopback port.
+ * Reports delivered / lost / duplicated probes and p50/p99 hookpoint-to-visitor latency, and
+ * checks every visitor line by its client id: echoed to its visitor once, at Omnidesk once (in
+ * that visitor's chat), answered by the scripted agent once.
+ * Bounded: LOAD_SESSIONS (1000), LOAD_SECONDS (20), and a hard timeout (LOAD_HARD_TIMEOUT_MS).
+ * Uses REDIS_URL when set, else starts its own redis-server on a free loopback port, which is
+ * stopped however the run ends (success, failure, hard timeout).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
@@ -21,7 +24,15 @@ const SESSIONS = Number(process.env.LOAD_SESSIONS ?? 1000);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
 const ORIGIN = 'https://load.example.com';
 const SECRET = newId(24);
-const HARD_TIMEOUT_MS = (SECONDS + 90) * 1000;
+const HARD_TIMEOUT_MS = Number(process.env.LOAD_HARD_TIMEOUT_MS ?? (SECONDS + 90) * 1000);
+
+/** The redis-server this run started, if any: never left running, whatever path ends the run. */
+let ownRedisChild: ChildProcess | null = null;
+function stopOwnRedis(): void {
+  if (ownRedisChild && ownRedisChild.exitCode === null && ownRedisChild.signalCode === null) ownRedisChild.kill('SIGTERM');
+}
+// process.exit skips pending work but still runs 'exit' listeners (kill() is synchronous).
+process.on('exit', stopOwnRedis);
 
 setTimeout(() => {
   console.error('load test: hard timeout, giving up');
@@ -42,6 +53,7 @@ function freePort(): Promise<number> {
 async function ownRedis(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  ownRedisChild = child;
   child.once('error', () => {
     console.error('load test: redis-server not found (apt-get install redis-server, or set REDIS_URL)');
     process.exit(1);
@@ -57,6 +69,7 @@ async function ownRedis(): Promise<{ url: string; child: ChildProcess }> {
     if (Date.now() > deadline) throw new Error('redis-server did not start');
     await new Promise((r) => setTimeout(r, 20));
   }
+  console.log(`load test: own redis-server on redis://127.0.0.1:${port}`);
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 
@@ -82,7 +95,15 @@ interface Visitor {
   lastSeq: number;
   /** probe number → times received */
   got: Map<number, number>;
+  /** client id → the line's text and how often its echo and the agent's answer arrived */
+  lines: Map<string, { text: string; echoes: number; replies: number }>;
 }
+
+/** A visitor line's text names its visitor and round, so every copy of it can be traced. */
+const lineText = (index: number, round: number) => `visitor line ${index} ${round}`;
+const LINE = /^visitor line (\d+) (\d+)$/;
+/** The scripted agent quotes the line it answers (sandbox/agent.ts AGENT_LINES.reply). */
+const REPLY = /"visitor line (\d+) (\d+)"/;
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
@@ -128,14 +149,18 @@ async function main(): Promise<void> {
   function open(index: number): Promise<Visitor> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(wsUrls[index % 2]!, { origin: ORIGIN });
-      const v: Visitor = { index, ws, chatId: '', lastSeq: 0, got: new Map() };
+      const v: Visitor = { index, ws, chatId: '', lastSeq: 0, got: new Map(), lines: new Map() };
       const timer = setTimeout(() => reject(new Error(`visitor ${index}: no accepted`)), 30_000);
       ws.on('open', () => {
         ws.send(JSON.stringify({ type: 'hello', vendor: 'omnidesk', page: { url: 'https://load.example.com/', referrer: '', locale: 'en', userAgent: 'load', visitorId: `v${index}` } }));
         ws.send(JSON.stringify({ type: 'command', command: { type: 'start', visitor: {}, answers: {} } }));
       });
       ws.on('message', (data) => {
-        const f = JSON.parse(data.toString()) as { type: string; seq?: number; event?: { type: string; chatId?: string; message?: { text?: string } } };
+        const f = JSON.parse(data.toString()) as {
+          type: string;
+          seq?: number;
+          event?: { type: string; chatId?: string; message?: { text?: string; sender?: string; clientId?: string } };
+        };
         if (f.type !== 'event' || !f.event || typeof f.seq !== 'number') return;
         v.lastSeq = Math.max(v.lastSeq, f.seq);
         if (f.event.type === 'accepted') {
@@ -143,7 +168,17 @@ async function main(): Promise<void> {
           clearTimeout(timer);
           resolve(v);
         }
-        const m = /^probe (\d+) (\d+)$/.exec(f.event.message?.text ?? '');
+        const msg = f.event.message;
+        if (msg?.sender === 'visitor' && msg.clientId) {
+          const line = v.lines.get(msg.clientId);
+          if (line && line.text === msg.text) line.echoes++;
+        }
+        const reply = msg?.sender === 'agent' ? REPLY.exec(msg.text ?? '') : null;
+        if (reply && Number(reply[1]) === index) {
+          const line = v.lines.get(`c${reply[2]}`);
+          if (line) line.replies++;
+        }
+        const m = /^probe (\d+) (\d+)$/.exec(msg?.text ?? '');
         if (m && Number(m[1]) === index) {
           const n = Number(m[2]);
           const times = (v.got.get(n) ?? 0) + 1;
@@ -203,7 +238,9 @@ async function main(): Promise<void> {
         posts.add(p);
       }
       if ((v.index + round) % 20 === 5) {
-        v.ws.send(JSON.stringify({ type: 'command', command: { type: 'send', clientId: `c${round}`, text: `visitor line ${round}` } }));
+        const text = lineText(v.index, round);
+        v.lines.set(`c${round}`, { text, echoes: 0, replies: 0 });
+        v.ws.send(JSON.stringify({ type: 'command', command: { type: 'send', clientId: `c${round}`, text } }));
       }
     }
     round++;
@@ -214,8 +251,41 @@ async function main(): Promise<void> {
   // Wait (bounded) for the last probes to arrive.
   const settle = Date.now() + 10_000;
   const missing = () => expected.filter((k) => !visitors[Number(k.split(' ')[0])]!.got.has(Number(k.split(' ')[1]))).length;
-  while (missing() > 0 && Date.now() < settle) await new Promise((r) => setTimeout(r, 50));
+  const lines = () => visitors.flatMap((v) => [...v.lines.values()]);
+  const unanswered = () => lines().filter((l) => l.echoes === 0 || l.replies === 0).length;
+  while ((missing() > 0 || unanswered() > 0) && Date.now() < settle) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300)); // room for a late duplicate to show up
   clearInterval(acker);
+
+  // Visitor lines as Omnidesk got them: per line, the messageNumbers it came with (a retry
+  // repeats its number, which Omnidesk de-duplicates; two numbers would be two messages), and
+  // whether it arrived in the chat of the visitor who wrote it.
+  const atVendor = new Map<string, Set<unknown>>();
+  let misrouted = 0;
+  let chatStarts = 0;
+  for (const r of sim.received) {
+    if (!r.name.endsWith('notifyUserNewChatMessage')) continue;
+    const body = r.payload as Record<string, unknown>;
+    const m = LINE.exec(String(body.message ?? ''));
+    if (!m) {
+      if (String(body.message ?? '').startsWith('Visitor started a chat.')) chatStarts++;
+      continue;
+    }
+    if (visitors[Number(m[1])]?.chatId !== body.chatSessionID) misrouted++;
+    const numbers = atVendor.get(m[0]) ?? new Set();
+    numbers.add(body.messageNumber);
+    atVendor.set(m[0], numbers);
+  }
+  const sentLines = lines();
+  const visitorLines = {
+    sent: sentLines.length,
+    echoedOnce: sentLines.filter((l) => l.echoes === 1).length,
+    atVendorOnce: sentLines.filter((l) => atVendor.get(l.text)?.size === 1).length,
+    answeredOnce: sentLines.filter((l) => l.replies === 1).length,
+    lost: sentLines.filter((l) => l.echoes === 0 || !atVendor.has(l.text) || l.replies === 0).length,
+    duplicated: sentLines.filter((l) => l.echoes > 1 || (atVendor.get(l.text)?.size ?? 0) > 1 || l.replies > 1).length,
+    misrouted,
+  };
 
   const lost = missing();
   let duplicated = 0;
@@ -232,7 +302,8 @@ async function main(): Promise<void> {
     latencyMs: { p50: Math.round(percentile(sorted, 50) * 10) / 10, p99: Math.round(percentile(sorted, 99) * 10) / 10 },
     relayErrors: relayLog.length,
     firstRelayError: relayLog[0],
-    visitorLinesToVendor: sim.received.filter((r) => r.name.endsWith('notifyUserNewChatMessage')).length,
+    chatStarts,
+    visitorLines,
   };
   console.log(JSON.stringify(report, null, 2));
 
@@ -242,8 +313,9 @@ async function main(): Promise<void> {
   await new Promise((r) => lb.close(r));
   lb.closeAllConnections();
   await sim.close();
-  redis.child?.kill('SIGTERM');
-  process.exit(lost === 0 && duplicated === 0 && hookFailures === 0 ? 0 : 1);
+  stopOwnRedis();
+  const linesOk = visitorLines.lost === 0 && visitorLines.duplicated === 0 && visitorLines.misrouted === 0;
+  process.exit(lost === 0 && duplicated === 0 && hookFailures === 0 && linesOk ? 0 : 1);
 }
 
 main().catch((err: unknown) => {

@@ -11,12 +11,18 @@
  *
  * Everything expires `ttlMs` after its last activity, so sessions of a fleet that went away
  * for good do not stay in Redis for ever.
+ *
+ * The lock is short (`lockMs`, so a dead holder is waited out quickly) and renewed while its
+ * operation runs (a vendor call with retries can take ~42 s). Should it still be lost (a
+ * stalled process, a Redis failover), the commit carries the state version the operation
+ * started from and is refused if another instance committed meanwhile: a stale instance never
+ * overwrites newer state.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ConfabEventBody, Json } from '../../core/contract';
 import type { RelayPage } from '../../transports/relay/protocol';
-import type { Commit, SessionRecord, SessionStore, StoredEvent, StoredFile } from './store';
+import { StaleCommit, type Commit, type SessionRecord, type SessionStore, type StoredEvent, type StoredFile } from './store';
 
 export interface RedisStoreOptions {
   url: string;
@@ -24,17 +30,26 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Keys of a session with no activity this long are dropped by Redis itself (default 24 h). */
   ttlMs?: number;
-  /** Longest an operation may hold a session's lock before another instance may take it. */
+  /**
+   * How long a session's lock outlives its holder: renewed every lockMs/3 while the operation
+   * runs, so this only bounds how long an instance that died holding it blocks the session.
+   */
   lockMs?: number;
+  /** How long an operation waits for another instance's operation on the same session. */
+  lockWaitMs?: number;
 }
 
 const COMMIT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+-- Refused before anything is numbered: state computed from an older version must not win.
+if ARGV[8] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'version') or '0') ~= tonumber(ARGV[8]) then
+  return {-2, tonumber(redis.call('HGET', KEYS[1], 'version') or '0')}
+end
 local limit = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[7])
 -- XX: a session claimed for ending stays out of the active set (it must not be resumed).
 redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[3])
-for i = 8, #ARGV do
+for i = 9, #ARGV do
   local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
   local item = '{"seq":' .. seq .. ',"event":' .. ARGV[i] .. '}'
   redis.call('ZADD', KEYS[2], seq, item)
@@ -68,6 +83,8 @@ return {lost, redis.call('ZRANGE', KEYS[2], 0, -1)}
 `;
 
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+/** Extends the lock only while it is still ours (another instance may hold it after an expiry). */
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 function parseItem(raw: string): StoredEvent | null {
   try {
@@ -85,6 +102,7 @@ export class RedisStore implements SessionStore {
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly lockMs: number;
+  private readonly lockWaitMs: number;
   private readonly channel: string;
   private readonly listeners: ((id: string, item: StoredEvent) => void)[] = [];
   private readonly subscribed: Promise<unknown>;
@@ -93,6 +111,9 @@ export class RedisStore implements SessionStore {
     this.prefix = opts.prefix ?? 'confab:';
     this.ttlMs = opts.ttlMs ?? 24 * 3600_000;
     this.lockMs = opts.lockMs ?? 15_000;
+    // Longer than the longest operation (4 attempts × 10 s + backoff ≈ 42 s), so a waiter does
+    // not give up on a live holder that is still renewing.
+    this.lockWaitMs = opts.lockWaitMs ?? Math.max(60_000, this.lockMs + 5000);
     this.channel = `${this.prefix}events`;
     this.redis = new Redis(opts.url, { maxRetriesPerRequest: 5, enableAutoPipelining: true });
     this.sub = new Redis(opts.url, { maxRetriesPerRequest: 5 });
@@ -164,7 +185,7 @@ export class RedisStore implements SessionStore {
   async commit(id: string, commit: Commit, bufferLimit: number, now: number): Promise<number | null> {
     const rec = await this.redis.hmget(this.k('s', id), 'vendor', 'hookKey');
     const hookKeyKey = this.k('h', `${rec[0] ?? ''}:${rec[1] ?? ''}`);
-    const version = (await this.redis.eval(
+    const result = (await this.redis.eval(
       COMMIT,
       4,
       this.k('s', id),
@@ -178,9 +199,11 @@ export class RedisStore implements SessionStore {
       commit.state === undefined ? '0' : '1',
       commit.state === undefined ? '' : JSON.stringify(commit.state),
       this.ttlMs,
+      commit.baseVersion === undefined ? '' : String(commit.baseVersion),
       ...commit.events.map((e) => JSON.stringify(e)),
-    )) as number;
-    return version < 0 ? null : version;
+    )) as number | [number, number];
+    if (Array.isArray(result)) throw new StaleCommit(id, commit.baseVersion ?? 0, result[1]);
+    return result < 0 ? null : result;
   }
 
   async replay(id: string, afterSeq: number, resume: boolean): Promise<{ events: StoredEvent[]; lost: boolean }> {
@@ -258,17 +281,29 @@ export class RedisStore implements SessionStore {
   async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const key = this.k('l', id);
     const token = randomBytes(12).toString('base64url');
-    // Waits out a lock whose holder died at most lockMs ago; operations are short (one
-    // vendor call), so contention is rare and a short poll is enough.
-    const deadline = Date.now() + this.lockMs + 5000;
+    // Waits out a lock whose holder died at most lockMs ago, or a live holder's operation;
+    // contention is rare (one session's traffic), so a short poll is enough.
+    const deadline = Date.now() + this.lockWaitMs;
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       if ((await this.redis.set(key, token, 'PX', this.lockMs, 'NX')) === 'OK') break;
       if (Date.now() > deadline) throw new Error('session is busy on another relay instance');
       await new Promise((r) => setTimeout(r, wait));
     }
+    const renewal = setInterval(
+      () => {
+        this.redis.eval(RENEW, 1, key, token, this.lockMs).then(
+          // Lost (it expired and someone else took it): renewing cannot get it back. The commit's
+          // version check keeps this operation from overwriting the new holder's state.
+          (ok) => void (ok === 1 || clearInterval(renewal)),
+          () => undefined,
+        );
+      },
+      Math.max(5, Math.floor(this.lockMs / 3)),
+    );
     try {
       return await fn();
     } finally {
+      clearInterval(renewal);
       await this.redis.eval(UNLOCK, 1, key, token).catch(() => undefined);
     }
   }

@@ -22,12 +22,12 @@ import {
   type ServerFrame,
   type WireCommand,
 } from '../../transports/relay/protocol';
-import type { AdapterContext, RelayAdapter, RelayAdapterFactory, RelayFile } from './adapter';
+import type { AdapterContext, HookpointBody, HookpointReply, HookpointRoute, RelayAdapter, RelayAdapterFactory, RelayFile } from './adapter';
 import { BodyError, readHookpointBody } from './http-body';
 import { RateLimiter, type RateLimit } from './rate-limit';
 import { RelaySession } from './session';
 import { parseWireCommand } from './wire-command';
-import { MemoryStore, type SessionRecord, type SessionStore, type StoredEvent } from './store';
+import { MemoryStore, StaleCommit, type SessionRecord, type SessionStore, type StoredEvent } from './store';
 import { newId, safeEqual, sessionToken, sign, verifySessionToken } from './tokens';
 
 export interface RelayConfig {
@@ -44,7 +44,10 @@ export interface RelayConfig {
   allowedOrigins: readonly string[];
   /** When set, only these remote addresses may call hookpoints. */
   hookIpAllowlist?: readonly string[];
-  /** Use the first X-Forwarded-For address as the client IP (behind a trusted proxy only). */
+  /**
+   * Take the client IP from X-Forwarded-For (behind a trusted proxy only): its LAST entry, the
+   * one that proxy appended. Earlier entries are whatever the client sent and prove nothing.
+   */
   trustProxy?: boolean;
   adapters: readonly RelayAdapterFactory[];
   maxBodyBytes?: number;
@@ -88,11 +91,17 @@ export interface RelayHandle {
 export const DEFAULT_FILE_TYPES = ['png', 'jpg', 'jpeg', 'gif', 'webp', 'pdf', 'txt', 'csv', 'doc', 'docx', 'xls', 'xlsx'];
 
 const HELLO_TIMEOUT_MS = 10_000;
+/** A hookpoint whose commit met newer state is handled again this many times in all. */
+const HOOK_ATTEMPTS = 3;
 
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
   const fwd = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof fwd === 'string' && fwd) return fwd.split(',')[0]!.trim();
-  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  if (!trustProxy || typeof fwd !== 'string') return peer;
+  // One trusted proxy in front (RELAY_TRUST_PROXY has no hop count): the rightmost address is
+  // the peer it saw. Node joins repeated headers with ", ", so the same holds for those.
+  const last = fwd.split(',').at(-1)!.trim();
+  return last ? last.replace(/^::ffff:/, '') : peer;
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -189,13 +198,22 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     return `${publicUrl}/files/${fileId}/${encodeURIComponent(file.name)}?sig=${sig}`;
   }
 
-  /** Commit what the session emitted (and its adapter's state) to the store, in order. */
-  function flush(session: RelaySession, state?: Json): Promise<void> {
+  /**
+   * Commit what the session emitted (and its adapter's state) to the store, in order. A state
+   * is committed only over the version it was computed from (`baseVersion`).
+   */
+  function flush(session: RelaySession, state?: Json, baseVersion?: number): Promise<void> {
     const events = session.outbox.splice(0);
     const done = session.persisted.then(async () => {
       await session.filesPending;
-      const version = await store.commit(session.id, { events, state }, bufferLimit, Date.now());
-      if (version !== null && state !== undefined) session.version = version;
+      try {
+        const version = await store.commit(session.id, { events, state, baseVersion }, bufferLimit, Date.now());
+        if (version !== null && state !== undefined) session.version = version;
+      } catch (err) {
+        // This copy of the adapter went its own way: the next operation rebuilds it from the store.
+        if (err instanceof StaleCommit) session.version = -1;
+        throw err;
+      }
     });
     session.persisted = done.catch((err: unknown) => log(`${session.id.slice(0, 6)}: events not stored: ${String(err)}`));
     return done;
@@ -268,13 +286,15 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
           if (!record) throw new SessionGone();
           if (record.version !== session.version) build(session, record);
         }
+        const base = session.version;
         session.inOperation = true;
         session.touch();
         try {
           return await task();
         } finally {
           session.inOperation = false;
-          await flush(session, session.adapter.snapshot?.());
+          const state = session.adapter.snapshot?.();
+          await flush(session, state, state === undefined ? undefined : base);
         }
       }),
     );
@@ -432,6 +452,19 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       const command = frame.command;
       void operate(s, () => s.adapter.handle(command)).catch((err: unknown) => {
         if (err instanceof SessionGone) return fatal('session-unknown', 'the session has ended or expired');
+        if (err instanceof StaleCommit) {
+          // Another instance changed the session while this command ran (our lock had expired):
+          // what it did was not recorded. It is not run again by itself (its vendor call may
+          // have gone through); the visitor may retry (the same client id, the same number).
+          log(`${s.id.slice(0, 6)}: ${command.type} not recorded: ${err.message}`);
+          return emitNow(s, {
+            type: 'error',
+            code: 'conflict',
+            message: 'The chat changed while this was being sent. Please try again.',
+            fatal: false,
+            ...(command.type === 'start' ? { retryable: true } : {}),
+          });
+        }
         emitNow(s, { type: 'error', code: 'relay', message: String(err), fatal: false });
       });
     }
@@ -535,10 +568,25 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     }
     // Each session the handler finds stays held (no other operation on it, here or on another
     // instance) until the handler returns; then its events are committed, and only then does
-    // the vendor hear 200, so an acknowledged hookpoint is never lost to a crash.
+    // the vendor hear 200, so an acknowledged hookpoint is never lost to a crash. Hookpoint
+    // handlers only change the session (they call no vendor), so one whose commit was refused
+    // as stale is simply handled again on the current state.
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await hookOnce(hook, body, factory.vendor);
+      if (outcome.failed?.reason instanceof StaleCommit && attempt < HOOK_ATTEMPTS) continue;
+      if (outcome.failed) throw outcome.failed.reason;
+      return json(res, outcome.reply.status, outcome.reply.body);
+    }
+  }
+
+  async function hookOnce(
+    hook: HookpointRoute,
+    body: HookpointBody,
+    vendor: string,
+  ): Promise<{ reply: HookpointReply; failed?: PromiseRejectedResult }> {
     const held: { release(): void; done: Promise<void> }[] = [];
     const find = async (key: string): Promise<RelayAdapter | undefined> => {
-      const id = await store.idByHookKey(factory.vendor, key);
+      const id = await store.idByHookKey(vendor, key);
       const session = id ? await load(id) : null;
       if (!session) return undefined;
       let release!: () => void;
@@ -565,8 +613,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     }
     const committed = await Promise.allSettled(held.map((h) => h.done));
     const failed = committed.find((c): c is PromiseRejectedResult => c.status === 'rejected' && !(c.reason instanceof SessionGone));
-    if (failed) throw failed.reason;
-    json(res, reply.status, reply.body);
+    return { reply, failed };
   }
 
   let sweeping = false;

@@ -38,6 +38,22 @@ export interface Commit {
   events: ConfabEventBody[];
   /** The adapter's new state, saved atomically with the events (undefined: unchanged). */
   state?: Json;
+  /**
+   * The state version the operation started from. When the stored version has moved on
+   * (another instance committed meanwhile), nothing is saved and commit throws StaleCommit.
+   */
+  baseVersion?: number;
+}
+
+/** The commit was refused: it was computed from a state another commit has replaced. */
+export class StaleCommit extends Error {
+  constructor(
+    readonly sessionId: string,
+    readonly baseVersion: number,
+    readonly storedVersion: number,
+  ) {
+    super(`state version ${baseVersion} of ${sessionId.slice(0, 6)} is stale (stored: ${storedVersion})`);
+  }
 }
 
 export interface SessionStore {
@@ -48,7 +64,8 @@ export interface SessionStore {
   idByHookKey(vendor: string, hookKey: string): Promise<string | null>;
   /**
    * Number and keep the events, save the state, and announce the events to every instance.
-   * Returns the new state version, or null when the session no longer exists.
+   * Returns the new state version, or null when the session no longer exists. Throws
+   * StaleCommit (and changes nothing) when `baseVersion` is not the stored version.
    */
   commit(id: string, commit: Commit, bufferLimit: number, now: number): Promise<number | null>;
   /**
@@ -69,7 +86,7 @@ export interface SessionStore {
   getFile(fileId: string): Promise<StoredFile | null>;
   /** Called for every committed event, by whichever instance committed it. */
   onEvent(listener: (sessionId: string, item: StoredEvent) => void): void;
-  /** Run `fn` while no other instance runs an operation on this session. */
+  /** Run `fn` while no other instance runs an operation on this session (however long it takes). */
   withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -107,6 +124,9 @@ export class MemoryStore implements SessionStore {
   async commit(id: string, commit: Commit, bufferLimit: number, now: number): Promise<number | null> {
     const s = this.sessions.get(id);
     if (!s) return null;
+    if (commit.baseVersion !== undefined && commit.baseVersion !== s.record.version) {
+      throw new StaleCommit(id, commit.baseVersion, s.record.version);
+    }
     s.lastActive = now;
     const added = commit.events.map((event) => ({ seq: s.nextSeq++, event }));
     s.events.push(...added);

@@ -10,8 +10,23 @@
  * queue (typing signals are dropped: stale ones mislead the agent). A connection that goes
  * silent without closing (a stalled proxy, a sleeping NAT) is noticed by a ping after
  * PING_IDLE_MS of silence that gets no answer within PONG_WAIT_MS: within ~25 s.
+ *
+ * Two ways the transport stops reconnecting on purpose and waits for the visitor instead:
+ * - The relay forgot a chat that had begun (`session-unknown` / `bad-token` on resume: a
+ *   restarted single-instance relay, an expired session, a rotated signing key). Opening a
+ *   new relay session quietly would leave the visitor "chatting" into a session with no chat,
+ *   so the chat ends (`ended` by system, "could not be resumed"), which fails the lines not yet
+ *   delivered and offers "Start a new chat". Nothing reconnects until the core sends a
+ *   command that needs the relay again (a start, a leave-message…): that one opens a fresh
+ *   session. A restart thus costs the relay no burst of orphan sessions. Before any start the
+ *   chat has nothing to lose, so a fresh session is opened at once, as before.
+ * - Another tab took the session over (close 4409: Chrome's "Duplicate tab" copies
+ *   sessionStorage, so two pages hold one token). Reconnecting at once would take it back and
+ *   the two tabs would evict each other forever, so this tab reports `kicked` (not fatal: the
+ *   chat is not over) and reconnects only when the visitor acts here: the tab gains focus or
+ *   becomes visible, a key or pointer goes down in it, or a command is sent.
  */
-import { createReconnector } from '../../core/backoff';
+import { createReconnector, type WakeSources } from '../../core/backoff';
 import {
   realClock,
   stamp,
@@ -22,8 +37,9 @@ import {
   type Transport,
   type TransportOptions,
 } from '../../core/contract';
+import { t } from '../../core/i18n';
 import { guardEvent } from './event-guard';
-import { CLOSE_FATAL, type ClientFrame, type ServerFrame, type WireCommand } from './protocol';
+import { CLOSE_FATAL, CLOSE_REPLACED, type ClientFrame, type ServerFrame, type WireCommand } from './protocol';
 
 /** The part of the WebSocket constructor we use: the browser's, or `ws` in Node tests. */
 export type WebSocketLike = {
@@ -61,9 +77,16 @@ async function toBase64(blob: Blob): Promise<string> {
   return btoa(s);
 }
 
+/** Visitor actions that let a tab whose session another tab took over reconnect. */
+const VISITOR_ACTIONS = ['pointerdown', 'keydown'] as const;
+
+/** Commands the core sends on its own (not on the visitor's request): they never wake a lost chat. */
+const AMBIENT: ReadonlySet<Command['type']> = new Set<Command['type']>(['typing', 'preview', 'window']);
+
 export function createRelayTransport(
   o: TransportOptions,
-  deps: { WebSocket?: WebSocketCtor; random?: () => number } = {},
+  /** `wake`: where focus, visibility and input events come from (the page's window and document by default). */
+  deps: { WebSocket?: WebSocketCtor; random?: () => number; wake?: WakeSources } = {},
 ): Transport {
   const clock = o.clock ?? realClock;
   const random = deps.random ?? Math.random;
@@ -79,10 +102,22 @@ export function createRelayTransport(
   let maxFileBytes = Infinity;
   let chain: Promise<void> = Promise.resolve();
   let badFrames = 0;
+  /**
+   * A chat has begun on the relay session we hold: a start went out on it, or the core gave us
+   * a relay token to resume (it does so only while a chat is starting, waiting or chatting).
+   */
+  let begun = resume !== null;
+  /** Not connected on purpose until the visitor acts (see the top of this file). */
+  let dormant: 'lost' | 'replaced' | null = null;
+  let stopListening: (() => void) | null = null;
 
   const emit = (body: ConfabEventBody) => sink?.(body);
   const warn = (code: string, message: string) => emit({ type: 'error', code, message, fatal: false });
   const frame = (f: ClientFrame) => ws?.send(JSON.stringify(f));
+  const put = (c: WireCommand) => {
+    if (c.type === 'start') begun = true;
+    frame({ type: 'command', command: c });
+  };
 
   function url(): string | null {
     const base = o.options.relay ?? '';
@@ -122,8 +157,57 @@ export function createRelayTransport(
       ws = null;
       ready = false;
       clock.clearTimeout(liveTimer);
-      if (!closed && ev.code !== CLOSE_FATAL) retry();
+      if (closed || dormant || ev.code === CLOSE_FATAL) return;
+      if (ev.code === CLOSE_REPLACED) replaced();
+      else retry();
     };
+  }
+
+  /** Another tab resumed our session (close 4409): wait for the visitor to come back to this one. */
+  function replaced(): void {
+    dormant = 'replaced';
+    reconnector.stop();
+    // The Tencent transport's code and words for the same situation, but not fatal: the chat
+    // goes on (in the other tab, and here again once the visitor acts here).
+    emit({ type: 'error', code: 'kicked', message: t('error.otherTab'), fatal: false });
+    emit({ type: 'connection', state: 'closed', reason: 'replaced' });
+    const g = globalThis as { window?: WakeSources['window']; document?: WakeSources['document'] };
+    const win = deps.wake ? deps.wake.window : g.window;
+    const doc = deps.wake ? deps.wake.document : g.document;
+    const onVisibility = (): void => {
+      if (doc?.visibilityState !== 'hidden') wake();
+    };
+    const opts = { capture: true, passive: true };
+    win?.addEventListener('focus', wake);
+    doc?.addEventListener('visibilitychange', onVisibility);
+    for (const name of VISITOR_ACTIONS) doc?.addEventListener(name, wake, opts);
+    stopListening = () => {
+      win?.removeEventListener('focus', wake);
+      doc?.removeEventListener('visibilitychange', onVisibility);
+      for (const name of VISITOR_ACTIONS) doc?.removeEventListener(name, wake, opts);
+    };
+  }
+
+  /** The relay no longer knows a chat that had begun: it is over (see the top of this file). */
+  function lost(): void {
+    dormant = 'lost';
+    begun = false; // the next session has no chat until a start goes out on it
+    ready = false;
+    reconnector.stop();
+    // Queued lines belong to the lost chat: the core marks them failed when the chat ends.
+    outbox.length = 0;
+    emit({ type: 'ended', by: 'system', text: t('transport.chatLost') });
+    emit({ type: 'connection', state: 'closed', reason: 'session-unknown' });
+  }
+
+  /** The visitor acted while dormant: connect again (a lost chat's resume state is already gone). */
+  function wake(): void {
+    if (!dormant || closed) return;
+    dormant = null;
+    stopListening?.();
+    stopListening = null;
+    emit({ type: 'connection', state: 'connecting' });
+    open();
   }
 
   const reconnector = createReconnector({ clock, random, baseMs: 500, run: () => !closed && open() });
@@ -166,7 +250,7 @@ export function createRelayTransport(
       reconnector.reset();
       emit({ type: 'connection', state: 'open' });
       emit({ type: 'resume', token: { ...resume } });
-      for (const c of outbox.splice(0)) frame({ type: 'command', command: c });
+      for (const c of outbox.splice(0)) put(c);
     } else if (f.type === 'event' && event) {
       if (!resume || f.seq <= resume.seq) return; // already handled before a reconnect
       resume.seq = f.seq;
@@ -183,11 +267,15 @@ export function createRelayTransport(
       // alive() above did the work.
     } else if (f.type === 'fatal' && typeof f.code === 'string' && typeof f.message === 'string') {
       if (f.code === 'session-unknown' || f.code === 'bad-token') {
-        // The relay forgot us (expired, restarted): start a fresh session.
+        // The relay forgot us (expired, restarted, another signing key) or could not open a
+        // session for our hello. The socket closes next (4400, no retry from onclose).
+        const wasResume = resume !== null;
         resume = null;
         emit({ type: 'resume', token: null });
-        warn('session-expired', f.message);
-        clock.setTimeout(open, 0);
+        if (begun) lost();
+        // Nothing begun: a fresh session at once; a failed hello again after a backoff.
+        else if (wasResume) clock.setTimeout(open, 0);
+        else retry();
       } else {
         closed = true;
         emit({ type: 'error', code: f.code, message: f.message, fatal: true });
@@ -219,13 +307,17 @@ export function createRelayTransport(
       open();
     },
     send(command) {
+      // A command is the visitor acting in this tab; after a lost chat only one that needs a
+      // (new) relay session counts, not the core's own typing or window signals.
+      if (dormant === 'replaced' || (dormant === 'lost' && !AMBIENT.has(command.type))) wake();
       // Chained so a file being read never lets a later line overtake it.
       chain = chain
         .then(() => wire(command))
         .then(
           (c) => {
-            if (!c || closed) return;
-            if (ready) frame({ type: 'command', command: c });
+            // Signals for a lost chat have nowhere to go; a command that matters woke us above.
+            if (!c || closed || dormant === 'lost') return;
+            if (ready) put(c);
             else if (c.type !== 'typing' && c.type !== 'preview') outbox.push(c);
           },
           () => warn('file-read', 'The file could not be read.'),
@@ -234,6 +326,8 @@ export function createRelayTransport(
     close() {
       closed = true;
       reconnector.stop();
+      stopListening?.();
+      stopListening = null;
       clock.clearTimeout(liveTimer);
       clock.clearTimeout(ackTimer);
       ws?.close(1000);

@@ -17,6 +17,12 @@
  *                            help vanished without CHAT_ENDED, so: ended by system.
  *                            The document's prose once spells it "N0_CHAT" (a zero): read alike.
  *   cancel / end           → closeMessaging, ended by visitor
+ *
+ * A visitor line is sent to Diyalog once per client id: the widget sends a line again on every
+ * new connection until it has seen the echo, so a line whose echo was still on its way when the
+ * socket dropped arrives twice. The second time, the echo is repeated with the id Diyalog gave
+ * the line (the widget de-duplicates by it) and sendMessage is not called (sendMessage has no
+ * idempotency key in the document). A line Diyalog refused is not remembered: Retry sends it.
  */
 import type { ConfabEventBody, VisitorInfo } from '../../../core/contract';
 import type { WireCommand } from '../../../transports/relay/protocol';
@@ -46,6 +52,8 @@ type Phase = 'idle' | 'starting' | 'waiting' | 'chatting' | 'ended';
 const MAX_HASH = 512;
 const MAX_TEXT = 4000;
 const MAX_WAIT_TEXT = 500;
+/** Repeats come from reconnects, so only recent lines need remembering. */
+const REMEMBERED_CLIENT_IDS = 200;
 
 /**
  * The start command's `visitor` carries the handshake and the customer fields under the
@@ -100,6 +108,8 @@ export class DiyalogAdapter implements RelayAdapter {
   private early: Array<() => void> | null = null;
   /** Bumped per start, so callbacks of an earlier online help can never touch this one. */
   private generation = 0;
+  /** clientId → the id Diyalog gave the line (insertion order: oldest first). */
+  private readonly delivered = new Map<string, string>();
 
   constructor(
     private readonly ctx: AdapterContext,
@@ -261,12 +271,19 @@ export class DiyalogAdapter implements RelayAdapter {
   }
 
   private async send(clientId: string, text: string): Promise<void> {
+    const known = clientId ? this.delivered.get(clientId) : undefined;
+    if (known !== undefined) {
+      this.emit({ type: 'message', message: { id: known, sender: 'visitor', text, clientId } });
+      return;
+    }
     if (this.phase !== 'chatting' || !this.help) {
       this.emit({ type: 'error', code: 'not-chatting', message: 'Your message could not be sent: no representative has joined yet.', fatal: false });
       return;
     }
     try {
       const { id } = await this.help.sendMessage(text.slice(0, MAX_TEXT));
+      if (clientId) this.delivered.set(clientId, id);
+      if (this.delivered.size > REMEMBERED_CLIENT_IDS) this.delivered.delete(this.delivered.keys().next().value!);
       this.emit({ type: 'message', message: { id, sender: 'visitor', text, clientId } });
     } catch (err) {
       this.ctx.log(`diyalog: sendMessage failed: ${String(err)}`);

@@ -24,6 +24,12 @@
  *   tag-stripped `text`.
  * - Window state (`expandedchat` / `minimizedchat`) comes from the additive `window` command.
  * - Relay shutdown does not end chats upstream; session expiry does (notifyUserEndChat).
+ * - Retries: notifyUserNewChatMessage is retried on any transient failure with the same
+ *   messageNumber (the document: "the message count within this chat session"; we rely on it to
+ *   de-duplicate). `message/chatbot` and `addAttachment` carry no such key, so they are retried
+ *   only when the request provably never reached Omnidesk (../upstream.ts).
+ * - A start whose first message fails is not started: the visitor gets a retryable error (the
+ *   widget offers Start again) and the retry is message #1 again.
  */
 import type { Attachment, AttachmentKind, Capability, ConfabEventBody, Json, VisitorInfo } from '../../../core/contract';
 import { safeUrl } from '../../../core/urls';
@@ -40,7 +46,7 @@ import {
 } from '../adapter';
 import { field } from '../http-body';
 import { newId } from '../tokens';
-import { callWithRetry, DEFAULT_RETRY, type RetryPolicy } from '../upstream';
+import { callWithRetry, DEFAULT_RETRY, UpstreamError, type CallOptions, type RetryPolicy } from '../upstream';
 
 export const OMNIDESK_VENDOR = 'omnidesk';
 /** The document: "use "8" for live chat". */
@@ -106,6 +112,8 @@ interface OmnideskState {
   numbered: [string, number][];
   echoed: string[];
   started: boolean;
+  /** The pre-chat chatbot log went out (or may have): a retried start does not send it again. */
+  prechatLogged: boolean;
   ended: boolean;
   agentsAvailable: boolean | null;
   agentName: string | null;
@@ -127,6 +135,7 @@ function readState(raw: Json | undefined): Partial<OmnideskState> {
     numbered: pairs.filter((p): p is [string, number] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number'),
     echoed: (Array.isArray(o.echoed) ? o.echoed : []).filter((e): e is string => typeof e === 'string'),
     started: o.started === true,
+    prechatLogged: o.prechatLogged === true,
     ended: o.ended === true,
     agentsAvailable: typeof o.agentsAvailable === 'boolean' ? o.agentsAvailable : null,
     agentName: typeof o.agentName === 'string' ? o.agentName : null,
@@ -143,6 +152,7 @@ export class OmnideskSession implements RelayAdapter {
   private readonly numbered: Map<string, number>;
   private readonly echoed: Set<string>;
   private started: boolean;
+  private prechatLogged: boolean;
   private ended: boolean;
   private agentsAvailable: boolean | undefined;
   private agentName: string | undefined;
@@ -161,6 +171,7 @@ export class OmnideskSession implements RelayAdapter {
     this.numbered = new Map(st.numbered ?? []);
     this.echoed = new Set(st.echoed ?? []);
     this.started = st.started ?? false;
+    this.prechatLogged = st.prechatLogged ?? false;
     this.ended = st.ended ?? false;
     this.agentsAvailable = st.agentsAvailable ?? undefined;
     this.agentName = st.agentName ?? undefined;
@@ -175,6 +186,7 @@ export class OmnideskSession implements RelayAdapter {
       numbered: [...this.numbered].slice(-REMEMBERED_CLIENT_IDS),
       echoed: [...this.echoed].slice(-REMEMBERED_CLIENT_IDS),
       started: this.started,
+      prechatLogged: this.prechatLogged,
       ended: this.ended,
       agentsAvailable: this.agentsAvailable ?? null,
       agentName: this.agentName ?? null,
@@ -194,7 +206,8 @@ export class OmnideskSession implements RelayAdapter {
       await this.dispatch(command);
     } catch (err) {
       this.ctx.log(`${command.type} failed: ${String(err)}`);
-      this.error('upstream', 'The chat service did not answer. Please try again.');
+      // A start that failed left nothing started here: the widget may offer Start again.
+      this.error('upstream', 'The chat service did not answer. Please try again.', command.type === 'start');
     }
   }
 
@@ -297,15 +310,24 @@ export class OmnideskSession implements RelayAdapter {
     }
     const summary = answersMarkdown(visitor, answers);
     const from = str(visitor.email ?? answers.email ?? visitor.phone ?? answers.phone, 320);
-    if (from && summary) {
-      await this.chatbotLog(from, `Chat from ${visitor.name || from}`, `Pre-chat answers:\n${summary}`).catch((err: unknown) =>
-        // The chat itself still carries the answers (message #1), so a failed log is not fatal.
-        this.ctx.log(`chatbot log failed: ${String(err)}`),
-      );
+    if (from && summary && !this.prechatLogged) {
+      try {
+        await this.chatbotLog(from, `Chat from ${visitor.name || from}`, `Pre-chat answers:\n${summary}`);
+        this.prechatLogged = true;
+      } catch (err) {
+        // The chat itself still carries the answers (message #1), so a failed log is not fatal;
+        // one that may have created a ticket is not sent again by a retried start.
+        this.prechatLogged = !(err instanceof UpstreamError) || err.mayHaveArrived;
+        this.ctx.log(`chatbot log failed: ${String(err)}`);
+      }
     }
-    this.started = true;
     const first = ['Visitor started a chat.', summary].filter(Boolean).join('\n');
-    await this.notify(++this.messageNumber, first);
+    // Started (and the number used) only once Omnidesk has message #1: if it fails, a retried
+    // start sends #1 again, which Omnidesk de-duplicates if the first one did arrive.
+    const n = this.messageNumber + 1;
+    await this.notify(n, first);
+    this.messageNumber = n;
+    this.started = true;
     this.emit({ type: 'accepted', chatId: this.hookKey });
   }
 
@@ -341,7 +363,7 @@ export class OmnideskSession implements RelayAdapter {
           form.set('chatAccountToken', this.cfg.chatAccountToken);
           form.set('sessionID', this.hookKey);
           return { method: 'POST', body: form };
-        }, this.retry);
+        }, this.retry, { idempotent: false });
       } catch (err) {
         this.ctx.log(`upload failed: ${String(err)}`);
         return this.error('send-failed', 'Your file could not be delivered. Please retry.');
@@ -378,12 +400,13 @@ export class OmnideskSession implements RelayAdapter {
     return this.cfg.retry ?? DEFAULT_RETRY;
   }
 
-  private post(path: string, body: Record<string, string | number>, retry = this.retry): Promise<unknown> {
+  private post(path: string, body: Record<string, string | number>, retry = this.retry, options?: CallOptions): Promise<unknown> {
     return callWithRetry(
       this.fetch,
       `${this.cfg.apiBase}${path}`,
       () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       retry,
+      options,
     );
   }
 
@@ -419,7 +442,8 @@ export class OmnideskSession implements RelayAdapter {
   private chatbotLog(from: string, subject: string, message: string): Promise<unknown> {
     const body: Record<string, string> = { from, subject, message, chatAccountToken: this.cfg.chatAccountToken };
     if (this.cfg.brandId) body.brandID = this.cfg.brandId;
-    return this.post('/message/chatbot', body);
+    // Each call creates a ticket: never repeated after it may have arrived.
+    return this.post('/message/chatbot', body, this.retry, { idempotent: false });
   }
 
   private async refreshAvailability(): Promise<void> {
@@ -439,8 +463,8 @@ export class OmnideskSession implements RelayAdapter {
     this.ctx.emit(event);
   }
 
-  private error(code: string, message: string): void {
-    this.emit({ type: 'error', code, message, fatal: false });
+  private error(code: string, message: string, retryable = false): void {
+    this.emit({ type: 'error', code, message, fatal: false, ...(retryable ? { retryable } : {}) });
   }
 }
 

@@ -1,0 +1,166 @@
+/**
+ * Two relay instances on one real redis-server, one session: an operation that outlasts the
+ * lock's lifetime keeps the lock (renewed), and an instance that lost its lock anyway cannot
+ * overwrite what another instance committed meanwhile.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/server/relay/redis-store';
+import { startRelay, type RelayHandle } from '../../src/server/relay/server';
+import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
+import { newId } from '../../src/server/relay/tokens';
+import { calls, ORIGIN, SECRET, visitor, waitFor } from './harness';
+import { startRedis, type RedisServer } from './redis';
+
+let redis: RedisServer;
+let sim: OmnideskSimulatorHandle;
+beforeAll(async () => {
+  redis = await startRedis();
+  sim = await startOmnideskSimulator({ agent: { delayScale: 0.02 } });
+});
+afterAll(async () => {
+  await sim?.close();
+  await redis?.stop();
+});
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+/** The lock lives 200 ms past its last renewal (15 s in production, against ~42 s operations). */
+const LOCK_MS = 200;
+const SLOW_MS = 1000;
+
+/** Instances A and B sharing one Redis prefix; A's vendor takes SLOW_MS for a line containing "slow". */
+async function twoInstances(): Promise<{ a: RelayHandle; b: RelayHandle; prefix: string }> {
+  const prefix = `lk${newId(6)}:`;
+  const slow: typeof fetch = async (input, init) => {
+    if (String(init?.body).includes('slow line')) await new Promise((r) => setTimeout(r, SLOW_MS));
+    return fetch(input, init);
+  };
+  const make = async (fetchImpl?: typeof fetch) => {
+    const store = new RedisStore({ url: redis.url, prefix, lockMs: LOCK_MS });
+    const relay = await startRelay({
+      hookSecret: SECRET,
+      signingKey: 'lock-test-signing-key',
+      allowedOrigins: [ORIGIN],
+      adapters: [omnideskAdapterFor(sim, { retry: { attempts: 1, baseDelayMs: 20, timeoutMs: 5000 }, fetch: fetchImpl })],
+      store,
+      drainMs: 200,
+      log: () => undefined,
+    });
+    cleanup.push(() => store.close(), () => relay.close());
+    return relay;
+  };
+  return { a: await make(slow), b: await make(), prefix };
+}
+
+function agentSays(relay: RelayHandle, sessionID: string, message: string): Promise<number> {
+  return fetch(`${relay.hookpointBase}/omnidesk/messageForCustomer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sessionID, name: 'Alex Morgan', message }),
+  }).then((r) => r.status);
+}
+
+async function chatOn(relay: RelayHandle) {
+  const v = visitor(relay.url);
+  cleanup.push(async () => v.transport.close());
+  v.transport.send({ type: 'start', visitor: { name: 'L' }, answers: {} });
+  const chatId = String((await waitFor(() => v.of('accepted')[0], 'accepted')).chatId);
+  await waitFor(() => v.of('message').some((e) => e.message.text?.startsWith('Hello')), 'greeting');
+  return { v, chatId };
+}
+
+const agentIds = (v: ReturnType<typeof visitor>) => v.of('message').filter((e) => e.message.sender === 'agent').map((e) => e.message.id);
+
+describe('one session on relay instances sharing Redis', () => {
+  it('keeps the lock while the vendor call runs: the other instance waits, and every message keeps its own id', async () => {
+    const { a, b } = await twoInstances();
+    const { v, chatId } = await chatOn(a);
+
+    const sentAt = Date.now();
+    v.transport.send({ type: 'send', clientId: 's1', text: 'slow line' });
+    await new Promise((r) => setTimeout(r, 3 * LOCK_MS)); // A's call is in flight, well past LOCK_MS
+    expect(await agentSays(b, chatId, 'via B while A is busy')).toBe(200);
+    // B's hookpoint waited for A's operation to finish.
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(SLOW_MS);
+    await waitFor(() => v.of('message').find((e) => e.message.clientId === 's1'), 'echo of the slow line');
+
+    expect(await agentSays(a, chatId, 'via A afterwards')).toBe(200);
+    await waitFor(() => v.of('message').some((e) => e.message.text === 'via A afterwards'), 'A line');
+    await waitFor(() => v.of('message').some((e) => e.message.sender === 'agent' && e.message.text?.includes('slow line')), 'reply');
+    const ids = agentIds(v);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(v.of('error')).toEqual([]);
+  });
+
+  it('refuses the commit of an instance whose lock was lost: it never overwrites the newer state', async () => {
+    const { a, b, prefix } = await twoInstances();
+    const { v, chatId } = await chatOn(a);
+    const probe = new Redis(redis.url);
+    cleanup.push(() => probe.quit());
+
+    v.transport.send({ type: 'send', clientId: 's1', text: 'slow line' });
+    await new Promise((r) => setTimeout(r, LOCK_MS));
+    // A stalls past its lock (a long GC pause, a Redis failover): the lock is gone.
+    const locks = await probe.keys(`${prefix}l:*`);
+    expect(locks).toHaveLength(1);
+    await probe.del(...locks);
+    expect(await agentSays(b, chatId, 'via B meanwhile')).toBe(200);
+
+    // A's operation ends: its state (computed before B's line) is refused, and the visitor told.
+    await waitFor(() => v.of('error').find((e) => e.code === 'conflict'), 'conflict error', 5000);
+    expect(v.of('message').filter((e) => e.message.clientId === 's1')).toEqual([]);
+
+    // The stored state is B's: A rebuilds from it, so its next agent line gets a new id.
+    expect(await agentSays(a, chatId, 'via A afterwards')).toBe(200);
+    await waitFor(() => v.of('message').some((e) => e.message.text === 'via A afterwards'), 'A line');
+    const ids = agentIds(v);
+    expect(new Set(ids).size).toBe(ids.length);
+
+    // The visitor retries the line (same client id): the same messageNumber, so Omnidesk has it once.
+    v.transport.send({ type: 'send', clientId: 's1', text: 'slow line' });
+    await waitFor(() => v.of('message').find((e) => e.message.clientId === 's1'), 'echo on retry', 5000);
+    const slow = calls(sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId && m.message === 'slow line');
+    expect(new Set(slow.map((m) => m.messageNumber)).size).toBe(1);
+  });
+
+  it('handles a hookpoint again when its commit meets state another instance committed meanwhile', async () => {
+    const prefix = `hv${newId(6)}:`;
+    let interleave = false;
+    /** The commit of another instance lands between this instance's read and its commit, once. */
+    class Interleaved extends RedisStore {
+      override async commit(...args: Parameters<RedisStore['commit']>): ReturnType<RedisStore['commit']> {
+        const [id, commit] = args;
+        if (interleave && commit.baseVersion !== undefined) {
+          interleave = false;
+          const current = await this.get(id);
+          await super.commit(id, { events: [], state: current!.state! }, 500, Date.now());
+        }
+        return super.commit(...args);
+      }
+    }
+    const store = new Interleaved({ url: redis.url, prefix, lockMs: LOCK_MS });
+    const relay = await startRelay({
+      hookSecret: SECRET,
+      signingKey: 'lock-test-signing-key',
+      allowedOrigins: [ORIGIN],
+      adapters: [omnideskAdapterFor(sim, { retry: { attempts: 1, baseDelayMs: 20, timeoutMs: 5000 } })],
+      store,
+      drainMs: 200,
+      log: () => undefined,
+    });
+    cleanup.push(() => store.close(), () => relay.close());
+    const { v, chatId } = await chatOn(relay);
+
+    interleave = true;
+    expect(await agentSays(relay, chatId, 'handled twice, shown once')).toBe(200);
+    expect(interleave).toBe(false);
+    await waitFor(() => v.of('message').some((e) => e.message.text === 'handled twice, shown once'), 'agent line');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(v.of('message').filter((e) => e.message.text === 'handled twice, shown once')).toHaveLength(1);
+    const ids = agentIds(v);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
