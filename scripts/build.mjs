@@ -54,25 +54,41 @@ const ownKeysRuntime = {
  * the sanitizer, i18n…) into a handful of small chunks: more requests when the chat opens,
  * and ~1.4 KB more gzip, since each chunk compresses alone. Lazy chunks import from the app
  * chunk instead, which is always loaded before them.
+ *
+ * The exception is the little the frame host (data-mode="iframe", in the host page) shares
+ * with the app (options, theme, title and scroll lock): that is the `embed-shared` chunk, or
+ * the host page would download and run the whole app only to talk to a frame.
  */
-let appModules = null;
-function appClosure({ getModuleInfo }) {
-  if (appModules) return appModules;
-  appModules = new Set();
-  const todo = [resolve(root, 'src/embed/app.ts')];
-  while (todo.length) {
-    const id = todo.pop();
-    if (appModules.has(id)) continue;
-    appModules.add(id);
-    todo.push(...(getModuleInfo(id)?.importedIds ?? []));
-  }
-  return appModules;
-}
+/** The static import closures of the two entries, taken once the module graph is complete. */
+const closures = { app: new Set(), frameHost: new Set() };
+const entryClosures = {
+  name: 'confab:entry-closures',
+  buildEnd() {
+    const walk = (entry, into) => {
+      const todo = [resolve(root, entry)];
+      while (todo.length) {
+        const id = todo.pop();
+        if (into.has(id)) continue;
+        into.add(id);
+        todo.push(...(this.getModuleInfo(id)?.importedIds ?? []));
+      }
+    };
+    walk('src/embed/app.ts', closures.app);
+    walk('src/embed/frame-host.ts', closures.frameHost);
+  },
+};
+const SOCKET_IO = /node_modules\/(socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io)\//;
+const CHUNK_GROUPS = [
+  // socket.io-client is ExpertFlow's alone: its own chunk keeps the transport budget honest.
+  { name: 'socketio', test: SOCKET_IO, priority: 3 },
+  { name: 'embed-shared', test: (id) => closures.app.has(id) && closures.frameHost.has(id), priority: 2 },
+  { name: 'app', test: (id) => closures.app.has(id), priority: 1 },
+];
 
 const app = await build({
   ...common,
   publicDir: 'public',
-  plugins: [plainLazyImports, ownKeysRuntime],
+  plugins: [plainLazyImports, ownKeysRuntime, entryClosures],
   build: {
     outDir,
     emptyOutDir: true,
@@ -87,13 +103,7 @@ const app = await build({
         format: 'es',
         entryFileNames: 'assets/[name]-[hash].js',
         chunkFileNames: chunkName,
-        // socket.io-client is ExpertFlow's alone: its own chunk keeps the transport budget honest.
-        manualChunks: (id, meta) =>
-          /node_modules\/(socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io)\//.test(id)
-            ? 'socketio'
-            : appClosure(meta).has(id)
-              ? 'app'
-              : undefined,
+        codeSplitting: { groups: CHUNK_GROUPS },
       },
     },
   },

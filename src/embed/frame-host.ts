@@ -17,7 +17,7 @@ import { dispatchPublic } from './events';
 import frameCss from './frame.css?inline';
 import { adoptCss } from './css';
 import { invalidOptions } from './options';
-import { fullScreenLock, unreadTitle } from './page';
+import { fullScreenLock, unreadTitle } from './host-page';
 import { applyTheme } from './theme';
 
 /** How long the frame may take to say it is ready before we give up on it (ms). */

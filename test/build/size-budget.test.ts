@@ -21,6 +21,21 @@ const chunk = (prefix: string) => {
   return `assets/${name}`;
 };
 
+/** A chunk and every chunk it imports statically: what the browser fetches before it runs. */
+function staticClosure(start: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(new URL(file, dist), 'utf8');
+    for (const m of code.matchAll(/(?:^|[;}\s])import\s*(?:[\w$*{}\s,]+from\s*)?["']\.\/([^"']+\.js)["']/g)) {
+      visit(`assets/${m[1]}`);
+    }
+  };
+  visit(start);
+  return seen;
+}
+
 export const BUDGETS = {
   loader: 3 * 1024,
   /**
@@ -34,6 +49,8 @@ export const BUDGETS = {
   sanitizer: 12 * 1024,
   transport: 6 * 1024,
   view: 6 * 1024,
+  /** data-mode="iframe": what the host page runs besides confab.js (the window is in the frame). */
+  frameHost: 4 * 1024,
 } as const;
 
 describe('built sizes stay within budget (gzip -9 bytes)', () => {
@@ -45,16 +62,7 @@ describe('built sizes stay within budget (gzip -9 bytes)', () => {
     // The build keeps everything the app imports statically in the app chunk (transports and
     // lazy views import shared modules from it); any chunk it still imports statically is
     // downloaded with it when the chat opens, so it counts here.
-    const seen = new Set<string>();
-    const visit = (file: string): void => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const code = readFileSync(new URL(file, dist), 'utf8');
-      for (const m of code.matchAll(/(?:^|[;}\s])import\s*(?:[\w$*{}\s,]+from\s*)?["']\.\/([^"']+\.js)["']/g)) {
-        visit(`assets/${m[1]}`);
-      }
-    };
-    visit(chunk('app'));
+    const seen = staticClosure(chunk('app'));
     const total = [...seen].reduce((sum, f) => sum + gz(f), 0);
     expect(gz(chunk('app'))).toBeGreaterThan(10 * 1024); // the traversal found the real app chunk
     expect(total).toBeLessThanOrEqual(BUDGETS.app);
@@ -80,6 +88,12 @@ describe('built sizes stay within budget (gzip -9 bytes)', () => {
       expect(gz(chunk(vendor))).toBeLessThanOrEqual(BUDGETS.transport);
     });
   }
+
+  it('the frame host (data-mode="iframe", in the host page) with what it imports statically ≤ 4 KB, never the app', () => {
+    const seen = staticClosure(chunk('frame-host'));
+    expect([...seen].some((f) => f.startsWith('assets/app-')), [...seen].join(', ')).toBe(false);
+    expect([...seen].reduce((sum, f) => sum + gz(f), 0)).toBeLessThanOrEqual(BUDGETS.frameHost);
+  });
 
   it('socket.io-client is a chunk of its own, imported only by the ExpertFlow chunk', () => {
     const io = chunk('socketio');
