@@ -7,6 +7,7 @@
  */
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
+import { htmlToText } from '../core/html-text';
 import { safeUrl } from '../core/urls';
 
 type Sanitize = (html: string) => string;
@@ -33,17 +34,6 @@ export function loadSanitizer(): Promise<void> {
   return loading;
 }
 
-/**
- * Markup as plain text, parsed in an inert template (nothing loads or runs there) with the
- * elements whose text is not prose removed. It is only ever rendered as text.
- */
-function inertText(html: string): string {
-  const tpl = document.createElement('template');
-  tpl.innerHTML = html;
-  for (const el of Array.from(tpl.content.querySelectorAll('script, style, template, noscript, iframe, object, svg, math, title, textarea, select'))) el.remove();
-  return (tpl.content.textContent ?? '').replace(/\s+/g, ' ').trim();
-}
-
 export function Html({ html, class: cls }: { html: string; class?: string }) {
   const sanitize = sanitizer.value;
   // dir=auto: a vendor's English line reads left-to-right inside an Arabic window, and vice versa.
@@ -53,7 +43,7 @@ export function Html({ html, class: cls }: { html: string; class?: string }) {
   loadSanitizer().catch(() => {});
   return (
     <div class={cls} dir="auto">
-      {inertText(html)}
+      {htmlToText(html)}
     </div>
   );
 }
@@ -82,6 +72,3 @@ export function LinkedText({ text }: { text: string }) {
   out.push(text.slice(last));
   return <>{out}</>;
 }
-
-/** The text a screen reader should hear for vendor HTML (parsed inert, never executed). */
-export const htmlToText = inertText;

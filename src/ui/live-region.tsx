@@ -8,7 +8,7 @@ import { effect, signal, type Signal } from '@preact/signals-core';
 import { useEffect } from 'preact/hooks';
 import { t } from '../core/i18n';
 import type { Session, TranscriptItem } from '../core/session-api';
-import { htmlToText } from './html';
+import { htmlToText } from '../core/html-text';
 
 interface Line {
   id: number;

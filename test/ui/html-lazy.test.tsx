@@ -8,7 +8,8 @@ import { cleanup, render, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('dompurify', () => ({ default: () => ({ sanitize: (html: string) => html }) }));
-const { Html, htmlToText } = await import('../../src/ui/html');
+const { Html } = await import('../../src/ui/html');
+const { htmlToText } = await import('../../src/core/html-text');
 
 afterEach(cleanup);
 

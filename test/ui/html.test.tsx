@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Html, htmlToText, LinkedText } from '../../src/ui/html';
+import { htmlToText } from '../../src/core/html-text';
+import { Html, LinkedText } from '../../src/ui/html';
 import { sanitizeHtml } from '../../src/ui/sanitizer';
 
 afterEach(cleanup);

@@ -6,6 +6,7 @@
  * The server is lenient in what it sends (IsBot is "False" in one place and a boolean in
  * another, numbers may arrive as strings), so scalars are read leniently; shapes are not.
  */
+import { htmlToText } from '../../core/html-text';
 import { capText, MAX_OPTIONS, type ChatConfig, type FieldType, type Language, type SurveyField } from '../../core/contract';
 import { safeUrl } from '../../core/urls';
 
@@ -280,10 +281,5 @@ export function queuePosition(line: string): { position: number; total: number }
 
 /** "Howard Williams says:" → "Howard Williams" */
 export function authorOf(says: string): string {
-  return stripTags(says).replace(/\s*says:?\s*$/i, '').trim();
-}
-
-/** Wait-screen lines are shown as plain text; the server may wrap them in markup. */
-export function stripTags(html: string): string {
-  return html.replace(/<[^<>]*>/g, '').trim();
+  return htmlToText(says).replace(/\s*says:?\s*$/i, '').trim();
 }

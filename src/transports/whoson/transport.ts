@@ -13,7 +13,12 @@
  *   translation is "true" only when the site enables translation and the visitor's two-letter
  *   language differs from the site's default language.
  * - linev (visitor echo) carries no client id: we match it to the oldest pending line with the
- *   same text and give it that client id. Its Content is treated as text, never HTML.
+ *   same text and give it that client id. Its Content is HTML like any line's ("Content can
+ *   contain HTML", and the server may encode what the visitor typed, `3 &lt; 5`): the same
+ *   text means equal once whitespace is normalised, either as it came or as the text the HTML
+ *   reads as. It is shown as text, never as HTML. An echo that matches no pending line still
+ *   proves the socket alive: it is logged (once) and the lines sent before it no longer count
+ *   towards the stall watchdog.
  * - Unknown newline classes are shown as system lines (sanitized HTML), so nothing the server
  *   says is lost. DynamicField's "new chat line" is not specified; it arrives that way.
  * - GetOperators is information only: routing rules decide who takes a chat (document), so
@@ -51,7 +56,8 @@ import {
 import { createReconnector, type Reconnector } from '../../core/backoff';
 import { t } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
-import { authorOf, decodeFrame, MAX_LINE, queuePosition, stripTags, type WhosOnEvent, type WhosOnOperator } from './decode';
+import { htmlToText } from '../../core/html-text';
+import { authorOf, decodeFrame, MAX_LINE, queuePosition, type WhosOnEvent, type WhosOnOperator } from './decode';
 import * as wire from './encode';
 import { uploadDocument } from './upload';
 
@@ -115,7 +121,9 @@ export class WhosOnTransport implements Transport {
   private author = '';
   private lastAgentLine = '';
   private agentIsBot = false;
-  private pending: { clientId: string; text: string }[] = [];
+  /** Visitor lines awaiting their echo; `heard`: a later echo came (so it is no stall). */
+  private pending: { clientId: string; text: string; heard: boolean }[] = [];
+  private unmatchedLogged = false;
   /** We sent Quit for a chat the server gave up on: later events about it are ignored. */
   private quitSent = false;
   private promptNo = 0;
@@ -184,7 +192,7 @@ export class WhosOnTransport implements Transport {
       case 'send':
         if (c.text.length > MAX_LINE) return this.fail('too-long', t('transport.tooLong', { max: MAX_LINE }));
         if (this.write(wire.message(sid, dom, c.text))) {
-          this.pending.push({ clientId: c.clientId, text: c.text });
+          this.pending.push({ clientId: c.clientId, text: c.text, heard: false });
           this.watchEcho();
         }
         return;
@@ -275,7 +283,7 @@ export class WhosOnTransport implements Transport {
     const s = this.socket;
     this.stallTimer = this.clock.setTimeout(() => {
       this.stallTimer = null;
-      if (!this.pending.length || s !== this.socket || !s) return;
+      if (!this.pending.some((p) => !p.heard) || s !== this.socket || !s) return;
       console.warn('[confab] whoson: no echo for a visitor line; reconnecting');
       // Our own close: the socket's onclose may come late (or never, on a dead network).
       s.onclose = null;
@@ -385,7 +393,7 @@ export class WhosOnTransport implements Transport {
         const url = /^https?:\/\/\S+$/i.test(ev.text.trim()) ? safeUrl(ev.text.trim(), 'link') : null;
         return this.emit(url
           ? { type: 'rejected', reason: t('transport.forwarded'), forwardingUrl: url }
-          : { type: 'rejected', reason: stripTags(ev.text) });
+          : { type: 'rejected', reason: htmlToText(ev.text) });
       }
       case 'newline':
         return this.newline(ev.classes, ev.content);
@@ -432,9 +440,9 @@ export class WhosOnTransport implements Transport {
     }
     const author = this.author;
     this.author = '';
-    if (has('pagingmessage')) return this.emit({ type: 'waiting', kind: 'paging', text: stripTags(content) });
+    if (has('pagingmessage')) return this.emit({ type: 'waiting', kind: 'paging', text: htmlToText(content) });
     if (has('linewaiting1') || has('linewaiting2')) {
-      return this.emit({ type: 'waiting', kind: 'waiting', text: stripTags(content) });
+      return this.emit({ type: 'waiting', kind: 'waiting', text: htmlToText(content) });
     }
     if (has('final')) {
       // Only a chat still waiting for an operator can be given up (the session goes offline
@@ -443,27 +451,34 @@ export class WhosOnTransport implements Transport {
         this.quitAbandoned();
         this.phase = 'offline';
       }
-      return this.emit({ type: 'waiting', kind: 'final', text: stripTags(content) });
+      return this.emit({ type: 'waiting', kind: 'final', text: htmlToText(content) });
     }
     if (has('queuemessage')) {
       const q = queuePosition(content);
-      this.emit({ type: 'waiting', kind: 'queue', text: stripTags(content) });
+      this.emit({ type: 'waiting', kind: 'queue', text: htmlToText(content) });
       if (q) this.emit({ type: 'queue', position: q.position, total: q.total });
       return;
     }
     const named = author ? { authorName: author } : {};
     if (has('linev')) {
-      const i = this.pending.findIndex((p) => p.text === content);
-      const clientId = i >= 0 ? this.pending.splice(i, 1)[0]?.clientId : undefined;
-      if (i >= 0) {
-        // Echoed: the connection lives. Watch the next unechoed line, if any.
-        this.clock.clearTimeout(this.stallTimer);
-        this.stallTimer = null;
-        if (this.pending.length) this.watchEcho();
+      const raw = sameText(content);
+      const read = htmlToText(content);
+      const i = this.pending.findIndex((p) => sameText(p.text) === raw || sameText(p.text) === read);
+      const echoed = i >= 0 ? this.pending.splice(i, 1)[0] : undefined;
+      // An echo, ours or not: the connection lives. Watch the next unechoed line, if any.
+      this.clock.clearTimeout(this.stallTimer);
+      this.stallTimer = null;
+      if (!echoed) {
+        for (const p of this.pending) p.heard = true;
+        if (this.pending.length && !this.unmatchedLogged) {
+          this.unmatchedLogged = true;
+          console.warn('[confab] whoson: a visitor echo matched no pending line (shown as a line of its own)');
+        }
       }
+      if (this.pending.some((p) => !p.heard)) this.watchEcho();
       return this.emit({
         type: 'message',
-        message: { id, sender: 'visitor', text: content, ...named, ...(clientId ? { clientId } : {}) },
+        message: { id, sender: 'visitor', text: echoed?.text ?? read, ...named, ...(echoed ? { clientId: echoed.clientId } : {}) },
       });
     }
     const sender = this.agentIsBot ? 'bot' : 'agent';
@@ -522,6 +537,8 @@ export class WhosOnTransport implements Transport {
   }
 }
 
+/** Whitespace normalised: how an echo's text is compared with the line the visitor typed. */
+const sameText = (s: string): string => s.replace(/\s+/g, ' ').trim();
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The transport with explicit dependencies (tests pass `ws`'s WebSocket and short backoff). */

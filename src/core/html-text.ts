@@ -1,0 +1,42 @@
+/**
+ * The plain text a piece of vendor HTML reads as, without a DOM (transports are tested under
+ * Node): tags out, a line break or the end of a block a space, the text inside elements that
+ * are not prose (script, style, svg…) dropped, entities decoded once, whitespace collapsed.
+ * It is only ever shown or compared as text (a wait line, a name, what a screen reader hears,
+ * an echo against what the visitor typed), never used to render HTML: that is DOMPurify's.
+ * One linear pass over the tags, so hostile markup cannot make it backtrack.
+ */
+// A tag starts with a letter, / ! or ? after the `<` (as in a browser: `a < b` is text).
+const TAG = /(<[a-z!/?][^<>]*>)/i;
+const NAME = /^<\/?([a-z][a-z0-9]*)/i;
+const NOT_PROSE = new Set(['script', 'style', 'template', 'noscript', 'iframe', 'object', 'svg', 'math', 'title', 'textarea', 'select']);
+const BREAKS = /^(?:br|p|div|li|tr|h[1-6])$/;
+const ENTITY = /&(#[0-9]{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,6});/gi;
+const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+function entity(whole: string, name: string): string {
+  if (name[0] !== '#') return NAMED[name.toLowerCase()] ?? whole;
+  const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+}
+
+export function htmlToText(html: string): string {
+  let text = '';
+  let skipping = '';
+  const parts = html.split(TAG);
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    // split() puts what TAG captured at the odd places.
+    const name = i % 2 ? (NAME.exec(part)?.[1]?.toLowerCase() ?? '!') : null;
+    if (name === null) {
+      if (!skipping) text += part;
+    } else if (skipping) {
+      if (name === skipping && part[1] === '/') skipping = '';
+    } else if (NOT_PROSE.has(name) && part[1] !== '/' && !part.endsWith('/>')) {
+      skipping = name;
+    } else if (BREAKS.test(name)) {
+      text += ' ';
+    }
+  }
+  return text.replace(ENTITY, entity).replace(/\s+/g, ' ').trim();
+}
