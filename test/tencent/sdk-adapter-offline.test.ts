@@ -154,7 +154,7 @@ describe('the SDK adapter over the real Tencent SDK, offline', () => {
     expect(older).toEqual({
       messages: [{
         ID: 'desk-1', type: 'TIMCustomElem', flow: 'in', from: DEFAULT_DESK_ACCOUNT, conversationID: `C2C${DEFAULT_DESK_ACCOUNT}`, time: 1691070000, nick: 'Desk',
-        avatar: undefined, payload: expect.objectContaining({ data: desk.payload.data }),
+        avatar: undefined, status: 'success', payload: expect.objectContaining({ data: desk.payload.data }),
       }],
       complete: true,
     });

@@ -35,6 +35,12 @@ export interface DeskMessage {
   time: number;
   nick?: string;
   avatar?: string;
+  /**
+   * The SDK's delivery state of a message this user sent ('unSend' | 'success' | 'fail'). Its
+   * local message list (what getMessageList answers from) keeps lines that never reached the
+   * server, marked 'fail' or still 'unSend'.
+   */
+  status?: string;
   payload: {
     text?: string;
     data?: string;
@@ -107,6 +113,7 @@ export function toDeskMessage(raw: unknown): DeskMessage | undefined {
     time: Math.abs(finite(raw.time) ?? 0) < 1e11 ? (finite(raw.time) ?? 0) : 0,
     nick: optStr(raw.nick),
     avatar: optStr(raw.avatar),
+    ...(typeof raw.status === 'string' && raw.status.length <= 16 && { status: raw.status }),
     payload: {
       text: optStr(p.text),
       // Not capped: it is JSON the mapper parses (and bounds field by field).

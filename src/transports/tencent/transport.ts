@@ -27,6 +27,11 @@
  * - History is read on every ready. If its last flow message is an end flag (19/20/27), a
  *   flow this page was running ends with it; otherwise that flag is no line of its own.
  * - "Ask for a rating" is offered only while an agent holds the seat (document, src 24).
+ * - A visitor line is sent once. The core re-sends a line whose echo is missing, with its
+ *   client id, on each new connection and after a reload; a line whose send was cut with the
+ *   socket may still have reached the desk. Commands wait while history is read on ready, a
+ *   visitor text found there is matched to such a line (which then is echoed, not sent
+ *   again), and the lines still in doubt travel in the resume token across a reload.
  */
 import type {
   Agent,
@@ -38,13 +43,14 @@ import type {
   ConfabEventBody,
   EventSink,
   FormPrompt,
+  Json,
   RatingPolicy,
   RatingRequest,
   Transport,
   TransportFactory,
   TransportOptions,
 } from '../../core/contract';
-import { realClock, stamp } from '../../core/contract';
+import { capText, realClock, stamp } from '../../core/contract';
 import { t } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import { DEFAULT_DESK_ACCOUNT } from './client';
@@ -63,6 +69,14 @@ const HISTORY_PAGES = 4;
 const RENEW_GUARD_MS = 60_000;
 const MAX_FRAME_WARNINGS = 10;
 /**
+ * How much earlier than a line was first put on the wire its stored copy may be stamped and
+ * still be that line: message times are whole seconds, and `at` is the server clock as this
+ * page estimates it. A wider margin would take an identical earlier line for this one.
+ */
+const CLAIM_SLACK_MS = 2000;
+/** Lines in doubt kept in the resume token (the newest): a page holds few of them. */
+const MAX_TOKEN_LINES = 50;
+/**
  * What an early "end" drops from the queue: commands that would start the flow or carry it
  * on after the visitor left it. Ratings stay (they are given after the end anyway).
  */
@@ -80,6 +94,30 @@ export function createTencentTransport(options: TransportOptions, load: DeskClie
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** A visitor line by client id, once put on the wire. */
+interface VisitorLine {
+  text: string;
+  /** Server time (ms, as estimated here) it was first put on the wire. */
+  at: number;
+  /** The desk's message ID, once the line is known to have reached the desk. */
+  id?: string;
+  /** History was read since it was last put on the wire (so it is not there if `id` is unset). */
+  checked: boolean;
+}
+
+/** The lines in doubt a resume token carries, read defensively (it comes from storage). */
+function tokenLines(resume: Json | undefined): Map<string, VisitorLine> {
+  const lines = new Map<string, VisitorLine>();
+  const sending = isRecord(resume) && !Array.isArray(resume) ? resume.sending : undefined;
+  if (!isRecord(sending) || Array.isArray(sending)) return lines;
+  for (const [clientId, v] of Object.entries(sending).slice(-MAX_TOKEN_LINES)) {
+    if (isRecord(v) && typeof v.text === 'string' && typeof v.at === 'number' && Number.isFinite(v.at)) {
+      lines.set(clientId, { text: v.text, at: v.at, checked: false });
+    }
+  }
+  return lines;
+}
 
 async function fetchCredentials(url: string, visitorId: string, userID?: string): Promise<DeskCredentials> {
   const res = await fetch(url, {
@@ -108,6 +146,11 @@ class TencentTransport implements Transport {
   private attempt = 0;
   private pending: Command[] = [];
   private readonly seen = new Set<string>();
+  /** The visitor's lines put on the wire, by client id (see VisitorLine). */
+  private readonly lines: Map<string, VisitorLine>;
+  /** History reads on ready still running: commands wait for them, as for ready. */
+  private restoring = 0;
+  private userID = '';
   private seat?: 'in' | 'out';
   private readonly prompts = new Map<string, BranchPrompt | FormPrompt>();
   private readonly ratings = new Map<string, RatingRequest>();
@@ -141,6 +184,7 @@ class TencentTransport implements Transport {
   ) {
     this.clock = options.clock ?? realClock;
     this.to = options.options.to || DEFAULT_DESK_ACCOUNT;
+    this.lines = tokenLines(options.resume);
   }
 
   connect(sink: EventSink): void {
@@ -155,7 +199,7 @@ class TencentTransport implements Transport {
 
   send(command: Command): void {
     if (this.closed) return;
-    if (!this.ready) {
+    if (!this.ready || this.restoring > 0) {
       if (command.type === 'end') return this.endBeforeReady();
       this.pending.push(command);
       return;
@@ -210,9 +254,15 @@ class TencentTransport implements Transport {
         this.ready = true;
         this.everOpen = true;
         this.attempt = 0;
+        this.userID = userID;
+        // Before `open`: the core re-sends lines in doubt on it, and they must wait for history.
+        this.restoring += 1;
         this.emit({ type: 'connection', state: 'open' });
-        this.emit({ type: 'resume', token: { userID } });
-        void this.restore().finally(() => this.flush());
+        this.publishResume();
+        void this.restore().finally(() => {
+          this.restoring -= 1;
+          if (this.restoring === 0) this.flush();
+        });
         return;
       case 'not-ready':
         this.ready = false;
@@ -277,6 +327,7 @@ class TencentTransport implements Transport {
     if (!client) return;
     const pages: DeskMessage[][] = [];
     let next: string | undefined;
+    const inDoubt = [...this.lines.values()].filter((l) => l.id === undefined);
     try {
       for (let i = 0; i < HISTORY_PAGES; i++) {
         const page = await client.history(this.to, next);
@@ -288,6 +339,7 @@ class TencentTransport implements Transport {
       console.warn('[confab] desk history unavailable', e);
       return;
     }
+    for (const line of inDoubt) line.checked = true;
     const first = !this.restored;
     this.restored = true;
     const resuming = first && this.options.resume !== undefined;
@@ -296,9 +348,9 @@ class TencentTransport implements Transport {
     let seatAgent: Agent | undefined;
     const fresh: MapResult[] = [];
     for (const msg of pages.flat()) {
-      if (this.seen.has(msg.ID)) continue;
+      if (this.seen.has(msg.ID) || notDelivered(msg)) continue;
       this.seen.add(msg.ID);
-      const result = mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew(), replay: true });
+      const result = this.claimed(msg, mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew(), replay: true }));
       if (result.seat) {
         this.seat = result.seat;
         seatAgent = result.agent;
@@ -343,12 +395,13 @@ class TencentTransport implements Transport {
   private receive(messages: DeskMessage[], modified: boolean): void {
     const conversation = `C2C${this.to}`;
     for (const msg of messages) {
-      if (msg.conversationID !== conversation) continue;
+      if (msg.conversationID !== conversation || notDelivered(msg)) continue;
       if (!modified) {
         if (this.seen.has(msg.ID)) continue;
         this.seen.add(msg.ID);
       }
-      const { events, seat, flow } = mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew() });
+      const mapped = mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew() });
+      const { events, seat, flow } = modified ? mapped : this.claimed(msg, mapped);
       if (seat) this.seat = seat;
       // The desk's answer to a trigger, or a seat change: the flow is on again.
       if (flow === 'live') this.flowEnded = false;
@@ -435,10 +488,55 @@ class TencentTransport implements Transport {
     if (!this.endedLocally) this.endLocally();
   }
 
+  /**
+   * A visitor text the desk holds (history or a push) that is one of this page's lines still
+   * in doubt: the oldest with the same text first put on the wire no later than the message
+   * was stored. Its message event then carries the line's client id, and the line is not
+   * sent again. The one ambiguity left: the same text sent twice within CLAIM_SLACK_MS, the
+   * first copy's echo also lost (or the page reloaded meanwhile), counts the first copy for
+   * the second line; a duplicate is what the visitor sees otherwise, so the margin stays small.
+   */
+  private claimed(msg: DeskMessage, result: MapResult): MapResult {
+    if (msg.flow !== 'out' || msg.type !== 'TIMTextElem' || msg.payload.text === undefined) return result;
+    for (const [clientId, line] of this.lines) {
+      if (line.id !== undefined || capText(line.text) !== msg.payload.text || msg.time * 1000 < line.at - CLAIM_SLACK_MS) continue;
+      line.id = msg.ID;
+      this.publishResume();
+      const events = result.events.map((ev) => (ev.type === 'message' ? { ...ev, message: { ...ev.message, clientId } } : ev));
+      return { ...result, events };
+    }
+    return result;
+  }
+
+  /** The resume token: the userID, and the lines in doubt so a reload can still match them. */
+  private publishResume(): void {
+    if (!this.userID) return;
+    const sending: { [clientId: string]: Json } = {};
+    const doubt = [...this.lines].filter(([, l]) => l.id === undefined).slice(-MAX_TOKEN_LINES);
+    for (const [clientId, l] of doubt) sending[clientId] = { text: l.text, at: l.at };
+    this.emit({ type: 'resume', token: doubt.length ? { userID: this.userID, sending } : { userID: this.userID } });
+  }
+
   private async sendText(text: string, clientId?: string): Promise<void> {
     const client = this.client as DeskClient;
+    let line = clientId === undefined ? undefined : this.lines.get(clientId);
+    // Sent before and no history read since (a retry on the same connection): look first.
+    if (line && line.id === undefined && !line.checked) await this.restore();
+    if (line?.id !== undefined) {
+      // It reached the desk; the echo was lost. Echo it now (the core ignores a second one).
+      return this.emit({ type: 'message', message: { id: line.id, sender: 'visitor', text, ...(clientId && { clientId }) } });
+    }
+    if (clientId !== undefined && !line) {
+      line = { text, at: this.clock.now() + this.skew(), checked: false };
+      this.lines.set(clientId, line);
+      this.publishResume();
+    } else if (line) line.checked = false;
     const msg = await client.sendText(this.to, text);
     this.seen.add(msg.ID);
+    if (line && line.id === undefined) {
+      line.id = msg.ID;
+      this.publishResume();
+    }
     this.emit({
       type: 'message',
       message: { id: msg.ID, sender: 'visitor', text, sentAt: msg.time * 1000, ...(clientId && { clientId }) },
@@ -513,6 +611,9 @@ class TencentTransport implements Transport {
     }
   }
 }
+
+/** A message of this user's that the SDK's local list keeps but the desk never got (or not yet). */
+const notDelivered = (msg: DeskMessage): boolean => msg.flow === 'out' && (msg.status === 'fail' || msg.status === 'unSend');
 
 function safeCard(card: Card): Card {
   const image = safeUrl(card.image, 'image');
