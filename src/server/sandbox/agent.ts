@@ -32,10 +32,23 @@ export interface AgentHost {
   say(text: string, html?: string): void;
   requestFile?(types: string[]): void;
   requestField?(field: { name: string; prompt: string; maxLength: number }): void;
-  sendAttachment?(file: { name: string; mime: string; bytes: Uint8Array }): void;
+  /** `url`: where the file is, for vendors that send a link (else the host serves `bytes`). */
+  sendAttachment?(file: { name: string; mime: string; bytes: Uint8Array; url?: string }): void;
+  /**
+   * Test hook (the XSS suite): put `text` in every other text, HTML and label field this
+   * vendor's agent side can send (cards, menus, forms, rating titles, site images...) and
+   * `url` in every other URL field. Hosts that carry nothing more leave it out.
+   */
+  inject?(payload: InjectPayload): void;
   requestRating?(): void;
   /** The agent (or the queue timing out) ends the chat. */
   end(by: 'agent' | 'timeout'): void;
+}
+
+/** One round of the XSS injector: a hostile string, and a hostile URL for URL fields. */
+export interface InjectPayload {
+  text: string;
+  url: string;
 }
 
 export interface ScriptedAgentOptions {
@@ -50,10 +63,24 @@ export interface ScriptedAgentOptions {
   pageTimeoutMs?: number;
   /**
    * Test hook (the XSS suite): when set, a visitor line containing "inject" makes the agent
-   * push each payload through every field its host carries: a re-join under that name and
-   * avatar, a line as text and as HTML, a field prompt, an attachment's file name.
+   * push each payload through every field its host carries: a re-join under that name (the
+   * avatar gets a URL payload), a line as text and as HTML, a field prompt, an attachment's
+   * file name and URL, and whatever else the host's `inject` reaches. Simulators also read
+   * it for what they send before any agent speaks (WhosOn: its connected payload's welcome
+   * HTML and survey labels and options, the site image, the forwarding URL).
+   * A plain list serves text and URL fields alike; `urls` gives URL fields their own list
+   * (round i of the injector uses `urls[i % length]`: one no longer than `texts` is sent whole).
    */
-  inject?: readonly string[];
+  inject?: readonly string[] | { texts: readonly string[]; urls: readonly string[] };
+}
+
+/** The injector's payloads as text and URL lists (null: no injection), for simulators too. */
+export function injectLists(options: ScriptedAgentOptions | undefined): { texts: readonly string[]; urls: readonly string[] } | null {
+  const inject = options?.inject;
+  if (!inject) return null;
+  if (!('texts' in inject)) return inject.length ? { texts: inject, urls: inject } : null;
+  if (!inject.texts.length) return null;
+  return { texts: inject.texts, urls: inject.urls.length ? inject.urls : inject.texts };
 }
 
 export const DEFAULT_AGENT: ScriptedAgentIdentity = { name: 'Alex Morgan', isBot: false };
@@ -145,8 +172,9 @@ export class ScriptedAgent {
   hear(text: string): void {
     if (this.ended || !this.joined) return;
     const lower = text.toLowerCase();
-    if (this.options.inject && /\binject\b/.test(lower)) {
-      this.injectAll(this.options.inject);
+    const inject = injectLists(this.options);
+    if (inject && /\binject\b/.test(lower)) {
+      this.injectAll(inject.texts, inject.urls);
     } else if (/\b(bye|goodbye)\b/.test(lower)) {
       this.typeThenSay(200, AGENT_LINES.goodbye);
       this.after(1400, () => this.finish('agent'));
@@ -189,13 +217,15 @@ export class ScriptedAgent {
     this.timers.clear();
   }
 
-  private injectAll(payloads: readonly string[]): void {
+  private injectAll(payloads: readonly string[], urls: readonly string[]): void {
     payloads.forEach((p, i) =>
       this.after(10 * i, () => {
-        this.host.join({ name: p, avatar: p, isBot: false });
+        const url = urls[i % urls.length] ?? p;
+        this.host.join({ name: p, avatar: url, isBot: false });
         this.host.say(p, p);
         this.host.requestField?.({ name: 'Injected', prompt: p, maxLength: 40 });
-        this.host.sendAttachment?.({ ...AGENT_ATTACHMENT, name: p });
+        this.host.sendAttachment?.({ ...AGENT_ATTACHMENT, name: p, url });
+        this.host.inject?.({ text: p, url });
       }),
     );
   }

@@ -200,7 +200,18 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
           c,
           'messageArrived',
           agentLine(c, agent(), '', [
-            { type: file.mime, name: file.name, contentUrl: `data:${file.mime};base64,${Buffer.from(file.bytes).toString('base64')}` },
+            { type: file.mime, name: file.name, contentUrl: file.url ?? `data:${file.mime};base64,${Buffer.from(file.bytes).toString('base64')}` },
+          ]),
+          true,
+        ),
+      // The XSS injector: a file (not an image) at a hostile URL, and a hostile MIME type.
+      inject: ({ text, url }) =>
+        deliver(
+          c,
+          'messageArrived',
+          agentLine(c, agent(), '', [
+            { type: 'application/pdf', name: text, contentUrl: url },
+            { type: text, name: 'file.pdf', contentUrl: url },
           ]),
           true,
         ),

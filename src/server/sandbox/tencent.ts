@@ -212,6 +212,23 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
       typing: (on) => void (on && custom(conv, { src: '12' }, false)),
       say: (line) => text(conv, line, agentName),
       requestRating: () => rating(conv, /\bnumbers?\b|\bnumeric\b/i.test(conv.lastText) ? 2 : 1),
+      // The XSS injector: every field of the desk's custom messages the widget shows (card,
+      // branch menu, forms, rating), an image and a file message, from the seated agent.
+      inject: ({ text: t, url }) => {
+        deliver(conv, create(conv, DESK, 'TIMImageElem', { imageInfoArray: [{ type: 0, url }] }, agentName), true);
+        deliver(conv, create(conv, DESK, 'TIMFileElem', { fileName: t, fileUrl: url, fileSize: 68 }, agentName), true);
+        custom(conv, { src: '22', content: { header: t, desc: t, pic: url, url } }, true, agentName);
+        custom(conv, { src: '15', content: { header: t, items: [{ content: t, desc: t }], tail: t } }, true, agentName);
+        custom(conv, { src: '21', content: { header: t, items: [{ content: t, desc: t }], type: 1 } }, true, agentName);
+        custom(conv, { src: '21', content: { header: t, type: 0 } }, true, agentName);
+        custom(conv, {
+          src: '9',
+          menuContent: {
+            head: t, tail: t, menu: [{ id: '101', content: t }, { id: '102', content: url }], type: 1,
+            sessionId: randomUUID(), effectiveHour: 12, expireTime: Math.floor(serverNow() / 1000) + 3600,
+          },
+        }, true, agentName);
+      },
       end: (by) => end(conv, by),
     };
     const agent = new ScriptedAgent(agentHost, { ...opts.agent, queueFrom: 0 });

@@ -20,7 +20,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 import { WebSocket, WebSocketServer } from 'ws';
-import { AGENT_ATTACHMENT, AGENT_LINES, DEFAULT_AGENT, ScriptedAgent, type AgentHost } from './agent';
+import { AGENT_ATTACHMENT, AGENT_LINES, DEFAULT_AGENT, injectLists, ScriptedAgent, type AgentHost, type InjectPayload } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
 
 export interface WhosOnSimulatorOptions extends SimulatorOptions {
@@ -61,9 +61,35 @@ function field(name: string, type: string, prompt: string, extra: Record<string,
   };
 }
 
-/** The document's connected example, with this server's session, domain and web services. */
-function connectedData(sessionId: string, domain: string, webServicesUrl: string) {
-  return {
+type Injected = NonNullable<ReturnType<typeof injectLists>>;
+const FIELD_TYPES = ['text', 'boolean', 'numeric', 'rating', 'date', 'email', 'phone', 'name'];
+
+/**
+ * The XSS injector's survey fields: every text in a label (three to a field, to stay under
+ * the widget's 100-field bound), and every text once as an option of a drop-down or radio
+ * list (100 to a list, the same bound).
+ */
+function injectedFields(inject: Injected, prefix: string) {
+  const fields = [];
+  for (let i = 0; i * 3 < inject.texts.length; i++) {
+    const type = FIELD_TYPES[i % FIELD_TYPES.length] ?? 'text';
+    fields.push(field(`${prefix}Label${i}`, type, inject.texts.slice(i * 3, i * 3 + 3).join(' '), { ValidateHigh: type === 'rating' ? 5 : -1 }));
+  }
+  for (let i = 0; i * 100 < inject.texts.length; i++) {
+    fields.push(field(`${prefix}Options${i}`, 'select', `${prefix} options ${i + 1}`, {
+      SelectType: i % 2 ? 'radio' : 'select', SelectOptions: inject.texts.slice(i * 100, i * 100 + 100),
+    }));
+  }
+  return fields;
+}
+
+/**
+ * The document's connected example, with this server's session, domain and web services.
+ * With the XSS injector set, its HTML and text fields carry the hostile texts and its
+ * forwarding URL the first hostile URL (leave-message off, so an offline visitor sees it).
+ */
+function connectedData(sessionId: string, domain: string, webServicesUrl: string, inject: Injected | null = null) {
+  const data = {
     SessionID: sessionId,
     Domain: domain,
     SiteName: 'My Company',
@@ -122,6 +148,16 @@ function connectedData(sessionId: string, domain: string, webServicesUrl: string
     LeaveMessageEnabled: true,
     VisitorSingleUseFiles: 0,
     ServerBuild: '19.1.385.800',
+  };
+  if (!inject) return data;
+  return {
+    ...data,
+    OpeningMessage: inject.texts.join('\n'),
+    ClosingMessage: inject.texts.join(' '),
+    ForwardingURL: inject.urls[0] ?? '',
+    LeaveMessageEnabled: false,
+    PreChatSurvey: { Enabled: true, Fields: [...data.PreChatSurvey.Fields, ...injectedFields(inject, 'Pre')] },
+    PostChatSurvey: { Enabled: true, Fields: [...data.PostChatSurvey.Fields, ...injectedFields(inject, 'Post')] },
   };
 }
 
@@ -287,7 +323,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
       if (p[6] !== apiKey) return this.error('Invalid API key.', true);
       this.sessionId = randomUUID();
       sessions.add(this.sessionId);
-      this.emit('connected', connectedData(this.sessionId, domain, `${origin}/whosoncharts/`), null);
+      this.emit('connected', connectedData(this.sessionId, domain, `${origin}/whosoncharts/`, injectLists(opts.agent)), null);
     }
 
     private command(name: string, p: string[]): void {
@@ -299,6 +335,9 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
           this.translateTo = p[8] === 'true' ? (p[7] ?? '') : '';
           const agent = new ScriptedAgent(this, opts.agent);
           if (!agent.isAvailable()) {
+            // "the message to display or a forwarding URL": the XSS injector's URL, if set.
+            const forward = injectLists(opts.agent)?.urls[0];
+            if (forward !== undefined) return this.emit('notaccepted', forward);
             return this.emit(
               'notaccepted',
               `No operators are available at this time. Operators may only be available during office hours. The time is currently ${clock()}.`,
@@ -337,6 +376,16 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
         case 'getimage': {
           const type = Number(p[2]);
           if (![1, 2, 5, 8].includes(type)) return this.error('Invalid image type.');
+          // The XSS injector: each hostile text as the extension and as the Base64 body, each
+          // hostile URL as the body, before the real image (so the header shows that one).
+          const inject = injectLists(opts.agent);
+          const image = (Ext: string, Base64: string) => this.emit('image', { Domain: domain, ImageType: type, Language: 'en', Ext, Base64 }, '');
+          const png = Buffer.from(AGENT_ATTACHMENT.bytes).toString('base64');
+          for (const t of inject?.texts ?? []) {
+            image(t, png);
+            image('.png', t);
+          }
+          for (const u of inject?.urls ?? []) image('.png', u);
           return this.emit('image', {
             Domain: domain, ImageType: type, Language: 'en', Ext: '.png',
             Base64: Buffer.from(AGENT_ATTACHMENT.bytes).toString('base64'),
@@ -382,6 +431,11 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
 
     requestFile(types: string[]): void {
       this.emit('requestfile', types.join(', '));
+    }
+
+    /** The XSS injector: operators send files and links as HTML lines (no file event exists). */
+    inject({ url }: InjectPayload): void {
+      this.say(url, `<a href="${url}">link</a> <img src="${url}" alt="image"> <a href='${url}'>file</a>`);
     }
 
     requestField(f: { name: string; prompt: string; maxLength: number }): void {
