@@ -1,6 +1,7 @@
 /**
  * After the chat: the closing text, the post-chat survey ("Send feedback"), the transcript
- * by email or as a download when the vendor offers them, and "Start a new chat".
+ * by email or as a download when the vendor offers them, and "Start a new chat". A chat that
+ * never reached anyone gets none of the first three: there is nothing to rate or to send.
  */
 import { useId, useState } from 'preact/hooks';
 import type { SurveyField } from '../core/contract';
@@ -80,7 +81,8 @@ export function EndedView() {
   const caps = session.capabilities.value;
   const postchat = session.postchat.value;
   const fields = config?.postchat ?? [];
-  const showSurvey = fields.length > 0 && postchat !== 'done' && !neverAccepted(session);
+  const reached = !neverAccepted(session);
+  const showSurvey = fields.length > 0 && postchat !== 'done' && reached;
   return (
     <section class="confab-ended" aria-labelledby="confab-ended-text">
       <p id="confab-ended-text" class="confab-closing">
@@ -99,8 +101,8 @@ export function EndedView() {
         </SurveyForm>
       )}
       <RequestNote state={postchat} done={t('ended.thanks')} />
-      {caps.has('transcript-email') && <TranscriptEmail />}
-      {caps.has('transcript-pdf') && (
+      {reached && caps.has('transcript-email') && <TranscriptEmail />}
+      {reached && caps.has('transcript-pdf') && (
         <button type="button" class="confab-secondary" onClick={() => session.requestTranscript('pdf')}>
           {t('ended.downloadTranscript')}
         </button>

@@ -26,11 +26,18 @@ const survey = () => screen.queryByRole('button', { name: 'Send feedback' });
 afterEach(cleanup);
 
 describe('ended view: the post-chat survey only after an accepted chat', () => {
-  const ended = { phase: 'ended' as const, endedBy: 'visitor' as const, config: baseConfig({ postchat }) };
+  const ended = {
+    phase: 'ended' as const,
+    endedBy: 'visitor' as const,
+    config: baseConfig({ postchat }),
+    capabilities: new Set(['transcript-email', 'transcript-pdf'] as const),
+  };
 
-  it('a chat that ended before anyone answered it: no survey, still a new chat', () => {
+  it('a chat that ended before anyone answered it: no survey and no transcript, still a new chat', () => {
     renderUi(fakeSession(ended).session, <EndedView />);
     expect(survey()).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Email transcript' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Download transcript' })).toBeNull();
     expect(screen.queryByRole('form', { name: 'Tell us how we did' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Start a new chat' })).toBeTruthy();
   });
@@ -40,9 +47,11 @@ describe('ended view: the post-chat survey only after an accepted chat', () => {
     ['it was queued', { wait: { position: 3 } }],
     ['an agent joined', { agent: { name: 'Alex', isBot: false } }],
     ['a bot answered', { transcript: [{ kind: 'message' as const, id: 'm1', at: 0, sender: 'bot' as const, text: 'Hi' }] }],
-  ])('a chat that was accepted (%s): the survey is offered', (_why, over) => {
+  ])('a chat that was accepted (%s): the survey and the transcript are offered', (_why, over) => {
     renderUi(fakeSession({ ...ended, ...over }).session, <EndedView />);
     expect(survey()).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Email transcript' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Download transcript' })).toBeTruthy();
   });
 });
 
