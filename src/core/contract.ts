@@ -25,6 +25,11 @@ export interface Attachment {
   kind: AttachmentKind;
   mime?: string;
   size?: number;
+  /**
+   * Untrusted URL of an image standing for a document (ExpertFlow's thumbnailUrl): shown in
+   * its place, and a click opens the document itself.
+   */
+  thumbnailUrl?: string;
 }
 
 /**

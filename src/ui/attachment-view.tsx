@@ -1,6 +1,7 @@
 /**
- * An attachment by kind: image thumbnail, audio/video player, or a file link — each only
- * for a URL the allowlist accepts; otherwise just its name, as text.
+ * An attachment by kind: image thumbnail, audio/video player, or a file link (shown as its
+ * thumbnail image when the vendor sends one) — each only for a URL the allowlist accepts;
+ * otherwise just its name, as text.
  */
 import type { Attachment } from '../core/contract';
 import { safeUrl } from '../core/urls';
@@ -27,6 +28,13 @@ export function AttachmentView({ attachment: a }: { attachment: Attachment }) {
       );
     }
   }
+  const thumb = a.kind === 'file' && link ? safeUrl(a.thumbnailUrl, 'image') : null;
+  if (link && thumb)
+    return (
+      <a class="confab-thumb" href={link} target="_blank" rel="noopener noreferrer" download={a.name}>
+        <img src={thumb} alt={a.name} loading="lazy" />
+      </a>
+    );
   if (link)
     return (
       <a class="confab-file" href={link} target="_blank" rel="noopener noreferrer" download={a.name}>

@@ -64,7 +64,9 @@ describe('ExpertFlow decoder: attachments', () => {
         { type: 'image/png', name: 'a.png', contentUrl: 'https://cdn.example.com/a.png' },
         { type: 'audio/wav', name: 'b.wav', contentUrl: 'https://cdn.example.com/b.wav' },
         { type: 'video/mp4', name: 'c.mp4', contentUrl: '/media/c.mp4' },
-        { type: 'application/word', name: 'd.doc', contentUrl: 'http://cdn.example.com/d.doc', thumbnailUrl: 'x' },
+        { type: 'application/word', name: 'd.doc', contentUrl: 'http://cdn.example.com/d.doc', thumbnailUrl: '/thumbs/d.png' },
+        { type: 'application/pdf', name: 'e.pdf', contentUrl: 'https://cdn.example.com/e.pdf', thumbnailUrl: 'javascript:alert(1)' },
+        { type: 'image/gif', name: 'f.gif', contentUrl: 'https://cdn.example.com/f.gif', thumbnailUrl: 'https://cdn.example.com/f-small.gif' },
       ]),
       BASE,
     );
@@ -72,7 +74,10 @@ describe('ExpertFlow decoder: attachments', () => {
       { name: 'a.png', url: 'https://cdn.example.com/a.png', kind: 'image', mime: 'image/png' },
       { name: 'b.wav', url: 'https://cdn.example.com/b.wav', kind: 'audio', mime: 'audio/wav' },
       { name: 'c.mp4', url: 'https://chat.example.com/media/c.mp4', kind: 'video', mime: 'video/mp4' },
-      { name: 'd.doc', url: 'http://cdn.example.com/d.doc', kind: 'file', mime: 'application/word' },
+      // A document's thumbnail (resolved like any URL), never an unsafe one, and only for documents.
+      { name: 'd.doc', url: 'http://cdn.example.com/d.doc', kind: 'file', mime: 'application/word', thumbnailUrl: 'https://chat.example.com/thumbs/d.png' },
+      { name: 'e.pdf', url: 'https://cdn.example.com/e.pdf', kind: 'file', mime: 'application/pdf' },
+      { name: 'f.gif', url: 'https://cdn.example.com/f.gif', kind: 'image', mime: 'image/gif' },
     ]);
   });
 

@@ -87,6 +87,7 @@ class Checker {
     this.url(a.url, a.kind === 'image' ? 'image' : 'media', `${path}.url`);
     this.str(a.mime, `${path}.mime`, true);
     this.num(a.size, `${path}.size`, true);
+    this.url(a.thumbnailUrl, 'image', `${path}.thumbnailUrl`, true);
   }
   agent(v: unknown, path: string): void {
     const a = this.obj(v, path);

@@ -63,6 +63,22 @@ describe('message list', () => {
     expect(within(log).queryByRole('img', { name: 'evil.png' })).toBeNull();
   });
 
+  it('shows a document as its thumbnail when one is sent, linking to the document; an unsafe thumbnail is ignored', () => {
+    const { log } = setup([
+      msg('1', {
+        text: undefined,
+        attachments: [
+          { name: 'report.docx', url: 'https://cdn.test/report.docx', kind: 'file', thumbnailUrl: 'https://cdn.test/report.png' },
+          { name: 'plan.pdf', url: 'https://cdn.test/plan.pdf', kind: 'file', thumbnailUrl: 'javascript:alert(1)' },
+        ],
+      }),
+    ]);
+    const thumb = within(log).getByRole('img', { name: 'report.docx' });
+    expect(thumb.getAttribute('src')).toBe('https://cdn.test/report.png');
+    expect(thumb.closest('a')?.getAttribute('href')).toBe('https://cdn.test/report.docx');
+    expect(within(log).getByRole('link', { name: 'plan.pdf' }).querySelector('img')).toBeNull();
+  });
+
   it('shows delivery status on visitor lines and retries a failed one', () => {
     const { callsOf } = setup([
       msg('1', { sender: 'visitor', text: 'a', status: 'sending', clientId: 'c1' }),

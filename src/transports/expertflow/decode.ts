@@ -123,7 +123,10 @@ function decodeAttachments(raw: unknown, base: string, blocked: string[]): Attac
       blocked.push(name || mime || 'attachment');
       continue;
     }
-    out.push(mime.includes('/') ? { name, url, kind, mime } : { name, url, kind });
+    // "The widget could display the thumbnail image instead of the document": for a document
+    // (not an image, a sound or a video, which show themselves), when the image is safe.
+    const thumbnailUrl = kind === 'file' ? safeUrl(a.thumbnailUrl, 'image', base) : null;
+    out.push({ name, url, kind, ...(mime.includes('/') ? { mime } : {}), ...(thumbnailUrl ? { thumbnailUrl } : {}) });
   }
   return out;
 }

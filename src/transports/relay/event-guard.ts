@@ -44,7 +44,7 @@ const SCHEMAS: Record<string, Schema> = {
   message: {
     message: {
       id: 's', sender: SENDER, authorName: 's?', text: 's?', html: 's?', translationOf: 's?', clientId: 's?', sentAt: 'n?',
-      attachments: opt([{ name: 's', url: 'u', kind: 'image|audio|video|file', mime: 's?', size: 'n?' }]),
+      attachments: opt([{ name: 's', url: 'u', kind: 'image|audio|video|file', mime: 's?', size: 'n?', thumbnailUrl: 'i?' }]),
     },
   },
   typing: { on: 'b' },
