@@ -254,6 +254,12 @@ export const en = {
   'error.notAllowed': 'That is not available in this chat right now.',
   // Error when the site's server did not give the chat the security token it needs to start (Diyalog); the visitor may retry.
   'error.chatToken': 'The chat could not be started right now. Please try again.',
+  // Error when a message or file reached the chat server but could not be passed on to the agents; the visitor may retry.
+  'error.sendFailed': 'Your message could not be delivered. Please try again.',
+  // Error when the visitor sent many messages in a very short time and the chat server paused them.
+  'error.rateLimited': 'Too many messages at once. Please wait a moment.',
+  // Warning after reconnecting: some agent messages sent while the visitor was away were too many to keep.
+  'error.eventsLost': 'Some messages sent while you were away could not be kept.',
   // --- Consent step (data-consent="required"), shown before the chat connects ---
   // Heading of the consent step.
   'consent.heading': 'Before you chat',

@@ -28,8 +28,9 @@ afterEach(async () => {
 });
 
 /** The lock lives 200 ms past its last renewal (15 s in production, against ~42 s operations). */
-const LOCK_MS = 200;
-const SLOW_MS = 1000;
+// Renewed every LOCK_MS / 3: generous, so a busy CI machine's timer delays do not lose it.
+const LOCK_MS = 600;
+const SLOW_MS = 2500;
 
 /** Instances A and B sharing one Redis prefix; A's vendor takes SLOW_MS for a line containing "slow". */
 async function twoInstances(): Promise<{ a: RelayHandle; b: RelayHandle; prefix: string }> {

@@ -37,9 +37,36 @@ import {
   type Transport,
   type TransportOptions,
 } from '../../core/contract';
-import { t } from '../../core/i18n';
+import { t, type MessageKey } from '../../core/i18n';
 import { guardEvent } from './event-guard';
 import { CLOSE_FATAL, CLOSE_REPLACED, type ClientFrame, type ServerFrame, type WireCommand } from './protocol';
+
+/**
+ * The relay speaks English; what it says to the visitor is said again in the visitor's
+ * language here, by code. A code not listed (a vendor's own error, like Diyalog's start
+ * failure with its code and message) keeps the relay's words.
+ */
+const SAID_AS: Readonly<Record<string, MessageKey>> = {
+  'bad-frame': 'transport.badFrame',
+  upstream: 'transport.notConnected',
+  unreachable: 'transport.notConnected',
+  'send-failed': 'error.sendFailed',
+  conflict: 'error.sendFailed',
+  'file-read': 'transport.uploadFailed',
+  'file-type': 'transport.uploadFailed',
+  'file-too-large': 'transport.uploadFailed',
+  'not-started': 'error.notAllowed',
+  'not-chatting': 'error.notAllowed',
+  'already-started': 'error.notAllowed',
+  'bad-command': 'error.notAllowed',
+  unsupported: 'transport.unsupported',
+  'rate-limited': 'error.rateLimited',
+  'events-lost': 'error.eventsLost',
+};
+const inVisitorsLanguage = (code: string, message: string): string => {
+  const key = Object.prototype.hasOwnProperty.call(SAID_AS, code) ? SAID_AS[code] : undefined;
+  return key ? t(key) : message;
+};
 
 /** The part of the WebSocket constructor we use: the browser's, or `ws` in Node tests. */
 export type WebSocketLike = {
@@ -112,7 +139,7 @@ export function createRelayTransport(
   let stopListening: (() => void) | null = null;
 
   const emit = (body: ConfabEventBody) => sink?.(body);
-  const warn = (code: string, message: string) => emit({ type: 'error', code, message, fatal: false });
+  const warn = (code: string, message: string) => emit({ type: 'error', code, message: inVisitorsLanguage(code, message), fatal: false });
   const frame = (f: ClientFrame) => ws?.send(JSON.stringify(f));
   const put = (c: WireCommand) => {
     if (c.type === 'start') begun = true;
@@ -255,7 +282,7 @@ export function createRelayTransport(
       if (!resume || f.seq <= resume.seq) return; // already handled before a reconnect
       resume.seq = f.seq;
       if (event.type === 'config') maxFileBytes = event.config.maxFileBytes ?? Infinity;
-      emit(event);
+      emit(event.type === 'error' ? { ...event, message: inVisitorsLanguage(event.code, event.message) } : event);
       // One ack (and one persisted seq) per burst, not per event.
       ackTimer ??= clock.setTimeout(() => {
         ackTimer = null;
