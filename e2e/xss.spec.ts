@@ -157,6 +157,10 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
         await expect(widget.log.getByText(VISITOR_LINE).first()).toBeVisible();
         await widget.say('inject');
         await expect(widget.log.getByText(SENTINEL).first()).toBeVisible({ timeout: 45_000 });
+        // The sentinel round is several lines (a card, a branch, a form, a rating…): wait for
+        // all of them before the audit, not only the first.
+        const shown = async () => squash((await page.evaluate(auditWidget)).text).split(SENTINEL).length - 1;
+        await expect.poll(shown, { timeout: 20_000 }).toBeGreaterThanOrEqual(SENTINEL_SHOWN[vendor]);
       } finally {
         // The WhosOn connected payload, read at connect, keeps its vectors for the post-chat part.
         sandbox.tune({ inject: undefined });

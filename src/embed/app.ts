@@ -16,6 +16,8 @@ import { CLOSE_ICON, type AppHandle, type FrameMessage, type LoaderHost } from '
 import { dispatchPublic, onReady } from './events';
 import { invalidOptions } from './options';
 import { watchPage } from './page';
+import { adoptCss } from './css';
+import motionCss from './launcher-motion.css?inline';
 
 function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
   try {
@@ -58,6 +60,7 @@ export function boot(host: LoaderHost): AppHandle {
     consentRequired: options.all.consent === 'required',
   });
   const guest = frameGuest(host);
+  if (!host.fullPage) adoptCss(host.root, motionCss, options.all.nonce);
 
   const cleanups: (() => void)[] = [];
   let icon: string | null = null;

@@ -15,6 +15,7 @@
 import { CLOSE_ICON, type AppHandle, type FrameMessage, type LoaderHost } from './app-api';
 import { dispatchPublic } from './events';
 import frameCss from './frame.css?inline';
+import motionCss from './launcher-motion.css?inline';
 import { adoptCss } from './css';
 import { invalidOptions } from './options';
 import { fullScreenLock, unreadTitle } from './host-page';
@@ -143,7 +144,7 @@ export function boot(host: LoaderHost): AppHandle {
   };
   addEventListener('message', onMessage);
 
-  adoptCss(host.root, frameCss, options.all.nonce);
+  adoptCss(host.root, frameCss + motionCss, options.all.nonce);
 
   const ensureFrame = () => {
     if (frame) return;
