@@ -5,11 +5,12 @@
  * and look at each one before committing.
  */
 import { expect, test, type Widget } from './fixtures';
+import { SITE_LOGO_PNG } from '../src/server/sandbox/whoson';
 
 test.skip(process.env.UPDATE_SNAPSHOTS !== '1', 'set UPDATE_SNAPSHOTS=1 to regenerate e2e/snapshots/*.png');
 
-/** A 28×28 PNG ring: a site logo for data-logo (SVG is not an allowed data: image). */
-const LOGO = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABwAAAAcCAYAAAByDd+UAAAAhElEQVR4nO3UwRGAIBBDUc42Z0XWrg1IyN9dwIOZ4QY8MgO09tXcgyyDymAKpeAshlC1wXGdryOMUsiFEehiCp2GIdTFovNwu1FQS+fUFJQts+3cdT+4D5x+aSIt8eN3Tlz28Ld8bcs/7x5I0F66oEIVrCIxByWxsCoUYRk4DFG4DKrOA6v47Rv0L1cKAAAAAElFTkSuQmCC';
+/** The demo site's logo (the WhosOn simulator's site image) as data-logo. */
+const LOGO = `data:image/png;base64,${SITE_LOGO_PNG}`;
 
 async function chat(widget: Widget, name: string, label: RegExp | string, start: string): Promise<void> {
   await widget.dialog.getByLabel(label).first().fill(name);
