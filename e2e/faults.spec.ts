@@ -78,9 +78,24 @@ async function startOmnideskChat(widget: Widget): Promise<void> {
   await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
 }
 
+/** Diyalog through the relay: the representative has joined and greeted the visitor. */
+async function startDiyalogChat(widget: Widget): Promise<void> {
+  await widget.load('diyalog');
+  await widget.launcher.click();
+  await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+  await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+}
+
 /** Visitor lines Omnidesk received with exactly this text. */
 const omnideskGot = (widget: Widget, text: string) =>
   widget.received('omnidesk').filter((f) => f.name.endsWith('notifyUserNewChatMessage') && (f.payload as { message?: unknown }).message === text).length;
+/** The visitor lines Diyalog received during this test, in arrival order. */
+const diyalogSent = (widget: Widget) =>
+  widget
+    .received('diyalog')
+    .filter((f) => f.name === 'sendMessage')
+    .map((f) => (f.payload as { text?: unknown }).text);
+const diyalogGot = (widget: Widget, text: string) => diyalogSent(widget).filter((t) => t === text).length;
 const whosonGot = (widget: Widget, text: string) =>
   widget.received('whoson').filter((f) => f.name === 'Message' && (f.payload as string[])[2] === text).length;
 
@@ -312,5 +327,143 @@ test.describe('faults', () => {
     await expect(widget.log.getByText(reply(asked))).toBeVisible();
     await expect(widget.log.getByText(reply(asked))).toHaveCount(1);
     expect(omnideskGot(widget, asked)).toBe(1);
+  });
+
+  test('relay (Omnidesk) restarted mid-chat, memory store: the chat ends and says why, the line typed meanwhile is not delivered, a new chat works', async ({
+    widget,
+    sandbox,
+  }) => {
+    const omnidesk = withHook(sandbox, 'omnidesk', 'restart');
+    await startOmnideskChat(widget);
+    const down = unique('typed while the relay was down');
+    await omnidesk.restart(async () => {
+      await expect(widget.dialog.getByText(/Reconnecting \(attempt \d+\)/)).toBeVisible();
+      await widget.say(down);
+      await expect(widget.log.getByText(down, { exact: true })).toBeVisible();
+    });
+    // The restarted relay verifies the old token but has no such session (memory store).
+    await expect(widget.log.getByText(/The connection was lost and the chat could not be resumed/)).toBeVisible();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    await expect(widget.log.getByText('Not delivered')).toHaveCount(1);
+    expect(omnideskGot(widget, down)).toBe(0);
+
+    await widget.dialog.getByRole('button', { name: 'Start a new chat' }).click();
+    await widget.dialog.getByLabel('Your name').fill(unique('Olga'));
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+    const after = unique('in the new chat');
+    await widget.say(after);
+    await expect(widget.log.getByText(reply(after))).toBeVisible();
+    await expect.poll(() => omnideskGot(widget, after)).toBe(1);
+    // The undelivered line stays undelivered: nothing went out into the new chat behind the visitor's back.
+    expect(omnideskGot(widget, down)).toBe(0);
+  });
+
+  test('relay (Diyalog) restarted mid-chat, memory store: the help is closed at Diyalog, the visitor told why, the line typed meanwhile not delivered', async ({
+    widget,
+    sandbox,
+  }) => {
+    const diyalog = withHook(sandbox, 'diyalog', 'restart');
+    await startDiyalogChat(widget);
+    const down = unique('typed while the relay was down');
+    await diyalog.restart(async () => {
+      await expect(widget.dialog.getByText(/Reconnecting \(attempt \d+\)/)).toBeVisible();
+      await widget.say(down);
+      await expect(widget.log.getByText(down, { exact: true })).toBeVisible();
+    });
+    await expect(widget.log.getByText(/The connection was lost and the chat could not be resumed/)).toBeVisible();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    await expect(widget.log.getByText('Not delivered')).toHaveCount(1);
+    // The relay going down closed the online help rather than leave the representative waiting.
+    expect(widget.received('diyalog').filter((f) => f.name === 'closeMessaging')).toHaveLength(1);
+    expect(diyalogGot(widget, down)).toBe(0);
+    await widget.dialog.getByRole('button', { name: 'Start a new chat' }).click();
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+    const after = unique('in the new chat');
+    await widget.say(after);
+    await expect(widget.log.getByText(reply(after))).toBeVisible();
+    expect(diyalogSent(widget).filter((t) => t === down || t === after)).toEqual([after]);
+  });
+
+  test('relay (Diyalog): offline for 5 s with the socket cut; back online it resumes at once, the lines typed meanwhile go once, in order', async ({
+    widget,
+    page,
+    sandbox,
+  }) => {
+    const diyalog = withHook(sandbox, 'diyalog', 'dropClients');
+    await startDiyalogChat(widget);
+    await page.context().setOffline(true);
+    // Chromium's offline emulation leaves an open WebSocket up: the relay cuts it too.
+    diyalog.dropClients();
+    await expect(widget.dialog.getByText(/Reconnecting \(attempt \d+\)/)).toBeVisible();
+    const first = unique('first, typed while offline');
+    const second = unique('second, typed while offline');
+    await widget.say(first);
+    await widget.say(second);
+    await page.waitForTimeout(5_000); // the outage itself, not an assertion
+    expect(diyalogGot(widget, first) + diyalogGot(widget, second)).toBe(0);
+    const back = Date.now();
+    await page.context().setOffline(false);
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    expect(Date.now() - back).toBeLessThan(3_000);
+    await expect(widget.log.getByText(reply(second))).toBeVisible();
+    await expect.poll(() => diyalogSent(widget).filter((t) => t === first || t === second)).toEqual([first, second]);
+    await expect(widget.log.getByText(reply(first))).toHaveCount(1);
+    await expect(widget.log.getByText(first, { exact: true })).toHaveCount(1);
+    await expect(widget.log.getByText(second, { exact: true })).toHaveCount(1);
+    await expect(widget.log.getByText('Not delivered')).toHaveCount(0);
+  });
+
+  test('relay (Diyalog): the socket drops as a line goes out; the line reaches Diyalog once, its answer is shown once, the chat goes on', async ({
+    widget,
+    page,
+    sandbox,
+  }) => {
+    const diyalog = withHook(sandbox, 'diyalog', 'dropClients');
+    await countSockets(page);
+    await startDiyalogChat(widget);
+    const opened = (await sockets(page)).length;
+    const asked = unique('asked as the socket dropped');
+    await widget.say(asked);
+    // Whether the relay had the command or not when the socket went, it must arrive exactly once.
+    expect(diyalog.dropClients()).toBe(1);
+    await expect(widget.log.getByText(reply(asked))).toBeVisible();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    expect((await sockets(page)).length).toBe(opened + 1); // it did reconnect, once
+    const next = unique('after the reconnect');
+    await widget.say(next);
+    await expect(widget.log.getByText(reply(next))).toBeVisible();
+    expect(diyalogSent(widget).filter((t) => t === asked || t === next)).toEqual([asked, next]);
+    await expect(widget.log.getByText(reply(asked))).toHaveCount(1);
+    await expect(widget.log.getByText(asked, { exact: true })).toHaveCount(1);
+    await expect(widget.log.getByText('Not delivered')).toHaveCount(0);
+  });
+
+  test('relay (Diyalog): the tab sleeps, its socket dies; on wake it reconnects at once and the answer sent meanwhile arrives once', async ({
+    widget,
+    page,
+    sandbox,
+  }) => {
+    const diyalog = withHook(sandbox, 'diyalog', 'dropClients');
+    await countSockets(page);
+    await page.clock.install();
+    await startDiyalogChat(widget);
+    const asked = unique('asked before sleeping');
+    await widget.say(asked);
+    await setVisible(page, false);
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+    const opened = (await sockets(page)).length;
+    diyalog.dropClients();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toBeVisible();
+    await expect.poll(() => diyalogGot(widget, asked)).toBe(1);
+    expect((await sockets(page)).length).toBe(opened); // asleep: no try yet
+    await setVisible(page, true);
+    await expect.poll(async () => (await sockets(page)).length).toBe(opened + 1);
+    await page.clock.resume();
+    await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
+    await expect(widget.log.getByText(reply(asked))).toBeVisible();
+    await expect(widget.log.getByText(reply(asked))).toHaveCount(1);
+    expect(diyalogGot(widget, asked)).toBe(1);
   });
 });

@@ -28,6 +28,13 @@ export interface DiyalogStack {
   received: ReceivedFrame[];
   /** The site's next transaction-hash POST fails with this HTTP status (then succeeds again). */
   failNextStart(status?: number): void;
+  /** Fault hook: cut every visitor socket; the relay and its sessions stay. */
+  dropClients(): number;
+  /**
+   * Fault hook: stop the relay, run `whileDown`, start it again on the same port with the same
+   * keys (a redeploy): tokens still verify, but with the memory store the sessions are gone.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,14 +45,16 @@ export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; 
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   };
   try {
-    const relay = await startRelay({
+    const relayConfig = {
       hookSecret: newId(),
       signingKey: newId(32),
       allowedOrigins: [ctx.origin],
       adapters: [createDiyalogAdapterFactory({ channel: sim.channel })],
       drainMs: 500,
       log: () => undefined,
-    });
+    };
+    let relay = await startRelay(relayConfig);
+    const relayPort = Number(new URL(relay.url).port);
     closers.push(() => relay.close());
 
     const handle = createTransactionHashHandler({ issuer: sim.channel, allowedOrigins: [ctx.origin] });
@@ -94,6 +103,12 @@ export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; 
       },
       received: sim.received,
       failNextStart: (status = 503) => void failures.push(status),
+      dropClients: () => relay.dropVisitors(),
+      async restart(whileDown) {
+        await relay.close();
+        await whileDown?.();
+        relay = await startRelay({ ...relayConfig, port: relayPort });
+      },
       close: closeAll,
     };
   } catch (err) {

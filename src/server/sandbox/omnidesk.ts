@@ -13,7 +13,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { readHookpointBody, field, BodyError } from '../relay/http-body';
 import { omnideskAdapter, type OmnideskConfig } from '../relay/adapters/omnidesk';
-import { startRelay } from '../relay/server';
 import { ScriptedAgent, type AgentHost, type ScriptedAgentIdentity, type ScriptedAgentOptions } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
 
@@ -254,32 +253,4 @@ export function omnideskAdapterFor(
   const { chatAccountToken, apiBase, configUrl } = sim.options;
   if (!chatAccountToken || !apiBase || !configUrl) throw new Error('not an Omnidesk simulator: its options lack the token or URLs');
   return omnideskAdapter({ chatAccountToken, apiBase, configUrl, ...overrides });
-}
-
-export async function startOmnideskWithRelay(ctx: { agent: ScriptedAgentOptions; origin: string }): Promise<{
-  attributes: Record<string, string>;
-  received: ReceivedFrame[];
-  dropClients(): number;
-  close(): Promise<void>;
-}> {
-  const sim = await startOmnideskSimulator({ agent: ctx.agent });
-  const relay = await startRelay({
-    hookSecret: `sandbox-${Math.random().toString(36).slice(2)}`,
-    signingKey: `sandbox-${Math.random().toString(36).slice(2)}${Date.now()}`,
-    allowedOrigins: [ctx.origin],
-    adapters: [
-      omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 50, timeoutMs: 5000 } }),
-    ],
-    drainMs: 500,
-    log: () => undefined,
-  });
-  return {
-    attributes: { relay: relay.url },
-    received: sim.received,
-    dropClients: () => relay.dropVisitors(),
-    async close() {
-      await relay.close();
-      await sim.close();
-    },
-  };
 }
