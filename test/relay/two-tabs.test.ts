@@ -86,6 +86,18 @@ describe('two tabs sharing one relay session', () => {
     b.transport.close();
   });
 
+  it("the core's own signals in the replaced tab (typing stopping on its idle timer, preview, window) do not take the chat back", async () => {
+    const { a, b } = await duplicatedTab();
+    a.transport.send({ type: 'typing', on: false });
+    a.transport.send({ type: 'preview', text: 'half a thou' });
+    a.transport.send({ type: 'window', open: false });
+    await settle(500);
+    expect(a.sockets).toHaveLength(1);
+    expect(b.kicked()).toEqual([]);
+    a.transport.close();
+    b.transport.close();
+  });
+
   it('takes the chat back once when the visitor returns to the tab, and the other tab then waits', async () => {
     const { a, b } = await duplicatedTab();
     a.window.dispatchEvent(new Event('focus'));

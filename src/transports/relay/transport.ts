@@ -334,16 +334,17 @@ export function createRelayTransport(
       open();
     },
     send(command) {
-      // A command is the visitor acting in this tab; after a lost chat only one that needs a
-      // (new) relay session counts, not the core's own typing or window signals.
-      if (dormant === 'replaced' || (dormant === 'lost' && !AMBIENT.has(command.type))) wake();
+      // A command is the visitor acting in this tab, except the core's own typing, preview and
+      // window signals: those come from timers too (typing stops after 2 s idle), and must not
+      // wake a lost chat nor take the chat back from the tab that replaced this one.
+      if (dormant && !AMBIENT.has(command.type)) wake();
       // Chained so a file being read never lets a later line overtake it.
       chain = chain
         .then(() => wire(command))
         .then(
           (c) => {
-            // Signals for a lost chat have nowhere to go; a command that matters woke us above.
-            if (!c || closed || dormant === 'lost') return;
+            // Signals while dormant have nowhere to go; a command that matters woke us above.
+            if (!c || closed || dormant) return;
             if (ready) put(c);
             else if (c.type !== 'typing' && c.type !== 'preview') outbox.push(c);
           },
