@@ -11,11 +11,34 @@ const TAG = /(<[a-z!/?][^<>]*>)/i;
 const NAME = /^<\/?([a-z][a-z0-9]*)/i;
 const NOT_PROSE = new Set(['script', 'style', 'template', 'noscript', 'iframe', 'object', 'svg', 'math', 'title', 'textarea', 'select']);
 const BREAKS = /^(?:br|p|div|li|tr|h[1-6])$/;
-const ENTITY = /&(#[0-9]{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,6});/gi;
-const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const ENTITY = /&(#[0-9]{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});/gi;
+/** Where there is no DOM (transports under Node): the entities servers actually write. */
+const NAMED: Readonly<Record<string, string>> = {
+  amp: '&', AMP: '&', lt: '<', LT: '<', gt: '>', GT: '>', quot: '"', QUOT: '"', apos: "'", nbsp: ' ', copy: '©', reg: '®', trade: '™', euro: '€',
+  pound: '£', yen: '¥', cent: '¢', deg: '°', middot: '·', bull: '•', hellip: '…', ndash: '–', mdash: '—',
+  lsquo: '‘', rsquo: '’', sbquo: '‚', ldquo: '“', rdquo: '”', bdquo: '„', laquo: '«', raquo: '»', times: '×',
+};
+let decoder: HTMLTextAreaElement | null = null;
+
+/**
+ * One named entity as text. In a browser, a detached <textarea> knows all of HTML's (its
+ * content is parsed as text: no element is ever created); elsewhere, the table above.
+ */
+function named(whole: string, name: string): string {
+  if (typeof document !== 'undefined') {
+    try {
+      decoder ??= document.createElement('textarea');
+      decoder.innerHTML = whole;
+      return decoder.value;
+    } catch {
+      // A page enforcing Trusted Types refuses innerHTML: the table will do.
+    }
+  }
+  return NAMED[name] ?? whole;
+}
 
 function entity(whole: string, name: string): string {
-  if (name[0] !== '#') return NAMED[name.toLowerCase()] ?? whole;
+  if (name[0] !== '#') return named(whole, name);
   const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
   return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
 }

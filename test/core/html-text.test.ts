@@ -8,6 +8,13 @@ describe('htmlToText: the plain text vendor HTML reads as, without a DOM', () =>
     expect(htmlToText('a < b and c > d, <5> too')).toBe('a < b and c > d, <5> too');
   });
 
+  it('decodes the named entities servers write (typographic quotes, dashes, accents)', () => {
+    expect(htmlToText('It&rsquo;s &ldquo;caf&eacute;&rdquo; &mdash; ok&hellip; &copy; &euro;5')).toBe(
+      typeof document === 'undefined' ? 'It’s “caf&eacute;” — ok… © €5' : 'It’s “café” — ok… © €5',
+    );
+    expect(htmlToText('&AMP; &amp; &Amp; &bogus;')).toBe('& & &Amp; &bogus;');
+  });
+
   it('leaves out what is not prose: scripts, styles, SVG, form fields, comments', () => {
     expect(htmlToText('Hi<script>alert(1)</script><style>p{color:red}</style><svg><text>x</text></svg> there')).toBe('Hi there');
     expect(htmlToText('a<!-- note -->b<select><option>1</option></select>c<textarea>t</textarea>')).toBe('abc');
