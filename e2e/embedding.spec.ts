@@ -40,19 +40,19 @@ test.beforeAll(async () => {
 test.afterAll(() => new Promise<void>((r) => pagesServer.close(() => r())));
 
 let pageCount = 0;
-/** Navigate to a page with this HTML on the host origin. */
-async function servePage(page: Page, html: string): Promise<void> {
+/** Navigate to a page with this HTML on the host origin (or another). */
+async function servePage(page: Page, html: string, origin = hostOrigin): Promise<void> {
   const path = `/page-${++pageCount}.html`;
   pages.set(path, html);
-  await page.goto(`${hostOrigin}${path}`);
+  await page.goto(`${origin}${path}`);
 }
 
 /** A host page on another origin than the widget's that pastes the snippet. */
-async function hostPage(page: Page, sandboxUrl: string, scripts: Record<string, string>[], body = ''): Promise<void> {
+async function hostPage(page: Page, sandboxUrl: string, scripts: Record<string, string>[], body = '', origin = hostOrigin): Promise<void> {
   const tags = scripts
     .map((attrs) => `<script src="${sandboxUrl}/confab.js" async ${Object.entries(attrs).map(([k, v]) => `data-${kebab(k)}="${v}"`).join(' ')}></script>`)
     .join('\n');
-  await servePage(page, `<!doctype html><html lang="en"><head><title>Host</title></head><body><h1>Host page</h1>${body}${tags}</body></html>`);
+  await servePage(page, `<!doctype html><html lang="en"><head><title>Host</title></head><body><h1>Host page</h1>${body}${tags}</body></html>`, origin);
 }
 
 test.describe('embedding', () => {
@@ -331,5 +331,53 @@ test.describe('embedding', () => {
     await servePage(page, `<!doctype html><title>Element</title><confab-chat ${attrs} title="Help desk"></confab-chat><script src="${sandbox.url}/confab.js"></script>`);
     await page.getByRole('button', { name: 'Open chat' }).click();
     await expect(page.getByRole('dialog', { name: 'Help desk' })).toBeVisible();
+  });
+  test('data-mode="iframe": a chat left open comes back open after a reload; closed, an agent line raises the unread badge', async ({ page, sandbox }) => {
+    const attrs = { vendor: 'omnidesk', ...sandbox.vendors.omnidesk?.attributes, mode: 'iframe' };
+    // Same site as the sandbox (127.0.0.1), another origin: a cross-site frame gets no storage
+    // in this browser (third-party storage blocked), so it has nothing to resume from.
+    await hostPage(page, sandbox.url, [attrs], '', thirdOrigin);
+    const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: ConfabFn }).Confab(...a), args);
+    const frame = page.frameLocator('confab-chat >> iframe');
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await frame.getByLabel('Your name').fill(`Iris Frame ${Math.random().toString(36).slice(2, 8)}`);
+    await frame.getByLabel('Email (optional)').fill('iris.frame@test.com');
+    await frame.getByRole('button', { name: 'Start chat' }).click();
+    await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+
+    await page.reload();
+    // The frame restores the open window before it says it is ready: the host page shows it.
+    await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+    const launcher = page.locator('confab-chat').getByRole('button');
+    await expect(launcher).toHaveAttribute('aria-expanded', 'true');
+    await expect(launcher).toHaveAccessibleName('Close chat');
+    expect(await api('isOpen')).toBe(true);
+    // Restored, not opened by the visitor: focus stays on the host page.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('CONFAB-CHAT');
+
+    await launcher.click();
+    await expect(page.locator('confab-chat iframe')).toBeHidden();
+    await api('send', 'a question while the window is closed');
+    await expect(page.locator('confab-chat .badge')).toBeVisible();
+    await expect(launcher).toHaveAccessibleDescription(/unread/);
+    expect(await api('unreadCount')).toBeGreaterThan(0);
+  });
+
+  test('data-mode="iframe": data-open leaves focus where the host page put it; the launcher moves it into the frame', async ({ page, sandbox }) => {
+    const attrs = { vendor: 'whoson', ...sandbox.vendors.whoson?.attributes, mode: 'iframe', open: '' };
+    await hostPage(page, sandbox.url, [attrs], '<label>Search <input id="search" autofocus></label>');
+    const frame = page.frameLocator('confab-chat >> iframe');
+    const nameField = frame.getByLabel('Please enter your name:');
+    await expect(nameField).toBeVisible();
+    // Give a stray focus() in the frame time to land before looking.
+    await page.waitForTimeout(500);
+    await expect(page.getByLabel('Search')).toBeFocused();
+    await expect(nameField).not.toBeFocused();
+
+    const launcher = page.locator('confab-chat').getByRole('button');
+    await launcher.click(); // closes
+    await expect(page.locator('confab-chat iframe')).toBeHidden();
+    await launcher.click();
+    await expect(nameField).toBeFocused();
   });
 });

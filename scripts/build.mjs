@@ -115,12 +115,20 @@ const entryFile = (name) => {
   return chunk.fileName;
 };
 
+/** The chunk the app and the frame host both import: the loader fetches it alongside either. */
+const sharedChunk = () => {
+  const chunk = outputs.find((o) => o.type === 'chunk' && o.name === 'embed-shared');
+  if (!chunk) throw new Error('build: no embed-shared chunk');
+  return chunk.fileName;
+};
+
 await build({
   ...common,
   publicDir: false,
   define: {
     __CONFAB_APP__: JSON.stringify(entryFile('app')),
     __CONFAB_FRAME_HOST__: JSON.stringify(entryFile('frame-host')),
+    __CONFAB_SHARED__: JSON.stringify(sharedChunk()),
   },
   build: {
     outDir,

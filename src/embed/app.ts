@@ -17,7 +17,7 @@ import { dispatchPublic, onReady } from './events';
 import { invalidOptions } from './options';
 import { watchPage } from './page';
 import { adoptCss } from './css';
-import motionCss from './launcher-motion.css?inline';
+import launcherAppCss from './launcher-app.css?inline';
 
 function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
   try {
@@ -60,7 +60,7 @@ export function boot(host: LoaderHost): AppHandle {
     consentRequired: options.all.consent === 'required',
   });
   const guest = frameGuest(host);
-  if (!host.fullPage) adoptCss(host.root, motionCss, options.all.nonce);
+  if (!host.fullPage) adoptCss(host.root, launcherAppCss, options.all.nonce);
 
   const cleanups: (() => void)[] = [];
   let icon: string | null = null;
@@ -145,7 +145,9 @@ export function boot(host: LoaderHost): AppHandle {
         visitorOpened: () => {
           const answer = visitorOpens;
           visitorOpens = false;
-          return answer;
+          // A plain embed.html is the chat's own page, opened for the visitor. Behind the frame
+          // bridge the host page says who opened the window (see frame-host.ts).
+          return answer || (host.fullPage && !guest);
         },
       },
     ),
@@ -211,7 +213,7 @@ export function boot(host: LoaderHost): AppHandle {
       return fn(...args);
     },
   };
-  guest?.start(handle);
+  guest?.start(handle, open);
   host.ready();
   dispatchPublic(host.name, 'ready', {});
   return handle;
@@ -232,18 +234,22 @@ function frameGuest(host: LoaderHost) {
   }
   if (origin === 'null') return null;
   let handle: AppHandle | null = null;
+  let hostOpens: (byVisitor: boolean) => void = () => undefined;
   const onMessage = (event: MessageEvent) => {
     if (event.source !== window.parent || event.origin !== origin || !handle) return;
     const data = event.data as FrameMessage | null;
-    if (data?.confab === 'call' && typeof data.method === 'string' && Array.isArray(data.args)) {
-      handle.call(data.method, data.args);
-    }
+    if (data?.confab !== 'call' || typeof data.method !== 'string' || !Array.isArray(data.args)) return;
+    // The host's open carries whether the visitor asked: this frame's own user activation
+    // never sees the host page's clicks. (Not the public `open`, whose arguments are the page's.)
+    if (data.method === 'open') hostOpens(data.args[0] === true);
+    else handle.call(data.method, data.args);
   };
   const post = (message: FrameMessage) => window.parent.postMessage(message, origin);
   return {
     post,
-    start(h: AppHandle) {
+    start(h: AppHandle, open: (byVisitor: boolean) => void) {
       handle = h;
+      hostOpens = open;
       addEventListener('message', onMessage);
       post({ confab: 'ready' });
     },

@@ -15,7 +15,7 @@
 import { CLOSE_ICON, type AppHandle, type FrameMessage, type LoaderHost } from './app-api';
 import { dispatchPublic } from './events';
 import frameCss from './frame.css?inline';
-import motionCss from './launcher-motion.css?inline';
+import launcherAppCss from './launcher-app.css?inline';
 import { adoptCss } from './css';
 import { invalidOptions } from './options';
 import { fullScreenLock, unreadTitle } from './host-page';
@@ -32,6 +32,9 @@ export function boot(host: LoaderHost): AppHandle {
   const listeners = new Map<string, Set<Listener>>();
   const pending: FrameMessage[] = [];
   let state = { open: false, unread: 0 };
+  // The window as the frame last reported it. A chat restored open after a navigation says so
+  // at the frame's first moment, before it is ready: it is applied on ready.
+  let guestOpen = false;
   // English until the frame, which has the translations, sends the visitor's language.
   let labels = { open: options.all.launcherLabel || 'Open chat', close: 'Close chat', unread: '' };
   let frame: HTMLIFrameElement | null = null;
@@ -108,6 +111,9 @@ export function boot(host: LoaderHost): AppHandle {
         if (ready) return;
         ready = true;
         clearTimeout(giveUp);
+        // Open if the frame restored an open window, or the visitor asked meanwhile (the queued
+        // calls follow and settle it).
+        state = { ...state, open: state.open || guestOpen };
         render(); // shown before the queued open arrives, so the frame can take focus
         for (const m of pending.splice(0)) post(m);
         resolveReady();
@@ -118,7 +124,8 @@ export function boot(host: LoaderHost): AppHandle {
       case 'state': {
         // The frame reports its state from its first moment, before it is ready: until then
         // the visitor's click (open, waiting for the frame) is what the launcher shows.
-        state = { open: ready ? !!data.open : state.open, unread: Number(data.unread) || 0 };
+        guestOpen = !!data.open;
+        state = { open: ready ? guestOpen : state.open, unread: Number(data.unread) || 0 };
         const text = (v: unknown, fallback: string) => (typeof v === 'string' && v ? v : fallback);
         labels = {
           open: text(data.openLabel, labels.open),
@@ -144,7 +151,7 @@ export function boot(host: LoaderHost): AppHandle {
   };
   addEventListener('message', onMessage);
 
-  adoptCss(host.root, frameCss + motionCss, options.all.nonce);
+  adoptCss(host.root, frameCss + launcherAppCss, options.all.nonce);
 
   const ensureFrame = () => {
     if (frame) return;
@@ -172,14 +179,22 @@ export function boot(host: LoaderHost): AppHandle {
     }, FRAME_TIMEOUT);
   };
 
-  const setOpen = (open: boolean) => {
+  /**
+   * The frame cannot tell who opened it (the host page's clicks never activate it), so each
+   * open says whether it answers the visitor, who then expects focus in the window: the
+   * launcher, or a host call made in answer to a click or key press (transient user
+   * activation), as in-page. data-open (replayed as the first open) leaves focus on the page.
+   */
+  let autoOpen = options.open;
+  const activated = (): boolean => (navigator as { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? true;
+  const setOpen = (open: boolean, byVisitor: boolean) => {
     ensureFrame();
     state = { ...state, open };
     render();
-    post({ confab: 'call', method: open ? 'open' : 'close', args: [] });
+    post({ confab: 'call', method: open ? 'open' : 'close', args: [byVisitor] });
   };
 
-  const onLauncher = () => setOpen(!state.open);
+  const onLauncher = () => setOpen(!state.open, true);
   launcher.addEventListener('click', onLauncher);
   let destroyed = false;
   // Loaded now, as the in-page app is: ready() and `on('ready')` do not wait for a first open,
@@ -191,12 +206,15 @@ export function boot(host: LoaderHost): AppHandle {
     call(method, args) {
       if (destroyed) return undefined;
       switch (method) {
-        case 'open':
-          return setOpen(true);
+        case 'open': {
+          const byVisitor = !autoOpen && activated();
+          autoOpen = false;
+          return setOpen(true, byVisitor);
+        }
         case 'close':
-          return setOpen(false);
+          return setOpen(false, false);
         case 'toggle':
-          return setOpen(!state.open);
+          return setOpen(!state.open, activated());
         case 'isOpen':
           return state.open;
         case 'unreadCount':

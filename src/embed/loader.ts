@@ -10,11 +10,18 @@ import { dispatcher, startWidget, type AppSource } from './widget';
 
 declare const __CONFAB_APP__: string;
 declare const __CONFAB_FRAME_HOST__: string;
+declare const __CONFAB_SHARED__: string;
 
 function main(): void {
   const script = document.currentScript as HTMLScriptElement | null;
   const base = script?.src || new URL('confab.js', location.href).href;
-  const chunk = (file: string) => (): Promise<AppModule> => import(/* @vite-ignore */ new URL(file, base).href);
+  // Both entries import the shared chunk: asked for at once, it is not one more round trip
+  // after the entry has arrived (a failure shows through the entry's own import).
+  const url = (file: string) => new URL(file, base).href;
+  const chunk = (file: string) => (): Promise<AppModule> => (
+    import(/* @vite-ignore */ url(__CONFAB_SHARED__)).catch(() => 0),
+    import(/* @vite-ignore */ url(file))
+  );
   const source: AppSource = { base, app: chunk(__CONFAB_APP__), frameHost: chunk(__CONFAB_FRAME_HOST__) };
   const run = () => {
     dispatcher();

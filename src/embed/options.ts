@@ -52,7 +52,7 @@ export function parseOptions(all: Record<string, string>): WidgetOptions | strin
   for (const [name, check] of Object.entries(required)) {
     if (skip.includes(name)) continue;
     const value = all[name];
-    if (value === undefined || value.trim() === '') return `data-${kebab(name)} is missing.`;
+    if (!value?.trim()) return `data-${kebab(name)} is missing.`;
     if (!schemeOk(value, check)) {
       return `data-${kebab(name)} must be a ${check}:// or ${check}s:// URL, not "${value}".`;
     }

@@ -30,8 +30,11 @@ interface Widget {
 }
 export type Dispatcher = ((...args: Args) => unknown) & { q?: Iterable<unknown>[]; loaded?: boolean; add?: (w: Widget) => void };
 
-/** Calls that later widgets must see too, because they set up state rather than act once. */
-const STICKY = ['on', 'off', 'identify', 'setLocale', 'setTheme'];
+/**
+ * Calls that set up state rather than act once: kept from before the widgets loaded, each
+ * widget that registers hears them (`off` is never kept: it drops the `on` it undoes).
+ */
+const STICKY = ['on', 'identify', 'setLocale', 'setTheme'];
 
 /**
  * The shadow root's content: one string weighs less than DOM calls. (No type="button": a
@@ -46,14 +49,19 @@ export function dispatcher(): Dispatcher {
   const existing = win.Confab;
   if (existing?.loaded) return existing;
   const widgets: Widget[] = [];
-  // What a widget registering later must still hear, in call order: every call that reached no
+  // What a widget registering later must still hear, in call order: the calls that reached no
   // widget (the stub's queue, or `sales:open` while only "support" has loaded: async script
-  // tags load in any order) and the sticky ones. Each widget replays the entries meant for it
-  // once, as it registers.
-  const later: [string, string, Args][] = [];
+  // tags load in any order). A call made while a widget matched was for the widgets there, and
+  // is not kept (`on`/`off` on a loaded page would pile up for good). Sticky calls set up state,
+  // so each widget that registers hears them, a re-mount too; any other call acts once, so it
+  // reaches each widget name once (the names it reached are its fourth field).
+  let later: [string, string, Args, string[]][] = [];
   const api: Dispatcher = (...raw: Args) => {
     // Unknown commands are refused by the app, which knows the full API.
-    const [target, method] = String(raw[0]).includes(':') ? String(raw[0]).split(':', 2) : ['', String(raw[0])];
+    // "sales:open" → "sales", "open"; "open" → "", "open".
+    const parts = String(raw[0]).split(':', 2);
+    const method = parts.pop() as string;
+    const target = parts[0] ?? '';
     const args = raw.slice(1);
     let result: unknown;
     let heard = false;
@@ -62,17 +70,22 @@ export function dispatcher(): Dispatcher {
       heard = true;
       // Every widget gets the call (not only until one answers: `on` answers with a function);
       // the first answer is the one returned.
-      const answer = w.call(method as string, args);
+      const answer = w.call(method, args);
       result ??= answer;
     }
-    if (!heard || (!target && STICKY.includes(method as string))) later.push([target as string, method as string, args]);
+    // An `off` drops the kept `on` it undoes, so a widget registering later (or mounted again)
+    // does not listen. Matched on event and function only, whatever the widget names: the
+    // loader's byte budget, and a page rarely unsubscribes one widget from a listener it gave all.
+    if (method == 'off') later = later.filter(([, m, a]) => m != 'on' || a[0] !== args[0] || a[1] !== args[1]);
+    else if (!heard) later.push([target, method, args, []]);
     // `on` answers with its unsubscribe function even when several widgets listen.
     return method === 'on' ? () => api('off', ...args) : result;
   };
   api.loaded = true;
   api.add = (w) => {
     widgets.push(w);
-    for (const [target, method, args] of later) if (!target || target === w.name) w.call(method, args);
+    for (const [target, method, args, reached] of later)
+      if ((!target || target === w.name) && (STICKY.includes(method) || (!reached.includes(w.name) && reached.push(w.name)))) w.call(method, args);
   };
   win.Confab = api;
   // The stub's queue: no widget has registered yet, so each call waits in `later`.
@@ -110,9 +123,9 @@ export function startWidget(
     el.style.setProperty('--confab-color', parsed.color);
     el.style.setProperty('--confab-on-color', onColor(parsed.color));
   }
-  el.setAttribute('data-theme', parsed.theme);
+  el.dataset.theme = parsed.theme;
   if (fullPage) {
-    el.setAttribute('data-full-page', '');
+    el.dataset.fullPage = '';
     launcher.remove();
   }
   if (!el.isConnected) (document.body ?? document.documentElement).append(el);

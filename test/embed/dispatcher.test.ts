@@ -91,3 +91,44 @@ it('every loaded widget hears an untargeted call, also when the first one answer
   win.Confab?.('sales:close');
   expect(calls).toEqual(['support:on(message)', 'sales:on(message)', 'sales:close']);
 });
+
+/** Mounts a widget (as an SPA does on a route) and loads its app; returns its own API. */
+async function mount(name: keyof typeof OPTIONS) {
+  const el = document.createElement('confab-chat');
+  const chat = startWidget(el, OPTIONS[name], source(name), false);
+  el.shadowRoot?.querySelector('button')?.dispatchEvent(new Event('pointerenter'));
+  await nextTask();
+  return chat;
+}
+
+it('a call queued before the scripts loaded acts once per widget: a widget mounted again (an SPA route) does not send it again, but hears the sticky calls', async () => {
+  win.Confab?.('send', 'hello from the page');
+  win.Confab?.('on', 'message', 'listener');
+  const first = await mount('support');
+  first?.('destroy');
+  calls = [];
+  await mount('support');
+  expect(calls).toEqual(['support:on(message)']);
+});
+
+it('an off made after load cancels the queued on: a widget registering later gets neither', async () => {
+  const listener = () => undefined;
+  win.Confab?.('on', 'message', listener);
+  await mount('support');
+  win.Confab?.('off', 'message', listener); // the support widget hears it at once
+  calls = [];
+  await mount('sales');
+  expect(calls).toEqual([]);
+});
+
+it('calls made while a widget is loaded are not kept for later widgets (a page listening and unlistening does not pile up)', async () => {
+  await mount('support');
+  for (let i = 0; i < 100; i++) {
+    const off = win.Confab?.('on', 'message', () => undefined) as unknown as () => void;
+    off();
+    win.Confab?.('send', `line ${i}`);
+  }
+  calls = [];
+  await mount('sales');
+  expect(calls).toEqual([]);
+});
