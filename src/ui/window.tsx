@@ -91,11 +91,13 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    // The iframe guest fills a frame the host opens for the visitor; focus already inside the
-    // widget (its launcher) means the visitor is here; otherwise ask how the window opened.
+    // Focus already inside the widget (its launcher) means the visitor is here; otherwise ask
+    // how the window opened. Not `fullPage`: a frame of embed.html opened by data-open or
+    // restored after a navigation must leave focus on the host page, so the embedding says
+    // (through visitorOpened) when a full page is the visitor's.
     const root = dialog.getRootNode() as ShadowRoot | Document;
     const focusIsOurs = root instanceof ShadowRoot && !!root.activeElement;
-    if (fullPage || focusIsOurs || (visitorOpened?.() ?? true)) focusFirst(dialog);
+    if (focusIsOurs || (visitorOpened?.() ?? true)) focusFirst(dialog);
     // A view re-rendering on its own (a form becoming its confirmation, a button its result)
     // can remove the focused control; keep the visitor in the window instead of on <body>.
     const watch = new MutationObserver(() => {
