@@ -5,12 +5,12 @@
  * and look at each one before committing.
  */
 import { expect, test, type Widget } from './fixtures';
-import { SITE_LOGO_PNG } from '../src/server/sandbox/whoson';
+import { SANDBOX_PNG } from '../src/server/sandbox/agent';
 
 test.skip(process.env.UPDATE_SNAPSHOTS !== '1', 'set UPDATE_SNAPSHOTS=1 to regenerate e2e/snapshots/*.png');
 
 /** The demo site's logo (the WhosOn simulator's site image) as data-logo. */
-const LOGO = `data:image/png;base64,${SITE_LOGO_PNG}`;
+const LOGO = `data:image/png;base64,${SANDBOX_PNG}`;
 
 async function chat(widget: Widget, name: string, label: RegExp | string, start: string): Promise<void> {
   await widget.dialog.getByLabel(label).first().fill(name);

@@ -1,3 +1,4 @@
+import { SANDBOX_PNG } from '../../src/server/sandbox/agent';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { closeSimulators, closeWidgets, frames, simulator, waitFor, widget, type Widget } from './harness';
 
@@ -63,7 +64,7 @@ describe('Tencent transport against the desk simulator, over a real socket', () 
     const { branch } = await started(w);
     w.send({ type: 'choose', promptId: branch.id, optionId: 'Show me a card', label: 'Show me a card' });
     const desk = await w.next('card', (e) => e.sender === 'bot');
-    expect(desk.card).toEqual({ title: 'Confab Pro', description: '$49.00 / month', image: 'https://example.com/pro.png', url: 'https://example.com/pro' });
+    expect(desk.card).toEqual({ title: 'Confab Pro', description: '$49.00 / month', image: `data:image/png;base64,${SANDBOX_PNG}`, url: 'https://example.com/pro' });
     w.send({ type: 'send-card', clientId: 'card-1', card: { title: 'My order', description: '2 items', image: 'javascript:alert(1)', url: 'https://shop.example/o/1' } });
     const mine = await w.next('card', (e) => e.clientId === 'card-1');
     expect(mine).toMatchObject({ sender: 'visitor', card: { title: 'My order', description: '2 items', url: 'https://shop.example/o/1' } });

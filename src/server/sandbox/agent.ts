@@ -106,16 +106,18 @@ export const AGENT_LINES = {
     `Thanks, I understand: "${text.length > 80 ? `${text.slice(0, 77)}...` : text}". Let me check that for you.`,
 } as const;
 
-/** A tiny 1×1 PNG, the attachment the agent sends on "attach". */
+/**
+ * The one picture of the sandbox, a 28×28 PNG ring: the demo site's logo (WhosOn GetImage),
+ * the file the agent sends on "attach", a card's image. (SVG is not an allowed data: image.)
+ */
+export const SANDBOX_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAABwAAAAcCAYAAAByDd+UAAAAhElEQVR4nO3UwRGAIBBDUc42Z0XWrg1IyN9dwIOZ4QY8MgO09tXcgyyDymAKpeAshlC1wXGdryOMUsiFEehiCp2GIdTFovNwu1FQS+fUFJQts+3cdT+4D5x+aSIt8eN3Tlz28Ld8bcs/7x5I0F66oEIVrCIxByWxsCoUYRk4DFG4DKrOA6v47Rv0L1cKAAAAAElFTkSuQmCC';
+
+/** The attachment the agent sends on "attach". */
 export const AGENT_ATTACHMENT = {
   name: 'invoice.png',
   mime: 'image/png',
-  bytes: Uint8Array.from(
-    Buffer.from(
-      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-      'base64',
-    ),
-  ),
+  bytes: Uint8Array.from(Buffer.from(SANDBOX_PNG, 'base64')),
 };
 
 export class ScriptedAgent {

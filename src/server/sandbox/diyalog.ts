@@ -141,16 +141,19 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
       agent?.stop();
       setState('CHAT_ENDED', error ? { error } : {});
     };
+    let representative = 'Representative';
     const host: AgentHost = {
       queue: () => undefined, // Diyalog reports no queue positions.
       waiting: (kind) => {
         if (kind === 'final') endWith(SIM_ERRORS.timeout);
       },
       join: (identity) => {
+        representative = identity.name;
         if (state !== 'NO_CHAT' && state !== 'CHAT_ENDED') setState('CHAT_INPROGRESS', { agentName: identity.name });
       },
       typing: (on) => send({ op: 'typing', on }),
-      say: (text) => send({ op: 'message', id: `a${nextId++}`, text, authorName: 'Representative', sentAt: Date.now() }),
+      // Lines carry the name the representative joined with, as the header shows it.
+      say: (text) => send({ op: 'message', id: `a${nextId++}`, text, authorName: representative, sentAt: Date.now() }),
       end: (by) => endWith(by === 'timeout' ? SIM_ERRORS.timeout : undefined),
     };
 

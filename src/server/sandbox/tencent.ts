@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { DeskMessage } from '../../transports/tencent/client';
 import type { LoopbackPush, LoopbackRequest } from '../../transports/tencent/loopback-protocol';
-import { ScriptedAgent, type AgentHost } from './agent';
+import { SANDBOX_PNG, ScriptedAgent, type AgentHost } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
 
 export interface TencentSimulatorOptions extends SimulatorOptions {
@@ -254,7 +254,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
       if (line === 'Talk to a human') return human(conv);
       if (line === 'Fill in a form') return ask(conv, 'food');
       if (line === 'Show me a card') {
-        custom(conv, { src: '22', content: { header: 'Confab Pro', desc: '$49.00 / month', pic: 'https://example.com/pro.png', url: 'https://example.com/pro' } });
+        custom(conv, { src: '22', content: { header: 'Confab Pro', desc: '$49.00 / month', pic: `data:image/png;base64,${SANDBOX_PNG}`, url: 'https://example.com/pro' } });
         return;
       }
     }

@@ -20,12 +20,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 import { WebSocket, WebSocketServer } from 'ws';
-import { AGENT_ATTACHMENT, AGENT_LINES, DEFAULT_AGENT, injectLists, ScriptedAgent, type AgentHost, type InjectPayload } from './agent';
+import { AGENT_ATTACHMENT, AGENT_LINES, SANDBOX_PNG, DEFAULT_AGENT, injectLists, ScriptedAgent, type AgentHost, type InjectPayload } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
-
-/** The demo site's logo, what GetImage answers: a 28×28 PNG ring (SVG is not an allowed data: image). */
-export const SITE_LOGO_PNG =
-  'iVBORw0KGgoAAAANSUhEUgAAABwAAAAcCAYAAAByDd+UAAAAhElEQVR4nO3UwRGAIBBDUc42Z0XWrg1IyN9dwIOZ4QY8MgO09tXcgyyDymAKpeAshlC1wXGdryOMUsiFEehiCp2GIdTFovNwu1FQS+fUFJQts+3cdT+4D5x+aSIt8eN3Tlz28Ld8bcs/7x5I0F66oEIVrCIxByWxsCoUYRk4DFG4DKrOA6v47Rv0L1cKAAAAAElFTkSuQmCC';
 
 export interface WhosOnSimulatorOptions extends SimulatorOptions {
   auth?: string;
@@ -390,7 +386,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
             image('.png', t);
           }
           for (const u of inject?.urls ?? []) image('.png', u);
-          return this.emit('image', { Domain: domain, ImageType: type, Language: 'en', Ext: '.png', Base64: SITE_LOGO_PNG }, '');
+          return this.emit('image', { Domain: domain, ImageType: type, Language: 'en', Ext: '.png', Base64: SANDBOX_PNG }, '');
         }
         default:
           // Preview, StartTyping, StopTyping, Transcript, LeaveMessage: recorded in `received`.
