@@ -9,7 +9,17 @@ import { t } from '../core/i18n';
 import { safeUrl } from '../core/urls';
 import { useUi } from './context';
 
-export function ConsentView({ text, privacyUrl }: { text?: string; privacyUrl?: string }) {
+export interface ConsentViewProps {
+  text?: string;
+  privacyUrl?: string;
+  /**
+   * The window's focusLauncher: declining closes the window, and focus goes back to the
+   * launcher the way Escape and Minimise send it, instead of falling onto <body>.
+   */
+  focusLauncher?(): void;
+}
+
+export function ConsentView({ text, privacyUrl, focusLauncher }: ConsentViewProps) {
   const { session } = useUi();
   const id = useId();
   const href = safeUrl(privacyUrl, 'link');
@@ -18,7 +28,7 @@ export function ConsentView({ text, privacyUrl }: { text?: string; privacyUrl?: 
       <h3 id={id} class="confab-h">
         {t('consent.heading')}
       </h3>
-      <p>{text?.trim() || t('consent.text')}</p>
+      <p dir="auto">{text?.trim() || t('consent.text')}</p>
       {href && (
         <p>
           <a href={href} target="_blank" rel="noopener noreferrer">
@@ -30,7 +40,14 @@ export function ConsentView({ text, privacyUrl }: { text?: string; privacyUrl?: 
         <button type="button" class="confab-primary" onClick={() => session.consent(true)}>
           {t('consent.accept')}
         </button>
-        <button type="button" class="confab-secondary" onClick={() => session.consent(false)}>
+        <button
+          type="button"
+          class="confab-secondary"
+          onClick={() => {
+            session.consent(false);
+            focusLauncher?.();
+          }}
+        >
           {t('consent.decline')}
         </button>
       </div>

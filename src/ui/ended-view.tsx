@@ -85,7 +85,7 @@ export function EndedView() {
   const showSurvey = fields.length > 0 && postchat !== 'done' && reached;
   return (
     <section class="confab-ended" aria-labelledby="confab-ended-text">
-      <p id="confab-ended-text" class="confab-closing">
+      <p id="confab-ended-text" class="confab-closing" dir="auto">
         {config?.closingText || t('ended.text')}
       </p>
       {showSurvey && (

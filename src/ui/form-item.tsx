@@ -8,13 +8,27 @@ import type { FormItem as Item } from '../core/session-api';
 import { useUi } from './context';
 import { SurveyForm } from './survey-form';
 
+// A label that already ends a sentence or a question ("Order number:", "Your email?") gets
+// no ": " of ours, or the answer reads "Order number:: 12345".
+const ENDS_IN_PUNCTUATION = /[:：?？؟!！.。;；…]\s*$/u;
+
+const same = (a: string, b: string) => a.trim().toLocaleLowerCase() === b.trim().toLocaleLowerCase();
+
 export function FormItem({ item }: { item: Item }) {
   const { session } = useUi();
   const { form } = item;
   const [sent, setSent] = useState<string | undefined>(undefined);
   const answer = useRef<HTMLParagraphElement>(null);
   const value = form.submitted ?? sent;
-  // The form the visitor just submitted goes away; focus goes to its answer rather than
+  // An answer after the chat ended (or before it started) has nowhere to go and would be
+  // silently lost, so the field is only usable while the chat runs (as file requests are).
+  const live = session.phase.value === 'chatting' || session.phase.value === 'waiting';
+  // WhosOn sends the field's label as the header and Tencent the header as the label: the
+  // field's own label already asks the question, so an identical (or empty) header is not
+  // repeated above it.
+  const label = form.field.label;
+  const prompt = form.header.trim() && !same(form.header, label) ? <p class="confab-prompt" dir="auto">{form.header}</p> : null;
+  // Focus goes to the answer when the form the visitor just submitted goes away, rather than
   // falling to the page (where Escape and Tab order would be lost).
   useEffect(() => {
     if (sent !== undefined) answer.current?.focus();
@@ -22,10 +36,10 @@ export function FormItem({ item }: { item: Item }) {
   if (value !== undefined)
     return (
       <div class="confab-inline-form">
-        <p class="confab-prompt">{form.header}</p>
+        {prompt}
         <p class="confab-answer" ref={answer} tabIndex={-1}>
-          <span>{form.field.label}: </span>
-          <strong>{value}</strong>
+          <span dir="auto">{ENDS_IN_PUNCTUATION.test(label) ? label.trimEnd() : `${label}:`}</span>{' '}
+          <strong dir="auto">{value}</strong>
         </p>
       </div>
     );
@@ -33,15 +47,16 @@ export function FormItem({ item }: { item: Item }) {
     <div class="confab-inline-form">
       <SurveyForm
         fields={[form.field]}
-        label={form.header}
+        label={form.header || label}
         submitLabel={t('form.submit')}
+        disabled={!live}
         onSubmit={(answers) => {
           const v = answers[form.field.name] ?? '';
           setSent(v);
           session.submitForm(form.id, v);
         }}
       >
-        <p class="confab-prompt">{form.header}</p>
+        {prompt}
       </SurveyForm>
     </div>
   );

@@ -81,7 +81,10 @@ export function useSessionAnnouncements(session: Session, announce: (text: strin
       effect(() => {
         const now = session.agent.value;
         if (now?.name !== agent?.name) {
-          if (agent) announce(t('live.left', { name: agent.name }));
+          // "Start a new chat" clears the agent together with the phase (back to closed or
+          // prechat): that is a reset, not the agent leaving, so nothing is said.
+          const reset = !now && (session.phase.peek() === 'closed' || session.phase.peek() === 'prechat');
+          if (agent && !reset) announce(t('live.left', { name: agent.name }));
           if (now) announce(t('live.joined', { name: now.name }));
         }
         agent = now;

@@ -1,7 +1,7 @@
 /**
  * Nobody is available: the server's reason, then either the leave-a-message form (name,
  * email, phone, message → "Send message") or a safe link to the site's forwarding page;
- * a confirmation once the message was taken.
+ * a confirmation once the message was taken; and "Start a new chat" to try again later.
  */
 import type { SurveyField } from '../core/contract';
 import { t } from '../core/i18n';
@@ -26,7 +26,9 @@ export function OfflineView() {
   const forward = safeUrl(offline.forwardingUrl, 'link');
   return (
     <section class="confab-offline" aria-labelledby="confab-offline-reason">
-      <p id="confab-offline-reason">{offline.reason}</p>
+      <p id="confab-offline-reason" dir="auto">
+        {offline.reason}
+      </p>
       {state === 'done' ? (
         <p role="status">{t('offline.done')}</p>
       ) : offline.leaveMessage ? (
@@ -52,6 +54,10 @@ export function OfflineView() {
           {t('ended.failed')}
         </p>
       )}
+      {/* Not a dead end: the visitor can try again once agents are back. */}
+      <button type="button" class="confab-secondary" onClick={() => session.newChat()}>
+        {t('ended.newChat')}
+      </button>
     </section>
   );
 }

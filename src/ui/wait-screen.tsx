@@ -1,6 +1,7 @@
 /**
  * While the chat is starting or waiting for an agent: the server's latest wait line, the
- * queue position (a status, so changes are heard), a progress animation that stops under
+ * queue position (shown only: the live region is the one that announces its changes, a
+ * status role here would have it heard twice), a progress animation that stops under
  * prefers-reduced-motion (CSS), and "Cancel" when the vendor supports it.
  */
 import { t } from '../core/i18n';
@@ -12,13 +13,13 @@ export function WaitScreen() {
   const canCancel = session.capabilities.value.has('cancel');
   return (
     <section class="confab-wait" aria-label={text || t('wait.default')}>
-      <p class="confab-wait-line">{text || t('wait.default')}</p>
+      <p class="confab-wait-line" dir="auto">{text || t('wait.default')}</p>
       <div class="confab-progress" aria-hidden="true">
         <span />
         <span />
         <span />
       </div>
-      <p role="status" class="confab-queue">
+      <p class="confab-queue">
         {position !== undefined && position > 0
           ? total
             ? t('wait.positionOf', { position, total })

@@ -176,7 +176,7 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
       {!consent && <StatusBar />}
       {!consent && <ErrorBanner onRetry={retry} />}
       <div class="confab-body-area">
-        {consent ? <ConsentView text={consentText} privacyUrl={privacyUrl} /> : <Body phase={phase} onStart={start} />}
+        {consent ? <ConsentView text={consentText} privacyUrl={privacyUrl} focusLauncher={focusLauncher} /> : <Body phase={phase} onStart={start} />}
       </div>
     </div>
   );
