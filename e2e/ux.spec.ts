@@ -60,6 +60,45 @@ test.describe('everyday UX', () => {
       expect(await html()).toBe('');
       await expect(widget.launcher).toHaveAccessibleName('Open chat');
     });
+
+    test('after the chat ends, the conversation stays readable above the survey', async ({ widget }) => {
+      await widget.load('whoson');
+      await widget.launcher.click();
+      await startChat(widget);
+      await widget.say('Could you please help me with product installation');
+      await expect(widget.log.getByText(/Let me check that for you/)).toBeVisible();
+      await widget.say('bye');
+      await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeAttached();
+      // The survey and transcript controls used to squeeze the log to its padding (24 px).
+      const log = (await widget.log.boundingBox())!;
+      expect(log.height, 'the ended chat\'s log height').toBeGreaterThanOrEqual(120);
+      expect(log.y).toBeGreaterThanOrEqual(0);
+      if (process.env.CONFAB_SHOT) await widget.page.screenshot({ path: process.env.CONFAB_SHOT });
+      // Each star's hidden radio sits on its own star, so activating it where it is hits that star.
+      const stars = widget.dialog.getByRole('radiogroup', { name: /rate your chat/i }).getByRole('radio');
+      for (let i = 0; i < (await stars.count()); i++) {
+        const radio = stars.nth(i);
+        const [r, l] = await Promise.all([radio.boundingBox(), radio.locator('xpath=ancestor::label[1]').boundingBox()]);
+        expect(r!.x + r!.width / 2 >= l!.x && r!.x + r!.width / 2 <= l!.x + l!.width, `star ${i + 1} radio at x=${r!.x}, label ${l!.x}..${l!.x + l!.width}`).toBe(true);
+        // Positioned against its own label, not whatever positioned ancestor the window has.
+        expect(await radio.evaluate((el) => (el as HTMLElement).offsetParent === el.closest('label'))).toBe(true);
+      }
+      // A system line's time is centred like its text (the scripted WhosOn agent sends none, so
+      // one is added beside the log's lines, under the same stylesheet).
+      const meta = await widget.log.evaluate((log) => {
+        const row = document.createElement('div');
+        row.className = 'confab-msg confab-from-system';
+        row.innerHTML = '<p class="confab-meta"><time>11:18</time></p><p class="confab-body">Transferred</p>';
+        log.append(row);
+        const style = getComputedStyle(row.querySelector('.confab-meta')!).justifyContent;
+        row.remove();
+        return style;
+      });
+      expect(meta).toBe('center');
+      // The rest of the ended view is still reachable by scrolling the body.
+      await widget.dialog.getByRole('button', { name: 'Start a new chat' }).scrollIntoViewIfNeeded();
+      await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeInViewport();
+    });
   });
 
   test('"Show earlier messages" adds older lines above and keeps the line the visitor was reading where it was', async ({ widget, page, sandbox }) => {

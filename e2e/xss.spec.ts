@@ -117,6 +117,8 @@ function count(result: Audit, dialogs: string[]): void {
     forbidden: totals.forbidden + result.forbidden.length,
   });
 }
+/** How many times the last round's marker shows in an audit's text. */
+const sentinelsIn = (r: Audit): number => squash(r.text).split(SENTINEL).length - 1;
 const show = (r: Audit) => ({ executed: r.executed, handlers: r.handlers, badUrls: r.badUrls, forbidden: r.forbidden });
 
 test.describe('XSS: hostile vendor and visitor content never runs', () => {
@@ -159,8 +161,7 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
         await expect(widget.log.getByText(SENTINEL).first()).toBeVisible({ timeout: 45_000 });
         // The sentinel round is several lines (a card, a branch, a form, a rating…): wait for
         // all of them before the audit, not only the first.
-        const shown = async () => squash((await page.evaluate(auditWidget)).text).split(SENTINEL).length - 1;
-        await expect.poll(shown, { timeout: 20_000 }).toBeGreaterThanOrEqual(SENTINEL_SHOWN[vendor]);
+        await expect.poll(async () => sentinelsIn(await page.evaluate(auditWidget)), { timeout: 20_000 }).toBeGreaterThanOrEqual(SENTINEL_SHOWN[vendor]);
       } finally {
         // The WhosOn connected payload, read at connect, keeps its vectors for the post-chat part.
         sandbox.tune({ inject: undefined });
@@ -170,7 +171,13 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
       while (await earlier.isVisible()) await earlier.click();
       // Hover and focus everything once, so on* handlers that survived would fire.
       await widget.log.hover();
-      const result = await page.evaluate(auditWidget);
+      let result = await page.evaluate(auditWidget);
+      // Rows may still be settling (a rating or form replacing its placeholder): audit again
+      // until the whole sentinel round is on screen, for a few seconds at most.
+      for (let tries = 0; sentinelsIn(result) < SENTINEL_SHOWN[vendor] && tries < 20; tries++) {
+        await page.waitForTimeout(250);
+        result = await page.evaluate(auditWidget);
+      }
       expectClean(result, dialogs, 'chat');
       // The agent's name carries each vector verbatim.
       expectLiteral(result, 'name fields');
@@ -192,7 +199,7 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
       audits.forEach((a, i) => count(a, i ? [] : dialogs));
       // The last round (the sentinel) reached every text field this vendor shows in the log:
       // a simulator that stopped filling one would lower the count.
-      const sentinels = squash(result.text).split(SENTINEL).length - 1;
+      const sentinels = sentinelsIn(result);
       expect(sentinels, 'the sentinel shows in each text field').toBeGreaterThanOrEqual(SENTINEL_SHOWN[vendor]);
       console.log(
         `xss ${vendor}: ${JSON.stringify({ sentinels, vectors: XSS_VECTORS.length, fields: fields.text.length, urlVectors: URL_VECTORS.length, urlFields: fields.url.length, ...show(result) })}`,

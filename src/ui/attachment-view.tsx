@@ -10,12 +10,23 @@ export function AttachmentView({ attachment: a }: { attachment: Attachment }) {
   const link = safeUrl(a.url, 'link');
   if (a.kind === 'image') {
     const src = safeUrl(a.url, 'image');
-    if (src)
+    if (src) {
+      const href = link ?? src;
+      // Browsers refuse to open a data: URL in a new tab (Chrome shows a blank page), so an
+      // image sent inline is saved under its name instead.
+      const inline = href.startsWith('data:');
       return (
-        <a class="confab-thumb" href={link ?? src} target="_blank" rel="noopener noreferrer">
+        <a
+          class="confab-thumb"
+          href={href}
+          target={inline ? undefined : '_blank'}
+          rel="noopener noreferrer"
+          download={inline ? a.name || true : undefined}
+        >
           <img src={src} alt={a.name} loading="lazy" />
         </a>
       );
+    }
   } else if (a.kind === 'audio' || a.kind === 'video') {
     const src = safeUrl(a.url, 'media');
     if (src) {

@@ -16,7 +16,8 @@ export function BranchItem({ item }: { item: Item }) {
   const id = useId();
   return (
     <div role="group" aria-labelledby={`${id}-h`} class="confab-branch">
-      <p id={`${id}-h`} class="confab-prompt">
+      {/* Vendor text: its own direction, whatever the window's (an English header in an Arabic window). */}
+      <p id={`${id}-h`} class="confab-prompt" dir="auto">
         {branch.header}
       </p>
       <div class="confab-options">
@@ -35,13 +36,13 @@ export function BranchItem({ item }: { item: Item }) {
                 session.choose(branch.id, o.id);
               }}
             >
-              {o.label}
+              <span dir="auto">{o.label}</span>
               {chosen && <span class="confab-selected"> ({t('messages.selected')})</span>}
             </button>
           );
         })}
       </div>
-      {branch.tail && <p class="confab-tail">{branch.tail}</p>}
+      {branch.tail && <p class="confab-tail" dir="auto">{branch.tail}</p>}
     </div>
   );
 }

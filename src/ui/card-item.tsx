@@ -1,4 +1,5 @@
 /** A card: title, description, an image and a link, both only when their URLs are safe. */
+import { useState } from 'preact/hooks';
 import { t } from '../core/i18n';
 import type { CardItem as Item } from '../core/session-api';
 import { safeUrl } from '../core/urls';
@@ -8,12 +9,17 @@ export function CardItem({ item }: { item: Item }) {
   const { card } = item;
   const image = safeUrl(card.image, 'image');
   const link = safeUrl(card.url, 'link');
+  // A broken image would leave an empty box (and a broken-image icon) above the title.
+  // Remembering which URL failed shows a replacement image if the card is updated.
+  const [failed, setFailed] = useState<string | null>(null);
   return (
     <article class={`confab-card confab-from-${item.sender}`} aria-label={card.title}>
-      {image && <img src={image} alt="" loading="lazy" />}
-      <p class="confab-card-title">{card.title}</p>
+      {image && image !== failed && <img src={image} alt="" loading="lazy" onError={() => setFailed(image)} />}
+      <p class="confab-card-title" dir="auto">
+        {card.title}
+      </p>
       {card.description && (
-        <p>
+        <p dir="auto">
           <LinkedText text={card.description} />
         </p>
       )}

@@ -60,7 +60,9 @@ function inputAttrs(field: SurveyField): InputAttrs {
 function Label({ id, field }: { id: string; field: SurveyField }) {
   return (
     <label for={id} class="confab-label">
-      {field.label}
+      {/* The vendor's prompt keeps its own direction inside a label laid out in the UI's
+          (":Please enter your name" otherwise, in an Arabic window). */}
+      <span dir="auto">{field.label}</span>
       {field.required && <span class="confab-required"> {t('form.required')}</span>}
     </label>
   );
@@ -73,7 +75,7 @@ function Choices({ field, value, onChange, error, disabled, id, options }: Field
     // groups, and only a radiogroup may carry aria-required.
     <fieldset role="radiogroup" class="confab-field confab-choices" aria-describedby={error ? errId : undefined} aria-required={field.required || undefined}>
       <legend class="confab-label">
-        {field.label}
+        <span dir="auto">{field.label}</span>
         {field.required && <span class="confab-required"> {t('form.required')}</span>}
       </legend>
       <div class={field.type === 'rating' ? 'confab-stars' : 'confab-radios'}>
@@ -92,10 +94,12 @@ function Choices({ field, value, onChange, error, disabled, id, options }: Field
             {visual ? (
               <>
                 <span aria-hidden="true">{visual}</span>
-                <span class="confab-sr">{label}</span>
+                <span class="confab-sr" dir="auto">
+                  {label}
+                </span>
               </>
             ) : (
-              <span>{label}</span>
+              <span dir="auto">{label}</span>
             )}
           </label>
         ))}
@@ -149,7 +153,7 @@ export function Field(props: FieldProps) {
       <select {...common} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         <option value="" />
         {(field.options ?? []).map((o) => (
-          <option key={o} value={o}>
+          <option key={o} value={o} dir="auto">
             {o}
           </option>
         ))}

@@ -68,7 +68,8 @@ export function RatingItem({ item }: { item: Item }) {
           }
         }}
       >
-        <p id={`${id}-t`} class="confab-prompt">
+        {/* Title, labels and closing are the vendor's text: each takes its own direction. */}
+        <p id={`${id}-t`} class="confab-prompt" dir="auto">
           {title}
         </p>
         {rating.options.map((o, i) => (
@@ -91,10 +92,12 @@ export function RatingItem({ item }: { item: Item }) {
                 <span aria-hidden="true" class={current && rating.options.findIndex((x) => x.id === current) >= i ? 'confab-lit' : ''}>
                   ★
                 </span>
-                <span class="confab-sr">{o.label}</span>
+                <span class="confab-sr" dir="auto">
+                  {o.label}
+                </span>
               </>
             ) : (
-              <span>{o.label}</span>
+              <span dir="auto">{o.label}</span>
             )}
           </label>
         ))}
@@ -110,7 +113,7 @@ export function RatingItem({ item }: { item: Item }) {
         </p>
       )}
       {isExpired && selected === undefined && <p class="confab-muted">{t('rating.expired')}</p>}
-      {rating.closing && selected !== undefined && <p>{rating.closing}</p>}
+      {rating.closing && selected !== undefined && <p dir="auto">{rating.closing}</p>}
     </div>
   );
 }

@@ -65,7 +65,7 @@ describe('pre-chat form', () => {
     setup();
     const name = screen.getByRole('textbox', { name: /Your name/ });
     expect(name.hasAttribute('required')).toBe(true);
-    expect(screen.getByText(/Your name/).textContent).toContain('(required)');
+    expect(screen.getByText(/Your name/).closest('label')?.textContent).toContain('(required)');
   });
 
   it('shows errors beside the fields, tied with aria-describedby, and announces them without starting', () => {
