@@ -75,7 +75,7 @@ test.describe('ExpertFlow, through the real script tag', () => {
     await expect(widget.log.getByText('Here is the invoice you asked for.')).toBeVisible();
     const image = widget.log.getByRole('img', { name: 'invoice.png' });
     await expect(image).toBeVisible();
-    await expect(image).toHaveJSProperty('naturalWidth', 1);
+    await expect(image).toHaveJSProperty('naturalWidth', 28); // the sandbox's 28×28 picture
     await expect(widget.log.getByRole('link', { name: 'invoice.png' })).toHaveAttribute('rel', /noopener/);
 
     // The server restarts mid-chat; a line written while it is down arrives exactly once.

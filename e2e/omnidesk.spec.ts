@@ -155,7 +155,7 @@ test.describe('Omnidesk through the relay, via the real script tag', () => {
     await expect(widget.log.getByText('Here is the invoice you asked for.')).toBeVisible();
     const image = widget.log.getByRole('img', { name: 'invoice.png' });
     await expect(image).toBeVisible();
-    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(28); // the sandbox's 28×28 picture
     const url = new URL((await image.getAttribute('src')) ?? '');
     const download = await page.request.get(url.href);
     expect(download.status()).toBe(200);

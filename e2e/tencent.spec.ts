@@ -77,7 +77,7 @@ test.describe('Tencent Cloud Desk, through the real script tag', () => {
     const food = log.getByRole('form', { name: 'What do you like to eat?' });
     await food.getByRole('radio', { name: 'Watermelon' }).check();
     await food.getByRole('button', { name: 'Submit' }).click();
-    await expect(log.getByText('What do you like to eat?:')).toBeVisible();
+    await expect(log.getByText('What do you like to eat? Watermelon')).toBeVisible();
     await expect(log.getByRole('radio', { name: 'Watermelon' })).toHaveCount(0);
     const email = log.getByRole('form', { name: 'What is your email address?' });
     await email.getByRole('textbox', { name: /What is your email address/ }).fill('thomas@test.com');

@@ -58,8 +58,11 @@ const FIELDS: Record<SandboxVendor, { text: string[]; url: string[] }> = {
   },
   diyalog: { text: ['agentName', 'message text'], url: [] },
 };
-/** How often the sentinel round shows in the chat's text (names, lines, labels, cards...). */
-const SENTINEL_SHOWN: Record<SandboxVendor, number> = { whoson: 11, expertflow: 4, tencent: 20, omnidesk: 10, diyalog: 2 };
+/**
+ * How often the sentinel round shows in the chat's text (names, lines, labels, cards...). A form
+ * whose prompt repeats its label shows it once; a Diyalog line carries the representative's name.
+ */
+const SENTINEL_SHOWN: Record<SandboxVendor, number> = { whoson: 10, expertflow: 4, tencent: 18, omnidesk: 10, diyalog: 4 };
 /** WhosOn fields only a chat refused up front shows, one URL vector per chat (see below). */
 const WHOSON_OFFLINE = { text: ['OpeningMessage HTML, a few vectors at a time'], url: ['ForwardingURL', 'notaccepted forwarding URL'] };
 
