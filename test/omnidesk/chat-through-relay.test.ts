@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calls, startStack, visitor, waitFor, type Stack } from '../relay/harness';
-import { describeEachStore } from '../relay/stores';
+import { describe, expect, it } from 'vitest';
+import { calls, visitor, waitFor } from '../relay/harness';
+import { describeEachStore, stackPerSuite } from '../relay/stores';
 
 const texts = (v: ReturnType<typeof visitor>, sender: string) =>
   v.of('message').filter((e) => e.message.sender === sender).map((e) => e.message.text ?? '');
 
 describeEachStore((newStore) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ store: newStore() });
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const stack = stackPerSuite(() => ({ store: newStore() }));
 
   describe('an Omnidesk chat through the relay', () => {
     it('runs a full chat: typing both ways, attachments both ways, numbered messages, agent ends', async () => {
-      const v = visitor(stack.relay.url);
+      const v = visitor(stack().relay.url);
       await waitFor(() => v.of('config')[0], 'config');
       expect(v.of('config')[0]!.config.agentsAvailable).toBe(true);
       expect(v.transport.capabilities.has('window-state')).toBe(true);
@@ -29,7 +23,7 @@ describeEachStore((newStore) => {
       await waitFor(() => texts(v, 'agent').some((t) => t.startsWith('Hello')), 'greeting');
       expect(v.of('typing').map((e) => e.on)).toEqual([true, false]);
 
-      const chatbot = calls(stack.sim, '/message/chatbot');
+      const chatbot = calls(stack().sim, '/message/chatbot');
       expect(chatbot[0]).toMatchObject({ from: 'ann@example.com' });
       expect(String(chatbot[0]!.message)).toContain('Where is my parcel?');
 
@@ -38,15 +32,15 @@ describeEachStore((newStore) => {
       v.transport.send({ type: 'send', clientId: 'c1', text: 'My order is late' });
       await waitFor(() => v.of('message').find((e) => e.message.clientId === 'c1'), 'echo of c1');
       await waitFor(() => texts(v, 'agent').some((t) => t.includes('My order is late')), 'reply to c1');
-      const events = calls(stack.sim, '/chat/notifyUserNewChatEvent').map((b) => b.event);
+      const events = calls(stack().sim, '/chat/notifyUserNewChatEvent').map((b) => b.event);
       expect(events).toEqual(['startedtyping', 'stoppedtyping']);
 
       v.transport.send({ type: 'send-file', clientId: 'f1', file: new Blob(['hello pdf'], { type: 'application/pdf' }), name: 'report.pdf' });
       const fileEcho = await waitFor(() => v.of('message').find((e) => e.message.clientId === 'f1'), 'file echo');
       expect(fileEcho.message.attachments?.[0]).toMatchObject({ name: 'report.pdf', kind: 'file', size: 9 });
-      const upload = calls(stack.sim, '/chat/addAttachment')[0]!;
+      const upload = calls(stack().sim, '/chat/addAttachment')[0]!;
       expect(upload.file).toEqual({ name: 'report.pdf', mime: 'application/pdf', size: 9 });
-      expect(upload.chatAccountToken).toBe(stack.sim.options.chatAccountToken);
+      expect(upload.chatAccountToken).toBe(stack().sim.options.chatAccountToken);
 
       v.transport.send({ type: 'send', clientId: 'c2', text: 'please attach the invoice' });
       const incoming = await waitFor(
@@ -64,17 +58,17 @@ describeEachStore((newStore) => {
       const ended = await waitFor(() => v.of('ended')[0], 'ended');
       expect(ended.by).toBe('agent');
 
-      const msgs = calls(stack.sim, '/chat/notifyUserNewChatMessage');
+      const msgs = calls(stack().sim, '/chat/notifyUserNewChatMessage');
       expect(msgs.map((m) => m.messageNumber)).toEqual([1, 2, 3, 4]);
       expect(new Set(msgs.map((m) => m.chatSessionID)).size).toBe(1);
       expect(msgs.every((m) => m.channelID === 8 && m.url === 'https://shop.example.com/support')).toBe(true);
-      expect(String(msgs[0]!.chatServer)).toBe(`${stack.relay.hookpointBase}/omnidesk`);
+      expect(String(msgs[0]!.chatServer)).toBe(`${stack().relay.hookpointBase}/omnidesk`);
       expect(v.of('error')).toEqual([]);
       v.transport.close();
     });
 
     it('reports window expanded / minimised and the visitor ending the chat', async () => {
-      const v = visitor(stack.relay.url);
+      const v = visitor(stack().relay.url);
       v.transport.send({ type: 'start', visitor: { name: 'Bo' }, answers: {} });
       await waitFor(() => v.of('accepted')[0], 'accepted');
       const id = String(v.of('accepted')[0]!.chatId);
@@ -83,7 +77,7 @@ describeEachStore((newStore) => {
       v.transport.send({ type: 'end' });
       const ended = await waitFor(() => v.of('ended')[0], 'ended');
       expect(ended.by).toBe('visitor');
-      const mine = stack.sim.received.filter((r) => JSON.stringify(r.payload).includes(id)).map((r) => {
+      const mine = stack().sim.received.filter((r) => JSON.stringify(r.payload).includes(id)).map((r) => {
         const p = r.payload as Record<string, unknown>;
         return p.event ?? r.name.split('/').at(-1);
       });
@@ -92,26 +86,26 @@ describeEachStore((newStore) => {
     });
 
     it('with no agents available the widget goes offline, and a left message becomes a chatbot log', async () => {
-      stack.available.value = false;
+      stack().available.value = false;
       try {
-        const v = visitor(stack.relay.url);
+        const v = visitor(stack().relay.url);
         const config = await waitFor(() => v.of('config')[0], 'config');
         expect(config.config.agentsAvailable).toBe(false);
         expect(config.config.leaveMessage).toBe(true);
         v.transport.send({ type: 'start', visitor: {}, answers: {} });
         await waitFor(() => v.of('rejected')[0], 'rejected');
-        const before = calls(stack.sim, '/message/chatbot').length;
+        const before = calls(stack().sim, '/message/chatbot').length;
         v.transport.send({ type: 'leave-message', name: 'Cy', email: 'cy@example.com', message: 'Call me back' });
         const ack = await waitFor(() => v.of('ack')[0], 'ack');
         expect(ack.what).toBe('leave-message');
-        const log = calls(stack.sim, '/message/chatbot').slice(before);
+        const log = calls(stack().sim, '/message/chatbot').slice(before);
         expect(log).toHaveLength(1);
         expect(log[0]).toMatchObject({ from: 'cy@example.com' });
         expect(String(log[0]!.message)).toContain('Call me back');
-        expect(calls(stack.sim, '/chat/notifyUserNewChatMessage').filter((m) => m.url && m.message === 'Call me back')).toEqual([]);
+        expect(calls(stack().sim, '/chat/notifyUserNewChatMessage').filter((m) => m.url && m.message === 'Call me back')).toEqual([]);
         v.transport.close();
       } finally {
-        stack.available.value = true;
+        stack().available.value = true;
       }
     });
   });

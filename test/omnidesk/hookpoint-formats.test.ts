@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saysNoAgents } from '../../src/server/relay/adapters/omnidesk';
-import { startStack, visitor, waitFor, type Stack } from '../relay/harness';
-import { describeEachStore } from '../relay/stores';
+import { visitor, waitFor } from '../relay/harness';
+import { describeEachStore, stackPerSuite } from '../relay/stores';
 
 const fixture = (name: string, session = ''): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/omnidesk/${name}`, import.meta.url), 'utf8').replace('SESSION', session));
@@ -15,20 +15,14 @@ describe('Omnidesk requestChatConfig', () => {
 });
 
 describeEachStore((newStore) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ store: newStore() });
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const stack = stackPerSuite(() => ({ store: newStore() }));
 
   async function chat() {
-    const v = visitor(stack.relay.url);
+    const v = visitor(stack().relay.url);
     v.transport.send({ type: 'start', visitor: {}, answers: {} });
     const id = String((await waitFor(() => v.of('accepted')[0], 'accepted')).chatId);
     await waitFor(() => v.of('message').some((e) => e.message.text?.startsWith('Hello')), 'greeting');
-    return { v, id, hook: (route: string) => `${stack.relay.hookpointBase}/omnidesk/${route}` };
+    return { v, id, hook: (route: string) => `${stack().relay.hookpointBase}/omnidesk/${route}` };
   }
 
   describe('Omnidesk hookpoints accept the document’s fields in every body format', () => {
@@ -90,10 +84,10 @@ describeEachStore((newStore) => {
 
     it('answers 404 for an unknown session and 400 for a missing sessionID', async () => {
       const post = (body: unknown) =>
-        fetch(`${stack.relay.hookpointBase}/omnidesk/endSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        fetch(`${stack().relay.hookpointBase}/omnidesk/endSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect((await post({ sessionID: 'confab-nope' })).status).toBe(404);
       expect((await post({})).status).toBe(400);
-      expect((await fetch(`${stack.relay.hookpointBase}/omnidesk/endSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' })).status).toBe(400);
+      expect((await fetch(`${stack().relay.hookpointBase}/omnidesk/endSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' })).status).toBe(400);
     });
   });
 });

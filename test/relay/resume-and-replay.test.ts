@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../src/core/i18n';
 import type { SessionStore } from '../../src/server/relay/store';
-import { calls, startStack, visitor, waitFor, type Stack } from './harness';
+import { calls, startStack, visitor, waitFor } from './harness';
 import { startRedis, type RedisServer } from './redis';
+import { stackPerSuite } from './stores';
 
 // The same suite against both session stores: memory (one process) and Redis (shared).
 let redis: RedisServer;
@@ -15,16 +16,10 @@ afterAll(async () => {
 
 describe.each(['memory', 'redis'] as const)('with the %s session store', (kind) => {
   const newStore = (): SessionStore | undefined => (kind === 'redis' ? redis.store() : undefined);
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ store: newStore() });
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const stack = stackPerSuite(() => ({ store: newStore() }));
 
   async function startedChat() {
-    const v = visitor(stack.relay.url);
+    const v = visitor(stack().relay.url);
     v.transport.send({ type: 'start', visitor: { name: 'Di' }, answers: {} });
     const accepted = await waitFor(() => v.of('accepted')[0], 'accepted');
     await waitFor(() => v.of('message').some((e) => e.message.text?.startsWith('Hello')), 'greeting');
@@ -40,10 +35,10 @@ describe.each(['memory', 'redis'] as const)('with the %s session store', (kind) 
       v.transport.close();
       await waitFor(() => v.sockets[0]!.readyState === v.sockets[0]!.CLOSED, 'socket closed');
 
-      for (let i = 1; i <= 200; i++) void stack.sim.agentSay(chatId, `burst ${i}`);
-      await stack.sim.agentSay(chatId, 'burst done');
+      for (let i = 1; i <= 200; i++) void stack().sim.agentSay(chatId, `burst ${i}`);
+      await stack().sim.agentSay(chatId, 'burst done');
 
-      const back = visitor(stack.relay.url, { resume: token });
+      const back = visitor(stack().relay.url, { resume: token });
       await waitFor(() => back.of('message').some((e) => e.message.text === 'burst done'), 'burst delivered', 10_000);
       const got = back.of('message').map((e) => e.message.text);
       expect(got).toEqual([...Array.from({ length: 200 }, (_, i) => `burst ${i + 1}`), 'burst done']);
@@ -62,7 +57,7 @@ describe.each(['memory', 'redis'] as const)('with the %s session store', (kind) 
       await waitFor(() => v.sockets.length === 2 && v.of('connection').filter((e) => e.state === 'open').length === 2, 'reopened', 8000);
       await waitFor(() => v.of('message').some((e) => e.message.text?.includes('after the drop') && e.message.sender === 'agent'), 'reply after drop');
 
-      const mine = calls(stack.sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId);
+      const mine = calls(stack().sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId);
       expect(mine.map((m) => m.messageNumber)).toEqual([1, 2, 3]);
       const ids = v.of('message').map((e) => e.message.id);
       expect(new Set(ids).size).toBe(ids.length);
@@ -77,12 +72,12 @@ describe.each(['memory', 'redis'] as const)('with the %s session store', (kind) 
       const token = v.resume();
       v.transport.close();
 
-      const next = visitor(stack.relay.url, { resume: token });
+      const next = visitor(stack().relay.url, { resume: token });
       await waitFor(() => next.of('connection').some((e) => e.state === 'open'), 'open');
       next.transport.send({ type: 'send', clientId: 'n2', text: 'on the next page' });
       await waitFor(() => next.of('message').some((e) => e.message.sender === 'agent' && e.message.text?.includes('on the next page')), 'reply on next page');
       expect(next.of('message').some((e) => e.message.text?.includes('before navigating'))).toBe(false);
-      const mine = calls(stack.sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId);
+      const mine = calls(stack().sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId);
       expect(mine.map((m) => m.messageNumber)).toEqual([1, 2, 3]);
       next.transport.close();
     });

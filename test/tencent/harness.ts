@@ -1,4 +1,5 @@
 import { WebSocket as NodeWebSocket } from 'ws';
+import type { StorageLike } from '../../src/core/persistence';
 import type { Command, ConfabEvent, EventOf, EventType, Transport } from '../../src/core/contract';
 import { startTencentSimulator, type TencentSimulatorHandle, type TencentSimulatorOptions } from '../../src/server/sandbox/tencent';
 import type { SimulatorHandle } from '../../src/server/sandbox/types';
@@ -83,3 +84,14 @@ export const closeWidgets = () => widgets.splice(0).forEach((t) => t.close());
 
 export const frames = (sim: SimulatorHandle, name: string) =>
   sim.received.filter((f) => f.channel === 'tencent' && f.name === name).map((f) => f.payload as Record<string, unknown>);
+
+/** sessionStorage for a session under test; `dump` is everything it holds, for assertions. */
+export function memory(): StorageLike & { dump(): string } {
+  const data = new Map<string, string>();
+  return {
+    getItem: (k) => data.get(k) ?? null,
+    setItem: (k, v) => void data.set(k, v),
+    removeItem: (k) => void data.delete(k),
+    dump: () => [...data.values()].join('\n'),
+  };
+}

@@ -11,7 +11,7 @@ import { createSession } from '../../src/core/session';
 import type { Session } from '../../src/core/session-api';
 import type { TencentSimulatorHandle } from '../../src/server/sandbox/tencent';
 import { createTransport } from '../../src/transports/tencent/transport';
-import { closeSimulators, closeWidgets, frames, simulator, waitFor, widget } from './harness';
+import { closeSimulators, closeWidgets, frames, simulator, waitFor, widget, memory } from './harness';
 
 type Fault = { lose: 'reply' | 'request'; text: string; cut: boolean };
 let fault: Fault | undefined;
@@ -70,16 +70,6 @@ afterEach(closeWidgets);
 afterAll(closeSimulators);
 
 const sessions: Session[] = [];
-function memory(): StorageLike & { dump(): string } {
-  const data = new Map<string, string>();
-  return {
-    getItem: (k) => data.get(k) ?? null,
-    setItem: (k, v) => void data.set(k, v),
-    removeItem: (k) => void data.delete(k),
-    dump: () => [...data.values()].join('\n'),
-  };
-}
-
 function page(sim: TencentSimulatorHandle, storage: StorageLike): Session {
   (globalThis as { WebSocket?: unknown }).WebSocket = Lossy;
   const session = createSession({

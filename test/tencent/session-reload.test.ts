@@ -3,25 +3,14 @@
  * transcript) and the transport over a real socket to the desk simulator, page after page.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { StorageLike } from '../../src/core/persistence';
 import { createSession } from '../../src/core/session';
 import type { Session, TranscriptItem } from '../../src/core/session-api';
 import { createTransport } from '../../src/transports/tencent/transport';
-import { closeSimulators, simulator, waitFor } from './harness';
+import { closeSimulators, simulator, waitFor, memory } from './harness';
 
 afterAll(closeSimulators);
 const sessions: Session[] = [];
 afterEach(() => sessions.splice(0).forEach((s) => s.destroy()));
-
-function memory(): StorageLike & { dump(): string } {
-  const data = new Map<string, string>();
-  return {
-    getItem: (k) => data.get(k) ?? null,
-    setItem: (k, v) => void data.set(k, v),
-    removeItem: (k) => void data.delete(k),
-    dump: () => [...data.values()].join('\n'),
-  };
-}
 
 /** One browser tab: the same sessionStorage and localStorage from page to page. */
 function tab(options: Record<string, string>) {
