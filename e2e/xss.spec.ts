@@ -6,8 +6,9 @@
  * name and label fields must show the vector as literal text.
  */
 import type { SandboxVendor } from '../src/server/sandbox/main';
-import { auditWidget, installTraps, SENTINEL } from '../test/fixtures/xss/audit';
+import { auditWidget, installTraps, recordAnnouncements, SENTINEL } from '../test/fixtures/xss/audit';
 import { TRAPPED_GLOBALS, XSS_VECTORS } from '../test/fixtures/xss/vectors';
+import type { Page } from '@playwright/test';
 import { expect, test, type Widget } from './fixtures';
 
 /** The visitor's own hostile strings: a pre-chat name and a message. */
@@ -59,10 +60,14 @@ const FIELDS: Record<SandboxVendor, { text: string[]; url: string[] }> = {
   diyalog: { text: ['agentName', 'message text'], url: [] },
 };
 /**
- * How often the sentinel round shows in the chat's text (names, lines, labels, cards...). A form
- * whose prompt repeats its label shows it once; a Diyalog line carries the representative's name.
+ * How often the sentinel round (the last injected text) shows in the message log, every earlier
+ * row paged in: names, lines, labels, cards… A form whose prompt repeats its label shows it
+ * once; a Diyalog line carries the representative's name. Only the log is counted: the live
+ * region drops each line after a few seconds (and keeps the newest three of a burst), so a count
+ * that sampled it (as this one once did: Tencent's 18 was 14 here plus 4 spoken lines) changed
+ * with how long the audit took. That the round was spoken is checked apart, from a record.
  */
-const SENTINEL_SHOWN: Record<SandboxVendor, number> = { whoson: 10, expertflow: 4, tencent: 18, omnidesk: 10, diyalog: 4 };
+const SENTINEL_SHOWN: Record<SandboxVendor, number> = { whoson: 5, expertflow: 2, tencent: 14, omnidesk: 4, diyalog: 2 };
 /** WhosOn fields only a chat refused up front shows, one URL vector per chat (see below). */
 const WHOSON_OFFLINE = { text: ['OpeningMessage HTML, a few vectors at a time'], url: ['ForwardingURL', 'notaccepted forwarding URL'] };
 
@@ -120,8 +125,13 @@ function count(result: Audit, dialogs: string[]): void {
     forbidden: totals.forbidden + result.forbidden.length,
   });
 }
-/** How many times the last round's marker shows in an audit's text. */
-const sentinelsIn = (r: Audit): number => squash(r.text).split(SENTINEL).length - 1;
+/** How many times the last round's marker shows in a text. */
+const sentinelsInText = (text: string): number => squash(text).split(SENTINEL).length - 1;
+/** …in the message log an audit saw. */
+const sentinelsIn = (r: Audit): number => sentinelsInText(r.logText);
+/** …in every line the live region has announced since `recordAnnouncements`. */
+const announcedSentinels = (page: Page): Promise<number> =>
+  page.evaluate(() => (window as unknown as { __announced: string[] }).__announced.join(' ')).then(sentinelsInText);
 const show = (r: Audit) => ({ executed: r.executed, handlers: r.handlers, badUrls: r.badUrls, forbidden: r.forbidden });
 
 test.describe('XSS: hostile vendor and visitor content never runs', () => {
@@ -130,7 +140,8 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
   for (const vendor of ['whoson', 'expertflow', 'tencent', 'omnidesk', 'diyalog'] as const) {
     const fields = FIELDS[vendor];
     test(`${vendor}: ${XSS_VECTORS.length} vectors through ${fields.text.length} fields, ${URL_VECTORS.length} URL vectors through ${fields.url.length}`, async ({ widget, page, sandbox }) => {
-      test.setTimeout(90_000);
+      // Tencent pages ~1,800 rows back in before its audit: minutes on a loaded 2-core machine.
+      test.setTimeout(180_000);
       const dialogs: string[] = [];
       page.on('dialog', (dlg) => {
         dialogs.push(dlg.message());
@@ -155,6 +166,7 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
           audits.push(prechat);
         }
         await startChat(widget, vendor, vendor === 'whoson');
+        await page.evaluate(recordAnnouncements);
         // The vectors go out once the agent has joined: by then HTML vendors hold DOMPurify, so
         // their HTML field is audited through it, not through the plain-text fallback.
         expect(sanitizer.length, 'the sanitizer chunk was fetched').toBe(SENDS_HTML.has(vendor) ? 1 : 0);
@@ -165,6 +177,8 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
         // The sentinel round is several lines (a card, a branch, a form, a rating…): wait for
         // all of them before the audit, not only the first.
         await expect.poll(async () => sentinelsIn(await page.evaluate(auditWidget)), { timeout: 20_000 }).toBeGreaterThanOrEqual(SENTINEL_SHOWN[vendor]);
+        // The live region spoke the round too, as text (what it says is audited with the rest).
+        await expect.poll(() => announcedSentinels(page), { timeout: 20_000 }).toBeGreaterThan(0);
       } finally {
         // The WhosOn connected payload, read at connect, keeps its vectors for the post-chat part.
         sandbox.tune({ inject: undefined });
@@ -203,7 +217,7 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
       // The last round (the sentinel) reached every text field this vendor shows in the log:
       // a simulator that stopped filling one would lower the count.
       const sentinels = sentinelsIn(result);
-      expect(sentinels, 'the sentinel shows in each text field').toBeGreaterThanOrEqual(SENTINEL_SHOWN[vendor]);
+      expect(sentinels, 'the sentinel shows in each text field of the log').toBe(SENTINEL_SHOWN[vendor]);
       console.log(
         `xss ${vendor}: ${JSON.stringify({ sentinels, vectors: XSS_VECTORS.length, fields: fields.text.length, urlVectors: URL_VECTORS.length, urlFields: fields.url.length, ...show(result) })}`,
       );
