@@ -86,6 +86,8 @@ export interface SessionStore {
   getFile(fileId: string): Promise<StoredFile | null>;
   /** Called for every committed event, by whichever instance committed it. */
   onEvent(listener: (sessionId: string, item: StoredEvent) => void): void;
+  /** Resolves when the store answers (readiness); absent: always ready (in memory). */
+  ping?(): Promise<unknown>;
   /** Run `fn` while no other instance runs an operation on this session (however long it takes). */
   withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
