@@ -33,6 +33,7 @@ import { newId, safeEqual, sessionToken, sign, verifySessionToken } from './toke
 import { clientIpResolver } from './proxy-trust';
 import { ConnectionCounter, DEFAULT_SOCKET_LIMITS, guardSockets, rejectUpgrade, targetPath, type VisitorSocketLimits } from './visitor-socket-guard';
 import { VisitorLimits, type VisitorRates } from './visitor-limits';
+import { checkVisitorUpload, safeStoredFile } from './upload-sniff';
 
 export interface RelayConfig {
   /** Loopback by default; 0 picks an ephemeral port. */
@@ -58,6 +59,10 @@ export interface RelayConfig {
   adapters: readonly RelayAdapterFactory[];
   maxBodyBytes?: number;
   maxUploadBytes?: number;
+  /** Bytes of files kept per session (oldest dropped first; default twice the upload cap). */
+  maxSessionFileBytes?: number;
+  /** Bytes of files kept in all (the default in-memory store; oldest dropped first; default 200 MB). */
+  maxStoredFileBytes?: number;
   allowedFileTypes?: readonly string[];
   /** Per client IP: WebSocket connects. */
   ipRate?: RateLimit;
@@ -181,7 +186,8 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   const sessionLimiter = new RateLimiter(config.sessionRate ?? { capacity: 60, perMinute: 300 });
   const adapters = new Map(config.adapters.map((a) => [a.vendor, a]));
   const extraRoutes = new Map((config.routes ?? []).map((r) => [r.path, r]));
-  const store: SessionStore = config.store ?? new MemoryStore();
+  const maxSessionFileBytes = config.maxSessionFileBytes ?? maxUploadBytes * 2;
+  const store: SessionStore = config.store ?? new MemoryStore({ maxFileBytes: config.maxStoredFileBytes ?? 200 * 1024 * 1024 });
   /** Sessions this instance has loaded: the ones it created, resumed or served a hookpoint for. */
   const local = new Map<string, RelaySession>();
   const loading = new Map<string, Promise<RelaySession | null>>();
@@ -204,7 +210,9 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
 
   function storeFile(session: RelaySession, file: RelayFile): string {
     const fileId = newId(12);
-    const put = store.putFile(fileId, { ...file, sessionId: session.id }, maxUploadBytes * 4);
+    // Served by its bytes, under a name without bidi tricks (./upload-sniff.ts).
+    file = safeStoredFile(file);
+    const put = store.putFile(fileId, { ...file, sessionId: session.id }, maxSessionFileBytes);
     session.filesPending = Promise.all([session.filesPending, put.catch((err: unknown) => log(`file not stored: ${String(err)}`))]);
     const sig = sign(config.signingKey, 'file', `${session.id}/${fileId}`);
     return `${publicUrl}/files/${fileId}/${encodeURIComponent(file.name)}?sig=${sig}`;
@@ -498,8 +506,15 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       if (!sessionLimiter.take(s.id) || !visitorLimits.command(frame.command.type, s.id, ip)) {
         return emitNow(s, { type: 'error', code: 'rate-limited', message: 'Too many messages at once. Please slow down.', fatal: false });
       }
-      const command = frame.command;
-      void operate(s, () => s.adapter.handle(command)).catch((err: unknown) => {
+      let command = frame.command;
+      if (command.type === 'send-file') {
+        // Judged by its bytes before the vendor sees it: a .png must be a PNG.
+        const upload = checkVisitorUpload(command.name, command.data, allowedTypes);
+        if (!upload.ok) return emitNow(s, { type: 'error', code: 'file-type', message: 'Files of this type cannot be sent.', fatal: false });
+        command = { ...command, name: upload.name };
+      }
+      const run = command;
+      void operate(s, () => s.adapter.handle(run)).catch((err: unknown) => {
         if (err instanceof SessionGone) return fatal('session-unknown', 'the session has ended or expired');
         if (err instanceof StaleCommit) {
           // Another instance changed the session while this command ran (our lock had expired):
