@@ -490,7 +490,11 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       const s = session;
       // Every frame counts, whatever it is: each may cost a store command.
       if (!visitorLimits.frame(s.id)) {
-        if (++refused > 200) ws.close(1008, 'too many frames');
+        if (++refused === 200) {
+          ws.close(1008, 'too many frames');
+          // A flooder need not answer our close: the connection goes a second later regardless.
+          setTimeout(() => ws.terminate(), 1000).unref();
+        }
         return;
       }
       if (!frame) {
