@@ -25,6 +25,8 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'RELAY_HOOK_IP_ALLOWLIST', help: 'comma-separated vendor IPs allowed to call hookpoints (default: any)' },
   { name: 'RELAY_TRUSTED_PROXIES', help: 'comma-separated CIDRs of your reverse proxies: X-Forwarded-For is read only from these peers' },
   { name: 'RELAY_PROXY_HOPS', help: 'number of proxies always in front (only if the relay is unreachable except through them)' },
+  { name: 'RELAY_SOCKETS_PER_IP', help: 'open visitor WebSockets per client IP (default 32; raise for visitors behind one NAT)' },
+  { name: 'RELAY_CONNECTS_PER_MINUTE', help: 'WebSocket connects per client IP and minute (default 120, bursts of half that)' },
   { name: 'RELAY_MAX_UPLOAD_BYTES', help: 'largest file either way (default 10485760)' },
   { name: 'RELAY_FILE_TYPES', help: 'comma-separated file extensions visitors may send (default png,jpg,…,pdf,txt)' },
   { name: 'RELAY_SESSION_IDLE_MINUTES', help: 'end a session after this long without activity (default 30)' },
@@ -81,6 +83,8 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
   const port = num('RELAY_PORT', 8787);
   const maxUploadBytes = num('RELAY_MAX_UPLOAD_BYTES', 10 * 1024 * 1024);
   const idleMinutes = num('RELAY_SESSION_IDLE_MINUTES', 30);
+  const socketsPerIp = env.RELAY_SOCKETS_PER_IP ? num('RELAY_SOCKETS_PER_IP', 32) : undefined;
+  const connectsPerMinute = env.RELAY_CONNECTS_PER_MINUTE ? num('RELAY_CONNECTS_PER_MINUTE', 120) : undefined;
   if (env.RELAY_TRUST_PROXY)
     problems.push(
       'RELAY_TRUST_PROXY is gone (it let anyone who reached the relay directly set their own address): name your proxies with RELAY_TRUSTED_PROXIES (CIDRs) and/or RELAY_PROXY_HOPS',
@@ -147,6 +151,8 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
     hookIpAllowlist: list(env.RELAY_HOOK_IP_ALLOWLIST),
     trustedProxies,
     proxyHops,
+    ...(socketsPerIp ? { sockets: { perIp: socketsPerIp } } : {}),
+    ...(connectsPerMinute ? { ipRate: { capacity: Math.max(1, Math.ceil(connectsPerMinute / 2)), perMinute: connectsPerMinute } } : {}),
     maxUploadBytes,
     allowedFileTypes: env.RELAY_FILE_TYPES ? list(env.RELAY_FILE_TYPES).map((t) => t.replace(/^\./, '').toLowerCase()) : undefined,
     sessionIdleMs: idleMinutes * 60_000,
