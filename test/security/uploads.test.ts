@@ -51,7 +51,7 @@ describe('issue 15 row 14: uploads', () => {
 
   it('row 14: agent files whose bytes do not match their name, or that are active content, are served as plain downloads', async () => {
     const { v, chatId } = await chat();
-    const upload = (name: string, bytes: Uint8Array, type: string) => {
+    const upload = (name: string, bytes: Uint8Array<ArrayBuffer>, type: string) => {
       const form = new FormData();
       form.set('sessionID', chatId);
       form.set('file', new Blob([bytes], { type }), name);
