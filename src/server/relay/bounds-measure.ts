@@ -103,7 +103,10 @@ async function startRelayProcess(sim: Sim) {
   await sleep(1000);
   const base = { rss: rssMb(pid), fds: fds(pid) };
   console.log(`relay at ${root}: baseline RSS ${base.rss.toFixed(0)} MB, ${base.fds} fds`);
-  return { port, pid, base, alive: () => child.exitCode === null && child.signalCode === null, stop: () => child.kill('SIGTERM') };
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  /** Why the process ended, when it did: the first error line it printed. */
+  const death = () => (alive() ? '' : ` (exited: ${/^\w*Error.*$/m.exec(out)?.[0] ?? `code ${child.exitCode}`})`);
+  return { port, pid, base, alive, death, stop: () => child.kill('SIGTERM') };
 }
 
 async function main(): Promise<void> {
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
 }
 
 async function row5(sim: Sim): Promise<void> {
-  const { port, pid, base, alive, stop } = await startRelayProcess(sim);
+  const { port, pid, base, alive, death, stop } = await startRelayProcess(sim);
   let peak = base.rss;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
   const big = Buffer.alloc(1 << 20, 0x20);
@@ -133,13 +136,13 @@ async function row5(sim: Sim): Promise<void> {
   await sleep(2000);
   clearInterval(sampler);
   console.log(
-    `row 5: 20 × 14 MB frames before hello: peak RSS ${peak.toFixed(0)} MB (+${(peak - base.rss).toFixed(0)}), after ${alive() ? `${rssMb(pid).toFixed(0)} MB` : 'the relay process had exited'}`,
+    `row 5: 20 × 14 MB frames before hello: peak RSS ${peak.toFixed(0)} MB (+${(peak - base.rss).toFixed(0)}), after ${alive() ? `${rssMb(pid).toFixed(0)} MB` : 'none'}${death()}`,
   );
   stop();
 }
 
 async function row6(sim: Sim): Promise<void> {
-  const { port, pid, base, alive, stop } = await startRelayProcess(sim);
+  const { port, pid, base, alive, death, stop } = await startRelayProcess(sim);
   const sockets: Socket[] = [];
   let accepted = 0;
   for (let ip = 2; ip <= 12; ip++) {
@@ -154,7 +157,7 @@ async function row6(sim: Sim): Promise<void> {
   await sleep(70_000);
   const later = fds(pid);
   console.log(
-    `row 6: 1,100 idle sockets after hello (11 IPs): ${accepted} accepted, relay fds ${during} (+${during - base.fds}), 70 s later ${later} (+${later - base.fds})${alive() ? '' : ' (the relay process had exited)'}`,
+    `row 6: 1,100 idle sockets after hello (11 IPs): ${accepted} accepted, relay fds ${during} (+${during - base.fds}), 70 s later ${later} (+${later - base.fds})${death()}`,
   );
   for (const s of sockets) s.destroy();
   stop();
