@@ -17,6 +17,7 @@ import { dispatchPublic, onReady } from './events';
 import { invalidOptions } from './options';
 import { watchPage } from './page';
 import { adoptCss } from './css';
+import { verifiedParentOrigin } from './frame-origin';
 import launcherAppCss from './launcher-app.css?inline';
 
 function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
@@ -221,18 +222,18 @@ export function boot(host: LoaderHost): AppHandle {
 
 /**
  * Inside embed.html opened by data-mode="iframe" (`?frame=1&origin=…`): the guest end of the
- * bridge. It answers only its parent window, from the origin the host announced.
+ * bridge. It answers only its parent window, from the origin the host announced and the
+ * browser confirms.
  */
 function frameGuest(host: LoaderHost) {
   const params = new URLSearchParams(location.search);
   if (!host.fullPage || params.get('frame') !== '1' || window.parent === window) return null;
-  let origin: string;
-  try {
-    origin = new URL(params.get('origin') ?? '').origin;
-  } catch {
+  // The URL's origin counts only when the browser's record of the embedder agrees (frame-origin.ts).
+  const origin = verifiedParentOrigin(params.get('origin'), location.ancestorOrigins, document.referrer);
+  if (!origin) {
+    console.error('Confab: this chat frame is not embedded by the origin it was given; the bridge stays closed.');
     return null;
   }
-  if (origin === 'null') return null;
   let handle: AppHandle | null = null;
   let hostOpens: (byVisitor: boolean) => void = () => undefined;
   const onMessage = (event: MessageEvent) => {

@@ -165,6 +165,8 @@ export function boot(host: LoaderHost): AppHandle {
     frame.className = `frame ${options.position}`;
     frame.hidden = true;
     frame.setAttribute('allow', 'clipboard-write');
+    // The frame checks our origin against its referrer (frame-origin.ts): send it whatever this page's own policy.
+    frame.referrerPolicy = 'origin';
     frame.src = new URL(`embed.html?${query}`, host.base).href;
     container.append(frame);
     // A frame that never answers is dropped (it was never shown); the next open tries again.

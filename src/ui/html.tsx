@@ -50,14 +50,24 @@ export function Html({ html, class: cls }: { html: string; class?: string }) {
 
 // Bounded, linear pattern: no nested quantifiers, so hostile text cannot make it backtrack.
 const URL_IN_TEXT = /\b(?:https?:\/\/|www\.)[^\s<>"']+/gi;
-const TRAILING = /[.,;:!?)\]}]+$/;
+const TRAILING = '.,;:!?)]}';
+
+/**
+ * The URL without the punctuation that ends the sentence around it. A loop from the end, not
+ * a `[…]+$` regex: that one retries at every position of a long punctuation run (quadratic).
+ */
+export function trimTrailing(raw: string): string {
+  let end = raw.length;
+  while (end > 0 && TRAILING.includes(raw[end - 1]!)) end--;
+  return raw.slice(0, end);
+}
 
 /** Plain text with http(s) URLs turned into safe links; everything else stays text. */
 export function LinkedText({ text }: { text: string }) {
   const out: ComponentChildren[] = [];
   let last = 0;
   for (const m of text.matchAll(URL_IN_TEXT)) {
-    const raw = m[0].replace(TRAILING, '');
+    const raw = trimTrailing(m[0]);
     const start = m.index ?? 0;
     const href = safeUrl(raw.startsWith('www.') ? `https://${raw}` : raw, 'link');
     if (!href) continue;

@@ -35,7 +35,7 @@ describeEachStore((newStore) => {
       const events = calls(stack().sim, '/chat/notifyUserNewChatEvent').map((b) => b.event);
       expect(events).toEqual(['startedtyping', 'stoppedtyping']);
 
-      v.transport.send({ type: 'send-file', clientId: 'f1', file: new Blob(['hello pdf'], { type: 'application/pdf' }), name: 'report.pdf' });
+      v.transport.send({ type: 'send-file', clientId: 'f1', file: new Blob(['%PDF-1.4\n'], { type: 'application/pdf' }), name: 'report.pdf' }); // a real PDF's first bytes (the relay checks them)
       const fileEcho = await waitFor(() => v.of('message').find((e) => e.message.clientId === 'f1'), 'file echo');
       expect(fileEcho.message.attachments?.[0]).toMatchObject({ name: 'report.pdf', kind: 'file', size: 9 });
       const upload = calls(stack().sim, '/chat/addAttachment')[0]!;

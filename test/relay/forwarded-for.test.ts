@@ -1,6 +1,7 @@
 /**
- * RELAY_TRUST_PROXY=1: the relay sits behind one proxy that appends the address it saw to
- * X-Forwarded-For. Only that last entry is trusted: anything before it came from the client.
+ * RELAY_TRUSTED_PROXIES=127.0.0.1/32: the relay sits behind one proxy (here: the test, on
+ * loopback) that appends the address it saw to X-Forwarded-For. Only that last entry is
+ * trusted: anything before it came from the client.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './harness';
@@ -22,7 +23,7 @@ function hook(s: Stack, forwardedFor: string): Promise<number> {
 
 describe('client IP behind a trusted proxy', () => {
   it('checks the hookpoint allowlist against the address the proxy appended, not one the client wrote', async () => {
-    const s = await startStack({ hookIpAllowlist: [VENDOR_IP], trustProxy: true });
+    const s = await startStack({ hookIpAllowlist: [VENDOR_IP], trustedProxies: ['127.0.0.1/32'] });
     stacks.push(s);
     // A client that sends "X-Forwarded-For: 10.9.8.7" itself; the proxy appends its real address.
     expect(await hook(s, `${VENDOR_IP}, 203.0.113.9`)).toBe(403);
@@ -32,7 +33,7 @@ describe('client IP behind a trusted proxy', () => {
   });
 
   it('rate-limits per real client address however the client varies the header', async () => {
-    const s = await startStack({ trustProxy: true, ipRate: { capacity: 3, perMinute: 1 } });
+    const s = await startStack({ trustedProxies: ['127.0.0.1/32'], httpRate: { capacity: 3, perMinute: 1 } });
     stacks.push(s);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {

@@ -7,6 +7,7 @@ import { createTransactionHashHandler, diyalogCredentialsFromEnv } from './adapt
 import { httpTransactionHashIssuer } from './adapters/transaction-hash-issuer';
 import type { RelayAdapterFactory } from './adapter';
 import type { RelayConfig, RelayRoute } from './server';
+import { parseCidrs } from './proxy-trust';
 
 interface EnvVar {
   name: string;
@@ -22,7 +23,10 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'RELAY_HOST', help: 'listen address (default 0.0.0.0)' },
   { name: 'RELAY_PORT', help: 'listen port (default 8787)' },
   { name: 'RELAY_HOOK_IP_ALLOWLIST', help: 'comma-separated vendor IPs allowed to call hookpoints (default: any)' },
-  { name: 'RELAY_TRUST_PROXY', help: '"1" to take the client IP from X-Forwarded-For, its rightmost entry (the one your proxy added; only behind your proxy)' },
+  { name: 'RELAY_TRUSTED_PROXIES', help: 'comma-separated CIDRs of your reverse proxies: X-Forwarded-For is read only from these peers' },
+  { name: 'RELAY_PROXY_HOPS', help: 'number of proxies always in front (only if the relay is unreachable except through them)' },
+  { name: 'RELAY_SOCKETS_PER_IP', help: 'open visitor WebSockets per client IP (default 32; raise for visitors behind one NAT)' },
+  { name: 'RELAY_CONNECTS_PER_MINUTE', help: 'WebSocket connects per client IP and minute (default 120, bursts of half that)' },
   { name: 'RELAY_MAX_UPLOAD_BYTES', help: 'largest file either way (default 10485760)' },
   { name: 'RELAY_FILE_TYPES', help: 'comma-separated file extensions visitors may send (default png,jpg,…,pdf,txt)' },
   { name: 'RELAY_SESSION_IDLE_MINUTES', help: 'end a session after this long without activity (default 30)' },
@@ -79,6 +83,20 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
   const port = num('RELAY_PORT', 8787);
   const maxUploadBytes = num('RELAY_MAX_UPLOAD_BYTES', 10 * 1024 * 1024);
   const idleMinutes = num('RELAY_SESSION_IDLE_MINUTES', 30);
+  const socketsPerIp = env.RELAY_SOCKETS_PER_IP ? num('RELAY_SOCKETS_PER_IP', 32) : undefined;
+  const connectsPerMinute = env.RELAY_CONNECTS_PER_MINUTE ? num('RELAY_CONNECTS_PER_MINUTE', 120) : undefined;
+  if (env.RELAY_TRUST_PROXY)
+    problems.push(
+      'RELAY_TRUST_PROXY is gone (it let anyone who reached the relay directly set their own address): name your proxies with RELAY_TRUSTED_PROXIES (CIDRs) and/or RELAY_PROXY_HOPS',
+    );
+  const trustedProxies = list(env.RELAY_TRUSTED_PROXIES);
+  try {
+    parseCidrs(trustedProxies);
+  } catch (err) {
+    problems.push(`RELAY_TRUSTED_PROXIES: ${(err as Error).message}`);
+  }
+  const proxyHops = env.RELAY_PROXY_HOPS ? num('RELAY_PROXY_HOPS', 0) : undefined;
+  if (proxyHops !== undefined && !Number.isInteger(proxyHops)) problems.push('RELAY_PROXY_HOPS must be a whole number');
 
   const adapters: RelayAdapterFactory[] = [];
   if (env.OMNIDESK_CHAT_ACCOUNT_TOKEN) {
@@ -131,7 +149,10 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
     signingKey: env.RELAY_SIGNING_KEY!,
     allowedOrigins,
     hookIpAllowlist: list(env.RELAY_HOOK_IP_ALLOWLIST),
-    trustProxy: env.RELAY_TRUST_PROXY === '1',
+    trustedProxies,
+    proxyHops,
+    ...(socketsPerIp ? { sockets: { perIp: socketsPerIp } } : {}),
+    ...(connectsPerMinute ? { ipRate: { capacity: Math.max(1, Math.ceil(connectsPerMinute / 2)), perMinute: connectsPerMinute } } : {}),
     maxUploadBytes,
     allowedFileTypes: env.RELAY_FILE_TYPES ? list(env.RELAY_FILE_TYPES).map((t) => t.replace(/^\./, '').toLowerCase()) : undefined,
     sessionIdleMs: idleMinutes * 60_000,

@@ -79,23 +79,35 @@ function fromMultipart(req: IncomingMessage, limits: BodyLimits): Promise<Hookpo
     const fields: Fields = {};
     const files: RelayFile[] = [];
     let failed = false;
+    const streams: { resume(): unknown }[] = [];
     const fail = (err: BodyError) => {
       if (failed) return;
       failed = true;
       req.unpipe(bb);
       req.resume();
+      // Whatever was half read is dropped; the parts' streams are not read again.
+      for (const s of streams) s.resume();
       reject(err);
     };
+    // The sender went away inside the body (a reset mid-upload): busboy never sees the end of
+    // the form, so without this the request would hang and its parts stay buffered.
+    req.on('error', () => fail(new BodyError(400, 'body cut off')));
+    req.on('close', () => {
+      if (!req.complete) fail(new BodyError(400, 'body cut off'));
+    });
     bb.on('field', (name, value, info) => {
       if (info.valueTruncated) fail(new BodyError(413, `field ${name} too large`));
       else fields[name] = value;
     });
     bb.on('file', (_name, stream, info) => {
       const chunks: Buffer[] = [];
+      streams.push(stream);
+      // A file part can fail on its own (the form ends inside it): that ends this request only.
+      stream.on('error', () => fail(new BodyError(400, 'file part cut off')));
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => fail(new BodyError(413, 'file too large')));
       stream.on('close', () => {
-        if (!failed) {
+        if (!failed && !stream.truncated) {
           files.push({
             name: info.filename || 'file',
             mime: info.mimeType || 'application/octet-stream',

@@ -1,5 +1,6 @@
 /** `npm run relay`: the relay configured from the environment (`--help` lists it). */
 import { ConfigError, configFromEnv, helpText } from './config';
+import { guardProcess } from './process-guard';
 import { startRelay } from './server';
 import type { SessionStore } from './store';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     store = redis;
     console.log('[relay] sessions are kept in Redis');
   }
+  guardProcess((m) => console.error(`[relay] ${m}`));
   const relay = await startRelay({ ...config, store });
   console.log(`[relay] listening; widgets use data-relay="${config.publicUrl?.replace(/^http/, 'ws') ?? relay.url}"`);
   for (const r of config.routes ?? []) console.log(`[relay] serving ${r.path} (Diyalog transaction hash)`);

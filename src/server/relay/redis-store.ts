@@ -37,6 +37,11 @@ export interface RedisStoreOptions {
   lockMs?: number;
   /** How long an operation waits for another instance's operation on the same session. */
   lockWaitMs?: number;
+  /**
+   * A command unanswered this long fails (default 5 s), and while Redis is unreachable commands
+   * fail at once instead of queueing: the relay ends affected chats rather than hang them.
+   */
+  commandTimeoutMs?: number;
 }
 
 const COMMIT = `
@@ -115,7 +120,8 @@ export class RedisStore implements SessionStore {
     // not give up on a live holder that is still renewing.
     this.lockWaitMs = opts.lockWaitMs ?? Math.max(60_000, this.lockMs + 5000);
     this.channel = `${this.prefix}events`;
-    this.redis = new Redis(opts.url, { maxRetriesPerRequest: 5, enableAutoPipelining: true });
+    const commandTimeout = opts.commandTimeoutMs ?? 5000;
+    this.redis = new Redis(opts.url, { maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout });
     this.sub = new Redis(opts.url, { maxRetriesPerRequest: 5 });
     this.sub.on('message', (_channel: string, message: string) => {
       const nl = message.indexOf('\n');
@@ -133,6 +139,10 @@ export class RedisStore implements SessionStore {
   /** Resolves once connected and subscribed (the relay waits for it at start-up). */
   ready(): Promise<unknown> {
     return Promise.all([this.subscribed, this.redis.ping()]);
+  }
+
+  ping(): Promise<unknown> {
+    return this.redis.ping();
   }
 
   private k(kind: string, id: string): string {

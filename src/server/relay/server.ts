@@ -3,7 +3,8 @@
  *   GET  /ws                                   visitor WebSockets (Origin allowlisted)
  *   POST /hook/<secret>/<vendor>/<route>       vendor hookpoints (secret, IP allowlist, caps)
  *   GET  /files/<id>/<name>?sig=…              files signed for one session
- *   GET  /healthz
+ *   GET  /healthz                              alive (200 while the process runs)
+ *   GET  /readyz                               ready: the store answers and the relay is not draining (else 503)
  *   any  <config.routes[].path>                extra endpoints (e.g. a transaction-hash endpoint)
  * and 401 for everything else. Sessions live in a SessionStore (./store.ts): in memory by
  * default, or shared by several instances (Redis), any of which may serve any request. Vendor knowledge lives in the adapters (./adapter.ts).
@@ -29,6 +30,10 @@ import { RelaySession } from './session';
 import { parseWireCommand } from './wire-command';
 import { MemoryStore, StaleCommit, type SessionRecord, type SessionStore, type StoredEvent } from './store';
 import { newId, safeEqual, sessionToken, sign, verifySessionToken } from './tokens';
+import { clientIpResolver } from './proxy-trust';
+import { ConnectionCounter, DEFAULT_SOCKET_LIMITS, guardSockets, rejectUpgrade, targetPath, type VisitorSocketLimits } from './visitor-socket-guard';
+import { VisitorLimits, type VisitorRates } from './visitor-limits';
+import { checkVisitorUpload, safeStoredFile } from './upload-sniff';
 
 export interface RelayConfig {
   /** Loopback by default; 0 picks an ephemeral port. */
@@ -45,16 +50,28 @@ export interface RelayConfig {
   /** When set, only these remote addresses may call hookpoints. */
   hookIpAllowlist?: readonly string[];
   /**
-   * Take the client IP from X-Forwarded-For (behind a trusted proxy only): its LAST entry, the
-   * one that proxy appended. Earlier entries are whatever the client sent and prove nothing.
+   * Reverse proxies whose X-Forwarded-For is believed (CIDRs, ./proxy-trust.ts): only when the
+   * TCP peer is one of them. Unset (and no `proxyHops`): the client is the TCP peer.
    */
-  trustProxy?: boolean;
+  trustedProxies?: readonly string[];
+  /** How many proxies always stand in front (only when the relay is unreachable otherwise). */
+  proxyHops?: number;
   adapters: readonly RelayAdapterFactory[];
   maxBodyBytes?: number;
   maxUploadBytes?: number;
+  /** Bytes of files kept per session (oldest dropped first; default twice the upload cap). */
+  maxSessionFileBytes?: number;
+  /** Bytes of files kept in all (the default in-memory store; oldest dropped first; default 200 MB). */
+  maxStoredFileBytes?: number;
   allowedFileTypes?: readonly string[];
-  /** Per client IP: WebSocket connects, file downloads and rejected requests. */
+  /** Per client IP: WebSocket connects. */
   ipRate?: RateLimit;
+  /** Per client IP: file downloads and rejected requests (their own bucket: junk never locks chat out). */
+  httpRate?: RateLimit;
+  /** Frame caps before hello, sockets per IP, heartbeat and idle timeouts. */
+  sockets?: Partial<VisitorSocketLimits>;
+  /** Frames, new sessions, chat starts and left messages per session / IP (./visitor-limits.ts). */
+  visitorRates?: Partial<VisitorRates>;
   /** Per session: visitor commands. */
   sessionRate?: RateLimit;
   /** Hookpoint calls per vendor IP (generous: one vendor IP carries every session). */
@@ -75,7 +92,8 @@ export interface RelayConfig {
 export interface RelayRoute {
   /** Exact path, e.g. '/diyalog/transaction-hash'; the handler sees every method. */
   path: string;
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** `clientIp`: the caller's address under the relay's proxy trust (for the route's own limits). */
+  handle(req: IncomingMessage, res: ServerResponse, ctx: { clientIp: string }): Promise<void>;
 }
 
 export interface RelayHandle {
@@ -94,24 +112,17 @@ const HELLO_TIMEOUT_MS = 10_000;
 /** A hookpoint whose commit met newer state is handled again this many times in all. */
 const HOOK_ATTEMPTS = 3;
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  const fwd = req.headers['x-forwarded-for'];
-  if (!trustProxy || typeof fwd !== 'string') return peer;
-  // One trusted proxy in front (RELAY_TRUST_PROXY has no hop count): the rightmost address is
-  // the peer it saw. Node joins repeated headers with ", ", so the same holds for those.
-  const last = fwd.split(',').at(-1)!.trim();
-  return last ? last.replace(/^::ffff:/, '') : peer;
-}
-
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    // JSON is data: never sniffed into something else, never a document that runs anything.
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    ...headers,
+  });
   res.end(JSON.stringify(body));
-}
-
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 function kindOfPage(raw: unknown): RelayPage | null {
@@ -164,21 +175,28 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   const allowedTypes = (config.allowedFileTypes ?? DEFAULT_FILE_TYPES).map((t) => t.toLowerCase());
   const idleMs = config.sessionIdleMs ?? 30 * 60_000;
   const bufferLimit = config.bufferLimit ?? 500;
-  const trustProxy = config.trustProxy ?? false;
+  const clientIp = clientIpResolver({ trusted: config.trustedProxies, hops: config.proxyHops });
   const origins = new Set(config.allowedOrigins);
   const ipLimiter = new RateLimiter(config.ipRate ?? { capacity: 60, perMinute: 120 });
+  const httpLimiter = new RateLimiter(config.httpRate ?? { capacity: 60, perMinute: 120 });
+  const socketLimits: VisitorSocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...config.sockets };
+  const connections = new ConnectionCounter(socketLimits.perIp);
+  const visitorLimits = new VisitorLimits(config.visitorRates);
   const hookLimiter = new RateLimiter(config.hookRate ?? { capacity: 2000, perMinute: 12_000 });
   const sessionLimiter = new RateLimiter(config.sessionRate ?? { capacity: 60, perMinute: 300 });
   const adapters = new Map(config.adapters.map((a) => [a.vendor, a]));
   const extraRoutes = new Map((config.routes ?? []).map((r) => [r.path, r]));
-  const store = config.store ?? new MemoryStore();
+  const maxSessionFileBytes = config.maxSessionFileBytes ?? maxUploadBytes * 2;
+  const store: SessionStore = config.store ?? new MemoryStore({ maxFileBytes: config.maxStoredFileBytes ?? 200 * 1024 * 1024 });
   /** Sessions this instance has loaded: the ones it created, resumed or served a hookpoint for. */
   const local = new Map<string, RelaySession>();
   const loading = new Map<string, Promise<RelaySession | null>>();
   let closing = false;
 
   const server = createServer();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.ceil(maxUploadBytes * 1.4) + 64 * 1024 });
+  // After hello a frame may carry one file (base64: 4/3 of its bytes) and its command.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.ceil((maxUploadBytes * 4) / 3) + 16 * 1024 });
+  const guard = guardSockets(wss, socketLimits, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port ?? 0, config.host ?? '127.0.0.1', resolve);
@@ -192,7 +210,9 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
 
   function storeFile(session: RelaySession, file: RelayFile): string {
     const fileId = newId(12);
-    const put = store.putFile(fileId, { ...file, sessionId: session.id }, maxUploadBytes * 4);
+    // Served by its bytes, under a name without bidi tricks (./upload-sniff.ts).
+    file = safeStoredFile(file);
+    const put = store.putFile(fileId, { ...file, sessionId: session.id }, maxSessionFileBytes);
     session.filesPending = Promise.all([session.filesPending, put.catch((err: unknown) => log(`file not stored: ${String(err)}`))]);
     const sig = sign(config.signingKey, 'file', `${session.id}/${fileId}`);
     return `${publicUrl}/files/${fileId}/${encodeURIComponent(file.name)}?sig=${sig}`;
@@ -400,34 +420,60 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
 
   // ── visitor sockets ─────────────────────────────────────────────────────────────────────
 
-  wss.on('connection', (ws: WebSocket) => {
+  /**
+   * The store failed under a session this instance serves (an outage, or a Redis that came back
+   * empty): its chat cannot go on reliably, so the visitor is told now, on the socket (the store
+   * cannot carry the news), and the widget ends the chat with its "could not be resumed" line.
+   */
+  function storeLost(session: RelaySession, why: string): void {
+    log(`${session.id.slice(0, 6)}: chat ended, the session store failed: ${why}`);
+    const ws = session.socket;
+    local.delete(session.id);
+    if (ws && ws.readyState === ws.OPEN) {
+      const frame: ServerFrame = { type: 'fatal', code: 'session-unknown', message: 'The chat service lost this conversation.' };
+      ws.send(JSON.stringify(frame));
+      ws.close(CLOSE_FATAL, 'session-unknown');
+    }
+  }
+
+  /** Internal error text stays in the log: the browser gets a fixed sentence. */
+  const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const ip = clientIp(req);
+    const socketGuard = guard.watch(ws, req);
     let session: RelaySession | null = null;
+    let greeted = false;
     let frames: Promise<void> = Promise.resolve();
+    let badFramesLogged = false;
+    /** Frames refused by the frame rate; a socket that keeps sending regardless is cut. */
+    let refused = 0;
     const fatal = (code: RelayFatalCode, message: string) => {
       const frame: ServerFrame = { type: 'fatal', code, message };
+      if (ws.readyState !== ws.OPEN) return;
       ws.send(JSON.stringify(frame));
       ws.close(CLOSE_FATAL, code);
     };
     const helloTimer = setTimeout(() => ws.close(CLOSE_FATAL, 'no hello'), HELLO_TIMEOUT_MS);
     ws.on('close', () => {
       clearTimeout(helloTimer);
+      socketGuard.stopHeartbeat();
       session?.detach(ws);
     });
 
     async function onFrame(frame: ClientFrame | null): Promise<void> {
-      if (!frame) {
-        if (!session) return fatal('bad-frame', 'expected hello or resume');
-        return emitNow(session, { type: 'error', code: 'bad-frame', message: 'The relay could not read a message from the widget.', fatal: false });
-      }
       if (!session) {
         clearTimeout(helloTimer);
+        if (!frame) return fatal('bad-frame', 'expected hello or resume');
         if (frame.type === 'hello') {
           const factory = adapters.get(frame.vendor);
           if (!factory) return fatal('vendor-unknown', `this relay does not serve ${frame.vendor}`);
+          // Each new session costs the vendor a config call: bounded per IP (the widget retries later).
+          if (!visitorLimits.newSession(ip)) return fatal('session-unknown', 'too many new chats from this address; try again later');
           const created = await createSession(factory, frame.page);
           session = created;
           await attach(created, ws, 0, welcome(created, false));
-          void operate(created, () => created.adapter.open()).catch((err: unknown) => log(`open failed: ${String(err)}`));
+          void operate(created, () => created.adapter.open()).catch((err: unknown) => log(`open failed: ${describe(err)}`));
         } else if (frame.type === 'resume') {
           const id = verifySessionToken(config.signingKey, frame.token);
           if (!id) return fatal('bad-token', 'invalid session token');
@@ -442,15 +488,37 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
         return;
       }
       const s = session;
+      // Every frame counts, whatever it is: each may cost a store command.
+      if (!visitorLimits.frame(s.id)) {
+        if (++refused === 200) {
+          ws.close(1008, 'too many frames');
+          // A flooder need not answer our close: the connection goes a second later regardless.
+          setTimeout(() => ws.terminate(), 1000).unref();
+        }
+        return;
+      }
+      if (!frame) {
+        // Not kept as an event (a flood of them would fill the store): logged once per socket.
+        if (!badFramesLogged) log(`${s.id.slice(0, 6)}: unreadable frame from the widget`);
+        badFramesLogged = true;
+        return;
+      }
       if (frame.type === 'ping') return void ws.send(JSON.stringify({ type: 'pong' } satisfies ServerFrame));
       if (frame.type === 'ack') return void store.ack(s.id, frame.seq).catch(() => undefined);
       if (frame.type !== 'command') return;
       s.touch();
-      if (!sessionLimiter.take(s.id)) {
+      if (!sessionLimiter.take(s.id) || !visitorLimits.command(frame.command.type, s.id, ip)) {
         return emitNow(s, { type: 'error', code: 'rate-limited', message: 'Too many messages at once. Please slow down.', fatal: false });
       }
-      const command = frame.command;
-      void operate(s, () => s.adapter.handle(command)).catch((err: unknown) => {
+      let command = frame.command;
+      if (command.type === 'send-file') {
+        // Judged by its bytes before the vendor sees it: a .png must be a PNG.
+        const upload = checkVisitorUpload(command.name, command.data, allowedTypes);
+        if (!upload.ok) return emitNow(s, { type: 'error', code: 'file-type', message: 'Files of this type cannot be sent.', fatal: false });
+        command = { ...command, name: upload.name };
+      }
+      const run = command;
+      void operate(s, () => s.adapter.handle(run)).catch((err: unknown) => {
         if (err instanceof SessionGone) return fatal('session-unknown', 'the session has ended or expired');
         if (err instanceof StaleCommit) {
           // Another instance changed the session while this command ran (our lock had expired):
@@ -465,15 +533,21 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
             ...(command.type === 'start' ? { retryable: true } : {}),
           });
         }
-        emitNow(s, { type: 'error', code: 'relay', message: String(err), fatal: false });
+        // The store failed (adapters never throw): what the command did may not be recorded.
+        storeLost(s, `${command.type}: ${describe(err)}`);
       });
     }
 
     ws.on('message', (data, isBinary) => {
+      socketGuard.frame();
       const frame = isBinary ? null : decodeFrame(data.toString());
+      if (!greeted && (frame?.type === 'hello' || frame?.type === 'resume')) {
+        greeted = true;
+        socketGuard.greeted();
+      }
       // Frames of one socket are handled in arrival order, even when one waits on the store.
       frames = frames.then(() => onFrame(frame)).catch((err: unknown) => {
-        log(`frame failed: ${String(err)}`);
+        log(`frame failed: ${describe(err)}`);
         if (!session && ws.readyState === ws.OPEN) fatal('session-unknown', 'the relay could not open the session');
       });
     });
@@ -484,33 +558,51 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    // A reset at any point before ws takes the socket over ends this socket, not the process.
+    socket.on('error', () => undefined);
+    const path = targetPath(req.url);
+    if (path === null) return rejectUpgrade(socket, 400, 'Bad Request');
     if (closing || path !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
     const origin = req.headers.origin;
     if (!origin || !origins.has(origin)) return rejectUpgrade(socket, 403, 'Forbidden');
-    if (!ipLimiter.take(clientIp(req, trustProxy))) return rejectUpgrade(socket, 429, 'Too Many Requests');
+    const ip = clientIp(req);
+    if (!ipLimiter.take(ip)) return rejectUpgrade(socket, 429, 'Too Many Requests');
+    const release = connections.acquire(ip);
+    if (!release) return rejectUpgrade(socket, 429, 'Too Many Requests');
+    socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void route(req, res).catch((err: unknown) => {
-      log(`request failed: ${String(err)}`);
+      log(`request failed: ${describe(err)}`);
       json(res, 500, { success: false });
     });
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const ip = clientIp(req, trustProxy);
-    const url = new URL(req.url ?? '/', 'http://relay');
+    const ip = clientIp(req);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://relay');
+    } catch {
+      req.resume();
+      return json(res, 400, { success: false, error: 'bad request target' }, { connection: 'close' });
+    }
     const parts = url.pathname.split('/').filter(Boolean);
     const origin = req.headers.origin;
     const cors: Record<string, string> =
       origin && origins.has(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
 
-    if (req.method === 'GET' && url.pathname === '/healthz') return json(res, 200, { ok: !closing });
+    if (req.method === 'GET' && url.pathname === '/healthz') return json(res, 200, { ok: true });
+    if (req.method === 'GET' && url.pathname === '/readyz') {
+      // Take no new visitors while draining, nor while the store does not answer.
+      const ready = !closing && (await storeAnswers());
+      return json(res, ready ? 200 : 503, { ready });
+    }
 
     if (parts[0] === 'files' && parts.length === 3 && (req.method === 'GET' || req.method === 'HEAD')) {
-      if (!ipLimiter.take(ip)) return json(res, 429, { success: false });
+      if (!httpLimiter.take(ip)) return json(res, 429, { success: false });
       const file = await store.getFile(parts[1]!);
       const sig = url.searchParams.get('sig') ?? '';
       if (!file || !safeEqual(sig, sign(config.signingKey, 'file', `${file.sessionId}/${parts[1]!}`))) return json(res, 403, { success: false }, cors);
@@ -535,14 +627,14 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     }
 
     const extra = extraRoutes.get(url.pathname);
-    if (extra) return extra.handle(req, res);
+    if (extra) return extra.handle(req, res, { clientIp: ip });
 
     const isHook =
       req.method === 'POST' && parts.length === 4 && parts[0] === 'hook' && safeEqual(parts[1]!, config.hookSecret);
     if (!isHook) {
       // Wrong secret, wrong path, wrong method: all look the same, and guessing is rate limited.
       req.resume();
-      if (!ipLimiter.take(ip)) return json(res, 429, { success: false });
+      if (!httpLimiter.take(ip)) return json(res, 429, { success: false });
       return json(res, 401, { success: false, error: 'unauthorized' });
     }
     if (config.hookIpAllowlist?.length && !config.hookIpAllowlist.includes(ip)) {
@@ -586,9 +678,25 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   ): Promise<{ reply: HookpointReply; failed?: PromiseRejectedResult }> {
     const held: { release(): void; done: Promise<void> }[] = [];
     const find = async (key: string): Promise<RelayAdapter | undefined> => {
-      const id = await store.idByHookKey(vendor, key);
-      const session = id ? await load(id) : null;
-      if (!session) return undefined;
+      const mine = () => [...local.values()].find((s) => s.vendor === vendor && s.adapter.hookKey === key);
+      let session: RelaySession | null;
+      try {
+        const id = await store.idByHookKey(vendor, key);
+        session = id ? await load(id) : null;
+      } catch (err) {
+        // The store is out: this message cannot be kept. A visitor here is told now; the
+        // vendor hears 5xx (its retry may find the store back).
+        const lost = mine();
+        if (lost) storeLost(lost, `hookpoint: ${describe(err)}`);
+        throw err;
+      }
+      if (!session) {
+        // The store no longer knows a session this instance is serving (Redis came back empty):
+        // the vendor's message has nowhere to go, and the visitor would wait for ever.
+        const lost = mine();
+        if (lost && store.shared) storeLost(lost, 'the session is gone from the store');
+        return undefined;
+      }
       let release!: () => void;
       const released = new Promise<void>((r) => (release = r));
       let entered!: () => void;
@@ -616,6 +724,18 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     return { reply, failed };
   }
 
+  /** The store answers within a bound (a hung store is not ready). */
+  async function storeAnswers(): Promise<boolean> {
+    if (!store.ping) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 2000)));
+    try {
+      return await Promise.race([store.ping().then(() => true, () => false), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   let sweeping = false;
   async function sweep(): Promise<void> {
     const now = Date.now();
@@ -630,6 +750,13 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       else await store.remove(id);
     }
     if (store.shared) {
+      // A visitor attached here whose session the store no longer has (Redis came back empty)
+      // is told now rather than waiting for agent messages that can no longer reach it.
+      const attached = [...local.values()].filter((s) => s.socket && !s.busy);
+      const records = await Promise.all(attached.map((s) => store.get(s.id)));
+      attached.forEach((s, i) => {
+        if (!records[i] && local.get(s.id) === s) storeLost(s, 'the session is gone from the store');
+      });
       // Copies of sessions no visitor is attached to here are rebuilt from the store when needed.
       for (const s of local.values()) {
         if (s.portable && !s.socket && !s.busy && now - s.lastUsed > Math.min(idleMs, 60_000)) local.delete(s.id);
@@ -646,6 +773,8 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
           .finally(() => (sweeping = false));
       }
       ipLimiter.sweep();
+      httpLimiter.sweep();
+      visitorLimits.sweep();
       hookLimiter.sweep();
       sessionLimiter.sweep();
     },
@@ -664,6 +793,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       if (closing) return;
       closing = true;
       clearInterval(sweeper);
+      guard.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Drain: let queued commands reach the vendor, then say goodbye to every socket.
       // With a shared store the sessions stay there for the other instances (or this one, restarted).

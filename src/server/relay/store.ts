@@ -86,6 +86,8 @@ export interface SessionStore {
   getFile(fileId: string): Promise<StoredFile | null>;
   /** Called for every committed event, by whichever instance committed it. */
   onEvent(listener: (sessionId: string, item: StoredEvent) => void): void;
+  /** Resolves when the store answers (readiness); absent: always ready (in memory). */
+  ping?(): Promise<unknown>;
   /** Run `fn` while no other instance runs an operation on this session (however long it takes). */
   withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -103,6 +105,14 @@ interface MemSession {
 /** One process: sessions end with it. */
 export class MemoryStore implements SessionStore {
   readonly shared = false;
+  /** Bytes of all files kept; past it the oldest go, whatever session they belong to. */
+  private readonly maxFileBytes: number;
+  private fileBytes = 0;
+
+  constructor(opts: { maxFileBytes?: number } = {}) {
+    this.maxFileBytes = opts.maxFileBytes ?? Infinity;
+  }
+
   private readonly sessions = new Map<string, MemSession>();
   private readonly hooks = new Map<string, string>();
   private readonly files = new Map<string, StoredFile>();
@@ -178,19 +188,34 @@ export class MemoryStore implements SessionStore {
     if (!s) return;
     this.sessions.delete(id);
     this.hooks.delete(`${s.record.vendor}\n${s.record.hookKey}`);
-    for (const f of s.files) this.files.delete(f);
+    for (const f of s.files) this.dropFile(f);
+  }
+
+  private dropFile(fileId: string): void {
+    const f = this.files.get(fileId);
+    if (!f) return;
+    this.fileBytes -= f.bytes.length;
+    this.files.delete(fileId);
+    const owner = this.sessions.get(f.sessionId);
+    if (owner) owner.files = owner.files.filter((id) => id !== fileId);
   }
 
   async putFile(fileId: string, file: StoredFile, perSessionBytes: number): Promise<void> {
     const s = this.sessions.get(file.sessionId);
     if (!s) return;
     this.files.set(fileId, file);
+    this.fileBytes += file.bytes.length;
     s.files.push(fileId);
     let total = s.files.reduce((n, f) => n + (this.files.get(f)?.bytes.length ?? 0), 0);
     while (total > perSessionBytes && s.files.length > 1) {
-      const old = s.files.shift()!;
+      const old = s.files[0]!;
       total -= this.files.get(old)?.bytes.length ?? 0;
-      this.files.delete(old);
+      this.dropFile(old);
+    }
+    // Map order is insertion order: the first entries are the oldest files of any session.
+    for (const old of this.files.keys()) {
+      if (this.fileBytes <= this.maxFileBytes || old === fileId) break;
+      this.dropFile(old);
     }
   }
 

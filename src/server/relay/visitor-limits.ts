@@ -1,0 +1,57 @@
+/**
+ * What one visitor (an IP, a session) may ask of the relay and, through it, of the vendor:
+ * every frame counts (invalid ones, acks and pings too, each may cost a store command), new
+ * sessions per IP (each costs the vendor a config call), and chat starts and left messages
+ * per session and per IP (each makes a chat or a ticket at the vendor).
+ */
+import { RateLimiter, type RateLimit } from './rate-limit';
+
+export interface VisitorRates {
+  /** Frames of any kind per session (commands also pass the per-session command limit). */
+  frames: RateLimit;
+  /** New sessions (`hello`) per IP. */
+  sessionsPerIp: RateLimit;
+  /** `start` commands. */
+  startsPerSession: RateLimit;
+  startsPerIp: RateLimit;
+  /** `leave-message` commands. */
+  leaveMessagesPerSession: RateLimit;
+  leaveMessagesPerIp: RateLimit;
+}
+
+export const DEFAULT_VISITOR_RATES: VisitorRates = {
+  frames: { capacity: 120, perMinute: 600 },
+  sessionsPerIp: { capacity: 60, perMinute: 60 },
+  startsPerSession: { capacity: 3, perMinute: 2 },
+  startsPerIp: { capacity: 10, perMinute: 10 },
+  leaveMessagesPerSession: { capacity: 2, perMinute: 1 },
+  leaveMessagesPerIp: { capacity: 5, perMinute: 2 },
+};
+
+export class VisitorLimits {
+  private readonly limiters: Record<keyof VisitorRates, RateLimiter>;
+
+  constructor(rates: Partial<VisitorRates> = {}, now: () => number = Date.now) {
+    const r = { ...DEFAULT_VISITOR_RATES, ...rates };
+    this.limiters = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, new RateLimiter(v, now)])) as Record<keyof VisitorRates, RateLimiter>;
+  }
+
+  frame(sessionId: string): boolean {
+    return this.limiters.frames.take(sessionId);
+  }
+
+  newSession(ip: string): boolean {
+    return this.limiters.sessionsPerIp.take(ip);
+  }
+
+  /** Commands that make something at the vendor; other commands pass. */
+  command(type: string, sessionId: string, ip: string): boolean {
+    if (type === 'start') return this.limiters.startsPerSession.take(sessionId) && this.limiters.startsPerIp.take(ip);
+    if (type === 'leave-message') return this.limiters.leaveMessagesPerSession.take(sessionId) && this.limiters.leaveMessagesPerIp.take(ip);
+    return true;
+  }
+
+  sweep(): void {
+    for (const l of Object.values(this.limiters)) l.sweep();
+  }
+}
