@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { saysNoAgents } from '../../src/server/relay/adapters/omnidesk';
-import { visitor, waitFor } from '../relay/harness';
+import { hookUrl, visitor, waitFor } from '../relay/harness';
 import { describeEachStore, stackPerSuite } from '../relay/stores';
 
 const fixture = (name: string, session = ''): Record<string, unknown> =>
@@ -22,7 +22,7 @@ describeEachStore((newStore) => {
     v.transport.send({ type: 'start', visitor: {}, answers: {} });
     const id = String((await waitFor(() => v.of('accepted')[0], 'accepted')).chatId);
     await waitFor(() => v.of('message').some((e) => e.message.text?.startsWith('Hello')), 'greeting');
-    return { v, id, hook: (route: string) => `${stack().relay.hookpointBase}/omnidesk/${route}` };
+    return { v, id, hook: (route: string) => hookUrl(stack().sim, id, route) };
   }
 
   describe('Omnidesk hookpoints accept the document’s fields in every body format', () => {

@@ -1,6 +1,7 @@
 /** A relay wired to the Omnidesk simulator, and browser transports that talk to it over real sockets. */
 import WebSocket from 'ws';
 import type { ConfabEvent, Json, Transport } from '../../src/core/contract';
+import type { OmnideskConfig } from '../../src/server/relay/adapters/omnidesk';
 import { startRelay, type RelayConfig, type RelayHandle } from '../../src/server/relay/server';
 import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
 import { createRelayTransport, type WebSocketCtor } from '../../src/transports/relay/transport';
@@ -15,15 +16,20 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(overrides: Partial<RelayConfig> = {}, adapterFetch?: typeof fetch): Promise<Stack> {
+export async function startStack(
+  overrides: Partial<RelayConfig> = {},
+  adapterFetch?: typeof fetch,
+  adapter: Partial<OmnideskConfig> = {},
+): Promise<Stack> {
   const available = { value: true };
-  const sim = await startOmnideskSimulator({ agent: { delayScale: 0.02, available: () => available.value } });
+  const sim = await startOmnideskSimulator({ agent: { delayScale: 0.02, available: () => available.value }, apiKey: 'test-omnidesk-api-key' });
   const relay = await startRelay({
     hookSecret: SECRET,
     signingKey: 'test-signing-key',
     allowedOrigins: [ORIGIN],
     adapters: [
-      omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 }, fetch: adapterFetch }),
+      // No requestChatConfig cache by default: tests flip availability between visitors.
+      omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 }, fetch: adapterFetch, configCacheMs: 0, ...adapter }),
     ],
     drainMs: 300,
     log: () => undefined,
@@ -98,4 +104,11 @@ export function visitor(relayUrl: string, opts: { resume?: Json; origin?: string
 /** Bodies the simulator received on one REST path. */
 export function calls(sim: OmnideskSimulatorHandle, path: string): Record<string, unknown>[] {
   return sim.received.filter((r) => r.name.endsWith(path)).map((r) => r.payload as Record<string, unknown>);
+}
+
+/** A chat's own hookpoint URL (its `chatServer` as Omnidesk holds it, per-session token included). */
+export function hookUrl(sim: OmnideskSimulatorHandle, chatSessionID: string, route: string): string {
+  const chatServer = sim.chatServerOf(chatSessionID);
+  if (!chatServer) throw new Error(`Omnidesk knows no chat ${chatSessionID}`);
+  return `${chatServer}/${route}`;
 }
