@@ -85,7 +85,12 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
   const adapters: RelayAdapterFactory[] = [];
   if (env.OMNIDESK_CHAT_ACCOUNT_TOKEN) {
     // Checked against Omnidesk's documented patterns now, rather than refused on every call later.
-    const omnidesk = { chatAccountToken: env.OMNIDESK_CHAT_ACCOUNT_TOKEN, apiKey: env.OMNIDESK_API_KEY, chatServerToken: env.OMNIDESK_CHAT_SERVER_TOKEN };
+    // An empty variable is an unset one (`OMNIDESK_API_KEY=` in an env file).
+    const omnidesk = {
+      chatAccountToken: env.OMNIDESK_CHAT_ACCOUNT_TOKEN,
+      apiKey: env.OMNIDESK_API_KEY || undefined,
+      chatServerToken: env.OMNIDESK_CHAT_SERVER_TOKEN || undefined,
+    };
     const omnideskProblems = apiConfigProblems(omnidesk);
     const sampleChatServer = `${(env.RELAY_PUBLIC_URL ?? '').replace(/\/+$/, '')}/hook/${env.RELAY_HOOK_SECRET ?? ''}/omnidesk/${'0'.repeat(32)}`;
     const chatServer = env.RELAY_PUBLIC_URL && env.RELAY_HOOK_SECRET ? chatServerProblem(sampleChatServer) : null;
@@ -95,8 +100,8 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
       adapters.push(
         omnideskAdapter({
           chatAccountToken: env.OMNIDESK_CHAT_ACCOUNT_TOKEN,
-          chatServerToken: env.OMNIDESK_CHAT_SERVER_TOKEN,
-          apiKey: env.OMNIDESK_API_KEY,
+          chatServerToken: omnidesk.chatServerToken,
+          apiKey: omnidesk.apiKey,
           apiBase: (env.OMNIDESK_API_BASE ?? 'https://account.omnidesk.com/api/v2').replace(/\/+$/, ''),
           configUrl: env.OMNIDESK_CONFIG_URL ?? 'https://chat.omnidesk.io/requestChatConfig',
           brandId: env.OMNIDESK_BRAND_ID,
