@@ -3,7 +3,12 @@ import WebSocket from 'ws';
 import type { ConfabEvent, Json, Transport } from '../../src/core/contract';
 import type { OmnideskConfig } from '../../src/server/relay/adapters/omnidesk';
 import { startRelay, type RelayConfig, type RelayHandle } from '../../src/server/relay/server';
-import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
+import {
+  omnideskAdapterFor,
+  startOmnideskSimulator,
+  type OmnideskSimulatorHandle,
+  type OmnideskSimulatorOptions,
+} from '../../src/server/sandbox/omnidesk';
 import { createRelayTransport, type WebSocketCtor } from '../../src/transports/relay/transport';
 
 export const ORIGIN = 'https://shop.example.com';
@@ -20,9 +25,10 @@ export async function startStack(
   overrides: Partial<RelayConfig> = {},
   adapterFetch?: typeof fetch,
   adapter: Partial<OmnideskConfig> = {},
+  simulator: Partial<OmnideskSimulatorOptions> = {},
 ): Promise<Stack> {
   const available = { value: true };
-  const sim = await startOmnideskSimulator({ agent: { delayScale: 0.02, available: () => available.value }, apiKey: 'test-omnidesk-api-key' });
+  const sim = await startOmnideskSimulator({ agent: { delayScale: 0.02, available: () => available.value }, apiKey: 'test-omnidesk-api-key', ...simulator });
   const relay = await startRelay({
     hookSecret: SECRET,
     signingKey: 'test-signing-key',

@@ -79,6 +79,8 @@ function vendorWords(text: string): string {
   return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
 }
 
+const words = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 export class OmnideskApi {
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
@@ -158,10 +160,10 @@ export class OmnideskApi {
         const delays = this.cfg.endRetryDelaysMs ?? DEFAULT_END_RETRY_DELAYS_MS;
         const transient = err instanceof UpstreamError && !(err instanceof OmnideskRefusal) && (err.status === 0 || err.status === 408 || err.status === 429 || err.status >= 500);
         if (!transient || attempt >= delays.length) {
-          log(`notifyUserEndChat failed for good: ${String(err)}`);
+          log(`notifyUserEndChat failed for good: ${words(err)}`);
           return false;
         }
-        log(`notifyUserEndChat failed (${String(err)}); trying again in ${delays[attempt]} ms`);
+        log(`notifyUserEndChat failed (${words(err)}); trying again in ${delays[attempt]} ms`);
         return new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => {
             this.pendingEnds.delete(timer);
