@@ -59,6 +59,20 @@ describeEachStore((newStore) => {
       v.transport.close();
     });
 
+    it('finds the session by `chatSessionID` too (the name the relay gave it to Omnidesk)', async () => {
+      const { v, id, hook } = await chat();
+      const form = new FormData();
+      form.set('chatSessionID', id);
+      form.set('name', 'Sam Agent');
+      form.set('message', 'found by chatSessionID');
+      expect((await fetch(hook('messageForCustomer'), { method: 'POST', body: form })).status).toBe(200);
+      await waitFor(() => v.of('message').find((e) => e.message.text === 'found by chatSessionID'), 'message');
+      const end = await fetch(`${hook('endSession')}?chatSessionID=${id}`, { method: 'POST' });
+      expect(end.status).toBe(200);
+      expect((await waitFor(() => v.of('ended')[0], 'ended')).by).toBe('agent');
+      v.transport.close();
+    });
+
     it('carries agent HTML raw in `html`, drops an unsafe avatar, and ends on endSession', async () => {
       const { v, id, hook } = await chat();
       const form = new FormData();
