@@ -112,6 +112,15 @@ export function calls(sim: OmnideskSimulatorHandle, path: string): Record<string
   return sim.received.filter((r) => r.name.endsWith(path)).map((r) => r.payload as Record<string, unknown>);
 }
 
+/**
+ * A chat's hookpoint URL on a given relay instance: that relay's base, the chat's own token (the
+ * last segment of the `chatServer` Omnidesk holds), the route. Every instance derives the same token.
+ */
+export function hookUrlOn(relay: RelayHandle, sim: OmnideskSimulatorHandle, chatSessionID: string, route: string): string {
+  const token = hookUrl(sim, chatSessionID, route).split('/').at(-2)!;
+  return `${relay.hookpointBase}/omnidesk/${token}/${route}`;
+}
+
 /** A chat's own hookpoint URL (its `chatServer` as Omnidesk holds it, per-session token included). */
 export function hookUrl(sim: OmnideskSimulatorHandle, chatSessionID: string, route: string): string {
   const chatServer = sim.chatServerOf(chatSessionID);
