@@ -165,6 +165,8 @@ export async function startOmnideskSimulator(opts: OmnideskSimulatorOptions = {}
   /** A request that breaks the specification: recorded, and refused as Omnidesk would. */
   function violation(res: ServerResponse, status: number, name: string, what: string): void {
     violations.push(`${name}: ${what}`);
+    // Also in the received log, which the sandbox serves to the e2e suite (channel 'violation').
+    received.push({ at: Date.now(), channel: 'violation', name: 'violation', payload: `${name}: ${what}` });
     refuse(res, status, what);
   }
 
