@@ -17,7 +17,8 @@
  *   the specification's `^[a-zA-Z0-9.:/-]+$`.
  * - chatSessionID is a fresh random id per conversation (`confab-` + 32 hex digits), not the
  *   relay's session id, so nothing Omnidesk knows can be turned into a visitor token.
- * - Starting a chat: requestChatConfig again (agents may have left since the widget opened),
+ * - Starting a chat: requestChatConfig again (agents may have left since the widget opened; the
+ *   answer is shared for 15 s, ./omnidesk-api.ts),
  *   then the pre-chat answers go to `message/chatbot` as the escalation's history (only when
  *   the visitor gave an email or phone: `from` is that address), and message #1 of the
  *   conversation carries the same answers, because that first message is what creates the
