@@ -189,6 +189,30 @@ describe('requestChatConfig (issue 15 row 7: cached, one upstream call per burst
     expect(s.sim.violations).toEqual([]);
   });
 
+  it('remembers a failed answer for a few seconds: an outage costs one call, not one per visitor', async () => {
+    let now = 5_000_000;
+    let configCalls = 0;
+    const s = await stack(
+      {},
+      (input, init) => {
+        if (!String(input).includes('requestChatConfig')) return fetch(input, init);
+        configCalls++;
+        return Promise.resolve(new Response('{"type":"error","message":"down"}', { status: 400 }));
+      },
+      { configCacheMs: 15_000, now: () => now },
+    );
+    for (let i = 0; i < 3; i++) {
+      const v = open(s);
+      // Unknown is not "nobody": the widget still offers a chat.
+      expect((await waitFor(() => v.of('config')[0], 'config')).config.agentsAvailable).toBeUndefined();
+    }
+    expect(configCalls).toBe(1);
+    now += 5_000;
+    const later = open(s);
+    await waitFor(() => later.of('config')[0], 'config');
+    expect(configCalls).toBe(2);
+  });
+
   it('serves concurrent visitors from one GET', async () => {
     const sim = await startOmnideskSimulator({ apiKey: 'k' });
     cleanup.push(() => sim.close());

@@ -18,8 +18,8 @@
  *   A failed end is retried in the background (ending twice is harmless), never awaited by the
  *   visitor.
  * - `requestChatConfig`: the guide's GET; when that is not there (404/405/410/501), the
- *   specification's POST under `/chat/`. Cached for a short while and shared by concurrent
- *   askers: one upstream call serves every visitor opening the widget in that window.
+ *   specification's POST under `/chat/`. Cached for a short while (a failure for less) and
+ *   shared by concurrent askers: one upstream call serves every visitor opening the widget then.
  */
 import { callWithRetry, DEFAULT_RETRY, UpstreamError, type RetryPolicy } from '../upstream';
 
@@ -49,6 +49,8 @@ export interface OmnideskApiConfig {
 }
 
 export const DEFAULT_CONFIG_CACHE_MS = 15_000;
+/** How long a failed requestChatConfig is answered from memory (at most the cache period). */
+const FAILURE_CACHE_MS = 5_000;
 export const DEFAULT_END_RETRY_DELAYS_MS: readonly number[] = [2_000, 10_000, 60_000, 300_000];
 
 /** What is wrong with a configuration, in words an operator can act on (empty: nothing). */
@@ -89,6 +91,8 @@ export class OmnideskApi {
   /** Whether the guide's GET requestChatConfig exists (until it answers 404/405/410/501). */
   private configByGet = true;
   private config: { at: number; answer: unknown } | null = null;
+  /** A failed requestChatConfig, remembered briefly so an outage does not cost a call per visitor. */
+  private configFailure: { at: number; error: unknown } | null = null;
   private configInFlight: Promise<unknown> | null = null;
   private readonly pendingEnds = new Set<ReturnType<typeof setTimeout>>();
 
@@ -199,12 +203,20 @@ export class OmnideskApi {
   requestChatConfig(chatServer: string, log: (m: string) => void): Promise<unknown> {
     const ttl = this.cfg.configCacheMs ?? DEFAULT_CONFIG_CACHE_MS;
     if (this.config && this.now() - this.config.at < ttl) return Promise.resolve(this.config.answer);
+    if (this.configFailure && this.now() - this.configFailure.at < Math.min(ttl, FAILURE_CACHE_MS)) return Promise.reject(this.configFailure.error);
     if (!this.configInFlight) {
       this.configInFlight = this.fetchConfig(chatServer, log)
-        .then((answer) => {
-          this.config = { at: this.now(), answer };
-          return answer;
-        })
+        .then(
+          (answer) => {
+            this.config = { at: this.now(), answer };
+            this.configFailure = null;
+            return answer;
+          },
+          (error: unknown) => {
+            this.configFailure = { at: this.now(), error };
+            throw error;
+          },
+        )
         .finally(() => (this.configInFlight = null));
     }
     return this.configInFlight;
