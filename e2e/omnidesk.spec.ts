@@ -82,6 +82,11 @@ async function startChat(widget: Widget, name: string, email: string): Promise<v
 }
 
 test.describe('Omnidesk through the relay, via the real script tag', () => {
+  // The simulator follows Omnidesk's API specification and logs every request that breaks it.
+  test.afterEach(({ widget }) => {
+    expect(widget.received('omnidesk').filter((f) => f.channel === 'violation').map((f) => f.payload)).toEqual([]);
+  });
+
   test('with no agents available, the visitor leaves a message that Omnidesk files as a chatbot log', async ({ widget, sandbox }) => {
     sandbox.setAvailable(false);
     await widget.load('omnidesk');

@@ -1,4 +1,11 @@
+/**
+ * A whole Omnidesk chat through the relay against the strict simulator (multipart bodies, the
+ * apiKey header, the specification's patterns and `result` answers): start with the pre-chat
+ * chatbot log, lines both ways, typing both ways, attachments both ways, the agent ending, the
+ * visitor ending; and not one request the simulator counts as a violation.
+ */
 import { describe, expect, it } from 'vitest';
+import { chatServerProblem } from '../../src/server/relay/adapters/omnidesk';
 import { calls, visitor, waitFor } from '../relay/harness';
 import { describeEachStore, stackPerSuite } from '../relay/stores';
 
@@ -61,9 +68,14 @@ describeEachStore((newStore) => {
       const msgs = calls(stack().sim, '/chat/notifyUserNewChatMessage');
       expect(msgs.map((m) => m.messageNumber)).toEqual([1, 2, 3, 4]);
       expect(new Set(msgs.map((m) => m.chatSessionID)).size).toBe(1);
+      expect(String(msgs[0]!.chatSessionID)).toMatch(/^confab-[0-9a-f]{32}$/);
       expect(msgs.every((m) => m.channelID === 8 && m.url === 'https://shop.example.com/support')).toBe(true);
-      expect(String(msgs[0]!.chatServer)).toBe(`${stack().relay.hookpointBase}/omnidesk`);
+      // The chat's own hookpoint base: the global secret, then this chat's token, in Omnidesk's alphabet.
+      const chatServer = String(msgs[0]!.chatServer);
+      expect(chatServer).toMatch(new RegExp(`^${stack().relay.hookpointBase}/omnidesk/[0-9a-f]{32}$`));
+      expect(chatServerProblem(chatServer)).toBeNull();
       expect(v.of('error')).toEqual([]);
+      expect(stack().sim.violations).toEqual([]);
       v.transport.close();
     });
 
@@ -82,6 +94,10 @@ describeEachStore((newStore) => {
         return p.event ?? r.name.split('/').at(-1);
       });
       expect(mine).toEqual(['notifyUserNewChatMessage', 'minimizedchat', 'expandedchat', 'notifyUserEndChat']);
+      // The specification's path (the Chat controller), and Omnidesk confirmed it.
+      expect(stack().sim.received.filter((r) => r.name.endsWith('/notifyUserEndChat')).map((r) => r.name)).toContain('POST /api/v2/chat/notifyUserEndChat');
+      await waitFor(() => stack().sim.ended.has(id), 'Omnidesk told the chat ended');
+      expect(stack().sim.violations).toEqual([]);
       v.transport.close();
     });
 
@@ -103,6 +119,7 @@ describeEachStore((newStore) => {
         expect(log[0]).toMatchObject({ from: 'cy@example.com' });
         expect(String(log[0]!.message)).toContain('Call me back');
         expect(calls(stack().sim, '/chat/notifyUserNewChatMessage').filter((m) => m.url && m.message === 'Call me back')).toEqual([]);
+        expect(stack().sim.violations).toEqual([]);
         v.transport.close();
       } finally {
         stack().available.value = true;

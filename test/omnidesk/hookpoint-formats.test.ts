@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { saysNoAgents } from '../../src/server/relay/adapters/omnidesk';
-import { visitor, waitFor } from '../relay/harness';
+import { hookUrl, visitor, waitFor } from '../relay/harness';
 import { describeEachStore, stackPerSuite } from '../relay/stores';
 
 const fixture = (name: string, session = ''): Record<string, unknown> =>
@@ -22,7 +22,7 @@ describeEachStore((newStore) => {
     v.transport.send({ type: 'start', visitor: {}, answers: {} });
     const id = String((await waitFor(() => v.of('accepted')[0], 'accepted')).chatId);
     await waitFor(() => v.of('message').some((e) => e.message.text?.startsWith('Hello')), 'greeting');
-    return { v, id, hook: (route: string) => `${stack().relay.hookpointBase}/omnidesk/${route}` };
+    return { v, id, hook: (route: string) => hookUrl(stack().sim, id, route) };
   }
 
   describe('Omnidesk hookpoints accept the document’s fields in every body format', () => {
@@ -56,6 +56,20 @@ describeEachStore((newStore) => {
       });
       await waitFor(() => v.of('typing').length === before + 2, 'two typing events');
       expect(v.of('typing').slice(before).map((e) => e.on)).toEqual([true, false]);
+      v.transport.close();
+    });
+
+    it('finds the session by `chatSessionID` too (the name the relay gave it to Omnidesk)', async () => {
+      const { v, id, hook } = await chat();
+      const form = new FormData();
+      form.set('chatSessionID', id);
+      form.set('name', 'Sam Agent');
+      form.set('message', 'found by chatSessionID');
+      expect((await fetch(hook('messageForCustomer'), { method: 'POST', body: form })).status).toBe(200);
+      await waitFor(() => v.of('message').find((e) => e.message.text === 'found by chatSessionID'), 'message');
+      const end = await fetch(`${hook('endSession')}?chatSessionID=${id}`, { method: 'POST' });
+      expect(end.status).toBe(200);
+      expect((await waitFor(() => v.of('ended')[0], 'ended')).by).toBe('agent');
       v.transport.close();
     });
 

@@ -1,8 +1,14 @@
 /** A relay wired to the Omnidesk simulator, and browser transports that talk to it over real sockets. */
 import WebSocket from 'ws';
 import type { ConfabEvent, Json, Transport } from '../../src/core/contract';
+import type { OmnideskConfig } from '../../src/server/relay/adapters/omnidesk';
 import { startRelay, type RelayConfig, type RelayHandle } from '../../src/server/relay/server';
-import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
+import {
+  omnideskAdapterFor,
+  startOmnideskSimulator,
+  type OmnideskSimulatorHandle,
+  type OmnideskSimulatorOptions,
+} from '../../src/server/sandbox/omnidesk';
 import { createRelayTransport, type WebSocketCtor } from '../../src/transports/relay/transport';
 
 export const ORIGIN = 'https://shop.example.com';
@@ -15,15 +21,21 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(overrides: Partial<RelayConfig> = {}, adapterFetch?: typeof fetch): Promise<Stack> {
+export async function startStack(
+  overrides: Partial<RelayConfig> = {},
+  adapterFetch?: typeof fetch,
+  adapter: Partial<OmnideskConfig> = {},
+  simulator: Partial<OmnideskSimulatorOptions> = {},
+): Promise<Stack> {
   const available = { value: true };
-  const sim = await startOmnideskSimulator({ agent: { delayScale: 0.02, available: () => available.value } });
+  const sim = await startOmnideskSimulator({ agent: { delayScale: 0.02, available: () => available.value }, apiKey: 'test-omnidesk-api-key', ...simulator });
   const relay = await startRelay({
     hookSecret: SECRET,
     signingKey: 'test-signing-key',
     allowedOrigins: [ORIGIN],
     adapters: [
-      omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 }, fetch: adapterFetch }),
+      // No requestChatConfig cache by default: tests flip availability between visitors.
+      omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 }, fetch: adapterFetch, configCacheMs: 0, ...adapter }),
     ],
     drainMs: 300,
     log: () => undefined,
@@ -98,4 +110,20 @@ export function visitor(relayUrl: string, opts: { resume?: Json; origin?: string
 /** Bodies the simulator received on one REST path. */
 export function calls(sim: OmnideskSimulatorHandle, path: string): Record<string, unknown>[] {
   return sim.received.filter((r) => r.name.endsWith(path)).map((r) => r.payload as Record<string, unknown>);
+}
+
+/**
+ * A chat's hookpoint URL on a given relay instance: that relay's base, the chat's own token (the
+ * last segment of the `chatServer` Omnidesk holds), the route. Every instance derives the same token.
+ */
+export function hookUrlOn(relay: RelayHandle, sim: OmnideskSimulatorHandle, chatSessionID: string, route: string): string {
+  const token = hookUrl(sim, chatSessionID, route).split('/').at(-2)!;
+  return `${relay.hookpointBase}/omnidesk/${token}/${route}`;
+}
+
+/** A chat's own hookpoint URL (its `chatServer` as Omnidesk holds it, per-session token included). */
+export function hookUrl(sim: OmnideskSimulatorHandle, chatSessionID: string, route: string): string {
+  const chatServer = sim.chatServerOf(chatSessionID);
+  if (!chatServer) throw new Error(`Omnidesk knows no chat ${chatSessionID}`);
+  return `${chatServer}/${route}`;
 }

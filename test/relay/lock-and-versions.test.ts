@@ -9,7 +9,7 @@ import { RedisStore } from '../../src/server/relay/redis-store';
 import { startRelay, type RelayHandle } from '../../src/server/relay/server';
 import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
 import { newId } from '../../src/server/relay/tokens';
-import { calls, ORIGIN, SECRET, visitor, waitFor } from './harness';
+import { calls, hookUrlOn, ORIGIN, SECRET, visitor, waitFor } from './harness';
 import { startRedis, type RedisServer } from './redis';
 
 let redis: RedisServer;
@@ -36,7 +36,7 @@ const SLOW_MS = 2500;
 async function twoInstances(): Promise<{ a: RelayHandle; b: RelayHandle; prefix: string }> {
   const prefix = `lk${newId(6)}:`;
   const slow: typeof fetch = async (input, init) => {
-    if (String(init?.body).includes('slow line')) await new Promise((r) => setTimeout(r, SLOW_MS));
+    if (init?.body instanceof FormData && String(init.body.get('message')).includes('slow line')) await new Promise((r) => setTimeout(r, SLOW_MS));
     return fetch(input, init);
   };
   const make = async (fetchImpl?: typeof fetch) => {
@@ -57,7 +57,7 @@ async function twoInstances(): Promise<{ a: RelayHandle; b: RelayHandle; prefix:
 }
 
 function agentSays(relay: RelayHandle, sessionID: string, message: string): Promise<number> {
-  return fetch(`${relay.hookpointBase}/omnidesk/messageForCustomer`, {
+  return fetch(hookUrlOn(relay, sim, sessionID, 'messageForCustomer'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ sessionID, name: 'Alex Morgan', message }),

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type RelayHandle } from '../../src/server/relay/server';
 import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
-import { calls, ORIGIN, SECRET, visitor, waitFor } from './harness';
+import { calls, hookUrlOn, ORIGIN, SECRET, visitor, waitFor } from './harness';
 import { startRedis, type RedisServer } from './redis';
 
 const SIGNING_KEY = 'multi-instance-signing-key';
@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 const hookA = (route: string, body: Record<string, string>) =>
-  fetch(`${relayA.hookpointBase}/omnidesk/${route}`, {
+  fetch(hookUrlOn(relayA, sim, body.sessionID!, route), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),

@@ -90,7 +90,7 @@ describe.each(['memory', 'redis'] as const)('with the %s session store', (kind) 
         await waitFor(() => v.of('accepted')[0], 'accepted');
         const token = v.resume();
         v.transport.close();
-        await waitFor(() => calls(short.sim, '/message/notifyUserEndChat').length === 1, 'expiry ends the chat upstream', 3000);
+        await waitFor(() => calls(short.sim, '/chat/notifyUserEndChat').length === 1, 'expiry ends the chat upstream', 3000);
         const back = visitor(short.relay.url, { resume: token });
         const ended = await waitFor(() => back.of('ended')[0], 'the chat ends');
         expect(ended).toMatchObject({ by: 'system', text: en['transport.chatLost'] });

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORIGIN, SECRET, startStack, visitor, waitFor, type Stack } from './harness';
+import { hookUrl, ORIGIN, SECRET, startStack, visitor, waitFor, type Stack } from './harness';
 import { describeEachStore } from './stores';
 import { en } from '../../src/core/i18n';
 
@@ -48,7 +48,7 @@ describeEachStore((newStore) => {
         expect(res.status, url).toBe(401);
       }
       expect((await fetch(`${stack.relay.hookpointBase}/omnidesk/messageForCustomer`)).status).toBe(401); // GET
-      const good = await fetch(`${stack.relay.hookpointBase}/omnidesk/messageForCustomer`, {
+      const good = await fetch(hookUrl(stack.sim, id, 'messageForCustomer'), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ SessionID: id, name: 'Sam', message: 'genuine' }),

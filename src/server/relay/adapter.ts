@@ -11,7 +11,7 @@
  * is disconnected).
  *
  * Hookpoints: a factory lists the routes its vendor POSTs to. They are served at
- * `${ctx.hookpointBase}/<route>` (the base includes the relay's secret path segment), and
+ * `${ctx.hookpointBase}/<route>` (the base includes the relay's secret path segment and this session's own token), and
  * the relay has already checked the secret, the IP allowlist, the rate and the body size
  * before a route handler runs.
  */
@@ -30,7 +30,7 @@ export interface AdapterContext {
   /** The relay's id of this session: unguessable, stable for the session's life. */
   readonly sessionId: string;
   readonly page: RelayPage;
-  /** Public base URL the vendor POSTs hookpoints to, e.g. https://relay/hook/<secret>/omnidesk */
+  /** Public base URL the vendor POSTs hookpoints to, e.g. https://relay/hook/<secret>/omnidesk/<session token> */
   readonly hookpointBase: string;
   /** Deliver an event to the visitor (buffered with a seq while they are away). */
   emit(event: ConfabEventBody): void;

@@ -2,7 +2,7 @@
  * The relay's configuration from environment variables: each missing or invalid one is named
  * in the error, all at once, so an operator fixes the deployment in one go.
  */
-import { omnideskAdapter } from './adapters/omnidesk';
+import { apiConfigProblems, chatServerProblem, omnideskAdapter } from './adapters/omnidesk';
 import { createTransactionHashHandler, diyalogCredentialsFromEnv } from './adapters/diyalog-transaction';
 import { httpTransactionHashIssuer } from './adapters/transaction-hash-issuer';
 import type { RelayAdapterFactory } from './adapter';
@@ -16,7 +16,7 @@ interface EnvVar {
 }
 
 export const ENV_VARS: EnvVar[] = [
-  { name: 'RELAY_HOOK_SECRET', help: 'unguessable path segment hookpoints live under (≥ 24 characters)', required: true },
+  { name: 'RELAY_HOOK_SECRET', help: 'unguessable path segment hookpoints live under (≥ 24 characters of [A-Za-z0-9-], e.g. openssl rand -hex 24)', required: true },
   { name: 'RELAY_SIGNING_KEY', help: 'HMAC key for visitor session tokens and file URLs (≥ 32 characters)', required: true },
   { name: 'RELAY_ALLOWED_ORIGINS', help: 'comma-separated origins of the sites embedding the widget', required: true },
   { name: 'RELAY_PUBLIC_URL', help: 'public https base of this relay as vendors and browsers reach it', required: true },
@@ -32,6 +32,7 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'RELAY_SESSION_IDLE_MINUTES', help: 'end a session after this long without activity (default 30)' },
   { name: 'OMNIDESK_CHAT_ACCOUNT_TOKEN', help: 'Omnidesk chatAccountToken (enables the omnidesk adapter)' },
   { name: 'OMNIDESK_CHAT_SERVER_TOKEN', help: 'Omnidesk chatServerToken for requestChatConfig' },
+  { name: 'OMNIDESK_API_KEY', help: 'Omnidesk API key, sent as the apiKey header (permissions API_CHAT and MESSAGE_CREATE)' },
   { name: 'OMNIDESK_API_BASE', help: 'default https://account.omnidesk.com/api/v2' },
   { name: 'OMNIDESK_CONFIG_URL', help: 'default https://chat.omnidesk.io/requestChatConfig' },
   { name: 'OMNIDESK_BRAND_ID', help: 'brandID for chatbot logs' },
@@ -69,8 +70,9 @@ const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()
 export function configFromEnv(env: Record<string, string | undefined>): RelayConfig {
   const problems: string[] = [];
   for (const v of ENV_VARS) if (v.required && !env[v.name]) problems.push(`${v.name} is missing: ${v.help}`);
-  if (env.RELAY_HOOK_SECRET && !/^[\w-]{24,}$/.test(env.RELAY_HOOK_SECRET))
-    problems.push('RELAY_HOOK_SECRET must be at least 24 URL-safe characters ([A-Za-z0-9_-])');
+  // [A-Za-z0-9-] only: the secret is part of Omnidesk's chatServer (pattern ^[a-zA-Z0-9.:/-]+$), so no "_".
+  if (env.RELAY_HOOK_SECRET && !/^[A-Za-z0-9-]{24,}$/.test(env.RELAY_HOOK_SECRET))
+    problems.push('RELAY_HOOK_SECRET must be at least 24 characters of [A-Za-z0-9-] (no "_": Omnidesk refuses it in chatServer); e.g. openssl rand -hex 24');
   if (env.RELAY_SIGNING_KEY && env.RELAY_SIGNING_KEY.length < 32) problems.push('RELAY_SIGNING_KEY must be at least 32 characters');
   if (env.RELAY_PUBLIC_URL && !/^https?:\/\//.test(env.RELAY_PUBLIC_URL)) problems.push('RELAY_PUBLIC_URL must be an http(s) URL');
   const num = (name: string, fallback: number) => {
@@ -100,15 +102,30 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
 
   const adapters: RelayAdapterFactory[] = [];
   if (env.OMNIDESK_CHAT_ACCOUNT_TOKEN) {
-    adapters.push(
-      omnideskAdapter({
-        chatAccountToken: env.OMNIDESK_CHAT_ACCOUNT_TOKEN,
-        chatServerToken: env.OMNIDESK_CHAT_SERVER_TOKEN,
-        apiBase: (env.OMNIDESK_API_BASE ?? 'https://account.omnidesk.com/api/v2').replace(/\/+$/, ''),
-        configUrl: env.OMNIDESK_CONFIG_URL ?? 'https://chat.omnidesk.io/requestChatConfig',
-        brandId: env.OMNIDESK_BRAND_ID,
-      }),
-    );
+    // Checked against Omnidesk's documented patterns now, rather than refused on every call later.
+    // An empty variable is an unset one (`OMNIDESK_API_KEY=` in an env file).
+    const omnidesk = {
+      chatAccountToken: env.OMNIDESK_CHAT_ACCOUNT_TOKEN,
+      apiKey: env.OMNIDESK_API_KEY || undefined,
+      chatServerToken: env.OMNIDESK_CHAT_SERVER_TOKEN || undefined,
+    };
+    const omnideskProblems = apiConfigProblems(omnidesk);
+    const sampleChatServer = `${(env.RELAY_PUBLIC_URL ?? '').replace(/\/+$/, '')}/hook/${env.RELAY_HOOK_SECRET ?? ''}/omnidesk/${'0'.repeat(32)}`;
+    const chatServer = env.RELAY_PUBLIC_URL && env.RELAY_HOOK_SECRET ? chatServerProblem(sampleChatServer) : null;
+    if (chatServer) omnideskProblems.push(`RELAY_PUBLIC_URL / RELAY_HOOK_SECRET: ${chatServer}`);
+    problems.push(...omnideskProblems);
+    if (!omnideskProblems.length) {
+      adapters.push(
+        omnideskAdapter({
+          chatAccountToken: env.OMNIDESK_CHAT_ACCOUNT_TOKEN,
+          chatServerToken: omnidesk.chatServerToken,
+          apiKey: omnidesk.apiKey,
+          apiBase: (env.OMNIDESK_API_BASE ?? 'https://account.omnidesk.com/api/v2').replace(/\/+$/, ''),
+          configUrl: env.OMNIDESK_CONFIG_URL ?? 'https://chat.omnidesk.io/requestChatConfig',
+          brandId: env.OMNIDESK_BRAND_ID,
+        }),
+      );
+    }
   }
   const credentials = diyalogCredentialsFromEnv(env);
   if ((env.DIYALOG_CREDENTIAL_ID || env.DIYALOG_CREDENTIAL_SECRET) && !credentials)
@@ -121,7 +138,7 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
   if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
   // Diyalog's adapter cannot be enabled from variables: it needs a live DiyalogChannel (the
   // wire to Diyalog's servers, not in its document), which only code can supply.
-  if (!adapters.length)
+  if (!adapters.length && !env.OMNIDESK_CHAT_ACCOUNT_TOKEN)
     problems.push(
       credentials
         ? 'no vendor adapter is enabled: the DIYALOG_* variables only serve the transaction-hash endpoint, and Diyalog chats need a DiyalogChannel given in code (see src/server/relay/adapters/DIYALOG.md); from the environment only Omnidesk can be enabled: set OMNIDESK_CHAT_ACCOUNT_TOKEN'

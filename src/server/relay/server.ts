@@ -1,7 +1,7 @@
 /**
  * The relay: one HTTP server carrying
  *   GET  /ws                                   visitor WebSockets (Origin allowlisted)
- *   POST /hook/<secret>/<vendor>/<route>       vendor hookpoints (secret, IP allowlist, caps)
+ *   POST /hook/<secret>/<vendor>/<token>/<route>  vendor hookpoints (secret, per-session token, IP allowlist, caps)
  *   GET  /files/<id>/<name>?sig=…              files signed for one session
  *   GET  /healthz                              alive (200 while the process runs)
  *   GET  /readyz                               ready: the store answers and the relay is not draining (else 503)
@@ -24,6 +24,7 @@ import {
   type WireCommand,
 } from '../../transports/relay/protocol';
 import type { AdapterContext, HookpointBody, HookpointReply, HookpointRoute, RelayAdapter, RelayAdapterFactory, RelayFile } from './adapter';
+import { hookpointPath, hookToken, hookTokenOpens } from './hook-tokens';
 import { BodyError, readHookpointBody } from './http-body';
 import { RateLimiter, type RateLimit } from './rate-limit';
 import { RelaySession } from './session';
@@ -99,7 +100,7 @@ export interface RelayRoute {
 export interface RelayHandle {
   /** WebSocket base (the widget's data-relay). */
   url: string;
-  /** Public http base of hookpoints, without vendor: `${hookpointBase}/<vendor>/<route>`. */
+  /** Public http base of hookpoints, without vendor: `${hookpointBase}/<vendor>/<session token>/<route>` (./hook-tokens.ts). */
   hookpointBase: string;
   /** Test/sandbox fault hook: cut every visitor socket (sessions stay, widgets resume). */
   dropVisitors(): number;
@@ -249,7 +250,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     session.ctx = {
       sessionId: session.id,
       page: record.page,
-      hookpointBase: `${hookpointBase}/${vendor}`,
+      hookpointBase: `${hookpointBase}/${vendor}/${hookToken(config.signingKey, session.id)}`,
       emit: (event: ConfabEventBody) => {
         session.outbox.push(event);
         // Inside an operation the events are committed with the state it leaves behind;
@@ -629,9 +630,8 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     const extra = extraRoutes.get(url.pathname);
     if (extra) return extra.handle(req, res, { clientIp: ip });
 
-    const isHook =
-      req.method === 'POST' && parts.length === 4 && parts[0] === 'hook' && safeEqual(parts[1]!, config.hookSecret);
-    if (!isHook) {
+    const hookPath = req.method === 'POST' ? hookpointPath(parts) : null;
+    if (!hookPath || !safeEqual(hookPath.secret, config.hookSecret)) {
       // Wrong secret, wrong path, wrong method: all look the same, and guessing is rate limited.
       req.resume();
       if (!httpLimiter.take(ip)) return json(res, 429, { success: false });
@@ -645,8 +645,8 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       req.resume();
       return json(res, 429, { success: false, error: 'rate limited' });
     }
-    const factory = adapters.get(parts[2]!);
-    const hook = factory?.routes.find((r) => r.path === parts[3]);
+    const factory = adapters.get(hookPath.vendor);
+    const hook = factory?.routes.find((r) => r.path === hookPath.route);
     if (!factory || !hook) {
       req.resume();
       return json(res, 404, { success: false, error: 'unknown hookpoint' });
@@ -664,7 +664,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     // handlers only change the session (they call no vendor), so one whose commit was refused
     // as stale is simply handled again on the current state.
     for (let attempt = 1; ; attempt++) {
-      const outcome = await hookOnce(hook, body, factory.vendor);
+      const outcome = await hookOnce(hook, body, factory.vendor, hookPath.token);
       if (outcome.failed?.reason instanceof StaleCommit && attempt < HOOK_ATTEMPTS) continue;
       if (outcome.failed) throw outcome.failed.reason;
       return json(res, outcome.reply.status, outcome.reply.body);
@@ -675,6 +675,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     hook: HookpointRoute,
     body: HookpointBody,
     vendor: string,
+    token: string | undefined,
   ): Promise<{ reply: HookpointReply; failed?: PromiseRejectedResult }> {
     const held: { release(): void; done: Promise<void> }[] = [];
     const find = async (key: string): Promise<RelayAdapter | undefined> => {
@@ -682,6 +683,8 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
       let session: RelaySession | null;
       try {
         const id = await store.idByHookKey(vendor, key);
+        // The session's own token must be in the path: the global secret alone opens no chat.
+        if (id && !hookTokenOpens(config.signingKey, id, token)) return undefined;
         session = id ? await load(id) : null;
       } catch (err) {
         // The store is out: this message cannot be kept. A visitor here is told now; the

@@ -22,12 +22,15 @@ export interface OmnideskStack {
 }
 
 export async function startOmnideskWithRelay(ctx: { agent: ScriptedAgentOptions; origin: string }): Promise<OmnideskStack> {
-  const sim = await startOmnideskSimulator({ agent: ctx.agent });
+  // With an API key, as a real account has: the relay must send it on every call (the simulator checks).
+  const sim = await startOmnideskSimulator({ agent: ctx.agent, apiKey: 'sandboxOmnideskApiKey' });
   const config = {
     hookSecret: `sandbox-${Math.random().toString(36).slice(2)}`,
     signingKey: `sandbox-${Math.random().toString(36).slice(2)}${Date.now()}`,
     allowedOrigins: [ctx.origin],
-    adapters: [omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 50, timeoutMs: 5000 } })],
+    // No requestChatConfig cache here: the sandbox flips agent availability between visitors
+    // (production caches the answer for 15 s).
+    adapters: [omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 50, timeoutMs: 5000 }, configCacheMs: 0 })],
     drainMs: 500,
     log: () => undefined,
   };

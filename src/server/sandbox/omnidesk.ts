@@ -1,7 +1,18 @@
 /**
- * Omnidesk's chat API on loopback, after vendor-docs/omnidesk-chat-api.txt: the REST calls a
- * backend makes (token-checked, every call recorded in `received`) and a scripted agent that
+ * Omnidesk's chat API on loopback, after its API specification where it is stricter than our
+ * guide (O1, O2, O3 in shared/notes/vendors-in-the-field.md; vendor-docs/omnidesk-chat-api.txt):
+ * the REST calls a backend makes (every call recorded in `received`) and a scripted agent that
  * answers exactly as Omnidesk would, by POSTing to `{{ chatServer }}/<hookpoint>`.
+ *
+ * Strict where the specification is: every `/api/v2/` body must be multipart/form-data (O1),
+ * the `apiKey` header is required when the simulator has a key (O1/O2: `apikeyAuth`),
+ * `chatServer` and `chatAccountToken` must match their patterns (O1), the required fields of
+ * O3 must be there, and success is `{"type":"result","message":"Message sent.","ticketID":…}`
+ * (O3). `chatSessionID` has no documented pattern; as the strictest reasonable server this one
+ * takes `[A-Za-z0-9-]` only. `notifyUserEndChat` lives under `/chat/` (O1; `endChatAt` moves it
+ * to the guide's `/message/`). A repeated `messageNumber` is a new message: O3 only recommends
+ * the field and nowhere promises to drop duplicates. Every request that breaks these rules is
+ * refused and listed in `violations` (tests assert there are none).
  *
  * The document names hookpoint fields but not their encoding, so the simulator uses all
  * three a receiver must handle: messageForCustomer as a urlencoded form, typing and
@@ -11,12 +22,16 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readHookpointBody, field, BodyError } from '../relay/http-body';
+import { readHookpointBody, BodyError } from '../relay/http-body';
 import { omnideskAdapter, type OmnideskConfig } from '../relay/adapters/omnidesk';
 import { ScriptedAgent, type AgentHost, type ScriptedAgentIdentity, type ScriptedAgentOptions } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
 
-export const DEFAULT_CHAT_ACCOUNT_TOKEN = 'sandbox-omnidesk-chat-account-token';
+/** O1: `^[a-zA-Z0-9]+$`. */
+export const DEFAULT_CHAT_ACCOUNT_TOKEN = 'sandboxOmnideskChatAccountToken';
+const CHAT_SERVER = /^[a-zA-Z0-9.:/-]+$/;
+const ACCOUNT_TOKEN = /^[a-zA-Z0-9]+$/;
+const SESSION_ID = /^[A-Za-z0-9-]+$/;
 const NO_AGENTS = 'hide_reason_no_agents_available';
 const CHAT_EVENTS = new Set(['startedtyping', 'stoppedtyping', 'expandedchat', 'minimizedchat']);
 const AVATAR_PNG = Buffer.from(
@@ -31,25 +46,45 @@ export interface OmnideskSimulatorHandle extends SimulatorHandle {
   agentSay(chatSessionID: string, text: string): Promise<void>;
   /** The agent presses stop (endSession). */
   agentEnd(chatSessionID: string): Promise<void>;
+  /** The `chatServer` a conversation's hookpoints go to (the latest one Omnidesk was given). */
+  chatServerOf(chatSessionID: string): string | undefined;
+  /** Requests that broke the specification (each also refused), oldest first. */
+  violations: string[];
+  /** chatSessionIDs Omnidesk was told ended (notifyUserEndChat). */
+  ended: Set<string>;
+  /** While on, every `/api/v2/` call answers 503 (an outage on Omnidesk's side). */
+  setOutage(on: boolean): void;
+}
+
+export interface OmnideskSimulatorOptions extends SimulatorOptions {
+  chatAccountToken?: string;
+  /** When set, every `/api/v2/` call must carry it as the `apiKey` header. */
+  apiKey?: string;
+  /** Which path notifyUserEndChat answers at: the specification's `chat` (default) or the guide's `message`. */
+  endChatAt?: 'chat' | 'message';
+  /** false: the guide's GET requestChatConfig answers 404 (only the specification's POST). */
+  configGet?: boolean;
 }
 
 interface Conversation {
   chatServer: string;
   agent: ScriptedAgent;
   identity: ScriptedAgentIdentity;
-  numbers: Set<number>;
   /** Hookpoint calls of one conversation go out one after another, as a person types them. */
   outbox: Promise<void>;
 }
 
-export async function startOmnideskSimulator(
-  opts: SimulatorOptions & { chatAccountToken?: string } = {},
-): Promise<OmnideskSimulatorHandle> {
-  const token = opts.chatAccountToken ?? DEFAULT_CHAT_ACCOUNT_TOKEN;
+export async function startOmnideskSimulator(opts: OmnideskSimulatorOptions = {}): Promise<OmnideskSimulatorHandle> {
+  const chatAccountToken = opts.chatAccountToken ?? DEFAULT_CHAT_ACCOUNT_TOKEN;
+  const { apiKey, endChatAt = 'chat', configGet = true } = opts;
   const agentOptions: ScriptedAgentOptions = opts.agent ?? {};
   const received: ReceivedFrame[] = [];
+  const violations: string[] = [];
+  const ended = new Set<string>();
   const conversations = new Map<string, Conversation>();
   let base = '';
+  let tickets = 0;
+  let outage = false;
 
   function post(conv: Conversation, route: string, body: () => { body: BodyInit; type?: string }): Promise<void> {
     conv.outbox = conv.outbox.then(async () => {
@@ -118,9 +153,21 @@ export async function startOmnideskSimulator(
     return post(conv, 'endSession', () => ({ body: JSON.stringify({ sessionID: id }), type: 'application/json' }));
   }
 
+  /** A documented answer: `{"type":"result",…}` on success (O3), `{"type":"error",…}` otherwise. */
   function reply(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
+  }
+  const refuse = (res: ServerResponse, status: number, message: string) => reply(res, status, { type: 'error', message });
+  const result = (res: ServerResponse, extra: Record<string, unknown> = {}) =>
+    reply(res, 200, { type: 'result', message: 'Message sent.', ticketID: ++tickets, ...extra });
+
+  /** A request that breaks the specification: recorded, and refused as Omnidesk would. */
+  function violation(res: ServerResponse, status: number, name: string, what: string): void {
+    violations.push(`${name}: ${what}`);
+    // Also in the received log, which the sandbox serves to the e2e suite (channel 'violation').
+    received.push({ at: Date.now(), channel: 'violation', name: 'violation', payload: `${name}: ${what}` });
+    refuse(res, status, what);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -131,92 +178,132 @@ export async function startOmnideskSimulator(
       res.end(AVATAR_PNG);
       return;
     }
+    const api = url.pathname.startsWith('/api/v2/');
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    // O1: the Chat controller's bodies are multipart/form-data; anything else binds no field.
+    if (api && req.method === 'POST' && !type.startsWith('multipart/form-data')) {
+      req.resume();
+      received.push({ at: Date.now(), channel: 'http', name, payload: { contentType: type } });
+      return violation(res, 415, name, `body is ${type || 'untyped'}, not multipart/form-data`);
+    }
     let body;
     try {
       body = await readHookpointBody(req, { maxBodyBytes: 1024 * 1024, maxUploadBytes: 20 * 1024 * 1024 });
     } catch (err) {
-      return reply(res, err instanceof BodyError ? err.status : 400, { success: false });
+      return violation(res, err instanceof BodyError ? err.status : 400, name, `unreadable body (${String(err)})`);
     }
     const payload: Record<string, unknown> = { ...body.fields };
+    // The specification's integer fields, typed as it types them.
+    for (const k of ['messageNumber', 'channelID']) if (typeof payload[k] === 'string' && /^\d{1,9}$/.test(payload[k] as string)) payload[k] = Number(payload[k]);
     if (body.files[0]) payload.file = { name: body.files[0].name, mime: body.files[0].mime, size: body.files[0].bytes.length };
     received.push({ at: Date.now(), channel: 'http', name, payload });
-    const get = (k: string) => field(body, k);
-    const known = (k: string) => {
-      const id = get(k);
-      return typeof id === 'string' ? conversations.get(id) : undefined;
+    // Fields are read from the form only (api) or the query (the guide's GET).
+    const get = (k: string): string | undefined => {
+      const v = api ? body.fields[k] : url.searchParams.get(k);
+      return typeof v === 'string' ? v : undefined;
     };
-    const tokenOk = get('chatAccountToken') === token;
+    const known = (id: string | undefined) => (id ? conversations.get(id) : undefined);
+    if (api) {
+      // O1/O2: every Chat and Message endpoint requires the key (apiKey header, or ?apiKey=).
+      if (apiKey !== undefined && (req.headers.apikey ?? url.searchParams.get('apiKey')) !== apiKey)
+        return violation(res, 401, name, 'missing or wrong apiKey');
+      if (outage) return refuse(res, 503, 'Service temporarily unavailable');
+    }
+    /** The specification's required fields and patterns; the first break is the answer. */
+    const check = (required: readonly string[]): string | null => {
+      for (const k of required) if (!get(k)) return `${k} is required`;
+      const chatServer = get('chatServer');
+      if (chatServer !== undefined && (chatServer.length < 5 || !CHAT_SERVER.test(chatServer))) return `chatServer must match ${CHAT_SERVER}`;
+      const token = get('chatAccountToken');
+      if (token !== undefined && !ACCOUNT_TOKEN.test(token)) return `chatAccountToken must match ${ACCOUNT_TOKEN}`;
+      if (token !== undefined && token !== chatAccountToken) return 'unknown chatAccountToken';
+      for (const k of ['chatSessionID', 'sessionID']) {
+        const id = get(k);
+        if (id !== undefined && !SESSION_ID.test(id)) return `${k} must match ${SESSION_ID}`;
+      }
+      for (const k of ['messageNumber', 'channelID']) {
+        const v = get(k);
+        if (v !== undefined && !/^\d{1,9}$/.test(v)) return `${k} must be an integer`;
+      }
+      return null;
+    };
+    const fail = (required: readonly string[]) => {
+      const problem = check(required);
+      if (problem) violation(res, 400, name, problem);
+      return problem !== null;
+    };
 
     switch (name) {
-      case 'GET /requestChatConfig': {
-        if (!tokenOk) return reply(res, 401, { success: false, error: 'invalid chatAccountToken' });
-        const available = agentOptions.available ? agentOptions.available() : true;
-        return reply(res, 200, {
-          success: true,
-          config: { hide_chat_when_no_agents_available: true, channelID: 8 },
-          instructions: available ? [] : [{ type: NO_AGENTS, message: 'There are no agents available' }],
-        });
-      }
+      case 'GET /requestChatConfig':
+        if (!configGet) return refuse(res, 404, 'Not found');
+        if (fail(['chatAccountToken'])) return;
+        return reply(res, 200, chatConfig());
+      case 'POST /api/v2/chat/requestChatConfig':
+        if (fail(['chatServer', 'chatAccountToken'])) return;
+        return reply(res, 200, chatConfig());
       case 'POST /api/v2/chat/notifyUserNewChatMessage': {
-        if (!tokenOk) return reply(res, 401, { success: false, error: 'invalid chatAccountToken' });
-        const id = get('chatSessionID');
-        const message = get('message');
-        const chatServer = get('chatServer');
-        if (typeof id !== 'string' || !id || typeof message !== 'string' || typeof chatServer !== 'string' || !/^https?:\/\//.test(chatServer))
-          return reply(res, 400, { success: false, error: 'chatSessionID, message and chatServer are required' });
-        if (String(get('channelID')) !== '8') return reply(res, 400, { success: false, error: 'channelID must be 8' });
-        let conv = conversations.get(id);
-        const n = Number(get('messageNumber'));
+        if (fail(['url', 'message', 'channelID', 'chatAccountToken', 'chatSessionID', 'chatServer'])) return;
+        if (get('channelID') !== '8') return violation(res, 400, name, 'channelID must be 8 (live chat)');
+        const id = get('chatSessionID')!;
+        const message = get('message')!;
+        const chatServer = get('chatServer')!.replace(/\/+$/, '');
+        const conv = conversations.get(id);
         if (!conv) {
           const c: Conversation = {
-            chatServer: chatServer.replace(/\/+$/, ''),
+            chatServer,
             identity: agentOptions.identity ?? { name: 'Alex Morgan', isBot: false },
-            numbers: new Set(),
             outbox: Promise.resolve(),
             agent: undefined as unknown as ScriptedAgent,
           };
           c.agent = new ScriptedAgent(hostFor(id, () => c), { ...agentOptions, queueFrom: 0 });
           conversations.set(id, c);
-          conv = c;
-          if (Number.isFinite(n)) conv.numbers.add(n);
-          conv.agent.start('');
-          return reply(res, 200, { success: true, created: true });
+          c.agent.start('');
+          return result(res);
         }
-        // messageNumber makes a retried call idempotent.
-        if (Number.isFinite(n) && conv.numbers.has(n)) return reply(res, 200, { success: true, duplicate: true });
-        if (Number.isFinite(n)) conv.numbers.add(n);
+        // The latest chatServer is where the agent's side posts (O3: every message carries it).
+        conv.chatServer = chatServer;
+        // O3 only recommends messageNumber: a repeated number is a new message here, as nothing promises otherwise.
         conv.agent.hear(message);
-        return reply(res, 200, { success: true });
+        return result(res);
       }
       case 'POST /api/v2/chat/addAttachment': {
-        if (!tokenOk) return reply(res, 401, { success: false, error: 'invalid chatAccountToken' });
-        if (!known('sessionID') || !body.files[0]) return reply(res, 400, { success: false, error: 'file and a known sessionID are required' });
-        return reply(res, 200, { success: true });
+        if (fail(['chatServer', 'chatAccountToken'])) return;
+        if (!body.files[0]) return violation(res, 400, name, 'file is required');
+        if (!known(get('sessionID') ?? get('chatSessionID'))) return violation(res, 400, name, 'unknown sessionID');
+        return result(res);
       }
       case 'POST /api/v2/chat/notifyUserNewChatEvent': {
-        const event = get('event');
-        if (!known('chatSessionID') || typeof event !== 'string' || !CHAT_EVENTS.has(event))
-          return reply(res, 400, { success: false, error: 'unknown chatSessionID or event' });
-        return reply(res, 200, { success: true });
+        if (fail(['chatServer', 'chatSessionID', 'event'])) return;
+        if (!CHAT_EVENTS.has(get('event')!)) return violation(res, 400, name, 'event must be startedtyping|stoppedtyping|expandedchat|minimizedchat');
+        if (!known(get('chatSessionID'))) return violation(res, 400, name, 'unknown chatSessionID');
+        return result(res);
       }
-      case 'POST /api/v2/message/notifyUserEndChat': {
-        const conv = known('chatSessionID');
-        if (!conv || typeof get('chatServer') !== 'string') return reply(res, 400, { success: false, error: 'unknown chatSessionID' });
+      case `POST /api/v2/${endChatAt}/notifyUserEndChat`: {
+        if (fail(['chatSessionID', 'chatServer'])) return;
+        const conv = known(get('chatSessionID'));
+        if (!conv) return violation(res, 400, name, 'unknown chatSessionID');
         conv.agent.visitorLeft();
-        return reply(res, 200, { success: true });
+        ended.add(get('chatSessionID')!);
+        return result(res);
       }
-      case 'POST /api/v2/message/chatbot': {
-        if (!['from', 'subject', 'message'].every((k) => typeof get(k) === 'string' && get(k)))
-          return reply(res, 400, { success: false, error: 'from, subject and message are required' });
-        return reply(res, 200, { success: true, ticketID: received.length });
-      }
+      case 'POST /api/v2/message/chatbot':
+        if (fail(['from', 'subject', 'message'])) return;
+        return result(res);
       default:
-        return reply(res, 404, { success: false, error: 'not found' });
+        return refuse(res, 404, 'Not found');
     }
   }
 
+  function chatConfig(): Record<string, unknown> {
+    const available = agentOptions.available ? agentOptions.available() : true;
+    return {
+      config: { hide_chat_when_no_agents_available: true, channelID: 8 },
+      instructions: available ? [] : [{ type: NO_AGENTS, message: 'There are no agents available' }],
+    };
+  }
+
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => reply(res, 500, { success: false }));
+    handle(req, res).catch(() => refuse(res, 500, 'Internal error'));
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -225,8 +312,12 @@ export async function startOmnideskSimulator(
   return {
     vendor: 'omnidesk',
     url: base,
-    options: { apiBase: `${base}/api/v2`, configUrl: `${base}/requestChatConfig`, chatAccountToken: token },
+    options: { apiBase: `${base}/api/v2`, configUrl: `${base}/requestChatConfig`, chatAccountToken, ...(apiKey ? { apiKey } : {}) },
     received,
+    chatServerOf: (id) => conversations.get(id)?.chatServer,
+    violations,
+    ended,
+    setOutage: (on) => void (outage = on),
     conversations: () => [...conversations.keys()],
     agentSay: (id, text) => say(id, text),
     agentEnd: (id) => {
@@ -250,7 +341,7 @@ export function omnideskAdapterFor(
   sim: Pick<SimulatorHandle, 'options'>,
   overrides: Partial<OmnideskConfig> = {},
 ): ReturnType<typeof omnideskAdapter> {
-  const { chatAccountToken, apiBase, configUrl } = sim.options;
+  const { chatAccountToken, apiBase, configUrl, apiKey } = sim.options;
   if (!chatAccountToken || !apiBase || !configUrl) throw new Error('not an Omnidesk simulator: its options lack the token or URLs');
-  return omnideskAdapter({ chatAccountToken, apiBase, configUrl, ...overrides });
+  return omnideskAdapter({ chatAccountToken, apiBase, configUrl, apiKey, ...overrides });
 }

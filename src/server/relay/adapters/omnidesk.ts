@@ -1,17 +1,24 @@
 /**
  * Omnidesk's chat API (vendor-docs/omnidesk-chat-api.txt) as a relay adapter.
  *
- * Choices where the document is silent or ambiguous, written down:
- * - The document lists POST fields as "Path Parameters". We send them as a JSON body (a secret
- *   token in a query string ends up in access logs) and accept hookpoint fields from JSON,
- *   form, multipart AND the query string.
+ * The wire itself (form bodies, the API key, `result` answers, no resend, the end path, the
+ * cached requestChatConfig) is ./omnidesk-api.ts, after Omnidesk's API specification.
+ *
+ * Choices where the documents are silent or ambiguous, written down:
+ * - The guide lists POST fields as "Path Parameters"; the specification says multipart/form-data,
+ *   which we send (a secret token in a query string ends up in access logs). Hookpoint fields
+ *   are accepted from JSON, form, multipart AND the query string, and the session's id under
+ *   `sessionID`, `SessionID` or `chatSessionID`.
  * - `chatAccountToken` is sent on every API call, also where the document does not list it
  *   (notifyUserNewChatEvent, notifyUserEndChat): the calls are made on this account's behalf.
- * - `chatServer` is the full hookpoint base (`https://relay/hook/<secret>/omnidesk`), since
- *   Omnidesk POSTs to `{{ chatServer }}/messageForCustomer`; the secret travels inside it.
- * - chatSessionID is a fresh random id per conversation, not the relay's session id, so
- *   nothing Omnidesk knows can be turned into a visitor token.
- * - Starting a chat: requestChatConfig again (agents may have left since the widget opened),
+ * - `chatServer` is the chat's own hookpoint base (`https://relay/hook/<secret>/omnidesk/<token>`,
+ *   ../hook-tokens.ts), since Omnidesk POSTs to `{{ chatServer }}/messageForCustomer`: the global
+ *   secret and this chat's token travel inside it, both from `[A-Za-z0-9-]` so that it matches
+ *   the specification's `^[a-zA-Z0-9.:/-]+$`.
+ * - chatSessionID is a fresh random id per conversation (`confab-` + 32 hex digits), not the
+ *   relay's session id, so nothing Omnidesk knows can be turned into a visitor token.
+ * - Starting a chat: requestChatConfig again (agents may have left since the widget opened; the
+ *   answer is shared for 15 s, ./omnidesk-api.ts),
  *   then the pre-chat answers go to `message/chatbot` as the escalation's history (only when
  *   the visitor gave an email or phone: `from` is that address), and message #1 of the
  *   conversation carries the same answers, because that first message is what creates the
@@ -24,10 +31,12 @@
  *   tag-stripped `text`.
  * - Window state (`expandedchat` / `minimizedchat`) comes from the additive `window` command.
  * - Relay shutdown does not end chats upstream; session expiry does (notifyUserEndChat).
- * - Retries: notifyUserNewChatMessage is retried on any transient failure with the same
- *   messageNumber (the document: "the message count within this chat session"; we rely on it to
- *   de-duplicate). `message/chatbot` and `addAttachment` carry no such key, so they are retried
- *   only when the request provably never reached Omnidesk (../upstream.ts).
+ * - The visitor's End ends the chat at once; telling Omnidesk happens behind it (logged and
+ *   retried in the background when it fails), so an unreachable Omnidesk never leaves a chat
+ *   that cannot be ended.
+ * - No call is repeated by the relay once it may have reached Omnidesk: a line that timed out
+ *   is reported as not delivered and the widget leaves it unconfirmed with Retry, which the
+ *   visitor may press (the line keeps its messageNumber).
  * - A start whose first message fails is not started: the visitor gets a retryable error (the
  *   widget offers Start again) and the retry is message #1 again.
  */
@@ -44,27 +53,35 @@ import {
   type RelayAdapterFactory,
   type RelayFile,
 } from '../adapter';
+import { randomBytes } from 'node:crypto';
 import { field } from '../http-body';
-import { newId } from '../tokens';
-import { callWithRetry, DEFAULT_RETRY, UpstreamError, type CallOptions, type RetryPolicy } from '../upstream';
+import { UpstreamError } from '../upstream';
+import { chatServerProblem, OmnideskApi, type Fields, type OmnideskApiConfig } from './omnidesk-api';
+import { scanAgentMarkup } from './omnidesk-html';
+
+export { apiConfigProblems, chatServerProblem, CHAT_SERVER_PATTERN, CHAT_SESSION_ID_PATTERN } from './omnidesk-api';
 
 export const OMNIDESK_VENDOR = 'omnidesk';
 /** The document: "use "8" for live chat". */
 export const LIVE_CHAT_CHANNEL = 8;
 export const NO_AGENTS_INSTRUCTION = 'hide_reason_no_agents_available';
 
-export interface OmnideskConfig {
-  chatAccountToken: string;
+export interface OmnideskConfig extends OmnideskApiConfig {
   /** requestChatConfig's second token; optional (some accounts only have the account token). */
   chatServerToken?: string;
+  /** Sent as the `apiKey` header; needs API_CHAT (and MESSAGE_CREATE for chatbot logs). */
+  apiKey?: string;
   /** e.g. https://account.omnidesk.com/api/v2 */
   apiBase: string;
   /** e.g. https://chat.omnidesk.io/requestChatConfig */
   configUrl: string;
   /** `brandID` for chatbot logs (settings > brands). */
   brandId?: string;
-  fetch?: typeof fetch;
-  retry?: RetryPolicy;
+}
+
+/** A fresh chatSessionID: `[A-Za-z0-9-]` only, 128 random bits. */
+function newChatSessionId(): string {
+  return `confab-${randomBytes(16).toString('hex')}`;
 }
 
 const CAPABILITIES: readonly Capability[] = ['prechat', 'file', 'typing', 'end', 'cancel', 'leave-message', 'resume', 'window-state', 'html'];
@@ -146,7 +163,6 @@ function readState(raw: Json | undefined): Partial<OmnideskState> {
 
 export class OmnideskSession implements RelayAdapter {
   readonly hookKey: string;
-  private readonly fetch: typeof fetch;
   private messageNumber: number;
   /** clientId → messageNumber: a retried line keeps its number, so Omnidesk can de-duplicate. */
   private readonly numbered: Map<string, number>;
@@ -161,12 +177,12 @@ export class OmnideskSession implements RelayAdapter {
 
   constructor(
     private readonly cfg: OmnideskConfig,
+    private readonly api: OmnideskApi,
     private readonly ctx: AdapterContext,
     state?: Json,
   ) {
-    this.fetch = cfg.fetch ?? fetch;
     const st = readState(state);
-    this.hookKey = st.hookKey ?? `confab-${newId(15)}`;
+    this.hookKey = st.hookKey ?? newChatSessionId();
     this.messageNumber = st.messageNumber ?? 0;
     this.numbered = new Map(st.numbered ?? []);
     this.echoed = new Set(st.echoed ?? []);
@@ -228,9 +244,10 @@ export class OmnideskSession implements RelayAdapter {
       case 'end':
       case 'cancel':
         if (!this.live) return;
+        // Ended here and now, whatever Omnidesk answers: a failure is logged and retried behind it.
         this.ended = true;
-        await this.endUpstream();
         this.emit({ type: 'ended', by: 'visitor' });
+        this.endUpstream();
         return;
       case 'leave-message':
         return this.leaveMessage(c);
@@ -242,7 +259,7 @@ export class OmnideskSession implements RelayAdapter {
   async close(reason: 'expired' | 'shutdown'): Promise<void> {
     if (reason === 'expired' && this.live) {
       this.ended = true;
-      await this.endUpstream().catch(() => undefined);
+      this.endUpstream();
     }
   }
 
@@ -259,15 +276,16 @@ export class OmnideskSession implements RelayAdapter {
         agent: { name: agentName, avatar: safeUrl(picture, 'image') ?? undefined, isBot: false },
       });
     }
-    const looksLikeHtml = /<\/?[a-z][^>]*>/i.test(message);
+    // One linear pass (no regex over the agent's text: issue 15 row 12).
+    const markup = scanAgentMarkup(message);
     this.emit({
       type: 'message',
       message: {
         id: `${this.hookKey}-a${++this.agentLines}`,
         sender: 'agent',
         authorName: agentName,
-        text: looksLikeHtml ? message.replace(/<[^>]*>/g, '') : message,
-        ...(looksLikeHtml ? { html: message } : {}),
+        text: markup.text,
+        ...(markup.html ? { html: message } : {}),
         sentAt: Date.now(),
       },
     });
@@ -322,8 +340,8 @@ export class OmnideskSession implements RelayAdapter {
       }
     }
     const first = ['Visitor started a chat.', summary].filter(Boolean).join('\n');
-    // Started (and the number used) only once Omnidesk has message #1: if it fails, a retried
-    // start sends #1 again, which Omnidesk de-duplicates if the first one did arrive.
+    // Started (and the number used) only once Omnidesk has confirmed message #1: if it fails,
+    // the visitor's Start again sends #1 again (never the relay by itself).
     const n = this.messageNumber + 1;
     await this.notify(n, first);
     this.messageNumber = n;
@@ -356,14 +374,12 @@ export class OmnideskSession implements RelayAdapter {
     const clientId = str(c.clientId, 200);
     if (!this.echoed.has(clientId)) {
       try {
-        await callWithRetry(this.fetch, `${this.cfg.apiBase}/chat/addAttachment`, () => {
-          const form = new FormData();
-          form.set('file', new Blob([bytes], { type: mime }), name);
-          form.set('chatServer', this.ctx.hookpointBase);
-          form.set('chatAccountToken', this.cfg.chatAccountToken);
-          form.set('sessionID', this.hookKey);
-          return { method: 'POST', body: form };
-        }, this.retry, { idempotent: false });
+        // The guide names the id `sessionID` here, the other calls `chatSessionID`: both are sent.
+        await this.api.post(
+          '/chat/addAttachment',
+          { chatServer: this.ctx.hookpointBase, chatAccountToken: this.cfg.chatAccountToken, sessionID: this.hookKey, chatSessionID: this.hookKey },
+          { name, mime, bytes },
+        );
       } catch (err) {
         this.ctx.log(`upload failed: ${String(err)}`);
         return this.error('send-failed', 'Your file could not be delivered. Please retry.');
@@ -396,22 +412,8 @@ export class OmnideskSession implements RelayAdapter {
     });
   }
 
-  private get retry(): RetryPolicy {
-    return this.cfg.retry ?? DEFAULT_RETRY;
-  }
-
-  private post(path: string, body: Record<string, string | number>, retry = this.retry, options?: CallOptions): Promise<unknown> {
-    return callWithRetry(
-      this.fetch,
-      `${this.cfg.apiBase}${path}`,
-      () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      retry,
-      options,
-    );
-  }
-
   private notify(messageNumber: number, message: string): Promise<unknown> {
-    return this.post('/chat/notifyUserNewChatMessage', {
+    return this.api.post('/chat/notifyUserNewChatMessage', {
       messageNumber,
       url: this.ctx.page.url,
       message,
@@ -424,33 +426,33 @@ export class OmnideskSession implements RelayAdapter {
 
   private async event(event: 'startedtyping' | 'stoppedtyping' | 'expandedchat' | 'minimizedchat'): Promise<void> {
     // A late typing signal is worse than none: one attempt, failures only logged.
-    await this.post(
-      '/chat/notifyUserNewChatEvent',
-      { chatServer: this.ctx.hookpointBase, chatSessionID: this.hookKey, event, chatAccountToken: this.cfg.chatAccountToken },
-      { ...this.retry, attempts: 1 },
-    ).catch((err: unknown) => this.ctx.log(`${event} failed: ${String(err)}`));
+    await this.api
+      .post(
+        '/chat/notifyUserNewChatEvent',
+        { chatServer: this.ctx.hookpointBase, chatSessionID: this.hookKey, event, chatAccountToken: this.cfg.chatAccountToken },
+        undefined,
+        { ...this.api.retry, attempts: 1 },
+      )
+      .catch((err: unknown) => this.ctx.log(`${event} failed: ${String(err)}`));
   }
 
-  private endUpstream(): Promise<unknown> {
-    return this.post('/message/notifyUserEndChat', {
-      chatSessionID: this.hookKey,
-      chatServer: this.ctx.hookpointBase,
-      chatAccountToken: this.cfg.chatAccountToken,
-    });
+  /** Not awaited: the chat has already ended for the visitor (see OmnideskApi.endChat). */
+  private endUpstream(): void {
+    void this.api.endChat(
+      { chatSessionID: this.hookKey, chatServer: this.ctx.hookpointBase, chatAccountToken: this.cfg.chatAccountToken },
+      this.ctx.log,
+    );
   }
 
   private chatbotLog(from: string, subject: string, message: string): Promise<unknown> {
-    const body: Record<string, string> = { from, subject, message, chatAccountToken: this.cfg.chatAccountToken };
-    if (this.cfg.brandId) body.brandID = this.cfg.brandId;
+    const body: Fields = { from, subject, message, chatAccountToken: this.cfg.chatAccountToken, brandID: this.cfg.brandId };
     // Each call creates a ticket: never repeated after it may have arrived.
-    return this.post('/message/chatbot', body, this.retry, { idempotent: false });
+    return this.api.post('/message/chatbot', body);
   }
 
   private async refreshAvailability(): Promise<void> {
-    const q = new URLSearchParams({ chatAccountToken: this.cfg.chatAccountToken });
-    if (this.cfg.chatServerToken) q.set('chatServerToken', this.cfg.chatServerToken);
     try {
-      const answer = await callWithRetry(this.fetch, `${this.cfg.configUrl}?${q}`, () => ({ method: 'GET' }), this.retry);
+      const answer = await this.api.requestChatConfig(this.ctx.hookpointBase, this.ctx.log);
       this.agentsAvailable = !saysNoAgents(answer);
     } catch (err) {
       // Unknown is not "nobody": let the visitor try; a failed start is reported then.
@@ -475,7 +477,8 @@ async function withSession(
   find: (key: string) => Promise<OmnideskSession | undefined>,
   fn: (s: OmnideskSession) => HookpointReply | void,
 ): Promise<HookpointReply> {
-  const id = field(body, 'sessionID');
+  // `sessionID` / `SessionID` in the guide's hookpoints; `chatSessionID` is what we sent Omnidesk.
+  const id = field(body, 'sessionID') ?? field(body, 'chatSessionID');
   if (typeof id !== 'string' || !id) return { status: 400, body: { success: false, error: 'sessionID missing' } };
   const session = await find(id);
   if (!session) return { status: 404, body: { success: false, error: 'unknown session' } };
@@ -516,11 +519,21 @@ const routes: HookpointRoute<OmnideskSession>[] = [
   },
 ];
 
+/** Throws, naming every problem, when the configuration breaks the specification's patterns. */
 export function omnideskAdapter(cfg: OmnideskConfig): RelayAdapterFactory<OmnideskSession> {
+  const api = new OmnideskApi(cfg);
+  let chatServerChecked = false;
   return {
     vendor: OMNIDESK_VENDOR,
     capabilities: CAPABILITIES,
     routes,
-    create: (ctx, state) => new OmnideskSession(cfg, ctx, state),
+    create: (ctx, state) => {
+      if (!chatServerChecked) {
+        chatServerChecked = true;
+        const problem = chatServerProblem(ctx.hookpointBase);
+        if (problem) ctx.log(`Omnidesk will refuse every call: ${problem}`);
+      }
+      return new OmnideskSession(cfg, api, ctx, state);
+    },
   };
 }
