@@ -28,25 +28,34 @@ async function chatting(s: Stack): Promise<{ v: Visitor; id: string }> {
   return { v, id };
 }
 
+/** Background retries wait here until the test runs them: nothing is retried behind its back. */
+function heldRetries(): { schedule: (run: () => void) => void; waiting: () => number; runNext: () => void } {
+  const queue: (() => void)[] = [];
+  return { schedule: (run) => void queue.push(run), waiting: () => queue.length, runNext: () => queue.shift()?.() };
+}
+
 const endCalls = (s: Stack) => s.sim.received.filter((r) => r.name.endsWith('/notifyUserEndChat')).map((r) => r.name);
 
 describe('ending an Omnidesk chat', () => {
   it('with Omnidesk down, the visitor’s chat ends at once, and Omnidesk is told once it is back', async () => {
-    // The first background retry waits long enough that "at once" cannot be a retry that went through.
-    const s = await stack({}, undefined, { endRetryDelaysMs: [300, 50, 50, 50, 50, 50, 50, 50] });
+    const retries = heldRetries();
+    const s = await stack({}, undefined, { schedule: retries.schedule });
     const { v, id } = await chatting(s);
     s.sim.setOutage(true);
     v.transport.send({ type: 'end' });
     const ended = await waitFor(() => v.of('ended')[0], 'ended');
     expect(ended.by).toBe('visitor');
+    await waitFor(() => retries.waiting() === 1, 'a retry scheduled');
     expect(s.sim.ended.has(id)).toBe(false);
-    await waitFor(() => s.logs.some((l) => /notifyUserEndChat failed \(HTTP 503: .*Service temporarily unavailable/.test(l)), 'the failure logged in Omnidesk’s words');
+    expect(s.logs.some((l) => /notifyUserEndChat failed \(HTTP 503: .*Service temporarily unavailable/.test(l))).toBe(true);
 
     // The chat is over, not stuck: a second End changes nothing and raises no error.
     v.transport.send({ type: 'end' });
     v.transport.send({ type: 'typing', on: true });
     s.sim.setOutage(false);
+    retries.runNext();
     await waitFor(() => s.sim.ended.has(id), 'Omnidesk told in the background');
+    expect(retries.waiting()).toBe(0);
     expect(v.of('ended')).toHaveLength(1);
     expect(v.of('error')).toEqual([]);
     expect(calls(s.sim, '/chat/notifyUserNewChatEvent')).toEqual([]);
@@ -54,15 +63,18 @@ describe('ending an Omnidesk chat', () => {
   });
 
   it('with Omnidesk unreachable (connection refused), the chat still ends at once', async () => {
+    const retries = heldRetries();
     let down = true;
     const s = await stack({}, (input, init) =>
       down && String(input).endsWith('/notifyUserEndChat') ? Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })) : fetch(input, init),
-    { endRetryDelaysMs: [200, 50, 50, 50, 50, 50] });
+    { schedule: retries.schedule });
     const { v, id } = await chatting(s);
     v.transport.send({ type: 'end' });
     expect((await waitFor(() => v.of('ended')[0], 'ended')).by).toBe('visitor');
+    await waitFor(() => retries.waiting() === 1, 'a retry scheduled');
     expect(endCalls(s)).toEqual([]);
     down = false;
+    retries.runNext();
     await waitFor(() => s.sim.ended.has(id), 'Omnidesk told in the background');
     expect(endCalls(s)).toEqual(['POST /api/v2/chat/notifyUserEndChat']);
     expect(s.sim.violations).toEqual([]);
@@ -74,7 +86,7 @@ describe('ending an Omnidesk chat', () => {
       if (!String(input).endsWith('/notifyUserEndChat')) return fetch(input, init);
       await fetch(input, init); // Omnidesk sees it (and, here, answers it its own way)
       return new Response(refusal, { status: 200, headers: { 'content-type': 'application/json' } });
-    }, { endRetryDelaysMs: [20, 20, 20] });
+    }, { schedule: () => expect.unreachable('a refusal is not retried') });
     const { v } = await chatting(s);
     v.transport.send({ type: 'end' });
     expect((await waitFor(() => v.of('ended')[0], 'ended')).by).toBe('visitor');

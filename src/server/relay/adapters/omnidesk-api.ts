@@ -46,6 +46,8 @@ export interface OmnideskApiConfig {
   endRetryDelaysMs?: readonly number[];
   /** Injected clock for the config cache. */
   now?: () => number;
+  /** Injected timer for the background end retries (default: an unref'd setTimeout). */
+  schedule?: (run: () => void, ms: number) => void;
 }
 
 export const DEFAULT_CONFIG_CACHE_MS = 15_000;
@@ -94,13 +96,15 @@ export class OmnideskApi {
   /** A failed requestChatConfig, remembered briefly so an outage does not cost a call per visitor. */
   private configFailure: { at: number; error: unknown } | null = null;
   private configInFlight: Promise<unknown> | null = null;
-  private readonly pendingEnds = new Set<ReturnType<typeof setTimeout>>();
+  private readonly schedule: (run: () => void, ms: number) => void;
 
   constructor(private readonly cfg: OmnideskApiConfig) {
     const problems = apiConfigProblems(cfg);
     if (problems.length) throw new Error(problems.join('\n'));
     this.fetchImpl = cfg.fetch ?? fetch;
     this.now = cfg.now ?? Date.now;
+    // Unref'd: a retry still waiting never keeps a stopping relay alive (its failure is in the log).
+    this.schedule = cfg.schedule ?? ((run, ms) => void setTimeout(run, ms).unref());
   }
 
   get retry(): RetryPolicy {
@@ -168,14 +172,7 @@ export class OmnideskApi {
           return false;
         }
         log(`notifyUserEndChat failed (${words(err)}); trying again in ${delays[attempt]} ms`);
-        return new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => {
-            this.pendingEnds.delete(timer);
-            resolve(this.endChat(fields, log, attempt + 1));
-          }, delays[attempt]);
-          timer.unref?.();
-          this.pendingEnds.add(timer);
-        });
+        return new Promise<boolean>((resolve) => this.schedule(() => resolve(this.endChat(fields, log, attempt + 1)), delays[attempt]!));
       },
     );
   }
@@ -192,11 +189,6 @@ export class OmnideskApi {
       this.endPath = other;
       log(`notifyUserEndChat answers at ${other}; using that path from now on`);
     }
-  }
-
-  /** Background end retries still waiting (a relay shutdown drops them; they are logged). */
-  get endsPending(): number {
-    return this.pendingEnds.size;
   }
 
   /** requestChatConfig's answer, from the cache when it is recent. Throws when both ways fail. */
