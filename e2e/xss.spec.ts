@@ -57,12 +57,14 @@ const FIELDS: Record<SandboxVendor, { text: string[]; url: string[] }> = {
     url: ['messageForCustomer picture'],
   },
   diyalog: { text: ['agentName', 'message text'], url: [] },
+  // Not in this suite yet (its simulator has no injector): the vendor loop below leaves it out.
+  'expertflow-cx': { text: [], url: [] },
 };
 /**
  * How often the sentinel round shows in the chat's text (names, lines, labels, cards...). A form
  * whose prompt repeats its label shows it once; a Diyalog line carries the representative's name.
  */
-const SENTINEL_SHOWN: Record<SandboxVendor, number> = { whoson: 10, expertflow: 4, tencent: 18, omnidesk: 10, diyalog: 4 };
+const SENTINEL_SHOWN: Record<SandboxVendor, number> = { whoson: 10, expertflow: 4, tencent: 18, omnidesk: 10, diyalog: 4, 'expertflow-cx': 0 };
 /** WhosOn fields only a chat refused up front shows, one URL vector per chat (see below). */
 const WHOSON_OFFLINE = { text: ['OpeningMessage HTML, a few vectors at a time'], url: ['ForwardingURL', 'notaccepted forwarding URL'] };
 
