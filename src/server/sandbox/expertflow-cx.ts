@@ -87,7 +87,8 @@ interface Conversation {
   state: 'bot' | 'agent' | 'ended';
   agent?: ScriptedAgent;
   token?: string;
-  botPrompt?: string;
+  /** Ids of the bot's BUTTON and CAROUSEL messages: what a button answer may name. */
+  prompts: Set<string>;
   visitorName: string;
 }
 
@@ -197,7 +198,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
       ],
       additionalDetails: { interactive: { type: 'button' } },
     });
-    c.botPrompt = str(m.id);
+    c.prompts.add(str(m.id)!);
     deliver(c, m);
   }
 
@@ -316,6 +317,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
     if (!obj(p.customer)) return 'MESSAGE_RECEIVED without the customer data';
     return cim(c, { ...sender, id: c.customerId }, body, {
       intent: header.intent ?? null,
+      entities: header.entities ?? {},
       originalMessageId: header.originalMessageId ?? null,
       additionalData: header.additionalData ?? {},
     });
@@ -450,7 +452,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
       let c = byCid(cid);
       if (c) violation('CHAT_REQUESTED while the customer has an active chat');
       if (!c) {
-        c = { id: randomBytes(12).toString('hex'), cid, customerId: randomBytes(12).toString('hex'), history: [], state: 'bot', visitorName: '' };
+        c = { id: randomBytes(12).toString('hex'), cid, customerId: randomBytes(12).toString('hex'), history: [], state: 'bot', visitorName: '', prompts: new Set() };
         conversations.set(c.id, c);
       }
       const v = obj(obj((obj(p)!.additionalAttributes as unknown[])[0])?.value);
@@ -492,13 +494,11 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
       const header = obj(line.header)!;
       const name = c.visitorName;
       if (c.state === 'bot') {
-        if (header.originalMessageId && header.originalMessageId !== c.botPrompt) violation('a button answer naming a message that is not the prompt');
+        if (header.originalMessageId && !c.prompts.has(str(header.originalMessageId) ?? '')) violation('a button answer naming a message that is not a bot prompt');
         if (header.intent === 'opening_hours') {
           if (JSON.stringify(header.entities) !== JSON.stringify({ branch: 'main' })) violation('button payload entities not split off as W does');
           deliver(c, cim(c, botSender, { type: 'PLAIN', markdownText: 'We are open 9:00 to 17:00, Monday to Friday.' }));
-          return deliver(
-            c,
-            cim(c, botSender, {
+          const carousel = cim(c, botSender, {
               type: 'CAROUSEL',
               markdownText: '',
               elements: [
@@ -508,8 +508,9 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
                   additionalCarouselElementDetails: { id: 'card-1', title: 'Main branch', image_url: `data:image/png;base64,${SANDBOX_PNG}` },
                 },
               ],
-            }),
-          );
+            });
+          c.prompts.add(str(carousel.id)!);
+          return deliver(c, carousel);
         }
         return toAgent(c, name);
       }

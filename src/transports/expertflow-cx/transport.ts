@@ -137,6 +137,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   let jwt = '';
   let formId = '';
   let typingTimer: unknown;
+  let byeTimer: unknown;
   let lastTypingOut = -Infinity;
   let unwake = (): void => undefined;
   const agents = new Set<string>();
@@ -169,7 +170,10 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     typingOff();
     emit(text ? { type: 'ended', by, text } : { type: 'ended', by });
     saveResume();
-    socket?.disconnect();
+    // After the visitor's CHAT_ENDED the socket stays until the server answers (E3 disconnects
+    // on its CHAT_ENDED): closing at once can lose the frame.
+    if (by === 'visitor' && socket?.connected) byeTimer = clock.setTimeout(() => socket?.disconnect(), 3000);
+    else socket?.disconnect();
   }
 
   function agentJoined(name: string, isBot: boolean): void {
@@ -386,7 +390,10 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       flush();
     });
     sock.on('MESSAGE_RECEIVED', (raw: unknown) => onMessage(raw));
-    sock.on('CHAT_ENDED', () => finish(agents.size ? 'agent' : 'system'));
+    sock.on('CHAT_ENDED', () => {
+      if (ended) return void sock.disconnect();
+      finish(agents.size ? 'agent' : 'system');
+    });
     sock.on('CHANNEL_SESSION_ENDED', () => finish(agents.size ? 'agent' : 'system'));
     sock.on('CHANNEL_SESSION_EXPIRED', () => finish('timeout'));
     sock.on('ERRORS', (raw: unknown) => {
@@ -597,6 +604,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       closed = true;
       unwake();
       clock.clearTimeout(typingTimer);
+      clock.clearTimeout(byeTimer);
       socket?.disconnect();
     },
   };
