@@ -154,7 +154,7 @@ describe('ExpertFlow CX transport', () => {
     await toAgent(h);
     h.send({ type: 'end' });
     expect(h.of('ended')).toEqual([expect.objectContaining({ by: 'visitor' })]);
-    const [ended] = await until('CHAT_ENDED', () => frames('CHAT_ENDED').length && frames('CHAT_ENDED'));
+    const ended = await until('CHAT_ENDED', () => frames('CHAT_ENDED')[0]);
     expect(ended).toMatchObject({ serviceIdentifier: '5155', channelCustomerIdentifier: '+15550100' });
     expect(h.token()).toEqual({ conv: [...sim.conversations.keys()][0], ended: true });
     expect([...sim.conversations.values()][0]!.state).toBe('ended');

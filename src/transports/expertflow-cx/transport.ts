@@ -424,7 +424,8 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   }
 
   function start(visitor: Record<string, string | undefined>, answers: Record<string, string>): void {
-    if (socket && !ended) return;
+    // A start while a chat runs is a double click; after ERRORS refused the request, a Retry.
+    if (socket && !ended && (requested || conversationId)) return;
     if (!server || !serviceIdentifier) return error('bad-config', 'transport.badOption', true);
     const field = opt.identifierField || 'phone';
     cid = (answers[field] || visitor[field] || answers.email || visitor.email || o.visitorId).trim().slice(0, 200);
@@ -549,9 +550,16 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     const widget = opt.widgetIdentifier;
     if (!ccm || !widget) return config;
     const get = async (path: string): Promise<unknown> => {
-      const res = await doFetch(`${ccm}/${path}`);
-      if (!res.ok) throw new Error(`${path} ${res.status}`);
-      return res.json();
+      // A server that never answers must not keep the widget at "Connecting" for ever.
+      const abort = new AbortController();
+      const timer = clock.setTimeout(() => abort.abort(), 15_000);
+      try {
+        const res = await doFetch(`${ccm}/${path}`, { signal: abort.signal });
+        if (!res.ok) throw new Error(`${path} ${res.status}`);
+        return await res.json();
+      } finally {
+        clock.clearTimeout(timer);
+      }
     };
     const w = decodeWidgetConfig(await get(`widget-configs/${encodeURIComponent(widget)}`));
     if (!w) throw new Error('widget configuration unreadable');
