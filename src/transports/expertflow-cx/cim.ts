@@ -95,8 +95,7 @@ function attachment(body: Obj, kind: AttachmentKind): Attachment | null {
   if (!url) return null;
   const details = obj(body.additionalDetails);
   // FILE names itself in additionalDetails.fileName, media in the caption (W constructCimMessage).
-  const fromUrl = decodeURIComponent(/[?&]filename=([^&]*)/.exec(url)?.[1] ?? url.split('/').pop() ?? '');
-  const name = capText(str(details?.fileName) || (kind !== 'file' ? str(body.caption) : '') || fromUrl || 'file');
+  const name = capText(str(details?.fileName) || (kind !== 'file' ? str(body.caption) : '') || kind);
   const out: Attachment = { name, url, kind };
   const mime = str(a?.mimeType) ?? str(a?.type);
   if (mime) out.mime = mime.slice(0, 100);
@@ -113,7 +112,7 @@ export function decodeCim(raw: unknown): Cim | null {
   const type = upper(body.type);
   if (!type) return null;
   const sender = obj(header.sender);
-  const id = str(m.id) ?? (typeof m.id === 'number' ? String(m.id) : undefined);
+  const id = str(m.id);
   const base: Base = {
     id: id ?? '',
     sender: senderType(sender?.type),
@@ -121,10 +120,10 @@ export function decodeCim(raw: unknown): Cim | null {
   };
   const conversationId = str(header.conversationId);
   if (conversationId) base.conversationId = conversationId;
-  const name = str(sender?.senderName);
-  if (base.sender === 'AGENT') base.senderName = displayName(sender?.additionalDetail, name ?? '');
-  else if (name) base.senderName = capText(name);
-  if (!base.senderName) delete base.senderName;
+  const name = str(sender?.senderName) ?? '';
+  // An agent is named as W names it: first and last name, else the user name.
+  const shown = base.sender === 'AGENT' ? displayName(sender?.additionalDetail, name) : capText(name);
+  if (shown) base.senderName = shown;
   const ts = header.timestamp;
   const sentAt = typeof ts === 'number' ? ts : typeof ts === 'string' && ts ? Date.parse(ts) : NaN;
   if (Number.isFinite(sentAt)) base.sentAt = sentAt;
@@ -238,12 +237,9 @@ export function decodeForm(raw: unknown): CxForm | null {
         field.options = options;
         field.selectAs = valueType === 'dropdown' ? 'select' : 'radio';
       }
-      if (valueType === 'paragraph') {
-        field.multiline = true;
-        field.lines = 3;
-      }
-      if (valueType === 'password') field.password = true;
-      if (/^(name|firstname|first_name|full_name|fullname)$/i.test(key) && type === 'text') field.type = 'name';
+      if (valueType === 'paragraph') field.multiline = true;
+      // Our name field (autocomplete, the agent's greeting) for W's usual `name` key.
+      if (key === 'name' && type === 'text') field.type = 'name';
       fields.push(field);
     }
   }

@@ -91,7 +91,7 @@ export interface CxDeps {
 }
 
 /** W's list of extensions its upload accepts. */
-const FILE_TYPES = ['txt', 'png', 'jpg', 'jpeg', 'pdf', 'ppt', 'pptx', 'xlsx', 'xls', 'doc', 'docx', 'rtf', 'mp3', 'mp4', 'webp'];
+const FILE_TYPES = 'txt png jpg jpeg pdf ppt pptx xlsx xls doc docx rtf mp3 mp4 webp'.split(' ');
 const TYPING_IN_MS = 5000;
 const TYPING_OUT_MS = 3000;
 const UNREACHABLE_AFTER = 5;
@@ -104,6 +104,8 @@ interface Pending {
   acked?: boolean;
   file?: { name: string; mime: string; size: number; url: string };
 }
+
+const emptyConfig = (): ChatConfig => ({ prechat: [], postchat: [], allowedFileTypes: [], leaveMessage: false, previewAllowed: false });
 
 const base = (url: string | null | undefined): string | null => safeUrl(url, 'media')?.replace(/\/+$/, '') ?? null;
 
@@ -151,7 +153,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal, retryable });
   let bad = 0;
   const malformed = (what: string, raw: unknown): void => {
-    if (++bad <= 10) console.warn(`Confab: unreadable ${what} from the chat server`, raw);
+    if (++bad <= 10) console.warn('Confab: unreadable', what, raw);
     error('bad-frame', 'transport.badFrame');
   };
   const saveResume = (): void =>
@@ -343,15 +345,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       failures = 0;
       ready = false;
       emit({ type: 'connection', state: 'open' });
-      if (!requested) {
-        requested = true;
-        sock.emit('CHAT_REQUESTED', {
-          channelCustomerIdentifier: cid,
-          serviceIdentifier,
-          additionalAttributes: [{ key: 'WebChannelData', type: 'WebChannelData', value: customer }],
-        });
-        return;
-      }
+      if (!requested) return request();
       sock.emit('CHAT_RESUMED', { serviceIdentifier, channelCustomerIdentifier: cid }, (res: unknown) => {
         const a = obj(res);
         if (!a || typeof a.isChatAvailable !== 'boolean') return malformed('CHAT_RESUMED answer', res);
@@ -419,6 +413,15 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     });
   }
 
+  function request(): void {
+    requested = true;
+    socket?.emit('CHAT_REQUESTED', {
+      channelCustomerIdentifier: cid,
+      serviceIdentifier,
+      additionalAttributes: [{ key: 'WebChannelData', type: 'WebChannelData', value: customer }],
+    });
+  }
+
   function lost(): void {
     finish('system', t('transport.chatLost'));
   }
@@ -451,15 +454,9 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     pending.clear();
     echoes.clear();
     saveResume();
-    if (socket?.connected) {
-      // A Retry after ERRORS: the socket is still open.
-      requested = true;
-      socket.emit('CHAT_REQUESTED', {
-        channelCustomerIdentifier: cid,
-        serviceIdentifier,
-        additionalAttributes: [{ key: 'WebChannelData', type: 'WebChannelData', value: customer }],
-      });
-    } else {
+    // A Retry after ERRORS: the socket is still open.
+    if (socket?.connected) request();
+    else {
       socket?.disconnect();
       socket = undefined;
       open();
@@ -546,7 +543,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   }
 
   async function loadConfig(): Promise<ChatConfig> {
-    const config: ChatConfig = { prechat: [], postchat: [], allowedFileTypes: [], leaveMessage: false, previewAllowed: false };
+    const config = emptyConfig();
     const widget = opt.widgetIdentifier;
     if (!ccm || !widget) return config;
     const get = async (path: string): Promise<unknown> => {
@@ -589,7 +586,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
           // Without its configuration the chat still works: no form, no uploads.
           console.warn('Confab: widget configuration unavailable', err);
           error('config-failed', 'error.load');
-          return { prechat: [], postchat: [], allowedFileTypes: [], leaveMessage: false, previewAllowed: false } satisfies ChatConfig;
+          return emptyConfig();
         })
         .then((config) => {
           emit({ type: 'config', config });
