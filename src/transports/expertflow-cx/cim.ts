@@ -99,7 +99,7 @@ function attachment(body: Obj, kind: AttachmentKind): Attachment | null {
   const out: Attachment = { name, url, kind };
   const mime = str(a?.mimeType) ?? str(a?.type);
   if (mime) out.mime = mime.slice(0, 100);
-  if (typeof a?.size === 'number' && a.size >= 0) out.size = a.size;
+  if (typeof a?.size === 'number' && Number.isFinite(a.size) && a.size >= 0) out.size = a.size;
   return out;
 }
 
@@ -112,7 +112,8 @@ export function decodeCim(raw: unknown): Cim | null {
   const type = upper(body.type);
   if (!type) return null;
   const sender = obj(header.sender);
-  const id = str(m.id);
+  // Ids are only compared and keyed on: a bounded length is enough for both.
+  const id = str(m.id)?.slice(0, 200);
   const base: Base = {
     id: id ?? '',
     sender: senderType(sender?.type),
@@ -127,7 +128,7 @@ export function decodeCim(raw: unknown): Cim | null {
   const ts = header.timestamp;
   const sentAt = typeof ts === 'number' ? ts : typeof ts === 'string' && ts ? Date.parse(ts) : NaN;
   if (Number.isFinite(sentAt)) base.sentAt = sentAt;
-  const original = str(header.originalMessageId);
+  const original = str(header.originalMessageId)?.slice(0, 200);
   if (original) base.originalId = original;
   const text = capText(str(body.markdownText) ?? '');
 
@@ -145,7 +146,7 @@ export function decodeCim(raw: unknown): Cim | null {
         const el = obj(e);
         const d = obj(el?.additionalCarouselElementDetails);
         const card: CarouselCard = {
-          id: str(d?.id) ?? String(i),
+          id: str(d?.id)?.slice(0, 100) ?? String(i),
           title: capText(str(d?.title) ?? ''),
           text: capText(str(el?.text) ?? ''),
           buttons: buttons(el?.buttons),
@@ -175,7 +176,7 @@ export function decodeCim(raw: unknown): Cim | null {
       return { ...base, kind: 'other', text };
     }
     case 'DELIVERYNOTIFICATION': {
-      const messageId = str(body.messageId);
+      const messageId = str(body.messageId)?.slice(0, 200);
       return messageId ? { ...base, kind: 'receipt', messageId, status: upper(body.status) } : null;
     }
   }
