@@ -7,13 +7,53 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { afterEach, expect, it } from 'vitest';
 import type { CxSimulatorHandle } from '../../src/server/sandbox/expertflow-cx';
-import { connect, until, type Harness } from './harness';
+import { connect, manualClock, until, type Harness } from './harness';
 
 let h: Harness | undefined;
 let io: Server | undefined;
 afterEach(async () => {
   h?.transport.close();
   await new Promise((r) => (io ? io.close(r) : r(undefined)));
+});
+
+async function server(onConnection: (s: import('socket.io').Socket) => void): Promise<string> {
+  const http = createServer((req, res) => {
+    if (req.url?.startsWith('/socket.io')) return;
+    res.writeHead(404);
+    res.end();
+  });
+  io = new Server(http);
+  io.on('connection', onConnection);
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+}
+
+it('a server that never answers CHAT_RESUMED: after the grace time the waiting line goes out, once', async () => {
+  const got: unknown[] = [];
+  let resumes = 0;
+  const url = await server((s) => {
+    s.on('CHAT_RESUMED', () => void resumes++);
+    s.on('MESSAGE_RECEIVED', (p: unknown, ack: (r: unknown) => void) => {
+      got.push(p);
+      ack({ code: 200 });
+    });
+  });
+  const clock = manualClock();
+  h = connect({ url, options: { serviceIdentifier: '1', widgetIdentifier: 'w' } } as unknown as CxSimulatorHandle, {
+    resume: { cid: '+1', conv: 'conv-9', customer: {}, name: 'Ann' },
+    clock,
+  });
+  h.send({ type: 'send', clientId: 'c1', text: 'hello?' });
+  await until('CHAT_RESUMED asked', () => resumes === 1);
+  expect(got).toEqual([]);
+  clock.fire(); // the grace time (and the config fetch's timeout, long answered) passes
+  await until('line sent', () => got.length);
+  // The core's resend of the same line, then a typing notice: frames arrive in order, so once
+  // the notice is in, a second copy of the line would be too.
+  h.send({ type: 'send', clientId: 'c1', text: 'hello?' });
+  h.send({ type: 'typing', on: true });
+  await until('typing notice', () => got.length === 2);
+  expect(got.map((p) => (p as { body: { type: string } }).body.type)).toEqual(['PLAIN', 'NOTIFICATION']);
 });
 
 it('CONVERSATION_RESUMED {history} restores the chat', async () => {

@@ -73,7 +73,7 @@ function senderType(v: unknown): SenderType {
 /** "First Last" of a keycloak user, as W's getAgentDisplayName builds it. */
 export function displayName(user: unknown, fallback: string): string {
   const u = obj(user);
-  const parts = [str(u?.firstName), str(u?.lastName)].filter((p): p is string => !!p?.trim());
+  const parts = [str(u?.firstName), str(u?.lastName)].filter(Boolean);
   return capText(parts.join(' ') || str(u?.username) || fallback);
 }
 
@@ -200,7 +200,6 @@ const VALUE_TYPES: Record<string, FieldType> = {
   boolean: 'boolean',
   dropdown: 'select',
   mcq: 'select',
-  radio: 'select',
 };
 
 export interface CxForm {

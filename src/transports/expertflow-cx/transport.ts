@@ -95,6 +95,8 @@ const FILE_TYPES = 'txt png jpg jpeg pdf ppt pptx xlsx xls doc docx rtf mp3 mp4 
 const TYPING_IN_MS = 5000;
 const TYPING_OUT_MS = 3000;
 const UNREACHABLE_AFTER = 5;
+/** A server that never answers CHAT_RESUMED: after this the lines waiting go out anyway. */
+const RESUME_GRACE_MS = 3000;
 
 interface Pending {
   text: string;
@@ -140,6 +142,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   let formId = '';
   let typingTimer: unknown;
   let byeTimer: unknown;
+  let graceTimer: unknown;
   let lastTypingOut = -Infinity;
   let unwake = (): void => undefined;
   const agents = new Set<string>();
@@ -346,13 +349,18 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       ready = false;
       emit({ type: 'connection', state: 'open' });
       if (!requested) return request();
-      sock.emit('CHAT_RESUMED', { serviceIdentifier, channelCustomerIdentifier: cid }, (res: unknown) => {
-        const a = obj(res);
-        if (!a || typeof a.isChatAvailable !== 'boolean') return malformed('CHAT_RESUMED answer', res);
-        if (!a.isChatAvailable) return lost();
-        replay(a.data);
+      const resumed = (): void => {
+        clock.clearTimeout(graceTimer);
         ready = true;
         flush();
+      };
+      graceTimer = clock.setTimeout(resumed, RESUME_GRACE_MS);
+      sock.emit('CHAT_RESUMED', { serviceIdentifier, channelCustomerIdentifier: cid }, (res: unknown) => {
+        const a = obj(res);
+        if (!a || typeof a.isChatAvailable !== 'boolean') malformed('CHAT_RESUMED answer', res);
+        else if (!a.isChatAvailable) return lost();
+        else replay(a.data);
+        resumed();
       });
     });
     sock.on('connect_error', (err: Error) => {
@@ -397,7 +405,6 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
         requested = false;
         return error('start-failed', 'error.startFailed', false, true);
       }
-      console.warn('Confab: chat server error', raw);
       error('server-error', 'error.notAllowed');
     });
     sock.on('TOKEN_GENERATED', (raw: unknown) => {
@@ -436,7 +443,8 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     customer = {
       serviceIdentifier,
       channelCustomerIdentifier: cid,
-      browserDeviceInfo: { browserId: o.visitorId, browserIdExpiryTime: null, browserName: o.userAgent.slice(0, 200), deviceType: 'desktop' },
+      // W sends null for what it does not know (it reads these from a geo-IP service).
+      browserDeviceInfo: { browserId: o.visitorId, browserIdExpiryTime: null, browserName: null, deviceType: 'desktop' },
       queue: opt.queue ?? '',
       locale: { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone ?? null, language: o.locale, country: null },
       formData: {
@@ -457,6 +465,8 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     // A Retry after ERRORS: the socket is still open.
     if (socket?.connected) request();
     else {
+      // A new chat after an ended one: a new socket (the old one is closed for good).
+      unwake();
       socket?.disconnect();
       socket = undefined;
       open();
@@ -476,7 +486,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       });
       const a = obj(res.ok ? await res.json().catch(() => null) : null);
       const stored = str(a?.name);
-      if (!a || !stored) throw new Error(`upload ${res.status}`);
+      if (!a || !stored) throw new Error(String(res.status));
       const mime = (str(a.type) ?? file.type) || 'application/octet-stream';
       const size = typeof a.size === 'number' ? a.size : file.size;
       const url = `${fileServer}/api/downloadFileStream?filename=${encodeURIComponent(stored)}`;
@@ -559,7 +569,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       }
     };
     const w = decodeWidgetConfig(await get(`widget-configs/${encodeURIComponent(widget)}`));
-    if (!w) throw new Error('widget configuration unreadable');
+    if (!w) throw new Error('widget-configs');
     if (w.fileTransfer) {
       config.allowedFileTypes = FILE_TYPES;
       capabilities.add('file');
@@ -567,7 +577,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     if (w.title) config.siteName = w.title;
     if (w.formId) {
       const form = decodeForm(await get(`forms/${encodeURIComponent(w.formId)}`));
-      if (!form) throw new Error('form unreadable');
+      if (!form) throw new Error('forms');
       formId = form.id || w.formId;
       config.prechat = form.fields;
       if (form.fields.length) capabilities.add('prechat');
@@ -584,7 +594,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       void loadConfig()
         .catch((err: unknown) => {
           // Without its configuration the chat still works: no form, no uploads.
-          console.warn('Confab: widget configuration unavailable', err);
+          console.warn('Confab: no widget configuration', err);
           error('config-failed', 'error.load');
           return emptyConfig();
         })
@@ -610,6 +620,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       unwake();
       clock.clearTimeout(typingTimer);
       clock.clearTimeout(byeTimer);
+      clock.clearTimeout(graceTimer);
       socket?.disconnect();
     },
   };
