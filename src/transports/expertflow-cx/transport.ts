@@ -50,7 +50,9 @@
  * - Resume, both generations: every later connect emits `CHAT_RESUMED {serviceIdentifier,
  *   channelCustomerIdentifier}`, ack `{isChatAvailable, data: history}` (E3/E4 resumeChat, W); newer
  *   servers send `CONVERSATION_RESUMED {history}` (W). Either history is replayed (the core drops
- *   lines it has); `isChatAvailable: false` ends the chat as lost.
+ *   lines it has); `isChatAvailable: false` ends the chat as lost. Lines written meanwhile wait for
+ *   the answer (or 3 s, for a server that never answers) so that the history can show which the
+ *   server already has.
  * - Newer servers only (INFERRED, no public SDK source shows their payloads): `TOKEN_GENERATED` gives a
  *   JWT (a string, or `{token}` / `{accessToken}`), sent as `Authorization: Bearer` on later REST
  *   calls (uploads); `SESSION_REPLACED` (W: SOCKET_REPLACED) means another tab took the chat: this tab
@@ -61,6 +63,8 @@
  *   middleware (socket.io stops retrying) is fatal; five failures in a row (W's maxAttempts) also
  *   report that the server cannot be reached, while retries go on.
  * - 'io server disconnect': W shows its end screen; we reconnect and let CHAT_RESUMED decide.
+ * - In: a DELIVERYNOTIFICATION `FAILED` for a customer line is an error (W); an edit (`intent`
+ *   UPDATE) keeps the id of the line it edits (W editMessage).
  * - Not done: read receipts out (W's DELIVERYNOTIFICATION READ), FORM_DATA messages, VOICE_REQUESTED.
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
@@ -203,7 +207,8 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     if (c.conversationId && conversationId && c.conversationId !== conversationId) return;
     const who = c.sender === 'CUSTOMER' ? 'visitor' : c.sender === 'AGENT' ? 'agent' : c.sender === 'BOT' ? 'bot' : 'system';
     const line = (text: string, extra: Partial<IncomingMessage> = {}): IncomingMessage => {
-      // An edit (intent UPDATE) replaces the line it names: the core keeps one line per id.
+      // An edit (intent UPDATE, W editMessage) carries the id of the line it edits, so it is never a
+      // second line; the core keeps the first version until the contract carries message updates.
       const m: IncomingMessage = { id: c.update && c.originalId ? c.originalId : c.id, sender: who, text, ...extra };
       if (c.senderName && who !== 'visitor') m.authorName = c.senderName;
       if (c.sentAt !== undefined) m.sentAt = c.sentAt;
