@@ -69,6 +69,19 @@ describe('ExpertFlow CX transport', () => {
     expect(frames('handshake')[0]!.channelCustomerIdentifier).toBe('v-42');
   });
 
+  it('a second start for a customer whose chat is still open (another browser) is put back into that chat', async () => {
+    sim = await simulator();
+    const first = connect(sim);
+    await toAgent(first);
+    first.transport.close();
+    h = connect(sim, { visitorId: 'other-browser' });
+    await until('config', () => h!.of('config').length);
+    h.send(START);
+    const accepted = await until('accepted', () => h!.of('accepted')[0]);
+    expect(accepted.chatId).toBe([...sim.conversations.keys()][0]);
+    expect(sim.conversations.size).toBe(1);
+  });
+
   it('answers the bot buttons as the SDK does, shows the carousel as cards, then meets the agent', async () => {
     sim = await simulator();
     h = connect(sim);

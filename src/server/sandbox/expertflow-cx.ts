@@ -449,8 +449,9 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
       }
       const failure = startFailures.shift();
       if (failure) return void socket.emit('ERRORS', { task: 'CHAT_REQUESTED', code: failure, description: 'Unable to process the request' });
+      // A customer with a chat still open (another browser, a cleared tab) is put back into it:
+      // W sends CHAT_REQUESTED whenever it has no stored chat, so this is no client error.
       let c = byCid(cid);
-      if (c) violation('CHAT_REQUESTED while the customer has an active chat');
       if (!c) {
         c = { id: randomBytes(12).toString('hex'), cid, customerId: randomBytes(12).toString('hex'), history: [], state: 'bot', visitorName: '', prompts: new Set() };
         conversations.set(c.id, c);
@@ -464,7 +465,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
         socket.emit('TOKEN_GENERATED', { token: c.token });
       }
       const conv = c;
-      setTimeout(() => conv.state === 'bot' && botButtons(conv), 50 * (agentOptions.delayScale ?? 1));
+      if (!conv.history.length) setTimeout(() => conv.state === 'bot' && botButtons(conv), 50 * (agentOptions.delayScale ?? 1));
       c.visitorName = visitorName;
     });
 
