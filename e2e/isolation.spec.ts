@@ -50,6 +50,7 @@ const DOCUMENTED = ['document:DOMContentLoaded', 'document:visibilitychange', 'w
 const DOCUMENTED_FOR: Partial<Record<SandboxVendor, string[]>> = {
   // engine.io (socket.io-client, in the ExpertFlow chunk only) closes its socket when the browser goes offline.
   expertflow: ['window:offline'],
+  'expertflow-cx': ['window:offline'],
 };
 
 test.describe('a hostile host page', () => {

@@ -9,6 +9,7 @@ import type { Widget } from './fixtures';
 export const START_OPTIONS: Record<SandboxVendor, Record<string, string>> = {
   whoson: {},
   expertflow: { prechat: 'name', subjects: '' },
+  'expertflow-cx': {},
   tencent: {},
   omnidesk: {},
   diyalog: {},
@@ -22,6 +23,12 @@ export const START_CHAT: Record<SandboxVendor, (w: Widget) => Promise<void>> = {
   expertflow: async (w) => {
     await w.dialog.getByLabel('Your name').fill('Kashif');
     await w.dialog.getByRole('button', { name: 'Start chat' }).click();
+  },
+  'expertflow-cx': async (w) => {
+    await w.dialog.getByLabel('Your name').fill('Kashif');
+    await w.dialog.getByLabel('Phone number').fill('+1343122554');
+    await w.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await w.log.getByRole('button', { name: 'Talk to an agent' }).click();
   },
   tencent: async (w) => {
     await w.dialog.getByRole('button', { name: 'Start chat' }).click();

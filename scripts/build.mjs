@@ -15,7 +15,8 @@ const common = { configFile: false, root, logLevel: quiet ? 'warn' : 'info' };
 /** Name each lazy chunk after what it is (whoson, expertflow, …) so sizes read plainly. */
 function chunkName(chunk) {
   const id = chunk.facadeModuleId ?? chunk.moduleIds?.[0] ?? '';
-  const vendor = id.match(/transports\/([a-z]+)\//)?.[1];
+  // transports/expertflow-cx/ is the `cx` chunk (a name no other chunk's starts with).
+  const vendor = id.match(/transports\/(?:expertflow-)?([a-z]+)\//)?.[1];
   if (vendor && /transport\.ts$/.test(id)) return `assets/${vendor}-[hash].js`;
   return 'assets/[name]-[hash].js';
 }

@@ -21,6 +21,7 @@ type Check = 'ws' | 'http' | '';
 const REQUIRED: Record<string, Record<string, Check>> = {
   whoson: { server: 'ws', domain: '', auth: '', apiKey: '' },
   expertflow: { server: 'http' },
+  'expertflow-cx': { server: 'http', serviceIdentifier: '', widgetIdentifier: '' },
   tencent: { sdkAppId: '', userSigUrl: 'http' },
   omnidesk: { relay: 'ws' },
   diyalog: { relay: 'ws', transactionUrl: 'http' },

@@ -6,7 +6,7 @@
  */
 import type { TransportModule } from '../core/contract';
 
-export const VENDORS = ['whoson', 'expertflow', 'tencent', 'omnidesk', 'diyalog'] as const;
+export const VENDORS = ['whoson', 'expertflow', 'expertflow-cx', 'tencent', 'omnidesk', 'diyalog'] as const;
 export type Vendor = (typeof VENDORS)[number];
 
 export function isVendor(name: string): name is Vendor {
@@ -16,6 +16,7 @@ export function isVendor(name: string): name is Vendor {
 const loaders: Record<Vendor, () => Promise<TransportModule>> = {
   whoson: () => import('./whoson/transport'),
   expertflow: () => import('./expertflow/transport'),
+  'expertflow-cx': () => import('./expertflow-cx/transport'),
   tencent: () => import('./tencent/transport'),
   omnidesk: () => import('./relay/transport'),
   diyalog: () => import('./diyalog/transport'),

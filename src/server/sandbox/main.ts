@@ -18,8 +18,8 @@ import type { ScriptedAgentOptions } from './agent';
 import { serveStatic } from './static';
 import type { ReceivedFrame } from './types';
 
-export type SandboxVendor = 'whoson' | 'expertflow' | 'tencent' | 'omnidesk' | 'diyalog';
-export const SANDBOX_VENDORS: readonly SandboxVendor[] = ['whoson', 'expertflow', 'tencent', 'omnidesk', 'diyalog'];
+export type SandboxVendor = 'whoson' | 'expertflow' | 'expertflow-cx' | 'tencent' | 'omnidesk' | 'diyalog';
+export const SANDBOX_VENDORS: readonly SandboxVendor[] = ['whoson', 'expertflow', 'expertflow-cx', 'tencent', 'omnidesk', 'diyalog'];
 
 /** One running vendor: the attributes a site owner would set, and its received log. */
 export interface VendorSandbox {
@@ -43,6 +43,8 @@ export interface VendorSandbox {
   garble?(on: boolean): void;
   /** Benchmark hook: the agent sends `n` lines to every open chat; answers how many chats got them. */
   flood?(n: number, prefix: string): number;
+  /** Frames the simulator found against its vendor's rules (tests assert none). */
+  violations?: string[];
 }
 
 interface VendorContext {
@@ -102,6 +104,18 @@ const STARTERS: Record<SandboxVendor, Starter> = {
         await live.close();
         state.dispose();
       },
+    };
+  },
+  'expertflow-cx': async ({ agent }) => {
+    const { startCxSimulator } = await import('./expertflow-cx');
+    const sim = await startCxSimulator({ agent });
+    return {
+      attributes: { server: sim.url, ...sim.options },
+      received: sim.received,
+      violations: sim.violations,
+      failNextStart: (status = 500) => sim.failNextStart(status),
+      dropClients: () => sim.dropClients(),
+      close: () => sim.close(),
     };
   },
   tencent: async ({ agent }) => {

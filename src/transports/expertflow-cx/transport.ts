@@ -1,0 +1,634 @@
+/**
+ * ExpertFlow CX (today's ExpertFlow platform; Hybrid Chat 3.x is `expertflow`): REST for the
+ * widget configuration, the pre-chat form and uploads, socket.io 4 for the chat, messages in
+ * ExpertFlow's CIM schema (decoded in cim.ts). socket.io-client is imported here and in the
+ * 3.x transport only, so it stays in its own chunk.
+ *
+ * Sources (GitHub, ExpertFlow's own customer-side code; see notes/vendors-in-the-field.md):
+ *   E3 expertflow/customer-js-sdk src/index.ts (develop)      E4 expertflow/sdk-for-customer-facing-channels index.js (3.0.0)
+ *   E5 expertflow/chat-app web-widget/index.js, init_widget.js
+ *   W  ExpertFlow's Angular customer widget, widget.component.ts (found by code search, repository
+ *      unnamed): the newest client, and the only one showing CONVERSATION_RESUMED and a replaced socket.
+ *
+ * Protocol decisions, each with its source:
+ * - REST: `GET {ccm}/widget-configs/{widgetIdentifier}`, its `form` id, then `GET {ccm}/forms/{id}`
+ *   (E3/E4 widgetConfigs, getPreChatForm). `data-ccm-url` / `data-file-server-url` default to the
+ *   origin of `data-server`, as E4's README samples all point at one host. No form id: no pre-chat
+ *   form (W skips it when `form` is empty). `formValidation` (E4) is not fetched: our own field
+ *   types validate.
+ * - Socket: `io(origin, {path: <path of data-server>/socket.io, auth: {serviceIdentifier,
+ *   channelCustomerIdentifier}})` (E3/E4 establishConnection), opened when the visitor starts, or at
+ *   once when a page change brings back a chat (W opens it on submit, and on load for a stored chat).
+ * - channelCustomerIdentifier: the pre-chat answer named by `data-identifier-field` (default `phone`,
+ *   E4 README's `channel_identifier`; W reads the same configured field from the form); else the email;
+ *   else our stable visitor id, as E5 falls back to the browser's analytics cookie.
+ * - Start: on connect, `CHAT_REQUESTED {channelCustomerIdentifier, serviceIdentifier,
+ *   additionalAttributes: [{key: 'WebChannelData', type: 'WebChannelData', value: {browserDeviceInfo,
+ *   queue, locale, formData}}]}` (E3 chatRequest); formData `{id, formId, filledBy, attributes: [{key,
+ *   value, type}], createdOn}` (W getFormDataByPreChatForm, E5). `CHANNEL_SESSION_STARTED` carries
+ *   `header.conversationId` (E4, W): the chat is accepted.
+ * - Lines out: `MESSAGE_RECEIVED` `{type, header: {sender, ...}, body: {type: 'PLAIN', markdownText},
+ *   customer, timestamp: ''}` with an ack `{code}`, 200 = taken (E3 sendMessage, W constructCimMessage).
+ *   The server echoes the customer's own lines (W shows them only from MESSAGE_RECEIVED); the echo is
+ *   matched to the line by its text (the SDKs send no client id). Lines wait for the socket and go
+ *   out once each per connection; a non-200 ack is an `error`, and the core may resend.
+ * - Buttons: a choice is a PLAIN line with the button's title, `header.intent` its payload without the
+ *   leading '/', JSON entities split off, `originalMessageId` the prompt (W sendButtonMessage,
+ *   transformPayload); a carousel card's button adds `additionalData.carousalCardId` (W).
+ * - Files: `POST {fileServer}/api/uploadFileStream` multipart `file` + `conversationId` (E3/E4
+ *   uploadToFileEngine; W), answer `{name, type, size}`; then an IMAGE / VIDEO / AUDIO line
+ *   (caption = name) or FILE (`additionalDetails.fileName`) with `attachment {mediaUrl:
+ *   {fileServer}/api/downloadFileStream?filename=…, type, size, extType, mimeType}` (W).
+ * - Typing: out, NOTIFICATION `TYPING_STARTED` at most every 3 s (W sendTypingStartedEvent); in, the
+ *   same from an agent or bot, shown 5 s or until their next line (W showTypingIndicator). CX has no
+ *   "stopped typing".
+ * - Agent join / leave: NOTIFICATION with `notificationData.data.{agentParticipant|
+ *   conversationParticipant}.participant.keycloakUser` (W); the first line of a new agent also joins it.
+ * - End: out, `CHAT_ENDED` with the customer data (E3 chatEnd, W clearSession), then the socket
+ *   closes; in, `CHAT_ENDED` (E3: the SDK disconnects), `CHANNEL_SESSION_ENDED` (agent or system) and
+ *   `CHANNEL_SESSION_EXPIRED` (timeout) (E4, W).
+ * - Resume, both generations: every later connect emits `CHAT_RESUMED {serviceIdentifier,
+ *   channelCustomerIdentifier}`, ack `{isChatAvailable, data: history}` (E3/E4 resumeChat, W); newer
+ *   servers send `CONVERSATION_RESUMED {history}` (W). Either history is replayed (the core drops
+ *   lines it has); `isChatAvailable: false` ends the chat as lost. Lines written meanwhile wait for
+ *   the answer (or 3 s, for a server that never answers) so that the history can show which the
+ *   server already has.
+ * - Newer servers only (INFERRED, no public SDK source shows their payloads): `TOKEN_GENERATED` gives a
+ *   JWT (a string, or `{token}` / `{accessToken}`), sent as `Authorization: Bearer` on later REST
+ *   calls (uploads); `SESSION_REPLACED` (W: SOCKET_REPLACED) means another tab took the chat: this tab
+ *   stops and says so (`kicked`), and reloading takes it back with CHAT_RESUMED.
+ * - `ERRORS {task, code}`: for CHAT_REQUESTED the start failed (W alerts 400/408/500): Retry; other
+ *   tasks are non-fatal errors.
+ * - `connect_error` (the 3.x lesson): each one is `reconnecting`; a refusal by the server's
+ *   middleware (socket.io stops retrying) is fatal; five failures in a row (W's maxAttempts) also
+ *   report that the server cannot be reached, while retries go on.
+ * - 'io server disconnect': W shows its end screen; we reconnect and let CHAT_RESUMED decide.
+ * - In: a DELIVERYNOTIFICATION `FAILED` for a customer line is an error (W); an edit (`intent`
+ *   UPDATE) keeps the id of the line it edits (W editMessage).
+ * - Not done: read receipts out (W's DELIVERYNOTIFICATION READ), FORM_DATA messages, VOICE_REQUESTED.
+ */
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import {
+  capText,
+  realClock,
+  stamp,
+  type Capability,
+  type ChatConfig,
+  type Command,
+  type ConfabEventBody,
+  type EndedBy,
+  type EventSink,
+  type IncomingMessage,
+  type Json,
+  type Transport,
+  type TransportFactory,
+  type TransportOptions,
+} from '../../core/contract';
+import { onWake } from '../../core/backoff';
+import { t, type MessageKey } from '../../core/i18n';
+import { safeUrl } from '../../core/urls';
+import { decodeCim, decodeForm, decodeWidgetConfig, obj, str, type Cim } from './cim';
+
+export interface CxDeps {
+  io?: (uri: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
+  fetch?: typeof fetch;
+}
+
+/** W's list of extensions its upload accepts. */
+const FILE_TYPES = 'txt png jpg jpeg pdf ppt pptx xlsx xls doc docx rtf mp3 mp4 webp'.split(' ');
+const TYPING_IN_MS = 5000;
+const TYPING_OUT_MS = 3000;
+const UNREACHABLE_AFTER = 5;
+/** A server that never answers CHAT_RESUMED: after this the lines waiting go out anyway. */
+const RESUME_GRACE_MS = 3000;
+
+interface Pending {
+  text: string;
+  /** Connection number it went out on; 0 = waiting for the socket. */
+  sentOn: number;
+  /** The server acked it (code 200): it has the line, never send it again. */
+  acked?: boolean;
+  file?: { name: string; mime: string; size: number; url: string };
+}
+
+const emptyConfig = (): ChatConfig => ({ prechat: [], postchat: [], allowedFileTypes: [], leaveMessage: false, previewAllowed: false });
+
+const base = (url: string | null | undefined): string | null => safeUrl(url, 'media')?.replace(/\/+$/, '') ?? null;
+
+export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Transport {
+  const clock = o.clock ?? realClock;
+  const opt = o.options;
+  const server = base(opt.server);
+  const origin = server && new URL(server).origin;
+  const ccm = base(opt.ccmUrl) ?? origin;
+  const fileServer = base(opt.fileServerUrl) ?? origin;
+  const serviceIdentifier = opt.serviceIdentifier ?? '';
+  const doFetch = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+  const r = obj(o.resume);
+  const capabilities = new Set<Capability>(['typing', 'end', 'cancel', 'resume']);
+
+  let sink: EventSink = () => {};
+  let socket: Socket | undefined;
+  let closed = false;
+  let cid = str(r?.cid) ?? '';
+  let conversationId = str(r?.conv) ?? '';
+  let ended = r?.ended === true;
+  // Whether CHAT_REQUESTED went out (later connects resume instead).
+  let requested = !!cid;
+  let customer: Record<string, Json> = obj(r?.customer) ? (r!.customer as Record<string, Json>) : {};
+  let visitorName = str(r?.name) ?? '';
+  // This connection has been told which chat it carries (started, or resumed): lines may go.
+  let ready = false;
+  let replaced = false;
+  let connections = 0;
+  let failures = 0;
+  let jwt = '';
+  let formId = '';
+  let typingTimer: unknown;
+  let byeTimer: unknown;
+  let graceTimer: unknown;
+  let lastTypingOut = -Infinity;
+  let unwake = (): void => undefined;
+  const agents = new Set<string>();
+  const pending = new Map<string, Pending>();
+  const echoes = new Map<string, IncomingMessage>();
+
+  const emit = (body: ConfabEventBody): void => {
+    if (!closed) sink(stamp(body, clock));
+  };
+  const error = (code: string, key: MessageKey, fatal = false, retryable = false): void =>
+    emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal, retryable });
+  let bad = 0;
+  const malformed = (what: string, raw: unknown): void => {
+    if (++bad <= 10) console.warn('Confab: unreadable', what, raw);
+    error('bad-frame', 'transport.badFrame');
+  };
+  const saveResume = (): void =>
+    emit({ type: 'resume', token: ended ? (conversationId ? { conv: conversationId, ended } : null) : { cid, conv: conversationId, customer, name: visitorName } });
+
+  function typingOff(): void {
+    if (typingTimer === undefined) return;
+    clock.clearTimeout(typingTimer);
+    typingTimer = undefined;
+    emit({ type: 'typing', on: false });
+  }
+
+  function finish(by: EndedBy, text?: string): void {
+    if (ended) return;
+    ended = true;
+    typingOff();
+    emit(text ? { type: 'ended', by, text } : { type: 'ended', by });
+    saveResume();
+    // After the visitor's CHAT_ENDED the socket stays until the server answers (E3 disconnects
+    // on its CHAT_ENDED): closing at once can lose the frame.
+    if (by === 'visitor' && socket?.connected) byeTimer = clock.setTimeout(() => socket?.disconnect(), 3000);
+    else socket?.disconnect();
+  }
+
+  function agentJoined(name: string, isBot: boolean): void {
+    if (agents.has(name)) return;
+    agents.add(name);
+    emit({ type: 'agent', action: 'joined', agent: { name, isBot } });
+  }
+
+  function visitorEcho(m: IncomingMessage, fileName?: string): void {
+    for (const [clientId, p] of pending) {
+      if (fileName !== undefined ? p.file?.name === fileName : !p.file && p.text === m.text) {
+        pending.delete(clientId);
+        m.clientId = clientId;
+        echoes.set(clientId, m);
+        break;
+      }
+    }
+    emit({ type: 'message', message: m });
+  }
+
+  function onCim(c: Cim, history: boolean): void {
+    if (c.conversationId && conversationId && c.conversationId !== conversationId) return;
+    const who = c.sender === 'CUSTOMER' ? 'visitor' : c.sender === 'AGENT' ? 'agent' : c.sender === 'BOT' ? 'bot' : 'system';
+    const line = (text: string, extra: Partial<IncomingMessage> = {}): IncomingMessage => {
+      // An edit (intent UPDATE, W editMessage) carries the id of the line it edits, so it is never a
+      // second line; the core keeps the first version until the contract carries message updates.
+      const m: IncomingMessage = { id: c.update && c.originalId ? c.originalId : c.id, sender: who, text, ...extra };
+      if (c.senderName && who !== 'visitor') m.authorName = c.senderName;
+      if (c.sentAt !== undefined) m.sentAt = c.sentAt;
+      return m;
+    };
+    if ((who === 'agent' || who === 'bot') && c.kind !== 'participant' && c.kind !== 'receipt') {
+      if (c.kind === 'typing') {
+        if (history || ended) return;
+        if (typingTimer === undefined) emit({ type: 'typing', on: true });
+        else clock.clearTimeout(typingTimer);
+        typingTimer = clock.setTimeout(typingOff, TYPING_IN_MS);
+        return;
+      }
+      typingOff();
+      if (c.senderName) agentJoined(c.senderName, who === 'bot');
+    }
+    switch (c.kind) {
+      case 'text':
+      case 'other':
+        if (!c.text) return;
+        return who === 'visitor' ? visitorEcho(line(c.text)) : emit({ type: 'message', message: line(c.text) });
+      case 'media':
+        if (who === 'visitor') return visitorEcho(line(c.text, { attachments: [c.attachment] }), c.attachment.name);
+        return emit({ type: 'message', message: line(c.text, { attachments: [c.attachment] }) });
+      case 'buttons':
+        return emit({
+          type: 'branch',
+          branch: { id: c.id, header: c.text, options: c.buttons.map((b, i) => ({ id: String(i), label: b.title })) },
+        });
+      case 'carousel':
+        if (c.text) emit({ type: 'message', message: line(c.text) });
+        for (const card of c.cards) {
+          const body: ConfabEventBody = { type: 'card', id: `${c.id}:${card.id}`, sender: who, card: { title: card.title } };
+          if (card.text) body.card.description = card.text;
+          if (card.image) body.card.image = card.image;
+          emit(body);
+          if (card.buttons.length)
+            emit({
+              type: 'branch',
+              branch: { id: `${c.id}|${card.id}`, header: card.title, options: card.buttons.map((b, i) => ({ id: String(i), label: b.title })) },
+            });
+        }
+        return;
+      case 'participant':
+        if (c.joined) return agentJoined(c.name, c.isBot);
+        if (agents.delete(c.name)) emit({ type: 'agent', action: 'left', agent: { name: c.name, isBot: c.isBot } });
+        return;
+      case 'receipt':
+        if (c.status === 'FAILED' && !history) error('send-failed', 'error.sendFailed');
+        return;
+    }
+  }
+
+  /** Buttons and cards by prompt id, to answer them as W does. */
+  const prompts = new Map<string, { buttons: { title: string; payload: string }[]; messageId: string; cardId?: string }>();
+
+  function onMessage(raw: unknown, history = false): void {
+    const c = decodeCim(raw);
+    if (!c) return malformed('message', raw);
+    if (c.kind === 'buttons') prompts.set(c.id, { buttons: c.buttons, messageId: c.id });
+    if (c.kind === 'carousel')
+      for (const card of c.cards) prompts.set(`${c.id}|${card.id}`, { buttons: card.buttons, messageId: c.id, cardId: card.id });
+    onCim(c, history);
+  }
+
+  function replay(history: unknown): void {
+    if (!Array.isArray(history)) return;
+    for (const m of history.slice(-500)) {
+      const c = obj(obj(m)?.header);
+      if (!conversationId && str(c?.conversationId)) conversationId = str(c?.conversationId)!;
+      onMessage(m, true);
+    }
+  }
+
+  const sender = () => ({ id: cid, type: 'CUSTOMER', senderName: visitorName, additionalDetail: null });
+
+  /** One CIM line from the customer, as W builds it (E3 blanks `timestamp`). */
+  function cimOut(body: Record<string, Json>, header: Record<string, Json> = {}): Record<string, Json> {
+    return {
+      type: str(body.type) ?? 'PLAIN',
+      header: { originalMessageId: null, intent: null, entities: {}, additionalData: {}, sender: sender(), ...header },
+      body,
+      customer,
+      timestamp: '',
+    };
+  }
+
+  function emitOut(payload: Record<string, Json>, onAck?: (ok: boolean) => void): void {
+    socket?.emit('MESSAGE_RECEIVED', payload, (res: unknown) => {
+      const ok = obj(res)?.code === 200;
+      // A typing notice that did not go through is not worth a word to the visitor.
+      if (!ok && onAck) error('send-failed', 'error.sendFailed');
+      onAck?.(ok);
+    });
+  }
+
+  function sendPending(clientId: string, p: Pending): void {
+    p.sentOn = connections;
+    const f = p.file;
+    const body: Record<string, Json> = { type: 'PLAIN', markdownText: p.text };
+    if (f) {
+      const major = f.mime.split('/')[0] ?? '';
+      const media = major === 'image' || major === 'video' || major === 'audio';
+      Object.assign(body, {
+        type: media ? major.toUpperCase() : 'FILE',
+        markdownText: '',
+        caption: media ? f.name : '',
+        additionalDetails: media ? {} : { fileName: f.name },
+        attachment: { mediaUrl: f.url, type: f.mime, size: f.size, extType: f.name.split('.').pop() ?? '', mimeType: f.mime },
+      });
+    }
+    emitOut(cimOut(body), (ok) => {
+      // Refused: the core's resend (or the next connection) may try again.
+      if (ok) p.acked = true;
+      else if (pending.get(clientId) === p) p.sentOn = 0;
+    });
+  }
+
+  function flush(): void {
+    if (!socket?.connected || !ready || !conversationId || ended) return;
+    for (const [clientId, p] of pending) if (!p.acked && p.sentOn !== connections) sendPending(clientId, p);
+  }
+
+  function open(): void {
+    if (socket || !server || closed) return;
+    const url = new URL(server);
+    emit({ type: 'connection', state: 'connecting' });
+    const sock = (deps.io ?? io)(url.origin, {
+      path: `${url.pathname.replace(/\/$/, '')}/socket.io`,
+      auth: { serviceIdentifier, channelCustomerIdentifier: cid },
+      reconnectionDelayMax: 30_000,
+      randomizationFactor: 0.5,
+    });
+    socket = sock;
+    unwake = onWake(() => {
+      if (closed || sock.connected || replaced || ended) return;
+      sock.disconnect();
+      sock.connect();
+    });
+    sock.on('connect', () => {
+      connections++;
+      failures = 0;
+      ready = false;
+      emit({ type: 'connection', state: 'open' });
+      if (!requested) return request();
+      const resumed = (): void => {
+        clock.clearTimeout(graceTimer);
+        ready = true;
+        flush();
+      };
+      graceTimer = clock.setTimeout(resumed, RESUME_GRACE_MS);
+      sock.emit('CHAT_RESUMED', { serviceIdentifier, channelCustomerIdentifier: cid }, (res: unknown) => {
+        const a = obj(res);
+        if (!a || typeof a.isChatAvailable !== 'boolean') malformed('CHAT_RESUMED answer', res);
+        else if (!a.isChatAvailable) return lost();
+        else replay(a.data);
+        resumed();
+      });
+    });
+    sock.on('connect_error', (err: Error) => {
+      if (closed) return;
+      // A refusal by the server's middleware: socket.io gives up, and so do we.
+      if (!sock.active) return error('refused', 'transport.refused', true);
+      emit({ type: 'connection', state: 'reconnecting', reason: err.message });
+      if (++failures === UNREACHABLE_AFTER) error('unreachable', 'transport.notConnected');
+    });
+    sock.on('disconnect', (reason: string) => {
+      if (closed || ended || replaced) return;
+      emit({ type: 'connection', state: 'reconnecting', reason });
+      if (reason === 'io server disconnect') sock.connect();
+    });
+    sock.io.on('reconnect_attempt', (attempt: number) => emit({ type: 'connection', state: 'reconnecting', attempt }));
+    sock.on('CHANNEL_SESSION_STARTED', (raw: unknown) => {
+      const id = str(obj(obj(raw)?.header)?.conversationId);
+      if (!id) return malformed('CHANNEL_SESSION_STARTED', raw);
+      if (conversationId === id) return void (ready = true);
+      conversationId = id;
+      ready = true;
+      emit({ type: 'accepted', chatId: id });
+      saveResume();
+      flush();
+    });
+    sock.on('CONVERSATION_RESUMED', (raw: unknown) => {
+      replay(obj(raw)?.history);
+      ready = true;
+      flush();
+    });
+    sock.on('MESSAGE_RECEIVED', (raw: unknown) => onMessage(raw));
+    sock.on('CHAT_ENDED', () => {
+      if (ended) return void sock.disconnect();
+      finish(agents.size ? 'agent' : 'system');
+    });
+    sock.on('CHANNEL_SESSION_ENDED', () => finish(agents.size ? 'agent' : 'system'));
+    sock.on('CHANNEL_SESSION_EXPIRED', () => finish('timeout'));
+    sock.on('ERRORS', (raw: unknown) => {
+      const e = obj(raw);
+      if (str(e?.task)?.toUpperCase() === 'CHAT_REQUESTED' && !conversationId) {
+        // The request did not go through: a Retry asks again on the same socket.
+        requested = false;
+        return error('start-failed', 'error.startFailed', false, true);
+      }
+      error('server-error', 'error.notAllowed');
+    });
+    sock.on('TOKEN_GENERATED', (raw: unknown) => {
+      const token = typeof raw === 'string' ? raw : (str(obj(raw)?.token) ?? str(obj(raw)?.accessToken));
+      if (token && /^[\w.+/=-]{1,4096}$/.test(token)) jwt = token;
+      else malformed('TOKEN_GENERATED', raw);
+    });
+    sock.on('SESSION_REPLACED', () => {
+      replaced = true;
+      typingOff();
+      sock.disconnect();
+      error('kicked', 'error.otherTab');
+    });
+  }
+
+  function request(): void {
+    requested = true;
+    socket?.emit('CHAT_REQUESTED', {
+      channelCustomerIdentifier: cid,
+      serviceIdentifier,
+      additionalAttributes: [{ key: 'WebChannelData', type: 'WebChannelData', value: customer }],
+    });
+  }
+
+  function lost(): void {
+    finish('system', t('transport.chatLost'));
+  }
+
+  function start(visitor: Record<string, string | undefined>, answers: Record<string, string>): void {
+    // A start while a chat runs is a double click; after ERRORS refused the request, a Retry.
+    if (socket && !ended && (requested || conversationId)) return;
+    if (!server || !serviceIdentifier) return error('bad-config', 'transport.badOption', true);
+    const field = opt.identifierField || 'phone';
+    cid = (answers[field] || visitor[field] || answers.email || visitor.email || o.visitorId).trim().slice(0, 200);
+    visitorName = (answers.name || visitor.name || '').slice(0, 200);
+    customer = {
+      serviceIdentifier,
+      channelCustomerIdentifier: cid,
+      // W sends null for what it does not know (it reads these from a geo-IP service).
+      browserDeviceInfo: { browserId: o.visitorId, browserIdExpiryTime: null, browserName: null, deviceType: 'desktop' },
+      queue: opt.queue ?? '',
+      locale: { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone ?? null, language: o.locale, country: null },
+      formData: {
+        id: String(clock.now()),
+        formId,
+        filledBy: 'web-widget',
+        attributes: Object.entries(answers).map(([key, value]) => ({ key, value, type: 'string' })),
+        createdOn: new Date(clock.now()).toISOString(),
+      },
+    };
+    ended = false;
+    requested = false;
+    conversationId = '';
+    agents.clear();
+    pending.clear();
+    echoes.clear();
+    saveResume();
+    // A Retry after ERRORS: the socket is still open.
+    if (socket?.connected) request();
+    else {
+      // A new chat after an ended one: a new socket (the old one is closed for good).
+      unwake();
+      socket?.disconnect();
+      socket = undefined;
+      open();
+    }
+  }
+
+  async function upload(clientId: string, file: Blob, name: string): Promise<void> {
+    if (!fileServer) return error('upload-failed', 'transport.uploadFailed');
+    const fd = new FormData();
+    fd.append('file', file, name);
+    fd.append('conversationId', conversationId);
+    try {
+      const res = await doFetch(`${fileServer}/api/uploadFileStream`, {
+        method: 'POST',
+        body: fd,
+        headers: jwt ? { authorization: `Bearer ${jwt}` } : {},
+      });
+      const a = obj(res.ok ? await res.json().catch(() => null) : null);
+      const stored = str(a?.name);
+      if (!a || !stored) throw new Error(String(res.status));
+      const mime = (str(a.type) ?? file.type) || 'application/octet-stream';
+      const size = typeof a.size === 'number' ? a.size : file.size;
+      const url = `${fileServer}/api/downloadFileStream?filename=${encodeURIComponent(stored)}`;
+      const p: Pending = { text: '', sentOn: 0, file: { name: stored, mime, size, url } };
+      pending.set(clientId, p);
+      flush();
+    } catch (err) {
+      console.warn('Confab: upload failed', err);
+      error('upload-failed', 'transport.uploadFailed');
+    }
+  }
+
+  function choose(promptId: string, optionId: string, label: string): void {
+    const p = prompts.get(promptId);
+    const b = p?.buttons[Number(optionId)];
+    if (!p || !b || !socket?.connected) return error('unsupported', 'transport.notConnected');
+    // W transformPayload: "/intent{json entities}" → intent and entities.
+    let intent = b.payload.replace(/^\//, '');
+    let entities: Json = {};
+    const json = /\{.*\}/.exec(intent)?.[0];
+    if (json) {
+      try {
+        entities = JSON.parse(json) as Json;
+        intent = intent.replace(json, '');
+      } catch {
+        /* not JSON: the payload is the intent as it is */
+      }
+    }
+    const header: Record<string, Json> = { originalMessageId: p.messageId, intent, entities, additionalData: { carousalCardId: p.cardId ?? null } };
+    emitOut(cimOut({ type: 'PLAIN', markdownText: capText(label) }, header));
+  }
+
+  function send(command: Command): void {
+    switch (command.type) {
+      case 'start':
+        return start(command.visitor, command.answers);
+      case 'send': {
+        const echoed = echoes.get(command.clientId);
+        if (echoed) return emit({ type: 'message', message: echoed });
+        const known = pending.get(command.clientId);
+        if (known && (known.acked || (known.sentOn === connections && socket?.connected))) return;
+        pending.set(command.clientId, known ?? { text: command.text, sentOn: 0 });
+        return flush();
+      }
+      case 'send-file':
+        if (!capabilities.has('file')) return error('unsupported', 'transport.unsupported');
+        return void upload(command.clientId, command.file, command.name);
+      case 'typing': {
+        const now = clock.now();
+        if (!command.on || !socket?.connected || !ready || !conversationId || ended || now - lastTypingOut < TYPING_OUT_MS) return;
+        lastTypingOut = now;
+        return emitOut(cimOut({ type: 'NOTIFICATION', markdownText: '', notificationType: 'TYPING_STARTED' }));
+      }
+      case 'choose':
+        return choose(command.promptId, command.optionId, command.label);
+      case 'end':
+      case 'cancel':
+        if (ended) return;
+        if (socket?.connected) socket.emit('CHAT_ENDED', customer);
+        return finish('visitor');
+      default:
+        return error('unsupported', 'transport.unsupported');
+    }
+  }
+
+  async function loadConfig(): Promise<ChatConfig> {
+    const config = emptyConfig();
+    const widget = opt.widgetIdentifier;
+    if (!ccm || !widget) return config;
+    const get = async (path: string): Promise<unknown> => {
+      // A server that never answers must not keep the widget at "Connecting" for ever.
+      const abort = new AbortController();
+      const timer = clock.setTimeout(() => abort.abort(), 15_000);
+      try {
+        const res = await doFetch(`${ccm}/${path}`, { signal: abort.signal });
+        if (!res.ok) throw new Error(`${path} ${res.status}`);
+        return await res.json();
+      } finally {
+        clock.clearTimeout(timer);
+      }
+    };
+    const w = decodeWidgetConfig(await get(`widget-configs/${encodeURIComponent(widget)}`));
+    if (!w) throw new Error('widget-configs');
+    if (w.fileTransfer) {
+      config.allowedFileTypes = FILE_TYPES;
+      capabilities.add('file');
+    }
+    if (w.title) config.siteName = w.title;
+    if (w.formId) {
+      const form = decodeForm(await get(`forms/${encodeURIComponent(w.formId)}`));
+      if (!form) throw new Error('forms');
+      formId = form.id || w.formId;
+      config.prechat = form.fields;
+      if (form.fields.length) capabilities.add('prechat');
+    }
+    return config;
+  }
+
+  return {
+    capabilities,
+    connect(s) {
+      sink = s;
+      emit({ type: 'connection', state: 'connecting' });
+      if (!server || !serviceIdentifier) return error('bad-config', 'transport.badOption', true);
+      void loadConfig()
+        .catch((err: unknown) => {
+          // Without its configuration the chat still works: no form, no uploads.
+          console.warn('Confab: no widget configuration', err);
+          error('config-failed', 'error.load');
+          return emptyConfig();
+        })
+        .then((config) => {
+          emit({ type: 'config', config });
+          // The socket opens at the start; a chat brought back by a page change reopens it now.
+          if (cid && !ended) open();
+          else emit({ type: 'connection', state: 'open' });
+        });
+    },
+    send(command) {
+      try {
+        send(command);
+      } catch (err) {
+        console.warn('Confab: command failed', err);
+        error('unsupported', 'transport.unsupported');
+      }
+    },
+    close() {
+      if (closed) return;
+      emit({ type: 'connection', state: 'closed', reason: 'closed' });
+      closed = true;
+      unwake();
+      clock.clearTimeout(typingTimer);
+      clock.clearTimeout(byeTimer);
+      clock.clearTimeout(graceTimer);
+      socket?.disconnect();
+    },
+  };
+}
+
+export const createTransport: TransportFactory = (options) => createCxTransport(options);
