@@ -94,7 +94,7 @@ const HELLO_TIMEOUT_MS = 10_000;
 /** A hookpoint whose commit met newer state is handled again this many times in all. */
 const HOOK_ATTEMPTS = 3;
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
   const fwd = req.headers['x-forwarded-for'];
   if (!trustProxy || typeof fwd !== 'string') return peer;
