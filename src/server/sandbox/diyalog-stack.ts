@@ -17,7 +17,7 @@ import { diyalogApplicationApi } from '../relay/adapters/transaction-hash-issuer
 import { startRelay } from '../relay/server';
 import { newId } from '../relay/tokens';
 import type { ScriptedAgentOptions } from './agent';
-import { startDiyalogSimulator } from './diyalog';
+import { connectSandboxDiyalog, startDiyalogSimulator } from './diyalog';
 import type { ReceivedFrame } from './types';
 
 export const TRANSACTION_PATH = '/diyalog/transaction-hash';
@@ -37,6 +37,8 @@ export interface DiyalogStack {
   violations: string[];
   /** The site's next transaction-hash POST fails with this HTTP status (then succeeds again). */
   failNextStart(status?: number): void;
+  /** Fault hook: cut the relay's channel to Diyalog (every SDK connection); Diyalog keeps held chats. */
+  dropHelps(): number;
   /** Fault hook: cut every visitor socket; the relay and its sessions stay. */
   dropClients(): number;
   /**
@@ -47,7 +49,12 @@ export interface DiyalogStack {
   close(): Promise<void>;
 }
 
-export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; origin: string }): Promise<DiyalogStack> {
+export async function startDiyalogWithRelay(ctx: {
+  agent: ScriptedAgentOptions;
+  origin: string;
+  /** Make the channel behave like a real SDK with its own device hash. */
+  sdkDeviceHash?: string;
+}): Promise<DiyalogStack> {
   const sim = await startDiyalogSimulator({ agent: ctx.agent });
   const quiet = () => undefined;
   // The site's server and the relay hold the keys; the calls are signed as D2 says.
@@ -65,7 +72,7 @@ export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; 
       hookSecret: newId(),
       signingKey: newId(32),
       allowedOrigins: [ctx.origin],
-      adapters: [createDiyalogAdapterFactory({ channel: sim.channel, queue: httpQueuingService(sim.queueUrl), api, log: quiet })],
+      adapters: [createDiyalogAdapterFactory({ channel: ctx.sdkDeviceHash ? connectSandboxDiyalog(sim.apiBase, { sdkDeviceHash: ctx.sdkDeviceHash }) : sim.channel, queue: httpQueuingService(sim.queueUrl), api, log: quiet })],
       drainMs: 500,
       log: () => undefined,
     };
@@ -124,6 +131,7 @@ export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; 
       violations: sim.violations,
       failNextStart: (status = 503) => void failures.push(status),
       dropClients: () => relay.dropVisitors(),
+      dropHelps: () => sim.dropHelps(),
       async restart(whileDown) {
         await relay.close();
         await whileDown?.();
