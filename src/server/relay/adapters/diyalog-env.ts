@@ -59,7 +59,7 @@ export function diyalogPartsFromEnv(env: Env, log: Log = warn): DiyalogEnvParts 
  */
 export function diyalogRoutesFromEnv(
   env: Env,
-  opts: { allowedOrigins: readonly string[]; clientIp: (req: IncomingMessage) => string; log?: Log } & Pick<TransactionEndpointOptions, 'verifyCustomer'>,
+  opts: { allowedOrigins: readonly string[]; clientIp: (req: IncomingMessage) => string; log?: Log } & Pick<TransactionEndpointOptions, 'verifyCustomer' | 'rate' | 'now'>,
 ): { routes: RelayRoute[]; problems: string[] } {
   const log = opts.log ?? warn;
   const parts = diyalogPartsFromEnv(env, log);
@@ -74,6 +74,8 @@ export function diyalogRoutesFromEnv(
     clientIp: opts.clientIp,
     log,
     ...(opts.verifyCustomer ? { verifyCustomer: opts.verifyCustomer } : {}),
+    ...(opts.rate ? { rate: opts.rate } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
   });
   return { routes: [{ path, handle }], problems: [] };
 }

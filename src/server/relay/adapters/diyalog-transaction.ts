@@ -32,6 +32,8 @@ export interface TransactionEndpointOptions {
   /** The client's IP for the rate limit (the relay passes its proxy-aware reader). */
   clientIp?: (req: IncomingMessage) => string;
   rate?: RateLimit;
+  /** The rate limiter's clock (tests freeze it). */
+  now?: () => number;
   /** Where the start-up notice goes (default console.warn). */
   log?: (message: string) => void;
 }
@@ -71,7 +73,7 @@ export function createTransactionHashHandler(
       'Diyalog transaction endpoint: no verifyCustomer hook, so any claimed customerId gets a transactionHash (fit for anonymous help only; see src/server/relay/adapters/DIYALOG.md)',
     );
   }
-  const limiter = new RateLimiter(opts.rate ?? { capacity: 20, perMinute: 60 });
+  const limiter = new RateLimiter(opts.rate ?? { capacity: 20, perMinute: 60 }, opts.now);
   return async (req, res) => {
     const origin = req.headers.origin;
     const cors: Record<string, string> =
