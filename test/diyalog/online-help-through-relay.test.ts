@@ -166,6 +166,26 @@ describe('Diyalog online help through the relay', () => {
     w.transport.close();
   });
 
+  it("Diyalog refusing the site's signed call is a plain sentence for the visitor, by kind", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const answering = (reason: string, status: number): typeof fetch => async () =>
+      new Response(JSON.stringify({ error: 'Diyalog did not issue a transaction hash', reason }), { status, headers: { 'content-type': 'application/json' } });
+    const cases: Array<[string, number, string]> = [
+      ['config', 503, 'Online help is not available right now. Please try again later.'],
+      ['clock', 503, 'Online help is not available right now. Please try again later.'],
+      ['refused', 502, 'The security check for this chat failed. Please try again.'],
+      ['unreachable', 504, 'The chat could not be started right now. Please try again.'],
+    ];
+    for (const [reason, status, words] of cases) {
+      const w = widget(fast.attributes, { fetch: answering(reason, status) });
+      w.transport.send({ type: 'start', visitor: {}, answers: {} });
+      const error = await waitFor(() => w.of('error')[0], `error for ${reason}`);
+      expect(error).toMatchObject({ code: 'transaction-hash', retryable: true, message: words });
+      w.transport.close();
+    }
+    warn.mockRestore();
+  });
+
   it('Cancel while the handshake is still running: no online help is started', async () => {
     const starts = frames(fast, 'startAnonymousOnlineHelp').length;
     let aborted = false;
