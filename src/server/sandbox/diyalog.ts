@@ -166,6 +166,7 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
   const violations: string[] = [];
   const issued = new Map<string, Issued>();
   const interactions = new Map<string, Interaction>();
+  let interactionCount = 0;
   const conversations = new Set<Conversation>();
   const record = (channel: string, name: string, payload: unknown) => received.push({ at: Date.now(), channel, name, payload });
 
@@ -270,8 +271,10 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
         violations.push(`CreateInteraction without D4's fields: ${JSON.stringify(body).slice(0, 200)}`);
         return json(400, { success: false, errorMessage: 'identityNumber, customerId and attachedData are required', result: null });
       }
-      const id = String(1_000_000_000_000 + interactions.size + Math.floor(Math.random() * 1000) * 1000);
+      const id = String(1_000_000_000_000 + ++interactionCount);
       interactions.set(id, { id, customerId: body.customerId, state: 'queued' });
+      // A bound on the sandbox's memory: the oldest interactions go first.
+      if (interactions.size > 10_000) interactions.delete(interactions.keys().next().value!);
       return json(200, { success: true, errorMessage: null, result: { interactionId: id } });
     }
     if (req.method === 'DELETE' && /^[\w.:-]{1,128}$/.test(rest)) {

@@ -12,7 +12,7 @@
  * D4's sample answer writes `"interactionId" = "2121212121212"` (not JSON); the site's own
  * service is the other end, so we read that spelling too rather than fail a real deployment.
  */
-import { secureBaseUrl } from './transaction-hash-issuer';
+import { logSafe, readCapped, secureBaseUrl } from './transaction-hash-issuer';
 
 export interface CreateInteraction {
   /** National id number ("" when unknown). */
@@ -35,7 +35,6 @@ export interface HttpQueueOptions {
   headers?: Record<string, string>;
 }
 
-const MAX_ANSWER = 16 * 1024;
 const INTERACTION_ID = /^[\w.:-]{1,128}$/;
 
 /** Parses CreateInteraction's answer: JSON, or D4's sample spelling with `=`. */
@@ -53,7 +52,7 @@ export function parseCreateInteraction(text: string): { interactionId: string } 
     }
   }
   const a = (o && typeof o === 'object' ? o : {}) as Record<string, unknown>;
-  if (a.success !== true) return { error: typeof a.errorMessage === 'string' && a.errorMessage ? a.errorMessage.slice(0, 300) : 'success is not true' };
+  if (a.success !== true) return { error: typeof a.errorMessage === 'string' && a.errorMessage ? logSafe(a.errorMessage) : 'success is not true' };
   const result = (a.result && typeof a.result === 'object' ? a.result : {}) as Record<string, unknown>;
   const id = typeof result.interactionId === 'number' && Number.isSafeInteger(result.interactionId) ? String(result.interactionId) : result.interactionId;
   if (typeof id !== 'string' || !INTERACTION_ID.test(id)) return { error: 'no usable interactionId' };
@@ -74,7 +73,7 @@ export function httpQueuingService(rawUrl: string, opts: HttpQueueOptions = {}):
         redirect: 'error',
         signal: timeout(),
       });
-      const text = (await res.text()).slice(0, MAX_ANSWER);
+      const text = await readCapped(res);
       if (!res.ok) throw new Error(`CreateInteraction: HTTP ${res.status}`);
       const parsed = parseCreateInteraction(text);
       if ('error' in parsed) throw new Error(`CreateInteraction: ${parsed.error}`);

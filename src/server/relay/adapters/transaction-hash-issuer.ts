@@ -73,6 +73,28 @@ export interface DiyalogApplicationApi extends TransactionHashIssuer {
 const MAX_ANSWER = 16 * 1024;
 const HASH = /^[\x21-\x7e]{1,512}$/;
 
+/** The first `max` bytes of an answer as text; the rest is not read (a bound on what we hold). */
+export async function readCapped(res: Response, max = MAX_ANSWER): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
+}
+
+/** A vendor's words, fit for one log line. */
+export const logSafe = (text: string, max = 300) => text.replace(/[\x00-\x1f\x7f\s]+/g, ' ').trim().slice(0, max);
+
 export function diyalogApplicationApi(opts: DiyalogApiOptions): DiyalogApplicationApi {
   const base = secureBaseUrl(opts.apiBase, 'DIYALOG_API_BASE');
   const resourcePrefix = new URL(base).pathname.replace(/\/+$/, '');
@@ -94,12 +116,12 @@ export function diyalogApplicationApi(opts: DiyalogApiOptions): DiyalogApplicati
         redirect: 'error',
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
-      text = (await res.text()).slice(0, MAX_ANSWER);
+      text = await readCapped(res);
     } catch (err) {
-      log(`diyalog ${path}: unreachable (${String(err)})`);
+      log(`diyalog ${path}: unreachable (${logSafe(String(err))})`);
       throw new DiyalogApiError('unreachable', 'Diyalog is unreachable');
     }
-    const said = text.replace(/\s+/g, ' ').trim().slice(0, 300);
+    const said = logSafe(text);
     if (res.status === 400 || res.status === 401 || res.status === 403) {
       log(`diyalog ${path}: HTTP ${res.status} ${said}${res.status === 403 ? ' (the relay clock must be within 15 minutes of Diyalog\'s)' : ' (check DIYALOG_ACCESS_KEY_ID / _SECRET / _REQUESTER_USER_ID)'}`);
       throw new DiyalogApiError(res.status === 403 ? 'clock' : 'config', said, res.status);
@@ -116,8 +138,8 @@ export function diyalogApplicationApi(opts: DiyalogApiOptions): DiyalogApplicati
     }
     const o = answer as Record<string, unknown>;
     if (o.isSuccess !== true) {
-      const message = typeof o.message === 'string' ? o.message.slice(0, 300) : '';
-      log(`diyalog ${path}: isSuccess false: ${message}${o.errorCode !== undefined ? ` (errorCode ${String(o.errorCode).slice(0, 20)})` : ''}`);
+      const message = typeof o.message === 'string' ? logSafe(o.message) : '';
+      log(`diyalog ${path}: isSuccess false: ${message}${o.errorCode !== undefined ? ` (errorCode ${logSafe(String(o.errorCode), 20)})` : ''}`);
       throw new DiyalogApiError('refused', message, 200);
     }
     return o;
