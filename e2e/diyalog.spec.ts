@@ -178,6 +178,18 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
     await expect(widget.log.getByText('You ended the chat')).toBeVisible();
   });
 
+  test('a name the site gives through identify() fills the name field in', async ({ widget, page }) => {
+    const frames = framesSince(widget);
+    await widget.load('diyalog', { 'customer-name': '' });
+    await confab(page, 'identify', { customerName: 'Mehmet Demir' });
+    await widget.launcher.click();
+    await expect(widget.dialog.getByRole('textbox', { name: /Your name/ })).toHaveValue('Mehmet Demir');
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    expect((await waitFor(frames, 'startAnonymousOnlineHelp')).payload).toMatchObject({ customerName: 'Mehmet Demir' });
+    await widget.dialog.getByRole('button', { name: 'Cancel' }).or(widget.dialog.getByRole('button', { name: 'End chat' })).first().click();
+    await expect(widget.log.getByText('You ended the chat')).toBeVisible();
+  });
+
   test("D1's sample device hash (standard base64 with + and =) is accepted end to end", async ({ widget, page }) => {
     const frames = framesSince(widget);
     await page.addInitScript((hash) => localStorage.setItem('confab.diyalog.deviceHash', hash), DOCUMENT_SAMPLE_DEVICE_HASH);

@@ -228,7 +228,7 @@ describe('Diyalog online help through the relay', () => {
     const before = fast.received.length;
     const w = widget(nameless(fast));
     const config = await waitFor(() => w.of('config')[0], 'config');
-    expect(config.config.prechat).toEqual([{ name: 'name', type: 'name', label: 'Your name', required: true, maxLength: 100 }]);
+    expect(config.config.prechat).toEqual([{ name: 'customerName', type: 'name', label: 'Your name', required: true, maxLength: 100 }]);
     w.transport.send({ type: 'start', visitor: {}, answers: {} });
     const error = await waitFor(() => w.of('error')[0], 'error');
     expect(error).toMatchObject({ code: 'DLGEXCPINP_CUSTOMER_NAME_IS_EMPTY', retryable: true, message: 'Please enter your name to start the chat.' });

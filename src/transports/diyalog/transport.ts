@@ -46,7 +46,10 @@ export function createDiyalogTransport(o: TransportOptions, deps: DiyalogDeps = 
       const hash = e.config.deviceHash;
       channelDevice = typeof hash === 'string' && DEVICE_HASH_PATTERN.test(hash) ? hash : null;
       if (o.options.customerName?.trim() || e.config.prechat.some((f) => f.type === 'name')) return e;
-      const name: SurveyField = { name: 'name', type: 'name', label: t('prechat.name'), required: true, maxLength: 100 };
+      // The site named nobody: Diyalog refuses an empty customerName, so the form asks.
+      // Named after Diyalog's parameter, so identify({ customerName }) prefills it too (as does
+      // identify({ name }), through the field's type).
+      const name: SurveyField = { name: 'customerName', type: 'name', label: t('prechat.name'), required: true, maxLength: 100 };
       return { ...e, config: { ...e.config, prechat: [name, ...e.config.prechat] } };
     }
     if (e.type === 'error') {
@@ -60,6 +63,9 @@ export function createDiyalogTransport(o: TransportOptions, deps: DiyalogDeps = 
     const visitor: VisitorInfo = {};
     for (const k of CUSTOMER) if (o.options[k]) visitor[k] = o.options[k];
     Object.assign(visitor, start.visitor);
+    // What the visitor typed in the pre-chat form is their name now.
+    const typed = start.answers.customerName?.trim();
+    if (typed) visitor.customerName = typed;
     const device = channelDevice ?? deviceHash(deps.storage);
     // An anonymous visitor has no customer number: the per-browser Confab id stands in for it.
     const tx = await fetchTransaction(
