@@ -1,11 +1,17 @@
 /**
  * Diyalog online help in real Chromium, through the demo page's script tag: the browser gets a
- * transactionHash from the site's server, the relay's Diyalog adapter calls
- * startAnonymousOnlineHelp on the simulator, and the visitor sees the document's states as the
- * wait screen, the conversation and its end.
+ * transactionHash from the site's server (which calls Diyalog's signed REST API), the relay's
+ * Diyalog adapter creates the queue interaction (D4) and then calls startAnonymousOnlineHelp on
+ * the simulator, a representative picks up only the queued chat, and the visitor sees the
+ * document's states as the wait screen, the conversation and its end.
  */
 import type { Page } from '@playwright/test';
-import { DOCUMENT_SAMPLE_HASH, FORGED_TRANSACTION_PATH, TRANSACTION_PATH } from '../src/server/sandbox/diyalog-stack';
+import {
+  DOCUMENT_SAMPLE_DEVICE_HASH,
+  DOCUMENT_SAMPLE_HASH,
+  FORGED_TRANSACTION_PATH,
+  TRANSACTION_PATH,
+} from '../src/server/sandbox/diyalog-stack';
 import type { ReceivedFrame } from '../src/server/sandbox/types';
 import { expect, test, type Widget } from './fixtures';
 
@@ -25,7 +31,7 @@ const confab = (page: Page, ...args: unknown[]) =>
   page.evaluate((a) => (window as unknown as { Confab: (...x: unknown[]) => void }).Confab(...a), args);
 
 test.describe('Diyalog, through the real script tag and the relay', () => {
-  test('the wait screen shows the wait text, and Cancel closes the online help', async ({ widget, sandbox }) => {
+  test('queued → wait screen with the wait text → Cancel: closeMessaging, and the interaction is DELETEd', async ({ widget, sandbox }) => {
     // Slow enough that nobody joins before the visitor cancels.
     sandbox.tune({ delayScale: 1, queueFrom: 8 });
     const frames = framesSince(widget);
@@ -39,16 +45,26 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
     const start = await waitFor(frames, 'startAnonymousOnlineHelp');
     expect(start.payload).toMatchObject({ isBackground: true, waitDisplayText: waitText, customerId: '123458' });
 
+    const created = await waitFor(frames, 'CreateInteraction');
+    expect(created.payload).toMatchObject({ customerId: '123458', attachedData: { channel: 'web', helpType: 'chat' } });
+
     await widget.dialog.getByRole('button', { name: 'Cancel' }).click();
     await waitFor(frames, 'closeMessaging');
+    await waitFor(frames, 'DeleteInteraction');
     await expect(widget.log.getByText('You ended the chat')).toBeVisible();
     await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
     await expect(widget.dialog.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
-    // Nobody joins a cancelled help, and the browser sent nothing after it.
-    expect(frames().map((f) => f.name)).toEqual(['gettransactionhashforonlinehelp', 'startAnonymousOnlineHelp', 'closeMessaging']);
+    // Signed hash, queued before started, withdrawn on cancel; nobody joins, nothing after it.
+    expect(frames().map((f) => f.name)).toEqual([
+      'gettransactionhashforonlinehelp',
+      'CreateInteraction',
+      'startAnonymousOnlineHelp',
+      'closeMessaging',
+      'DeleteInteraction',
+    ]);
   });
 
-  test('the representative connects, messages go both ways, and the representative ends it', async ({ widget }) => {
+  test('queued → picked up → messages both ways → the representative ends it', async ({ widget }) => {
     const frames = framesSince(widget);
     await widget.load('diyalog', { 'customer-name': 'Ayşe Yılmaz' });
     await widget.launcher.click();
@@ -73,6 +89,10 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
     const sent = frames().filter((f) => f.name === 'sendMessage').map((f) => (f.payload as { text: string }).text);
     expect(sent).toEqual(['My card payment failed twice', 'bye']);
     expect(frames().some((f) => f.name === 'closeMessaging')).toBe(false);
+    // The signed REST call, then the queue, then the start; the representative took the
+    // interaction, so nothing was withdrawn.
+    expect(frames().map((f) => f.name).slice(0, 3)).toEqual(['gettransactionhashforonlinehelp', 'CreateInteraction', 'startAnonymousOnlineHelp']);
+    expect(frames().some((f) => f.name === 'DeleteInteraction')).toBe(false);
   });
 
   test("a forged transactionHash is refused, and the visitor is told why", async ({ widget, sandbox }) => {
@@ -82,9 +102,8 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
     await widget.launcher.click();
     await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
 
-    await expect(widget.dialog.getByRole('status').filter({ hasText: 'Online help could not be started' })).toContainText(
-      'Security check failed for this transactionHash, deviceHash and customer. (code TRANSACTION_INVALID)',
-    );
+    // Diyalog's DLGEXCP_AUTH_REQUEST, in the visitor's words.
+    await expect(widget.dialog.getByRole('status').filter({ hasText: 'The security check for this chat failed. Please try again.' })).toBeVisible();
     await expect(widget.dialog.getByRole('button', { name: 'Retry' })).toBeVisible();
     // Back on the pre-chat step, not on a wait screen nobody will answer.
     await expect(widget.dialog.getByRole('button', { name: 'Start chat' })).toBeEnabled();
@@ -92,8 +111,10 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
 
     const start = await waitFor(frames, 'startAnonymousOnlineHelp');
     expect((start.payload as { transactionHash: string }).transactionHash).toBe(DOCUMENT_SAMPLE_HASH);
-    // The simulator never issued that hash: the forged endpoint did not ask Diyalog.
+    // The simulator never issued that hash: the forged endpoint did not ask Diyalog. The
+    // interaction queued for the failed start is withdrawn.
     expect(frames().some((f) => f.name === 'gettransactionhashforonlinehelp')).toBe(false);
+    await waitFor(frames, 'DeleteInteraction');
   });
 
   test("identify() supplies the customer fields of Diyalog's start call", async ({ widget, page }) => {
@@ -112,7 +133,7 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
     await expect(widget.log.getByText('Hello Mehmet Demir, my name is Alex. How can I help you today?')).toBeVisible();
 
     const device = await page.evaluate(() => localStorage.getItem('confab.diyalog.deviceHash'));
-    expect(device).toMatch(/^[0-9a-f]{40}$/);
+    expect(device).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     // Steps 1–4: identify's customer id wins over data-customer-id, with this browser's device hash.
     const issued = await waitFor(frames, 'gettransactionhashforonlinehelp');
     expect(issued.payload).toEqual({ customerId: '777001', deviceHash: device });
@@ -135,6 +156,50 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
 
     await widget.dialog.getByRole('button', { name: 'End chat' }).click();
     await waitFor(frames, 'closeMessaging');
+    await expect(widget.log.getByText('You ended the chat')).toBeVisible();
+  });
+
+  test('a visitor the site did not name is asked for a name, and the representative greets them by it', async ({ widget }) => {
+    const frames = framesSince(widget);
+    await widget.load('diyalog', { 'customer-name': '' });
+    await widget.launcher.click();
+    const name = widget.dialog.getByRole('textbox', { name: /Your name/ });
+    await expect(name).toBeVisible();
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    // Required: nothing went to the site or to Diyalog without it.
+    await expect(widget.dialog.getByText('This field is required')).toBeVisible();
+    expect(frames()).toEqual([]);
+
+    await name.fill('Zeynep Kaya');
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.log.getByText('Hello Zeynep Kaya, my name is Alex. How can I help you today?')).toBeVisible();
+    expect((await waitFor(frames, 'startAnonymousOnlineHelp')).payload).toMatchObject({ customerName: 'Zeynep Kaya' });
+    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await expect(widget.log.getByText('You ended the chat')).toBeVisible();
+  });
+
+  test('a name the site gives through identify() fills the name field in', async ({ widget, page }) => {
+    const frames = framesSince(widget);
+    await widget.load('diyalog', { 'customer-name': '' });
+    await confab(page, 'identify', { customerName: 'Mehmet Demir' });
+    await widget.launcher.click();
+    await expect(widget.dialog.getByRole('textbox', { name: /Your name/ })).toHaveValue('Mehmet Demir');
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    expect((await waitFor(frames, 'startAnonymousOnlineHelp')).payload).toMatchObject({ customerName: 'Mehmet Demir' });
+    await widget.dialog.getByRole('button', { name: 'Cancel' }).or(widget.dialog.getByRole('button', { name: 'End chat' })).first().click();
+    await expect(widget.log.getByText('You ended the chat')).toBeVisible();
+  });
+
+  test("D1's sample device hash (standard base64 with + and =) is accepted end to end", async ({ widget, page }) => {
+    const frames = framesSince(widget);
+    await page.addInitScript((hash) => localStorage.setItem('confab.diyalog.deviceHash', hash), DOCUMENT_SAMPLE_DEVICE_HASH);
+    await widget.load('diyalog');
+    await widget.launcher.click();
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+    expect((await waitFor(frames, 'gettransactionhashforonlinehelp')).payload).toEqual({ customerId: '123458', deviceHash: DOCUMENT_SAMPLE_DEVICE_HASH });
+    expect((await waitFor(frames, 'startAnonymousOnlineHelp')).payload).toMatchObject({ deviceHash: DOCUMENT_SAMPLE_DEVICE_HASH });
+    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
     await expect(widget.log.getByText('You ended the chat')).toBeVisible();
   });
 

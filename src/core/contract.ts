@@ -97,6 +97,8 @@ export interface ChatConfig {
   agentsAvailable?: boolean;
   /** Longest visitor line the vendor accepts. */
   maxMessageLength?: number;
+  /** Diyalog: the device hash the relay's channel presents (its SDK's); the widget uses it. */
+  deviceHash?: string;
 }
 
 export interface IncomingMessage {

@@ -254,6 +254,16 @@ export const en = {
   'error.notAllowed': 'That is not available in this chat right now.',
   // Error when the site's server did not give the chat the security token it needs to start (Diyalog); the visitor may retry.
   'error.chatToken': 'The chat could not be started right now. Please try again.',
+  // Diyalog online help is unavailable because of a problem on the site's side (its set-up or clock), or Diyalog cannot offer it; try later.
+  'diyalog.unavailable': 'Online help is not available right now. Please try again later.',
+  // Diyalog refused the chat's security check (its transaction, device and customer did not match); the visitor may retry.
+  'diyalog.securityCheck': 'The security check for this chat failed. Please try again.',
+  // Diyalog: this customer already has an online help (or call) running.
+  'diyalog.inCall': 'You already have an online help session open. Please finish it first.',
+  // Diyalog: the customer's account is not active on this device.
+  'diyalog.notActive': 'Your account is not active on this device. Please sign in again and try once more.',
+  // Diyalog needs the visitor's name to start; shown when it is missing.
+  'diyalog.nameMissing': 'Please enter your name to start the chat.',
   // Error when a message or file reached the chat server but could not be passed on to the agents; the visitor may retry.
   'error.sendFailed': 'Your message could not be delivered. Please try again.',
   // Error when the visitor sent many messages in a very short time and the chat server paused them.

@@ -6,13 +6,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConfabEventBody, VisitorInfo } from '../../src/core/contract';
 import type { AdapterContext } from '../../src/server/relay/adapter';
-import { createDiyalogAdapterFactory, onlineHelpParams, type DiyalogAdapter } from '../../src/server/relay/adapters/diyalog';
+import {
+  createDiyalogAdapterFactory,
+  onlineHelpParams,
+  type DiyalogAdapter,
+  type DiyalogAdapterDeps,
+} from '../../src/server/relay/adapters/diyalog';
 import type {
   DiyalogChannel,
   OnlineHelpEvents,
   OnlineHelpParams,
   OnlineHelpStartError,
 } from '../../src/server/relay/adapters/diyalog-channel';
+import type { CreateInteraction, QueuingService } from '../../src/server/relay/adapters/diyalog-queue';
 import { DOC_SAMPLE, DOC_STATES } from './doc-fixtures';
 
 const [NO_CHAT, STARTED, CHAT_INPROGRESS, CHAT_ENDED] = DOC_STATES as [string, string, string, string];
@@ -77,7 +83,7 @@ function scriptedChannel(result: (p: OnlineHelpParams) => Outcome | Promise<Outc
 
 const ok = (): Outcome => ({ success: true });
 
-function adapterWith(channel: DiyalogChannel) {
+function adapterWith(channel: DiyalogChannel, deps: Partial<DiyalogAdapterDeps> = {}) {
   const emitted: ConfabEventBody[] = [];
   const ctx: AdapterContext = {
     sessionId: 's-1',
@@ -89,7 +95,7 @@ function adapterWith(channel: DiyalogChannel) {
     files: { allowedTypes: ['png'], maxBytes: 1000 },
     log: () => undefined,
   };
-  const adapter: DiyalogAdapter = createDiyalogAdapterFactory({ channel }).create(ctx);
+  const adapter: DiyalogAdapter = createDiyalogAdapterFactory({ log: () => undefined, ...deps, channel }).create(ctx);
   const types = () => emitted.map((e) => e.type);
   return { adapter, emitted, types };
 }
@@ -415,11 +421,197 @@ describe('Diyalog adapter: customer fields', () => {
       helpType: 'hologram',
       isLoggedIn: 'true',
       transactionHash: 'h',
-      deviceHash: 'd',
+      deviceHash: 'fwCZgi6zl2DPuNck6H644eq6JfPZpXKCqa2ouP2JS+k=',
     });
     expect(p).toMatchObject({ customerName: 'Ayşe Yılmaz', customerPhone: 905551234567, idNumber: 0, helpType: 'chat', isLoggedIn: true });
     expect(onlineHelpParams({ ...SAMPLE_VISITOR, idNumber: '99999999999999999' })).toMatchObject({ idNumber: 0 });
     expect(onlineHelpParams({ ...SAMPLE_VISITOR, helpType: 'video_call' })).toMatchObject({ helpType: 'video_call' });
     expect(onlineHelpParams({ ...SAMPLE_VISITOR, transactionHash: 'x'.repeat(600) })).toEqual(expect.stringContaining('transactionHash'));
+    expect(onlineHelpParams({ ...SAMPLE_VISITOR, deviceHash: 'has spaces in it' })).toEqual(expect.stringContaining('deviceHash'));
+    expect(onlineHelpParams({ ...SAMPLE_VISITOR, deviceHash: 'A'.repeat(129) })).toEqual(expect.stringContaining('deviceHash'));
+  });
+});
+
+/** The site's queuing service as the adapter sees it, recording into `order` (shared with the channel). */
+function recordingQueue(order: string[], opts: { failCreate?: boolean } = {}): QueuingService & { created: CreateInteraction[] } {
+  const created: CreateInteraction[] = [];
+  return {
+    created,
+    async createInteraction(request) {
+      order.push('CreateInteraction');
+      if (opts.failCreate) throw new Error('CreateInteraction: HTTP 503');
+      created.push(request);
+      return `i-${created.length}`;
+    },
+    async deleteInteraction(id) {
+      order.push(`DELETE ${id}`);
+    },
+  };
+}
+
+/** Timers the test fires by hand. */
+function manualTimers() {
+  const pending = new Map<number, { fn: () => void; ms: number }>();
+  let next = 0;
+  return {
+    timers: {
+      setTimeout: (fn: () => void, ms: number) => (pending.set(++next, { fn, ms }), next),
+      clearTimeout: (h: unknown) => void pending.delete(h as number),
+    },
+    pending,
+    fireAll() {
+      const due = [...pending.values()];
+      pending.clear();
+      due.forEach((t) => t.fn());
+    },
+  };
+}
+
+async function queuedAdapter(over: Partial<DiyalogAdapterDeps> = {}, outcome: () => Outcome = ok) {
+  const order: string[] = [];
+  const ch = scriptedChannel((p) => {
+    order.push(`start ${p.customerId}`);
+    return outcome();
+  });
+  const queue = recordingQueue(order);
+  const a = adapterWith(ch.channel, { queue, ...over });
+  await a.adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+  return { ch, order, queue, ...a };
+}
+
+describe('Diyalog adapter: the queue interaction (D4)', () => {
+  it('CreateInteraction comes before startAnonymousOnlineHelp, with the customer and attached data', async () => {
+    const { order, queue } = await queuedAdapter();
+    expect(order).toEqual(['CreateInteraction', `start ${DOC_SAMPLE.customerId}`]);
+    expect(queue.created).toEqual([
+      {
+        identityNumber: '',
+        customerId: DOC_SAMPLE.customerId,
+        attachedData: { channel: 'web', helpType: 'chat', customerName: DOC_SAMPLE.customerName, pageUrl: 'https://shop.example.com/' },
+      },
+    ]);
+  });
+
+  it('Cancel on the wait screen: closeMessaging, then DELETE of the interaction', async () => {
+    const { adapter, order, ch, emitted } = await queuedAdapter();
+    await adapter.handle({ type: 'cancel' });
+    expect(order.slice(2)).toEqual(['DELETE i-1']);
+    expect(ch.log).toEqual(['closeMessaging', 'dispose']);
+    expect(emitted.at(-1)).toEqual({ type: 'ended', by: 'visitor' });
+  });
+
+  it('a failed start withdraws the interaction; a documented code keeps its name, another passes through', async () => {
+    const inCall = await queuedAdapter({}, () => ({ success: false, error: { code: 'DLGEXCP_USER_IS_IN_CALL_NOW', msg: 'busy' } }));
+    expect(inCall.order).toEqual(['CreateInteraction', `start ${DOC_SAMPLE.customerId}`, 'DELETE i-1']);
+    expect(inCall.emitted.at(-1)).toMatchObject({ type: 'error', code: 'DLGEXCP_USER_IS_IN_CALL_NOW', retryable: true, fatal: false });
+    const odd = await queuedAdapter({}, () => ({ success: false, error: { code: 'DLG_SOMETHING_NEW', msg: 'Yeni hata' } }));
+    expect(odd.emitted.at(-1)).toMatchObject({ type: 'error', code: 'start-failed', message: expect.stringContaining('Yeni hata (code DLG_SOMETHING_NEW)') });
+  });
+
+  it('a representative who took it: the interaction is theirs, ending later deletes nothing', async () => {
+    const { adapter, order, ch } = await queuedAdapter();
+    ch.events.state(CHAT_INPROGRESS, { agentName: 'Deniz', staffId: '45186' });
+    await adapter.handle({ type: 'end' });
+    expect(order).toEqual(['CreateInteraction', `start ${DOC_SAMPLE.customerId}`]);
+  });
+
+  it(`${CHAT_ENDED} on the wait screen withdraws the interaction`, async () => {
+    const { order, ch } = await queuedAdapter();
+    ch.events.state(CHAT_ENDED);
+    await vi.waitFor(() => expect(order.at(-1)).toBe('DELETE i-1'));
+  });
+
+  it('a wait that times out: closeMessaging, DELETE, and the visitor is offered the offline view', async () => {
+    const clock = manualTimers();
+    const { order, ch, emitted } = await queuedAdapter({ timers: clock.timers, waitTimeoutMs: 60_000 });
+    expect([...clock.pending.values()].map((t) => t.ms)).toEqual([60_000]);
+    clock.fireAll();
+    await vi.waitFor(() => expect(emitted.at(-1)).toEqual({ type: 'rejected', reason: '' }));
+    expect(order.at(-1)).toBe('DELETE i-1');
+    expect(ch.log).toEqual(['closeMessaging', 'dispose']);
+  });
+
+  it('the wait timer stops when a representative joins', async () => {
+    const clock = manualTimers();
+    const { ch } = await queuedAdapter({ timers: clock.timers, waitTimeoutMs: 60_000 });
+    ch.events.state(CHAT_INPROGRESS, {});
+    expect(clock.pending.size).toBe(0);
+  });
+
+  it('CreateInteraction failing: a retryable error, and no help is started', async () => {
+    const order: string[] = [];
+    const ch = scriptedChannel(ok);
+    const { adapter, emitted } = adapterWith(ch.channel, { queue: recordingQueue(order, { failCreate: true }) });
+    await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+    expect(ch.calls).toEqual([]);
+    expect(emitted.at(-1)).toMatchObject({ type: 'error', code: 'unreachable', retryable: true });
+  });
+
+  it('a nameless visitor is refused before anything is queued (Diyalog needs customerName)', async () => {
+    const order: string[] = [];
+    const ch = scriptedChannel(ok);
+    const { adapter, emitted } = adapterWith(ch.channel, { queue: recordingQueue(order) });
+    await adapter.handle({ type: 'start', visitor: { ...SAMPLE_VISITOR, customerName: ' ' }, answers: {} });
+    expect(order).toEqual([]);
+    expect(emitted.at(-1)).toMatchObject({ type: 'error', code: 'DLGEXCPINP_CUSTOMER_NAME_IS_EMPTY', retryable: true });
+  });
+
+  it('without a queuing service the factory says at creation that no representative will be routed chats', () => {
+    const said: string[] = [];
+    createDiyalogAdapterFactory({ channel: scriptedChannel(ok).channel, log: (m) => said.push(m) });
+    createDiyalogAdapterFactory({ channel: scriptedChannel(ok).channel, log: (m) => said.push(m), queue: recordingQueue([]) });
+    expect(said).toEqual([expect.stringMatching(/no queuing service.*representatives will not be routed chats/)]);
+  });
+});
+
+describe("Diyalog adapter: the channel's own device hash, and finishonlinehelp", () => {
+  it('a channel with its own device hash announces it in config and starts with it', async () => {
+    const ch = scriptedChannel(ok);
+    const own = 'fwCZgi6zl2DPuNck6H644eq6JfPZpXKCqa2ouP2JS+k=';
+    const channel: DiyalogChannel = { ...ch.channel, getDeviceHash: async () => own };
+    const { adapter, emitted } = adapterWith(channel);
+    await adapter.open();
+    expect(emitted[0]).toMatchObject({ type: 'config', config: { deviceHash: own } });
+    await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+    expect(ch.calls[0]?.deviceHash).toBe(own);
+  });
+
+  it('a channel hash that is not base64 is not announced', async () => {
+    const ch = scriptedChannel(ok);
+    const { adapter, emitted } = adapterWith({ ...ch.channel, getDeviceHash: async () => '<script>' });
+    await adapter.open();
+    expect(emitted[0]).toMatchObject({ type: 'config' });
+    expect((emitted[0] as unknown as { config: Record<string, unknown> }).config.deviceHash).toBeUndefined();
+  });
+
+  it('a channel lost mid-conversation: finishonlinehelp for the customer and the representative', async () => {
+    const finished: unknown[] = [];
+    const order: string[] = [];
+    const ch = scriptedChannel(ok);
+    const { adapter } = adapterWith(ch.channel, { queue: recordingQueue(order), api: { finishOnlineHelp: async (r) => void finished.push(r) } });
+    await adapter.handle({ type: 'start', visitor: SAMPLE_VISITOR, answers: {} });
+    ch.events.state(CHAT_INPROGRESS, { agentName: 'Deniz', staffId: '45186' });
+    ch.events.lost('socket closed');
+    await vi.waitFor(() => expect(finished).toEqual([{ customerId: DOC_SAMPLE.customerId, staffId: '45186' }]));
+  });
+
+  it('the relay ending a conversation whose closeMessaging fails calls finishonlinehelp; one that closes does not', async () => {
+    const finished: unknown[] = [];
+    const api = { finishOnlineHelp: async (r: unknown) => void finished.push(r) };
+    const failing = await queuedAdapter({ api });
+    failing.ch.help.closeMessaging.mockRejectedValueOnce(new Error('gone'));
+    failing.ch.events.state(CHAT_INPROGRESS, { staffId: '45186' });
+    await failing.adapter.close();
+    expect(finished).toEqual([{ customerId: DOC_SAMPLE.customerId, staffId: '45186' }]);
+    const fine = await queuedAdapter({ api });
+    fine.ch.events.state(CHAT_INPROGRESS, { staffId: '45186' });
+    await fine.adapter.close();
+    expect(finished).toHaveLength(1);
+  });
+
+  it('the relay ending a session on the wait screen withdraws the interaction', async () => {
+    const { adapter, order } = await queuedAdapter();
+    await adapter.close();
+    expect(order.at(-1)).toBe('DELETE i-1');
   });
 });

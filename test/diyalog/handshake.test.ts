@@ -17,11 +17,12 @@ async function freshDeviceHash() {
 }
 
 describe('device hash', () => {
-  it('is created on first use (40 hex digits, like the sample hash) and kept in localStorage', async () => {
+  it("is created on first use (32 bytes in standard base64, like D1's sample) and kept in localStorage", async () => {
     const deviceHash = await freshDeviceHash();
     const storage = memoryStorage();
     const first = deviceHash(() => storage);
-    expect(first).toMatch(/^[0-9a-f]{40}$/);
+    expect(first).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(first, 'base64')).toHaveLength(32);
     expect(storage.getItem(KEY)).toBe(first);
     expect(deviceHash(() => storage)).toBe(first);
   });
@@ -47,7 +48,7 @@ describe('device hash', () => {
     };
     const throwingStore = { ...memoryStorage(), getItem: denied, setItem: denied } as unknown as Storage;
     const a = deviceHash(denied);
-    expect(a).toMatch(/^[0-9a-f]{40}$/);
+    expect(a).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(deviceHash(() => throwingStore)).toBe(a);
     expect(deviceHash(() => null)).toBe(a);
   });
@@ -57,8 +58,16 @@ describe('device hash', () => {
     const storage = memoryStorage();
     storage.setItem(KEY, '<script>');
     const hash = deviceHash(() => storage);
-    expect(hash).toMatch(/^[0-9a-f]{40}$/);
+    expect(hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(storage.getItem(KEY)).toBe(hash);
+  });
+
+  it("keeps a stored hash in D1's form, and one made by an earlier version (40 hex digits)", async () => {
+    for (const kept of ['fwCZgi6zl2DPuNck6H644eq6JfPZpXKCqa2ouP2JS+k=', '88828d22c3acbec026973b8f9ea1de785bc7cf6e']) {
+      const storage = memoryStorage();
+      storage.setItem(KEY, kept);
+      expect((await freshDeviceHash())(() => storage)).toBe(kept);
+    }
   });
 });
 

@@ -93,10 +93,10 @@ describe('Diyalog: a line sent again after a reconnect', () => {
       files: { allowedTypes: [], maxBytes: 0 },
       log: () => undefined,
     };
-    const adapter = createDiyalogAdapterFactory({ channel }).create(ctx);
+    const adapter = createDiyalogAdapterFactory({ channel, log: () => undefined }).create(ctx);
     await adapter.handle({
       type: 'start',
-      visitor: { customerId: '1', transactionHash: 'h', deviceHash: 'd' },
+      visitor: { customerId: '1', customerName: 'Ann', transactionHash: 'h', deviceHash: 'device-hash-0001' },
       answers: {},
     });
     events!.state('CHAT_INPROGRESS', { agentName: 'Deniz' });

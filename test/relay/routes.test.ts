@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv, ConfigError, helpText } from '../../src/server/relay/config';
 import { startRelay, type RelayHandle } from '../../src/server/relay/server';
-import { SANDBOX_HASH_PATH, startDiyalogSimulator, type DiyalogSimulatorHandle } from '../../src/server/sandbox/diyalog';
+import { startDiyalogSimulator, type DiyalogSimulatorHandle } from '../../src/server/sandbox/diyalog';
 import { ORIGIN, SECRET } from './harness';
 
 let sim: DiyalogSimulatorHandle;
@@ -17,13 +17,14 @@ const baseEnv = {
 };
 
 beforeAll(async () => {
-  sim = await startDiyalogSimulator({ credentials: { id: 'relay-test', secret: 's3cret-value' } });
-  const simBase = sim.url.replace(/^ws/, 'http').replace(/\/__sandbox.*$/, '');
+  sim = await startDiyalogSimulator({ keys: { accessKeyId: 'relay-test', accessKeySecret: 's3cret-value' } });
   const config = configFromEnv({
     ...baseEnv,
-    DIYALOG_CREDENTIAL_ID: 'relay-test',
-    DIYALOG_CREDENTIAL_SECRET: 's3cret-value',
-    DIYALOG_TRANSACTION_HASH_URL: `${simBase}${SANDBOX_HASH_PATH}`,
+    DIYALOG_API_BASE: sim.apiBase,
+    DIYALOG_ACCESS_KEY_ID: 'relay-test',
+    DIYALOG_ACCESS_KEY_SECRET: 's3cret-value',
+    DIYALOG_REQUESTER_USER_ID: '45186',
+    DIYALOG_QUEUE_URL: sim.queueUrl,
   });
   relay = await startRelay({ ...config, host: '127.0.0.1', port: 0, publicUrl: undefined, log: () => undefined });
 });
@@ -37,13 +38,13 @@ const postHash = (path: string, body: unknown) =>
 
 describe('extra relay routes', () => {
   it('serves the Diyalog transaction-hash endpoint when the credentials are configured, with a hash Diyalog issued', async () => {
-    const res = await postHash('/diyalog/transaction-hash', { customerId: '123458', deviceHash: 'device-hash-0001' });
+    const res = await postHash('/diyalog/transaction-hash', { customerId: '123458', deviceHash: 'fwCZgi6zl2DPuNck6H644eq6JfPZpXKCqa2ouP2JS+k=' });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     const body = (await res.json()) as { transactionHash: string; customerId: string };
     expect(body.customerId).toBe('123458');
     const issued = sim.received.filter((r) => r.name === 'gettransactionhashforonlinehelp');
-    expect(issued.at(-1)?.payload).toEqual({ customerId: '123458', deviceHash: 'device-hash-0001' });
+    expect(issued.at(-1)?.payload).toEqual({ customerId: '123458', deviceHash: 'fwCZgi6zl2DPuNck6H644eq6JfPZpXKCqa2ouP2JS+k=' });
     expect(body.transactionHash).toMatch(/^[0-9a-f]{40}$/);
   });
 
@@ -80,9 +81,9 @@ describe('extra relay routes', () => {
   });
 
   it('names missing Diyalog settings at start-up, and lists them in --help', () => {
-    expect(() => configFromEnv({ ...baseEnv, DIYALOG_CREDENTIAL_ID: 'x' })).toThrow(ConfigError);
-    expect(() => configFromEnv({ ...baseEnv, DIYALOG_CREDENTIAL_ID: 'x', DIYALOG_CREDENTIAL_SECRET: 'y' })).toThrow(/DIYALOG_TRANSACTION_HASH_URL/);
+    expect(() => configFromEnv({ ...baseEnv, DIYALOG_ACCESS_KEY_ID: 'x' })).toThrow(ConfigError);
+    expect(() => configFromEnv({ ...baseEnv, DIYALOG_ACCESS_KEY_ID: 'x', DIYALOG_ACCESS_KEY_SECRET: 'y' })).toThrow(/DIYALOG_API_BASE/);
     expect(configFromEnv(baseEnv).routes).toEqual([]);
-    expect(helpText()).toMatch(/DIYALOG_CREDENTIAL_ID[\s\S]*DIYALOG_TRANSACTION_HASH_URL[\s\S]*REDIS_URL|REDIS_URL[\s\S]*DIYALOG_CREDENTIAL_ID/);
+    expect(helpText()).toMatch(/DIYALOG_API_BASE[\s\S]*DIYALOG_QUEUE_URL/);
   });
 });

@@ -3,11 +3,10 @@
  * in the error, all at once, so an operator fixes the deployment in one go.
  */
 import { apiConfigProblems, chatServerProblem, omnideskAdapter } from './adapters/omnidesk';
-import { createTransactionHashHandler, diyalogCredentialsFromEnv } from './adapters/diyalog-transaction';
-import { httpTransactionHashIssuer } from './adapters/transaction-hash-issuer';
+import { diyalogRoutesFromEnv } from './adapters/diyalog-env';
 import type { RelayAdapterFactory } from './adapter';
 import type { RelayConfig, RelayRoute } from './server';
-import { parseCidrs } from './proxy-trust';
+import { clientIpResolver, parseCidrs } from './proxy-trust';
 
 interface EnvVar {
   name: string;
@@ -38,13 +37,15 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'OMNIDESK_BRAND_ID', help: 'brandID for chatbot logs' },
   { name: 'REDIS_URL', help: 'redis://host:port: keep sessions in Redis so several instances share them and restarts lose none' },
   { name: 'REDIS_PREFIX', help: 'key prefix in Redis (default confab:)' },
-  { name: 'DIYALOG_CREDENTIAL_ID', help: 'Diyalog server credential id: serve the transaction-hash endpoint' },
-  { name: 'DIYALOG_CREDENTIAL_SECRET', help: 'Diyalog server credential secret' },
-  { name: 'DIYALOG_TRANSACTION_HASH_URL', help: "URL of Diyalog's gettransactionhashforonlinehelp (required with the credentials)" },
+  { name: 'DIYALOG_API_BASE', help: "https:// base of Diyalog's API (DIYALOG-SERVER-API-ENDPOINT): serve the transaction-hash endpoint" },
+  { name: 'DIYALOG_ACCESS_KEY_ID', help: 'Diyalog AccessKeyId (from the Diyalog admin), signs API calls' },
+  { name: 'DIYALOG_ACCESS_KEY_SECRET', help: 'Diyalog AccessKeySecret' },
+  { name: 'DIYALOG_REQUESTER_USER_ID', help: 'x-dlg-requester-userid: who the calls are made for (audit log)' },
+  { name: 'DIYALOG_QUEUE_URL', help: 'https:// base of your queuing service (CreateInteraction, DELETE /<id>)' },
   { name: 'DIYALOG_TRANSACTION_PATH', help: 'path the endpoint is served at (default /diyalog/transaction-hash)' },
 ];
 
-export const DEFAULT_TRANSACTION_PATH = '/diyalog/transaction-hash';
+export { DEFAULT_TRANSACTION_PATH } from './adapters/diyalog-env';
 
 export function helpText(): string {
   const width = Math.max(...ENV_VARS.map((v) => v.name.length));
@@ -55,7 +56,7 @@ export function helpText(): string {
     ...ENV_VARS.map((v) => `  ${v.name.padEnd(width)} ${v.required ? '*' : ' '} ${v.help}`),
     '',
     'OMNIDESK_CHAT_ACCOUNT_TOKEN is needed: Omnidesk is the only vendor this command can serve.',
-    'With DIYALOG_CREDENTIAL_ID/SECRET set, the relay also serves the Diyalog transaction-hash',
+    'With the DIYALOG_API_* variables set, the relay also serves the Diyalog transaction-hash',
     'endpoint (POST {customerId, deviceHash} → {transactionHash}) at DIYALOG_TRANSACTION_PATH;',
     "it does not serve Diyalog chats: that needs a DiyalogChannel given in code, which Diyalog's",
     'document does not specify (src/server/relay/adapters/DIYALOG.md). Only the sandbox has one.',
@@ -127,14 +128,12 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
       );
     }
   }
-  const credentials = diyalogCredentialsFromEnv(env);
-  if ((env.DIYALOG_CREDENTIAL_ID || env.DIYALOG_CREDENTIAL_SECRET) && !credentials)
-    problems.push('DIYALOG_CREDENTIAL_ID and DIYALOG_CREDENTIAL_SECRET must be set together');
-  if (credentials && !/^https?:\/\//.test(env.DIYALOG_TRANSACTION_HASH_URL ?? ''))
-    problems.push('DIYALOG_TRANSACTION_HASH_URL must be the http(s) URL of gettransactionhashforonlinehelp when the credentials are set');
-  const transactionPath = env.DIYALOG_TRANSACTION_PATH ?? DEFAULT_TRANSACTION_PATH;
-  if (!/^\/[\w/-]{1,200}$/.test(transactionPath) || /^\/(hook|files|ws|healthz)(\/|$)/.test(transactionPath))
-    problems.push('DIYALOG_TRANSACTION_PATH must be a plain path outside /hook, /files, /ws and /healthz');
+  const allowedOrigins = list(env.RELAY_ALLOWED_ORIGINS);
+  // The transaction endpoint's limits see the client as the relay does (./proxy-trust.ts).
+  const clientIp = clientIpResolver({ trusted: trustedProxies, hops: proxyHops });
+  const diyalog = diyalogRoutesFromEnv(env, { allowedOrigins, clientIp });
+  problems.push(...diyalog.problems);
+  const credentials = diyalog.routes.length > 0;
   if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
   // Diyalog's adapter cannot be enabled from variables: it needs a live DiyalogChannel (the
   // wire to Diyalog's servers, not in its document), which only code can supply.
@@ -146,17 +145,7 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
     );
   if (problems.length) throw new ConfigError(problems.join('\n'));
 
-  const allowedOrigins = list(env.RELAY_ALLOWED_ORIGINS);
-  const routes: RelayRoute[] = [];
-  if (credentials) {
-    routes.push({
-      path: transactionPath,
-      handle: createTransactionHashHandler({
-        issuer: httpTransactionHashIssuer(env.DIYALOG_TRANSACTION_HASH_URL!, credentials),
-        allowedOrigins,
-      }),
-    });
-  }
+  const routes: RelayRoute[] = [...diyalog.routes];
 
   return {
     host: env.RELAY_HOST ?? '0.0.0.0',

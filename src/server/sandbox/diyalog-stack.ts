@@ -1,18 +1,23 @@
 /**
- * The Diyalog journey in the sandbox, three servers as in production:
- *   - the Diyalog simulator (stands in for Diyalog's SDK backend and REST API),
- *   - the Confab relay with the Diyalog adapter (holds the channel to "Diyalog"),
- *   - the site's own server with its transaction-hash endpoint (holds the credentials),
+ * The Diyalog journey in the sandbox, as in production:
+ *   - the Diyalog simulator: Diyalog's documented REST API (signed calls), the SDK stand-in,
+ *     and the customer's queuing service (CreateInteraction / DELETE);
+ *   - the Confab relay with the Diyalog adapter (holds the channel, creates and withdraws the
+ *     queue interaction, may call finishonlinehelp);
+ *   - the site's own server with its transaction-hash endpoint, calling Diyalog's
+ *     gettransactionhashforonlinehelp through the real signed client (holds the keys),
  * and the data-* attributes a site owner would put on the script tag.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDiyalogAdapterFactory } from '../relay/adapters/diyalog';
-import { createTransactionHashHandler, diyalogCredentialsFromEnv } from '../relay/adapters/diyalog-transaction';
+import { httpQueuingService } from '../relay/adapters/diyalog-queue';
+import { createTransactionHashHandler } from '../relay/adapters/diyalog-transaction';
+import { diyalogApplicationApi } from '../relay/adapters/transaction-hash-issuer';
 import { startRelay } from '../relay/server';
 import { newId } from '../relay/tokens';
 import type { ScriptedAgentOptions } from './agent';
-import { startDiyalogSimulator } from './diyalog';
+import { connectSandboxDiyalog, startDiyalogSimulator } from './diyalog';
 import type { ReceivedFrame } from './types';
 
 export const TRANSACTION_PATH = '/diyalog/transaction-hash';
@@ -22,12 +27,18 @@ export const TRANSACTION_PATH = '/diyalog/transaction-hash';
  */
 export const FORGED_TRANSACTION_PATH = '/diyalog/forged-transaction-hash';
 export const DOCUMENT_SAMPLE_HASH = '4222f1c04f35dc6b419f4ef5a0c9f2aadc26fc34';
+/** D1's sample device hash (standard base64, with `+` and `=`). */
+export const DOCUMENT_SAMPLE_DEVICE_HASH = 'fwCZgi6zl2DPuNck6H644eq6JfPZpXKCqa2ouP2JS+k=';
 
 export interface DiyalogStack {
   attributes: Record<string, string>;
   received: ReceivedFrame[];
+  /** Requests that broke Diyalog's documented rules (none is expected). */
+  violations: string[];
   /** The site's next transaction-hash POST fails with this HTTP status (then succeeds again). */
   failNextStart(status?: number): void;
+  /** Fault hook: cut the relay's channel to Diyalog (every SDK connection); Diyalog keeps held chats. */
+  dropHelps(): number;
   /** Fault hook: cut every visitor socket; the relay and its sessions stay. */
   dropClients(): number;
   /**
@@ -38,8 +49,20 @@ export interface DiyalogStack {
   close(): Promise<void>;
 }
 
-export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; origin: string }): Promise<DiyalogStack> {
-  const sim = await startDiyalogSimulator({ agent: ctx.agent, credentials: diyalogCredentialsFromEnv() ?? undefined });
+export async function startDiyalogWithRelay(ctx: {
+  agent: ScriptedAgentOptions;
+  origin: string;
+  /** Make the channel behave like a real SDK with its own device hash. */
+  sdkDeviceHash?: string;
+}): Promise<DiyalogStack> {
+  const sim = await startDiyalogSimulator({ agent: ctx.agent });
+  const quiet = () => undefined;
+  // The site's server and the relay hold the keys; the calls are signed as D2 says.
+  const api = diyalogApplicationApi({
+    apiBase: sim.apiBase,
+    credentials: { ...sim.keys, requesterUserId: 'confab-sandbox' },
+    log: quiet,
+  });
   const closers: Array<() => Promise<void>> = [() => sim.close()];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
@@ -49,7 +72,7 @@ export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; 
       hookSecret: newId(),
       signingKey: newId(32),
       allowedOrigins: [ctx.origin],
-      adapters: [createDiyalogAdapterFactory({ channel: sim.channel })],
+      adapters: [createDiyalogAdapterFactory({ channel: ctx.sdkDeviceHash ? connectSandboxDiyalog(sim.apiBase, { sdkDeviceHash: ctx.sdkDeviceHash }) : sim.channel, queue: httpQueuingService(sim.queueUrl), api, log: quiet })],
       drainMs: 500,
       log: () => undefined,
     };
@@ -57,10 +80,12 @@ export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; 
     const relayPort = Number(new URL(relay.url).port);
     closers.push(() => relay.close());
 
-    const handle = createTransactionHashHandler({ issuer: sim.channel, allowedOrigins: [ctx.origin] });
+    // Anonymous help: the sandbox has no signed-in customers to verify.
+    const handle = createTransactionHashHandler({ issuer: api, allowedOrigins: [ctx.origin], log: quiet });
     const forged = createTransactionHashHandler({
       issuer: { getTransactionHashForOnlineHelp: async () => DOCUMENT_SAMPLE_HASH },
       allowedOrigins: [ctx.origin],
+      log: quiet,
     });
     const failures: number[] = [];
     const site = createServer((req, res) => {
@@ -96,14 +121,17 @@ export async function startDiyalogWithRelay(ctx: { agent: ScriptedAgentOptions; 
       attributes: {
         relay: relay.url,
         transactionUrl: `${siteUrl}${TRANSACTION_PATH}`,
-        // The document's sample customer.
+        // The document's sample customer (D3's sample name, so the pre-chat form has nothing to ask).
         customerId: '123458',
+        customerName: 'Name of Customer',
         helpType: 'chat',
         waitText: 'Please wait. Our representative will start the chat soon.',
       },
       received: sim.received,
+      violations: sim.violations,
       failNextStart: (status = 503) => void failures.push(status),
       dropClients: () => relay.dropVisitors(),
+      dropHelps: () => sim.dropHelps(),
       async restart(whileDown) {
         await relay.close();
         await whileDown?.();

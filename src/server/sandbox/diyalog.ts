@@ -1,26 +1,37 @@
 /**
- * Diyalog simulator. Diyalog's document specifies the SDK's methods and states, not the wire
- * between its SDK and its server, nor the URL of gettransactionhashforonlinehelp. So this
- * simulator speaks a SANDBOX-ONLY protocol (paths under /__sandbox/diyalog/, JSON frames
- * with an `op`), and exports its client, which implements the adapter's DiyalogChannel and
- * TransactionHashIssuer interfaces. Nothing here is presented as Diyalog's real API.
+ * Diyalog simulator: Diyalog's documented REST API, a customer's queuing service, and a
+ * sandbox-only stand-in for the SDK wire.
  *
- * What follows the document to the letter:
- *   - transaction hashes are issued only to callers with the server credentials, and
- *     startAnonymousOnlineHelp succeeds only for the transactionHash / deviceHash /
- *     customerId trio a hash was issued for (else result false + an error code and msg);
- *   - states are NO_CHAT (initial), STARTED (only when isBackground is false: "If you handle
- *     wait screen, this state will not return"), CHAT_INPROGRESS, CHAT_ENDED;
- *   - closeMessaging stops the process.
- * Sandbox policy (not in the document): a hash is good for one start, for 10 minutes.
+ * Documented, and played to the letter (D1, D2, finishonlinehelp, D4; fixtures in
+ * test/fixtures/diyalog/):
+ *   POST /v1/application/gettransactionhashforonlinehelp  {customerId, deviceHash}
+ *   POST /v1/application/finishonlinehelp                 {customerId, staffId}
+ *     Every call is checked as D2 says: the three x-dlg-* headers (else 400 "Required headers
+ *     not found"), "DLGA <AccessKeyId>:<signature>" (else 400 "…data format not valid"), the
+ *     date format "EEE, dd MMM yyyy HH:mm:ss Z" (else 400 "…date not valid"), the HMAC-SHA256
+ *     over method, content type, date, the exact body and the path (else 401 "Authorization
+ *     failed"), and ±15 minutes of skew (else 403 "Request time may not be correct."). The
+ *     answers are 200 {isSuccess, message, transactionHash} / {isSuccess, message, errorCode?}.
+ *   The queuing service a Diyalog customer provides (D4), at {queueUrl}:
+ *     POST {queueUrl}/CreateInteraction {identityNumber, customerId, attachedData}
+ *       → {success, errorMessage, result:{interactionId}};   DELETE {queueUrl}/{interactionId}
+ *     A representative opens only an interaction that is queued: a help started without one
+ *     waits for ever (a violation of D3's order), and a deleted one is never picked up.
+ *   The SDK's start error codes are D3's (DLGEXCP_…, DLGEXCPINP_…); the trio check
+ *   (transactionHash, deviceHash, customerId) refuses with DLGEXCP_AUTH_REQUEST.
+ *
+ * NOT documented anywhere public: the wire between the SDK and Diyalog's server. For it this
+ * simulator speaks a SANDBOX-ONLY protocol (ws /__sandbox/diyalog/sdk, JSON frames with an
+ * `op`) and exports its client as the relay's DiyalogChannel. Sandbox policy: a hash is good
+ * for one start, for 10 minutes.
  *
  * Sandbox frames on ws /__sandbox/diyalog/sdk (one connection per online help):
  *   client → sim  {op:'startAnonymousOnlineHelp', params} | {op:'sendMessage', ref, text} | {op:'closeMessaging'}
- *   sim → client  {op:'result', success, error?} | {op:'state', value, error?, agentName?}
+ *   sim → client  {op:'result', success, error?} | {op:'state', value, error?, agentName?, staffId?}
  *                 | {op:'message', id, text, authorName, sentAt} | {op:'typing', on}
  *                 | {op:'sent', ref, id?, error?} | {op:'closed'}
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -32,25 +43,39 @@ import type {
   OnlineHelpStartError,
   OnlineHelpStartResult,
   OnlineHelpState,
-  TransactionHashIssuer,
 } from '../relay/adapters/diyalog-channel';
 import { HELP_TYPES } from '../relay/adapters/diyalog-channel';
-import type { DiyalogCredentials } from '../relay/adapters/diyalog-transaction';
 import { ScriptedAgent, type AgentHost } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
 
 export const SANDBOX_SDK_PATH = '/__sandbox/diyalog/sdk';
-export const SANDBOX_HASH_PATH = '/__sandbox/diyalog/gettransactionhashforonlinehelp';
+export const SANDBOX_QUEUE_PATH = '/__sandbox/queue';
+export const TRANSACTION_HASH_RESOURCE = '/v1/application/gettransactionhashforonlinehelp';
+export const FINISH_RESOURCE = '/v1/application/finishonlinehelp';
 
-/** Sandbox error codes (Diyalog's real codes are not in its document). */
+/** D3's codes, with the sandbox's wording of each (the page gives names, not messages). */
 export const SIM_ERRORS = {
-  trio: { code: 'TRANSACTION_INVALID', msg: 'Security check failed for this transactionHash, deviceHash and customer.' },
-  params: { code: 'INVALID_PARAMETERS', msg: 'The online help parameters are invalid.' },
-  unavailable: { code: 'NO_REPRESENTATIVE', msg: 'No representative is available at the moment.' },
-  timeout: { code: 'WAIT_TIMEOUT', msg: 'No representative could answer in time.' },
+  trio: { code: 'DLGEXCP_AUTH_REQUEST', msg: 'Security check failed for this transactionHash, deviceHash and customer.' },
+  customerId: { code: 'DLGEXCPINP_CUSTOMER_ID', msg: 'The customer id must be passed.' },
+  hash: { code: 'DLGEXCPINP_TRXHASH_IS_EMPTY', msg: 'The transaction hash is empty.' },
+  helpType: { code: 'DLGEXCPINP_INVALID_HELP_TYPE', msg: 'Invalid help type.' },
+  name: { code: 'DLGEXCPINP_CUSTOMER_NAME_IS_EMPTY', msg: 'The customer name is empty.' },
+  inCall: { code: 'DLGEXCP_USER_IS_IN_CALL_NOW', msg: 'The customer is in an online help now.' },
+  general: { code: 'DLGEXCP_GENERAL_EXCEPTION', msg: 'The start request could not be read.' },
 } as const satisfies Record<string, OnlineHelpStartError>;
 
+/** D1/D2's HMAC error table. */
+export const AUTH_ERRORS = {
+  headers: [400, 'Required headers not found'],
+  format: [400, 'Authorization failed due to data format not valid'],
+  date: [400, 'Authorization failed due to date not valid'],
+  signature: [401, 'Authorization failed'],
+  skew: [403, 'Request time may not be correct.'],
+} as const;
+
 const HASH_TTL_MS = 10 * 60_000;
+const MAX_SKEW_MS = 15 * 60_000;
+const MAX_BODY = 16 * 1024;
 
 interface Issued {
   customerId: string;
@@ -58,16 +83,67 @@ interface Issued {
   expires: number;
 }
 
-export type SandboxDiyalogChannel = DiyalogChannel & TransactionHashIssuer;
+interface Interaction {
+  id: string;
+  customerId: string;
+  state: 'queued' | 'bound' | 'taken' | 'deleted';
+  /** Stops the representative walking to a bound interaction. */
+  withdraw?: () => void;
+}
+
+/** A conversation a representative holds: finishonlinehelp's peers. */
+interface Conversation {
+  customerId: string;
+  staffId: string;
+  end(): void;
+}
+
+export interface DiyalogApiKeys {
+  accessKeyId: string;
+  accessKeySecret: string;
+}
 
 export interface DiyalogSimulatorOptions extends SimulatorOptions {
-  credentials?: DiyalogCredentials;
+  keys?: DiyalogApiKeys;
+  /** Diyalog's clock (for the skew check). */
+  now?: () => number;
 }
 
 export interface DiyalogSimulatorHandle extends SimulatorHandle {
-  /** A client holding the simulator's server credentials: what the relay is given. */
-  channel: SandboxDiyalogChannel;
-  credentials: DiyalogCredentials;
+  /** The SDK stand-in the relay is given. */
+  channel: DiyalogChannel;
+  /** DIYALOG_API_BASE for this simulator (loopback http). */
+  apiBase: string;
+  /** DIYALOG_QUEUE_URL for the queuing service hosted here. */
+  queueUrl: string;
+  keys: DiyalogApiKeys;
+  /** Every request that broke Diyalog's documented rules (tests assert none where none is meant). */
+  violations: string[];
+  /** Fault hook: cut every SDK connection (the relay's channel is lost). */
+  dropHelps(): number;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2})(?: (GMT|UTC|[+-]\d{4}))?$/;
+
+/**
+ * "EEE, dd MMM yyyy HH:mm:ss Z" → ms, or null. D2: a missing zone is taken as GMT. The weekday
+ * must be the date's own (a strict reading of the pattern).
+ */
+export function parseDlgDate(text: string): number | null {
+  const m = DATE.exec(text);
+  if (!m) return null;
+  const [, day, dd, mon, yyyy, hh, mi, ss, zone] = m;
+  let ms = Date.UTC(Number(yyyy), MONTHS.indexOf(mon!), Number(dd), Number(hh), Number(mi), Number(ss));
+  const check = new Date(ms);
+  if (check.getUTCDate() !== Number(dd) || check.getUTCHours() !== Number(hh) || Number(mi) > 59 || Number(ss) > 59) return null;
+  if (DAYS[check.getUTCDay()] !== day) return null;
+  if (zone && /^[+-]/.test(zone)) {
+    const sign = zone[0] === '-' ? -1 : 1;
+    ms -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) * 60_000;
+  }
+  return ms;
 }
 
 function validParams(p: unknown): p is OnlineHelpParams {
@@ -77,57 +153,150 @@ function validParams(p: unknown): p is OnlineHelpParams {
   const int = (k: string) => Number.isSafeInteger(o[k]) && (o[k] as number) >= 0;
   const bool = (k: string) => typeof o[k] === 'boolean';
   return (
-    str('customerId') && (o.customerId as string) !== '' && str('customerName') && int('idNumber') && int('customerPhone') &&
-    str('email') && str('transactionHash') && str('deviceHash') && str('waitDisplayText') && bool('isLoggedIn') &&
-    bool('isBackground') && (HELP_TYPES as readonly unknown[]).includes(o.helpType)
+    str('customerId') && str('customerName') && int('idNumber') && int('customerPhone') && str('email') &&
+    str('transactionHash') && str('deviceHash') && str('waitDisplayText') && bool('isLoggedIn') && bool('isBackground') &&
+    typeof o.helpType === 'string'
   );
 }
 
 export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}): Promise<DiyalogSimulatorHandle> {
-  const credentials = opts.credentials ?? { id: 'sandbox', secret: randomBytes(16).toString('hex') };
-  const expectedAuth = `Basic ${Buffer.from(`${credentials.id}:${credentials.secret}`).toString('base64')}`;
+  const keys = opts.keys ?? { accessKeyId: 'sandbox-key', accessKeySecret: randomBytes(24).toString('base64') };
+  const now = opts.now ?? Date.now;
   const received: ReceivedFrame[] = [];
+  const violations: string[] = [];
   const issued = new Map<string, Issued>();
+  const interactions = new Map<string, Interaction>();
+  let interactionCount = 0;
+  const conversations = new Set<Conversation>();
   const record = (channel: string, name: string, payload: unknown) => received.push({ at: Date.now(), channel, name, payload });
 
-  const server = createServer((req, res) => void issueHash(req, res));
+  const server = createServer((req, res) => {
+    void route(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('Internal error');
+    });
+  });
   const wss = new WebSocketServer({ server, path: SANDBOX_SDK_PATH, maxPayload: 64 * 1024 });
 
-  async function issueHash(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const reply = (status: number, body: unknown) => {
+  async function readBody(req: IncomingMessage): Promise<string | null> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY) return null;
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0]!;
+    const text = (status: number, message: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(message);
+    };
+    const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'POST' || req.url !== SANDBOX_HASH_PATH) {
+    if (path.startsWith(`${SANDBOX_QUEUE_PATH}/`)) return queueService(req, path.slice(SANDBOX_QUEUE_PATH.length + 1), json);
+    if (req.method !== 'POST' || (path !== TRANSACTION_HASH_RESOURCE && path !== FINISH_RESOURCE)) {
       req.resume();
-      return reply(404, { error: 'not found' });
+      return text(404, 'Not found');
     }
-    let text = '';
-    for await (const chunk of req) {
-      text += String(chunk);
-      if (text.length > 4096) return reply(413, { error: 'too large' });
+    const raw = await readBody(req);
+    if (raw === null) return text(413, 'Request body too large');
+    const refused = authenticate(req, raw);
+    if (refused) {
+      record('http', `${path.split('/').at(-1)} refused`, { status: refused[0], message: refused[1] });
+      return text(refused[0], refused[1]);
     }
     let body: Record<string, unknown> = {};
     try {
-      body = JSON.parse(text) as Record<string, unknown>;
+      const parsed: unknown = JSON.parse(raw);
+      if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
     } catch {
-      /* answered below */
+      return text(500, 'Request body is not JSON');
     }
-    record('http', 'gettransactionhashforonlinehelp', body);
-    if (req.headers.authorization !== expectedAuth) return reply(401, { error: 'invalid credentials' });
-    const { customerId, deviceHash } = body;
-    if (typeof customerId !== 'string' || !customerId || typeof deviceHash !== 'string' || !deviceHash) {
-      return reply(400, { error: 'customerId and deviceHash are required' });
+    if (path === TRANSACTION_HASH_RESOURCE) {
+      record('http', 'gettransactionhashforonlinehelp', body);
+      const { customerId, deviceHash } = body;
+      if (typeof customerId !== 'string' || !customerId || typeof deviceHash !== 'string' || !deviceHash) {
+        return json(200, { isSuccess: false, message: 'customerId and deviceHash are required', transactionHash: null });
+      }
+      // Same form as D1's sample answer: 40 hex digits.
+      const transactionHash = randomBytes(20).toString('hex');
+      issued.set(transactionHash, { customerId, deviceHash, expires: now() + HASH_TTL_MS });
+      return json(200, { isSuccess: true, message: 'TransactionHash created', transactionHash });
     }
-    // Same form as the document's sample: 40 hex digits.
-    const transactionHash = randomBytes(20).toString('hex');
-    issued.set(transactionHash, { customerId, deviceHash, expires: Date.now() + HASH_TTL_MS });
-    reply(200, { transactionHash });
+    record('http', 'finishonlinehelp', body);
+    const held = [...conversations].find((c) => c.customerId === body.customerId && c.staffId === body.staffId);
+    if (!held) return json(200, { isSuccess: false, message: 'No conversation found between peers.', errorCode: 400 });
+    held.end();
+    return json(200, { isSuccess: true, message: 'Conversation will be stop with peers.' });
+  }
+
+  /** D2's checks in the table's order; the refusal, or null when the request is Diyalog's. */
+  function authenticate(req: IncomingMessage, raw: string): readonly [number, string] | null {
+    const date = req.headers['x-dlg-date'];
+    const requester = req.headers['x-dlg-requester-userid'];
+    const authorization = req.headers['x-dlg-authorization'];
+    if (typeof date !== 'string' || typeof requester !== 'string' || !requester || typeof authorization !== 'string') return AUTH_ERRORS.headers;
+    const m = /^DLGA ([^\s:]+):([A-Za-z0-9+/]+={0,2})$/.exec(authorization);
+    if (!m) return AUTH_ERRORS.format;
+    const at = parseDlgDate(date);
+    if (at === null) return AUTH_ERRORS.date;
+    const toSign = [req.method ?? '', req.headers['content-type'] ?? '', date, raw, req.url ?? ''].join('\n');
+    const expected = createHmac('sha256', keys.accessKeySecret).update(toSign, 'utf8').digest();
+    const given = Buffer.from(m[2]!, 'base64');
+    if (m[1] !== keys.accessKeyId || given.length !== expected.length || !timingSafeEqual(given, expected)) return AUTH_ERRORS.signature;
+    if (Math.abs(now() - at) > MAX_SKEW_MS) return AUTH_ERRORS.skew;
+    return null;
+  }
+
+  /** The customer's queuing service (D4). */
+  async function queueService(req: IncomingMessage, rest: string, json: (status: number, body: unknown) => void): Promise<void> {
+    if (req.method === 'POST' && rest === 'CreateInteraction') {
+      const raw = await readBody(req);
+      let body: Record<string, unknown> = {};
+      try {
+        body = JSON.parse(raw ?? '') as Record<string, unknown>;
+      } catch {
+        /* refused below */
+      }
+      record('http', 'CreateInteraction', body);
+      const data = body.attachedData;
+      const dataOk = !!data && typeof data === 'object' && !Array.isArray(data) && Object.values(data).every((v) => typeof v === 'string');
+      if (typeof body.identityNumber !== 'string' || typeof body.customerId !== 'string' || !body.customerId || !dataOk) {
+        violations.push(`CreateInteraction without D4's fields: ${JSON.stringify(body).slice(0, 200)}`);
+        return json(400, { success: false, errorMessage: 'identityNumber, customerId and attachedData are required', result: null });
+      }
+      const id = String(1_000_000_000_000 + ++interactionCount);
+      interactions.set(id, { id, customerId: body.customerId, state: 'queued' });
+      // A bound on the sandbox's memory: the oldest interactions go first.
+      if (interactions.size > 10_000) interactions.delete(interactions.keys().next().value!);
+      return json(200, { success: true, errorMessage: null, result: { interactionId: id } });
+    }
+    if (req.method === 'DELETE' && /^[\w.:-]{1,128}$/.test(rest)) {
+      req.resume();
+      record('http', 'DeleteInteraction', { interactionId: rest });
+      const it = interactions.get(rest);
+      if (!it || it.state === 'deleted') return json(404, { success: false, errorMessage: 'No such interaction' });
+      // D4: "if the created interaction has not been forwarded to the agent, it will be deleted".
+      if (it.state === 'taken') return json(409, { success: false, errorMessage: 'The interaction was already taken by an agent' });
+      it.withdraw?.();
+      it.state = 'deleted';
+      return json(200, { success: true, errorMessage: null });
+    }
+    req.resume();
+    json(404, { success: false, errorMessage: 'Not found' });
   }
 
   wss.on('connection', (ws) => {
     let state: OnlineHelpState = 'NO_CHAT';
     let agent: ScriptedAgent | null = null;
+    let interaction: Interaction | null = null;
+    let conversation: Conversation | null = null;
     let nextId = 1;
     const send = (frame: Record<string, unknown>) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
@@ -139,23 +308,32 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
     const endWith = (error?: OnlineHelpStartError) => {
       if (state === 'CHAT_ENDED' || state === 'NO_CHAT') return;
       agent?.stop();
+      if (conversation) conversations.delete(conversation);
       setState('CHAT_ENDED', error ? { error } : {});
     };
     let representative = 'Representative';
+    const staffId = '45186'; // D2's and finishonlinehelp's sample agent user id.
     const host: AgentHost = {
       queue: () => undefined, // Diyalog reports no queue positions.
       waiting: (kind) => {
-        if (kind === 'final') endWith(SIM_ERRORS.timeout);
+        if (kind === 'final') endWith();
       },
       join: (identity) => {
         representative = identity.name;
-        if (state !== 'NO_CHAT' && state !== 'CHAT_ENDED') setState('CHAT_INPROGRESS', { agentName: identity.name });
+        if (state === 'NO_CHAT' || state === 'CHAT_ENDED') return;
+        if (interaction?.state === 'bound') interaction.state = 'taken';
+        if (state !== 'CHAT_INPROGRESS') {
+          conversation = { customerId: startedFor, staffId, end: () => agent?.finish('agent') };
+          conversations.add(conversation);
+        }
+        setState('CHAT_INPROGRESS', { agentName: identity.name, staffId });
       },
       typing: (on) => send({ op: 'typing', on }),
       // Lines carry the name the representative joined with, as the header shows it.
       say: (text) => send({ op: 'message', id: `a${nextId++}`, text, authorName: representative, sentAt: Date.now() }),
-      end: (by) => endWith(by === 'timeout' ? SIM_ERRORS.timeout : undefined),
+      end: () => endWith(),
     };
+    let startedFor = '';
 
     ws.on('message', (data) => {
       let frame: Record<string, unknown>;
@@ -168,23 +346,34 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
       record('ws', op, op === 'startAnonymousOnlineHelp' ? frame.params : frame);
       if (op === 'startAnonymousOnlineHelp') {
         const fail = (error: OnlineHelpStartError) => send({ op: 'result', success: false, error });
-        if (agent) return fail(SIM_ERRORS.params);
+        if (agent || state !== 'NO_CHAT') return fail(SIM_ERRORS.inCall);
         const p = frame.params;
-        if (!validParams(p)) return fail(SIM_ERRORS.params);
+        if (!validParams(p)) return fail(SIM_ERRORS.general);
+        if (!p.customerId) return fail(SIM_ERRORS.customerId);
+        if (!p.transactionHash) return fail(SIM_ERRORS.hash);
+        if (!(HELP_TYPES as readonly string[]).includes(p.helpType)) return fail(SIM_ERRORS.helpType);
+        if (!p.customerName.trim()) return fail(SIM_ERRORS.name);
         const grant = issued.get(p.transactionHash);
-        if (!grant || grant.expires < Date.now() || grant.customerId !== p.customerId || grant.deviceHash !== p.deviceHash) {
+        if (!grant || grant.expires < now() || grant.customerId !== p.customerId || grant.deviceHash !== p.deviceHash) {
           return fail(SIM_ERRORS.trio);
         }
         issued.delete(p.transactionHash);
-        agent = new ScriptedAgent(host, opts.agent);
-        if (!agent.isAvailable()) {
-          agent = null;
-          return fail(SIM_ERRORS.unavailable);
-        }
+        startedFor = p.customerId;
         send({ op: 'result', success: true });
         if (!p.isBackground) setState('STARTED');
         else state = 'STARTED'; // started, silently: the app shows its own wait screen
-        agent.start(p.customerName);
+        // A representative opens the customer from the queue: only a queued interaction.
+        interaction = [...interactions.values()].find((i) => i.customerId === p.customerId && i.state === 'queued') ?? null;
+        if (!interaction) {
+          violations.push(`startAnonymousOnlineHelp for customer ${p.customerId} with no queued interaction (D3: create it first)`);
+          return;
+        }
+        const walker = new ScriptedAgent(host, opts.agent);
+        agent = walker;
+        interaction.state = 'bound';
+        interaction.withdraw = () => walker.visitorLeft();
+        // available() false: nobody at the desk takes anything from the queue.
+        if (walker.isAvailable()) walker.start(p.customerName);
       } else if (op === 'sendMessage') {
         const ref = frame.ref;
         if (state !== 'CHAT_INPROGRESS' || typeof frame.text !== 'string') return send({ op: 'sent', ref, error: 'NOT_IN_CHAT' });
@@ -192,11 +381,16 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
         agent?.hear(frame.text);
       } else if (op === 'closeMessaging') {
         agent?.visitorLeft();
+        if (conversation) conversations.delete(conversation);
         send({ op: 'closed' });
         if (state !== 'NO_CHAT') setState('NO_CHAT');
       }
     });
-    ws.on('close', () => agent?.visitorLeft());
+    ws.on('close', () => {
+      // The SDK side is gone; a conversation stays held by the representative until
+      // finishonlinehelp (its documented use), the agent side ending it, or closeMessaging.
+      if (!conversation || !conversations.has(conversation)) agent?.visitorLeft();
+    });
   });
 
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
@@ -206,9 +400,21 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
     url: `${base.replace(/^http/, 'ws')}${SANDBOX_SDK_PATH}`,
     options: {},
     received,
-    credentials,
-    channel: connectSandboxDiyalog(base, credentials),
+    violations,
+    keys,
+    apiBase: base,
+    queueUrl: `${base}${SANDBOX_QUEUE_PATH}`,
+    channel: connectSandboxDiyalog(base),
+    dropHelps() {
+      let n = 0;
+      for (const c of wss.clients) {
+        c.terminate();
+        n++;
+      }
+      return n;
+    },
     async close() {
+      for (const c of conversations) c.end();
       for (const c of wss.clients) c.terminate();
       wss.close();
       server.closeAllConnections();
@@ -217,24 +423,16 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
   };
 }
 
-/** The simulator's client: a channel to the sandbox at `base` (http://host:port). */
-export function connectSandboxDiyalog(base: string, credentials: DiyalogCredentials, timeoutMs = 10_000): SandboxDiyalogChannel {
+/**
+ * The simulator's SDK stand-in: a channel to the sandbox at `base` (http://host:port).
+ * `sdkDeviceHash` makes it behave like a channel running a real SDK, which has its own device hash.
+ */
+export function connectSandboxDiyalog(base: string, opts: { timeoutMs?: number; sdkDeviceHash?: string } = {}): DiyalogChannel {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const sdkHash = opts.sdkDeviceHash;
   return {
-    async getTransactionHashForOnlineHelp(request) {
-      const res = await fetch(`${base}${SANDBOX_HASH_PATH}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Basic ${Buffer.from(`${credentials.id}:${credentials.secret}`).toString('base64')}`,
-        },
-        body: JSON.stringify(request),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const body = (await res.json().catch(() => ({}))) as { transactionHash?: unknown };
-      if (!res.ok || typeof body.transactionHash !== 'string') throw new Error(`gettransactionhashforonlinehelp: HTTP ${res.status}`);
-      return body.transactionHash;
-    },
     startAnonymousOnlineHelp: (params, events) => startHelp(`${base.replace(/^http/, 'ws')}${SANDBOX_SDK_PATH}`, params, events, timeoutMs),
+    ...(sdkHash ? { getDeviceHash: async () => sdkHash } : {}),
   };
 }
 
@@ -316,6 +514,7 @@ function startHelp(url: string, params: OnlineHelpParams, events: OnlineHelpEven
         events.state(f.value as string, {
           ...(error ? { error } : {}),
           ...(typeof f.agentName === 'string' ? { agentName: f.agentName } : {}),
+          ...(typeof f.staffId === 'string' ? { staffId: f.staffId } : {}),
         });
       } else if (f.op === 'message') {
         events.message({

@@ -11,7 +11,17 @@ export interface Transaction {
 
 const PRINTABLE = /^[\x21-\x7e]{1,512}$/;
 
-/** Rejects with an Error on network failure, a non-2xx answer or an answer without a hash. */
+/** A non-2xx answer; `reason` is the endpoint's word for a Diyalog failure, when it gave one. */
+export class TransactionError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string | undefined,
+  ) {
+    super(`HTTP ${status}${reason ? ` (${reason})` : ''}`);
+  }
+}
+
+/** Rejects on network failure, a non-2xx answer (TransactionError) or an answer without a hash. */
 export async function fetchTransaction(
   url: string,
   body: { customerId: string; deviceHash: string },
@@ -27,7 +37,10 @@ export async function fetchTransaction(
     body: JSON.stringify(body),
     signal,
   });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  if (!res.ok) {
+    const failed = (await res.json().catch(() => null)) as { reason?: unknown } | null;
+    throw new TransactionError(res.status, typeof failed?.reason === 'string' ? failed.reason.slice(0, 20) : undefined);
+  }
   const data = (await res.json()) as { transactionHash?: unknown; customerId?: unknown } | null;
   const hash = data?.transactionHash;
   if (typeof hash !== 'string' || !PRINTABLE.test(hash)) throw new Error('no transactionHash in the answer');

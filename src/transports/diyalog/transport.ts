@@ -9,12 +9,19 @@
  * idNumber, customerPhone, email, isLoggedIn, helpType, waitDisplayText. `answers` stays the
  * pre-chat answers. Customer fields come from data-* options, overridden by `identify`
  * (VisitorInfo), overridden by the customer id the site's server answered with.
+ *
+ * Diyalog's SDK refuses an empty customerName, so when the site gave none (data-customer-name)
+ * the pre-chat form asks for a name (prefilled from identify({ name }) when there is one).
+ * Where the relay's channel has its own device hash (config.deviceHash: a real SDK's), the
+ * transaction is requested for that hash. Diyalog's documented start error codes are said in
+ * the visitor's language (errors.ts).
  */
-import { realClock, stamp, type Command, type Transport, type TransportOptions, type VisitorInfo } from '../../core/contract';
+import { realClock, stamp, type Command, type ConfabEvent, type EventSink, type SurveyField, type Transport, type TransportOptions, type VisitorInfo } from '../../core/contract';
 import { t } from '../../core/i18n';
 import { createRelayTransport, type WebSocketCtor } from '../relay/transport';
-import { deviceHash } from './device-hash';
-import { fetchTransaction } from './transaction';
+import { DEVICE_HASH_PATTERN, deviceHash } from './device-hash';
+import { startErrorWords, transactionFailureWords } from './errors';
+import { fetchTransaction, TransactionError } from './transaction';
 
 const CUSTOMER = ['customerId', 'customerName', 'idNumber', 'customerPhone', 'email', 'isLoggedIn'] as const;
 
@@ -30,12 +37,36 @@ export function createDiyalogTransport(o: TransportOptions, deps: DiyalogDeps = 
   let sink: Parameters<Transport['connect']>[0] | null = null;
   /** The handshake in flight; aborted when the visitor cancels before it ends. */
   let pending: AbortController | null = null;
+  /** The relay channel's own device hash, when it has one. */
+  let channelDevice: string | null = null;
+
+  /** The relay's events on their way to the session, Diyalog's parts adjusted. */
+  function adjust(e: ConfabEvent): ConfabEvent {
+    if (e.type === 'config') {
+      const hash = e.config.deviceHash;
+      channelDevice = typeof hash === 'string' && DEVICE_HASH_PATTERN.test(hash) ? hash : null;
+      if (o.options.customerName?.trim() || e.config.prechat.some((f) => f.type === 'name')) return e;
+      // The site named nobody: Diyalog refuses an empty customerName, so the form asks.
+      // Named after Diyalog's parameter, so identify({ customerName }) prefills it too (as does
+      // identify({ name }), through the field's type).
+      const name: SurveyField = { name: 'customerName', type: 'name', label: t('prechat.name'), required: true, maxLength: 100 };
+      return { ...e, config: { ...e.config, prechat: [name, ...e.config.prechat] } };
+    }
+    if (e.type === 'error') {
+      const key = startErrorWords(e.code);
+      if (key) return { ...e, message: t(key) };
+    }
+    return e;
+  }
 
   async function handshake(start: Extract<Command, { type: 'start' }>, signal: AbortSignal): Promise<Command> {
     const visitor: VisitorInfo = {};
     for (const k of CUSTOMER) if (o.options[k]) visitor[k] = o.options[k];
     Object.assign(visitor, start.visitor);
-    const device = deviceHash(deps.storage);
+    // What the visitor typed in the pre-chat form is their name now.
+    const typed = start.answers.customerName?.trim();
+    if (typed) visitor.customerName = typed;
+    const device = channelDevice ?? deviceHash(deps.storage);
     // An anonymous visitor has no customer number: the per-browser Confab id stands in for it.
     const tx = await fetchTransaction(
       o.options.transactionUrl ?? '',
@@ -59,8 +90,9 @@ export function createDiyalogTransport(o: TransportOptions, deps: DiyalogDeps = 
   return {
     capabilities: relay.capabilities,
     connect(s) {
-      sink = s;
-      relay.connect(s);
+      const adjusted: EventSink = (e) => s(adjust(e));
+      sink = adjusted;
+      relay.connect(adjusted);
     },
     send(command) {
       if (command.type !== 'start') {
@@ -84,7 +116,8 @@ export function createDiyalogTransport(o: TransportOptions, deps: DiyalogDeps = 
           pending = null;
           console.warn('[confab] Diyalog transaction hash:', err);
           // The next start fetches a new hash, so the same start may simply be tried again.
-          sink?.(stamp({ type: 'error', code: 'transaction-hash', message: t('error.chatToken'), fatal: false, retryable: true }, clock));
+          const words = transactionFailureWords(err instanceof TransactionError ? err.reason : undefined);
+          sink?.(stamp({ type: 'error', code: 'transaction-hash', message: t(words), fatal: false, retryable: true }, clock));
         },
       );
     },

@@ -33,7 +33,7 @@ const SCHEMAS: Record<string, Schema> = {
     config: {
       siteName: 's?', welcomeHtml: 's?', closingText: 's?', prechat: [FIELD], postchat: [FIELD],
       allowedFileTypes: ['s'], maxFileBytes: 'n?', leaveMessage: 'b', forwardingUrl: 'l?',
-      languages: opt([{ code: 's', name: 's' }]), previewAllowed: 'b', agentsAvailable: 'b?', maxMessageLength: 'n?',
+      languages: opt([{ code: 's', name: 's' }]), previewAllowed: 'b', agentsAvailable: 'b?', maxMessageLength: 'n?', deviceHash: 's?',
     },
   },
   queue: { position: 'n', total: 'n?' },

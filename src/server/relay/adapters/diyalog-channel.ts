@@ -3,10 +3,11 @@
  *
  * Diyalog's document (shared/vendor-docs/diyalog-online-help.txt) specifies the SDK *methods*
  * (startAnonymousOnlineHelp, subscribeToOnlineHelpChatStateEvent, closeMessaging, getDeviceHash)
- * and names the server REST API gettransactionhashforonlinehelp, but it does NOT specify the
- * wire between the SDK and Diyalog's server, nor that REST API's URL, request or credentials.
- * So nothing here pretends to know them: a live deployment supplies an implementation of these
- * two interfaces (see DIYALOG.md); the sandbox simulator's client implements them for tests.
+ * but no public material specifies the wire between the SDK and Diyalog's server. So nothing
+ * here pretends to know it: a live deployment supplies a `DiyalogChannel` (see DIYALOG.md); the
+ * sandbox simulator's client implements one for tests. The REST side (transaction hashes,
+ * finishonlinehelp) IS documented and implemented in transaction-hash-issuer.ts;
+ * `TransactionHashIssuer` stays an interface so a site may mint hashes elsewhere.
  *
  * Names follow the document's spelling so the mapping to the SDK is one-to-one.
  */
@@ -55,6 +56,8 @@ export interface OnlineHelpStateInfo {
   error?: OnlineHelpStartError;
   /** Representative's display name on CHAT_INPROGRESS, when the channel knows it. */
   agentName?: string;
+  /** The representative's Diyalog user id on CHAT_INPROGRESS (finishonlinehelp's staffId). */
+  staffId?: string;
 }
 
 export interface OnlineHelpChatMessage {
@@ -97,6 +100,12 @@ export interface DiyalogChannel {
    * change can slip between the result and the subscription.
    */
   startAnonymousOnlineHelp(params: OnlineHelpParams, events: OnlineHelpEvents): Promise<OnlineHelpStartResult>;
+  /**
+   * getDeviceHash, for a channel that runs a real SDK (which makes its own device hash): the
+   * transaction is then requested for this hash, and the browser's own is not used. Called
+   * once per session, before the visitor starts.
+   */
+  getDeviceHash?(session: { sessionId: string }): Promise<string>;
 }
 
 /** The server side: only a server with Diyalog credentials can implement this. */

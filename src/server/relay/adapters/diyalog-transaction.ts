@@ -2,46 +2,48 @@
  * The reference transaction-hash endpoint: steps 1–4 of Diyalog's flow, as a site's server
  * does them. The widget POSTs `{ customerId, deviceHash }` (JSON); this handler asks Diyalog
  * for a transactionHash (gettransactionhashforonlinehelp, through a TransactionHashIssuer that
- * holds the server credentials) and answers `{ transactionHash }`.
+ * holds the server credentials: by default the signed client of transaction-hash-issuer.ts)
+ * and answers `{ transactionHash, customerId }`.
  *
- * Security (the document: "Only server with valid credentials can call this api … This step
- * is important for security"): the credentials never leave the server, and a real site must
- * not trust the customer id the browser claims — pass `resolveCustomer` to take it from the
- * site's own signed-in session (the widget calls with credentials 'same-origin', so the
- * site's cookies arrive when the endpoint is on the site's origin). Without it the claimed id
- * is used, which is right only for anonymous help (and the sandbox).
+ * Security (D3: "Only server with valid credentials can call this api … This step is important
+ * for security"): the credentials never leave the server, and a hash must only be minted for
+ * the customer the caller really is. `verifyCustomer` is where a site proves that, from its
+ * own signed-in session (the widget calls with credentials 'same-origin', so the site's
+ * cookies arrive when the endpoint is on the site's origin). Without it any claimed id gets a
+ * hash — right only for anonymous help and the sandbox — and the handler says so when it is
+ * created. Rate limits are per client IP as `clientIp` reads it (proxy-aware when the relay
+ * is configured for its proxy).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEVICE_HASH_PATTERN } from '../../../transports/diyalog/device-hash';
 import { RateLimiter, type RateLimit } from '../rate-limit';
 import type { TransactionHashIssuer } from './diyalog-channel';
-
-/** Server credentials from the Diyalog admin. Their real shape is Diyalog's to define. */
-export interface DiyalogCredentials {
-  id: string;
-  secret: string;
-}
-
-/** DIYALOG_CREDENTIAL_ID / DIYALOG_CREDENTIAL_SECRET, or null when either is unset. */
-export function diyalogCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): DiyalogCredentials | null {
-  const id = env.DIYALOG_CREDENTIAL_ID?.trim();
-  const secret = env.DIYALOG_CREDENTIAL_SECRET?.trim();
-  return id && secret ? { id, secret } : null;
-}
+import { DiyalogApiError } from './transaction-hash-issuer';
 
 export interface TransactionEndpointOptions {
   issuer: TransactionHashIssuer;
   /** Origins allowed to call cross-origin (CORS); same-origin calls need no entry. */
   allowedOrigins: readonly string[];
   /**
-   * The customer id this request may get a hash for, from the site's own session; null
-   * refuses (403). Default: the id the browser sent.
+   * The customer id this request may get a hash for, proven from the site's own session (a
+   * cookie, a bearer token…); null refuses (403). Without it the claimed id is used.
    */
-  resolveCustomer?: (req: IncomingMessage, claimed: string) => string | null | Promise<string | null>;
+  verifyCustomer?: (req: IncomingMessage, claimed: string) => string | null | Promise<string | null>;
+  /** The client's IP for the rate limit (the relay passes its proxy-aware reader). */
+  clientIp?: (req: IncomingMessage) => string;
   rate?: RateLimit;
+  /** The rate limiter's clock (tests freeze it). */
+  now?: () => number;
+  /** Where the start-up notice goes (default console.warn). */
+  log?: (message: string) => void;
 }
 
 const MAX_BODY = 4096;
 const ID_PATTERN = /^[\w.@:+-]{1,200}$/;
+const peerIp = (req: IncomingMessage) => (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+
+/** What the browser may learn of a Diyalog failure (transport.ts turns it into words). */
+const REASON_STATUS = { config: 503, clock: 503, refused: 502, failed: 502, unreachable: 504 } as const;
 
 function readSmall(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve) => {
@@ -65,7 +67,13 @@ export function createTransactionHashHandler(
   opts: TransactionEndpointOptions,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const origins = new Set(opts.allowedOrigins);
-  const limiter = new RateLimiter(opts.rate ?? { capacity: 20, perMinute: 60 });
+  const ipOf = opts.clientIp ?? peerIp;
+  if (!opts.verifyCustomer) {
+    (opts.log ?? ((m: string) => console.warn(`confab relay: ${m}`)))(
+      'Diyalog transaction endpoint: no verifyCustomer hook, so any claimed customerId gets a transactionHash (fit for anonymous help only; see src/server/relay/adapters/DIYALOG.md)',
+    );
+  }
+  const limiter = new RateLimiter(opts.rate ?? { capacity: 20, perMinute: 60 }, opts.now);
   return async (req, res) => {
     const origin = req.headers.origin;
     const cors: Record<string, string> =
@@ -94,7 +102,7 @@ export function createTransactionHashHandler(
       req.resume();
       return reply(403, { error: 'origin not allowed' });
     }
-    if (!limiter.take((req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''))) {
+    if (!limiter.take(ipOf(req))) {
       req.resume();
       return reply(429, { error: 'too many requests' });
     }
@@ -112,15 +120,17 @@ export function createTransactionHashHandler(
     }
     const { customerId, deviceHash } = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     if (typeof customerId !== 'string' || !ID_PATTERN.test(customerId)) return reply(400, { error: 'customerId is missing or invalid' });
-    if (typeof deviceHash !== 'string' || !/^[\w-]{8,128}$/.test(deviceHash)) return reply(400, { error: 'deviceHash is missing or invalid' });
-    const customer = opts.resolveCustomer ? await opts.resolveCustomer(req, customerId) : customerId;
+    if (typeof deviceHash !== 'string' || !DEVICE_HASH_PATTERN.test(deviceHash)) return reply(400, { error: 'deviceHash is missing or invalid' });
+    const customer = opts.verifyCustomer ? await opts.verifyCustomer(req, customerId) : customerId;
     if (!customer) return reply(403, { error: 'not allowed for this customer' });
     try {
       const transactionHash = await opts.issuer.getTransactionHashForOnlineHelp({ customerId: customer, deviceHash });
       // The widget must start with the id the hash was issued for, so it is returned too.
       return reply(200, { transactionHash, customerId: customer });
-    } catch {
-      return reply(502, { error: 'Diyalog did not issue a transaction hash' });
+    } catch (err) {
+      // The issuer logged Diyalog's own words; the browser learns only the kind of failure.
+      const reason = err instanceof DiyalogApiError ? err.reason : 'failed';
+      return reply(REASON_STATUS[reason], { error: 'Diyalog did not issue a transaction hash', reason });
     }
   };
 }

@@ -18,6 +18,15 @@
  *                            The document's prose once spells it "N0_CHAT" (a zero): read alike.
  *   cancel / end           → closeMessaging, ended by visitor
  *
+ * The queue (D4, and D3: "start this flow in the Diyalog SDK after creating an interaction in
+ * your queue structure"): before startAnonymousOnlineHelp the adapter asks the site's queuing
+ * service to CreateInteraction and keeps the interaction id with the session. A representative
+ * opening it from the queue is what makes CHAT_INPROGRESS come. The interaction is DELETEd when
+ * nobody has taken it and the help stops: the visitor cancels, the start fails, CHAT_ENDED or
+ * the channel ends the wait, the relay's wait timeout passes, or the session closes.
+ * finishonlinehelp (documented for a chat stuck on Diyalog's side) is called when the relay
+ * ends a conversation that Diyalog still holds: the channel was lost, or closeMessaging failed.
+ *
  * A visitor line is sent to Diyalog once per client id: the widget sends a line again on every
  * new connection until it has seen the echo, so a line whose echo was still on its way when the
  * socket dropped arrives twice. The second time, the echo is repeated with the id Diyalog gave
@@ -26,6 +35,7 @@
  */
 import type { ConfabEventBody, VisitorInfo } from '../../../core/contract';
 import type { WireCommand } from '../../../transports/relay/protocol';
+import { DEVICE_HASH_PATTERN } from '../../../transports/diyalog/device-hash';
 import { baseConfig, type AdapterContext, type RelayAdapter, type RelayAdapterFactory } from '../adapter';
 import {
   HELP_TYPES,
@@ -40,12 +50,39 @@ import {
   type OnlineHelpState,
   type OnlineHelpStateInfo,
 } from './diyalog-channel';
+import type { QueuingService } from './diyalog-queue';
+import { DIYALOG_START_ERRORS, type DiyalogStartErrorCode } from './diyalog-errors';
+import type { DiyalogApplicationApi } from './transaction-hash-issuer';
+
+/** setTimeout / clearTimeout, injected so tests advance time instead of waiting. */
+export interface AdapterTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: AdapterTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
 
 export interface DiyalogAdapterDeps {
   channel: DiyalogChannel;
+  /** The site's queuing service (DIYALOG_QUEUE_URL). Without it no representative is routed chats. */
+  queue?: QueuingService;
+  /** The signed REST client, for finishonlinehelp. */
+  api?: Pick<DiyalogApplicationApi, 'finishOnlineHelp'>;
+  /** How long a visitor waits for a representative before the wait ends (0: no limit). */
+  waitTimeoutMs?: number;
+  timers?: AdapterTimers;
   /** Shown as the representative's name when the channel gives none. */
   agentName?: string;
+  /** Operator notices (default console.warn). */
+  log?: (message: string) => void;
 }
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 15 * 60_000;
+const NO_QUEUE =
+  'Diyalog: no queuing service (DIYALOG_QUEUE_URL) is configured, so no queue interaction is created and representatives will not be routed chats';
 
 type Phase = 'idle' | 'starting' | 'waiting' | 'chatting' | 'ended';
 
@@ -66,7 +103,7 @@ export function onlineHelpParams(visitor: VisitorInfo): OnlineHelpParams | strin
   const deviceHash = str(visitor.deviceHash, MAX_HASH + 1);
   const customerId = str(visitor.customerId, 200);
   if (!transactionHash || transactionHash.length > MAX_HASH) return 'transactionHash is missing or too long';
-  if (!deviceHash || deviceHash.length > MAX_HASH) return 'deviceHash is missing or too long';
+  if (!DEVICE_HASH_PATTERN.test(deviceHash)) return 'deviceHash is missing or not base64';
   if (!customerId) return 'customerId is missing';
   const helpType = visitor.helpType ?? 'chat';
   const fullName = [visitor.name, visitor.lastName].filter(Boolean).join(' ');
@@ -110,17 +147,45 @@ export class DiyalogAdapter implements RelayAdapter {
   private generation = 0;
   /** clientId → the id Diyalog gave the line (insertion order: oldest first). */
   private readonly delivered = new Map<string, string>();
+  /** The queue's interaction for this session's help, until a representative takes it. */
+  private interactionId: string | null = null;
+  private waitTimer: unknown = null;
+  /** The customer and representative of the running help (finishonlinehelp's two ids). */
+  private customerId = '';
+  private staffId = '';
+  /** The channel's own device hash (a real SDK's), when it has one. */
+  private channelDeviceHash: string | null = null;
+  private readonly timers: AdapterTimers;
 
   constructor(
     private readonly ctx: AdapterContext,
     private readonly deps: DiyalogAdapterDeps,
   ) {
     this.hookKey = ctx.sessionId;
+    this.timers = deps.timers ?? realTimers;
   }
 
   async open(): Promise<void> {
-    // Diyalog's flow has no files, pre-chat survey or offline messages.
-    this.emit({ type: 'config', config: { ...baseConfig(this.ctx.files), allowedFileTypes: [], leaveMessage: false } });
+    if (this.deps.channel.getDeviceHash) {
+      try {
+        const hash = await this.deps.channel.getDeviceHash({ sessionId: this.ctx.sessionId });
+        if (typeof hash === 'string' && DEVICE_HASH_PATTERN.test(hash)) this.channelDeviceHash = hash;
+        else this.ctx.log('diyalog: the channel gave a device hash that is not base64 of 8-128 characters; the browser\'s is used');
+      } catch (err) {
+        this.ctx.log(`diyalog: getDeviceHash failed: ${String(err)}`);
+      }
+    }
+    // Diyalog's flow has no files or offline messages. The name field is added in the browser
+    // when the site did not identify the visitor (Diyalog refuses an empty customerName).
+    this.emit({
+      type: 'config',
+      config: {
+        ...baseConfig(this.ctx.files),
+        allowedFileTypes: [],
+        leaveMessage: false,
+        ...(this.channelDeviceHash ? { deviceHash: this.channelDeviceHash } : {}),
+      },
+    });
   }
 
   async handle(command: WireCommand): Promise<void> {
@@ -138,10 +203,15 @@ export class DiyalogAdapter implements RelayAdapter {
     }
   }
 
+  /** The relay ends the session (expired, shutting down): Diyalog must not keep it. */
   async close(): Promise<void> {
-    const active = this.phase === 'waiting' || this.phase === 'chatting';
+    const was = this.phase;
     this.phase = 'ended';
-    if (active) await this.closeMessaging();
+    if (was === 'waiting' || was === 'chatting') {
+      const closed = await this.closeMessaging();
+      if (was === 'chatting' && !closed) await this.finishOnlineHelp('the session ended and closeMessaging failed');
+    }
+    await this.withdrawInteraction();
     this.release();
   }
 
@@ -156,8 +226,19 @@ export class DiyalogAdapter implements RelayAdapter {
       this.emit({ type: 'error', code: 'bad-start', message: `The chat could not be started (${params}).`, fatal: false, retryable: true });
       return;
     }
+    if (!params.customerName) {
+      // The SDK refuses it (DLGEXCPINP_CUSTOMER_NAME_IS_EMPTY): say so without queueing anyone.
+      this.startFailed('DLGEXCPINP_CUSTOMER_NAME_IS_EMPTY', DIYALOG_START_ERRORS.DLGEXCPINP_CUSTOMER_NAME_IS_EMPTY);
+      return;
+    }
+    // A real SDK's device hash is the one Diyalog checks; the transaction was requested for it.
+    if (this.channelDeviceHash) params.deviceHash = this.channelDeviceHash;
     this.phase = 'starting';
     this.waitText = params.waitDisplayText;
+    this.customerId = params.customerId;
+    this.staffId = '';
+    if (!(await this.createInteraction(params))) return;
+    if (this.phase !== 'starting') return this.withdrawInteraction();
     this.early = [];
     let result: OnlineHelpStartResult;
     try {
@@ -165,6 +246,7 @@ export class DiyalogAdapter implements RelayAdapter {
     } catch (err) {
       this.phase = 'idle';
       this.early = null;
+      await this.withdrawInteraction();
       this.ctx.log(`diyalog: startAnonymousOnlineHelp failed: ${String(err)}`);
       this.emit({ type: 'error', code: 'unreachable', message: 'Online help is unreachable right now. Please try again.', fatal: false, retryable: true });
       return;
@@ -172,21 +254,111 @@ export class DiyalogAdapter implements RelayAdapter {
     if (!result.success) {
       this.phase = 'idle';
       this.early = null;
+      await this.withdrawInteraction();
       const { code, msg } = result.error;
-      this.emit({ type: 'error', code: 'start-failed', message: `Online help could not be started: ${describe(code, msg)}`, fatal: false, retryable: true });
+      this.startFailed(code, msg);
       return;
     }
     if (this.phase !== 'starting') {
       // The session closed while Diyalog was answering: do not leave a help open there.
       await result.help.closeMessaging().catch(() => undefined);
       result.help.dispose();
+      await this.withdrawInteraction();
       return;
     }
     this.help = result.help;
     this.enterWaiting();
+    this.armWaitTimeout();
     const early = this.early;
     this.early = null;
     early.forEach((run) => run());
+  }
+
+  /**
+   * A failed start, retryable. A documented code keeps its own name (the widget words it in the
+   * visitor's language); any other passes through with Diyalog's message, as before.
+   */
+  private startFailed(code: string, msg: string): void {
+    const documented = Object.prototype.hasOwnProperty.call(DIYALOG_START_ERRORS, code);
+    this.emit({
+      type: 'error',
+      code: documented ? (code as DiyalogStartErrorCode) : 'start-failed',
+      message: `Online help could not be started: ${describe(code, msg)}`,
+      fatal: false,
+      retryable: true,
+    });
+  }
+
+  /** CreateInteraction (D4) before the help starts; false when the visitor was told it failed. */
+  private async createInteraction(params: OnlineHelpParams): Promise<boolean> {
+    const queue = this.deps.queue;
+    if (!queue) return true;
+    try {
+      this.interactionId = await queue.createInteraction({
+        identityNumber: params.idNumber > 0 ? String(params.idNumber) : '',
+        customerId: params.customerId,
+        attachedData: {
+          channel: 'web',
+          helpType: params.helpType,
+          customerName: params.customerName,
+          pageUrl: this.ctx.page.url.slice(0, 500),
+        },
+      });
+      return true;
+    } catch (err) {
+      this.phase = 'idle';
+      this.ctx.log(`diyalog: CreateInteraction failed: ${String(err)}`);
+      this.emit({ type: 'error', code: 'unreachable', message: 'Online help is unreachable right now. Please try again.', fatal: false, retryable: true });
+      return false;
+    }
+  }
+
+  /** DELETE the interaction nobody took, once. */
+  private async withdrawInteraction(): Promise<void> {
+    this.disarmWaitTimeout();
+    const id = this.interactionId;
+    this.interactionId = null;
+    if (!id || !this.deps.queue) return;
+    try {
+      await this.deps.queue.deleteInteraction(id);
+    } catch (err) {
+      this.ctx.log(`diyalog: DELETE interaction ${id} failed: ${String(err)}`);
+    }
+  }
+
+  private armWaitTimeout(): void {
+    const ms = this.deps.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    if (ms <= 0 || this.phase !== 'waiting') return;
+    const gen = this.generation;
+    this.waitTimer = this.timers.setTimeout(() => {
+      this.waitTimer = null;
+      if (gen === this.generation && this.phase === 'waiting') void this.waitTimedOut();
+    }, ms);
+  }
+
+  private disarmWaitTimeout(): void {
+    if (this.waitTimer !== null) this.timers.clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+  }
+
+  /** Nobody took the chat in time: stop the help, withdraw it from the queue, go offline. */
+  private async waitTimedOut(): Promise<void> {
+    this.phase = 'ended';
+    await this.closeMessaging();
+    await this.withdrawInteraction();
+    this.release();
+    this.emit({ type: 'rejected', reason: '' });
+  }
+
+  /** finishonlinehelp for a conversation Diyalog still holds (needs the representative's id). */
+  private async finishOnlineHelp(why: string): Promise<void> {
+    if (!this.deps.api) return this.ctx.log(`diyalog: ${why}; no Diyalog API configured to call finishonlinehelp`);
+    if (!this.staffId) return this.ctx.log(`diyalog: ${why}; the channel gave no staffId, so finishonlinehelp cannot be called`);
+    try {
+      await this.deps.api.finishOnlineHelp({ customerId: this.customerId, staffId: this.staffId });
+    } catch (err) {
+      this.ctx.log(`diyalog: finishonlinehelp failed: ${String(err)}`);
+    }
   }
 
   /** The channel callbacks, each deferred while the start result is pending. */
@@ -206,9 +378,12 @@ export class DiyalogAdapter implements RelayAdapter {
         if (this.phase === 'chatting' && typeof on === 'boolean') this.emit({ type: 'typing', on });
       }),
       lost: defer((reason: string) => {
-        if (this.phase !== 'waiting' && this.phase !== 'chatting') return;
+        const was = this.phase;
+        if (was !== 'waiting' && was !== 'chatting') return;
         this.ctx.log(`diyalog: channel lost: ${reason}`);
         this.finish({ type: 'ended', by: 'system', text: 'The connection to online help was lost.' });
+        // Diyalog may still hold the conversation (its agent sees a customer who is gone).
+        if (was === 'chatting') void this.finishOnlineHelp('the channel was lost during the conversation');
       }),
     };
   }
@@ -236,6 +411,10 @@ export class DiyalogAdapter implements RelayAdapter {
       case 'CHAT_INPROGRESS':
         if (this.phase !== 'waiting') return;
         this.phase = 'chatting';
+        // A representative took it from the queue: the interaction is no longer ours to delete.
+        this.interactionId = null;
+        this.disarmWaitTimeout();
+        if (typeof info.staffId === 'string' && /^[\w.@:-]{1,100}$/.test(info.staffId)) this.staffId = info.staffId;
         this.emit({ type: 'agent', action: 'joined', agent: { name: this.agentName(info.agentName), isBot: false } });
         return;
       case 'CHAT_ENDED': {
@@ -296,26 +475,36 @@ export class DiyalogAdapter implements RelayAdapter {
     if (this.phase === 'ended') return;
     const active = this.phase === 'waiting' || this.phase === 'chatting';
     // States arriving while we close are the echo of our own closeMessaging: ignore them.
+    const chatting = this.phase === 'chatting';
     this.phase = 'ended';
-    if (active) await this.closeMessaging();
+    if (active && !(await this.closeMessaging()) && chatting) await this.finishOnlineHelp('closeMessaging failed as the visitor ended');
+    // Cancel on the wait screen: the interaction must not reach a representative (D4).
+    await this.withdrawInteraction();
     this.finish({ type: 'ended', by: 'visitor' });
   }
 
-  private async closeMessaging(): Promise<void> {
+  /** true when Diyalog took the close. */
+  private async closeMessaging(): Promise<boolean> {
     try {
       await this.help?.closeMessaging();
+      return true;
     } catch (err) {
       this.ctx.log(`diyalog: closeMessaging failed: ${String(err)}`);
+      return false;
     }
   }
 
   private finish(ended: ConfabEventBody & { type: 'ended' }): void {
+    const wasWaiting = this.interactionId !== null;
     this.phase = 'ended';
     this.release();
     this.emit(ended);
+    // The wait ended without a representative (CHAT_ENDED, NO_CHAT, a lost channel).
+    if (wasWaiting) void this.withdrawInteraction();
   }
 
   private release(): void {
+    this.disarmWaitTimeout();
     this.help?.dispose();
     this.help = null;
   }
@@ -340,6 +529,8 @@ function describe(code: string, msg: string): string {
 }
 
 export function createDiyalogAdapterFactory(deps: DiyalogAdapterDeps): RelayAdapterFactory<DiyalogAdapter> {
+  // Said once, at start: without the queue, the chat waits for a representative who never comes.
+  if (!deps.queue) (deps.log ?? ((m: string) => console.warn(`confab relay: ${m}`)))(NO_QUEUE);
   return {
     vendor: 'diyalog',
     capabilities: ['cancel', 'end'],
