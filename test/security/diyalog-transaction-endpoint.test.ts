@@ -120,7 +120,7 @@ describe('issue 15 row 10: the Diyalog transaction endpoint', () => {
   });
 
   it('row 10: the relay started from its environment serves the endpoint (https issuer, signed calls)', async () => {
-    const url = await relayFrom({ RELAY_TRUST_PROXY: '1' });
+    const url = await relayFrom({ RELAY_PROXY_HOPS: '1' });
     const res = await ask(url, '123458', { 'x-forwarded-for': '203.0.113.99' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ customerId: '123458', transactionHash: expect.stringMatching(/^[0-9a-f]{40}$/) });
