@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 /**
  * The relay's configuration from environment variables: each missing or invalid one is named
  * in the error, all at once, so an operator fixes the deployment in one go.
@@ -130,7 +131,9 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
   }
   const allowedOrigins = list(env.RELAY_ALLOWED_ORIGINS);
   // The transaction endpoint's limits see the client as the relay does (./proxy-trust.ts).
-  const clientIp = clientIpResolver({ trusted: trustedProxies, hops: proxyHops });
+  // Built on first use: a bad CIDR is reported with the other problems below, not thrown here.
+  let resolveIp: ((req: IncomingMessage) => string) | undefined;
+  const clientIp = (req: IncomingMessage) => (resolveIp ??= clientIpResolver({ trusted: trustedProxies, hops: proxyHops }))(req);
   const diyalog = diyalogRoutesFromEnv(env, { allowedOrigins, clientIp });
   problems.push(...diyalog.problems);
   const credentials = diyalog.routes.length > 0;
