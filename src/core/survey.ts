@@ -2,9 +2,16 @@
  * The survey model the UI's pre-chat, post-chat and dynamic-field forms use: initial
  * values, case normalization and validation of one field. Pure functions; the only state
  * is a cache of compiled masks (server regexes are compiled once, and defensively).
+ *
+ * Masks are enforced with the bounded matcher (mask-matcher.ts): linear in the value,
+ * whatever the mask, so a risky mask such as `(\d?\d?)+` is enforced rather than skipped
+ * (issue 19) and cannot freeze the tab (issue 15 row 13). Only masks that are not regular
+ * (backreferences, lookaround) fall back to the native engine, and only when the guards
+ * below find them safe (nested quantifiers, over optional atoms too, are refused).
  */
 import type { SurveyField } from './contract';
 import { t } from './i18n';
+import { compileNfa, runNfa } from './mask-matcher';
 
 const TRUE_WORDS = /^(y|yes|true|1|on)$/i;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
@@ -75,10 +82,14 @@ export function validate(field: SurveyField, value: string): string | null {
   if (field.maxLength && field.maxLength > 0 && v.length > field.maxLength) {
     return t('survey.tooLong', { max: field.maxLength });
   }
+  // Lines is a maximum (WhosOn: "The maximum number of lines for a MultiLine input").
+  if (field.multiline && field.lines && field.lines > 0 && v.split('\n').length > field.lines) {
+    return t('survey.tooManyLines', { max: field.lines });
+  }
   const typeError = validateType(field, v);
   if (typeError) return typeError;
   const mask = field.mask ? compileMask(field.mask) : null;
-  if (mask && v.length <= maskedValueLimit(field.mask ?? '') && !mask.test(v)) return t('survey.mask');
+  if (mask && !mask.test(v)) return t('survey.mask');
   return null;
 }
 
@@ -120,7 +131,14 @@ function isRealDate(v: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-const masks = new Map<string, RegExp | null>();
+/** A compiled mask: does the whole value match? */
+export interface Mask {
+  test(value: string): boolean;
+  /** 'bounded': the linear matcher; 'native': a guarded RegExp (lookaround, backreferences). */
+  engine: 'bounded' | 'native';
+}
+
+const masks = new Map<string, Mask | null>();
 
 /** The longest value a mask is tried on (longer values are left to maxLength). */
 function maskedValueLimit(pattern: string): number {
@@ -128,27 +146,37 @@ function maskedValueLimit(pattern: string): number {
 }
 
 /**
- * A server mask as a RegExp, or null when it must be ignored (too long, nested
- * quantifiers that could backtrack catastrophically, or not valid JavaScript syntax).
- * The mask is anchored: the server's validators (ASP.NET style) match the whole value,
- * so "[0-9]{5}" must not accept "abc12345xyz".
+ * A server mask, or null when it must be ignored (too long, not valid JavaScript syntax, or a
+ * non-regular mask the guards judge unsafe). The mask is anchored: the server's validators
+ * (ASP.NET style) match the whole value, so "[0-9]{5}" must not accept "abc12345xyz".
  */
-export function compileMask(pattern: string): RegExp | null {
+export function compileMask(pattern: string): Mask | null {
   const cached = masks.get(pattern);
   if (cached !== undefined) return cached;
-  let compiled: RegExp | null = null;
+  let compiled: Mask | null = null;
   let problem: string | null = null;
+  let native: RegExp | null = null;
   if (pattern.length > MAX_MASK_LENGTH) problem = 'too long';
-  else if (hasNestedQuantifier(pattern)) problem = 'nested quantifiers';
-  else if (hasRiskyAlternation(pattern)) problem = 'overlapping alternatives';
-  else if (unboundedCount(pattern) > MAX_UNBOUNDED || repetitions(pattern).boundedWork > MAX_BOUNDED_WORK) {
-    problem = 'too many repetitions';
-  }
   else {
     try {
-      compiled = new RegExp(`^(?:${pattern})$`);
+      // Compiling never runs the pattern: it only proves the syntax is JavaScript's.
+      native = new RegExp(`^(?:${pattern})$`);
     } catch {
       problem = 'invalid syntax';
+    }
+  }
+  const nfa = native ? compileNfa(pattern) : null;
+  if (nfa) compiled = { engine: 'bounded', test: (v) => runNfa(nfa, v).matched };
+  else if (native && !problem) {
+    if (hasNestedQuantifier(pattern)) problem = 'nested quantifiers';
+    else if (hasRiskyAlternation(pattern)) problem = 'overlapping alternatives';
+    else if (unboundedCount(pattern) > MAX_UNBOUNDED || repetitions(pattern).boundedWork > MAX_BOUNDED_WORK) {
+      problem = 'too many repetitions';
+    } else {
+      const re = native;
+      const limit = maskedValueLimit(pattern);
+      // Longer values are left to maxLength: the native engine is bounded by what it is fed.
+      compiled = { engine: 'native', test: (v) => v.length > limit || re.test(v) };
     }
   }
   if (problem) console.warn(`[confab] ignoring survey mask (${problem}): ${pattern.slice(0, 80)}`);
@@ -159,7 +187,9 @@ export function compileMask(pattern: string): RegExp | null {
 /**
  * True when a group that itself contains a repetition is repeated again — (a+)+, (a*)*,
  * (.*)*, ((ab)+c)* or (a+){2,}: the shapes that make a backtracking engine exponential.
- * A group made optional with `?` is fine; character classes and escapes are skipped.
+ * An optional atom inside counts as a repetition: (\d?\d?)+ splits a value in
+ * exponentially many ways (9.4 s on 22 characters, issue 15 row 13). A group made optional
+ * with `?` is fine; character classes and escapes are skipped.
  */
 export function hasNestedQuantifier(pattern: string): boolean {
   const stack: boolean[] = [];
@@ -177,15 +207,18 @@ export function hasNestedQuantifier(pattern: string): boolean {
       continue;
     }
     const quant = quantifierAt(pattern, i);
-    if (quant) {
-      if (repeated) return true;
+    if (quant || ch === '?') {
+      // `?` makes an atom optional: a repetition inside a group, never a repeat of one.
+      if (quant && repeated) return true;
       if (stack.length > 0) stack[stack.length - 1] = true;
-      i += quant - 1;
+      i += (quant || 1) - 1;
       repeated = false;
       continue;
     }
     if (ch === '(') {
       stack.push(false);
+      // (?: (?= (?! (?<= (?<! (?<name>: group syntax, not an optional atom
+      if (pattern[i + 1] === '?') i += (/^\(\?(<[=!]|<[A-Za-z_$][\w$]*>|[:=!])/.exec(pattern.slice(i, i + 40))?.[0].length ?? 2) - 1;
       repeated = false;
     } else if (ch === ')') {
       const inner = stack.pop() ?? false;
