@@ -214,6 +214,11 @@ export interface WhosOnSimulatorHandle extends SimulatorHandle {
   dropClients(): number;
   /** Fault hook: every chat still waiting for an operator times out in the queue now. */
   queueTimeout(): number;
+  /**
+   * Test hook: while on, accepted chats wait in the queue with no operator; off, each
+   * waiting chat's operator goes through the queue and joins as usual.
+   */
+  holdOperators(on: boolean): void;
   /** Frames that broke the vendor's rules (tests assert there are none). */
   violations: string[];
   /** Preview texts the operator was shown (throttled: the latest per PREVIEW_THROTTLE_MS). */
@@ -244,6 +249,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
   let origin = '';
   let stalledUntil = 0;
   const stalled = () => Date.now() < stalledUntil;
+  let holding = false;
   const violation = (what: string) => {
     violations.push(what);
   };
@@ -557,8 +563,17 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
       this.agent = agent;
       this.accepted = true;
       this.emit('accepted', 'Please wait. An operator will be with you shortly.');
-      agent.start(this.visitor);
+      if (!holding) agent.start(this.visitor);
+      else this.onHold = true;
     }
+
+    /** holdOperators(false): the chat's queue starts moving. */
+    release(): void {
+      if (!this.onHold || this.over) return;
+      this.onHold = false;
+      this.agent?.start(this.visitor);
+    }
+    private onHold = false;
 
     visitorLine(text: string): void {
       if (/<\s*\/?\s*original/i.test(text)) violation('a visitor line carrying an <original> translation claim');
@@ -693,6 +708,10 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
       return n;
     },
     queueTimeout: () => [...chats.values()].filter((c) => c.timeout()).length,
+    holdOperators: (on: boolean) => {
+      holding = on;
+      if (!on) for (const chat of chats.values()) chat.release();
+    },
     stall: (ms: number) => {
       stalledUntil = Date.now() + ms;
     },
