@@ -53,6 +53,8 @@ export interface WhosOnSimulatorOptions extends SimulatorOptions {
   spellings?: 'document' | 'alternative';
   /** How long a chat whose socket closed waits to be re-attached (default 2 minutes). */
   reattachMs?: number;
+  /** The Document Store's largest file (default 5 MB); a larger one is refused. */
+  maxUploadBytes?: number;
 }
 
 /** How many parameters each command takes, in the document's order. */
@@ -316,7 +318,8 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
     if (params.Domain !== domain) return result('Error: access denied');
     if (!sessions.has(params.SessionID ?? '')) return result('Error: invalid session');
     const ext = /\.([a-z0-9]{1,10})$/i.exec(params.FileName ?? '')?.[1]?.toLowerCase() ?? '';
-    if (!allowedTypes().includes(ext) || bytes.length > MAX_UPLOAD) return result('Error: you cannot upload files of this type');
+    if (!allowedTypes().includes(ext)) return result('Error: you cannot upload files of this type');
+    if (bytes.length > (opts.maxUploadBytes ?? MAX_UPLOAD)) return result('Error: the file is too large');
     const id = `${randomBytes(20).toString('hex')}.${ext}`;
     documents.set(id, { mime: MIME[ext] ?? 'application/octet-stream', bytes });
     return result(`${origin}/whosoncharts/document.aspx?f=${id}`);
