@@ -225,6 +225,33 @@ export interface WhosOnSimulatorHandle extends SimulatorHandle {
   violations: string[];
   /** Preview texts the operator was shown (throttled: the latest per PREVIEW_THROTTLE_MS). */
   previews: string[];
+  /** Test hook: the site's settings for the Connects from now on (`{}` restores the document's). */
+  site(settings: SiteSettings): void;
+}
+
+/**
+ * Site settings a test can change (what a WhosOn administrator sets in the Settings Portal):
+ * extra survey fields (in the document's field shape, see `field`), the language selector,
+ * and which spellings the server uses.
+ */
+export interface SiteSettings {
+  prechat?: Record<string, unknown>[];
+  postchat?: Record<string, unknown>[];
+  showLanguageSelector?: boolean;
+  spellings?: 'document' | 'alternative';
+}
+
+/** A survey field in the document's shape, every property given (for `site()`). */
+export const surveyField = (name: string, type: string, prompt: string, extra: Record<string, unknown> = {}) => field(name, type, prompt, extra);
+
+function withSite<T extends ReturnType<typeof connectedData>>(data: T, s: SiteSettings): T {
+  if (!s.prechat && !s.postchat && s.showLanguageSelector === undefined) return data;
+  return {
+    ...data,
+    PreChatSurvey: { ...data.PreChatSurvey, Fields: [...data.PreChatSurvey.Fields, ...(s.prechat ?? [])] },
+    PostChatSurvey: { ...data.PostChatSurvey, Fields: [...data.PostChatSurvey.Fields, ...(s.postchat ?? [])] },
+    Translation: { ...data.Translation, ShowLanguageSelector: s.showLanguageSelector ?? data.Translation.ShowLanguageSelector },
+  };
 }
 
 /** The operator sees a visitor's preview at most this often; the latest text wins. */
@@ -240,7 +267,9 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
   const apiKey = opts.apiKey ?? 'sandbox-api-key';
   const host = opts.host ?? '127.0.0.1';
   const preview = opts.preview ?? true;
-  const alternative = opts.spellings === 'alternative';
+  let alternative = opts.spellings === 'alternative';
+  /** What `site()` changed in the connected event (see SiteSettings). */
+  let site: SiteSettings = {};
   const reattachMs = opts.reattachMs ?? 120_000;
   const received: ReceivedFrame[] = [];
   const violations: string[] = [];
@@ -423,7 +452,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
       }
       this.sessionId = randomUUID();
       sessions.add(this.sessionId);
-      const data = connectedData(this.sessionId, domain, `${origin}/whosoncharts/`, injectLists(opts.agent), preview);
+      const data = withSite(connectedData(this.sessionId, domain, `${origin}/whosoncharts/`, injectLists(opts.agent), preview), site);
       const sent = alternative ? renameKey(data, 'SessionID', 'SessionId') : data;
       if (!chat) return this.emit('connected', sent, null);
       this.emit('connected', sent, chat.uid);
@@ -711,6 +740,10 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
       return n;
     },
     queueTimeout: () => [...chats.values()].filter((c) => c.timeout()).length,
+    site: (settings: SiteSettings) => {
+      site = settings;
+      alternative = (settings.spellings ?? opts.spellings) === 'alternative';
+    },
     holdOperators: (on: boolean) => {
       holding = on;
       if (!on) for (const chat of chats.values()) chat.release();
