@@ -6,11 +6,13 @@
  * it again, so even a huge mask on a huge value cannot hold the visitor's tab (issue 15 row 13,
  * issue 19: risky masks are enforced, not skipped).
  *
- * It reads the regular subset of JavaScript's syntax (no flags): literals, `.`, classes with
- * ranges and negation, \d \w \s (and negations), \b \B, escapes (\n \t \xHH \uHHHH …), groups
- * (capturing, `(?:`, named), `|`, `? * + {n} {n,} {n,m}` (lazy forms match the same), `^ $`.
- * Backreferences and lookaround are not regular: `compileNfa` returns null for them and the
- * caller decides (survey.ts falls back to a guarded native RegExp).
+ * It reads JavaScript's syntax (no flags) except backreferences and lookbehind: literals, `.`,
+ * classes with ranges and negation, \d \w \s (and negations), \b \B, escapes (\n \t \xHH
+ * \uHHHH …), groups (capturing, `(?:`, named), `|`, `? * + {n} {n,} {n,m}` (lazy forms match
+ * the same), `^ $`, and lookahead `(?=…)` `(?!…)` (password rules): a lookahead is run as a
+ * sub-match at most once per position, so it stays polynomial, and inside the step budget.
+ * For what it cannot read `compileNfa` returns null (survey.ts then ignores the mask, with a
+ * warning: no backtracking engine ever runs a server mask).
  */
 
 /** Program size beyond which a mask is not compiled (a{5000} would need 5000 states). */
@@ -24,13 +26,15 @@ type Node =
   | { t: 'seq'; items: Node[] }
   | { t: 'alt'; alts: Node[] }
   | { t: 'rep'; node: Node; min: number; max: number }
-  | { t: 'assert'; kind: '^' | '$' | 'b' | 'B' };
+  | { t: 'assert'; kind: '^' | '$' | 'b' | 'B' }
+  | { t: 'look'; neg: boolean; node: Node };
 
 /** Instructions: a character test, a fork, a zero-width assertion, the match. */
 type Op =
   | { op: 'char'; test: Test; next: number }
   | { op: 'split'; a: number; b: number }
   | { op: 'assert'; kind: '^' | '$' | 'b' | 'B'; next: number }
+  | { op: 'look'; neg: boolean; sub: Nfa; next: number }
   | { op: 'match' };
 
 export interface Nfa {
@@ -111,9 +115,16 @@ function parse(src: string): Node {
     i++;
     if (ch === '(') {
       if (src[i] === '?') {
+        if (src[i + 1] === '=' || src[i + 1] === '!') {
+          const neg = src[i + 1] === '!';
+          i += 2;
+          const inner = alternation();
+          if (src[i++] !== ')') no();
+          return { t: 'look', neg, node: inner };
+        }
         if (src[i + 1] === ':') i += 2;
         else if (src[i + 1] === '<' && /[A-Za-z_$]/.test(src[i + 2] ?? '')) i = src.indexOf('>', i) + 1 || no();
-        else no(); // lookahead / lookbehind
+        else no(); // lookbehind
       }
       const inner = alternation();
       if (src[i++] !== ')') no();
@@ -185,6 +196,12 @@ function emit(ops: Op[], node: Node, next: number): number {
       return push({ op: 'char', test: node.test, next });
     case 'assert':
       return push({ op: 'assert', kind: node.kind, next });
+    case 'look': {
+      const sub: Op[] = [{ op: 'match' }];
+      const start = emit(sub, node.node, 0);
+      if (ops.length + sub.length > MAX_STATES) no();
+      return push({ op: 'look', neg: node.neg, sub: { ops: sub, start }, next });
+    }
     case 'seq': {
       let at = next;
       for (let k = node.items.length - 1; k >= 0; k--) at = emit(ops, node.items[k]!, at);
@@ -226,47 +243,61 @@ export function compileNfa(pattern: string): Nfa | null {
 }
 
 /**
- * Does the whole value match? `steps` is the work done (for tests: it never exceeds
- * (length + 1) × program size); `matched` is false when the budget ran out.
+ * Does the whole value match? `steps` is the work done (for tests: without lookahead it never
+ * exceeds about (length + 1) × program size); `matched` is false when the budget ran out.
  */
 export function runNfa(nfa: Nfa, value: string, budget = MAX_STEPS): { matched: boolean; steps: number } {
-  const { ops } = nfa;
-  const mark = new Int32Array(ops.length).fill(-1);
   let steps = 0;
-  let current: number[] = [];
   const n = value.length;
   const isWord = (p: number) => p >= 0 && p < n && WORD(value.charCodeAt(p));
+  /** Each lookahead's answer per position (0 unknown, 1 matches, 2 does not). */
+  const looks = new Map<Op, Int8Array>();
 
-  /** Follows forks, jumps and assertions from pc at position pos; collects char/match ops. */
-  const add = (list: number[], pc0: number, pos: number): void => {
-    const stack = [pc0];
-    while (stack.length) {
-      const pc = stack.pop()!;
-      if (mark[pc] === pos) continue;
-      mark[pc] = pos;
-      steps++;
-      const op = ops[pc]!;
-      if (op.op === 'split') stack.push(op.b, op.a);
-      else if (op.op === 'assert') {
-        const ok =
-          op.kind === '^' ? pos === 0 : op.kind === '$' ? pos === n : (isWord(pos - 1) !== isWord(pos)) === (op.kind === 'b');
-        if (ok) stack.push(op.next);
-      } else list.push(pc);
+  /** Runs `prog` from `start`: to the end of the value (`whole`), or until any match (a lookahead). */
+  const run = (prog: Nfa, start: number, whole: boolean): boolean => {
+    const { ops } = prog;
+    const mark = new Int32Array(ops.length).fill(-1);
+    /** Follows forks and zero-width ops from pc at position pos; collects char/match ops. */
+    const add = (list: number[], pc0: number, pos: number): void => {
+      const stack = [pc0];
+      while (stack.length) {
+        const pc = stack.pop()!;
+        if (mark[pc] === pos) continue;
+        mark[pc] = pos;
+        steps++;
+        const op = ops[pc]!;
+        if (op.op === 'split') stack.push(op.b, op.a);
+        else if (op.op === 'assert') {
+          const ok =
+            op.kind === '^' ? pos === 0 : op.kind === '$' ? pos === n : (isWord(pos - 1) !== isWord(pos)) === (op.kind === 'b');
+          if (ok) stack.push(op.next);
+        } else if (op.op === 'look') {
+          let known = looks.get(op);
+          if (!known) looks.set(op, (known = new Int8Array(n + 1)));
+          if (!known[pos]) known[pos] = run(op.sub, pos, false) ? 1 : 2;
+          if ((known[pos] === 1) !== op.neg) stack.push(op.next);
+        } else list.push(pc);
+      }
+    };
+    const matches = (list: number[]) => list.some((pc) => ops[pc]!.op === 'match');
+    let current: number[] = [];
+    add(current, prog.start, start);
+    for (let pos = start; ; pos++) {
+      if (!whole && matches(current)) return true;
+      if (pos === n || steps > budget) break;
+      const c = value.charCodeAt(pos);
+      const next: number[] = [];
+      for (const pc of current) {
+        const op = ops[pc]!;
+        steps++;
+        if (op.op === 'char' && op.test(c)) add(next, op.next, pos + 1);
+      }
+      if (!next.length) return false;
+      current = next;
     }
+    return whole && steps <= budget && matches(current);
   };
 
-  add(current, nfa.start, 0);
-  for (let pos = 0; pos < n; pos++) {
-    if (steps > budget) return { matched: false, steps };
-    const c = value.charCodeAt(pos);
-    const next: number[] = [];
-    for (const pc of current) {
-      const op = ops[pc]!;
-      steps++;
-      if (op.op === 'char' && op.test(c)) add(next, op.next, pos + 1);
-    }
-    if (!next.length) return { matched: false, steps };
-    current = next;
-  }
-  return { matched: steps <= budget && current.some((pc) => ops[pc]!.op === 'match'), steps };
+  const matched = run(nfa, 0, true);
+  return { matched: matched && steps <= budget, steps };
 }

@@ -94,7 +94,6 @@ import { htmlToText } from '../../core/html-text';
 import type { SurveyField } from '../../core/contract';
 import { authorOf, decodeFrame, MAX_LINE, queuePosition, type WhosOnEvent, type WhosOnOperator } from './decode';
 import * as wire from './encode';
-import { uploadDocument, UploadError } from './upload';
 
 export type WebSocketConstructor = new (url: string) => WebSocket;
 
@@ -589,11 +588,13 @@ export class WhosOnTransport implements Transport {
     const uploadUrl = safeUrl(this.opt.uploadUrl || null, 'media');
     let url: string;
     try {
+      // Uploads are rare: their code (SOAP, base64, multipart) is a chunk of its own.
+      const { uploadDocument } = await import('./upload');
       url = await uploadDocument(this.deps.fetch ?? fetch, { webServicesUrl: this.webServices, uploadUrl },
         { sessionId: this.sessionId, domain: this.domain, name, file });
     } catch (e) {
       console.warn('[confab] whoson: upload failed', e);
-      const refused = e instanceof UploadError && e.refused;
+      const refused = e instanceof Error && (e as { refused?: boolean }).refused === true;
       return this.fail(refused ? 'upload-refused' : 'upload', t(refused ? 'transport.uploadRefused' : 'transport.uploadFailed'));
     }
     // The socket may have been re-opened while the file went up: File takes today's session.
