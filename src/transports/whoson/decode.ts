@@ -75,20 +75,17 @@ const bad = (reason: string): never => {
 };
 
 const isObjRaw = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const lowered = new WeakSet<Obj>();
 /**
  * The same object with lower-case property names, so every read below is case-insensitive
  * (`d.classname` finds `Classname`, `ClassName` and `CLASSNAME`). When two spellings are
  * both present, the first non-null one wins.
  */
 function lower(o: Obj): Obj {
-  if (lowered.has(o)) return o;
   const out: Obj = {};
-  for (const [k, v] of Object.entries(o)) {
+  for (const k in o) {
     const key = k.toLowerCase();
-    if (out[key] == null) out[key] = v;
+    if (out[key] == null) out[key] = o[k];
   }
-  lowered.add(out);
   return out;
 }
 /** An object (with lower-case keys, see `lower`), or false. */
