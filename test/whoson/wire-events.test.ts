@@ -222,6 +222,21 @@ describe('WhosOn transport: the document\'s events, verbatim', () => {
   });
 });
 
+describe('WhosOn transport: the tolerant reader over a socket (issue 19)', () => {
+  it('an unknown event is ignored with one log line per name; ClassName and ChatUID spellings are read', async () => {
+    const h = await connected();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    for (let i = 0; i < 3; i++) server.send({ EventName: 'Hologram', ChatUid: null, Data: { x: i } });
+    server.send({ EventName: 'accepted', ChatUID: 'uid-alt', Data: 'wait' });
+    server.send({ EventName: 'newline', ChatUID: 'uid-alt', Data: JSON.stringify({ ClassName: 'lineo', Content: 'Spelled another way' }) });
+    await h.next('message', (e) => e.message.html === 'Spelled another way');
+    expect((await h.next('accepted')).chatId).toBe('uid-alt');
+    expect(warn.mock.calls.filter((c) => String(c[0]).includes('unknown event "hologram"'))).toHaveLength(1);
+    expect(h.of('error')).toEqual([]);
+    warn.mockRestore();
+  });
+});
+
 describe('WhosOn transport: garbage from the server', () => {
   it('each malformed frame is one non-fatal error and one warning; the chat goes on', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
