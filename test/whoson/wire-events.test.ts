@@ -408,6 +408,26 @@ describe('WhosOn transport: connection drops (version 10: the chat survives a cl
 });
 
 describe('WhosOn transport: no echo watchdog (issue 19)', () => {
+  it('while the chat waits for an operator a Retry is not written twice (the server holds the echo); after the join it is', async () => {
+    const h = await connected();
+    h.transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
+    await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
+    say('event-accepted');
+    await h.next('accepted');
+    const before = server.received.filter((c) => c.Command === 'Message').length;
+    const messages = () => server.received.filter((c) => c.Command === 'Message').length - before;
+    h.transport.send({ type: 'send', clientId: 'c1', text: 'held line' });
+    await waitFor(() => messages() === 1, 'the Message');
+    h.transport.send({ type: 'send', clientId: 'c1', text: 'held line' }); // Retry while waiting
+    say('event-operatorjoined');
+    await h.next('agent');
+    expect(messages()).toBe(1);
+    h.transport.send({ type: 'send', clientId: 'c1', text: 'held line' }); // Retry in the chat
+    await waitFor(() => messages() === 2, 'the retried Message');
+    line('linev', 'held line');
+    expect((await h.next('message', (e) => e.message.sender === 'visitor')).message.clientId).toBe('c1');
+  });
+
   it('a line with no echo never drops the socket or ends the chat; the transport sets no timer for it', async () => {
     const timers: number[] = [];
     const clock: Clock = {

@@ -28,8 +28,9 @@
  *   new Connect is a new SessionID, document); the chat's own identity is its ChatUID.
  * - Lines in flight across a drop: a line already written on an earlier connection of a
  *   re-attached chat is not written again when the session re-sends it on the new one (the
- *   server kept the chat, so it would arrive twice); its echo confirms it. A Retry the
- *   visitor asks for is always written.
+ *   server kept the chat, so it would arrive twice); its echo confirms it. While the chat
+ *   waits for an operator a server may hold echoes (the simulator does), so a line is not
+ *   written twice then either; once an operator has joined, a Retry is written again.
  * - Echoes: linev (visitor echo) carries no client id: we match it to the oldest pending
  *   line with the same text and give it that client id. Its Content is HTML like any line's
  *   ("Content can contain HTML", and the server may encode what the visitor typed,
@@ -230,8 +231,9 @@ export class WhosOnTransport implements Transport {
         if (c.text.length > MAX_LINE) return this.fail('too-long', t('transport.tooLong', { max: MAX_LINE }));
         const known = this.pending.find((p) => p.clientId === c.clientId);
         // The session re-sends unconfirmed lines on a new connection; a re-attached chat
-        // already has those (see the top comment). A Retry is written again.
-        if (known && this.reopening && known.on !== this.connection) return;
+        // already has those. While the chat waits for an operator the server holds its
+        // echoes, so a Retry then would only double the line. Otherwise a Retry is written.
+        if (known && ((this.reopening && known.on !== this.connection) || this.phase === 'waiting')) return;
         if (this.write(wire.message(sid, dom, c.text))) {
           if (known) known.on = this.connection;
           else this.pending.push({ clientId: c.clientId, text: c.text, on: this.connection });
