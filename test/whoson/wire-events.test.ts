@@ -237,6 +237,17 @@ describe('WhosOn transport: the tolerant reader over a socket (issue 19)', () =>
   });
 });
 
+describe('WhosOn transport: booleans (issue 19)', () => {
+  it('a requested boolean field is answered Y/N in DynamicField', async () => {
+    const h = await connected();
+    server.send({ EventName: 'requestfield', ChatUid: 'gq0i7smlen', Data: { ...fixture<{ Data: object }>('event-requestfield').Data, FieldName: 'Consent', FieldType: 'boolean' } });
+    const form = await h.next('form');
+    h.transport.send({ type: 'submit-form', promptId: form.form.id, fieldName: 'Consent', value: 'true' });
+    await waitFor(() => server.received.at(-1)?.Command === 'DynamicField', 'DynamicField');
+    expect(server.received.at(-1)?.Parameters?.slice(2)).toEqual(['Consent', 'Y']);
+  });
+});
+
 describe('WhosOn transport: garbage from the server', () => {
   it('each malformed frame is one non-fatal error and one warning; the chat goes on', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -41,7 +41,8 @@
  *   by the session's outbox, and liveness comes from the socket itself (issue 19).
  * - Visitor text is escaped so it can never carry an `<original>` translation claim
  *   (encode.ts visitorLine); we make no translation claims of our own.
- * - Surveys: boolean answers go out as `Y`/`N` (the document's only boolean value is `Y`);
+ * - Surveys: boolean answers go out as `Y`/`N` (the document's only boolean value is `Y`),
+ *   in the pre- and post-chat XML and in DynamicField for a requested boolean field;
  *   Password wins over MultiLine; Lines is a maximum; ValidateLow/High apply to numeric
  *   fields, -1 meaning no limit (decode.ts, core/survey.ts).
  * - Language: with Translation.ShowLanguageSelector on and two or more languages, the
@@ -253,7 +254,9 @@ export class WhosOnTransport implements Transport {
         }
         return;
       case 'submit-form':
-        this.write(wire.dynamicField(sid, dom, c.fieldName, c.value));
+        // A requested boolean field answers Y/N like the surveys (see the top comment).
+        this.write(wire.dynamicField(sid, dom, c.fieldName,
+          this.booleans.has(c.fieldName) ? (/^(y|yes|true|1|on)$/i.test(c.value.trim()) ? 'Y' : 'N') : c.value));
         return;
       case 'cancel':
       case 'end':
@@ -498,6 +501,7 @@ export class WhosOnTransport implements Transport {
       case 'requestfile':
         return this.emit({ type: 'file-request', allowedTypes: ev.types });
       case 'requestfield':
+        if (ev.field.type === 'boolean') this.booleans.add(ev.field.name);
         return this.emit({
           type: 'form',
           form: { id: `${this.chatUid}-field-${++this.promptNo}`, header: ev.field.label, field: ev.field },
