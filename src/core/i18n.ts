@@ -59,6 +59,8 @@ export const en = {
   'survey.required': 'This field is required',
   // Form validation: too many characters; {max} is the limit.
   'survey.tooLong': 'Use at most {max} characters',
+  // Under a multi-line survey field with more lines than the server allows (WhosOn's Lines).
+  'survey.tooManyLines': 'Use at most {max} lines',
   // Form validation: the value must be a number.
   'survey.number': 'Enter a number',
   // Form validation: number below the lowest allowed value {min}.
@@ -239,6 +241,10 @@ export const en = {
   'transport.badOption': 'The chat is not set up correctly: check {name}.',
   // Error banner: the file could not be uploaded.
   'transport.uploadFailed': 'The file could not be sent. Please try again.',
+  // Error when the chat server refused a visitor's upload (its reason is not shown: it is not in the visitor's language).
+  'transport.uploadRefused': 'The chat server did not accept this file.',
+  // Label of the pre-chat drop-down where the visitor picks the chat's language (WhosOn's language selector).
+  'transport.chatLanguage': 'Chat language',
   // Error banner: the message is longer than the chat service accepts; {max} is the limit.
   'transport.tooLong': 'This message is too long (at most {max} characters).',
   // Error banner: the action is not available with this chat service.

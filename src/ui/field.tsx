@@ -159,7 +159,8 @@ export function Field(props: FieldProps) {
         ))}
       </select>
     );
-  } else if (field.multiline) {
+  } else if (field.multiline && !field.password) {
+    // A masked value is one line: a textarea cannot mask (WhosOn: Password wins over MultiLine).
     control = (
       <textarea {...common} rows={Math.max(2, Math.min(10, field.lines || 3))} value={value} onInput={(e) => onChange(e.currentTarget.value)} />
     );

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SurveyField } from '../../src/core/contract';
-import { compileMask, hasNestedQuantifier, initialValue, normalize, validate } from '../../src/core/survey';
+import { compileMask, initialValue, normalize, validate } from '../../src/core/survey';
 
 const field = (overrides: Partial<SurveyField>): SurveyField => ({
   name: 'f',
@@ -94,53 +94,59 @@ describe('survey: validation', () => {
     expect(validate(f, 'AB1234')).toBeNull();
     expect(validate(f, 'xAB1234x')).toBe('The value is not in the expected format');
   });
-  it('mask: a catastrophic pattern ^(a+)+$ is ignored with one warning, and never hangs', () => {
+  it('mask: a catastrophic pattern ^(a+)+$ is enforced on the bounded matcher, without a warning', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const f = field({ mask: '^(a+)+$' });
-    const evil = `${'a'.repeat(40)}!`;
-    const started = Date.now();
-    expect(validate(f, evil)).toBeNull();
-    expect(validate(f, evil)).toBeNull();
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(warn).toHaveBeenCalledTimes(1);
+    expect(validate(f, `${'a'.repeat(40)}!`)).toBe('The value is not in the expected format');
+    expect(validate(f, 'a'.repeat(40))).toBeNull();
+    expect(warn).not.toHaveBeenCalled();
   });
-  it('mask: invalid or overlong patterns are ignored; values over 1000 chars are not tested', () => {
+  it('mask: invalid or overlong patterns are ignored with a warning; long values are still tested', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     expect(validate(field({ mask: '([unclosed' }), 'anything')).toBeNull();
     expect(validate(field({ mask: `a{1}${'b'.repeat(200)}` }), 'anything')).toBeNull();
     expect(warn).toHaveBeenCalledTimes(2);
-    expect(validate(field({ mask: '\\d+' }), 'x'.repeat(1001))).toBeNull();
-    expect(validate(field({ mask: '\\d+' }), 'x'.repeat(1000))).toBe('The value is not in the expected format');
+    expect(validate(field({ mask: '\\d+' }), 'x'.repeat(1001))).toBe('The value is not in the expected format');
+    expect(validate(field({ mask: '\\d+' }), '1'.repeat(5000))).toBeNull();
+  });
+  it('Lines is a maximum for a multi-line field', () => {
+    const f = field({ multiline: true, lines: 2 });
+    expect(validate(f, 'one\ntwo')).toBeNull();
+    expect(validate(f, 'one\ntwo\nthree')).toBe('Use at most 2 lines');
   });
 });
 
-describe('survey: nested quantifier detection', () => {
-  it.each(['(a+)+', '(a*)*', '(.*)*', '^(a+)+$', '((ab)+c)*', '(x+){2,}', '([a-z]+\\d)+', '(?:a+)+'])(
-    'rejects %s',
-    (p) => {
-      expect(hasNestedQuantifier(p)).toBe(true);
-    },
-  );
-  it.each(['\\d{5}', '[A-Z]{2}\\d{4}', '(\\d{3})-\\d{4}', '(ab)+', '(a+)?', '[(a+)+]', '\\(a+\\)+', '^\\w+@\\w+$'])(
-    'accepts %s',
-    (p) => {
-      expect(hasNestedQuantifier(p)).toBe(false);
-    },
-  );
-  it('compiles a safe mask once', () => {
+describe('survey: masks that make a backtracking engine exponential are enforced, bounded', () => {
+  it.each([
+    ['(a+)+', 'aaaa', 'aaa!'], ['(a*)*b', 'aab', 'aaa'], ['(.*)*x', 'abcx', 'abc'], ['((ab)+c)*', 'abcababc', 'abca'],
+    ['(x+){2,}', 'xx', 'x'], ['([a-z]+\\d)+', 'ab1c2', 'ab1c'], ['(?:a+)+', 'a', 'b'], ['(\\d?\\d?)+', '123', '12a'],
+  ])('%s: accepts %s, refuses %s', (mask, good, bad) => {
+    expect(compileMask(mask)?.test(good)).toBe(true);
+    expect(compileMask(mask)?.test(bad)).toBe(false);
+  });
+  it('lookahead (password rules) is enforced too; backreferences and lookbehind are ignored with a warning', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(compileMask('(?=.*\\d)(?=.*[A-Z]).{8,}')?.test('Passw0rd!')).toBe(true);
+    expect(compileMask('(?=.*\\d)(?=.*[A-Z]).{8,}')?.test('password!')).toBe(false);
+    expect(compileMask('(\\w)\\1')).toBeNull();
+    expect(compileMask('(?<=a)b')).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+  it('compiles a mask once', () => {
     expect(compileMask('\\d{3}')).toBe(compileMask('\\d{3}'));
   });
 });
 
-describe('survey: bounded repetitions count by the splits they allow', () => {
+describe('survey: masks a backtracking engine could not bound run on the bounded matcher', () => {
   it.each([
-    ['\\w{0,200} five times', '\\w{0,200}'.repeat(5) + '!'],
-    ['twenty \\w{0,7}', '\\w{0,7}'.repeat(20) + '!'],
-    ['thirteen optional digits', '\\d?'.repeat(13) + '\\d{13}'],
-  ])('refuses %s (a freeze on a long enough value), with one warning', (_, mask) => {
+    ['\\w{0,200} five times', '\\w{0,200}'.repeat(5) + '!', `${'a'.repeat(300)}!`],
+    ['twenty \\w{0,7}', '\\w{0,7}'.repeat(20) + '!', `${'a'.repeat(100)}!`],
+    ['thirteen optional digits', '\\d?'.repeat(13) + '\\d{13}', '1'.repeat(20)],
+  ])('enforces %s without a warning', (_, mask, good) => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    expect(compileMask(mask)).toBeNull();
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('too many repetitions'));
+    expect(compileMask(mask)?.test(good)).toBe(true);
+    expect(compileMask(mask)?.test(`${good}?`)).toBe(false);
+    expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
   });
   it.each([
@@ -150,8 +156,8 @@ describe('survey: bounded repetitions count by the splits they allow', () => {
     '[A-Z]{1,2}\\d[A-Z\\d]? ?\\d[A-Z]{2}',
     '(?:\\d{3})-?\\d{4}',
     '\\w+?@\\w+\\.\\w{2,10}',
-  ])('still compiles the everyday mask %s', (mask) => {
-    expect(compileMask(mask)).toBeInstanceOf(RegExp);
+  ])('compiles the everyday mask %s', (mask) => {
+    expect(compileMask(mask)).not.toBeNull();
   });
 });
 
@@ -161,11 +167,9 @@ describe('survey: masks with several repetitions', () => {
     expect(validate(phone, '0800-123-4567')).toBeNull();
     expect(validate(phone, '0800 123 4567')).not.toBeNull();
   });
-  it('tries a many-repetition mask only on short values, so a long hostile value cannot stall it', () => {
+  it('enforces a many-repetition mask on long values too (the matcher is linear)', () => {
     const risky = field({ mask: '\\w*\\w*\\w*\\w*x' });
-    const started = performance.now();
-    expect(validate(risky, 'a'.repeat(5000))).toBeNull(); // too long to try: left to maxLength
-    expect(performance.now() - started).toBeLessThan(1000); // a bound far above normal cost
+    expect(validate(risky, 'a'.repeat(5000))).toBe('The value is not in the expected format');
     expect(validate(risky, 'abcx')).toBeNull();
     expect(validate(risky, 'abc')).not.toBeNull();
   });

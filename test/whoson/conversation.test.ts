@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWhosOnSimulator } from '../../src/server/sandbox/whoson';
+import { startWhosOnSimulator, type WhosOnSimulatorHandle } from '../../src/server/sandbox/whoson';
 import type { SimulatorHandle } from '../../src/server/sandbox/types';
 import { harness, waitFor, type Harness } from './helpers';
 
@@ -7,7 +7,7 @@ const frames = (sim: SimulatorHandle, name: string) =>
   sim.received.filter((f) => f.channel === 'ws' && f.name === name).map((f) => f.payload as string[]);
 const lastFrame = (sim: SimulatorHandle, name: string) => waitFor(() => frames(sim, name).at(-1), `${name} frame`);
 
-let sim: SimulatorHandle;
+let sim: WhosOnSimulatorHandle;
 let open: Harness[] = [];
 const start = (...args: Parameters<typeof harness>) => {
   const h = harness(...args);
@@ -22,7 +22,10 @@ afterEach(() => {
   for (const h of open) h.transport.close();
   open = [];
 });
-afterAll(() => sim.close());
+afterAll(async () => {
+  expect(sim.violations).toEqual([]);
+  await sim.close();
+});
 
 describe('WhosOn transport against the simulator, over a real socket', () => {
   it('runs a whole chat: connect, survey, queue, agent, echo, file, dynamic field, quit, post-chat, transcript', async () => {
@@ -85,7 +88,13 @@ describe('WhosOn transport against the simulator, over a real socket', () => {
     const att = fileMsg.message.attachments?.[0];
     expect(att).toMatchObject({ name: 'log.txt', kind: 'file', mime: 'text/plain', size: bytes.length });
     expect(await lastFrame(sim, 'File')).toEqual([sid, sim.options.domain, 'log.txt', att?.url]);
-    expect(sim.received.filter((f) => f.channel === 'http')).toHaveLength(1);
+    // One SOAP 1.1 DocumentWriteForSite call (Parker's DocumentWrite shape, notes W2).
+    const upload = sim.received.filter((f) => f.channel === 'http');
+    expect(upload).toHaveLength(1);
+    expect(upload[0]?.payload).toMatchObject({
+      contentType: 'text/xml; charset=utf-8', soapAction: '"http://www.whoson.com/webservices/kb/DocumentWriteForSite"',
+      FileName: 'log.txt', Domain: sim.options.domain, SessionID: sid,
+    });
     expect(await (await fetch(att?.url ?? '')).text()).toBe(bytes);
 
     // The agent asks for an order number → form → DynamicField → a new chat line.
@@ -97,13 +106,16 @@ describe('WhosOn transport against the simulator, over a real socket', () => {
     const fieldLine = await h.next('message', (e) => e.message.sender === 'system');
     expect(fieldLine.message.html).toBe('OrderNumber: A&#60;12&#62;');
 
-    // Typing goes out; preview does not (the site's OperatorPreview is false).
+    // Typing and preview go out (the simulator's site allows OperatorPreview); the operator
+    // is shown the preview.
+    expect(config.previewAllowed).toBe(true);
     h.transport.send({ type: 'typing', on: true });
     h.transport.send({ type: 'preview', text: 'I would li' });
     h.transport.send({ type: 'typing', on: false });
     expect(await lastFrame(sim, 'StopTyping')).toEqual([sid]);
     expect(frames(sim, 'StartTyping')).toEqual([[sid]]);
-    expect(frames(sim, 'Preview')).toEqual([]);
+    expect(frames(sim, 'Preview')).toEqual([[sid, sim.options.domain, 'I would li']]);
+    await waitFor(() => sim.previews.includes('I would li'), 'the operator shown the preview');
 
     // End → Quit → ended by the visitor; then post-chat survey → acknowledged; transcript.
     h.transport.send({ type: 'end' });

@@ -11,7 +11,8 @@ describe('WhosOn decode: the document\'s example events', () => {
     expect(ev.sessionId).toBe('2c61f576-330e-4127-af83-90809776fa9c');
     expect(ev.domain).toBe('www.mycompany.com');
     expect(ev.webServicesUrl).toBe('https://chat.mycompany.com/whosoncharts/');
-    expect(ev.translation).toEqual({ enabled: true, defaultLanguage: 'en' });
+    expect(ev.translation).toEqual({ enabled: true, defaultLanguage: 'en', showLanguageSelector: false, selected: '' });
+    expect(ev.chatUid).toBe('');
     const c = ev.config;
     expect(c.siteName).toBe('My Company');
     expect(c.welcomeHtml).toMatch(/^<h3>Welcome<\/h3>Please enter your name/);
@@ -130,10 +131,59 @@ describe('WhosOn decode: survey field model', () => {
     expect(toSurveyField({ ...base, FieldType: 'time', DefaultTimeToday: 'true' })).toMatchObject({ defaultNow: true });
     expect(toSurveyField({ ...base, FieldType: 'text', DefaultDateToday: true })).not.toHaveProperty('defaultNow');
     expect(toSurveyField({ ...base, FieldType: 'select', SelectType: 'radio', SelectOptions: ['a', 'b'] })).toMatchObject({ selectAs: 'radio', options: ['a', 'b'] });
-    expect(toSurveyField({ ...base, MultiLine: true, Lines: 4, Password: true, Mask: '^\\d+$', ChangeCase: 3 })).toMatchObject({
-      multiline: true, lines: 4, password: true, mask: '^\\d+$', changeCase: 'lower',
+    expect(toSurveyField({ ...base, MultiLine: true, Lines: 4, Mask: '^\\d+$', ChangeCase: 3 })).toMatchObject({
+      multiline: true, lines: 4, mask: '^\\d+$', changeCase: 'lower',
     });
     expect(toSurveyField({ ...base, FieldType: 'hologram' })).toMatchObject({ type: 'text' });
+  });
+});
+
+describe('WhosOn decode: survey rules as documented (issue 19)', () => {
+  const base = { FieldName: 'F', Prompt: 'P', Enabled: true };
+  it('a field both MultiLine and Password is one masked line', () => {
+    const f = toSurveyField({ ...base, MultiLine: true, Lines: 4, Password: true });
+    expect(f).toMatchObject({ password: true });
+    expect(f).not.toHaveProperty('multiline');
+  });
+  it('ValidateLow/High: numeric only, -1 is no limit, every other value a bound (0/0 admits only 0)', () => {
+    expect(toSurveyField({ ...base, FieldType: 'numeric', ValidateLow: 0, ValidateHigh: 0 })).toMatchObject({ min: 0, max: 0 });
+    expect(toSurveyField({ ...base, FieldType: 'numeric', ValidateLow: -1, ValidateHigh: -1 })).not.toHaveProperty('min');
+    expect(toSurveyField({ ...base, FieldType: 'numeric', ValidateLow: -5, ValidateHigh: '12' })).toMatchObject({ min: -5, max: 12 });
+    // The requestfield example's 0/0 on a text field is not a range.
+    expect(toSurveyField({ ...base, FieldType: 'text', ValidateLow: 0, ValidateHigh: 0 })).not.toHaveProperty('max');
+  });
+});
+
+describe('WhosOn decode: one tolerant reader (issue 19)', () => {
+  it('property names in any case: ClassName, ChatUID, SessionId, eventName, DATA', () => {
+    expect(decodeFrame(JSON.stringify({ EventName: 'newline', ChatUID: 'u1', Data: { ClassName: 'lineo', Content: 'Hi' } }))).toEqual({
+      kind: 'newline', chatUid: 'u1', classes: ['lineo'], content: 'Hi',
+    });
+    expect(decodeFrame(JSON.stringify({ eventName: 'accepted', chatuid: 'u2', DATA: 'wait' }))).toEqual({ kind: 'accepted', chatUid: 'u2', text: 'wait' });
+    const data = fixture<{ Data: Record<string, unknown> }>('event-connected').Data;
+    const { SessionID, OperatorPreview: _preview, ...rest } = data;
+    const ev = decodeFrame(JSON.stringify({ EventName: 'connected', ChatUID: 'v10uid', Data: { ...rest, SessionId: SessionID, operatorpreview: 'True' } }));
+    expect(ev).toMatchObject({ kind: 'connected', sessionId: SessionID, chatUid: 'v10uid', config: { previewAllowed: true } });
+    expect(toSurveyField({ fieldname: 'x', FIELDTYPE: 'numeric', validatelow: 1, Prompt: 'X' })).toMatchObject({ name: 'x', type: 'numeric', min: 1 });
+  });
+  it('Data as JSON text where an object or a list is expected', () => {
+    expect(decodeFrame(JSON.stringify({ EventName: 'newline', ChatUid: 'u', Data: JSON.stringify({ Classname: 'lineo', Content: 'Hi' }) }))).toMatchObject({
+      kind: 'newline', content: 'Hi',
+    });
+    expect(decodeFrame(JSON.stringify({ EventName: 'operators', Data: JSON.stringify([{ Name: 'A', IsBot: 'True' }]) }))).toEqual({
+      kind: 'operators', operators: [{ name: 'A', isBot: true, status: '' }],
+    });
+    const data = fixture<{ Data: unknown }>('event-connected').Data;
+    expect(decodeFrame(JSON.stringify({ EventName: 'connected', Data: JSON.stringify(data) }))).toMatchObject({ kind: 'connected' });
+    // A string event stays a string, even when it looks like JSON.
+    expect(decodeFrame(JSON.stringify({ EventName: 'error', Data: '{"not": "parsed"}' }))).toEqual({ kind: 'error', message: '{"not": "parsed"}' });
+  });
+  it('the language selector and the Selected language are read', () => {
+    const data = fixture<{ Data: { Translation: Record<string, unknown> } }>('event-connected').Data;
+    const tr = { ...data.Translation, ShowLanguageSelector: true, Languages: [{ ISO2: 'EN', DisplayAs: 'English' }, { ISO2: 'de', DisplayAs: 'German', Selected: true }] };
+    expect(decodeFrame(JSON.stringify({ EventName: 'connected', Data: { ...data, Translation: tr } }))).toMatchObject({
+      translation: { showLanguageSelector: true, selected: 'de' },
+    });
   });
 });
 

@@ -27,7 +27,14 @@ describe('WhosOn encode: every command in the document\'s parameter order', () =
 
   it('Message, Preview, File, DynamicField', () => {
     same(wire.message(SID, DOM, 'Could you please help me with product installation'), 'command-message');
-    same(wire.message(SID, DOM, 'Hello<original>Bonjour</original>'), 'command-message-original');
+    // The document's own-translation example is a claim we never make: a visitor who types
+    // the tag sends text, never a claim (issue 19).
+    const claim = fixture<{ Parameters: string[] }>('command-message-original').Parameters[2] ?? '';
+    expect(wire.message(SID, DOM, claim).Parameters?.[2]).toBe('Hello&lt;original>Bonjour&lt;/original>');
+    for (const typed of ['<ORIGINAL>x</Original>', '< original >x< / original>', 'a<original']) {
+      expect(wire.message(SID, DOM, typed).Parameters?.[2]).not.toMatch(/<\s*\/?\s*original/i);
+    }
+    expect(wire.message(SID, DOM, '3 < 5 and <b>').Parameters?.[2]).toBe('3 < 5 and <b>');
     same(wire.preview(SID, DOM, 'I would li'), 'command-preview');
     same(
       wire.file(SID, DOM, 'mydocument.pdf',
@@ -56,6 +63,17 @@ describe('WhosOn encode: every command in the document\'s parameter order', () =
   it('GetOperators, GetImage', () => {
     same(wire.getOperators(SID, DOM), 'command-getoperators');
     same(wire.getImage(SID, DOM, 1), 'command-getimage');
+  });
+});
+
+describe('WhosOn encode: booleans and re-attach', () => {
+  it('boolean answers go out as Y/N (the document\'s only boolean value is Y)', () => {
+    const xml = wire.surveyXml({ Mailing: 'true', Other: 'false', Text: 'true' }, new Set(['Mailing', 'Other']));
+    expect(xml).toBe('<Fields><Field><Name>Mailing</Name><Value>Y</Value></Field><Field><Name>Other</Name><Value>N</Value></Field><Field><Name>Text</Name><Value>true</Value></Field></Fields>');
+  });
+  it('Connect re-attaching a chat carries its ChatUID as an eighth parameter (notes W1)', () => {
+    expect(wire.connect('a', 'd', '', 'c', 'ua', 'r', 'k', 'gq0i7smlen').Parameters).toEqual(['a', 'd', '', 'c', 'ua', 'r', 'k', 'gq0i7smlen']);
+    expect(wire.connect('a', 'd', '', 'c', 'ua', 'r', 'k').Parameters).toHaveLength(7);
   });
 });
 

@@ -1,8 +1,7 @@
 /** The sandbox WhosOn server, driven by a raw WebSocket client: it must hold the document's line. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startWhosOnSimulator } from '../../src/server/sandbox/whoson';
-import type { SimulatorHandle } from '../../src/server/sandbox/types';
+import { startWhosOnSimulator, type WhosOnSimulatorHandle } from '../../src/server/sandbox/whoson';
 import { waitFor } from './helpers';
 
 interface Frame {
@@ -11,7 +10,7 @@ interface Frame {
   Data: unknown;
 }
 
-let sim: SimulatorHandle;
+let sim: WhosOnSimulatorHandle;
 beforeAll(async () => {
   sim = await startWhosOnSimulator({ agent: { delayScale: 0.02 }, auth: 'secret', domain: 'chat.example.com', apiKey: 'key-1' });
 });
@@ -95,22 +94,31 @@ describe('WhosOn simulator', () => {
     c.send('File', [data.SessionID, 'chat.example.com', 'virus.exe', 'http://x/y']);
     expect((await c.next('error')).Data).toBe('You cannot upload files of this type.');
 
-    const form = new FormData();
-    form.append('SessionID', data.SessionID);
-    form.append('Domain', 'chat.example.com');
-    form.append('FileName', 'a.pdf');
-    form.append('File', new Blob(['%PDF-1.4']), 'a.pdf');
-    const res = await fetch(`${data.WebServicesURL}DocumentWriteForSite`, { method: 'POST', body: form });
-    const url = await res.text();
+    // The Document Store: SOAP 1.1 DocumentWriteForSite (notes W2's DocumentWrite shape).
+    const upload = async (fileName: string, sessionId: string, contents = Buffer.from('%PDF-1.4').toString('base64')) => {
+      const res = await fetch(`${data.WebServicesURL}cannedresponseservice.asmx`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '"http://www.whoson.com/webservices/kb/DocumentWriteForSite"' },
+        body: '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>' +
+          `<DocumentWriteForSite xmlns="http://www.whoson.com/webservices/kb/"><Contents>${contents}</Contents><FileName>${fileName}</FileName>` +
+          `<Domain>chat.example.com</Domain><SessionID>${sessionId}</SessionID></DocumentWriteForSite></soap:Body></soap:Envelope>`,
+      });
+      return { status: res.status, result: /<DocumentWriteForSiteResult>([^<]*)</.exec(await res.text())?.[1] ?? null };
+    };
+    const ok = await upload('a.pdf', data.SessionID);
+    expect(ok.status).toBe(200);
+    const url = (ok.result ?? '').replace(/&amp;/g, '&');
     expect(url).toMatch(/\/whosoncharts\/document\.aspx\?f=[0-9a-f]{40}\.pdf$/);
     expect(await (await fetch(url)).text()).toBe('%PDF-1.4');
-
-    const stranger = new FormData();
-    stranger.append('SessionID', 'not-a-session');
-    stranger.append('Domain', 'chat.example.com');
-    stranger.append('FileName', 'a.pdf');
-    stranger.append('File', new Blob(['x']), 'a.pdf');
-    expect((await fetch(`${data.WebServicesURL}DocumentWriteForSite`, { method: 'POST', body: stranger })).status).toBe(400);
+    // Refusals are results containing "Error" (what Parker's client checks for).
+    expect((await upload('a.pdf', 'not-a-session')).result).toMatch(/Error/);
+    expect((await upload('a.exe', data.SessionID)).result).toMatch(/Error/);
+    // Not SOAP (our old multipart guess): a fault, recorded as a violation.
+    const form = new FormData();
+    form.append('File', new Blob(['x']), 'a.pdf');
+    expect((await fetch(`${data.WebServicesURL}cannedresponseservice.asmx`, { method: 'POST', body: form })).status).toBe(500);
+    expect((await fetch(`${data.WebServicesURL}DocumentWriteForSite`, { method: 'POST', body: form })).status).toBe(404);
+    expect(sim.violations.at(-1)).toMatch(/not text\/xml/);
     c.ws.close();
   });
 

@@ -222,6 +222,32 @@ describe('WhosOn transport: the document\'s events, verbatim', () => {
   });
 });
 
+describe('WhosOn transport: the tolerant reader over a socket (issue 19)', () => {
+  it('an unknown event is ignored with one log line per name; ClassName and ChatUID spellings are read', async () => {
+    const h = await connected();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    for (let i = 0; i < 3; i++) server.send({ EventName: 'Hologram', ChatUid: null, Data: { x: i } });
+    server.send({ EventName: 'accepted', ChatUID: 'uid-alt', Data: 'wait' });
+    server.send({ EventName: 'newline', ChatUID: 'uid-alt', Data: JSON.stringify({ ClassName: 'lineo', Content: 'Spelled another way' }) });
+    await h.next('message', (e) => e.message.html === 'Spelled another way');
+    expect((await h.next('accepted')).chatId).toBe('uid-alt');
+    expect(warn.mock.calls.filter((c) => String(c[0]).includes('unknown event "hologram"'))).toHaveLength(1);
+    expect(h.of('error')).toEqual([]);
+    warn.mockRestore();
+  });
+});
+
+describe('WhosOn transport: booleans (issue 19)', () => {
+  it('a requested boolean field is answered Y/N in DynamicField', async () => {
+    const h = await connected();
+    server.send({ EventName: 'requestfield', ChatUid: 'gq0i7smlen', Data: { ...fixture<{ Data: object }>('event-requestfield').Data, FieldName: 'Consent', FieldType: 'boolean' } });
+    const form = await h.next('form');
+    h.transport.send({ type: 'submit-form', promptId: form.form.id, fieldName: 'Consent', value: 'true' });
+    await waitFor(() => server.received.at(-1)?.Command === 'DynamicField', 'DynamicField');
+    expect(server.received.at(-1)?.Parameters?.slice(2)).toEqual(['Consent', 'Y']);
+  });
+});
+
 describe('WhosOn transport: garbage from the server', () => {
   it('each malformed frame is one non-fatal error and one warning; the chat goes on', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -244,8 +270,9 @@ describe('WhosOn transport: garbage from the server', () => {
   });
 });
 
-describe('WhosOn transport: connection drops', () => {
-  it('reconnects after a drop, and reports the active chat ended by the system (no resume in WhosOn)', async () => {
+describe('WhosOn transport: connection drops (version 10: the chat survives a closed socket, notes W1)', () => {
+  /** A chat accepted and joined, then its socket cut: resolves with the re-attaching Connect. */
+  async function dropMidChat(): Promise<{ h: Harness; reconnect: string[] }> {
     const h = await connected(undefined, { random: () => 0 });
     h.transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
     await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
@@ -255,18 +282,98 @@ describe('WhosOn transport: connection drops', () => {
     server.clients.at(-1)?.terminate();
     expect(await h.next('connection', (e) => e.state === 'reconnecting')).toMatchObject({ attempt: 1 });
     await waitFor(() => h.sockets.length === 2 && server.received.filter((c) => c.Command === 'Connect').length === countBefore + 2, 'second Connect');
-    server.send({ ...fixture<object>('event-connected'), Data: { ...fixture<{ Data: object }>('event-connected').Data, SessionID: 'new-session' } });
+    const reconnect = server.received.filter((c) => c.Command === 'Connect').at(-1)?.Parameters ?? [];
+    return { h, reconnect };
+  }
+  const connectedFor = (ChatUid: string | null, SessionID: string) =>
+    server.send({ ...fixture<object>('event-connected'), ChatUid, Data: { ...fixture<{ Data: object }>('event-connected').Data, SessionID } });
+
+  it('re-attaches the running chat by its ChatUID (an eighth Connect parameter); the chat goes on, on the new SessionID', async () => {
+    const { h, reconnect } = await dropMidChat();
+    expect(reconnect).toEqual([...(server.received.find((c) => c.Command === 'Connect')?.Parameters ?? []).slice(0, 7), 'gq0i7smlen']);
+    connectedFor('gq0i7smlen', 'new-session');
+    await waitFor(() => h.of('connection').filter((e) => e.state === 'open').length === 2, 'open again');
+    expect(h.of('ended')).toEqual([]);
+    expect(h.of('config')).toHaveLength(1);
+    // Lines keep coming on the re-attached chat.
+    line('lineo', 'Still here.');
+    await h.next('message', (e) => e.message.html === 'Still here.');
+    // Every command now carries the SessionID this connection was given.
+    h.transport.send({ type: 'send', clientId: 'c9', text: 'me too' });
+    await waitFor(() => server.received.at(-1)?.Command === 'Message', 'Message');
+    expect(server.received.at(-1)?.Parameters?.[0]).toBe('new-session');
+    say('event-quit');
+    await h.next('ended');
+    h.transport.send({ type: 'postchat', answers: { Rating: '4' } });
+    await waitFor(() => server.received.at(-1)?.Command === 'PostChatSurvey', 'PostChatSurvey');
+    expect(server.received.at(-1)?.Parameters?.slice(0, 2)).toEqual(['gq0i7smlen', 'new-session']);
+    h.transport.send({ type: 'transcript', format: 'email', email: 't@example.com' });
+    await waitFor(() => server.received.at(-1)?.Command === 'Transcript', 'Transcript');
+    expect(server.received.at(-1)?.Parameters?.slice(0, 2)).toEqual(['gq0i7smlen', 'new-session']);
+  });
+
+  it('a refused re-attach (an error answering it) ends the chat with the clear line, and a fresh Connect follows', async () => {
+    const { h } = await dropMidChat();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    server.send({ EventName: 'error', ChatUid: null, Data: 'The chat session could not be found.' });
+    const ended = await h.next('ended');
+    warn.mockRestore();
+    expect(ended).toMatchObject({ by: 'system', text: expect.stringContaining('could not be resumed') });
+    expect(h.of('error').filter((e) => e.fatal)).toEqual([]);
+    await waitFor(() => server.received.filter((c) => c.Command === 'Connect').length === countBefore + 3, 'a fresh Connect');
+    expect(server.received.filter((c) => c.Command === 'Connect').at(-1)?.Parameters).toHaveLength(7);
+    connectedFor(null, 'fresh-session');
+    await waitFor(() => h.of('connection').filter((e) => e.state === 'open').length === 2, 'open again');
+  });
+
+  it('a connected for no chat (a server that does not keep chats) is a refused re-attach: the chat ends before open', async () => {
+    const { h } = await dropMidChat();
+    connectedFor(null, 'new-session');
     const ended = await h.next('ended');
     expect(ended).toMatchObject({ by: 'system', text: expect.stringContaining('could not be resumed') });
     const states = h.events.filter((e) => e.type === 'connection' || e.type === 'ended').map((e) => (e.type === 'connection' ? e.state : 'ended'));
     // Ended before open: lines still waiting in the session's outbox fail instead of going
     // into the new WhosOn session, which has no chat.
     expect(states).toEqual(['connecting', 'open', 'reconnecting', 'ended', 'open']);
-    expect(h.of('config')).toHaveLength(1);
-    // The new session is used from now on; the chat's own ids for the post-chat survey.
-    h.transport.send({ type: 'postchat', answers: { Rating: '4' } });
-    await waitFor(() => server.received.at(-1)?.Command === 'PostChatSurvey', 'PostChatSurvey');
-    expect(server.received.at(-1)?.Parameters?.slice(0, 2)).toEqual(['gq0i7smlen', '2c61f576-330e-4127-af83-90809776fa9c']);
+  });
+
+  it('a line written before the drop is not written again when the session re-sends it on the re-attached chat; a Retry is', async () => {
+    const { h } = await dropMidChat();
+    // The session's outbox re-sends unconfirmed lines as the connection opens.
+    const resend = (e: { type: string; state?: string }) => {
+      if (e.type === 'connection' && e.state === 'open') h.transport.send({ type: 'send', clientId: 'c-early', text: 'sent before the drop' });
+    };
+    h.transport.send({ type: 'send', clientId: 'c-early', text: 'sent before the drop' }); // on no connection: refused
+    expect(h.of('error').at(-1)).toMatchObject({ code: 'not-connected' });
+    // Write it on the first socket, the way it went out before the cut (a new harness would
+    // be a new transport): reconnect and drop again with the line in flight.
+    connectedFor('gq0i7smlen', 'session-2');
+    await waitFor(() => h.of('connection').filter((e) => e.state === 'open').length === 2, 'open again');
+    h.transport.send({ type: 'send', clientId: 'c-early', text: 'sent before the drop' });
+    await waitFor(() => server.received.at(-1)?.Command === 'Message', 'Message');
+    const messages = () => server.received.filter((c) => c.Command === 'Message').length;
+    const before = messages();
+    const events = h.events.length;
+    server.clients.at(-1)?.terminate();
+    await waitFor(() => server.received.filter((c) => c.Command === 'Connect').length === countBefore + 3, 'third Connect');
+    // The outbox's re-send arrives while the connection reports open.
+    const original = h.events.push.bind(h.events);
+    h.events.push = (...items) => {
+      const n = original(...items);
+      for (const e of items) resend(e);
+      return n;
+    };
+    connectedFor('gq0i7smlen', 'session-3');
+    await waitFor(() => h.events.slice(events).some((e) => e.type === 'connection' && e.state === 'open'), 'open a third time');
+    h.events.push = original;
+    expect(messages()).toBe(before);
+    // The visitor's Retry (later, not as the connection opens) is written again.
+    h.transport.send({ type: 'send', clientId: 'c-early', text: 'sent before the drop' });
+    await waitFor(() => messages() === before + 1, 'the retried Message');
+    expect(server.received.at(-1)?.Parameters?.[0]).toBe('session-3');
+    // One echo confirms it, with its client id.
+    line('linev', 'sent before the drop');
+    expect((await h.next('message', (e) => e.message.sender === 'visitor')).message.clientId).toBe('c-early');
   });
 
   it('a drop outside a chat just reconnects, nothing ends', async () => {
@@ -311,31 +418,51 @@ describe('WhosOn transport: connection drops', () => {
   });
 });
 
-describe('WhosOn transport: a stalled connection', () => {
-  it('gives up a socket that never echoes a visitor line and reconnects (WhosOn has no ping)', async () => {
-    let stall: (() => void) | undefined;
+describe('WhosOn transport: no echo watchdog (issue 19)', () => {
+  it('while the chat waits for an operator a Retry is not written twice (the server holds the echo); after the join it is', async () => {
+    const h = await connected();
+    h.transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
+    await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
+    say('event-accepted');
+    await h.next('accepted');
+    const before = server.received.filter((c) => c.Command === 'Message').length;
+    const messages = () => server.received.filter((c) => c.Command === 'Message').length - before;
+    h.transport.send({ type: 'send', clientId: 'c1', text: 'held line' });
+    await waitFor(() => messages() === 1, 'the Message');
+    h.transport.send({ type: 'send', clientId: 'c1', text: 'held line' }); // Retry while waiting
+    say('event-operatorjoined');
+    await h.next('agent');
+    expect(messages()).toBe(1);
+    h.transport.send({ type: 'send', clientId: 'c1', text: 'held line' }); // Retry in the chat
+    await waitFor(() => messages() === 2, 'the retried Message');
+    line('linev', 'held line');
+    expect((await h.next('message', (e) => e.message.sender === 'visitor')).message.clientId).toBe('c1');
+  });
+
+  it('a line with no echo never drops the socket or ends the chat; the transport sets no timer for it', async () => {
+    const timers: number[] = [];
     const clock: Clock = {
       now: () => Date.now(),
       setTimeout: (fn, ms) => {
-        // Only the stall watchdog is driven by hand; everything else runs on real time, fast.
-        if (ms === 20_000) stall = fn;
-        else return setTimeout(fn, Math.min(ms, 5));
-        return 0;
+        timers.push(ms);
+        return setTimeout(fn, Math.min(ms, 5));
       },
-      clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+      clearTimeout: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
     };
     const h = await connected({ clock }, { random: () => 0 });
     h.transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
     await waitFor(() => server.received.at(-1)?.Command === 'Hello', 'Hello');
     say('event-accepted');
+    await h.next('accepted');
+    const before = timers.length;
     h.transport.send({ type: 'send', clientId: 'c1', text: 'anyone there?' });
     await waitFor(() => server.received.at(-1)?.Command === 'Message', 'Message');
-    // The server never echoes it (stalled): the watchdog fires.
-    expect(stall).toBeDefined();
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    stall?.();
-    warn.mockRestore();
-    expect(await h.next('connection', (e) => e.state === 'reconnecting')).toMatchObject({ attempt: 1 });
-    await waitFor(() => server.received.filter((c) => c.Command === 'Connect').length === countBefore + 2, 'second Connect');
+    // The server holds the echo (no operator yet): nothing is scheduled, nothing drops.
+    say('event-newline-linewaiting1');
+    await h.next('waiting', (e) => e.kind === 'waiting');
+    expect(timers.slice(before)).toEqual([]);
+    expect(h.of('connection').map((e) => e.state)).toEqual(['connecting', 'open']);
+    expect(h.of('ended')).toEqual([]);
+    expect(h.sockets.at(-1)?.readyState).toBe(1);
   });
 });

@@ -43,8 +43,13 @@ export interface VendorSandbox {
   garble?(on: boolean): void;
   /** Benchmark hook: the agent sends `n` lines to every open chat; answers how many chats got them. */
   flood?(n: number, prefix: string): number;
-  /** Frames the simulator found against its vendor's rules (tests assert none). */
-  violations?: string[];
+  /** Frames the simulator found breaking the vendor's rules (tests assert none). */
+  readonly violations?: readonly string[];
+  /** WhosOn test hooks: the site's settings (survey fields, language selector, spellings), */
+  site?(settings: import('./whoson').SiteSettings): void;
+  /** operators held in the queue until released, and the queue timing out now. */
+  holdOperators?(on: boolean): void;
+  queueTimeout?(): number;
 }
 
 interface VendorContext {
@@ -70,6 +75,12 @@ const STARTERS: Record<SandboxVendor, Starter> = {
       flood: (n, prefix) => live().flood(n, prefix),
       stall: (ms) => live().stall(ms),
       dropClients: () => live().dropClients(),
+      get violations() {
+        return sims.flatMap((s) => s.violations);
+      },
+      site: (settings) => live().site(settings),
+      holdOperators: (on) => live().holdOperators(on),
+      queueTimeout: () => live().queueTimeout(),
       async restart(whileDown) {
         await live().close();
         await whileDown?.();

@@ -3,8 +3,15 @@
  * state, never throws. Anything that does not have the documented shape comes back as
  * `malformed` with a reason, so the transport can report it once and carry on.
  *
- * The server is lenient in what it sends (IsBot is "False" in one place and a boolean in
- * another, numbers may arrive as strings), so scalars are read leniently; shapes are not.
+ * One tolerant reader (issue 19): the server is lenient in what it sends, and so are we.
+ * - Property names are matched without regard to case, at every level: the document's
+ *   examples spell `Classname`, `ChatUid`, `SessionID`; its own prose spells `ClassName`;
+ *   Parker's client and library read `ChatUID` (notes W2, W3); which one a given server
+ *   sends is settled nowhere public.
+ * - `Data` that should be an object or a list may arrive as JSON text (the document:
+ *   "Data will either be a single string, null or an object"): such text is parsed.
+ * - Scalars are read leniently (IsBot is "False" in one place and a boolean in another,
+ *   numbers may arrive as strings); shapes are not.
  */
 import { htmlToText } from '../../core/html-text';
 import { capText, MAX_OPTIONS, type ChatConfig, type FieldType, type Language, type SurveyField } from '../../core/contract';
@@ -20,12 +27,18 @@ export interface WhosOnOperator {
 export interface WhosOnTranslation {
   enabled: boolean;
   defaultLanguage: string;
+  /** Translation.ShowLanguageSelector: the visitor picks the chat's language. */
+  showLanguageSelector: boolean;
+  /** The ISO2 code of the language marked Selected, or ''. */
+  selected: string;
 }
 
 export type WhosOnEvent =
   | {
       kind: 'connected';
       sessionId: string;
+      /** The ChatUID the connected event carries (version 10, and a re-attached chat), or ''. */
+      chatUid: string;
       domain: string;
       /** Base URL of the Web Services (http/https only), ending in '/'; null if unusable. */
       webServicesUrl: string | null;
@@ -61,7 +74,34 @@ const bad = (reason: string): never => {
   throw new Malformed(reason);
 };
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObjRaw = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * The same object with lower-case property names, so every read below is case-insensitive
+ * (`d.classname` finds `Classname`, `ClassName` and `CLASSNAME`). When two spellings are
+ * both present, the first non-null one wins.
+ */
+function lower(o: Obj): Obj {
+  const out: Obj = {};
+  for (const k in o) {
+    const key = k.toLowerCase();
+    if (out[key] == null) out[key] = o[k];
+  }
+  return out;
+}
+/** An object (with lower-case keys, see `lower`), or false. */
+const isObj = (v: unknown): v is Obj => isObjRaw(v);
+const asObj = (v: unknown): Obj | null => (isObjRaw(v) ? lower(v) : null);
+/** Data that should be an object or a list may come as JSON text. */
+function parsed(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const s = v.trim();
+  if (!/^[[{]/.test(s)) return v;
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return v;
+  }
+}
 // Every string is bounded here (capText), so a 1 MB line cannot reach the UI whole.
 const str = (v: unknown): string =>
   typeof v === 'string' ? capText(v) : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
@@ -79,7 +119,7 @@ const bounded = <T>(items: readonly T[], what: string): T[] => {
   console.warn(`[confab] whoson: ${what} cut to ${MAX_OPTIONS} of ${items.length}`);
   return items.slice(0, MAX_OPTIONS);
 };
-const obj = (v: unknown, event: string): Obj => (isObj(v) ? v : bad(`${event}: Data is not an object`));
+const obj = (v: unknown, event: string): Obj => asObj(parsed(v)) ?? bad(`${event}: Data is not an object`);
 
 /**
  * "pdf, doc, .DOCX" → ["pdf", "doc", "docx"]. Duplicates are dropped and the list is bounded
@@ -99,92 +139,110 @@ const FIELD_TYPES = new Set<FieldType>([
 ]);
 const CHANGE_CASE = ['none', 'upper', 'words', 'lower'] as const;
 
-/** A WhosOn survey field → SurveyField; null for a disabled or nameless field. */
-export function toSurveyField(f: unknown): SurveyField | null {
-  if (!isObj(f) || !str(f.FieldName) || (f.Enabled !== undefined && !bool(f.Enabled))) return null;
-  const raw = str(f.FieldType).toLowerCase() as FieldType;
+/**
+ * A WhosOn survey field → SurveyField; null for a disabled or nameless field.
+ *
+ * - Password wins over MultiLine: a masked input is one line (a textarea cannot mask), so a
+ *   field that is both is a single-line password input (issue 19; the document: "password
+ *   masking should be used").
+ * - ValidateLow/High exactly as documented: they apply to numeric fields; -1 is "no limit",
+ *   every other value is an inclusive bound (so 0/0 admits only 0). A rating's ValidateHigh
+ *   is the top of its scale (the example's post-chat Rating has 5); -1 or 0 → 5.
+ */
+export function toSurveyField(raw: unknown): SurveyField | null {
+  const f = asObj(raw);
+  if (!f || !str(f.fieldname) || (f.enabled !== undefined && !bool(f.enabled))) return null;
+  const given = str(f.fieldtype).toLowerCase() as FieldType;
   // An unknown type degrades to a plain text box: the visitor can still answer.
-  const type: FieldType = FIELD_TYPES.has(raw) ? raw : 'text';
+  const type: FieldType = FIELD_TYPES.has(given) ? given : 'text';
   const field: SurveyField = {
-    name: str(f.FieldName),
+    name: str(f.fieldname),
     type,
-    label: str(f.Prompt) || str(f.FieldName),
-    required: bool(f.RequiredField),
+    label: str(f.prompt) || str(f.fieldname),
+    required: bool(f.requiredfield),
   };
-  const length = num(f.Length, 0);
+  const length = num(f.length, 0);
   if (length > 0) field.maxLength = length;
-  if (bool(f.MultiLine)) {
+  const password = bool(f.password);
+  if (bool(f.multiline) && !password) {
     field.multiline = true;
-    const lines = num(f.Lines, 0);
-    if (lines > 0) field.lines = lines;
+    const lines = num(f.lines, 0);
+    if (lines > 0) field.lines = Math.floor(lines);
   }
-  if (bool(f.Password)) field.password = true;
-  const cc = CHANGE_CASE[num(f.ChangeCase, 0)];
+  if (password) field.password = true;
+  const cc = CHANGE_CASE[num(f.changecase, 0)];
   if (cc && cc !== 'none') field.changeCase = cc;
-  if (str(f.Mask)) field.mask = str(f.Mask);
-  if (str(f.DefaultValue)) field.defaultValue = str(f.DefaultValue);
-  if ((type === 'date' && bool(f.DefaultDateToday)) || (type === 'time' && bool(f.DefaultTimeToday))) {
+  if (str(f.mask)) field.mask = str(f.mask);
+  if (str(f.defaultvalue)) field.defaultValue = str(f.defaultvalue);
+  if ((type === 'date' && bool(f.defaultdatetoday)) || (type === 'time' && bool(f.defaulttimetoday))) {
     field.defaultNow = true;
   }
   if (type === 'select') {
-    field.selectAs = str(f.SelectType).toLowerCase() === 'radio' ? 'radio' : 'select';
-    field.options = Array.isArray(f.SelectOptions) ? bounded(f.SelectOptions.map(str).filter(Boolean), 'SelectOptions') : [];
+    field.selectAs = str(f.selecttype).toLowerCase() === 'radio' ? 'radio' : 'select';
+    const options = parsed(f.selectoptions);
+    field.options = Array.isArray(options) ? bounded(options.map(str).filter(Boolean), 'SelectOptions') : [];
   }
-  const low = num(f.ValidateLow, -1);
-  const high = num(f.ValidateHigh, -1);
-  if (type === 'numeric' && !(low === 0 && high === 0)) {
-    // -1 means "no limit" (document). 0..0 is what the server sends for "not set" (see the
-    // requestfield example), and a range admitting only 0 would be useless: treated as unset.
+  const low = num(f.validatelow, -1);
+  const high = num(f.validatehigh, -1);
+  if (type === 'numeric') {
     if (low !== -1) field.min = low;
     if (high !== -1) field.max = high;
   }
-  // Rating: ValidateHigh is the top of the scale (the example's post-chat Rating has 5).
   if (type === 'rating') field.max = high > 0 ? high : 5;
   return field;
 }
 
-function surveyFields(survey: unknown): SurveyField[] {
-  if (!isObj(survey) || (survey.Enabled !== undefined && !bool(survey.Enabled))) return [];
-  if (!Array.isArray(survey.Fields)) return [];
-  return bounded(survey.Fields.map(toSurveyField).filter((f): f is SurveyField => f !== null), 'survey Fields');
+function surveyFields(raw: unknown): SurveyField[] {
+  const survey = asObj(parsed(raw));
+  if (!survey || (survey.enabled !== undefined && !bool(survey.enabled))) return [];
+  const fields = parsed(survey.fields);
+  if (!Array.isArray(fields)) return [];
+  return bounded(fields.map(toSurveyField).filter((f): f is SurveyField => f !== null), 'survey Fields');
 }
 
 function toOperator(o: unknown): WhosOnOperator {
-  const d = isObj(o) ? o : {};
-  return { name: str(d.Name), isBot: bool(d.IsBot), status: str(d.Status) };
+  const d = asObj(o) ?? {};
+  return { name: str(d.name), isBot: bool(d.isbot), status: str(d.status) };
 }
 
-function connected(d: Obj): WhosOnEvent {
-  const sessionId = str(d.SessionID) || bad('connected: no SessionID');
-  const tr = isObj(d.Translation) ? d.Translation : {};
-  const languages: Language[] = bounded((Array.isArray(tr.Languages) ? tr.Languages : [])
-    .filter(isObj)
-    .map((l) => ({ code: str(l.ISO2).toLowerCase(), name: str(l.DisplayAs) || str(l.ISO2) }))
+function connected(d: Obj, frameUid: string): WhosOnEvent {
+  const sessionId = str(d.sessionid) || bad('connected: no SessionID');
+  const tr = asObj(parsed(d.translation)) ?? {};
+  const list = parsed(tr.languages);
+  const langs = bounded((Array.isArray(list) ? list : [])
+    .map(asObj)
+    .filter((l): l is Obj => l !== null)
+    .map((l) => ({ code: str(l.iso2).toLowerCase(), name: str(l.displayas) || str(l.iso2), selected: bool(l.selected) }))
     .filter((l) => l.code), 'Languages');
+  const languages: Language[] = langs.map(({ code, name }) => ({ code, name }));
   const config: ChatConfig = {
-    prechat: surveyFields(d.PreChatSurvey),
-    postchat: surveyFields(d.PostChatSurvey),
-    allowedFileTypes: parseFileTypes(d.AllowedFileTypes),
-    leaveMessage: bool(d.LeaveMessageEnabled),
-    previewAllowed: bool(d.OperatorPreview),
+    prechat: surveyFields(d.prechatsurvey),
+    postchat: surveyFields(d.postchatsurvey),
+    allowedFileTypes: parseFileTypes(d.allowedfiletypes),
+    leaveMessage: bool(d.leavemessageenabled),
+    previewAllowed: bool(d.operatorpreview),
     maxMessageLength: MAX_LINE,
   };
-  if (str(d.SiteName)) config.siteName = str(d.SiteName);
-  if (str(d.OpeningMessage)) config.welcomeHtml = str(d.OpeningMessage);
-  if (str(d.ClosingMessage)) config.closingText = str(d.ClosingMessage);
-  const forwarding = safeUrl(str(d.ForwardingURL) || null, 'link');
+  if (str(d.sitename)) config.siteName = str(d.sitename);
+  if (str(d.openingmessage)) config.welcomeHtml = str(d.openingmessage);
+  if (str(d.closingmessage)) config.closingText = str(d.closingmessage);
+  const forwarding = safeUrl(str(d.forwardingurl) || null, 'link');
   if (forwarding) config.forwardingUrl = forwarding;
   if (languages.length) config.languages = languages;
-  let ws = safeUrl(str(d.WebServicesURL) || null, 'media');
+  let ws = safeUrl(str(d.webservicesurl) || null, 'media');
   if (ws && !ws.endsWith('/')) ws += '/';
   return {
     kind: 'connected',
     sessionId,
-    domain: str(d.Domain),
+    // Version 10 gives the ChatUID on the connected event (notes W1): on the frame or in Data.
+    chatUid: (frameUid || str(d.chatuid)).slice(0, 256),
+    domain: str(d.domain),
     webServicesUrl: ws,
     translation: {
-      enabled: bool(tr.Enabled),
-      defaultLanguage: (str(tr.DefaultLanguage) || str(d.Lang)).toLowerCase(),
+      enabled: bool(tr.enabled),
+      defaultLanguage: (str(tr.defaultlanguage) || str(d.lang)).toLowerCase(),
+      showLanguageSelector: bool(tr.showlanguageselector),
+      selected: langs.find((l) => l.selected)?.code ?? '',
     },
     config,
   };
@@ -195,19 +253,19 @@ const IMAGE_MIME: Record<string, string> = {
 };
 
 function image(d: Obj): WhosOnEvent {
-  const ext = str(d.Ext).toLowerCase().replace(/^\./, '');
+  const ext = str(d.ext).toLowerCase().replace(/^\./, '');
   const mime = IMAGE_MIME[ext];
   // Not capped like text: a logo is legitimately larger than a chat line; safeUrl checks it.
-  const b64 = (typeof d.Base64 === 'string' ? d.Base64 : '').replace(/\s+/g, '');
+  const b64 = (typeof d.base64 === 'string' ? d.base64 : '').replace(/\s+/g, '');
   // safeUrl checks the data: URL is a base64 image and nothing else.
   const url = mime && b64 ? safeUrl(`data:image/${mime};base64,${b64}`, 'image') : null;
-  return { kind: 'image', imageType: num(d.ImageType, 0), url };
+  return { kind: 'image', imageType: num(d.imagetype, 0), url };
 }
 
 function decodeEvent(name: string, chatUid: string, data: unknown): WhosOnEvent {
   switch (name) {
     case 'connected':
-      return connected(obj(data, name));
+      return connected(obj(data, name), chatUid);
     case 'error':
       return { kind: 'error', message: text(data, name) };
     case 'accepted':
@@ -215,13 +273,13 @@ function decodeEvent(name: string, chatUid: string, data: unknown): WhosOnEvent 
       return { kind: name, chatUid, text: text(data, name) };
     case 'newline': {
       const d = obj(data, name);
-      if (typeof d.Classname !== 'string') bad('newline: no Classname');
+      if (typeof d.classname !== 'string') bad('newline: no Classname');
       return {
         kind: 'newline',
         chatUid,
         // "lineo linewaiting1": classes are space-separated tokens; case and spacing vary.
-        classes: str(d.Classname).toLowerCase().split(/\s+/).filter(Boolean),
-        content: text(d.Content, name),
+        classes: str(d.classname).toLowerCase().split(/\s+/).filter(Boolean),
+        content: text(d.content, name),
       };
     }
     case 'operatorjoined':
@@ -237,20 +295,22 @@ function decodeEvent(name: string, chatUid: string, data: unknown): WhosOnEvent 
       return { kind: 'requestfile', types: parseFileTypes(text(data, name)) };
     case 'requestfield': {
       // A requested field is asked for now, whatever its Enabled flag says.
-      const field = toSurveyField({ ...obj(data, name), Enabled: true });
+      const field = toSurveyField({ ...obj(data, name), enabled: true });
       return field ? { kind: 'requestfield', field } : bad('requestfield: no FieldName');
     }
     case 'quit':
     case 'acknowledged':
       return { kind: name };
-    case 'operators':
-      return Array.isArray(data)
-        ? { kind: 'operators', operators: bounded(data.filter(isObj), 'operators').map(toOperator) }
+    case 'operators': {
+      const list = parsed(data);
+      return Array.isArray(list)
+        ? { kind: 'operators', operators: bounded(list.filter(isObj), 'operators').map(toOperator) }
         : bad('operators: Data is not a list');
+    }
     case 'image':
       return image(obj(data, name));
     default:
-      return { kind: 'unknown', name };
+      return { kind: 'unknown', name: name.slice(0, 64) };
   }
 }
 
@@ -264,10 +324,10 @@ export function decodeFrame(raw: unknown): Decoded {
     } catch {
       return bad('not JSON');
     }
-    if (!isObj(frame) || typeof frame.EventName !== 'string' || !frame.EventName) bad('no EventName');
-    const f = frame as Obj;
+    const f = asObj(frame);
+    if (!f || typeof f.eventname !== 'string' || !f.eventname) return bad('no EventName');
     // ChatUid ends up in every line id: a real one is a short token, so 256 is generous.
-    return decodeEvent(str(f.EventName).toLowerCase(), str(f.ChatUid).slice(0, 256), f.Data);
+    return decodeEvent(str(f.eventname).toLowerCase(), str(f.chatuid).slice(0, 256), f.data);
   } catch (e) {
     return { kind: 'malformed', reason: e instanceof Malformed ? e.message : String(e) };
   }

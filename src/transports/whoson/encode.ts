@@ -21,19 +21,41 @@ export function escapeXml(value: string): string {
     .replace(/[&<>"']/g, (c) => XML_ENTITIES[c] ?? c);
 }
 
-/** Survey answers → `<Fields><Field><Name>…</Name><Value>…</Value></Field>…</Fields>` */
-export function surveyXml(answers: Readonly<Record<string, string>>): string {
+const TRUE_WORDS = /^(y|yes|true|1|on)$/i;
+
+/**
+ * Survey answers → `<Fields><Field><Name>…</Name><Value>…</Value></Field>…</Fields>`. The
+ * answers of `booleans` (the boolean fields) go out as `Y`/`N`: the document's only boolean
+ * value is the example's DefaultValue `Y` (the widget holds them as "true"/"false").
+ */
+export function surveyXml(answers: Readonly<Record<string, string>>, booleans: ReadonlySet<string> = new Set()): string {
   let xml = '<Fields>';
-  for (const [name, value] of Object.entries(answers)) {
+  for (const [name, raw] of Object.entries(answers)) {
+    const value = booleans.has(name) ? (TRUE_WORDS.test(raw.trim()) ? 'Y' : 'N') : raw;
     xml += `<Field><Name>${escapeXml(name)}</Name><Value>${escapeXml(value)}</Value></Field>`;
   }
   return `${xml}</Fields>`;
 }
 
+/**
+ * A visitor's line as the Message parameter. `<original>…</original>` in it would be read by
+ * the server as our own translation claim (document, "Handling Translation"): the `<` of
+ * anything that reads as that tag, in any case or spacing, is written `&lt;`, so the visitor's
+ * text can never carry one. Line text is HTML to WhosOn ("Content can contain HTML"), so the
+ * operator still reads the `<` the visitor typed.
+ */
+export const visitorLine = (text: string): string => text.replace(/<(?=\s*\/?\s*original)/gi, '&lt;');
+
+/**
+ * Connect. `chatUid`, when given, re-attaches the running chat after the socket was closed
+ * and re-opened (version 10 Chat API, notes W1): it goes as an eighth parameter.
+ */
 export const connect = (
   auth: string, domain: string, visitorIp: string, cookieId: string,
-  userAgent: string, referrer: string, apiKey: string,
-) => cmd('Connect', auth, domain, visitorIp, cookieId, userAgent, referrer, apiKey);
+  userAgent: string, referrer: string, apiKey: string, chatUid = '',
+) => (chatUid
+  ? cmd('Connect', auth, domain, visitorIp, cookieId, userAgent, referrer, apiKey, chatUid)
+  : cmd('Connect', auth, domain, visitorIp, cookieId, userAgent, referrer, apiKey));
 
 export const hello = (
   visitorName: string, domain: string, department: string, operator: string, sessionId: string,
@@ -42,8 +64,9 @@ export const hello = (
   cmd('Hello', visitorName, domain, department, operator, sessionId, visitorIp, cookieId, language,
     translate ? 'true' : 'false', prechatXml);
 
+/** Message: `line` is the visitor's text, escaped here (see visitorLine). */
 export const message = (sessionId: string, domain: string, line: string) =>
-  cmd('Message', sessionId, domain, line);
+  cmd('Message', sessionId, domain, visitorLine(line));
 
 export const preview = (sessionId: string, domain: string, typed: string) =>
   cmd('Preview', sessionId, domain, typed);

@@ -1,24 +1,56 @@
 /**
- * WhosOn Chat API over a WebSocket (shared/vendor-docs/whoson-chat-api.txt).
+ * WhosOn Chat API over a WebSocket (shared/vendor-docs/whoson-chat-api.txt, "the document"),
+ * held against what Parker Software publishes elsewhere (shared/notes/vendors-in-the-field.md):
+ *   W1 supportwiki.whoson.com/WhosOn10/DeveloperChatAPI, the version 10 Chat API page;
+ *   W2 Parker-Software/WhosOn-WebClient (socket.js, src/components/file/file-menu.js);
+ *   W3 npm @parkersoftware/whoson-lib.
  *
- * Decisions the document leaves to the integrator, written down once here:
+ * Where the document is silent, what we chose and what informed it:
+ * - Frames (decode.ts): property names are matched without regard to case (the document's
+ *   examples spell `Classname`/`ChatUid`, its prose `ClassName`; W2/W3 read `ChatUID`);
+ *   `Data` that should be an object may come as JSON text; an event we do not know is
+ *   ignored, with one log line per event name (a newer server must not break us).
  * - Connection: `open` is reported on the `connected` event (the Connect handshake), not on
- *   the socket's open. An `error` answering Connect is fatal: the server closes, and we do not
- *   reconnect (repeated invalid attempts get the visitor's IP blacklisted).
- * - Drops: we reconnect with exponential backoff and jitter (capped at 30 s) and never give up.
- *   WhosOn has no resume command (a new Connect is a new session), so a chat that was active
- *   when the socket dropped is reported `ended` by 'system' once we are connected again.
- *   `config` is emitted for the first `connected` only; later ones only renew the SessionID.
- * - Hello: visitor IP "" (the server takes the socket's), operator "" (routing decides);
- *   translation is "true" only when the site enables translation and the visitor's two-letter
- *   language differs from the site's default language.
- * - linev (visitor echo) carries no client id: we match it to the oldest pending line with the
- *   same text and give it that client id. Its Content is HTML like any line's ("Content can
- *   contain HTML", and the server may encode what the visitor typed, `3 &lt; 5`): the same
- *   text means equal once whitespace is normalised, either as it came or as the text the HTML
- *   reads as. It is shown as text, never as HTML. An echo that matches no pending line still
- *   proves the socket alive: it is logged (once) and the lines sent before it no longer count
- *   towards the stall watchdog.
+ *   the socket's open. An `error` answering a fresh Connect is fatal: the server closes, and
+ *   we do not reconnect (repeated invalid attempts get the visitor's IP blacklisted).
+ * - Drops (W1, "Keeping The Connection Open": "that chat will still function if the
+ *   connection is closed and re-opened. The ChatUID given on the connected event must be
+ *   maintained and used when the websocket is re-opened"): we reconnect with exponential
+ *   backoff and jitter (capped at 30 s, never giving up) and re-attach the running chat by
+ *   sending its ChatUID as an eighth Connect parameter (W1 does not say how it is "used":
+ *   our choice). The re-attach holds when the `connected` answer carries that ChatUID; an
+ *   `error` answer, or a `connected` for another or no chat (a server that does not keep
+ *   chats), is the server refusing it: only then does the chat end, by 'system' with
+ *   `transport.chatLost`, and a fresh Connect follows. The ChatUID kept is the accepted
+ *   event's, else the one a version 10 `connected` gave. `config` is emitted for the first
+ *   `connected` only.
+ * - Session ids: every command carries the SessionID of the connection it goes out on (a
+ *   new Connect is a new SessionID, document); the chat's own identity is its ChatUID.
+ * - Lines in flight across a drop: a line already written on an earlier connection of a
+ *   re-attached chat is not written again when the session re-sends it on the new one (the
+ *   server kept the chat, so it would arrive twice); its echo confirms it. While the chat
+ *   waits for an operator a server may hold echoes (the simulator does), so a line is not
+ *   written twice then either; once an operator has joined, a Retry is written again.
+ * - Echoes: linev (visitor echo) carries no client id: we match it to the oldest pending
+ *   line with the same text and give it that client id. Its Content is HTML like any line's
+ *   ("Content can contain HTML", and the server may encode what the visitor typed,
+ *   `3 &lt; 5`): the same text means equal once whitespace is normalised, either as it came
+ *   or as the text the HTML reads as. It is shown as text, never as HTML. The document shows
+ *   echoes for a running chat only, and a server may hold them until an operator joins, so
+ *   there is no watchdog here: a line without an echo is marked not delivered, with Retry,
+ *   by the session's outbox, and liveness comes from the socket itself (issue 19).
+ * - Visitor text is escaped so it can never carry an `<original>` translation claim
+ *   (encode.ts visitorLine); we make no translation claims of our own.
+ * - Surveys: boolean answers go out as `Y`/`N` (the document's only boolean value is `Y`),
+ *   in the pre- and post-chat XML and in DynamicField for a requested boolean field;
+ *   Password wins over MultiLine; Lines is a maximum; ValidateLow/High apply to numeric
+ *   fields, -1 meaning no limit (decode.ts, core/survey.ts).
+ * - Language: with Translation.ShowLanguageSelector on and two or more languages, the
+ *   pre-chat form gets a "Chat language" drop-down (Languages' DisplayAs, the `Selected`
+ *   one first by default, else the visitor's locale); its choice is Hello's language code,
+ *   not a survey field. Hello's "Translation required" is "true" when the site enables
+ *   translation and that language differs from the site's DefaultLanguage.
+ * - Hello: visitor IP "" (the server takes the socket's), operator "" (routing decides).
  * - Unknown newline classes are shown as system lines (sanitized HTML), so nothing the server
  *   says is lost. DynamicField's "new chat line" is not specified; it arrives that way.
  * - GetOperators is information only: routing rules decide who takes a chat (document), so
@@ -26,6 +58,10 @@
  * - File has no echo and Transcript/LeaveMessage no reply: we confirm each ourselves once its
  *   command is on the wire (a visitor file message; an `ack`). PostChatSurvey is acked by the
  *   server's `acknowledged`.
+ * - Uploads (upload.ts): SOAP 1.1 DocumentWriteForSite shaped like Parker's DocumentWrite
+ *   (W2), or the site's own `data-upload-url` (multipart in, `{url}` out). A refusal is
+ *   said in the visitor's language (`transport.uploadRefused`), a failed request as
+ *   `transport.uploadFailed`.
  * - Quit (cancel or end) is answered by nothing: we report `ended` by the visitor ourselves.
  * - The final waiting line, or a notaccepted after the chat was accepted (a queue timing
  *   out), ends the chat: we send Quit (the document: "you should end the chat … send the Quit
@@ -38,7 +74,7 @@
  * - The Connect authentication string is required (data-auth): the document gives no blank
  *   form for it (unlike the visitor IP and referrer), and a Connect that does not match is
  *   refused and counts towards blacklisting the visitor's IP.
- * - Preview is sent only when the connected event's OperatorPreview allows it.
+ * - Preview is sent only when the connected event's OperatorPreview allows it, during a chat.
  */
 import {
   realClock,
@@ -57,9 +93,9 @@ import { createReconnector, type Reconnector } from '../../core/backoff';
 import { t } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import { htmlToText } from '../../core/html-text';
+import type { SurveyField } from '../../core/contract';
 import { authorOf, decodeFrame, MAX_LINE, queuePosition, type WhosOnEvent, type WhosOnOperator } from './decode';
 import * as wire from './encode';
-import { uploadDocument } from './upload';
 
 export type WebSocketConstructor = new (url: string) => WebSocket;
 
@@ -77,13 +113,9 @@ type Phase = 'idle' | 'ready' | 'starting' | 'waiting' | 'chatting' | 'ended' | 
 const CAPABILITIES: readonly Capability[] = [
   'prechat', 'postchat', 'transcript-email', 'leave-message', 'file', 'typing', 'preview', 'cancel', 'end', 'html',
 ];
-/**
- * WhosOn has no ping: a connection that stalls without closing shows as a visitor line
- * with no echo. After this long we give the socket up and reconnect (the browser's own
- * close covers the rest).
- */
-const STALL_MS = 20_000;
 const MAX_FRAME_WARNINGS = 10;
+/** The pre-chat field the language selector adds (a name no WhosOn field uses). */
+export const LANGUAGE_FIELD = 'confab:language';
 const OPEN = 1;
 const IMAGE_EXT = /\.(png|jpe?g|gif|bmp|webp)$/i;
 
@@ -103,26 +135,34 @@ export class WhosOnTransport implements Transport {
   private readonly opt: Readonly<Record<string, string>>;
   private socket: WebSocket | null = null;
   private readonly retry: Reconnector;
-  private stallTimer: unknown = null;
   private closed = false;
   private fatal = false;
-  /** The chat was active when the socket dropped: report it ended once reconnected. */
-  private lost = false;
+  /** The ChatUID this connection's Connect asked to re-attach ('' for a fresh Connect). */
+  private reattaching = '';
+  /** A re-attach was refused: the next Connect is a fresh one. */
+  private fresh = false;
+  /** Sends arriving while we report the re-attached connection open (the outbox's re-sends). */
+  private reopening = false;
+  private connection = 0;
   private config: ChatConfig | null = null;
   private domain: string;
   private sessionId = '';
   private webServices: string | null = null;
-  private translation = { enabled: false, defaultLanguage: '' };
+  private translation = { enabled: false, defaultLanguage: '', showLanguageSelector: false, selected: '' };
+  private languageNames = new Map<string, string>();
   private phase: Phase = 'idle';
   // The chat's own identity outlives the connection: post-chat and transcript refer to it.
   private chatUid = '';
-  private chatSession = '';
+  /** The ChatUID a version 10 `connected` gave before any Hello. */
+  private connectUid = '';
+  private booleans = new Set<string>();
+  private unknownLogged = new Set<string>();
   private line = 0;
   private author = '';
   private lastAgentLine = '';
   private agentIsBot = false;
-  /** Visitor lines awaiting their echo; `heard`: a later echo came (so it is no stall). */
-  private pending: { clientId: string; text: string; heard: boolean }[] = [];
+  /** Visitor lines awaiting their echo, with the connection they were last written on. */
+  private pending: { clientId: string; text: string; on: number }[] = [];
   private unmatchedLogged = false;
   /** We sent Quit for a chat the server gave up on: later events about it are ignored. */
   private quitSent = false;
@@ -161,7 +201,6 @@ export class WhosOnTransport implements Transport {
   close(): void {
     this.closed = true;
     this.retry.stop();
-    this.clock.clearTimeout(this.stallTimer);
     const s = this.socket;
     this.socket = null;
     s?.close();
@@ -172,16 +211,16 @@ export class WhosOnTransport implements Transport {
     const dom = this.domain;
     switch (c.type) {
       case 'start': {
-        const lang = /^[a-z]{2}/i.exec(this.o.locale)?.[0]?.toLowerCase() ?? 'en';
+        const { [LANGUAGE_FIELD]: picked, ...answers } = c.answers;
+        const lang = (picked && this.languageNames.get(picked)) || this.visitorLanguage();
         const nameField = this.config?.prechat.find((f) => f.type === 'name')?.name;
-        const name = c.visitor.name || (nameField && c.answers[nameField]) || '';
+        const name = c.visitor.name || (nameField && answers[nameField]) || '';
         const tr = this.translation;
         const translate = tr.enabled && !!tr.defaultLanguage && lang !== tr.defaultLanguage;
         const frame = wire.hello(name, dom, c.department ?? this.opt.department ?? '', '', sid, '',
-          this.o.visitorId, lang, translate, wire.surveyXml(c.answers));
+          this.o.visitorId, lang, translate, wire.surveyXml(answers, this.booleans));
         if (!this.write(frame, true)) return;
         this.chatUid = '';
-        this.chatSession = sid;
         this.line = 0;
         this.author = '';
         this.pending = [];
@@ -189,13 +228,19 @@ export class WhosOnTransport implements Transport {
         this.phase = 'starting';
         return;
       }
-      case 'send':
+      case 'send': {
         if (c.text.length > MAX_LINE) return this.fail('too-long', t('transport.tooLong', { max: MAX_LINE }));
+        const known = this.pending.find((p) => p.clientId === c.clientId);
+        // The session re-sends unconfirmed lines on a new connection; a re-attached chat
+        // already has those. While the chat waits for an operator the server holds its
+        // echoes, so a Retry then would only double the line. Otherwise a Retry is written.
+        if (known && ((this.reopening && known.on !== this.connection) || this.phase === 'waiting')) return;
         if (this.write(wire.message(sid, dom, c.text))) {
-          this.pending.push({ clientId: c.clientId, text: c.text, heard: false });
-          this.watchEcho();
+          if (known) known.on = this.connection;
+          else this.pending.push({ clientId: c.clientId, text: c.text, on: this.connection });
         }
         return;
+      }
       case 'send-file':
         void this.sendFile(c.clientId, c.file, c.name);
         return;
@@ -209,7 +254,9 @@ export class WhosOnTransport implements Transport {
         }
         return;
       case 'submit-form':
-        this.write(wire.dynamicField(sid, dom, c.fieldName, c.value));
+        // A requested boolean field answers Y/N like the surveys (see the top comment).
+        this.write(wire.dynamicField(sid, dom, c.fieldName,
+          this.booleans.has(c.fieldName) ? (/^(y|yes|true|1|on)$/i.test(c.value.trim()) ? 'Y' : 'N') : c.value));
         return;
       case 'cancel':
       case 'end':
@@ -223,16 +270,16 @@ export class WhosOnTransport implements Transport {
         // No ChatUid: the chat was never accepted, and the document offers the survey only
         // for an accepted one (a survey about no chat would be recorded against nothing).
         if (!this.chatUid) return this.fail('no-chat', t('transport.unsupported'));
-        this.write(wire.postChatSurvey(this.chatUid, this.chatSession || sid, dom, '', wire.surveyXml(c.answers)));
+        this.write(wire.postChatSurvey(this.chatUid, sid, dom, '', wire.surveyXml(c.answers, this.booleans)));
         return;
       case 'transcript':
         if (c.format !== 'email' || !c.email) return this.fail('unsupported', t('transport.unsupported'));
-        if (this.write(wire.transcript(this.chatUid, this.chatSession || sid, dom, '', c.email))) {
+        if (this.write(wire.transcript(this.chatUid, sid, dom, '', c.email))) {
           this.emit({ type: 'ack', what: 'transcript' });
         }
         return;
       case 'leave-message':
-        if (this.write(wire.leaveMessage(this.chatUid, this.chatSession, dom, '', c.name,
+        if (this.write(wire.leaveMessage(this.chatUid, this.chatUid ? sid : '', dom, '', c.name,
           c.department ?? this.opt.department ?? '', c.email ?? '', c.phone ?? '', c.message))) {
           this.emit({ type: 'ack', what: 'leave-message' });
         }
@@ -254,9 +301,14 @@ export class WhosOnTransport implements Transport {
       return this.refuse(t('transport.badOption', { name: 'data-server' }), 'config');
     }
     this.socket = s;
+    this.connection += 1;
     s.onopen = () => {
+      // A chat that was running when the socket dropped is re-attached by its ChatUID (W1).
+      const uid = this.fresh || !isActive(this.phase) ? '' : this.chatUid || this.connectUid;
+      this.fresh = false;
+      this.reattaching = uid;
       this.raw(s, wire.connect(this.opt.auth ?? '', this.domain, '', this.o.visitorId,
-        this.o.userAgent, this.o.referrer, this.opt.apiKey ?? ''));
+        this.o.userAgent, this.o.referrer, this.opt.apiKey ?? '', uid));
     };
     s.onmessage = (e: MessageEvent) => {
       if (s === this.socket) this.receive(e.data);
@@ -270,26 +322,42 @@ export class WhosOnTransport implements Transport {
   private dropped(): void {
     this.socket = null;
     this.sessionId = '';
-    this.clock.clearTimeout(this.stallTimer);
-    this.stallTimer = null;
     if (this.closed || this.fatal) return;
-    if (isActive(this.phase)) this.lost = true;
     this.emit({ type: 'connection', state: 'reconnecting', attempt: this.retry.schedule() });
   }
 
-  /** The oldest unechoed visitor line is the stall detector (see STALL_MS). */
-  private watchEcho(): void {
-    if (this.stallTimer !== null) return;
-    const s = this.socket;
-    this.stallTimer = this.clock.setTimeout(() => {
-      this.stallTimer = null;
-      if (!this.pending.some((p) => !p.heard) || s !== this.socket || !s) return;
-      console.warn('[confab] whoson: no echo for a visitor line; reconnecting');
-      // Our own close: the socket's onclose may come late (or never, on a dead network).
-      s.onclose = null;
-      s.close();
-      this.dropped();
-    }, STALL_MS);
+  /**
+   * The server refused to re-attach the chat: it ends here. `reconnect`: the refusal closed
+   * the socket, and the next Connect must be a fresh one.
+   */
+  private chatLost(reconnect = false): void {
+    this.reattaching = '';
+    this.fresh = reconnect;
+    this.chatUid = '';
+    this.connectUid = '';
+    this.pending = [];
+    if (isActive(this.phase)) {
+      this.phase = 'ended';
+      this.emit({ type: 'ended', by: 'system', text: t('transport.chatLost') });
+    }
+  }
+
+  /** The visitor's two-letter language (the chat's language when no selector is shown). */
+  private visitorLanguage(): string {
+    return /^[a-z]{2}/i.exec(this.o.locale)?.[0]?.toLowerCase() ?? 'en';
+  }
+
+  /** The language drop-down (Translation.ShowLanguageSelector), or null. */
+  private languageField(config: ChatConfig): SurveyField | null {
+    const langs = config.languages ?? [];
+    if (!this.translation.showLanguageSelector || langs.length < 2) return null;
+    this.languageNames = new Map(langs.map((l) => [l.name, l.code]));
+    const mine = this.visitorLanguage();
+    const initial = langs.find((l) => l.code === this.translation.selected) ?? langs.find((l) => l.code === mine);
+    return {
+      name: LANGUAGE_FIELD, type: 'select', label: t('transport.chatLanguage'), required: false, selectAs: 'select',
+      options: langs.map((l) => l.name), ...(initial ? { defaultValue: initial.name } : {}),
+    };
   }
 
   private refuse(message: string, code: string): void {
@@ -338,6 +406,13 @@ export class WhosOnTransport implements Transport {
 
   private receive(data: unknown): void {
     const ev = decodeFrame(data);
+    if (ev.kind === 'unknown') {
+      if (!this.unknownLogged.has(ev.name) && this.unknownLogged.size < MAX_FRAME_WARNINGS) {
+        this.unknownLogged.add(ev.name);
+        console.warn(`[confab] whoson: ignored an unknown event "${ev.name}"`);
+      }
+      return;
+    }
     if (ev.kind === 'malformed') {
       // Every bad frame is an `error` event, but only the first few reach the console: a
       // flood of garbage must not flood the page's log as well.
@@ -354,30 +429,48 @@ export class WhosOnTransport implements Transport {
     switch (ev.kind) {
       case 'connected': {
         const first = !this.config;
+        const asked = this.reattaching;
+        this.reattaching = '';
         this.sessionId = ev.sessionId;
         if (ev.domain) this.domain = ev.domain;
         this.webServices = ev.webServicesUrl;
         this.translation = ev.translation;
         this.retry.reset();
-        // Ended before open: the session fails the lines still waiting instead of sending
-        // them into a new WhosOn session that has no chat.
-        if (this.lost) {
-          this.lost = false;
-          this.phase = 'ended';
-          this.pending = [];
-          this.emit({ type: 'ended', by: 'system', text: t('transport.chatLost') });
+        // A connected for another chat (or none) did not re-attach ours: the chat is over.
+        // The session then fails the lines still waiting instead of sending them into a
+        // WhosOn session that has no chat.
+        const reattached = !!asked && ev.chatUid === asked;
+        if (asked && !reattached) this.chatLost();
+        else if (isActive(this.phase) && !asked) this.chatLost();
+        if (!isActive(this.phase) && ev.chatUid) this.connectUid = ev.chatUid;
+        this.reopening = reattached;
+        try {
+          this.emit({ type: 'connection', state: 'open' });
+        } finally {
+          this.reopening = false;
         }
-        this.emit({ type: 'connection', state: 'open' });
         if (first) {
-          this.config = ev.config;
+          const language = this.languageField(ev.config);
+          const config = language ? { ...ev.config, prechat: [language, ...ev.config.prechat] } : ev.config;
+          this.config = config;
+          this.booleans = new Set([...config.prechat, ...config.postchat].filter((f) => f.type === 'boolean').map((f) => f.name));
           if (this.phase === 'idle') this.phase = 'ready';
-          this.emit({ type: 'config', config: ev.config });
+          this.emit({ type: 'config', config });
           this.write(wire.getOperators(this.sessionId, this.domain));
           this.write(wire.getImage(this.sessionId, this.domain, 5));
         }
         return;
       }
       case 'error':
+        if (!this.sessionId && this.reattaching) {
+          // The re-attach was refused (the server closes after a Connect error): the chat
+          // ends, and the next try is a fresh Connect.
+          console.warn(`[confab] whoson: the chat could not be re-attached (${ev.message.slice(0, 200)})`);
+          this.chatLost(true);
+          const s = this.socket;
+          s?.close();
+          return;
+        }
         if (!this.sessionId) return this.refuse(ev.message || t('transport.refused'), 'refused');
         return this.fail('server', ev.message || t('transport.refused'));
       case 'accepted':
@@ -408,6 +501,7 @@ export class WhosOnTransport implements Transport {
       case 'requestfile':
         return this.emit({ type: 'file-request', allowedTypes: ev.types });
       case 'requestfield':
+        if (ev.field.type === 'boolean') this.booleans.add(ev.field.name);
         return this.emit({
           type: 'form',
           form: { id: `${this.chatUid}-field-${++this.promptNo}`, header: ev.field.label, field: ev.field },
@@ -433,7 +527,7 @@ export class WhosOnTransport implements Transport {
 
   private newline(classes: string[], content: string): void {
     const has = (c: string) => classes.includes(c);
-    const id = `${this.chatUid || this.chatSession}-${++this.line}`;
+    const id = `${this.chatUid || this.sessionId}-${++this.line}`;
     if (has('linesays')) {
       this.author = authorOf(content);
       return;
@@ -465,17 +559,10 @@ export class WhosOnTransport implements Transport {
       const read = htmlToText(content);
       const i = this.pending.findIndex((p) => sameText(p.text) === raw || sameText(p.text) === read);
       const echoed = i >= 0 ? this.pending.splice(i, 1)[0] : undefined;
-      // An echo, ours or not: the connection lives. Watch the next unechoed line, if any.
-      this.clock.clearTimeout(this.stallTimer);
-      this.stallTimer = null;
-      if (!echoed) {
-        for (const p of this.pending) p.heard = true;
-        if (this.pending.length && !this.unmatchedLogged) {
-          this.unmatchedLogged = true;
-          console.warn('[confab] whoson: a visitor echo matched no pending line (shown as a line of its own)');
-        }
+      if (!echoed && this.pending.length && !this.unmatchedLogged) {
+        this.unmatchedLogged = true;
+        console.warn('[confab] whoson: a visitor echo matched no pending line (shown as a line of its own)');
       }
-      if (this.pending.some((p) => !p.heard)) this.watchEcho();
       return this.emit({
         type: 'message',
         message: { id, sender: 'visitor', text: echoed?.text ?? read, ...named, ...(echoed ? { clientId: echoed.clientId } : {}) },
@@ -503,16 +590,21 @@ export class WhosOnTransport implements Transport {
     if (!allowed.includes(ext)) {
       return this.fail('file-type', t('error.fileType', { types: allowed.join(', ') }));
     }
-    const base = this.webServices;
-    if (!this.connected() || !base) return this.fail('not-connected', t('transport.notConnected'));
-    const sid = this.sessionId;
+    if (!this.connected()) return this.fail('not-connected', t('transport.notConnected'));
+    const uploadUrl = safeUrl(this.opt.uploadUrl || null, 'media');
     let url: string;
     try {
-      url = await uploadDocument(this.deps.fetch ?? fetch, base, { sessionId: sid, domain: this.domain, name, file });
+      // Uploads are rare: their code (SOAP, base64, multipart) is a chunk of its own.
+      const { uploadDocument } = await import('./upload');
+      url = await uploadDocument(this.deps.fetch ?? fetch, { webServicesUrl: this.webServices, uploadUrl },
+        { sessionId: this.sessionId, domain: this.domain, name, file });
     } catch (e) {
       console.warn('[confab] whoson: upload failed', e);
-      return this.fail('upload', t('transport.uploadFailed'));
+      const refused = e instanceof Error && (e as { refused?: boolean }).refused === true;
+      return this.fail(refused ? 'upload-refused' : 'upload', t(refused ? 'transport.uploadRefused' : 'transport.uploadFailed'));
     }
+    // The socket may have been re-opened while the file went up: File takes today's session.
+    const sid = this.sessionId;
     if (!this.write(wire.file(sid, this.domain, name, url))) return;
     const kind = IMAGE_EXT.test(name) ? 'image' : 'file';
     this.emit({
