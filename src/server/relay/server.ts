@@ -194,6 +194,9 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   let closing = false;
 
   const server = createServer();
+  // A client that trickles its headers or body holds a socket and its buffers: bounded.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 120_000;
   // After hello a frame may carry one file (base64: 4/3 of its bytes) and its command.
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.ceil((maxUploadBytes * 4) / 3) + 16 * 1024 });
   const guard = guardSockets(wss, socketLimits, log);
