@@ -142,6 +142,16 @@ describe('issue 15: bounds', () => {
     b.transport.close();
   });
 
+  it('row 7: chat starts are limited per session (each one opens a chat at Omnidesk)', async () => {
+    const s = await stack({ visitorRates: { startsPerSession: { capacity: 1, perMinute: 1 } } });
+    const v = visitor(s.relay.url);
+    await waitFor(() => v.of('config')[0], 'config');
+    for (let i = 0; i < 4; i++) v.transport.send({ type: 'start', visitor: { name: `n${i}` }, answers: {} });
+    await waitFor(() => v.of('error').filter((e) => e.code === 'rate-limited').length === 3, 'three starts refused');
+    await waitFor(() => v.of('accepted')[0], 'the one start accepted');
+    v.transport.close();
+  });
+
   it('row 7: new sessions are limited per IP (each costs Omnidesk a requestChatConfig)', async () => {
     const s = await stack({ visitorRates: { sessionsPerIp: { capacity: 3, perMinute: 1 } } });
     const outcomes: string[] = [];
