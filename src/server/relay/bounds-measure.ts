@@ -143,7 +143,7 @@ async function row5(sim: Sim): Promise<void> {
 }
 
 async function row6(sim: Sim): Promise<void> {
-  const { port, pid, base, alive, death, stop } = await startRelayProcess(sim);
+  const { port, pid, base, death, stop } = await startRelayProcess(sim);
   const sockets: Socket[] = [];
   let accepted = 0;
   for (let ip = 2; ip <= 12; ip++) {
