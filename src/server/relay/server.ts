@@ -376,7 +376,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     // A gap means an announcement was missed (or overtaken): the store has the full sequence.
     if (item.seq !== session.sentUpTo + 1) return void sync(session, session.socket!, null);
     session.sentUpTo = item.seq;
-    session.send({ type: 'event', ...item });
+    session.sendEvent(item);
   }
 
   /** Send what the store holds beyond `sentUpTo`, until no announcement arrived meanwhile. */
@@ -398,7 +398,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
         for (const item of r.events) {
           if (item.seq <= session.sentUpTo) continue;
           session.sentUpTo = item.seq;
-          session.send({ type: 'event', ...item });
+          session.sendEvent(item);
         }
       } while (session.syncAgain);
     } catch (err) {
@@ -432,6 +432,8 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     log(`${session.id.slice(0, 6)}: chat ended, the session store failed: ${why}`);
     const ws = session.socket;
     local.delete(session.id);
+    // The visitor already saw the chat end (it expired on another instance): just let go.
+    if (ws && session.endedLast) return void ws.close(1000, 'session ended');
     if (ws && ws.readyState === ws.OPEN) {
       const frame: ServerFrame = { type: 'fatal', code: 'session-unknown', message: 'The chat service lost this conversation.' };
       ws.send(JSON.stringify(frame));
