@@ -40,16 +40,34 @@ function closedPort(): Promise<number> {
 }
 
 const policy = { attempts: 3, baseDelayMs: 5, timeoutMs: 200 };
+
+/**
+ * fetch whose timeout takes effect only once the server has seen that attempt: on a busy
+ * machine a 200 ms timeout can fire before the request is even written, and "the server got
+ * it 3 times" would then be luck. The abort keeps the timeout's own reason.
+ */
+function afterArrival(seen: () => number): typeof fetch {
+  let calls = 0;
+  return (input, init) => {
+    const n = ++calls;
+    const gate = new AbortController();
+    init?.signal?.addEventListener('abort', () => {
+      const fire = () => (seen() >= n ? gate.abort(init.signal!.reason) : setTimeout(fire, 5));
+      fire();
+    });
+    return fetch(input, { ...init, signal: gate.signal });
+  };
+}
 const post = () => ({ method: 'POST', body: '{}' });
 
 describe('retries of vendor calls', () => {
   it('repeats an idempotent call that timed out, but sends a call that creates something once', async () => {
     const hanging = await server(() => null);
-    await expect(callWithRetry(fetch, hanging.url, post, policy)).rejects.toBeInstanceOf(UpstreamError);
+    await expect(callWithRetry(afterArrival(hanging.requests), hanging.url, post, policy)).rejects.toBeInstanceOf(UpstreamError);
     expect(hanging.requests()).toBe(3);
 
     const once = await server(() => null);
-    const err = await callWithRetry(fetch, once.url, post, policy, { idempotent: false }).catch((e: unknown) => e);
+    const err = await callWithRetry(afterArrival(once.requests), once.url, post, policy, { idempotent: false }).catch((e: unknown) => e);
     expect(err).toMatchObject({ mayHaveArrived: true });
     expect(once.requests()).toBe(1);
   });

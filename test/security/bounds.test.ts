@@ -103,16 +103,20 @@ describe('issue 15: bounds', () => {
     for (const c of open) c.socket.destroy();
   });
 
-  it('row 6: a socket that stops answering pings is reaped; one that answers but sends nothing is closed as idle', async () => {
-    const s = await stack({ sockets: { heartbeatMs: 100, idleMs: 400 } });
+  it('row 6: a socket that stops answering pings is reaped', async () => {
+    const s = await stack({ sockets: { heartbeatMs: 100, idleMs: 60_000 } });
     // Raw TCP never answers a ping frame: dead as far as the relay can tell.
     const dead = await rawSocket(s.port, ORIGIN);
     dead.socket.write(text(HELLO));
     await dead.frame(isType('welcome'));
     await dead.closed;
     expect(dead.frames.some((f) => f.opcode === 0x9)).toBe(true); // it was pinged first
+    expect(dead.closeCode()).toBeUndefined(); // cut, not closed politely
+  });
 
-    // ws answers pings by itself, but this client never sends a frame after hello.
+  it('row 6: a socket that answers pings but sends no frame is closed as idle', async () => {
+    // The first heartbeat comes after the idle time: the close does not depend on a pong's timing.
+    const s = await stack({ sockets: { heartbeatMs: 500, idleMs: 200 } });
     const quiet = new WebSocket(`${s.relay.url}/ws`, { origin: ORIGIN });
     const code = await new Promise<number>((resolve) => {
       quiet.on('open', () => quiet.send(HELLO));
@@ -140,6 +144,16 @@ describe('issue 15: bounds', () => {
     expect(calls(s.sim, '/message/chatbot')).toHaveLength(3);
     a.transport.close();
     b.transport.close();
+  });
+
+  it('row 7: chat starts are limited per session (each one opens a chat at Omnidesk)', async () => {
+    const s = await stack({ visitorRates: { startsPerSession: { capacity: 1, perMinute: 1 } } });
+    const v = visitor(s.relay.url);
+    await waitFor(() => v.of('config')[0], 'config');
+    for (let i = 0; i < 4; i++) v.transport.send({ type: 'start', visitor: { name: `n${i}` }, answers: {} });
+    await waitFor(() => v.of('error').filter((e) => e.code === 'rate-limited').length === 3, 'three starts refused');
+    await waitFor(() => v.of('accepted')[0], 'the one start accepted');
+    v.transport.close();
   });
 
   it('row 7: new sessions are limited per IP (each costs Omnidesk a requestChatConfig)', async () => {

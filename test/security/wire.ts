@@ -143,7 +143,7 @@ export const HELLO = JSON.stringify({
   page: { url: 'https://shop.example.com/', referrer: '', locale: 'en', userAgent: 'attacker', visitorId: 'x' },
 });
 
-/** Sends an upgrade or request, then resets the connection (RST) as soon as anything answers, or after `afterBytes` are written. */
+/** Sends an upgrade or request, then resets the connection (RST): as soon as anything answers, or right after writing. */
 export function resetAfterWrite(port: number, data: Buffer | string, waitForAnswer: boolean): Promise<void> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');

@@ -1,5 +1,5 @@
 /**
- * `npx tsx src/server/relay/bounds-measure.ts [relay source root]`: re-measures issue 15's
+ * `npx tsx src/server/relay/bounds-measure.ts [relay source root] [row5|row6]`: re-measures issue 15's
  * memory (row 5) and file-descriptor (row 6) figures against `npm run relay` in its own
  * process, so the same script measures the relay before and after a change (pass the root of
  * an older checkout that has node_modules). Not a test: figures for the README, no thresholds.
@@ -111,8 +111,9 @@ async function startRelayProcess(sim: Sim) {
 
 async function main(): Promise<void> {
   const sim = await startOmnideskSimulator({ agent: { delayScale: 0.02 } });
-  await row5(sim);
-  await row6(sim);
+  const only = process.argv[3];
+  if (only !== 'row6') await row5(sim);
+  if (only !== 'row5') await row6(sim);
   await sim.close();
 }
 
@@ -125,7 +126,7 @@ async function row5(sim: Sim): Promise<void> {
     Array.from({ length: 20 }, async () => {
       const { socket, ok } = await upgrade(port, '127.0.0.1', false);
       if (!ok) return socket.destroy();
-      socket.write(Buffer.concat([frameHeader(14 * 1024 * 1024), Buffer.alloc(4)]));
+      socket.write(frameHeader(14 * 1024 * 1024));
       for (let i = 0; i < 14 && !socket.destroyed; i++) {
         if (!socket.write(big)) await new Promise((r) => (socket.once('drain', r), socket.once('close', r)));
       }
@@ -142,7 +143,7 @@ async function row5(sim: Sim): Promise<void> {
 }
 
 async function row6(sim: Sim): Promise<void> {
-  const { port, pid, base, alive, death, stop } = await startRelayProcess(sim);
+  const { port, pid, base, death, stop } = await startRelayProcess(sim);
   const sockets: Socket[] = [];
   let accepted = 0;
   for (let ip = 2; ip <= 12; ip++) {

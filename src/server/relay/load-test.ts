@@ -134,7 +134,10 @@ async function main(): Promise<void> {
         // Every visitor and the vendor share one loopback address here.
         ipRate: { capacity: 100_000, perMinute: 1_000_000 },
         sockets: { perIp: 100_000 },
-        visitorRates: { sessionsPerIp: { capacity: 100_000, perMinute: 1_000_000 } },
+        visitorRates: {
+          sessionsPerIp: { capacity: 100_000, perMinute: 1_000_000 },
+          startsPerIp: { capacity: 100_000, perMinute: 1_000_000 },
+        },
         hookRate: { capacity: 100_000, perMinute: 1_000_000 },
         adapters: [
           omnideskAdapterFor(sim, { retry: { attempts: 4, baseDelayMs: 50, timeoutMs: 5000 } }),

@@ -4,7 +4,8 @@
  * Keys (all under `prefix`): `s:<id>` hash (record, seq counter, dropped-up-to, state
  * version), `e:<id>` sorted set of unacknowledged events scored by seq, `h:<vendor>:<hookKey>`
  * → id, `active` sorted set of ids by last activity, `l:<id>` the operation lock,
- * `f:<fileId>` files, `fs:<id>` a session's file ids. Events are numbered, kept, and
+ * `f:<fileId>` files, `fs:<id>` a session's file ids, `files` + `filebytes` the fleet-wide file
+ * budget (oldest files evicted past `maxFileBytes`). Events are numbered, kept, and
  * published in ONE Lua script, so seqs are gap-free, pub/sub order is seq order across
  * instances, and a crash can never keep an event without announcing it or vice versa
  * (an instance that missed an announcement finds the gap and replays from the set).
@@ -42,6 +43,8 @@ export interface RedisStoreOptions {
    * fail at once instead of queueing: the relay ends affected chats rather than hang them.
    */
   commandTimeoutMs?: number;
+  /** Bytes of files kept in all, across sessions and instances; past it the oldest go (default 200 MB). */
+  maxFileBytes?: number;
 }
 
 const COMMIT = `
@@ -87,6 +90,43 @@ redis.call('HSET', KEYS[1], 'dropped', 0)
 return {lost, redis.call('ZRANGE', KEYS[2], 0, -1)}
 `;
 
+/**
+ * The fleet-wide file budget: `files` (members "<fileId> <bytes>", scored by when they were put)
+ * and `filebytes` (their sum). Entries older than the TTL expired with their file and are
+ * forgotten first; then the oldest files go until the total fits (never the one just put).
+ * KEYS: files, filebytes. ARGV: member to add ('' for none), now, max bytes, key prefix, ttl.
+ */
+const FILE_BUDGET = `
+local function size(m) return tonumber(string.match(m, ' (%d+)$')) or 0 end
+local function forget(m)
+  redis.call('ZREM', KEYS[1], m)
+  return redis.call('DECRBY', KEYS[2], size(m))
+end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (tonumber(ARGV[2]) - tonumber(ARGV[5])))) do forget(m) end
+if ARGV[1] ~= '' then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  redis.call('INCRBY', KEYS[2], size(ARGV[1]))
+end
+local total = tonumber(redis.call('GET', KEYS[2]) or '0')
+while total > tonumber(ARGV[3]) do
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)
+  if #oldest == 0 or oldest[1] == ARGV[1] then break end
+  redis.call('DEL', ARGV[4] .. 'f:' .. string.match(oldest[1], '^(%S+)'))
+  total = forget(oldest[1])
+end
+return total
+`;
+
+/** Files gone with their session or evicted from it leave the budget (only those still in it). */
+const FORGET_FILES = `
+for _, m in ipairs(ARGV) do
+  if redis.call('ZREM', KEYS[1], m) == 1 then
+    redis.call('DECRBY', KEYS[2], tonumber(string.match(m, ' (%d+)$')) or 0)
+  end
+end
+return 0
+`;
+
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 /** Extends the lock only while it is still ours (another instance may hold it after an expiry). */
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
@@ -109,6 +149,7 @@ export class RedisStore implements SessionStore {
   private readonly lockMs: number;
   private readonly lockWaitMs: number;
   private readonly channel: string;
+  private readonly maxFileBytes: number;
   private readonly listeners: ((id: string, item: StoredEvent) => void)[] = [];
   private readonly subscribed: Promise<unknown>;
 
@@ -120,6 +161,7 @@ export class RedisStore implements SessionStore {
     // not give up on a live holder that is still renewing.
     this.lockWaitMs = opts.lockWaitMs ?? Math.max(60_000, this.lockMs + 5000);
     this.channel = `${this.prefix}events`;
+    this.maxFileBytes = opts.maxFileBytes ?? 200 * 1024 * 1024;
     const commandTimeout = opts.commandTimeoutMs ?? 5000;
     this.redis = new Redis(opts.url, { maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout });
     this.sub = new Redis(opts.url, { maxRetriesPerRequest: 5 });
@@ -256,6 +298,11 @@ export class RedisStore implements SessionStore {
       ...files.map((f) => this.k('f', f.split(' ')[0]!)),
     );
     await this.redis.zrem(`${this.prefix}active`, id);
+    await this.forgetFiles(files);
+  }
+
+  private async forgetFiles(members: string[]): Promise<void> {
+    if (members.length) await this.redis.eval(FORGET_FILES, 2, `${this.prefix}files`, `${this.prefix}filebytes`, ...members);
   }
 
   async putFile(fileId: string, file: StoredFile, perSessionBytes: number): Promise<void> {
@@ -274,7 +321,20 @@ export class RedisStore implements SessionStore {
       if (total <= perSessionBytes) break;
       total -= Number(e.split(' ')[1]);
       await this.redis.multi().lrem(list, 1, e).del(this.k('f', e.split(' ')[0]!)).exec();
+      await this.forgetFiles([e]);
     }
+    // Then the fleet-wide budget: the oldest files of any session go first.
+    await this.redis.eval(
+      FILE_BUDGET,
+      2,
+      `${this.prefix}files`,
+      `${this.prefix}filebytes`,
+      `${fileId} ${file.bytes.length}`,
+      Date.now(),
+      this.maxFileBytes,
+      this.prefix,
+      this.ttlMs,
+    );
   }
 
   async getFile(fileId: string): Promise<StoredFile | null> {

@@ -195,6 +195,9 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   let closing = false;
 
   const server = createServer();
+  // A client that trickles its headers or body holds a socket and its buffers: bounded.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 120_000;
   // After hello a frame may carry one file (base64: 4/3 of its bytes) and its command.
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.ceil((maxUploadBytes * 4) / 3) + 16 * 1024 });
   const guard = guardSockets(wss, socketLimits, log);
@@ -374,7 +377,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     // A gap means an announcement was missed (or overtaken): the store has the full sequence.
     if (item.seq !== session.sentUpTo + 1) return void sync(session, session.socket!, null);
     session.sentUpTo = item.seq;
-    session.send({ type: 'event', ...item });
+    session.sendEvent(item);
   }
 
   /** Send what the store holds beyond `sentUpTo`, until no announcement arrived meanwhile. */
@@ -396,7 +399,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
         for (const item of r.events) {
           if (item.seq <= session.sentUpTo) continue;
           session.sentUpTo = item.seq;
-          session.send({ type: 'event', ...item });
+          session.sendEvent(item);
         }
       } while (session.syncAgain);
     } catch (err) {
@@ -430,6 +433,8 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     log(`${session.id.slice(0, 6)}: chat ended, the session store failed: ${why}`);
     const ws = session.socket;
     local.delete(session.id);
+    // The visitor already saw the chat end (it expired on another instance): just let go.
+    if (ws && session.endedLast) return void ws.close(1000, 'session ended');
     if (ws && ws.readyState === ws.OPEN) {
       const frame: ServerFrame = { type: 'fatal', code: 'session-unknown', message: 'The chat service lost this conversation.' };
       ws.send(JSON.stringify(frame));

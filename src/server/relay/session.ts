@@ -8,6 +8,7 @@ import type { WebSocket } from 'ws';
 import type { ConfabEventBody } from '../../core/contract';
 import type { ServerFrame } from '../../transports/relay/protocol';
 import type { AdapterContext, RelayAdapter, RelayAdapterFactory } from './adapter';
+import type { StoredEvent } from './store';
 
 export class RelaySession {
   adapter!: RelayAdapter;
@@ -70,6 +71,14 @@ export class RelaySession {
 
   get busy(): boolean {
     return this.pending > 0 || this.inOperation;
+  }
+
+  /** The last event sent on the socket ended the chat (the visitor already knows it is over). */
+  endedLast = false;
+
+  sendEvent(item: StoredEvent): void {
+    this.endedLast = item.event.type === 'ended';
+    this.send({ type: 'event', ...item });
   }
 
   send(frame: ServerFrame): void {

@@ -19,13 +19,15 @@ export interface VisitorRates {
   leaveMessagesPerIp: RateLimit;
 }
 
+// Per IP generous enough for an office behind one NAT address (and no tighter than the
+// connect rate); per session what one visitor can plausibly mean.
 export const DEFAULT_VISITOR_RATES: VisitorRates = {
   frames: { capacity: 120, perMinute: 600 },
-  sessionsPerIp: { capacity: 60, perMinute: 60 },
-  startsPerSession: { capacity: 3, perMinute: 2 },
-  startsPerIp: { capacity: 10, perMinute: 10 },
+  sessionsPerIp: { capacity: 60, perMinute: 120 },
+  startsPerSession: { capacity: 5, perMinute: 2 },
+  startsPerIp: { capacity: 30, perMinute: 60 },
   leaveMessagesPerSession: { capacity: 2, perMinute: 1 },
-  leaveMessagesPerIp: { capacity: 5, perMinute: 2 },
+  leaveMessagesPerIp: { capacity: 10, perMinute: 10 },
 };
 
 export class VisitorLimits {
