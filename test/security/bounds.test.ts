@@ -6,7 +6,7 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayConfig } from '../../src/server/relay/server';
-import { calls, ORIGIN, startStack, visitor, waitFor, type Stack } from '../relay/harness';
+import { calls, hookUrl, ORIGIN, type Stack, startStack, visitor, waitFor } from '../relay/harness';
 import { clientFrame, HELLO, rawRequest, rawSocket, text, upgradeRequest } from './wire';
 
 const stacks: Stack[] = [];
@@ -35,7 +35,7 @@ function agentUpload(s: Stack, chatId: string, name: string, bytes: Buffer): Pro
   const form = new FormData();
   form.set('sessionID', chatId);
   form.set('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), name);
-  return fetch(`${s.relay.hookpointBase}/omnidesk/uploadForCustomer`, { method: 'POST', body: form });
+  return fetch(hookUrl(s.sim, chatId, 'uploadForCustomer'), { method: 'POST', body: form });
 }
 
 describe('issue 15: bounds', () => {
@@ -200,7 +200,7 @@ describe('issue 15: bounds', () => {
     expect(junk.slice(5).every((x) => x === 429)).toBe(true);
     // The visitor from that IP still gets a chat, and the vendor's hookpoints still work.
     const { v, chatId } = await startedChat(s);
-    const hook = await fetch(`${s.relay.hookpointBase}/omnidesk/messageForCustomer`, {
+    const hook = await fetch(hookUrl(s.sim, chatId, 'messageForCustomer'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ sessionID: chatId, name: 'Sam', message: 'still here' }),

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/server/relay/redis-store';
-import { startStack, visitor, waitFor, type Stack } from '../relay/harness';
+import { hookUrl, startStack, visitor, waitFor, type Stack } from '../relay/harness';
 import { startRedis, type RedisServer } from '../relay/redis';
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Uint8Array(892)]);
@@ -34,7 +34,7 @@ function upload(chatId: string, name: string): Promise<number> {
   const form = new FormData();
   form.set('sessionID', chatId);
   form.set('file', new Blob([PNG], { type: 'image/png' }), name);
-  return fetch(`${stack.relay.hookpointBase}/omnidesk/uploadForCustomer`, { method: 'POST', body: form }).then((r) => r.status);
+  return fetch(hookUrl(stack.sim, chatId, 'uploadForCustomer'), { method: 'POST', body: form }).then((r) => r.status);
 }
 
 describe('issue 15 row 5: the file budget in Redis', () => {

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../src/core/i18n';
 import { RedisStore } from '../../src/server/relay/redis-store';
-import { startStack, visitor, waitFor, type Stack } from '../relay/harness';
+import { hookUrl, type Stack, startStack, visitor, waitFor } from '../relay/harness';
 import { startRedis, type RedisServer } from '../relay/redis';
 
 let redis: RedisServer;
@@ -53,7 +53,7 @@ describe('issue 15 row 11: Redis outages and readiness', () => {
   it('row 11: a Redis that comes back empty ends the chat with a clear line when the agent writes (not a silent 404)', async () => {
     const { v, chatId } = await chat();
     await admin.flushall();
-    const res = await fetch(`${stack.relay.hookpointBase}/omnidesk/messageForCustomer`, {
+    const res = await fetch(hookUrl(stack.sim, chatId, 'messageForCustomer'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ sessionID: chatId, name: 'Sam', message: 'are you there?' }),

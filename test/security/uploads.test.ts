@@ -5,7 +5,7 @@
  * hookpoint, downloads over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calls, startStack, visitor, waitFor, type Stack } from '../relay/harness';
+import { calls, hookUrl, type Stack, startStack, visitor, waitFor } from '../relay/harness';
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
 const HTML = new TextEncoder().encode('<html><script>alert(document.domain)</script></html>');
@@ -55,7 +55,7 @@ describe('issue 15 row 14: uploads', () => {
       const form = new FormData();
       form.set('sessionID', chatId);
       form.set('file', new Blob([bytes], { type }), name);
-      return fetch(`${stack.relay.hookpointBase}/omnidesk/uploadForCustomer`, { method: 'POST', body: form });
+      return fetch(hookUrl(stack.sim, chatId, 'uploadForCustomer'), { method: 'POST', body: form });
     };
     expect((await upload('photo.png', HTML, 'text/html')).status).toBe(200);
     expect((await upload('logo.svg', new TextEncoder().encode('<svg onload="alert(1)"/>'), 'image/svg+xml')).status).toBe(200);
