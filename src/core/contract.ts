@@ -134,6 +134,11 @@ export interface BranchPrompt {
   tail?: string;
   /** Option id already chosen (restored history, or the vendor says so). */
   selected?: string;
+  /**
+   * Options shown at a time; a button shows the next ones, from the first again after the
+   * last (Tencent's robot welcome list, five at a time). Absent: all at once.
+   */
+  pageSize?: number;
 }
 
 export interface FormPrompt {
