@@ -10,7 +10,7 @@ if (typeof globalThis.WebSocket === 'undefined') {
   (globalThis as { WebSocket?: unknown }).WebSocket = NodeWebSocket;
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false | null, what: string, ms = 5000): Promise<T> {
+export async function waitFor<T>(probe: () => T | undefined | false | null, what: string, ms = 12000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = probe();
