@@ -43,6 +43,8 @@ export interface VendorSandbox {
   garble?(on: boolean): void;
   /** Benchmark hook: the agent sends `n` lines to every open chat; answers how many chats got them. */
   flood?(n: number, prefix: string): number;
+  /** Frames the vendor's rules forbid, as the simulator saw them (tests assert none). */
+  violations?: string[];
 }
 
 interface VendorContext {
@@ -110,6 +112,7 @@ const STARTERS: Record<SandboxVendor, Starter> = {
     return {
       attributes: { ...sim.options },
       received: sim.received,
+      violations: sim.violations,
       dropClients: () => sim.dropClients(),
       expireSigs: () => sim.expireSigs(),
       close: () => sim.close(),
