@@ -109,7 +109,9 @@ test.describe('Tencent Cloud Desk, through the real script tag', () => {
     const answer = 'Standard delivery takes two to three working days; express orders placed before 2 pm arrive the next day.';
     await expect(log.getByText(answer, { exact: true })).toBeVisible();
     await expect(log.locator('.confab-msg[aria-busy]')).toHaveCount(0);
-    const { growing, spoken } = await seen();
+    const { growing: busy, spoken } = await seen();
+    // (The Markdown line below is busy too, briefly, as its source until rendered.)
+    const growing = busy.filter((text) => !text.includes('Tracking'));
     expect(growing.length, `the line grew: ${JSON.stringify(growing)}`).toBeGreaterThan(1);
     for (const step of growing) expect(answer.startsWith(step) && step !== answer, step).toBe(true);
     expect(spoken.filter((line) => line.includes('Standard delivery'))).toEqual([`Desk Robot: ${answer}`]);
@@ -161,7 +163,8 @@ test.describe('Tencent Cloud Desk, through the real script tag', () => {
     // Something the desk answers, sent after the end: once it is there, an end message would be too.
     await widget.dialog.getByRole('button', { name: 'Start a new chat' }).click();
     await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
-    await expect(widget.log.getByRole('group', { name: 'How can we help?' })).toBeVisible();
+    // (The desk's history shows the first chat's menu too: the new one is the last.)
+    await expect(widget.log.getByRole('group', { name: 'How can we help?' })).toHaveCount(2);
     expect(received().filter((f) => f.name === 'src:7')).toHaveLength(2);
     expect(received().filter((f) => f.name === 'src:27')).toEqual([]);
     expect((widget.sandbox.vendors.tencent?.violations ?? []).slice(violationsBefore)).toEqual([]);
