@@ -50,7 +50,7 @@ export function BranchItem({ item }: { item: Item }) {
         })}
       </div>
       {size > 0 && selected === undefined && (
-        <button type="button" class="confab-link-button" onClick={() => setPage((p) => ((p + 1) * size >= branch.options.length ? 0 : p + 1))}>
+        <button type="button" class="confab-link-button confab-more-options" onClick={() => setPage((p) => ((p + 1) * size >= branch.options.length ? 0 : p + 1))}>
           {t('messages.moreOptions')}
         </button>
       )}
