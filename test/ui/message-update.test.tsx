@@ -8,7 +8,7 @@ import { act, cleanup, render } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageItem, Session } from '../../src/core/session-api';
 import { useSessionAnnouncements } from '../../src/ui/live-region';
-import { chatting, harness } from '../core/harness';
+import { chatting, harness, settle } from '../core/harness';
 
 afterEach(cleanup);
 
@@ -84,5 +84,19 @@ describe('message-updated and message-withdrawn', () => {
     act(() => h.transport.emit({ type: 'message-updated', message: { id: 's2', sender: 'bot', text: 'Done' } }));
     act(() => h.transport.emit({ type: 'message', message: { id: 'z', sender: 'agent', text: 'Hello' } }));
     expect(announced).toEqual(['Alex Morgan: Hello']);
+  });
+
+  it('a line still growing when the page was left is finished by its copy on the next page', async () => {
+    const h = harness();
+    await chatting(h);
+    h.transport.emit({ type: 'message', message: { id: 's3', sender: 'bot', text: 'Half', partial: true } });
+    h.session.destroy(); // writes the snapshot, as leaving the page does
+    const next = harness({ storage: h.storage });
+    await settle();
+    expect(lines(next.session).at(-1)).toEqual(['s3', 'Half', true]);
+    // The vendor's history replays the line, whole now.
+    next.transport.emit({ type: 'connection', state: 'open' });
+    next.transport.emit({ type: 'message', message: { id: 's3', sender: 'bot', text: 'Half done, whole' } });
+    expect(lines(next.session).filter(([id]) => id === 's3')).toEqual([['s3', 'Half done, whole', false]]);
   });
 });
