@@ -57,7 +57,119 @@ async function startFlow(widget: Widget): Promise<() => ReceivedFrame[]> {
   return received;
 }
 
+/**
+ * Records what the page shows over time, so a test can assert on steps too quick to poll
+ * for: every text a growing (aria-busy) line had, and every line the live region spoke.
+ */
+async function recordStreamAndSpeech(page: Page): Promise<() => Promise<{ growing: string[]; spoken: string[] }>> {
+  await page.evaluate(() => {
+    const root = document.querySelector('confab-chat')?.shadowRoot;
+    if (!root) throw new Error('no confab-chat shadow root');
+    const seen = { growing: [] as string[], spoken: [] as string[] };
+    (window as unknown as { streamSeen: typeof seen }).streamSeen = seen;
+    const spokenNodes = new WeakSet<Node>();
+    new MutationObserver(() => {
+      for (const el of root.querySelectorAll('.confab-msg[aria-busy] .confab-body')) {
+        const text = el.textContent ?? '';
+        if (seen.growing.at(-1) !== text) seen.growing.push(text);
+      }
+      for (const p of root.querySelectorAll('[data-testid="live-region"] p')) {
+        if (spokenNodes.has(p)) continue;
+        spokenNodes.add(p);
+        seen.spoken.push(p.textContent ?? '');
+      }
+    }).observe(root, { childList: true, subtree: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { streamSeen: { growing: string[]; spoken: string[] } }).streamSeen);
+}
+
 test.describe('Tencent Cloud Desk, through the real script tag', () => {
+  test('a bot-first desk: welcome list, a streamed answer, rich text, a recalled line, then a human, a rating and the end', async ({ widget, page }) => {
+    const received = receivedSince(widget);
+    const violationsBefore = widget.sandbox.vendors.tencent?.violations?.length ?? 0;
+    const { log } = widget;
+    await widget.load('tencent');
+    await widget.launcher.click();
+    await expect(widget.dialog).toBeVisible();
+    const seen = await recordStreamAndSpeech(page);
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+
+    // The robot's welcome list: five questions at a time, the next five (and back) on request.
+    const faq = log.getByRole('group', { name: 'Frequently asked questions' });
+    await expect(faq.getByRole('button', { name: 'How long does delivery take?' })).toBeVisible();
+    await expect(faq.getByRole('button', { name: 'Talk to a human' })).toHaveCount(0);
+    await faq.getByRole('button', { name: 'Show other options' }).click();
+    await expect(faq.getByRole('button', { name: 'Talk to a human' })).toBeVisible();
+    await expect(faq.getByRole('button', { name: 'How long does delivery take?' })).toHaveCount(0);
+    await faq.getByRole('button', { name: 'Show other options' }).click();
+    await faq.getByRole('button', { name: 'How long does delivery take?' }).click();
+    await expect(faq.getByRole('button', { name: /^How long does delivery take\?/ })).toHaveAttribute('aria-pressed', 'true');
+
+    // The streamed answer grows in its line, then stands finished, announced once, whole.
+    const answer = 'Standard delivery takes two to three working days; express orders placed before 2 pm arrive the next day.';
+    await expect(log.getByText(answer, { exact: true })).toBeVisible();
+    await expect(log.locator('.confab-msg[aria-busy]')).toHaveCount(0);
+    const { growing: busy, spoken } = await seen();
+    // (The Markdown line below is busy too, briefly, as its source until rendered.)
+    const growing = busy.filter((text) => !text.includes('Tracking'));
+    expect(growing.length, `the line grew: ${JSON.stringify(growing)}`).toBeGreaterThan(1);
+    for (const step of growing) expect(answer.startsWith(step) && step !== answer, step).toBe(true);
+    expect(spoken.filter((line) => line.includes('Standard delivery'))).toEqual([`Desk Robot: ${answer}`]);
+
+    // Rich text: Markdown rendered, its link safe; the unsafe link and the raw HTML inert.
+    const track = log.getByRole('link', { name: 'our tracking page' });
+    await expect(track).toHaveAttribute('href', 'https://example.com/track');
+    await expect(track).toHaveAttribute('rel', /noopener/);
+    await expect(log.locator('strong', { hasText: 'Tracking:' })).toBeVisible();
+    await expect(log.getByText('Raw HTML stays inert')).toBeVisible();
+    await expect(log.getByRole('link', { name: 'click' })).toHaveCount(0);
+    await expect(log.locator('img[onerror], [href^="javascript:"]')).toHaveCount(0);
+
+    // The desk recalls a line: it disappears, and its correction follows.
+    await expect(log.getByText('Delivery is free on all orders.')).toBeVisible();
+    await widget.say('Please recall that, is it really free?');
+    await expect(log.getByText('Correction: delivery is free on orders over €50.')).toBeVisible();
+    await expect(log.getByText('Delivery is free on all orders.')).toHaveCount(0);
+
+    // "human": the agent takes the seat.
+    await widget.say('human');
+    await expect(log.getByText('Alex Morgan joined the chat')).toBeVisible();
+    await expect(log.getByText('Hello there, my name is Alex. How can I help you today?')).toBeVisible();
+
+    // A rating, echoed with the desk's sessionId.
+    await widget.say('rate');
+    const stars = log.getByRole('radiogroup', { name: 'Thank you for utilizing our services, please evaluate this service!' });
+    await stars.getByRole('radio', { name: 'Satisfied', exact: true }).check();
+    await expect(log.getByText('You rated: Satisfied')).toBeVisible();
+
+    // The end: src 27 now that a human holds the seat, and never before.
+    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await expect(log.getByText('You ended the chat')).toBeVisible();
+    await frameNamed(received, 'src:27');
+    const frames = received();
+    const names = frames.map((f) => (f.name === 'text' ? `text:${(f.payload as { text: string }).text}` : f.name));
+    expect(names.indexOf('src:27')).toBeGreaterThan(names.indexOf('text:human'));
+    expect(desk(frames, '27')).toHaveLength(1);
+    const selection = desk(frames, '10')[0]?.data.menuSelected as { sessionId: string };
+    expect(selection.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((widget.sandbox.vendors.tencent?.violations ?? []).slice(violationsBefore)).toEqual([]);
+  });
+
+  test('"End chat" while only the bot holds the seat ends here and tells the desk nothing', async ({ widget }) => {
+    const received = await startFlow(widget);
+    const violationsBefore = widget.sandbox.vendors.tencent?.violations?.length ?? 0;
+    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await expect(widget.log.getByText('You ended the chat')).toBeVisible();
+    // Something the desk answers, sent after the end: once it is there, an end message would be too.
+    await widget.dialog.getByRole('button', { name: 'Start a new chat' }).click();
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    // (The desk's history shows the first chat's menu too: the new one is the last.)
+    await expect(widget.log.getByRole('group', { name: 'How can we help?' })).toHaveCount(2);
+    expect(received().filter((f) => f.name === 'src:7')).toHaveLength(2);
+    expect(received().filter((f) => f.name === 'src:27')).toEqual([]);
+    expect((widget.sandbox.vendors.tencent?.violations ?? []).slice(violationsBefore)).toEqual([]);
+  });
+
   test('a visitor goes from the bot flow to a human, rates, and ends the chat', async ({ widget, page }) => {
     const received = await startFlow(widget);
     const { log } = widget;

@@ -116,6 +116,12 @@ export interface IncomingMessage {
   clientId?: string;
   /** Server time of the line when the vendor gives one (ms since epoch). */
   sentAt?: number;
+  /**
+   * More of this line is coming (a streamed answer, or formatting still being prepared):
+   * `message-updated` events with the same id carry it, the last one without `partial`.
+   * A partial line is shown as it grows and announced once, when it is finished.
+   */
+  partial?: boolean;
 }
 
 export interface ChoiceOption {
@@ -130,6 +136,11 @@ export interface BranchPrompt {
   tail?: string;
   /** Option id already chosen (restored history, or the vendor says so). */
   selected?: string;
+  /**
+   * Options shown at a time; a button shows the next ones, from the first again after the
+   * last (Tencent's robot welcome list, five at a time). Absent: all at once.
+   */
+  pageSize?: number;
 }
 
 export interface FormPrompt {
@@ -183,6 +194,17 @@ export type ConfabEventBody =
   | { type: 'rejected'; reason: string; forwardingUrl?: string }
   | { type: 'agent'; action: 'joined' | 'left'; agent: Agent }
   | { type: 'message'; message: IncomingMessage }
+  /**
+   * A line already sent, changed in place: the same `id`, its new content (text, html,
+   * attachments replace the old ones), finished unless `partial`. Any vendor may use it (a
+   * streamed answer, an edit). An update for a line the session never saw counts as that line.
+   */
+  | { type: 'message-updated'; message: IncomingMessage }
+  /**
+   * The vendor withdrew (recalled) what it sent under `id`: a line, a card, a branch or a
+   * form. The session removes it from the transcript; a copy arriving later stays out.
+   */
+  | { type: 'message-withdrawn'; id: string }
   | { type: 'typing'; on: boolean }
   | { type: 'branch'; branch: BranchPrompt }
   | { type: 'form'; form: FormPrompt }

@@ -136,6 +136,7 @@ export const en = {
   'messages.translation': 'Translation',
   // Marker on the option the visitor picked in a list of choices.
   'messages.selected': 'selected',
+  'messages.moreOptions': 'Show other options',
   // Submit button of a form the agent sent inside the chat.
   'form.submit': 'Submit',
   // Link on a card that opens its page.

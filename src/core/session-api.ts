@@ -55,6 +55,8 @@ export interface MessageItem extends ItemBase {
   clientId?: string;
   /** Translation lines shown under the line they translate. */
   translations?: string[];
+  /** Still growing (a streamed answer): updates follow, the last one finishes it. */
+  partial?: boolean;
 }
 
 /** A line the widget or server writes about the chat: joined, left, paging, ended. */

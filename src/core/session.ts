@@ -388,7 +388,13 @@ export function createSession(deps: SessionDeps): Session {
 
   // ---- incoming events ----
   const onMessage = (m: IncomingMessage): void => {
-    if (seen.has(m.id)) return;
+    const known = seen.get(m.id);
+    if (known !== undefined) {
+      // A line still growing when this page last saw it (a reload mid-stream) may come again whole.
+      const item = items[indexOf(known)];
+      if (item?.kind === 'message' && item.partial) onUpdate(m);
+      return;
+    }
     if (m.translationOf) {
       const targetId = seen.get(m.translationOf) ?? m.translationOf;
       const i = indexOf(targetId);
@@ -433,10 +439,10 @@ export function createSession(deps: SessionDeps): Session {
       html: m.html,
       attachments: m.attachments,
     };
+    if (m.partial) item.partial = true;
     if (m.sender === 'visitor') item.status = 'sent';
     append(item);
     if (m.sender === 'system') return;
-    const text = plainText(m);
     if (m.sender !== 'visitor') {
       setAgentTyping(false);
       if (phase.value === 'starting' || phase.value === 'waiting') setPhase('chatting');
@@ -445,7 +451,36 @@ export function createSession(deps: SessionDeps): Session {
         emit('unread', { count: unread.value });
       }
     }
-    emit('message', { sender: m.sender, text, authorName: m.authorName });
+    // A growing line is news once, when it is finished (onUpdate).
+    if (!m.partial) emit('message', { sender: m.sender, text: plainText(m), authorName: m.authorName });
+  };
+
+  /** A line changed in place: new content, same place in the transcript. */
+  const onUpdate = (m: IncomingMessage): void => {
+    const known = seen.get(m.id);
+    if (known === undefined) return onMessage(m);
+    const i = indexOf(known);
+    const old = items[i];
+    // Withdrawn meanwhile (or not a line): nothing to update.
+    if (old?.kind !== 'message') return;
+    const next: MessageItem = { ...old, text: m.text, html: m.html, attachments: m.attachments };
+    if (m.partial) next.partial = true;
+    else delete next.partial;
+    replaceAt(i, next);
+    if (old.partial && !m.partial && old.sender !== 'system') {
+      emit('message', { sender: old.sender, text: plainText(m), authorName: old.authorName });
+    }
+  };
+
+  /** The vendor recalled what it sent under `vendorId`: its line, card, branch or form goes. */
+  const onWithdraw = (vendorId: string): void => {
+    const gone = new Set([seen.get(vendorId) ?? vendorId, `card:${vendorId}`, `branch:${vendorId}`, `form:${vendorId}`]);
+    // A copy arriving later (a history page, a retried push) stays out.
+    if (!seen.has(vendorId)) seen.set(vendorId, vendorId);
+    if (!seen.has(`card:${vendorId}`)) seen.set(`card:${vendorId}`, `card:${vendorId}`);
+    if (!items.some((item) => gone.has(item.id))) return;
+    // Rare: the one change that moves items, so the index is rebuilt.
+    resetTranscript(items.filter((item) => !gone.has(item.id)));
   };
 
   const onCard = (ev: Extract<ConfabEvent, { type: 'card' }>): void => {
@@ -521,6 +556,12 @@ export function createSession(deps: SessionDeps): Session {
       }
       case 'message':
         onMessage(ev.message);
+        return;
+      case 'message-updated':
+        onUpdate(ev.message);
+        return;
+      case 'message-withdrawn':
+        onWithdraw(ev.id);
         return;
       case 'typing':
         setAgentTyping(ev.on);

@@ -2,6 +2,7 @@
  * A branch (quick replies): a group of buttons named by the header. After a choice the
  * chosen button stays readable and focusable, marked pressed and "selected"; the others
  * are disabled. The choice shows at once (before the vendor confirms) so nothing is sent twice.
+ * A long list with a page size shows a page at a time and a button for the next page.
  */
 import { useId, useState } from 'preact/hooks';
 import { t } from '../core/i18n';
@@ -14,6 +15,12 @@ export function BranchItem({ item }: { item: Item }) {
   const [picked, setPicked] = useState<string | undefined>(undefined);
   const selected = branch.selected ?? picked;
   const id = useId();
+  // A paged list (Tencent's welcome list) shows one page; once chosen, the page with the choice.
+  const size = branch.pageSize && branch.pageSize > 0 && branch.options.length > branch.pageSize ? branch.pageSize : 0;
+  const [page, setPage] = useState(0);
+  const chosenAt = branch.options.findIndex((o) => o.id === selected);
+  const first = !size ? 0 : chosenAt >= 0 ? chosenAt - (chosenAt % size) : page * size;
+  const shown = size ? branch.options.slice(first, first + size) : branch.options;
   return (
     <div role="group" aria-labelledby={`${id}-h`} class="confab-branch">
       {/* Vendor text: its own direction, whatever the window's (an English header in an Arabic window). */}
@@ -21,7 +28,7 @@ export function BranchItem({ item }: { item: Item }) {
         {branch.header}
       </p>
       <div class="confab-options">
-        {branch.options.map((o) => {
+        {shown.map((o) => {
           const chosen = o.id === selected;
           return (
             <button
@@ -42,6 +49,11 @@ export function BranchItem({ item }: { item: Item }) {
           );
         })}
       </div>
+      {size > 0 && selected === undefined && (
+        <button type="button" class="confab-link-button confab-more-options" onClick={() => setPage((p) => ((p + 1) * size >= branch.options.length ? 0 : p + 1))}>
+          {t('messages.moreOptions')}
+        </button>
+      )}
       {branch.tail && <p class="confab-tail" dir="auto">{branch.tail}</p>}
     </div>
   );

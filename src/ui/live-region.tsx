@@ -3,6 +3,8 @@
  * would otherwise miss while typing: each new incoming agent/bot line (once), an agent
  * joining or leaving, queue position changes and the end of the chat. Not typing: that
  * would chatter. Lines already present when the window opens are history, not news.
+ * A line still growing (a streamed answer, `partial`) is announced once, when finished:
+ * per chunk it would read the same sentence over and over.
  */
 import { effect, signal, type Signal } from '@preact/signals-core';
 import { useEffect } from 'preact/hooks';
@@ -62,9 +64,24 @@ function describe(item: TranscriptItem, session: Session): string | null {
 export function useSessionAnnouncements(session: Session, announce: (text: string) => void): void {
   useEffect(() => {
     const seen = new Set(session.transcript.peek().map((i) => i.id));
+    /** Lines seen while still growing: announced when they finish (a reload mid-stream too). */
+    const growing = new Set(session.transcript.peek().filter((i) => i.kind === 'message' && i.partial).map((i) => i.id));
     let agent = session.agent.peek();
     let position = session.wait.peek().position;
     let phase = session.phase.peek();
+    /** Growing lines are recent: look for them from the end, and forget those withdrawn. */
+    const finishGrowing = (items: readonly TranscriptItem[]): void => {
+      const left = new Set(growing);
+      for (let j = items.length - 1; j >= 0 && left.size; j--) {
+        const item = items[j]!;
+        if (!left.delete(item.id)) continue;
+        if (item.kind === 'message' && item.partial) continue;
+        growing.delete(item.id);
+        const text = describe(item, session);
+        if (text) announce(text);
+      }
+      for (const id of left) growing.delete(id);
+    };
     const stops = [
       effect(() => {
         // New lines are at the end: walk back to the first one already seen, so a line costs
@@ -74,9 +91,14 @@ export function useSessionAnnouncements(session: Session, announce: (text: strin
         while (i > 0 && !seen.has(items[i - 1]!.id)) i -= 1;
         for (const item of items.slice(i)) {
           seen.add(item.id);
+          if (item.kind === 'message' && item.partial) {
+            growing.add(item.id);
+            continue;
+          }
           const text = describe(item, session);
           if (text) announce(text);
         }
+        if (growing.size) finishGrowing(items);
       }),
       effect(() => {
         const now = session.agent.value;

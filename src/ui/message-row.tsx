@@ -17,7 +17,8 @@ export function MessageRow({ item }: { item: MessageItem }) {
     ? t('messages.you')
     : item.authorName ?? (item.sender === 'bot' ? t('messages.bot') : item.sender === 'agent' ? session.agent.value?.name ?? t('messages.agent') : '');
   return (
-    <div class={`confab-msg confab-from-${item.sender}`}>
+    // aria-busy while a streamed answer grows: assistive technology reads it once it is whole.
+    <div class={`confab-msg confab-from-${item.sender}`} aria-busy={item.partial || undefined}>
       <p class="confab-meta">
         {author && <span class="confab-author">{author}</span>}
         <time dateTime={new Date(item.at).toISOString()}>{clockTime(item.at, locale.value.tag)}</time>

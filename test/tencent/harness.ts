@@ -10,7 +10,7 @@ if (typeof globalThis.WebSocket === 'undefined') {
   (globalThis as { WebSocket?: unknown }).WebSocket = NodeWebSocket;
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false | null, what: string, ms = 5000): Promise<T> {
+export async function waitFor<T>(probe: () => T | undefined | false | null, what: string, ms = 12000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = probe();
@@ -20,13 +20,19 @@ export async function waitFor<T>(probe: () => T | undefined | false | null, what
   }
 }
 
-const sims: SimulatorHandle[] = [];
+const sims: TencentSimulatorHandle[] = [];
 export async function simulator(opts: TencentSimulatorOptions = {}): Promise<TencentSimulatorHandle> {
   const sim = await startTencentSimulator({ agent: { delayScale: 0.02 }, ...opts });
   sims.push(sim);
   return sim;
 }
-export const closeSimulators = () => Promise.all(sims.splice(0).map((s) => s.close()));
+/** Stops every simulator; fails the test if any saw a frame that breaks the desk's rules. */
+export async function closeSimulators(): Promise<void> {
+  const closing = sims.splice(0);
+  await Promise.all(closing.map((s) => s.close()));
+  const violations = closing.flatMap((s) => s.violations);
+  if (violations.length) throw new Error(`the desk simulator saw violations: ${violations.join('; ')}`);
+}
 
 export interface Widget {
   transport: Transport;

@@ -6,12 +6,27 @@ import { askRatingData, cardData, endData, selectionData, triggerData } from '..
 import { deskCustom, docExample } from './fixtures';
 
 const ctx = { serverSkew: 0 };
+/**
+ * Fixtures that are not the document's: the robot's messages and a numeric src, shaped as
+ * Tencent's customer-service plugin 2.2.6 reads them (notes/vendors-in-the-field.md T2).
+ */
+const ROBOT_FIXTURES = [
+  'src13-bot-status.txt',
+  'src13-feedback.txt',
+  'src15-numeric-src.txt',
+  'src29-robot-answer-header.txt',
+  'src29-robot-answer.txt',
+  'src29-welcome.txt',
+  'src30-rich-text.txt',
+  'src31-stream-finished.txt',
+  'src31-stream-partial.txt',
+];
 const map = (name: string, more: Partial<Parameters<typeof mapDeskMessage>[1]> = {}) =>
   mapDeskMessage(deskCustom(docExample(name)), { ...ctx, ...more });
 
 describe('every example payload of the desk document', () => {
   it('is kept as a fixture and read back as the object the document shows', () => {
-    const files = readdirSync(fileURLToPath(new URL('../fixtures/tencent/', import.meta.url)));
+    const files = readdirSync(fileURLToPath(new URL('../fixtures/tencent/', import.meta.url))).filter((f) => !ROBOT_FIXTURES.includes(f));
     expect(files).toHaveLength(15);
     for (const f of files) {
       const data = docExample(f);
@@ -181,5 +196,43 @@ describe('every example payload of the desk document', () => {
     expect(JSON.parse(selectionData('id', 'content', 'sessionId'))).toEqual(docExample('src10-selection.txt'));
     const card = docExample('src22-card.txt');
     expect(JSON.parse(cardData({ title: 'This is the title', description: 'This is the description', image: 'https://cloudcache.tencent-cloud.com/qcloud/portal/kit/images/presale.a4955999.jpeg', url: 'https://www.qcloud.com/' }))).toEqual(card);
+  });
+});
+
+describe("the robot's messages (src 13, 29–31)", () => {
+  it('src 29: an answer is a branch (header, else title); the welcome list is paged by five', () => {
+    expect(map('src29-robot-answer.txt').events[0]).toMatchObject({ type: 'branch', branch: { header: 'Did you mean one of these?' } });
+    expect(map('src29-robot-answer.txt').events[0]).not.toHaveProperty('branch.pageSize');
+    expect(map('src29-robot-answer-header.txt').events[0]).toMatchObject({ branch: { header: 'Which shop?', options: [{ id: 'Berlin' }, { id: 'Online shop' }] } });
+    const [welcome] = map('src29-welcome.txt').events;
+    expect(welcome).toMatchObject({ type: 'branch', branch: { header: 'Frequently asked questions', pageSize: 5 } });
+    expect(welcome?.type === 'branch' && welcome.branch.options).toHaveLength(7);
+  });
+
+  it('src 30: the Markdown source as a partial line, for the transport to render', () => {
+    const r = map('src30-rich-text.txt');
+    expect(r.markdown).toBe(true);
+    expect(r.events[0]).toMatchObject({ type: 'message', message: { sender: 'bot', partial: true, text: expect.stringContaining('[our tracking page]') } });
+  });
+
+  it('src 31: chunks joined; partial while isFinished is 0', () => {
+    expect(map('src31-stream-partial.txt').events[0]).toMatchObject({ message: { text: 'Standard delivery takes two to three ', partial: true } });
+    const done = map('src31-stream-finished.txt').events[0];
+    expect(done).toMatchObject({ message: { text: 'Standard delivery takes two to three working days.' } });
+    expect(done).not.toHaveProperty('message.partial');
+  });
+
+  it('src 13: the bot status says who answers (not on replay, not over a seated agent); feedback shows nothing', () => {
+    expect(map('src13-bot-status.txt').events).toEqual([{ type: 'agent', action: 'joined', agent: { name: 'Bot', isBot: true } }]);
+    expect(map('src13-bot-status.txt', { replay: true }).events).toEqual([]);
+    expect(map('src13-bot-status.txt', { seat: 'in' }).events).toEqual([]);
+    expect(map('src13-feedback.txt').events).toEqual([]);
+  });
+
+  it("src 9: the desk's sessionId for the echo, or '' when it sent none", () => {
+    expect(map('src9-satisfaction.txt').ratingSession).toBe('7a67f6bb-8fac-41e5-8bab-78c0259ae5a9');
+    const bare = mapDeskMessage(deskCustom({ customerServicePlugin: 0, src: '9', menuContent: { menu: [{ id: '1', content: 'ok' }] } }, { ID: 'm9' }), ctx);
+    expect(bare.ratingSession).toBe('');
+    expect(bare.events[0]).toMatchObject({ rating: { id: 'm9' } });
   });
 });

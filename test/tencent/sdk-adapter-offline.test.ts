@@ -159,4 +159,20 @@ describe('the SDK adapter over the real Tencent SDK, offline', () => {
       complete: true,
     });
   });
+
+  it('recalled messages: the SDK names MESSAGE_REVOKED onMessageRevoked, and the adapter passes them on as revoked', async () => {
+    const { default: TencentCloudChat } = await import('@tencentcloud/chat/index.es.js');
+    const events = (TencentCloudChat as unknown as { EVENT: Record<string, string> }).EVENT;
+    expect(events.MESSAGE_REVOKED).toBe('onMessageRevoked');
+    expect(events.MESSAGE_MODIFIED).toBe('onMessageModified');
+    // The SDK only fires it on a server push; a stand-in with the SDK's `on` signature fires it here.
+    const handlers = new Map<string, (e: { name?: string; data?: unknown }) => void>();
+    const fake = { ...chat, on: (name: string, fn: (e: { name?: string; data?: unknown }) => void) => void handlers.set(name, fn) } as ChatSdk;
+    const adapter = fromTencentSdk(fake);
+    const seen: unknown[] = [];
+    adapter.on((e) => seen.push(e));
+    const revoked = { ID: 'r1', type: 'TIMTextElem', flow: 'in', conversationID: 'C2C@customer_service_account', isRevoked: true, payload: { text: 'x' } };
+    handlers.get('onMessageRevoked')?.({ name: 'onMessageRevoked', data: [revoked] });
+    expect(seen).toMatchObject([{ name: 'revoked', messages: [{ ID: 'r1', isRevoked: true }] }]);
+  });
 });

@@ -165,4 +165,18 @@ describe('Tencent transport edges', () => {
     expect(desk.sent).toEqual([]);
     t.close();
   });
+
+  it("a rating without a desk sessionId is echoed with '' (as Tencent's plugin), never our message ID", async () => {
+    const { t, events, desk } = await open();
+    desk.fire({ name: 'ready' });
+    await waitFor(() => events.some((e) => e.type === 'connection' && e.state === 'open'), 'open');
+    const menu = [{ id: '1', content: 'Bad' }, { id: '2', content: 'Good' }];
+    desk.fire({ name: 'received', messages: [deskCustom({ customerServicePlugin: 0, src: '9', menuContent: { head: 'Rate us', type: 1, menu } }, { ID: 'rating-msg' })] });
+    const rating = await waitFor(() => events.find((e) => e.type === 'rating'), 'the rating');
+    expect(rating.rating.id).toBe('rating-msg');
+    t.send({ type: 'rate', ratingId: 'rating-msg', optionId: '2' });
+    await waitFor(() => desk.sent.length === 1, 'the selection');
+    expect(JSON.parse(desk.sent[0]!.body)).toEqual({ customerServicePlugin: 0, src: '10', menuSelected: { id: '2', content: 'Good', sessionId: '' } });
+    t.close();
+  });
 });

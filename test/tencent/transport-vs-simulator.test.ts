@@ -187,7 +187,9 @@ describe('Tencent transport against the desk simulator, over a real socket', () 
     const second = widget(sim, 'reloader', resume);
     await second.next('message', (e) => /order #1234/.test(e.message.text ?? ''));
     const replayed = second.all('branch');
-    expect(replayed.map((e) => e.branch.id)).toEqual([branch.id]);
+    // The robot's welcome list (src 29) and the welcome branch, once each.
+    const welcome = first.all('branch').find((e) => e.branch.header === 'Frequently asked questions')!;
+    expect(replayed.map((e) => e.branch.id)).toEqual([welcome.branch.id, branch.id]);
     expect(second.all('message').map((e) => e.message.text)).toEqual(['Order status', expect.stringMatching(/order #1234/)]);
     second.send({ type: 'start', visitor: {}, answers: {} });
     await second.next('accepted');

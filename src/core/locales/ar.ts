@@ -72,6 +72,7 @@ const ar: Messages = {
   'messages.retry': 'إعادة المحاولة',
   'messages.translation': 'الترجمة',
   'messages.selected': 'محدد',
+  'messages.moreOptions': 'عرض خيارات أخرى',
   'form.submit': 'إرسال',
   'card.open': 'فتح',
   'rating.title': 'كيف تقيّم هذه المحادثة؟',

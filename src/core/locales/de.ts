@@ -69,6 +69,7 @@ const de: Messages = {
   'messages.retry': 'Erneut senden',
   'messages.translation': 'Übersetzung',
   'messages.selected': 'ausgewählt',
+  'messages.moreOptions': 'Andere Optionen zeigen',
   'form.submit': 'Absenden',
   'card.open': 'Öffnen',
   'rating.title': 'Wie bewerten Sie diesen Chat?',

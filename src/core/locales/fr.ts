@@ -69,6 +69,7 @@ const fr: Messages = {
   'messages.retry': 'Réessayer',
   'messages.translation': 'Traduction',
   'messages.selected': 'sélectionné',
+  'messages.moreOptions': 'Afficher d’autres options',
   'form.submit': 'Envoyer',
   'card.open': 'Ouvrir',
   'rating.title': 'Comment évaluez-vous ce chat ?',

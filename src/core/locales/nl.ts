@@ -69,6 +69,7 @@ const nl: Messages = {
   'messages.retry': 'Opnieuw',
   'messages.translation': 'Vertaling',
   'messages.selected': 'gekozen',
+  'messages.moreOptions': 'Andere opties tonen',
   'form.submit': 'Versturen',
   'card.open': 'Openen',
   'rating.title': 'Hoe beoordeelt u deze chat?',

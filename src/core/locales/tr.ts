@@ -70,6 +70,7 @@ const tr: Messages = {
   'messages.retry': 'Tekrar dene',
   'messages.translation': 'Çeviri',
   'messages.selected': 'seçildi',
+  'messages.moreOptions': 'Başka seçenekler göster',
   'form.submit': 'Gönder',
   'card.open': 'Aç',
   'rating.title': 'Bu sohbeti nasıl değerlendirirsiniz?',

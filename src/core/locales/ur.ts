@@ -71,6 +71,7 @@ const ur: Messages = {
   'messages.retry': 'دوبارہ بھیجیں',
   'messages.translation': 'ترجمہ',
   'messages.selected': 'منتخب',
+  'messages.moreOptions': 'دوسرے اختیارات دکھائیں',
   'form.submit': 'جمع کرائیں',
   'card.open': 'کھولیں',
   'rating.title': 'آپ اس چیٹ کو کیسا درجہ دیں گے؟',

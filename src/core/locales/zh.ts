@@ -70,6 +70,7 @@ const zh: Messages = {
   'messages.retry': '重试',
   'messages.translation': '翻译',
   'messages.selected': '已选择',
+  'messages.moreOptions': '换一批',
   'form.submit': '提交',
   'card.open': '打开',
   'rating.title': '您如何评价本次聊天？',

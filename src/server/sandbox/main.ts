@@ -135,6 +135,7 @@ const STARTERS: Record<SandboxVendor, Starter> = {
     return {
       attributes: { ...sim.options },
       received: sim.received,
+      violations: sim.violations,
       dropClients: () => sim.dropClients(),
       expireSigs: () => sim.expireSigs(),
       close: () => sim.close(),

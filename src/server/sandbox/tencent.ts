@@ -6,14 +6,29 @@
  *   POST /usersig   {visitorId, userID?} → {userID, userSig}   (what a site's server does)
  *   ws://…/         login / send / history; pushes message / modified / kicked
  *
- * Flow: the trigger (src 7) gets the evaluation settings (23), seat status outSeat (26) and
- * the welcome branch (15). Choosing (exact text) "Order status" answers, "Talk to a human"
+ * Flow: the trigger (src 7) gets the evaluation settings (23), seat status outSeat (26), the
+ * robot's welcome list (29 `welcome_msg`, seven questions: the widget pages them by five) and
+ * the welcome branch (15). The desk is bot-first: its robot answers the welcome questions by
+ * exact text (the strong match of src 15), as Tencent's robot messages do (the customer-service
+ * plugin 2.2.6, notes/vendors-in-the-field.md T2): "How long does delivery take?" streams its
+ * answer (31, `chunks` growing through MESSAGE_MODIFIED until `isFinished: 1`), then sends
+ * rich text (30, Markdown with a link; also an unsafe link and raw HTML, for the sanitizer),
+ * a text line, and a robot answer (29) with follow-up choices. A visitor line with "recall"
+ * makes the desk recall its last text line (MESSAGE_REVOKED, `isRevoked` in history) and
+ * correct it. Robot messages carry `chatbotPlugin: 1` instead of `customerServicePlugin: 0`.
+ * Choosing (exact text) "Order status" answers, "Talk to a human"
  * (or any text with "human") seats the ScriptedAgent (26 inSeat, typing 12, replies), "Fill
  * in a form" asks an options form then a free-text form (21), "Show me a card" sends a card
  * (22). "rate" sends a star satisfaction request (9), "rate numbers" a numeric one; a
  * selection (10) comes back as the same src 9 modified with `selected`. src 24 asks for the
  * rating in seat; src 27 ends (19); "timeout" ends with the timeout flag (20). A second login
  * of the same userID kicks the first socket ('multipleAccount'), like Tencent's default.
+ *
+ * Violations (the document's rules; tests assert none): src 7, 10, 24 and 27 not sent
+ * online-only ("When sending this message you need to set the parameter onlineUserOnly to
+ * true"); src 27 while no agent holds the seat (src 27: "When the user side has accessed the
+ * agent, they can send [it]"), which the desk refuses (no end flag); a src 10 whose
+ * `sessionId` is not the rating's (the plugin echoes the desk's, or '' when there is none).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -33,8 +48,27 @@ export interface TencentSimulatorOptions extends SimulatorOptions {
 }
 
 const DESK = '@customer_service_account';
+/** The flag messages the document says to send with onlineUserOnly: true. */
+const ONLINE_ONLY = new Set(['7', '10', '24', '27']);
 const BOT_NICK = 'Desk Assistant';
 export const WELCOME_BRANCH = ['Order status', 'Talk to a human', 'Fill in a form', 'Show me a card'];
+/** The robot's welcome list (src 29 welcome_msg): more than one page of five. */
+export const WELCOME_QUESTIONS = [
+  'How long does delivery take?',
+  'Can I pay by invoice?',
+  'Do you ship abroad?',
+  'How do I return an item?',
+  'Where is my nearest shop?',
+  'Do you have gift cards?',
+  'Talk to a human',
+];
+/** The streamed answer (src 31), in the chunks the desk pushes one modification at a time. */
+export const STREAMED_ANSWER = ['Standard delivery ', 'takes two to three ', 'working days; ', 'express orders placed before 2 pm ', 'arrive the next day.'];
+/** The rich-text answer (src 30): Markdown with a link, an unsafe link and raw HTML. */
+export const RICH_TEXT =
+  '**Tracking:** follow your parcel on [our tracking page](https://example.com/track).\n\n' +
+  '- Not a link: [click](javascript:alert(1))\n- <img src=x onerror="alert(1)">Raw HTML stays inert';
+const ROBOT_NICK = 'Desk Robot';
 const FOOD = ['Apple', 'Watermelon', 'Strawberry'];
 const MENU = [
   { id: '101', content: 'Extremely dissatisfied' },
@@ -51,11 +85,15 @@ interface Conversation {
   userID: string;
   socket?: WebSocket;
   history: DeskMessage[];
-  byId: Map<string, { message: DeskMessage; data: Obj }>;
+  byId: Map<string, { message: DeskMessage; data: Obj; flag: Obj }>;
+  /** The desk's last plain text line, which "recall" recalls. */
+  lastLine?: DeskMessage;
   seat: 'in' | 'out';
   agent?: ScriptedAgent;
   /** Open prompt waiting for the visitor's exact text. */
-  prompt?: { id: string; kind: 'branch' | 'food' | 'email'; items: string[] };
+  prompt?: { id: string; kind: 'branch' | 'food' | 'email' | 'robot'; items: string[] };
+  /** The robot's welcome questions are open while the bot holds the seat. */
+  faq: boolean;
   ratings: Map<string, string>;
   lastText: string;
   /** The sig the current socket logged in with. */
@@ -71,12 +109,15 @@ export interface TencentSimulatorHandle extends SimulatorHandle {
    * from then on, so only a freshly minted one logs in again.
    */
   expireSigs(): number;
+  /** Frames that broke the desk document's rules (see the header), oldest first. */
+  violations: string[];
 }
 
 export async function startTencentSimulator(opts: TencentSimulatorOptions = {}): Promise<TencentSimulatorHandle> {
   const host = opts.host ?? '127.0.0.1';
   const sdkAppId = opts.sdkAppId ?? '1400000000';
   const received: ReceivedFrame[] = [];
+  const violations: string[] = [];
   const sigs = new Map<string, string>();
   const conversations = new Map<string, Conversation>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -145,21 +186,61 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
     push(conv, { op: 'message', message: view(conv, m), serverTime: serverNow() });
   }
   function text(conv: Conversation, line: string, nick = BOT_NICK): void {
-    deliver(conv, create(conv, DESK, 'TIMTextElem', { text: line }, nick), true);
+    const m = create(conv, DESK, 'TIMTextElem', { text: line }, nick);
+    conv.lastLine = m;
+    deliver(conv, m, true);
   }
-  function custom(conv: Conversation, data: Obj, stored = true, nick = BOT_NICK): DeskMessage {
-    const m = create(conv, DESK, 'TIMCustomElem', { data: JSON.stringify({ customerServicePlugin: 0, ...data }), description: '', extension: '' }, nick);
-    conv.byId.set(m.ID, { message: m, data });
+  const DESK_FLAG: Obj = { customerServicePlugin: 0 };
+  const ROBOT_FLAG: Obj = { chatbotPlugin: 1 };
+  function custom(conv: Conversation, data: Obj, stored = true, nick = BOT_NICK, flag = DESK_FLAG): DeskMessage {
+    const m = create(conv, DESK, 'TIMCustomElem', { data: JSON.stringify({ ...flag, ...data }), description: '', extension: '' }, nick);
+    conv.byId.set(m.ID, { message: m, data, flag });
     deliver(conv, m, stored);
     return m;
   }
-  /** The desk fills `selected` in a message it sent: MESSAGE_MODIFIED. */
+  /** The robot's own messages (29–31) carry `chatbotPlugin: 1`. */
+  const robot = (conv: Conversation, data: Obj): DeskMessage => custom(conv, data, true, ROBOT_NICK, ROBOT_FLAG);
+  /** The desk changes a message it sent (fills `selected`, grows a stream): MESSAGE_MODIFIED. */
   function modify(conv: Conversation, id: string, change: (data: Obj) => void): void {
     const entry = conv.byId.get(id);
     if (!entry) return;
     change(entry.data);
-    entry.message.payload = { ...entry.message.payload, data: JSON.stringify({ customerServicePlugin: 0, ...entry.data }) };
+    entry.message.payload = { ...entry.message.payload, data: JSON.stringify({ ...entry.flag, ...entry.data }) };
     push(conv, { op: 'modified', message: view(conv, entry.message), serverTime: serverNow() });
+  }
+  /** The desk recalls a message: marked in history, MESSAGE_REVOKED to the widget. */
+  function revoke(conv: Conversation, m: DeskMessage): void {
+    m.isRevoked = true;
+    push(conv, { op: 'revoked', message: view(conv, m), serverTime: serverNow() });
+  }
+  function welcome(conv: Conversation): void {
+    robot(conv, {
+      src: '29',
+      subtype: 'welcome_msg',
+      content: { title: 'Frequently asked questions', items: WELCOME_QUESTIONS.map((content, i) => ({ id: String(i + 1), content })) },
+    });
+    conv.faq = true;
+  }
+  /** The robot answers one of its welcome questions. */
+  function answer(conv: Conversation, question: string): void {
+    if (question === 'Talk to a human') return human(conv);
+    if (question !== 'How long does delivery take?') return text(conv, `About "${question}": our help centre has the details.`, ROBOT_NICK);
+    const stream = robot(conv, { src: '31', chunks: [], isFinished: 0 });
+    const step = (i: number): void => {
+      const last = i === STREAMED_ANSWER.length - 1;
+      modify(conv, stream.ID, (d) => {
+        d.chunks = STREAMED_ANSWER.slice(0, i + 1);
+        d.isFinished = last ? 1 : 0;
+      });
+      if (!last) return later(120, () => step(i + 1));
+      later(150, () => {
+        robot(conv, { src: '30', content: RICH_TEXT });
+        text(conv, 'Delivery is free on all orders.', ROBOT_NICK);
+        const follow = robot(conv, { src: '29', content: { title: 'Anything else?', items: [{ content: 'Talk to a human' }, { content: 'No, thanks' }] } });
+        conv.prompt = { id: follow.ID, kind: 'robot', items: ['Talk to a human', 'No, thanks'] };
+      });
+    };
+    later(120, () => step(0));
   }
   function ask(conv: Conversation, kind: 'branch' | 'food' | 'email'): void {
     if (kind === 'branch') {
@@ -199,6 +280,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
   function human(conv: Conversation): void {
     if (conv.seat === 'in' || conv.agent) return;
     conv.prompt = undefined;
+    conv.faq = false;
     let agentName: string | undefined;
     const agentHost: AgentHost = {
       queue: () => {},
@@ -240,7 +322,12 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
     conv.lastText = line;
     const lower = line.toLowerCase();
     if (/\btimeout\b/.test(lower)) return end(conv, 'timeout');
+    if (/\brecall\b/.test(lower) && conv.lastLine && !conv.lastLine.isRevoked) {
+      revoke(conv, conv.lastLine);
+      return text(conv, 'Correction: delivery is free on orders over €50.', conv.lastLine.nick);
+    }
     if (conv.seat === 'in' && conv.agent) return conv.agent.hear(line);
+    if (conv.faq && WELCOME_QUESTIONS.includes(line)) return answer(conv, line);
     const prompt = conv.prompt;
     // The desk's "strong equal match": only the exact option text selects it.
     if (prompt && (prompt.kind === 'email' || prompt.items.includes(line))) {
@@ -250,6 +337,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
       });
       if (prompt.kind === 'food') return ask(conv, 'email');
       if (prompt.kind === 'email') return text(conv, `Thank you, we noted: ${line.slice(0, 200)}`);
+      if (prompt.kind === 'robot') return line === 'Talk to a human' ? human(conv) : text(conv, 'Glad to help.', ROBOT_NICK);
       if (line === 'Order status') return text(conv, 'Your order #1234 shipped yesterday and arrives on Friday.');
       if (line === 'Talk to a human') return human(conv);
       if (line === 'Fill in a form') return ask(conv, 'food');
@@ -272,6 +360,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
         conv.seat = 'out';
         custom(conv, { src: '23', content: { menuSendRuleFlag: 7 } });
         custom(conv, { src: '26', content: { command: 'updateSeatStatus', content: 'outSeat' } });
+        welcome(conv);
         return ask(conv, 'branch');
       case '10': {
         const sel = isObj(data.menuSelected) ? data.menuSelected : {};
@@ -279,6 +368,10 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
         const entry = id ? conv.byId.get(id) : undefined;
         const menu = entry && isObj(entry.data.menuContent) ? entry.data.menuContent : undefined;
         const option = MENU.find((o) => o.id === String(sel.id));
+        const issued = entry && menu ? String(menu.sessionId ?? '') : undefined;
+        if (issued !== undefined && sel.sessionId !== issued) {
+          violations.push(`src 10 echoed sessionId ${JSON.stringify(sel.sessionId)}, not the rating's ${JSON.stringify(issued)}`);
+        }
         // Late, duplicate or unknown selections are refused (the desk's 10150/10152).
         if (!id || !menu || !option || menu.selected || Number(menu.expireTime) * 1000 <= serverNow()) return;
         return modify(conv, id, (d) => {
@@ -289,6 +382,8 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
         if (conv.seat === 'in') rating(conv, 1);
         return;
       case '27':
+        // "When the user side has accessed the agent" only: in the bot flow the desk refuses it.
+        if (conv.seat !== 'in') return void violations.push('src 27 while no agent held the seat (before inSeat)');
         conv.agent?.visitorLeft();
         conv.agent = undefined;
         conv.seat = 'out';
@@ -319,7 +414,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
         if (sigs.get(req.userSig) !== req.userID) return fail(70001, 'userSig invalid');
         conv = conversations.get(req.userID);
         if (!conv) {
-          conv = { userID: req.userID, history: [], byId: new Map(), seat: 'out', ratings: new Map(), lastText: '' };
+          conv = { userID: req.userID, history: [], byId: new Map(), seat: 'out', ratings: new Map(), lastText: '', faq: false };
           conversations.set(req.userID, conv);
         }
         const previous = conv.socket;
@@ -358,6 +453,8 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
           data = undefined;
         }
         record('tencent', isObj(data) ? `src:${String(data.src)}` : 'custom', { data: data ?? msg.data, onlineUserOnly });
+        const src = isObj(data) ? String(data.src) : '';
+        if (ONLINE_ONLY.has(src) && !onlineUserOnly) violations.push(`src ${src} sent without onlineUserOnly`);
         const m = create(c, c.userID, 'TIMCustomElem', { data: msg.data, description: '', extension: '' });
         if (!onlineUserOnly) c.history.push(m);
         reply({ op: 'reply', seq: req.seq, ok: true, message: view(c, m) });
@@ -379,6 +476,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
     url,
     options: { sdkAppId, to: DESK, userSigUrl: `http://${host}:${port}/usersig`, sandbox: url },
     received,
+    violations,
     expireSigs() {
       let n = 0;
       for (const c of conversations.values()) {

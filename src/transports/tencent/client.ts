@@ -41,6 +41,8 @@ export interface DeskMessage {
    * server, marked 'fail' or still 'unSend'.
    */
   status?: string;
+  /** Recalled by its sender: history keeps it marked so (the SDK's `isRevoked`). */
+  isRevoked?: boolean;
   payload: {
     text?: string;
     data?: string;
@@ -58,6 +60,8 @@ export type DeskEvent =
   | { name: 'not-ready' }
   | { name: 'received'; messages: DeskMessage[] }
   | { name: 'modified'; messages: DeskMessage[] }
+  /** MESSAGE_REVOKED: the sender recalled these messages. */
+  | { name: 'revoked'; messages: DeskMessage[] }
   | { name: 'kicked'; reason: string }
   | { name: 'net'; state: DeskNetState }
   | { name: 'error'; code: number; message: string };
@@ -114,6 +118,7 @@ export function toDeskMessage(raw: unknown): DeskMessage | undefined {
     nick: optStr(raw.nick),
     avatar: optStr(raw.avatar),
     ...(typeof raw.status === 'string' && raw.status.length <= 16 && { status: raw.status }),
+    ...(raw.isRevoked === true && { isRevoked: true }),
     payload: {
       text: optStr(p.text),
       // Not capped: it is JSON the mapper parses (and bounds field by field).

@@ -7,6 +7,7 @@
  * on the shared policy (core/backoff.ts), as the SDK does on its own.
  */
 import { createReconnector } from '../../core/backoff';
+import { toDeskMessages } from './client';
 import type { DeskClient, DeskCredentials, DeskEvent, DeskMessage } from './client';
 import type { LoopbackPush, LoopbackRequest } from './loopback-protocol';
 
@@ -73,9 +74,10 @@ export function createLoopbackClient(url: string): DeskClient {
       pending.delete(frame.seq);
       if (frame.ok) p?.resolve(frame);
       else p?.reject(Object.assign(new Error(frame.error), { code: frame.code }));
-    } else if (frame.op === 'message' || frame.op === 'modified') {
+    } else if (frame.op === 'message' || frame.op === 'modified' || frame.op === 'revoked') {
       clock(frame.serverTime);
-      emit({ name: frame.op === 'message' ? 'received' : 'modified', messages: [frame.message] });
+      const name = frame.op === 'message' ? 'received' : frame.op;
+      emit({ name, messages: toDeskMessages(frame.message) });
     } else if (frame.op === 'kicked') {
       kicked = true;
       emit({ name: 'not-ready' });

@@ -4,7 +4,8 @@
  * makes, nothing more; typing travels as the desk's own src 12 custom messages. Types only.
  *
  * client → server: login, send, history (each with a `seq` the reply echoes)
- * server → client: reply, message (MESSAGE_RECEIVED), modified (MESSAGE_MODIFIED), kicked
+ * server → client: reply, message (MESSAGE_RECEIVED), modified (MESSAGE_MODIFIED),
+ *                   revoked (MESSAGE_REVOKED), kicked
  */
 import type { DeskMessage } from './client';
 
@@ -25,4 +26,5 @@ export type LoopbackPush =
   | LoopbackReply
   | { op: 'message'; message: DeskMessage; serverTime: number }
   | { op: 'modified'; message: DeskMessage; serverTime: number }
+  | { op: 'revoked'; message: DeskMessage; serverTime: number }
   | { op: 'kicked'; reason: string };

@@ -7,11 +7,26 @@
  *   string) or `chatbotPlugin` is 1; `src` may come as a string or a number.
  * - Branch and form options are identified by their `content`, because the desk matches the
  *   visitor's text to it exactly; `selected.content` therefore names the chosen option.
- * - A rating is identified by its `sessionId` (what src 10 must echo), else the message ID;
- *   `selected` counts only when its id matches a menu entry (the web kit's `==` rule).
+ * - A rating is identified by its `sessionId`, else the message ID; src 10 echoes the
+ *   `sessionId`, or '' when the desk sent none (the web kit's message-rating-star.vue), never
+ *   our ID. `selected` counts only when its id matches a menu entry (the web kit's `==` rule).
  * - Replayed history keeps the end/timeout markers as transcript lines instead of ending the
  *   live session, and drops typing. Each flow message also says what it means for the flow
  *   (`flow`), so the transport can tell from history whether the last flow is still running.
+ *
+ * The robot's srcs, as Tencent's customer-service plugin 2.2.6 renders them
+ * (components/message-customer-service.vue and its children; notes/vendors-in-the-field.md T2):
+ * - 29 a robot answer: `content.header || content.title` and `items[].content`, a click sends
+ *   the item's text (the strong text match of src 15); `subtype: 'welcome_msg'` is the welcome
+ *   list, shown five at a time with a button for the next five (message-robot-welcome.vue).
+ * - 30 rich text: `content` is Markdown. Mapped to its source as a partial line; the transport
+ *   renders it to HTML (a lazy chunk) and updates the line, the UI sanitizes it as any HTML.
+ * - 31 a streamed answer: `chunks[]` joined; more come through MESSAGE_MODIFIED until
+ *   `isFinished` is 1. The line is partial while `isFinished` is 0 (TUIKit's own rule: a
+ *   message without the field is whole).
+ * - 13 robot commands: the plugin hides every src 13 (not in its whitelist; `feedback` and
+ *   `updateBotStatus` named explicitly). What one changes for the visitor is who answers:
+ *   `updateBotStatus` 'inBot' / 'leaveBot' says the bot joined or left. The rest shows nothing.
  */
 import { capText, MAX_OPTIONS, type Agent, type Attachment, type ChoiceOption, type ConfabEventBody, type IncomingMessage, type Sender } from '../../core/contract';
 import { t } from '../../core/i18n';
@@ -40,6 +55,10 @@ export interface MapResult {
   /** Who holds that seat (src 26), named by the message's nick: also known on replay. */
   agent?: Agent;
   flow?: FlowMark;
+  /** src 30: the line's text is Markdown for the transport to render (then update the line). */
+  markdown?: boolean;
+  /** src 9: the desk's own `sessionId` (or '' when it sent none), which src 10 must echo. */
+  ratingSession?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -60,12 +79,16 @@ const selectedContent = (content: Obj): string | undefined =>
   isObj(content.selected) ? str(content.selected.content) || undefined : undefined;
 
 const none: MapResult = { events: [] };
+/** Tencent's robot welcome list shows five items at a time (message-robot-welcome.vue). */
+const WELCOME_PAGE = 5;
+/** A streamed answer's chunks: far above a real answer's, bounded like every list. */
+const MAX_CHUNKS = 10_000;
 const one = (event: ConfabEventBody): MapResult => ({ events: [event] });
 
 export function mapDeskMessage(msg: DeskMessage, ctx: MapContext): MapResult {
   const fromVisitor = msg.flow === 'out';
   const sender: Sender = fromVisitor ? 'visitor' : ctx.seat === 'in' ? 'agent' : 'bot';
-  const line = (body: Omit<IncomingMessage, 'id' | 'sender'>): MapResult =>
+  const line: Line = (body) =>
     one({
       type: 'message',
       message: {
@@ -94,13 +117,15 @@ export function mapDeskMessage(msg: DeskMessage, ctx: MapContext): MapResult {
       return url ? line({ attachments: [file] }) : line({ text: name });
     }
     case 'TIMCustomElem':
-      return mapCustom(msg, ctx, sender);
+      return mapCustom(msg, ctx, sender, line);
     default:
       return none;
   }
 }
 
-function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult {
+type Line = (body: Omit<IncomingMessage, 'id' | 'sender'>) => MapResult;
+
+function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender, line: Line): MapResult {
   let data: unknown;
   try {
     data = JSON.parse(msg.payload?.data ?? '');
@@ -121,7 +146,7 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
       const chosen = isObj(menu.selected) ? str(menu.selected.id) : '';
       const selected = options.find((o) => o.id === chosen)?.id;
       const expireTime = num(menu.expireTime);
-      return one({
+      const rating: ConfabEventBody = {
         type: 'rating',
         rating: {
           id: str(menu.sessionId) || msg.ID,
@@ -132,7 +157,8 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
           ...(expireTime > 0 && { expiresAt: expireTime * 1000, serverSkew: ctx.serverSkew }),
           ...(selected && { selected }),
         },
-      });
+      };
+      return { events: [rating], ratingSession: str(menu.sessionId) };
     }
     case '12':
       // The newer kits send `typingStatus: 1` for typing and anything else for stopped.
@@ -227,7 +253,35 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender): MapResult
       return fromVisitor ? { events: [], flow: 'live' } : none;
     case '27':
       return fromVisitor ? { events: [], flow: { ended: 'visitor' } } : none;
-    // Newer robot srcs (29–38) are not rendered yet.
+    case '13': {
+      // Robot commands: only the bot's status changes what the visitor sees (who answers).
+      const status = str(content.command) === 'updateBotStatus' ? str(content.content) : '';
+      if (ctx.replay || fromVisitor || ctx.seat === 'in' || (status !== 'inBot' && status !== 'leaveBot')) return none;
+      return one({ type: 'agent', action: status === 'inBot' ? 'joined' : 'left', agent: { name: msg.nick || t('messages.bot'), isBot: true } });
+    }
+    case '29': {
+      const welcome = str(data.subtype) === 'welcome_msg';
+      return one({
+        type: 'branch',
+        branch: {
+          id: msg.ID,
+          // The welcome list has a title only; an answer a header or a title.
+          header: welcome ? str(content.title) : str(content.header) || str(content.title),
+          options: choices(content.items),
+          ...(welcome && { pageSize: WELCOME_PAGE }),
+        },
+      });
+    }
+    case '30': {
+      const source = str(data.content);
+      return source ? { ...line({ text: source, partial: true }), markdown: true } : none;
+    }
+    case '31': {
+      const chunks = Array.isArray(data.chunks) ? data.chunks.slice(0, MAX_CHUNKS) : [];
+      const text = capText(chunks.map(str).join(''));
+      return line({ text, ...(num(data.isFinished) === 0 && { partial: true }) });
+    }
+    // Newer srcs (28, 32–38) are not rendered: Tencent's web plugin 2.2.6 stops at 31.
     default:
       return none;
   }

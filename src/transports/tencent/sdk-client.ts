@@ -42,6 +42,7 @@ export function fromTencentSdk(chat: ChatSdk): DeskClient {
   chat.on('sdkStateNotReady', () => emit({ name: 'not-ready' }));
   chat.on('onMessageReceived', (e) => emit({ name: 'received', messages: toDeskMessages(e.data) }));
   chat.on('onMessageModified', (e) => emit({ name: 'modified', messages: toDeskMessages(e.data) }));
+  chat.on('onMessageRevoked', (e) => emit({ name: 'revoked', messages: toDeskMessages(e.data) }));
   chat.on('kickedOut', (e) => emit({ name: 'kicked', reason: String(get(e.data, 'type') ?? '') }));
   chat.on('netStateChange', (e) => {
     const state = get(e.data, 'state');

@@ -27,6 +27,14 @@
  * - History is read on every ready. If its last flow message is an end flag (19/20/27), a
  *   flow this page was running ends with it; otherwise that flag is no line of its own.
  * - "Ask for a rating" is offered only while an agent holds the seat (document, src 24).
+ * - "End chat" sends src 27 only while a human agent holds the seat (src 26 inSeat): the
+ *   document allows it "when the user side has accessed the agent". In the bot flow the chat
+ *   ends here and the desk is told nothing.
+ * - A satisfaction choice (src 10) echoes the desk's `sessionId`, or '' when it sent none.
+ * - The robot's answers (src 29–31) follow map.ts; a modified message updates its line in
+ *   place (`message-updated`: src 31 streams so), a recalled one is withdrawn
+ *   (MESSAGE_REVOKED, or `isRevoked` in history). src 30 Markdown is rendered by a lazy chunk
+ *   (../markdown.ts) and its line updated with the HTML, which the UI sanitizes.
  * - A visitor line is sent once. The core re-sends a line whose echo is missing, with its
  *   client id, on each new connection and after a reload; a line whose send was cut with the
  *   socket may still have reached the desk. Commands wait while history is read on ready, a
@@ -43,6 +51,7 @@ import type {
   ConfabEventBody,
   EventSink,
   FormPrompt,
+  IncomingMessage,
   Json,
   RatingPolicy,
   RatingRequest,
@@ -86,6 +95,9 @@ const loadClient: DeskClientLoader = (init) =>
   init.sandbox
     ? import('./loopback-client').then((m) => m.createLoopbackClient(init.sandbox as string))
     : import('./sdk-client').then((m) => m.createSdkClient(init.sdkAppId));
+
+/** `marked` and our wrapper: a chunk fetched when the first Markdown line arrives. */
+const loadMarkdown = (): Promise<(source: string) => string> => import('../markdown').then((m) => m.markdownToHtml);
 
 export const createTransport: TransportFactory = (options) => new TencentTransport(options, loadClient);
 
@@ -146,6 +158,8 @@ class TencentTransport implements Transport {
   private attempt = 0;
   private pending: Command[] = [];
   private readonly seen = new Set<string>();
+  /** Messages recalled: withdrawn once, and later copies or modifications ignored. */
+  private readonly withdrawn = new Set<string>();
   /** The visitor's lines put on the wire, by client id (see VisitorLine). */
   private readonly lines: Map<string, VisitorLine>;
   /** History reads on ready still running: commands wait for them, as for ready. */
@@ -154,6 +168,10 @@ class TencentTransport implements Transport {
   private seat?: 'in' | 'out';
   private readonly prompts = new Map<string, BranchPrompt | FormPrompt>();
   private readonly ratings = new Map<string, RatingRequest>();
+  /** Rating id → the desk's `sessionId` ('' when it sent none): what src 10 echoes. */
+  private readonly ratingSessions = new Map<string, string>();
+  /** Markdown renders in flight, by line id: only the newest version's result is used. */
+  private readonly renders = new Map<string, number>();
   /** The desk's rating rules (src 23), as sent. */
   private policy?: RatingPolicy;
   /** The rating rules as last published to the core (the desk's, narrowed by `mayAsk`). */
@@ -286,6 +304,8 @@ class TencentTransport implements Transport {
         return this.receive(e.messages, false);
       case 'modified':
         return this.receive(e.messages, true);
+      case 'revoked':
+        return this.withdraw(e.messages);
     }
   }
 
@@ -348,6 +368,11 @@ class TencentTransport implements Transport {
     let seatAgent: Agent | undefined;
     const fresh: MapResult[] = [];
     for (const msg of pages.flat()) {
+      if (msg.isRevoked) {
+        // Recalled while this page was away (or before a reload): its line goes, once.
+        this.withdraw([msg]);
+        continue;
+      }
       if (this.seen.has(msg.ID) || notDelivered(msg)) continue;
       this.seen.add(msg.ID);
       const result = this.claimed(msg, mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew(), replay: true }));
@@ -364,7 +389,10 @@ class TencentTransport implements Transport {
     // Before replaying, so the rating rules replayed are judged by the flow's final state.
     if (last !== undefined) this.flowEnded = ended !== undefined;
     fresh.forEach((r, i) => {
-      if (i !== lastMark || !ended) return r.events.forEach((ev) => this.dispatch(ev));
+      if (i !== lastMark || !ended) {
+        r.events.forEach((ev) => this.dispatch(ev));
+        return this.follow(r);
+      }
       if (running && !this.endedLocally) this.dispatch({ type: 'ended', by: ended });
     });
     if (ended) this.liveFlow = false;
@@ -378,7 +406,8 @@ class TencentTransport implements Transport {
   private flush(): void {
     const owed = this.endOwed;
     this.endOwed = undefined;
-    if (owed === 'flow' || (owed === 'resumed' && this.liveFlow)) {
+    // Owed only to a human agent's seat (document, src 27), as history (read first) shows it.
+    if ((owed === 'flow' || (owed === 'resumed' && this.liveFlow)) && this.seat === 'in') {
       this.liveFlow = false;
       this.client?.sendCustom(this.to, endData(), true).catch((e: unknown) => console.warn('[confab] desk command failed', 'end', e));
     }
@@ -396,17 +425,27 @@ class TencentTransport implements Transport {
     const conversation = `C2C${this.to}`;
     for (const msg of messages) {
       if (msg.conversationID !== conversation || notDelivered(msg)) continue;
+      if (msg.isRevoked) {
+        this.withdraw([msg]);
+        continue;
+      }
       if (!modified) {
         if (this.seen.has(msg.ID)) continue;
-        this.seen.add(msg.ID);
-      }
+      } else if (this.withdrawn.has(msg.ID)) continue;
+      this.seen.add(msg.ID);
       const mapped = mapDeskMessage(msg, { seat: this.seat, serverSkew: this.skew() });
-      const { events, seat, flow } = modified ? mapped : this.claimed(msg, mapped);
+      const result = modified ? mapped : this.claimed(msg, mapped);
+      const { seat, flow } = result;
       if (seat) this.seat = seat;
       // The desk's answer to a trigger, or a seat change: the flow is on again.
       if (flow === 'live') this.flowEnded = false;
+      // A modified message changes its line in place (a streamed answer grows so).
+      const events = modified
+        ? result.events.flatMap((ev): ConfabEventBody[] =>
+            ev.type === 'message' ? [{ type: 'message-updated', message: ev.message }] : ev.type === 'ended' || ev.type === 'typing' ? [] : [ev],
+          )
+        : result.events;
       for (const ev of events) {
-        if (modified && (ev.type === 'message' || ev.type === 'ended' || ev.type === 'typing')) continue;
         if (ev.type === 'ended' && this.endedLocally) continue;
         if (ev.type === 'typing') {
           this.typing(ev.on);
@@ -416,7 +455,52 @@ class TencentTransport implements Transport {
         if (msg.flow === 'in' && ev.type !== 'rating-policy' && ev.type !== 'error') this.typing(false);
         this.dispatch(ev);
       }
+      this.follow(result);
       this.publishPolicy();
+    }
+  }
+
+  /** What a mapped message leaves for the transport to do: remember a rating's desk session, render Markdown. */
+  private follow(result: MapResult): void {
+    for (const ev of result.events) {
+      if (ev.type === 'rating' && result.ratingSession !== undefined) this.ratingSessions.set(ev.rating.id, result.ratingSession);
+      if ((ev.type === 'message' || ev.type === 'message-updated') && result.markdown) this.render(ev.message);
+    }
+  }
+
+  /**
+   * A Markdown line (src 30) is on screen as its source, partial; once the Markdown chunk is
+   * here its HTML replaces it. If the chunk cannot load, the source stays, as finished text.
+   */
+  private render(message: IncomingMessage): void {
+    const source = message.text ?? '';
+    const { text: _text, partial: _partial, ...rest } = message;
+    const version = (this.renders.get(message.id) ?? 0) + 1;
+    this.renders.set(message.id, version);
+    loadMarkdown()
+      .then(
+        (toHtml): IncomingMessage => ({ ...rest, html: toHtml(source) }),
+        (e: unknown): IncomingMessage => {
+          console.warn('[confab] Markdown renderer unavailable', e);
+          return { ...rest, text: source };
+        },
+      )
+      .then((done) => {
+        if (this.renders.get(message.id) !== version || this.withdrawn.has(message.id)) return;
+        this.renders.delete(message.id);
+        this.emit({ type: 'message-updated', message: done });
+      });
+  }
+
+  /** Recalled messages (MESSAGE_REVOKED, or marked so in history): their lines go. */
+  private withdraw(messages: DeskMessage[]): void {
+    const conversation = `C2C${this.to}`;
+    for (const msg of messages) {
+      if (msg.conversationID !== conversation || this.withdrawn.has(msg.ID)) continue;
+      this.withdrawn.add(msg.ID);
+      this.seen.add(msg.ID);
+      this.prompts.delete(msg.ID);
+      this.emit({ type: 'message-withdrawn', id: msg.ID });
     }
   }
 
@@ -588,7 +672,7 @@ class TencentTransport implements Transport {
         if (rating.expiresAt !== undefined && this.clock.now() + this.skew() >= rating.expiresAt) {
           return this.emit({ type: 'error', code: 'rating-expired', message: t('rating.expired'), fatal: false });
         }
-        await client.sendCustom(this.to, selectionData(option.id, option.label, rating.id), true);
+        await client.sendCustom(this.to, selectionData(option.id, option.label, this.ratingSessions.get(rating.id) ?? ''), true);
         const rated = { ...rating, selected: option.id };
         this.ratings.set(rating.id, rated);
         return this.emit({ type: 'rating', rating: rated });
@@ -599,10 +683,14 @@ class TencentTransport implements Transport {
         }
         await client.sendCustom(this.to, askRatingData(), true);
         return;
-      case 'end':
+      case 'end': {
+        // src 27 is for "when the user side has accessed the agent" (document): in the bot
+        // flow the chat ends here only.
+        const seated = this.seat === 'in' && !this.flowEnded;
         if (!this.endedLocally) this.endLocally();
-        await client.sendCustom(this.to, endData(), true);
+        if (seated) await client.sendCustom(this.to, endData(), true);
         return;
+      }
       case 'typing':
       case 'preview':
         return; // the desk has no visitor typing signal
