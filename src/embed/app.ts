@@ -37,8 +37,8 @@ const PUBLIC_EVENTS: (keyof SessionEventMap)[] = ['open', 'close', 'message', 'u
 
 /**
  * Boots in slices with a yield to input between them (issue 27): running this chunk is one
- * task, building the session and the launcher's state the next, rendering the window the
- * next, wiring the API the last. The launcher's click is the app's only in the last slice,
+ * task, building the session the next, the launcher's state the next, mounting the window
+ * (its CSS, and only the live region while it is closed) the next, wiring the API the last. The launcher's click is the app's only in the last slice,
  * in the same task as the loader hands it over (until then the loader queues the click).
  */
 export async function boot(host: LoaderHost): Promise<AppHandle> {
@@ -67,6 +67,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
     storageKey: host.storageKey,
     consentRequired: options.all.consent === 'required',
   });
+  await yieldToInput();
   const guest = frameGuest(host);
   if (!host.fullPage) adoptCss(host.root, launcherAppCss, options.all.nonce);
 

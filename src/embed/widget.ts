@@ -179,12 +179,13 @@ export function startWidget(
     name,
     call(method, args) {
       if (app) return app.call(method, args);
-      if (method === 'ready') return ready;
+      // A page that waits for `ready` needs the app: asking for it loads it, as open does.
+      if (method === 'ready') return load(), ready;
       if (method === 'isOpen') return false;
       if (method === 'unreadCount') return 0;
       // on/off are replayed in order once the app is there, so an early off cancels an early on.
       queue.push([method, args]);
-      if (method === 'open' || method === 'toggle') void load();
+      if (method === 'open' || method === 'toggle' || args[0] === 'ready') void load(); // on('ready', fn) too
       return undefined;
     },
   };
