@@ -334,7 +334,11 @@ async function longConversation(browser, profile, sandbox, hostUrl) {
 
 // ---------- the run ----------
 const started = Date.now();
-const sandbox = await startSandbox({ staticDir: DIST, delayScale: 0.02, compress: true });
+// Served as a CDN serves a build with content-hashed chunk names: cacheable. (The sandbox's
+// own default, no-cache without validators, would make the browser download a prefetched
+// chunk again when it is imported; README says how to serve dist/.) Each load is a fresh
+// context with an empty cache, so the host page and confab.js are always fetched.
+const sandbox = await startSandbox({ staticDir: DIST, delayScale: 0.02, compress: true, headers: { 'cache-control': 'public, max-age=31536000, immutable' } });
 sandbox.tune({ delayScale: 0.02, queueFrom: 0 });
 const anchors = await startAnchors();
 const browser = await chromium.launch({

@@ -28,8 +28,8 @@ function main(): void {
     frameHost: chunk(__CONFAB_FRAME_HOST__),
     // Into the HTTP cache at idle, not run (see AppSource.warm). crossorigin: the same
     // credentials mode as import(), so the cached copy is the one import() takes.
-    warm: (iframe) =>
-      [__CONFAB_SHARED__, iframe ? __CONFAB_FRAME_HOST__ : __CONFAB_APP__].map((file) =>
+    warm: () =>
+      [__CONFAB_SHARED__, __CONFAB_APP__].map((file) =>
         document.head.append(Object.assign(document.createElement('link'), { rel: 'prefetch', crossOrigin: '', href: url(file) })),
       ),
   };

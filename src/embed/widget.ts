@@ -5,7 +5,8 @@
  * touch), on click, on `data-open`, or at once when the visitor has a chat going from an
  * earlier page. When the page is idle (never under Save-Data or 2G) the app's chunks are only
  * fetched into the HTTP cache (`<link rel=prefetch>`), not parsed or run: a visitor who never
- * reaches for the chat pays no main-thread time for it (issue 27). It must stay tiny: the
+ * reaches for the chat pays no main-thread time for it (issue 27). (data-mode="iframe" loads
+ * its frame at idle, as before: see below.) It must stay tiny: the
  * loader's budget is 3 KB gzip. Nothing is written to storage and no connection is opened.
  *
  * Several widgets may share a page (two script tags, or `<confab-chat>` elements): each
@@ -24,11 +25,11 @@ export interface AppSource {
   app(): Promise<AppModule>;
   frameHost(): Promise<AppModule>;
   /**
-   * At idle: bring the chunks `app()` (or, `iframe`, `frameHost()`) will import into the HTTP
-   * cache without running them. Not `modulepreload`, which parses and compiles them on the
-   * main thread before anyone asked. The npm entry has none (the site's bundler owns its chunks).
+   * At idle: bring the chunks `app()` will import into the HTTP cache without running them.
+   * Not `modulepreload`, which parses and compiles them on the main thread before anyone
+   * asked. The npm entry has none (the site's bundler owns its chunks): nothing at idle.
    */
-  warm?(iframe: boolean): void;
+  warm?(): void;
 }
 
 type Args = unknown[];
@@ -211,10 +212,12 @@ export function startWidget(
   const autoOpen = parsed.open || (fullPage && raw.frame !== '1');
   if (autoOpen) queue.push(['open', []]);
   if (autoOpen || fullPage || resuming) void load();
-  else if (!saveData() && source.warm) {
+  else if (!saveData()) {
     const idle = (window as Window & { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void })
       .requestIdleCallback;
-    const warm = () => loading || source.warm?.(iframe);
+    // data-mode="iframe" still loads its frame at idle: a chat going on lives in the frame's
+    // own storage, which this page cannot see, and the frame restores it without a click.
+    const warm = () => (iframe ? load() : loading || source.warm?.());
     const preload = () => (idle ? idle(warm, { timeout: 4000 }) : setTimeout(warm, 2000));
     if (document.readyState === 'complete') preload();
     else addEventListener('load', preload, { once: true });
