@@ -237,6 +237,8 @@ test.describe('embedding', () => {
       const attrs: Record<string, string> = { vendor: 'whoson', ...sandbox.vendors.whoson?.attributes, theme: 'neon', position: 'middle', color: 'red' };
       if (mode === 'iframe') attrs.mode = 'iframe';
       await hostPage(page, sandbox.url, [attrs]);
+      // The app (in-page) loads on intent (issue 27); the frame loads at idle.
+      await page.locator('confab-chat').getByRole('button').hover();
       await expect.poll(() => errors.length).toBeGreaterThanOrEqual(3);
       // The defaults: on the right, the default colour; and the chat works.
       const launcher = page.locator('confab-chat').getByRole('button');

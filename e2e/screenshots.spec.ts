@@ -48,8 +48,9 @@ test.describe('screenshots', () => {
 
   test('RTL, Arabic', async ({ widget, sandbox }) => {
     sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
-    // Not widget.load(): once the app loads (idle preload) the launcher's name is Arabic too.
+    // Not widget.load(): once the app loads (on intent, the hover) the launcher's name is Arabic too.
     await widget.page.goto(`${widget.sandbox.url}/?${new URLSearchParams({ vendor: 'whoson', 'data-locale': 'ar', 'data-title': 'دعم أكمي' })}`);
+    await widget.root.getByRole('button').hover();
     await widget.page.getByRole('button', { name: 'فتح المحادثة' }).click();
     await expect(widget.root.locator('.confab')).toHaveAttribute('dir', 'rtl');
     await chat(widget, 'ليلى', 'Please enter your name:', 'بدء المحادثة');

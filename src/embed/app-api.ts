@@ -32,7 +32,8 @@ export interface AppHandle {
 }
 
 export interface AppModule {
-  boot(host: LoaderHost): AppHandle;
+  /** The app boots in slices that yield to input (a promise); the frame host at once. */
+  boot(host: LoaderHost): AppHandle | Promise<AppHandle>;
 }
 
 /** The public API's methods; anything else is refused with a console error. */

@@ -19,6 +19,7 @@ import { watchPage } from './page';
 import { adoptCss } from './css';
 import { verifiedParentOrigin } from './frame-origin';
 import launcherAppCss from './launcher-app.css?inline';
+import { yieldToInput } from './yield';
 
 function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
   try {
@@ -35,7 +36,14 @@ function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
  */
 const PUBLIC_EVENTS: (keyof SessionEventMap)[] = ['open', 'close', 'message', 'unread', 'ended', 'phase'];
 
-export function boot(host: LoaderHost): AppHandle {
+/**
+ * Boots in slices with a yield to input between them (issue 27): running this chunk is one
+ * task, building the session the next, the launcher's state the next, mounting the window
+ * (its CSS, and only the live region while it is closed) the next, wiring the API the last. The launcher's click is the app's only in the last slice,
+ * in the same task as the loader hands it over (until then the loader queues the click).
+ */
+export async function boot(host: LoaderHost): Promise<AppHandle> {
+  await yieldToInput();
   const { options, launcher, badge } = host;
   const vendor = options.vendor;
   if (!isVendor(vendor)) throw new Error(`unknown vendor ${vendor}`);
@@ -60,6 +68,7 @@ export function boot(host: LoaderHost): AppHandle {
     storageKey: host.storageKey,
     consentRequired: options.all.consent === 'required',
   });
+  await yieldToInput();
   const guest = frameGuest(host);
   if (!host.fullPage) adoptCss(host.root, launcherAppCss, options.all.nonce);
 
@@ -111,9 +120,6 @@ export function boot(host: LoaderHost): AppHandle {
     session.open();
   };
   const toggle = (byVisitor = activated()) => (session.isOpen.value ? session.close() : open(byVisitor));
-  const onLauncher = () => toggle(true);
-  launcher.addEventListener('click', onLauncher);
-  cleanups.push(() => launcher.removeEventListener('click', onLauncher));
 
   // Public events: window CustomEvents for tag managers, and the frame's host when embedded.
   for (const name of PUBLIC_EVENTS) {
@@ -125,6 +131,7 @@ export function boot(host: LoaderHost): AppHandle {
     );
   }
 
+  await yieldToInput();
   cleanups.push(
     mountWindow(
       host.root,
@@ -153,6 +160,7 @@ export function boot(host: LoaderHost): AppHandle {
       },
     ),
   );
+  await yieldToInput();
   // Behind the frame bridge, the host page's title is the frame host's to change.
   cleanups.push(watchPage(session, host, { sound: options.all.sound === 'true' || options.all.sound === '', title: !guest }));
 
@@ -214,6 +222,9 @@ export function boot(host: LoaderHost): AppHandle {
       return fn(...args);
     },
   };
+  const onLauncher = () => toggle(true);
+  launcher.addEventListener('click', onLauncher);
+  cleanups.push(() => launcher.removeEventListener('click', onLauncher));
   guest?.start(handle, open);
   host.ready();
   dispatchPublic(host.name, 'ready', {});

@@ -22,7 +22,17 @@ function main(): void {
     import(/* @vite-ignore */ url(__CONFAB_SHARED__)).catch(() => 0),
     import(/* @vite-ignore */ url(file))
   );
-  const source: AppSource = { base, app: chunk(__CONFAB_APP__), frameHost: chunk(__CONFAB_FRAME_HOST__) };
+  const source: AppSource = {
+    base,
+    app: chunk(__CONFAB_APP__),
+    frameHost: chunk(__CONFAB_FRAME_HOST__),
+    // Into the HTTP cache at idle, not run (see AppSource.warm). crossorigin: the same
+    // credentials mode as import(), so the cached copy is the one import() takes.
+    warm: () =>
+      [__CONFAB_SHARED__, __CONFAB_APP__].map((file) =>
+        document.head.append(Object.assign(document.createElement('link'), { rel: 'prefetch', crossOrigin: '', href: url(file) })),
+      ),
+  };
   const run = () => {
     dispatcher();
     if (!customElements.get('confab-chat')) {

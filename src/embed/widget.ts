@@ -2,8 +2,11 @@
  * One widget's host-page part, shared by the script-tag loader (dist/confab.js) and the npm
  * entry (`import { mount } from 'confab'`): install the `Confab(...)` command queue, paint an
  * accessible launcher in an open shadow root, and load the app on intent (hover, focus,
- * touch), when the page is idle (never under Save-Data or 2G), on click, on `data-open`, or
- * at once when the visitor has a chat going from an earlier page. It must stay tiny: the
+ * touch), on click, on `data-open`, or at once when the visitor has a chat going from an
+ * earlier page. When the page is idle (never under Save-Data or 2G) the app's chunks are only
+ * fetched into the HTTP cache (`<link rel=prefetch>`), not parsed or run: a visitor who never
+ * reaches for the chat pays no main-thread time for it (issue 27). (data-mode="iframe" loads
+ * its frame at idle, as before: see below.) It must stay tiny: the
  * loader's budget is 3 KB gzip. Nothing is written to storage and no connection is opened.
  *
  * Several widgets may share a page (two script tags, or `<confab-chat>` elements): each
@@ -21,6 +24,12 @@ export interface AppSource {
   base: string;
   app(): Promise<AppModule>;
   frameHost(): Promise<AppModule>;
+  /**
+   * At idle: bring the chunks `app()` will import into the HTTP cache without running them.
+   * Not `modulepreload`, which parses and compiles them on the main thread before anyone
+   * asked. The npm entry has none (the site's bundler owns its chunks): nothing at idle.
+   */
+  warm?(): void;
 }
 
 type Args = unknown[];
@@ -153,8 +162,10 @@ export function startWidget(
   const iframe = parsed.all.mode === 'iframe' && !fullPage;
   function load(): Promise<void> {
     loading ??= (iframe ? source.frameHost() : source.app())
-      .then((mod: AppModule) => {
-        app = mod.boot(host);
+      // The app boots in slices that yield to input (app.ts): a promise of its handle.
+      .then((mod: AppModule) => mod.boot(host))
+      .then((handle) => {
+        app = handle;
         for (const [m, a] of queue.splice(0)) app.call(m, a);
       })
       .catch((err: unknown) => {
@@ -169,12 +180,13 @@ export function startWidget(
     name,
     call(method, args) {
       if (app) return app.call(method, args);
-      if (method === 'ready') return ready;
+      // A page that waits for `ready` needs the app: asking for it loads it, as open does.
+      if (method === 'ready') return load(), ready;
       if (method === 'isOpen') return false;
       if (method === 'unreadCount') return 0;
       // on/off are replayed in order once the app is there, so an early off cancels an early on.
       queue.push([method, args]);
-      if (method === 'open' || method === 'toggle') void load();
+      if (method === 'open' || method === 'toggle' || args[0] === 'ready') void load(); // on('ready', fn) too
       return undefined;
     },
   };
@@ -186,7 +198,8 @@ export function startWidget(
     queue.push(['toggle', []]);
     void load();
   });
-  // Pointer events cover mouse, pen and touch; focus covers the keyboard.
+  // Intent: pointer events cover mouse, pen and touch (pointerenter comes before touchstart);
+  // focus covers the keyboard.
   for (const intent of ['pointerenter', 'focus']) launcher.addEventListener(intent, () => void load(), { once: true });
 
   let resuming = false;
@@ -202,7 +215,10 @@ export function startWidget(
   else if (!saveData()) {
     const idle = (window as Window & { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void })
       .requestIdleCallback;
-    const preload = () => (idle ? idle(() => void load(), { timeout: 4000 }) : setTimeout(() => void load(), 2000));
+    // data-mode="iframe" still loads its frame at idle: a chat going on lives in the frame's
+    // own storage, which this page cannot see, and the frame restores it without a click.
+    const warm = () => (iframe ? load() : loading || source.warm?.());
+    const preload = () => (idle ? idle(warm, { timeout: 4000 }) : setTimeout(warm, 2000));
     if (document.readyState === 'complete') preload();
     else addEventListener('load', preload, { once: true });
   }
