@@ -97,6 +97,12 @@ export interface ChatConfig {
   agentsAvailable?: boolean;
   /** Longest visitor line the vendor accepts. */
   maxMessageLength?: number;
+  /**
+   * Set when the vendor mails the transcript to the address it already holds (ExpertFlow): that
+   * address, or '' when it holds none (then no email copy is offered). Unset: the visitor types
+   * the address.
+   */
+  transcriptEmailTo?: string;
 }
 
 export interface IncomingMessage {
