@@ -12,7 +12,7 @@ describe('ExpertFlow decoder: the document example payloads', () => {
   it('reads the init response sample as the conversation to join and the customer participant', () => {
     expect(decodeInit(fixture('init.response'))).toEqual({
       conversationId: '5ae01d346c25be4319a9df95',
-      participant: { id: 'd346c25', name: 'Kashif', isBot: false },
+      participant: { id: 'd346c25', name: 'Kashif' },
     });
   });
 
@@ -21,7 +21,7 @@ describe('ExpertFlow decoder: the document example payloads', () => {
     expect(line).toMatchObject({
       type: 'ChatMessage',
       conversationId: '7g5639ju987g',
-      from: { id: 'abcdedf', name: 'Kashif Sohail', isBot: false },
+      from: { id: 'abcdedf', name: 'Kashif Sohail' },
       text: 'Hello, what is the status of my request',
       attachments: [],
       whisper: false,
