@@ -50,6 +50,8 @@ export interface VendorSandbox {
   socketio?(generation?: 2 | 4): Promise<2 | 4>;
   /** ExpertFlow: new chats start with a bot (greets, answers, hands off when asked for a person). */
   botFirst?(on?: boolean): boolean;
+  /** Frames the simulator found against its vendor's rules (tests assert none), where it checks. */
+  readonly violations?: readonly string[];
 }
 
 interface VendorContext {
@@ -115,6 +117,7 @@ const STARTERS: Record<SandboxVendor, Starter> = {
         return generation;
       },
       botFirst: (on) => (state.bot = on ?? state.bot),
+      violations: state.violations,
       async close() {
         await live.close();
         state.dispose();
