@@ -257,4 +257,56 @@ test.describe('ExpertFlow, through the real script tag', () => {
       expect(violations()).toEqual([]);
     });
   }
+
+  test('a server that refuses the connection: a clear, translated error with Retry after a bounded number of tries', async ({
+    widget,
+    page,
+    sandbox,
+  }) => {
+    // A wrong path: the chat server answers 404 to every socket.io handshake there.
+    const server = `${sandbox.vendors.expertflow?.attributes.server ?? ''}/nowhere`;
+    const handshakes: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/nowhere/socket.io/')) handshakes.push(new URL(r.url()).searchParams.get('EIO') ?? '');
+    });
+    const named: string[] = [];
+    page.on('console', (m) => {
+      if (m.text().includes('refused the connection')) named.push(m.text());
+    });
+    // socket.io's backoff (1 s doubling, ±50 %) runs on the page's clock: the test moves it on.
+    await page.clock.install();
+    await widget.load('expertflow', { ...PRECHAT, server, locale: 'de' });
+    await widget.launcher.click();
+    const error = widget.dialog.getByText('Der Chat-Server ist nicht erreichbar. Bitte versuchen Sie es erneut.');
+    await expect
+      .poll(async () => {
+        await page.clock.runFor(2_000);
+        return error.isVisible();
+      })
+      .toBe(true);
+    await expect(widget.dialog.getByRole('button', { name: 'Erneut versuchen' })).toBeVisible();
+    await expect(widget.dialog.getByText(/Neue Verbindung|Reconnecting/)).toHaveCount(0);
+    // Five tries of socket.io 4, and one Engine.IO 3 probe that found no socket.io 2 either.
+    expect(handshakes.filter((v) => v === '4')).toHaveLength(5);
+    expect(handshakes.filter((v) => v === '3')).toHaveLength(1);
+    expect(named).toHaveLength(1);
+    expect(named[0]).toContain('/nowhere/socket.io');
+
+    // Nothing more on its own; Retry starts over, bounded again.
+    await page.clock.runFor(60_000);
+    expect(handshakes.filter((v) => v === '4')).toHaveLength(5);
+    await widget.dialog.getByRole('button', { name: 'Erneut versuchen' }).click();
+    await expect
+      .poll(async () => {
+        await page.clock.runFor(2_000);
+        return handshakes.filter((v) => v === '4').length;
+      })
+      .toBe(10);
+    await expect
+      .poll(async () => {
+        await page.clock.runFor(2_000);
+        return error.isVisible();
+      })
+      .toBe(true);
+  });
 });
