@@ -489,6 +489,9 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
       if (!body || !c) return;
       if (str(from?.id) !== c.customer.id) return violation('sendMessage: from is not the customer');
       if (c.state === 'ended') return violation('sendMessage: the conversation has ended');
+      if (body.language !== undefined && !/^[a-z]{2,3}$/.test(str(body.language) ?? '')) {
+        violation(`sendMessage: language ${JSON.stringify(body.language)} is not a language code like "en"`);
+      }
       if (body.type === 'ActivityMessage') return; // the visitor's typing goes to the agent's desk
       const text = str(body.text);
       // A customer cannot whisper: whisper lines are hidden from customers, never sent by them.

@@ -253,7 +253,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   }
 
   /** A config naming where the server mails the transcript (the address given at init). */
-  const configFor = (c: Conversation | null): ChatConfig => (c ? { ...config, transcriptEmailTo: c.email } : config);
+  const configFor = (c: Conversation | null): ChatConfig => ({ ...config, transcriptEmailTo: c?.email ?? '' });
 
   function emitLine(c: Conversation, line: ChatLine): void {
     if (line.whisper || (line.conversationId && line.conversationId !== c.id)) return;
@@ -551,7 +551,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     if (!c || !server) return error('transcript-unavailable', 'error.transcriptNotReady');
     // The document's URL has no address parameter: the server mails the address given at
     // init, so without one there is nobody to mail (the widget does not offer it then).
-    if (format === 'email' && !c.email) return error('transcript-unavailable', 'error.transcriptNotReady');
+    if (format === 'email' && !c.email) return error('unsupported', 'error.notAllowed');
     try {
       const res = await doFetch(`${server}/api/customer/transcript/${encodeURIComponent(c.id)}/${format}`);
       // "In the case of an ongoing chat session, the response will be Error 404": the server
