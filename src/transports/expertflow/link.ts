@@ -153,6 +153,8 @@ export function createLink(o: LinkOptions, on: LinkEvents): Link {
     const s = factory(o.server.origin, options);
     sock = s;
     let probed = false;
+    /** While the probe is out, a retry of this generation is no news for the visitor. */
+    let probing = false;
     let cause = '';
     const mine = () => sock === s && !closed;
     const switchTo = (next: Generation): void => {
@@ -174,7 +176,9 @@ export function createLink(o: LinkOptions, on: LinkEvents): Link {
       if (generation === 4 && /v2\.x/.test(cause)) return switchTo(2);
       if (probed) return;
       probed = true;
+      probing = true;
       void probeGeneration(o.fetch, o.server.origin, path).then((g) => {
+        probing = false;
         if (g) switchTo(g);
       });
     });
@@ -182,7 +186,7 @@ export function createLink(o: LinkOptions, on: LinkEvents): Link {
       if (mine()) on.down(reason);
     });
     s.io.on('reconnect_attempt', (n: number) => {
-      if (mine()) on.attempt(n);
+      if (mine() && !probing) on.attempt(n);
     });
     s.io.on('reconnect_failed', () => {
       if (mine()) giveUp(cause || 'no answer');
