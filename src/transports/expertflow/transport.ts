@@ -127,19 +127,21 @@ function download(pdf: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
 }
 
-/**
- * The resume token: the conversation while it is active, and after its end the same marked
- * `ended: true`, which the session passes back after a page change in the ended phases so that
- * the transcript (asked for by conversation id) still works. `{ ended: true }` alone: the chat
- * ended before the server named its conversation, so there is no transcript to offer.
- */
 /** Who is a bot, as learnt so far (kept across page changes in the resume token). */
 interface Roles {
   handedOff: boolean;
   bots: Set<string>;
   people: Set<string>;
 }
+/** Participants remembered per role: a bound, as the ids come from the server. */
+const MAX_REMEMBERED = 50;
 
+/**
+ * The resume token: the conversation while it is active, and after its end the same marked
+ * `ended: true`, which the session passes back after a page change in the ended phases so that
+ * the transcript (asked for by conversation id) still works. `{ ended: true }` alone: the chat
+ * ended before the server named its conversation, so there is no transcript to offer.
+ */
 function resumeToken(c: Conversation | null, over: boolean, roles: Roles): Json {
   const conversation = c && {
     id: c.id,
@@ -241,7 +243,8 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     if (p.isBot !== undefined) return p.isBot;
     if (roles.bots.has(p.id)) return true;
     if (roles.people.has(p.id)) return false;
-    (roles.handedOff ? roles.people : roles.bots).add(p.id);
+    const into = roles.handedOff ? roles.people : roles.bots;
+    if (into.size < MAX_REMEMBERED) into.add(p.id);
     return !roles.handedOff;
   }
 
