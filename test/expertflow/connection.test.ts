@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createSession } from '../../src/core/session';
 import type { Session } from '../../src/core/session-api';
-import { startExpertFlowSimulator, type ExpertFlowSimulatorHandle } from '../../src/server/sandbox/expertflow';
+import { createExpertFlowStore, startExpertFlowSimulator, type ExpertFlowSimulatorHandle } from '../../src/server/sandbox/expertflow';
 import { CONNECT_TRIES, type IoFactory } from '../../src/transports/expertflow/link';
 import { createExpertFlowTransport } from '../../src/transports/expertflow/transport';
 import { connectTransport, fastIo2, fastIo4, MemoryStorage, START, until, type Harness } from './harness';
@@ -125,6 +125,24 @@ describe('ExpertFlow: the socket.io generation', () => {
     expect(err).toMatchObject({ fatal: false, retryable: true, message: 'The chat server cannot be reached. Please try again.' });
     expect(d.calls).toEqual({ 4: 1, 2: 0 });
     expect(forced.of('connection').some((e) => e.state === 'open')).toBe(false);
+  });
+});
+
+describe('ExpertFlow: a server that let us in, then goes away for a while', () => {
+  it('is waited out beyond the bound (it proved it lets us in), and the chat goes on when it is back', async () => {
+    const store = createExpertFlowStore();
+    const first = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, socketio: 2, state: store });
+    sims.push(first);
+    const h = connect(first.url);
+    h.send(START);
+    await until('agent', () => h.of('agent')[0]);
+    await first.close();
+    await until('more tries than the bound', () => h.of('connection').some((e) => (e.attempt ?? 0) > CONNECT_TRIES), 10_000);
+    const second = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, socketio: 2, state: store, port: Number(new URL(first.url).port) });
+    sims.push(second);
+    await until('open again', () => h.of('connection').filter((e) => e.state === 'open').length === 2, 10_000);
+    expect(h.of('error')).toEqual([]);
+    store.dispose();
   });
 });
 

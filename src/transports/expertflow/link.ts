@@ -12,7 +12,9 @@
  *
  * A server that refuses us (CORS, a 4xx handshake, a wrong path, a generation that cannot be
  * bridged) is tried a bounded number of times, then the link gives up with the cause, named
- * once on the console; `retry()` starts over. socket.io's own backoff spaces the tries.
+ * once on the console; `retry()` starts over. socket.io's own backoff spaces the tries. Once a
+ * socket has been open, the server has proven it lets us in: a restart or an outage after that
+ * is waited out (the visitor sees "Reconnecting"), as before.
  */
 import type { StorageLike } from '../../core/persistence';
 
@@ -21,7 +23,11 @@ export type Generation = 2 | 4;
 /** The part of a socket.io client socket (2.x or 4.x) the transport uses. */
 export interface SocketLike {
   readonly connected: boolean;
-  readonly io: { on(event: string, listener: (...args: never[]) => void): unknown };
+  readonly io: {
+    on(event: string, listener: (...args: never[]) => void): unknown;
+    /** The manager's bound on reconnection attempts (both generations have it). */
+    reconnectionAttempts(attempts: number): unknown;
+  };
   on(event: string, listener: (...args: never[]) => void): unknown;
   emit(event: string, ...args: unknown[]): unknown;
   connect(): unknown;
@@ -165,6 +171,7 @@ export function createLink(o: LinkOptions, on: LinkEvents): Link {
     s.on('connect', () => {
       if (!mine()) return;
       gaveUp = false;
+      s.io.reconnectionAttempts(Infinity);
       remember(generation);
       on.open();
     });

@@ -7,9 +7,12 @@ declare module 'socket.io-client-v2' {
   interface V2Emitter {
     on(event: string, listener: (...args: never[]) => void): unknown;
   }
+  export interface V2Manager extends V2Emitter {
+    reconnectionAttempts(attempts: number): unknown;
+  }
   export interface V2Socket extends V2Emitter {
     readonly connected: boolean;
-    readonly io: V2Emitter;
+    readonly io: V2Manager;
     emit(event: string, ...args: unknown[]): unknown;
     connect(): unknown;
     disconnect(): unknown;
