@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { BOT_LINES } from '../src/server/sandbox/expertflow';
+import type { VendorSandbox } from '../src/server/sandbox/main';
 import type { ReceivedFrame } from '../src/server/sandbox/types';
 import { expect, test, type Widget } from './fixtures';
+
+/** Every journey runs against both server generations: the real socket.io 4 and 2.5 servers. */
+const GENERATIONS = [4, 2] as const;
 
 type Payload = Record<string, unknown>;
 
@@ -26,17 +31,35 @@ async function fillPrechat(widget: Widget): Promise<void> {
   await form.getByRole('button', { name: 'Start chat' }).click();
 }
 
+/** The sandbox's ExpertFlow server on `socketio`, with its hooks, and its violations from now on. */
+async function expertflow(sandbox: { vendors: Partial<Record<string, VendorSandbox>> }, socketio: 2 | 4) {
+  const ef = sandbox.vendors.expertflow;
+  if (!ef?.restart || !ef.failNextStart || !ef.socketio || !ef.botFirst || !ef.violations) {
+    throw new Error('the sandbox cannot drive ExpertFlow');
+  }
+  await ef.socketio(socketio);
+  const from = ef.violations.length;
+  return { ef, restart: ef.restart, failNextStart: ef.failNextStart, botFirst: ef.botFirst, violations: () => ef.violations?.slice(from) };
+}
+
 test.describe('ExpertFlow, through the real script tag', () => {
-  test('a visitor chats from the pre-chat form to the transcript, across a server restart', async ({
+  // The worker's sandbox is shared: leave it as the other suites expect it.
+  test.afterEach(async ({ sandbox }) => {
+    await sandbox.vendors.expertflow?.socketio?.(4);
+    sandbox.vendors.expertflow?.botFirst?.(false);
+  });
+
+  for (const socketio of GENERATIONS) {
+  test(`a visitor chats from the pre-chat form to the transcript, across a server restart (socket.io ${socketio} server)`, async ({
     widget,
     page,
     sandbox,
   }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(120_000);
     // People speed: the agent's typing is on screen for most of a second.
     sandbox.tune({ delayScale: 1, queueFrom: 2 });
-    const ef = sandbox.vendors.expertflow;
-    if (!ef?.restart || !ef.failNextStart) throw new Error('the sandbox cannot restart ExpertFlow');
+    const { ef, violations } = await expertflow(sandbox, socketio);
+    if (!ef.restart || !ef.failNextStart) throw new Error('the sandbox cannot restart ExpertFlow');
     const before = ef.received.length;
 
     await widget.load('expertflow', PRECHAT);
@@ -54,10 +77,13 @@ test.describe('ExpertFlow, through the real script tag', () => {
     await expect(widget.dialog.getByText('The chat could not be started. Please try again.')).toBeVisible();
     await widget.dialog.getByRole('button', { name: 'Retry' }).click();
 
-    // The wait screen, with the queue moving, then the agent joins and greets.
+    // The wait screen (the document's handOff carries no queue figures), then the agent joins and greets.
     await expect(widget.dialog.getByRole('button', { name: 'Cancel' })).toBeVisible();
-    await expect(widget.dialog.getByText(/You are number \d+ of \d+ in the queue/)).toBeVisible();
     await expect(widget.log.getByText(/Alex Morgan joined/)).toBeVisible();
+    // The widget found the server's generation and remembers it for this page session.
+    expect(await page.evaluate((key) => sessionStorage.getItem(key), `confab:expertflow:socketio:${new URL(ef.attributes.server ?? '').origin}`)).toBe(
+      String(socketio),
+    );
     await expect(widget.log.getByText('Hello Kashif, my name is Alex. How can I help you today?')).toBeVisible();
     await expect(widget.dialog.getByText('The chat could not be started. Please try again.')).toHaveCount(0);
 
@@ -109,10 +135,11 @@ test.describe('ExpertFlow, through the real script tag', () => {
     const pdf = await readFile(await download.path());
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.toString('latin1')).toContain(down);
-    const email = widget.dialog.getByRole('textbox', { name: 'Email address' });
-    await expect(email).toHaveValue('kashif@ef.com');
-    await email.fill('copy@ef.com');
-    await widget.dialog.getByRole('button', { name: 'Email transcript' }).click();
+    // The server mails the address given before the chat (the document's URL takes none): said so.
+    await expect(widget.dialog.getByRole('textbox', { name: 'Email address' })).toHaveCount(0);
+    const emailMe = widget.dialog.getByRole('button', { name: 'Email me the transcript' });
+    await expect(emailMe).toHaveAccessibleDescription('It will be sent to kashif@ef.com.');
+    await emailMe.click();
     await expect(widget.dialog.getByText('Your transcript is on its way.')).toBeVisible();
 
     // What the simulator received: the documented requests and events, nothing twice.
@@ -126,7 +153,7 @@ test.describe('ExpertFlow, through the real script tag', () => {
       email: 'kashif@ef.com',
       phone: '+1343122554',
       channel: 'web',
-      language: expect.any(String),
+      language: 'en',
       subject: 'ADSL',
       refId: '+1343122554',
       comment: '',
@@ -161,10 +188,12 @@ test.describe('ExpertFlow, through the real script tag', () => {
     }
     expect(frames.map((f) => f.name)).toContain(`GET /api/customer/transcript/${id}/pdf`);
     const emailed = frames.find((f) => f.name === `GET /api/customer/transcript/${id}/email`);
-    expect(emailed?.payload).toEqual({ email: 'copy@ef.com' });
+    expect(emailed?.payload).toEqual({});
     // The agent ended it: the widget sent no endConversation of its own.
     expect(frames.filter((f) => f.name === 'endConversation')).toHaveLength(0);
+    expect(violations()).toEqual([]);
   });
+  }
 
   test('a visitor who ends the chat sends endConversation', async ({ widget, sandbox }) => {
     const ef = sandbox.vendors.expertflow;
@@ -187,5 +216,97 @@ test.describe('ExpertFlow, through the real script tag', () => {
       timestamp: expect.stringMatching(ISO),
     });
     expect(frames().filter((f) => f.name === 'endConversation')).toHaveLength(1);
+  });
+
+  for (const socketio of GENERATIONS) {
+    test(`a bot answers first, then nobody takes the hand-off: the offline view, endConversation on the wire (socket.io ${socketio} server)`, async ({
+      widget,
+      sandbox,
+    }) => {
+      const { ef, botFirst, violations } = await expertflow(sandbox, socketio);
+      botFirst(true);
+      sandbox.setAvailable(false);
+      const before = ef.received.length;
+      await widget.load('expertflow', PRECHAT);
+      await widget.launcher.click();
+      await fillPrechat(widget);
+      await expect(widget.log.getByText(BOT_LINES.greeting('Kashif'))).toBeVisible();
+      await widget.say('Where is my invoice?');
+      await expect(widget.log.getByText(BOT_LINES.answer)).toBeVisible();
+      await widget.say('I want an agent');
+
+      // The visitor is told, in the offline view, instead of typing into a chat nobody reads.
+      await expect(widget.dialog.getByText('Nobody is available to chat right now')).toBeVisible();
+      await expect(widget.message).toHaveCount(0);
+      await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
+
+      const frames = () => ef.received.slice(before);
+      await expect.poll(() => frames().filter((f) => f.name === 'endConversation').length).toBe(1);
+      const join = frames().find((f) => f.name === 'joinConversation')?.payload as Payload;
+      expect(frames().find((f) => f.name === 'endConversation')?.payload).toEqual({
+        conversationId: join.conversationId,
+        requestId: join.requestId,
+        timestamp: expect.stringMatching(ISO),
+      });
+      // Both visitor lines reached the server exactly once; none was dropped on the way.
+      expect(
+        frames()
+          .filter((f) => f.name === 'sendMessage' && (f.payload as Payload).type === 'ChatMessage')
+          .map((f) => (f.payload as Payload).text),
+      ).toEqual(['Where is my invoice?', 'I want an agent']);
+      expect(violations()).toEqual([]);
+    });
+  }
+
+  test('a server that refuses the connection: a clear, translated error with Retry after a bounded number of tries', async ({
+    widget,
+    page,
+    sandbox,
+  }) => {
+    // A wrong path: the chat server answers 404 to every socket.io handshake there.
+    const server = `${sandbox.vendors.expertflow?.attributes.server ?? ''}/nowhere`;
+    const handshakes: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/nowhere/socket.io/')) handshakes.push(new URL(r.url()).searchParams.get('EIO') ?? '');
+    });
+    const named: string[] = [];
+    page.on('console', (m) => {
+      if (m.text().includes('refused the connection')) named.push(m.text());
+    });
+    // socket.io's backoff (1 s doubling, ±50 %) runs on the page's clock: the test moves it on.
+    await page.clock.install();
+    await widget.load('expertflow', { ...PRECHAT, server, locale: 'de' });
+    await widget.launcher.click();
+    const error = widget.dialog.getByText('Der Chat-Server ist nicht erreichbar. Bitte versuchen Sie es erneut.');
+    await expect
+      .poll(async () => {
+        await page.clock.runFor(2_000);
+        return error.isVisible();
+      })
+      .toBe(true);
+    await expect(widget.dialog.getByRole('button', { name: 'Erneut versuchen' })).toBeVisible();
+    await expect(widget.dialog.getByText(/Neue Verbindung|Reconnecting/)).toHaveCount(0);
+    // Five tries of socket.io 4, and one Engine.IO 3 probe that found no socket.io 2 either.
+    expect(handshakes.filter((v) => v === '4')).toHaveLength(5);
+    expect(handshakes.filter((v) => v === '3')).toHaveLength(1);
+    expect(named).toHaveLength(1);
+    expect(named[0]).toContain('/nowhere/socket.io');
+
+    // Nothing more on its own; Retry starts over, bounded again.
+    await page.clock.runFor(60_000);
+    expect(handshakes.filter((v) => v === '4')).toHaveLength(5);
+    await widget.dialog.getByRole('button', { name: 'Erneut versuchen' }).click();
+    await expect
+      .poll(async () => {
+        await page.clock.runFor(2_000);
+        return handshakes.filter((v) => v === '4').length;
+      })
+      .toBe(10);
+    await expect
+      .poll(async () => {
+        await page.clock.runFor(2_000);
+        return error.isVisible();
+      })
+      .toBe(true);
   });
 });

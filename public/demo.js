@@ -13,6 +13,19 @@
     available.addEventListener('change', function () {
       fetch('/__sandbox/available', { method: 'POST', body: String(available.checked) });
     });
+    // ExpertFlow: which socket.io the server runs (the widget finds out itself) and a bot first.
+    if (vendor === 'expertflow' && sandbox.expertflow) {
+      var efSocketio = document.getElementById('ef-socketio');
+      var efBot = document.getElementById('ef-bot');
+      efSocketio.value = String(sandbox.expertflow.socketio);
+      efBot.checked = sandbox.expertflow.bot;
+      document.getElementById('expertflow-settings').hidden = false;
+      var saveEf = function () {
+        fetch('/__sandbox/expertflow', { method: 'POST', body: JSON.stringify({ socketio: Number(efSocketio.value), bot: efBot.checked }) });
+      };
+      efSocketio.addEventListener('change', saveEf);
+      efBot.addEventListener('change', saveEf);
+    }
     var attrs = sandbox.vendors[vendor];
     if (!attrs) { document.getElementById('snippet').textContent = 'Unknown vendor ' + vendor; return; }
     // Extra options for the demo can ride on the query string: ?vendor=whoson&data-color=%23a0309a

@@ -50,6 +50,23 @@ const ownKeysRuntime = {
 };
 
 /**
+ * socket.io-client 2.x logs through `debug` (~2 KB gzip of code that only ever prints when a
+ * developer sets localStorage.debug). Its own "slim" build leaves debug out the same way: here
+ * the 2.x client and its dependencies get a silent `debug`. The 4.x client has no debug in its
+ * browser build.
+ */
+const SILENT_DEBUG = '\0confab:silent-debug';
+const silentDebugForIo2 = {
+  name: 'confab:silent-debug-for-socket.io-2',
+  enforce: 'pre',
+  resolveId: (id, importer) => (id === 'debug' && importer?.includes('/node_modules/socket.io-client-v2/') ? SILENT_DEBUG : undefined),
+  load: (id) =>
+    id === SILENT_DEBUG
+      ? 'module.exports = function () { var log = function () {}; log.enabled = false; return log; };'
+      : undefined,
+};
+
+/**
  * Everything the app entry imports statically goes into the app chunk itself. Left to
  * itself the bundler cuts what the lazy views and transports share with the app (Preact,
  * the sanitizer, i18n…) into a handful of small chunks: more requests when the chat opens,
@@ -61,7 +78,7 @@ const ownKeysRuntime = {
  * the host page would download and run the whole app only to talk to a frame.
  */
 /** The static import closures of the two entries, taken once the module graph is complete. */
-const closures = { app: new Set(), frameHost: new Set() };
+const closures = { app: new Set(), frameHost: new Set(), socketio2: new Set() };
 const entryClosures = {
   name: 'confab:entry-closures',
   buildEnd() {
@@ -76,10 +93,15 @@ const entryClosures = {
     };
     walk('src/embed/app.ts', closures.app);
     walk('src/embed/frame-host.ts', closures.frameHost);
+    // socket.io-client 2.x and its dependencies (some hoisted to the top of node_modules).
+    const io2 = [...this.getModuleIds()].find((id) => /node_modules\/socket\.io-client-v2\/lib\/index\.js$/.test(id));
+    if (io2) walk(io2, closures.socketio2);
   },
 };
 const SOCKET_IO = /node_modules\/(socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io)\//;
 const CHUNK_GROUPS = [
+  // socket.io-client 2.x, for ExpertFlow servers that run socket.io 2: loaded only for them.
+  { name: 'socketio2', test: (id) => closures.socketio2.has(id) && !closures.app.has(id), priority: 4 },
   // socket.io-client is ExpertFlow's alone: its own chunk keeps the transport budget honest.
   { name: 'socketio', test: SOCKET_IO, priority: 3 },
   { name: 'embed-shared', test: (id) => closures.app.has(id) && closures.frameHost.has(id), priority: 2 },
@@ -89,7 +111,7 @@ const CHUNK_GROUPS = [
 const app = await build({
   ...common,
   publicDir: 'public',
-  plugins: [plainLazyImports, ownKeysRuntime, entryClosures],
+  plugins: [plainLazyImports, ownKeysRuntime, entryClosures, silentDebugForIo2],
   build: {
     outDir,
     emptyOutDir: true,

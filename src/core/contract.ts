@@ -99,6 +99,12 @@ export interface ChatConfig {
   maxMessageLength?: number;
   /** Diyalog: the device hash the relay's channel presents (its SDK's); the widget uses it. */
   deviceHash?: string;
+  /**
+   * Set when the vendor mails the transcript to the address it already holds (ExpertFlow): that
+   * address, or '' when it holds none (then no email copy is offered). Unset: the visitor types
+   * the address.
+   */
+  transcriptEmailTo?: string;
 }
 
 export interface IncomingMessage {

@@ -227,6 +227,14 @@ export const en = {
   'error.transcriptNotReady': 'The transcript is available once the chat has ended.',
   // Error when the transcript could not be fetched or emailed.
   'error.transcriptFailed': 'The transcript could not be sent. Please try again.',
+  // Error when the transcript is asked for before the server has closed the chat (ExpertFlow's 404).
+  'error.transcriptNotYet': 'The transcript is not available yet. Please try again in a moment.',
+  // Error with a Retry button when the chat server refused every connection try.
+  'error.connectFailed': 'The chat server cannot be reached. Please try again.',
+  // Ended view: button that emails the transcript to the address given before the chat.
+  'ended.emailMe': 'Email me the transcript',
+  // Ended view: where that email goes; {address} is the visitor's email address.
+  'ended.emailTo': 'It will be sent to {address}.',
   // --- Transports (src/transports) ---
   // Transcript line when the connection dropped mid-chat and the vendor cannot resume a chat.
   'transport.chatLost': 'The connection was lost and the chat could not be resumed. You can start a new chat.',

@@ -12,7 +12,10 @@
  *   chatting it ends the chat by 'system'. Non-fatal errors never change the phase.
  * - A connection that is `closed` for good fails the lines still waiting for an echo;
  *   `reconnecting` holds them, and they go out once on the next `open`.
- * - `rejected` before an agent joined (closed, prechat, starting, waiting) → offline.
+ * - `rejected` before an agent joined (closed, prechat, starting, waiting) → offline; also
+ *   while chatting (a bot was talking, then nobody took the hand-off): never ignored.
+ * - An error marked `retryable` keeps its Retry; when the connection is `closed` for good,
+ *   open() (Retry) replaces the transport with a new one (resuming the chat).
  * - open()/close() send the `window` command only to transports with 'window-state'.
  */
 import { batch, computed, effect, signal, type ReadonlySignal, type Signal } from '@preact/signals-core';
@@ -537,7 +540,7 @@ export function createSession(deps: SessionDeps): Session {
         return;
       case 'rejected':
         // Before the start too: a server that refuses chats up front means nobody is there.
-        if (BEFORE_AGENT.has(phase.value)) goOffline(ev.reason, ev.forwardingUrl);
+        if (BEFORE_AGENT.has(phase.value) || phase.value === 'chatting') goOffline(ev.reason, ev.forwardingUrl);
         return;
       case 'agent': {
         const name = ev.agent.name || t('notice.theAgent');
@@ -602,7 +605,9 @@ export function createSession(deps: SessionDeps): Session {
         resume.value = ev.token;
         return;
       case 'error':
-        error.value = { code: ev.code, message: ev.message, fatal: ev.fatal };
+        error.value = { code: ev.code, message: ev.message, fatal: ev.fatal, ...(ev.retryable ? { retryable: true } : {}) };
+        // "Not available yet" is no failure: the visitor may simply ask again.
+        if (ev.code === 'transcript-unavailable' && transcriptRequest.value === 'pending') transcriptRequest.value = 'idle';
         failPendingRequests();
         if (phase.value === 'starting' && (ev.retryable || ev.fatal)) {
           error.value = { ...error.value, retryable: true };
@@ -824,6 +829,11 @@ export function createSession(deps: SessionDeps): Session {
       if (hadUnread) emit('unread', { count: 0 });
       emit('open', undefined);
       if (capabilities.value.has('window-state')) send({ type: 'window', open: true });
+      // A transport that gave up connecting (closed, a retryable error) is replaced: Retry.
+      if (!gated && transport && connection.value === 'closed' && error.value?.retryable) {
+        dropTransport();
+        error.value = null;
+      }
       if (!gated) void connectTransport();
     },
     consent(accepted) {

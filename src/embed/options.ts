@@ -58,6 +58,10 @@ export function parseOptions(all: Record<string, string>): WidgetOptions | strin
       return `data-${kebab(name)} must be a ${check}:// or ${check}s:// URL, not "${value}".`;
     }
   }
+  // ExpertFlow finds its server's socket.io generation itself; data-socketio forces one.
+  if (vendor === 'expertflow' && all.socketio !== undefined && all.socketio !== '2' && all.socketio !== '4') {
+    return `data-socketio must be "2" or "4", not "${all.socketio}".`;
+  }
   const pick = <T extends string>(value: string | undefined, allowed: readonly T[]): T =>
     allowed.includes(value as T) ? (value as T) : allowed[0]!;
   return {

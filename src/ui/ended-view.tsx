@@ -60,6 +60,31 @@ function TranscriptEmail() {
 }
 
 /**
+ * The vendor mails the transcript to the address it already holds (ExpertFlow): one button,
+ * saying where it goes; nothing to type.
+ */
+function TranscriptEmailTo({ address }: { address: string }) {
+  const { session } = useUi();
+  const id = useId();
+  return (
+    <div class="confab-inline">
+      <button
+        type="button"
+        class="confab-secondary"
+        aria-describedby={id}
+        disabled={session.transcriptRequest.value === 'pending'}
+        onClick={() => session.requestTranscript('email')}
+      >
+        {t('ended.emailMe')}
+      </button>
+      <p id={id} dir="auto">
+        {t('ended.emailTo', { address })}
+      </p>
+    </div>
+  );
+}
+
+/**
  * Whether the chat that ended never reached anyone. WhosOn, whose post-chat survey this is,
  * offers it only "if the chat was accepted": a chat cancelled (or lost) before that has no
  * chat id, so a survey would be about nothing. The session keeps no "accepted" flag, so we
@@ -101,7 +126,8 @@ export function EndedView() {
         </SurveyForm>
       )}
       <RequestNote state={postchat} done={t('ended.thanks')} />
-      {reached && caps.has('transcript-email') && <TranscriptEmail />}
+      {reached && caps.has('transcript-email') && config?.transcriptEmailTo === undefined && <TranscriptEmail />}
+      {reached && caps.has('transcript-email') && !!config?.transcriptEmailTo && <TranscriptEmailTo address={config.transcriptEmailTo} />}
       {reached && caps.has('transcript-pdf') && (
         <button type="button" class="confab-secondary" onClick={() => session.requestTranscript('pdf')}>
           {t('ended.downloadTranscript')}

@@ -58,6 +58,8 @@ export const BUDGETS = {
   view: 6 * 1024,
   /** data-mode="iframe": what the host page runs besides confab.js (the window is in the frame). */
   frameHost: 4 * 1024,
+  /** socket.io-client 2.5 (with a silent `debug`), fetched only for ExpertFlow servers on socket.io 2. */
+  socketio2: 17 * 1024,
 } as const;
 
 describe('built sizes stay within budget (gzip -9 bytes)', () => {
@@ -123,5 +125,17 @@ describe('built sizes stay within budget (gzip -9 bytes)', () => {
       .filter((f) => f.endsWith('.js'))
       .filter((f) => readFileSync(new URL(`assets/${f}`, dist), 'utf8').includes(io.slice('assets/'.length)));
     expect(importers.map((f) => f.split('-')[0]).sort()).toEqual(['cx', 'expertflow']);
+  });
+
+  it('socket.io-client 2.x is a lazy chunk of its own ≤ 17 KB, imported only by the ExpertFlow chunk, and only dynamically', () => {
+    const io2 = chunk('socketio2');
+    expect(readFileSync(new URL(io2, dist), 'utf8')).toMatch(/EIO/);
+    expect(gz(io2)).toBeLessThanOrEqual(BUDGETS.socketio2);
+    const name = io2.slice('assets/'.length);
+    const importers = assets()
+      .filter((f) => f.endsWith('.js'))
+      .filter((f) => readFileSync(new URL(`assets/${f}`, dist), 'utf8').includes(name));
+    expect(importers.map((f) => f.split('-')[0])).toEqual(['expertflow']);
+    expect([...staticClosure(chunk('expertflow'))].some((f) => f.startsWith('assets/socketio2-'))).toBe(false);
   });
 });

@@ -367,11 +367,12 @@ describe('session details', () => {
     expect(h.session.offline.value?.reason).toBe('Outside office hours');
   });
 
-  it('ignores a rejection once the chat is under way', async () => {
+  it('does not ignore a rejection once the chat is under way (a bot talked, then nobody took it): offline', async () => {
     const h = harness();
     await chatting(h);
     h.transport.emit({ type: 'rejected', reason: 'late' });
-    expect(h.session.phase.value).toBe('chatting');
+    expect(h.session.phase.value).toBe('offline');
+    expect(h.session.offline.value?.reason).toBe('late');
   });
 
   it('clears a non-fatal error once the visitor sends again', async () => {

@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startExpertFlowSimulator, type ExpertFlowSimulatorHandle } from '../../src/server/sandbox/expertflow';
 import { fixture } from './fixtures';
-import { connectTransport, messageTexts, START, until, type Harness } from './harness';
+import { connectTransport, GENERATIONS, messageTexts, START, until, type Harness } from './harness';
 
 const sorted = (o: unknown) => Object.keys(o as object).sort();
 
-describe('ExpertFlow: a whole conversation against the simulator over real sockets', () => {
+describe.each(GENERATIONS)('ExpertFlow: a whole conversation against a socket.io %i server over real sockets', (socketio) => {
   let sim: ExpertFlowSimulatorHandle;
   let h: Harness;
 
   beforeAll(async () => {
-    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 } });
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, socketio });
     h = connectTransport(sim.url);
   });
   afterAll(async () => {
@@ -59,10 +59,10 @@ describe('ExpertFlow: a whole conversation against the simulator over real socke
     expect(h.of('resume')[0]?.token).toMatchObject({ id: accepted.chatId });
   });
 
-  it('shows the hand-off wait, queue positions, then the agent joining, typing and greeting', async () => {
+  it('shows the hand-off wait (the widget\'s own line: the document gives none), then the agent joining, typing and greeting', async () => {
     await until('greeting', () => messageTexts(h).find((t) => t.startsWith('Hello Alice')));
-    expect(h.of('waiting').map((e) => e.text)).toContain('Please wait. An operator will be with you shortly.');
-    expect(h.of('queue').map((e) => e.position)).toEqual([2, 1]);
+    expect(h.of('waiting').map((e) => e.text)).toEqual(['Waiting for an agent…']);
+    expect(h.of('queue')).toEqual([]);
     expect(h.of('agent')).toMatchObject([{ action: 'joined', agent: { name: 'Alex Morgan', isBot: false } }]);
     expect(h.of('typing').map((e) => e.on)).toEqual([true, false]);
     const greeting = h.of('message').find((e) => e.message.text?.startsWith('Hello Alice'));
@@ -89,10 +89,10 @@ describe('ExpertFlow: a whole conversation against the simulator over real socke
     expect(frames('sendMessage').filter((f) => f.type === 'ActivityMessage')).toHaveLength(1);
   });
 
-  it('refuses the transcript with a clear, non-fatal error while the chat is going on (404)', async () => {
+  it('says the transcript is not available yet while the chat is going on (404), non-fatal', async () => {
     h.send({ type: 'transcript', format: 'pdf' });
     const err = await until('404 error', () => h.of('error').find((e) => e.code === 'transcript-unavailable'));
-    expect(err).toMatchObject({ fatal: false, message: 'The transcript is available once the chat has ended.' });
+    expect(err).toMatchObject({ fatal: false, message: 'The transcript is not available yet. Please try again in a moment.' });
   });
 
   it('receives an attachment from the agent as an image', async () => {
@@ -113,7 +113,8 @@ describe('ExpertFlow: a whole conversation against the simulator over real socke
     expect(messageTexts(h)).toContain('Thank you for chatting with us. Goodbye!');
   });
 
-  it('then downloads the transcript as a real PDF and asks for the email copy', async () => {
+  it('then downloads the transcript as a real PDF and asks for the email copy to the address given at start', async () => {
+    expect(h.of('config').at(-1)?.config.transcriptEmailTo).toBe('alice@example.com');
     h.send({ type: 'transcript', format: 'pdf' });
     await until('pdf ack', () => h.of('ack').find((e) => e.detail === 'pdf'));
     const saved = h.saved[0];
@@ -123,9 +124,12 @@ describe('ExpertFlow: a whole conversation against the simulator over real socke
     expect(pdf.trimEnd().endsWith('%%EOF')).toBe(true);
     expect(pdf).toContain('Where is my parcel?');
 
-    h.send({ type: 'transcript', format: 'email', email: 'alice@example.com' });
+    h.send({ type: 'transcript', format: 'email' });
     await until('email ack', () => h.of('ack').find((e) => e.detail === 'email'));
-    expect(sim.state.emails).toEqual([{ conversationId: h.of('accepted')[0]?.chatId, email: 'alice@example.com' }]);
+    expect(sim.state.emails).toEqual([{ conversationId: h.of('accepted')[0]?.chatId, to: 'alice@example.com' }]);
+    // The documented URL, no parameters.
+    const asked = sim.received.filter((f) => f.name.startsWith('GET /api/customer/transcript/'));
+    expect(asked.map((f) => f.payload)).toEqual([{}, {}, {}]);
   });
 
   it('delivered every visitor line exactly once and showed no line twice', () => {
@@ -137,13 +141,14 @@ describe('ExpertFlow: a whole conversation against the simulator over real socke
     const ids = h.of('message').map((e) => e.message.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(h.of('error').map((e) => e.code)).toEqual(['transcript-unavailable']);
+    expect(sim.violations).toEqual([]);
   });
 });
 
-describe('ExpertFlow: the visitor ends the chat', () => {
+describe.each(GENERATIONS)('ExpertFlow: the visitor ends the chat (socket.io %i)', (socketio) => {
   let sim: ExpertFlowSimulatorHandle;
   beforeAll(async () => {
-    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 } });
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, socketio });
   });
   afterAll(() => sim.close());
 
@@ -174,19 +179,32 @@ describe('ExpertFlow: the visitor ends the chat', () => {
   });
 });
 
-describe('ExpertFlow: nobody available', () => {
+describe.each(GENERATIONS)('ExpertFlow: nobody available (socket.io %i)', (socketio) => {
   let sim: ExpertFlowSimulatorHandle;
-  beforeAll(async () => {
-    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02, available: () => false } });
-  });
-  afterAll(() => sim.close());
+  afterEach(() => sim.close());
 
-  it('turns noAgentAvailable into a rejection with the server\'s line (offline state)', async () => {
+  it('turns a bare noAgentAvailable into a rejection with the widget\'s line, and ends the conversation', async () => {
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02, available: () => false }, socketio });
     const h = connectTransport(sim.url);
     h.send(START);
     const rejected = await until('rejected', () => h.of('rejected')[0]);
-    expect(rejected.reason).toMatch(/No agents are available/);
+    expect(rejected.reason).toBe('Nobody is available to chat right now');
     expect(h.of('agent')).toHaveLength(0);
+    const end = await until('endConversation', () => sim.received.find((f) => f.name === 'endConversation'));
+    expect(end.payload).toMatchObject({ conversationId: h.of('accepted')[0]?.chatId });
+    expect(sim.violations).toEqual([]);
+    h.transport.close();
+  });
+
+  it('shows the server\'s line and queue figures when it sends them (undocumented extras)', async () => {
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02, queueFrom: 2, pageTimeoutMs: 1500 }, socketio, extras: ['queue', 'text'] });
+    const h = connectTransport(sim.url);
+    h.send(START);
+    await until('queue', () => h.of('queue').length === 2);
+    expect(h.of('queue').map((e) => [e.position, e.total])).toEqual([[2, 5], [1, 5]]);
+    expect(h.of('waiting').map((e) => e.text)).toContain('Please wait. An operator will be with you shortly.');
+    const rejected = await until('rejected', () => h.of('rejected')[0]);
+    expect(rejected.reason).toMatch(/No operators are available/);
     h.transport.close();
   });
 });

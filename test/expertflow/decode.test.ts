@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeArrived, decodeInfo, decodeInit } from '../../src/transports/expertflow/decode';
+import { decodeArrived, decodeInfo, decodeInit, decodeParticipant } from '../../src/transports/expertflow/decode';
 import { fixture, fixtureNames } from './fixtures';
 
 const BASE = 'https://chat.example.com';
@@ -12,7 +12,7 @@ describe('ExpertFlow decoder: the document example payloads', () => {
   it('reads the init response sample as the conversation to join and the customer participant', () => {
     expect(decodeInit(fixture('init.response'))).toEqual({
       conversationId: '5ae01d346c25be4319a9df95',
-      participant: { id: 'd346c25', name: 'Kashif', isBot: false },
+      participant: { id: 'd346c25', name: 'Kashif' },
     });
   });
 
@@ -21,7 +21,7 @@ describe('ExpertFlow decoder: the document example payloads', () => {
     expect(line).toMatchObject({
       type: 'ChatMessage',
       conversationId: '7g5639ju987g',
-      from: { id: 'abcdedf', name: 'Kashif Sohail', isBot: false },
+      from: { id: 'abcdedf', name: 'Kashif Sohail' },
       text: 'Hello, what is the status of my request',
       attachments: [],
       whisper: false,
@@ -143,5 +143,14 @@ describe('ExpertFlow decoder: activities and malformed payloads', () => {
   it('rejects a conversationInfo whose messages are not a list', () => {
     expect(decodeInfo({ messages: 5, participant: [] }, BASE)).toBeNull();
     expect(decodeInfo({ messages: [{ type: 'x' }], participant: [] }, BASE)).toBeNull();
+  });
+});
+
+describe('ExpertFlow decoder: participants are the document\'s { id, name }', () => {
+  it('says nothing of bot or person without an undocumented role, and honours one when present', () => {
+    expect(decodeParticipant({ id: 'a1', name: 'Kashif' })).toEqual({ id: 'a1', name: 'Kashif' });
+    expect(decodeParticipant({ id: 'b1', name: 'Helper', type: 'bot' })).toEqual({ id: 'b1', name: 'Helper', isBot: true });
+    expect(decodeParticipant({ id: 'a2', name: 'Alex', role: 'agent' })).toEqual({ id: 'a2', name: 'Alex', isBot: false });
+    expect(decodeParticipant({ id: 'c1', name: 'Kashif', type: 'customer' })).toEqual({ id: 'c1', name: 'Kashif' });
   });
 });

@@ -1,7 +1,24 @@
 /** A transport wired to a real simulator over loopback sockets, and its event log. */
 import { io } from 'socket.io-client';
+import io2 from 'socket.io-client-v2';
 import type { Clock, Command, ConfabEvent, EventOf, EventType, Json, Transport } from '../../src/core/contract';
+import type { IoFactory, SocketLike } from '../../src/transports/expertflow/link';
 import { createExpertFlowTransport, type ExpertFlowDeps } from '../../src/transports/expertflow/transport';
+
+/** Both socket.io generations the suites run against (the real npm servers and clients). */
+export const GENERATIONS = [4, 2] as const;
+
+/** Fast reconnection keeps the restart tests short; everything else is the real client. */
+const FAST = { reconnectionDelay: 50, reconnectionDelayMax: 200 };
+export const fastIo4: IoFactory = (uri, opts) => io(uri, { ...opts, ...FAST }) as unknown as SocketLike;
+export const fastIo2: IoFactory = (uri, opts) => io2(uri, { ...opts, ...FAST });
+
+export class MemoryStorage {
+  readonly data = new Map<string, string>();
+  getItem = (key: string): string | null => this.data.get(key) ?? null;
+  setItem = (key: string, value: string): void => void this.data.set(key, value);
+  removeItem = (key: string): void => void this.data.delete(key);
+}
 
 export interface Harness {
   transport: Transport;
@@ -13,13 +30,13 @@ export interface Harness {
 
 export function connectTransport(
   server: string,
-  extra: { options?: Record<string, string>; resume?: Json; deps?: ExpertFlowDeps; clock?: Clock } = {},
+  extra: { options?: Record<string, string>; resume?: Json; deps?: ExpertFlowDeps; clock?: Clock; locale?: string } = {},
 ): Harness {
   const saved: Harness['saved'] = [];
   const transport = createExpertFlowTransport(
     {
       options: { server, ...extra.options },
-      locale: 'en',
+      locale: extra.locale ?? 'en',
       pageUrl: 'http://127.0.0.1:5173/shop',
       referrer: '',
       userAgent: 'vitest',
@@ -27,9 +44,10 @@ export function connectTransport(
       resume: extra.resume,
       clock: extra.clock,
     },
-    // Fast reconnection keeps the restart test short; everything else is the real client.
     {
-      io: (uri, opts) => io(uri, { ...opts, reconnectionDelay: 50, reconnectionDelayMax: 200 }),
+      io: fastIo4,
+      loadIo2: async () => fastIo2,
+      storage: new MemoryStorage(),
       save: (pdf, name) => saved.push({ pdf, name }),
       ...extra.deps,
     },

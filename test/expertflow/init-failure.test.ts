@@ -1,12 +1,12 @@
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { startExpertFlowSimulator, type ExpertFlowSimulatorHandle } from '../../src/server/sandbox/expertflow';
-import { connectTransport, START, until } from './harness';
+import { connectTransport, START, until, GENERATIONS } from './harness';
 
-describe('ExpertFlow: a chat request the server refuses or cannot answer', () => {
+describe.each(GENERATIONS)('ExpertFlow (socket.io %i): a chat request the server refuses or cannot answer', (socketio) => {
   let sim: ExpertFlowSimulatorHandle;
   beforeAll(async () => {
-    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 } });
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, socketio });
   });
   afterAll(() => sim.close());
   let warn: MockInstance<typeof console.warn>;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startExpertFlowSimulator, type ExpertFlowSimulatorHandle } from '../../src/server/sandbox/expertflow';
-import { connectTransport, messageTexts, START, until } from './harness';
+import { connectTransport, messageTexts, START, until, GENERATIONS } from './harness';
 
-describe('ExpertFlow: malformed events from the server', () => {
+describe.each(GENERATIONS)('ExpertFlow (socket.io %i): malformed events from the server', (socketio) => {
   let sim: ExpertFlowSimulatorHandle;
   beforeAll(async () => {
-    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 } });
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, socketio });
   });
   afterAll(() => sim.close());
 

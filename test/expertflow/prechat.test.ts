@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startExpertFlowSimulator, type ExpertFlowSimulatorHandle } from '../../src/server/sandbox/expertflow';
-import { connectTransport, until } from './harness';
+import { connectTransport, until, GENERATIONS } from './harness';
 
-describe('ExpertFlow: the pre-chat form comes from the site options', () => {
+describe.each(GENERATIONS)('ExpertFlow (socket.io %i): the pre-chat form comes from the site options', (socketio) => {
   let sim: ExpertFlowSimulatorHandle;
   beforeAll(async () => {
-    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 } });
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 0.02 }, socketio });
   });
   afterAll(() => sim.close());
 

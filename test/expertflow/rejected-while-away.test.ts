@@ -16,6 +16,7 @@ import { connectTransport, messageTexts, START, until } from './harness';
 
 // Nobody picks up: the paging timeout ends the wait before the agent would join (at 1 s).
 const UNANSWERED = { queueFrom: 0, pageTimeoutMs: 600 };
+// The server's own no-agent line is an undocumented extra (`info.text`), asked for here.
 const NO_AGENT = 'No operators are available at this time. Operators may only be available during office hours.';
 
 let sims: ExpertFlowSimulatorHandle[] = [];
@@ -49,7 +50,7 @@ describe('ExpertFlow: no agent available while the widget was away', () => {
   it('is reported as rejected when the restarted server\'s history ends with it', async () => {
     const store = createExpertFlowStore();
     stores.push(store);
-    const first = await simulator({ agent: UNANSWERED, state: store });
+    const first = await simulator({ agent: UNANSWERED, state: store, extras: ['text'] });
     const h = connect(first.url);
     h.send(START);
     const id = (await until('accepted', () => h.of('accepted')[0])).chatId ?? '';
@@ -60,7 +61,7 @@ describe('ExpertFlow: no agent available while the widget was away', () => {
     expect(h.of('rejected')).toHaveLength(0);
     h.send({ type: 'send', clientId: 'c-1', text: 'anyone there?' });
 
-    const second = await simulator({ agent: UNANSWERED, state: store, port: Number(new URL(first.url).port) });
+    const second = await simulator({ agent: UNANSWERED, state: store, port: Number(new URL(first.url).port), extras: ['text'] });
     const rejected = await until('rejected', () => h.of('rejected')[0]);
     expect(rejected.reason).toBe(NO_AGENT);
     expect(h.of('resume').at(-1)?.token).toBeNull();
@@ -69,10 +70,14 @@ describe('ExpertFlow: no agent available while the widget was away', () => {
     h.send({ type: 'send', clientId: 'c-1', text: 'anyone there?' });
     expect(second.received.filter((f) => f.name === 'sendMessage')).toHaveLength(0);
     expect(h.of('rejected')).toHaveLength(1);
+    // Not silently: the line is refused out loud, and the conversation is closed on the server.
+    expect(h.of('error').map((e) => e.code)).toContain('send-failed');
+    expect(second.received.filter((f) => f.name === 'endConversation')).toHaveLength(1);
+    expect(second.violations).toEqual([]);
   });
 
   it('is reported as rejected on the page the visitor went to meanwhile', async () => {
-    const sim = await simulator({ agent: UNANSWERED });
+    const sim = await simulator({ agent: UNANSWERED, extras: ['text'] });
     const before = connect(sim.url);
     before.send(START);
     const id = (await until('accepted', () => before.of('accepted')[0])).chatId ?? '';

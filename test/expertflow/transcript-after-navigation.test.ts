@@ -71,9 +71,10 @@ describe('ExpertFlow: the transcript after a page change once the chat has ended
     expect(second.transcriptRequest.value).toBe('done');
     expect(saved.map((s) => s.name)).toEqual([`transcript-${chatId}.pdf`]);
 
-    second.requestTranscript('email', 'alice@example.com');
+    second.requestTranscript('email');
     await until('email', () => sim.state.emails.length > 0);
-    expect(sim.state.emails).toEqual([{ conversationId: chatId, email: 'alice@example.com' }]);
+    expect(sim.state.emails).toEqual([{ conversationId: chatId, to: 'alice@example.com' }]);
+    expect(second.config.value?.transcriptEmailTo).toBe('alice@example.com');
     await until('email done', () => second.transcriptRequest.value === 'done');
 
     expect(frames('joinConversation')).toBe(joins);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExpertFlowSimulator, type ExpertFlowSimulatorHandle } from '../../src/server/sandbox/expertflow';
-import { connectTransport, manualClock, START, until } from './harness';
+import { connectTransport, manualClock, START, until, GENERATIONS } from './harness';
 
-describe('ExpertFlow: agent typing and cancelling the wait', () => {
+describe.each(GENERATIONS)('ExpertFlow (socket.io %i): agent typing and cancelling the wait', (socketio) => {
   let sim: ExpertFlowSimulatorHandle;
   beforeAll(async () => {
     // A slow agent: nothing it says interferes with what these tests inject.
-    sim = await startExpertFlowSimulator({ agent: { delayScale: 50 } });
+    sim = await startExpertFlowSimulator({ agent: { delayScale: 50 }, socketio });
   });
   afterAll(() => sim.close());
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Socket } from 'socket.io-client';
+import type { SocketLike } from '../../src/transports/expertflow/link';
 import { describe, expect, it } from 'vitest';
 import type { ConfabEvent } from '../../src/core/contract';
 import { decodeArrived, decodeInfo } from '../../src/transports/expertflow/decode';
@@ -31,12 +31,12 @@ function fakeIo() {
       handlers.set(name, fn);
       return socket;
     },
-    io: { on: () => undefined },
+    io: { on: () => undefined, reconnectionAttempts: () => undefined },
     emit: () => true,
     connect: () => socket,
     disconnect: () => socket,
   };
-  return { io: () => socket as unknown as Socket, fire: (name: string, payload: unknown) => handlers.get(name)?.(payload) };
+  return { io: () => socket as unknown as SocketLike, fire: (name: string, payload: unknown) => handlers.get(name)?.(payload) };
 }
 
 function connected() {

@@ -7,6 +7,9 @@
  *   GET  /sandbox.json                 the data-* attributes the demo uses per vendor
  *   GET  /__sandbox/received?vendor=x  what that vendor's simulator received (tests)
  *   POST /__sandbox/available          body "true" | "false": agents available or not
+ *   POST /__sandbox/expertflow         body {"socketio": 2 | 4, "bot": true | false}: the ExpertFlow
+ *                                      server's socket.io generation (a restart in place) and
+ *                                      whether new chats start with a bot
  *   POST /__sandbox/flood?vendor=whoson&n=1000
  *                                      the agent sends n numbered lines at once to every open
  *                                      chat (benchmarks of long conversations; WhosOn only)
@@ -50,6 +53,10 @@ export interface VendorSandbox {
   /** operators held in the queue until released, and the queue timing out now. */
   holdOperators?(on: boolean): void;
   queueTimeout?(): number;
+  /** ExpertFlow: the socket.io generation the server runs; switching restarts it in place. */
+  socketio?(generation?: 2 | 4): Promise<2 | 4>;
+  /** ExpertFlow: new chats start with a bot (greets, answers, hands off when asked for a person). */
+  botFirst?(on?: boolean): boolean;
 }
 
 interface VendorContext {
@@ -93,10 +100,17 @@ const STARTERS: Record<SandboxVendor, Starter> = {
     const { startExpertFlowSimulator, createExpertFlowStore } = await import('./expertflow');
     // The store outlives a restart, so a chat can go on across one.
     const state = createExpertFlowStore();
-    const first = await startExpertFlowSimulator({ agent, state });
+    let generation: 2 | 4 = 4;
+    const first = await startExpertFlowSimulator({ agent, state, socketio: generation });
     const port = Number(new URL(first.url).port);
     const sims = [first];
     let live = first;
+    const restart = async (whileDown?: () => Promise<void>) => {
+      await live.close();
+      await whileDown?.();
+      live = await startExpertFlowSimulator({ agent, state, port, socketio: generation });
+      sims.push(live);
+    };
     return {
       attributes: { server: first.url, ...first.options },
       // Every run of the server's frames, oldest first.
@@ -105,12 +119,16 @@ const STARTERS: Record<SandboxVendor, Starter> = {
       },
       failNextStart: (status = 503) => void state.initFailures.push(status),
       garble: (on) => void (state.garble = on),
-      async restart(whileDown) {
-        await live.close();
-        await whileDown?.();
-        live = await startExpertFlowSimulator({ agent, state, port });
-        sims.push(live);
+      restart,
+      async socketio(next) {
+        if (next && next !== generation) {
+          generation = next;
+          await restart();
+        }
+        return generation;
       },
+      botFirst: (on) => (state.bot = on ?? state.bot),
+      violations: state.violations,
       async close() {
         await live.close();
         state.dispose();
@@ -199,7 +217,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (path === '/sandbox.json') {
         const out: Record<string, Record<string, string>> = {};
         for (const [name, v] of Object.entries(vendors)) out[name] = { vendor: name, ...v.attributes };
-        return json(res, 200, { vendors: out, available: state.available });
+        const ef = vendors.expertflow;
+        const expertflow = ef?.socketio && ef.botFirst ? { socketio: await ef.socketio(), bot: ef.botFirst() } : undefined;
+        return json(res, 200, { vendors: out, available: state.available, ...(expertflow ? { expertflow } : {}) });
+      }
+      if (path === '/__sandbox/expertflow' && req.method === 'POST') {
+        const ef = vendors.expertflow;
+        type Settings = { socketio?: unknown; bot?: unknown } | null;
+        const body = await readSmallBody(req).then(
+          (text) => JSON.parse(text) as Settings,
+          () => null,
+        ).catch(() => null);
+        if (!body || typeof body !== 'object') return json(res, 400, { error: 'expected a JSON object' });
+        if (!ef?.socketio || !ef.botFirst) return json(res, 404, { error: 'no expertflow sandbox' });
+        const bot = ef.botFirst(typeof body.bot === 'boolean' ? body.bot : undefined);
+        const socketio = await ef.socketio(body.socketio === 2 || body.socketio === 4 ? body.socketio : undefined);
+        return json(res, 200, { socketio, bot });
       }
       if (path === '/__sandbox/received') {
         const vendor = new URL(req.url ?? '/', 'http://x').searchParams.get('vendor') ?? '';

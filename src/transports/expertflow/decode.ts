@@ -10,7 +10,11 @@ import { safeUrl } from '../../core/urls';
 export interface Participant {
   id: string;
   name: string;
-  isBot: boolean;
+  /**
+   * Only from an undocumented extra (`type`, `role`, `participantType`): true for a bot, false
+   * for a person, undefined when the server says nothing (the document's `{ id, name }`).
+   */
+  isBot?: boolean;
 }
 
 export interface ChatLine {
@@ -78,10 +82,18 @@ export function decodeParticipant(raw: unknown): Participant | null {
   const o = obj(raw);
   const id = o && (str(o.id) ?? str(o._id));
   if (!o || !id) return null;
-  // The document's Participant has only id and name; real servers add a role/type that
-  // tells bots apart, so it is honoured when present.
-  const kind = `${str(o.type) ?? ''} ${str(o.role) ?? ''} ${str(o.participantType) ?? ''}`;
-  return { id, name: str(o.name) ?? str(o.displayName) ?? '', isBot: /bot/i.test(kind) };
+  // The document's Participant has only id and name; a server may add a role/type that tells
+  // bots apart: an optional extra, honoured when present (the transport has its own reading).
+  const name = str(o.name) ?? str(o.displayName) ?? '';
+  const kind = roleOf(`${str(o.type) ?? ''} ${str(o.role) ?? ''} ${str(o.participantType) ?? ''}`);
+  return kind === undefined ? { id, name } : { id, name, isBot: kind };
+}
+
+/** true: a bot; false: a person (agent, supervisor); undefined: the text says neither. */
+function roleOf(kind: string): boolean | undefined {
+  if (/bot/i.test(kind)) return true;
+  if (/agent|human|supervisor|user/i.test(kind)) return false;
+  return undefined;
 }
 
 function hash(s: string): string {
@@ -204,7 +216,10 @@ export function decodeInfo(raw: unknown, base: string): ConversationInfo | null 
     const w = obj(p);
     const d = decodeParticipant(w && obj(w.participant) ? w.participant : p);
     if (!d) return null;
-    if (w && !d.isBot && /bot/i.test(str(w.role) ?? '')) d.isBot = true;
+    if (w && d.isBot === undefined) {
+      const kind = roleOf(str(w.role) ?? '');
+      if (kind !== undefined) d.isBot = kind;
+    }
     participants.push(d);
   }
   return { messages, participants };

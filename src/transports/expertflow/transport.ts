@@ -1,7 +1,23 @@
 /**
  * ExpertFlow Customer Channel API: `POST /api/customer/init` over REST, then socket.io
  * (`joinConversation`, `sendMessage`, `endConversation` out; `messageArrived`,
- * `conversationInfo` in). socket.io-client is imported here only, so it ships in this chunk.
+ * `conversationInfo` in). socket.io-client 4 is imported here only, so it ships with this
+ * chunk; servers that run socket.io 2 get the 2.x client as a further lazy chunk (link.ts).
+ *
+ * What the document gives, and what is only an optional extra:
+ * - Participants are `{ id, name }`. Bot or human: anyone speaking or joining before the
+ *   request is handed off (`handOff`) is the bot; those who join after it are people. An
+ *   undocumented `type`/`role`/`participantType` saying bot or agent is honoured when present,
+ *   never needed.
+ * - `noAgentAvailable`, in any phase (also after a bot spoke): the visitor gets the offline
+ *   view, and the conversation is ended on the server with `endConversation`.
+ * - Queue figures (`handOff.info.position`/`total`), wait and greeting text (`info.text`,
+ *   `info.message`, `text`) and an end `info.reason` are undocumented extras: shown when a
+ *   server sends them, otherwise the widget's own wait line is shown.
+ * - The transcript (`GET /api/customer/transcript/{id}/{pdf|email}`) has no address parameter:
+ *   the server mails the address given at init, so "email me" is offered only when one was
+ *   given, naming it. A 404 before the server has closed the chat is "not available yet".
+ * - `language` is the primary subtag of the visitor's locale (the document's example: `en`).
  *
  * Delivery: the protocol gives a line no id, so the transport remembers what it sent
  * (client id, text, the timestamp it put on the wire) and recognises the echo by them. A
@@ -9,12 +25,13 @@
  * for the rejoin's `conversationInfo` (the server's history) and go out only if the
  * history lacks them, so the core's outbox may resend freely without duplicates.
  */
-import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { io } from 'socket.io-client';
 import {
   capText,
   realClock,
   stamp,
   type Capability,
+  type ChatConfig,
   type Command,
   type ConfabEventBody,
   type EndedBy,
@@ -26,6 +43,7 @@ import {
   type TransportOptions,
 } from '../../core/contract';
 import { onWake } from '../../core/backoff';
+import type { StorageLike } from '../../core/persistence';
 import { t, type MessageKey } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import {
@@ -39,9 +57,15 @@ import {
   type Participant,
 } from './decode';
 import { chatConfig } from './prechat';
+import { createLink, type Generation, type IoFactory, type Link, type SocketLike } from './link';
 
 export interface ExpertFlowDeps {
-  io?: (uri: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
+  /** socket.io-client 4 (default: the real one). */
+  io?: IoFactory;
+  /** Loads socket.io-client 2 (default: the lazy chunk of the real 2.5 client). */
+  loadIo2?: () => Promise<IoFactory>;
+  /** Where the generation found for a server is remembered (default: sessionStorage). */
+  storage?: StorageLike | null;
   fetch?: typeof fetch;
   /** Hands the transcript PDF to the visitor; default: download through a Blob URL. */
   save?: (pdf: Blob, fileName: string) => void;
@@ -51,6 +75,8 @@ interface Conversation {
   id: string;
   me: Participant;
   requestId: string;
+  /** The address given at init: where the server mails the transcript ('' for none). */
+  email: string;
 }
 
 interface Outgoing {
@@ -74,6 +100,25 @@ function uuid(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+const io4: IoFactory = (uri, opts) => io(uri, opts) as unknown as SocketLike;
+const loadIo2 = async (): Promise<IoFactory> => {
+  const { default: io2 } = await import('socket.io-client-v2');
+  return (uri, opts) => io2(uri, opts);
+};
+
+function sessionStore(): StorageLike | null {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The document's `language` is a language code ("en"): the primary subtag of the locale. */
+export function languageCode(locale: string): string {
+  return (/^[a-z]{2,3}/i.exec(locale)?.[0] ?? 'en').toLowerCase();
+}
+
 function download(pdf: Blob, fileName: string): void {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(pdf);
@@ -82,39 +127,63 @@ function download(pdf: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
 }
 
+/** Who is a bot, as learnt so far (kept across page changes in the resume token). */
+interface Roles {
+  handedOff: boolean;
+  bots: Set<string>;
+  people: Set<string>;
+}
+/** Participants remembered per role: a bound, as the ids come from the server. */
+const MAX_REMEMBERED = 50;
+
 /**
  * The resume token: the conversation while it is active, and after its end the same marked
  * `ended: true`, which the session passes back after a page change in the ended phases so that
  * the transcript (asked for by conversation id) still works. `{ ended: true }` alone: the chat
  * ended before the server named its conversation, so there is no transcript to offer.
  */
-function resumeToken(c: Conversation | null, over: boolean): Json {
-  const conversation = c && { id: c.id, me: { ...c.me }, requestId: c.requestId };
+function resumeToken(c: Conversation | null, over: boolean, roles: Roles): Json {
+  const conversation = c && {
+    id: c.id,
+    me: { id: c.me.id, name: c.me.name },
+    requestId: c.requestId,
+    email: c.email,
+    handedOff: roles.handedOff,
+    bots: [...roles.bots],
+    people: [...roles.people],
+  };
   return over ? { ...conversation, ended: true } : conversation;
 }
 
-function resumed(token: Json | undefined): { conv: Conversation | null; ended: boolean } {
+function resumed(token: Json | undefined): { conv: Conversation | null; ended: boolean; roles: Roles } {
   const o = token && typeof token === 'object' && !Array.isArray(token) ? token : null;
   const me = o && decodeParticipant(o.me);
   const conv =
-    o && me && typeof o.id === 'string' && typeof o.requestId === 'string' ? { id: o.id, me, requestId: o.requestId } : null;
-  return { conv, ended: o?.ended === true };
+    o && me && typeof o.id === 'string' && typeof o.requestId === 'string'
+      ? { id: o.id, me, requestId: o.requestId, email: typeof o.email === 'string' ? o.email : '' }
+      : null;
+  const ids = (v: Json | undefined) => new Set(Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return { conv, ended: o?.ended === true, roles: { handedOff: o?.handedOff === true, bots: ids(o?.bots), people: ids(o?.people) } };
 }
 
 export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowDeps = {}): Transport {
   const clock = o.clock ?? realClock;
   const opt = o.options;
   const server = safeUrl(opt.server, 'media')?.replace(/\/+$/, '') ?? null;
+  const forced: Generation | undefined = opt.socketio === '2' ? 2 : opt.socketio === '4' ? 4 : undefined;
+  const language = languageCode(o.locale);
   const doFetch = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
   const config = chatConfig(opt);
   const restored = resumed(o.resume);
+  const roles = restored.roles;
   const capabilities = new Set<Capability>(['typing', 'end', 'cancel', 'resume']);
   // After an end without a conversation id there is nothing to ask a transcript for.
   if (restored.conv || !restored.ended) capabilities.add('transcript-pdf').add('transcript-email');
   if (config.prechat.length) capabilities.add('prechat');
 
   let sink: EventSink = () => {};
-  let socket: Socket | undefined;
+  let link: Link | undefined;
+  let gaveUp = false;
   let conv = restored.conv;
   let starting = false;
   // An ended conversation is never joined again; it is kept for its transcript.
@@ -132,6 +201,8 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   /** Every visitor line id seen, and the client id it confirmed ('' for none). */
   const visitorLines = new Map<string, string>();
 
+  const sock = (): SocketLike | undefined => link?.socket;
+  const online = (): boolean => sock()?.connected === true;
   const emit = (body: ConfabEventBody): void => {
     if (!closed) sink(stamp(body, clock));
   };
@@ -145,7 +216,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   };
   const now = (): string => new Date(clock.now()).toISOString();
   const base = (c: Conversation) => ({ conversationId: c.id, requestId: c.requestId, timestamp: now() });
-  // The document's Participant is { id, name }: the widget's own isBot stays off the wire.
+  // The document's Participant is exactly { id, name }.
   const me = (c: Conversation) => ({ id: c.me.id, name: c.me.name });
 
   function typingOff(): void {
@@ -161,8 +232,31 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     typingOff();
     emit(text ? { type: 'ended', by, text } : { type: 'ended', by });
     // A reload after the end keeps the id for the transcript but never rejoins.
-    emit({ type: 'resume', token: resumeToken(conv, true) });
+    emit({ type: 'resume', token: resumeToken(conv, true, roles) });
   }
+
+  /**
+   * Bot or person, from what the document gives: an undocumented role wins when the server
+   * sends one; else whoever appears before the hand-off is the bot, and people come after it.
+   */
+  function isBot(p: Participant): boolean {
+    if (p.isBot !== undefined) return p.isBot;
+    if (roles.bots.has(p.id)) return true;
+    if (roles.people.has(p.id)) return false;
+    const into = roles.handedOff ? roles.people : roles.bots;
+    if (into.size < MAX_REMEMBERED) into.add(p.id);
+    return !roles.handedOff;
+  }
+
+  /** The hand-off: a person is expected from now on. Remembered for a page change. */
+  function handedOff(c: Conversation): void {
+    if (roles.handedOff) return;
+    roles.handedOff = true;
+    if (!ended) emit({ type: 'resume', token: resumeToken(c, false, roles) });
+  }
+
+  /** A config naming where the server mails the transcript (the address given at init). */
+  const configFor = (c: Conversation | null): ChatConfig => ({ ...config, transcriptEmailTo: c?.email ?? '' });
 
   function emitLine(c: Conversation, line: ChatLine): void {
     if (line.whisper || (line.conversationId && line.conversationId !== c.id)) return;
@@ -171,7 +265,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     const text = capText([line.text, ...line.blocked].filter(Boolean).join('\n'));
     const message: IncomingMessage = {
       id: line.id,
-      sender: fromMe ? 'visitor' : line.from.isBot ? 'bot' : 'agent',
+      sender: fromMe ? 'visitor' : isBot(line.from) ? 'bot' : 'agent',
       text,
     };
     if (line.from.name) message.authorName = line.from.name;
@@ -211,7 +305,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   function agentJoined(c: Conversation, p: Participant | null | undefined): void {
     if (!p || p.id === c.me.id || agents.has(p.id)) return;
     agents.set(p.id, p);
-    emit({ type: 'agent', action: 'joined', agent: { name: p.name, isBot: p.isBot } });
+    emit({ type: 'agent', action: 'joined', agent: { name: p.name, isBot: isBot(p) } });
   }
 
   function onActivity(c: Conversation, a: Activity, fromHistory: boolean): void {
@@ -226,7 +320,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         const p = who && agents.get(who.id);
         if (p) {
           agents.delete(p.id);
-          emit({ type: 'agent', action: 'left', agent: { name: p.name, isBot: p.isBot } });
+          emit({ type: 'agent', action: 'left', agent: { name: p.name, isBot: isBot(p) } });
         }
         return;
       }
@@ -235,6 +329,10 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
           a.from?.id === c.me.id ? 'visitor' : a.info.reason === 'timeout' ? 'timeout' : a.from ? 'agent' : 'system';
         return finish(by, a.text);
       }
+      case 'handOff':
+        // From the history too: who joins after it is a person, whenever this page saw it.
+        handedOff(c);
+        break;
     }
     // Replaying the rest from history would re-show stale waits and typing.
     if (fromHistory || ended) return;
@@ -261,15 +359,23 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         return;
       }
       case 'noAgentAvailable':
-        return reject(a);
+        return reject(c, a);
     }
     // Activity types the document does not list are ignored, not errors: servers add them.
   }
 
-  function reject(a: Activity): void {
-    emit({ type: 'rejected', reason: a.text ?? t('offline.default') });
+  /**
+   * Nobody will take the chat, whatever the phase (a bot may have been talking): the visitor
+   * gets the offline view (the session fails lines still unconfirmed, visibly), and the
+   * conversation is ended on the server, as the bot would otherwise hold it open.
+   */
+  function reject(c: Conversation, a: Activity): void {
+    if (ended) return;
     ended = true;
+    typingOff();
+    emit({ type: 'rejected', reason: a.text ?? t('offline.default') });
     emit({ type: 'resume', token: null });
+    sendEnd(c);
   }
 
   /**
@@ -283,7 +389,8 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       if (m.conversationId && m.conversationId !== c.id) continue;
       // An agent's line, a new hand-off, or someone other than the visitor joining answers it.
       if (m.type === 'ChatMessage') {
-        if (!m.whisper && m.from.id !== c.me.id) last = undefined;
+        // A bot talking on after it (as bots do) is no answer: only a person's line is.
+        if (!m.whisper && m.from.id !== c.me.id && !isBot(m.from)) last = undefined;
       } else if (m.activityType === 'noAgentAvailable') last = m;
       else if (m.activityType === 'handOff') last = undefined;
       else if (m.activityType === 'participantAdded' || m.activityType === 'participantJoined') {
@@ -308,25 +415,37 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     if (!c) return;
     const info = decodeInfo(raw, server ?? '');
     if (!info) return malformed('conversationInfo', raw);
+    // Roles first, in the history's order (who spoke before the hand-off is the bot), so that
+    // the participants list below is told apart the same way.
+    for (const m of info.messages) {
+      if (m.conversationId && m.conversationId !== c.id) continue;
+      if (m.type === 'ChatMessage') {
+        if (m.from.id !== c.me.id) isBot(m.from);
+      } else if (m.activityType === 'handOff') handedOff(c);
+      else if (m.activityType === 'participantAdded' || m.activityType === 'participantJoined') {
+        const who = decodeParticipant(m.info.participant) ?? m.from;
+        if (who && who.id !== c.me.id) isBot(who);
+      }
+    }
     for (const p of info.participants) agentJoined(c, p);
     for (const m of info.messages) {
       if (m.type === 'ChatMessage') emitLine(c, m);
       else onActivity(c, m, true);
     }
     const rejection = ended ? undefined : unansweredRejection(c, info.messages);
-    if (rejection) return reject(rejection);
+    if (rejection) return reject(c, rejection);
     markJoined();
   }
 
   function emitSend(c: Conversation, out: Outgoing): void {
     out.epoch = epoch;
-    socket?.emit('sendMessage', {
+    sock()?.emit('sendMessage', {
       ...base(c),
       timestamp: out.timestamp,
       type: 'ChatMessage',
       from: me(c),
       text: out.text,
-      language: o.locale,
+      language,
       // Never "whisper": a whisper is hidden from the customer, i.e. from the sender here.
       tag: '',
       attachments: [],
@@ -342,7 +461,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
 
   function join(): void {
     const c = conv;
-    if (!c || !socket?.connected) return;
+    if (!c || !online()) return;
     if (ended) {
       if (endUnsent) sendEnd(c);
       return;
@@ -351,23 +470,31 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     epoch++;
     // Lines emitted before this join may have been lost with the old socket: they are
     // sent again only when the core's outbox asks (after the history has been seen).
-    socket.emit('joinConversation', { ...base(c), participant: me(c) });
+    sock()?.emit('joinConversation', { ...base(c), participant: me(c) });
     clock.clearTimeout(joinTimer);
     joinTimer = clock.setTimeout(markJoined, JOIN_GRACE_MS);
   }
 
   function sendEnd(c: Conversation): void {
-    endUnsent = !socket?.connected;
-    if (!endUnsent) socket?.emit('endConversation', base(c));
+    endUnsent = !online();
+    if (!endUnsent) sock()?.emit('endConversation', base(c));
   }
 
   async function start(visitor: Record<string, string | undefined>, answers: Record<string, string>, department?: string): Promise<void> {
     if (starting || (conv && !ended)) return;
     if (!server) return error('bad-config', 'transport.badOption', true);
+    // A new start after the link gave up tries the server again (the join follows the open).
+    if (gaveUp) {
+      gaveUp = false;
+      link?.retry();
+    }
     starting = true;
     ended = false;
     endUnsent = false;
     conv = null;
+    roles.handedOff = false;
+    roles.bots.clear();
+    roles.people.clear();
     agents.clear();
     outbox.clear();
     echoes.clear();
@@ -381,7 +508,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       email,
       phone,
       channel: opt.channel || 'web',
-      language: o.locale,
+      language,
       subject: answers.subject || department || opt.subject || '',
       // "Normally the phone number": else the email, else the widget's stable visitor id,
       // so that one person's chats stay linked in the agent's desk.
@@ -400,16 +527,18 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       const reply = res.ok ? decodeInit(await res.json().catch(() => null)) : null;
       if (closed) return;
       if (!reply) throw new Error(`init ${res.status}`);
-      const c: Conversation = { id: reply.conversationId, me: reply.participant, requestId: body.requestId };
+      const c: Conversation = { id: reply.conversationId, me: reply.participant, requestId: body.requestId, email };
       conv = c;
+      // Where the transcript would be mailed: the address just given, or none.
+      emit({ type: 'config', config: configFor(c) });
       // The visitor cancelled while the request was on its way: end it at once (its
       // transcript can be asked for now that the id is known).
       if (ended) {
-        emit({ type: 'resume', token: resumeToken(c, true) });
+        emit({ type: 'resume', token: resumeToken(c, true, roles) });
         return sendEnd(c);
       }
       emit({ type: 'accepted', chatId: c.id });
-      emit({ type: 'resume', token: resumeToken(c, false) });
+      emit({ type: 'resume', token: resumeToken(c, false, roles) });
       join();
     } catch (err) {
       // 500, 503, a network failure or an unreadable reply: the core offers Retry (a new start).
@@ -420,15 +549,17 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     }
   }
 
-  async function transcript(format: 'pdf' | 'email', email?: string): Promise<void> {
+  async function transcript(format: 'pdf' | 'email'): Promise<void> {
     const c = conv;
     if (!c || !server) return error('transcript-unavailable', 'error.transcriptNotReady');
-    // The document names no email parameter (the server mails the address given at init);
-    // an address the visitor typed afterwards is passed along as a query parameter.
-    const query = format === 'email' && email ? `?email=${encodeURIComponent(email)}` : '';
+    // The document's URL has no address parameter: the server mails the address given at
+    // init, so without one there is nobody to mail (the widget does not offer it then).
+    if (format === 'email' && !c.email) return error('unsupported', 'error.notAllowed');
     try {
-      const res = await doFetch(`${server}/api/customer/transcript/${encodeURIComponent(c.id)}/${format}${query}`);
-      if (res.status === 404) return error('transcript-unavailable', 'error.transcriptNotReady');
+      const res = await doFetch(`${server}/api/customer/transcript/${encodeURIComponent(c.id)}/${format}`);
+      // "In the case of an ongoing chat session, the response will be Error 404": the server
+      // has not closed the chat yet (an end on its way): not yet, not a failure.
+      if (res.status === 404) return error('transcript-unavailable', 'error.transcriptNotYet');
       if (!res.ok) throw new Error(`transcript ${res.status}`);
       if (format === 'pdf') {
         const pdf = new Blob([await res.arrayBuffer()], { type: 'application/pdf' });
@@ -451,16 +582,18 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         if (echoed) return emit({ type: 'message', message: echoed });
         const known = outbox.get(command.clientId);
         if (known && known.epoch === epoch) return; // already on the wire on this join
+        // Never silently: a line after the conversation is over is refused out loud.
+        if (ended && c) return error('send-failed', 'error.sendFailed');
         const out: Outgoing = known ?? { text: command.text, timestamp: now(), epoch: 0 };
         outbox.set(command.clientId, out);
-        if (c && joined && socket?.connected && !ended) emitSend(c, out);
+        if (c && joined && online() && !ended) emitSend(c, out);
         else out.epoch = 0;
         return;
       }
       case 'typing':
         // The protocol has no "stopped typing"; the agent's desk times the indicator out.
         if (command.on && c && joined && !ended)
-          socket?.emit('sendMessage', { ...base(c), type: 'ActivityMessage', activityType: 'typing', from: me(c), to: [], info: {} });
+          sock()?.emit('sendMessage', { ...base(c), type: 'ActivityMessage', activityType: 'typing', from: me(c), to: [], info: {} });
         return;
       case 'end':
       case 'cancel':
@@ -469,7 +602,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         if (c) sendEnd(c);
         return;
       case 'transcript':
-        return void transcript(command.format, command.email);
+        return void transcript(command.format);
       default:
         return error('unsupported', 'transport.unsupported');
     }
@@ -480,42 +613,55 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     connect(s) {
       sink = s;
       emit({ type: 'connection', state: 'connecting' });
-      emit({ type: 'config', config });
+      emit({ type: 'config', config: configFor(conv) });
       if (!server) return error('bad-config', 'transport.badOption', true);
-      const url = new URL(server);
-      // A path in data-server is where the chat server is mounted, not a socket.io namespace.
-      const sock = (deps.io ?? io)(url.origin, {
-        path: `${url.pathname.replace(/\/$/, '')}/socket.io`,
-        // The shared policy (core/backoff.ts) as far as socket.io allows: capped at 30 s,
-        // jittered ±50 %, never giving up; onWake below makes a waiting try immediate.
-        // Stalls are socket.io's own: a missed server ping closes within pingInterval + pingTimeout.
-        reconnectionDelayMax: 30_000,
-        randomizationFactor: 0.5,
-      });
+      // Stalls are socket.io's own: a missed server ping closes within pingInterval + pingTimeout.
+      link = createLink(
+        {
+          server: new URL(server),
+          forced,
+          storage: deps.storage === undefined ? sessionStore() : deps.storage,
+          fetch: doFetch,
+          io4: deps.io ?? io4,
+          loadIo2: deps.loadIo2 ?? loadIo2,
+        },
+        {
+          socket(sk) {
+            sk.on('messageArrived', onArrived);
+            sk.on('conversationInfo', onInfo);
+          },
+          open() {
+            gaveUp = false;
+            emit({ type: 'connection', state: 'open' });
+            join();
+          },
+          down(reason) {
+            joined = false;
+            // What was on the wire may be lost: a resend from the core may go out again, but
+            // only after the rejoin's history shows whether the server has it.
+            epoch++;
+            if (closed) return;
+            emit({ type: 'connection', state: 'reconnecting', reason });
+            // socket.io does not reconnect by itself after a server-side disconnect.
+            if (reason === 'io server disconnect') sock()?.connect();
+          },
+          attempt(n) {
+            emit({ type: 'connection', state: 'reconnecting', attempt: n });
+          },
+          gaveUp(cause) {
+            // Never an endless "Reconnecting": closed (the session fails unconfirmed lines,
+            // visibly), and a clear error whose Retry starts over.
+            gaveUp = true;
+            joined = false;
+            emit({ type: 'connection', state: 'closed', reason: cause });
+            emit({ type: 'error', code: 'connect-failed', message: t('error.connectFailed'), fatal: false, retryable: true });
+          },
+        },
+      );
+      // socket.io's backoff waits up to 30 s: a wake-up (online, page visible) tries at once.
       unwake = onWake(() => {
-        if (closed || sock.connected) return;
-        // Restarting the manager skips the rest of its current backoff wait.
-        sock.disconnect();
-        sock.connect();
+        if (!closed) link?.wake();
       });
-      socket = sock;
-      sock.on('connect', () => {
-        emit({ type: 'connection', state: 'open' });
-        join();
-      });
-      sock.on('disconnect', (reason: string) => {
-        joined = false;
-        // What was on the wire may be lost: a resend from the core may go out again, but
-        // only after the rejoin's history shows whether the server has it.
-        epoch++;
-        if (closed) return;
-        emit({ type: 'connection', state: 'reconnecting', reason });
-        // socket.io does not reconnect by itself after a server-side disconnect.
-        if (reason === 'io server disconnect') sock.connect();
-      });
-      sock.io.on('reconnect_attempt', (attempt: number) => emit({ type: 'connection', state: 'reconnecting', attempt }));
-      sock.on('messageArrived', onArrived);
-      sock.on('conversationInfo', onInfo);
     },
     send(command) {
       try {
@@ -532,8 +678,9 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       unwake();
       clock.clearTimeout(joinTimer);
       clock.clearTimeout(typingTimer);
-      socket?.disconnect();
+      link?.close();
     },
+
   };
 }
 
