@@ -56,6 +56,8 @@ export const BUDGETS = {
   /** marked 18 and our wrapper (src/transports/markdown.ts): fetched when a Markdown line arrives. */
   markdown: 16 * 1024,
   view: 6 * 1024,
+  /** The bounded survey-mask matcher (src/core/survey-mask.ts): only WhosOn surveys carry masks. */
+  surveyMask: 3 * 1024,
   /** data-mode="iframe": what the host page runs besides confab.js (the window is in the frame). */
   frameHost: 4 * 1024,
 } as const;
@@ -108,6 +110,16 @@ describe('built sizes stay within budget (gzip -9 bytes)', () => {
     // Not in what the app or the Tencent transport load statically: fetched with a Markdown line only.
     for (const start of [chunk('app'), chunk('tencent')]) {
       expect([...staticClosure(start)].some((f) => f === markdown), start).toBe(false);
+    }
+  });
+
+  it('the survey-mask chunk (bounded matcher) ≤ 3 KB, and only ever imported lazily', () => {
+    const mask = chunk('survey-mask');
+    expect(readFileSync(new URL(mask, dist), 'utf8')).toMatch(/ignoring survey mask/);
+    expect(gz(mask)).toBeLessThanOrEqual(BUDGETS.surveyMask);
+    // Fetched when a masked survey field arrives, never with the app or a transport.
+    for (const start of [chunk('app'), chunk('whoson')]) {
+      expect([...staticClosure(start)].some((f) => f === mask), start).toBe(false);
     }
   });
 
