@@ -53,6 +53,13 @@ export const BUDGETS = {
    * recalled messages; issue 20), which Tencent's own plugin renders: 1 KB more than the others.
    */
   tencentTransport: 7 * 1024,
+  /**
+   * WhosOn's transport re-attaches a chat across dropped sockets, holds lines in flight, and
+   * decodes the surveys' full field set, the language selector and the logo (issue 19): 6.5 KB
+   * after the merge. What is left is on the path of every chat (connect, config, lines); moving
+   * it behind an import() would reorder frames, so it gets 1 KB more like Tencent's.
+   */
+  whosonTransport: 7 * 1024,
   /** marked 18 and our wrapper (src/transports/markdown.ts): fetched when a Markdown line arrives. */
   markdown: 16 * 1024,
   view: 6 * 1024,
@@ -92,8 +99,8 @@ describe('built sizes stay within budget (gzip -9 bytes)', () => {
     });
   }
 
-  // `cx` is ExpertFlow CX (transports/expertflow-cx/); Tencent has its own budget below.
-  for (const vendor of ['whoson', 'expertflow', 'cx', 'relay', 'diyalog']) {
+  // `cx` is ExpertFlow CX (transports/expertflow-cx/); Tencent and WhosOn have their own budgets below.
+  for (const vendor of ['expertflow', 'cx', 'relay', 'diyalog']) {
     it(`the ${vendor} transport chunk ≤ 6 KB`, () => {
       expect(gz(chunk(vendor))).toBeLessThanOrEqual(BUDGETS.transport);
     });
@@ -101,6 +108,10 @@ describe('built sizes stay within budget (gzip -9 bytes)', () => {
 
   it('the tencent transport chunk ≤ 7 KB', () => {
     expect(gz(chunk('tencent'))).toBeLessThanOrEqual(BUDGETS.tencentTransport);
+  });
+
+  it('the whoson transport chunk ≤ 7 KB', () => {
+    expect(gz(chunk('whoson'))).toBeLessThanOrEqual(BUDGETS.whosonTransport);
   });
 
   it('the Markdown chunk (marked) ≤ 16 KB, and only ever imported lazily', () => {
