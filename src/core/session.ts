@@ -57,7 +57,7 @@ import { t } from './i18n';
 import { safeUrl } from './urls';
 import { createOutbox, newClientId } from './outbox';
 import { createTypingReporter } from './typing';
-import { normalize, validate } from './survey';
+import { masksReady, normalize, validate } from './survey';
 import {
   loadSnapshot,
   saveSnapshot,
@@ -521,6 +521,8 @@ export function createSession(deps: SessionDeps): Session {
       }
       case 'config':
         config.value = ev.config;
+        // Fetch the mask matcher now, so the visitor's submit need not wait for it.
+        void masksReady([...ev.config.prechat, ...ev.config.postchat]);
         if (phase.value === 'closed' || phase.value === 'prechat') {
           if (ev.config.agentsAvailable === false) goOffline(undefined);
           else setPhase('prechat');
@@ -573,6 +575,7 @@ export function createSession(deps: SessionDeps): Session {
         upsert({ kind: 'branch', id: `branch:${ev.branch.id}`, at: clock.now(), branch: ev.branch });
         return;
       case 'form':
+        void masksReady([ev.form.field]);
         upsert({ kind: 'form', id: `form:${ev.form.id}`, at: clock.now(), form: ev.form });
         return;
       case 'card':
@@ -789,6 +792,18 @@ export function createSession(deps: SessionDeps): Session {
     send({ type: 'leave-message', ...fields });
   }
 
+  /** The session's submitForm once any mask can be judged; the chat may have moved on meanwhile. */
+  function submitFormNow(promptId: string, value: string): void {
+    if (!ACTIVE.has(phase.value)) return;
+    const [i, item] = findItem('form', promptId);
+    if (!item || item.form.submitted !== undefined) return;
+    const normalized = normalize(item.form.field, value);
+    // The UI shows the validation message; an invalid value is not sent.
+    if (validate(item.form.field, normalized) !== null) return;
+    replaceAt(i, { ...item, form: { ...item.form, submitted: normalized } });
+    send({ type: 'submit-form', promptId, fieldName: item.form.field.name, value: normalized });
+  }
+
   const session: Session = {
     phase,
     connection,
@@ -948,14 +963,12 @@ export function createSession(deps: SessionDeps): Session {
       send({ type: 'choose', promptId, optionId, label: option.label });
     },
     submitForm(promptId, value) {
-      if (!ACTIVE.has(phase.value)) return;
-      const [i, item] = findItem('form', promptId);
-      if (!item || item.form.submitted !== undefined) return;
-      const normalized = normalize(item.form.field, value);
-      // The UI shows the validation message; an invalid value is not sent.
-      if (validate(item.form.field, normalized) !== null) return;
-      replaceAt(i, { ...item, form: { ...item.form, submitted: normalized } });
-      send({ type: 'submit-form', promptId, fieldName: item.form.field.name, value: normalized });
+      const field = findItem('form', promptId)[1]?.form.field;
+      // A mask is judged by the lazily loaded matcher: wait for it, then judge (once: if the
+      // load failed, validate refuses the masked value).
+      const ready = field && masksReady([field]);
+      if (ready) void ready.then(() => submitFormNow(promptId, value));
+      else submitFormNow(promptId, value);
     },
     rate(ratingId, optionId) {
       if (!transport) return;

@@ -3,21 +3,25 @@
  * values, case normalization and validation of one field. Pure functions; the only state
  * is a cache of compiled masks (server regexes are compiled once, and defensively).
  *
- * Masks are enforced with the bounded matcher (mask-matcher.ts): polynomial in the value and
- * inside a step budget whatever the mask, so a risky mask such as `(\d?\d?)+` is enforced
- * rather than skipped (issue 19) and cannot freeze the tab (issue 15 row 13). A mask it
- * cannot read (backreferences, lookbehind) is ignored with a warning, never run natively.
+ * Masks are enforced with the bounded matcher (survey-mask.ts, mask-matcher.ts): polynomial
+ * in the value and inside a step budget whatever the mask, so a risky mask such as
+ * `(\d?\d?)+` is enforced rather than skipped (issue 19) and cannot freeze the tab (issue 15
+ * row 13). A mask it cannot read (backreferences, lookbehind) is ignored with a warning.
+ *
+ * Only WhosOn surveys carry masks, so the matcher is a lazy chunk (`survey-mask`, ~2 KB gzip):
+ * the session fetches it when a masked field arrives, and every caller that judges a masked
+ * field awaits `masksReady` first. Until it is loaded, `validate` refuses a masked value
+ * (fails closed): a mask is never skipped because its matcher was not there yet.
  */
 import type { SurveyField } from './contract';
 import { t } from './i18n';
-import { compileNfa, runNfa } from './mask-matcher';
+import type * as MaskModule from './survey-mask';
 
 const TRUE_WORDS = /^(y|yes|true|1|on)$/i;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
-const MAX_MASK_LENGTH = 200;
 const DEFAULT_RATING_MAX = 5;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -69,9 +73,42 @@ export function validate(field: SurveyField, value: string): string | null {
   }
   const typeError = validateType(field, v);
   if (typeError) return typeError;
-  const mask = field.mask ? compileMask(field.mask) : null;
-  if (mask && !mask.test(v)) return t('survey.mask');
+  if (field.mask) {
+    if (!matcher) {
+      // A caller that did not await masksReady(): refuse rather than pass unchecked.
+      void loadMasks();
+      return t('survey.mask');
+    }
+    const mask = matcher.compileMask(field.mask);
+    if (mask && !mask.test(v)) return t('survey.mask');
+  }
   return null;
+}
+
+let matcher: typeof MaskModule | undefined;
+let loading: Promise<void> | undefined;
+
+/** Fetches the mask matcher chunk (once; again after a failed fetch). Never rejects. */
+export function loadMasks(): Promise<void> {
+  loading ??= import('./survey-mask').then(
+    (m) => {
+      matcher = m;
+    },
+    (err: unknown) => {
+      // Masked fields keep failing closed; the next submit tries the fetch again.
+      loading = undefined;
+      console.warn('[confab] could not load the survey mask matcher', err);
+    },
+  );
+  return loading;
+}
+
+/**
+ * null when every mask among `fields` can be judged now (or none has one); otherwise the
+ * load to await before calling `validate` on them.
+ */
+export function masksReady(fields: readonly SurveyField[]): Promise<void> | null {
+  return matcher || !fields.some((f) => f.mask) ? null : loadMasks();
 }
 
 function validateType(field: SurveyField, v: string): string | null {
@@ -110,39 +147,4 @@ function isRealDate(v: string): boolean {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(y, mo - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
-
-/** A compiled mask: does the whole value match? */
-export interface Mask {
-  test(value: string): boolean;
-}
-
-const masks = new Map<string, Mask | null>();
-
-/**
- * A server mask, or null when it must be ignored (too long, not valid JavaScript syntax, or
- * what the bounded matcher cannot read: backreferences, lookbehind). The mask is anchored:
- * the server's validators (ASP.NET style) match the whole value, so "[0-9]{5}" must not
- * accept "abc12345xyz". No backtracking engine ever runs a server mask.
- */
-export function compileMask(pattern: string): Mask | null {
-  const cached = masks.get(pattern);
-  if (cached !== undefined) return cached;
-  let compiled: Mask | null = null;
-  let problem = '';
-  if (pattern.length > MAX_MASK_LENGTH) problem = 'too long';
-  else {
-    try {
-      // Compiling never runs the pattern: it only proves the syntax is JavaScript's.
-      new RegExp(pattern);
-      const nfa = compileNfa(pattern);
-      if (nfa) compiled = { test: (v) => runNfa(nfa, v).matched };
-      else problem = 'not supported (backreference, lookbehind or too large)';
-    } catch {
-      problem = 'invalid syntax';
-    }
-  }
-  if (problem) console.warn(`[confab] ignoring survey mask (${problem}): ${pattern.slice(0, 80)}`);
-  masks.set(pattern, compiled);
-  return compiled;
 }

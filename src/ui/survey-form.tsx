@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SurveyField, VisitorInfo } from '../core/contract';
 import { t } from '../core/i18n';
-import { initialValue, normalize, validate } from '../core/survey';
+import { initialValue, masksReady, normalize, validate } from '../core/survey';
 import { useUi } from './context';
 import { Field } from './field';
 
@@ -48,6 +48,13 @@ export function SurveyForm({ fields, submitLabel, onSubmit, visitor, disabled, l
   const submit = (e: Event) => {
     e.preventDefault();
     if (disabled) return;
+    // A masked field is judged by the lazily loaded matcher: wait for it, never skip the mask.
+    const ready = masksReady(fields);
+    if (ready) void ready.then(judge);
+    else judge();
+  };
+
+  const judge = () => {
     const answers: Record<string, string> = {};
     const found: Record<string, string> = {};
     for (const f of fields) {

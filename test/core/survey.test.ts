@@ -1,6 +1,10 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SurveyField } from '../../src/core/contract';
-import { compileMask, initialValue, normalize, validate } from '../../src/core/survey';
+import { initialValue, loadMasks, normalize, validate } from '../../src/core/survey';
+import { compileMask } from '../../src/core/survey-mask';
+
+// The mask matcher is a lazy chunk; validate() refuses masked values until it is loaded.
+beforeAll(loadMasks);
 
 const field = (overrides: Partial<SurveyField>): SurveyField => ({
   name: 'f',
