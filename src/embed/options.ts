@@ -58,10 +58,6 @@ export function parseOptions(all: Record<string, string>): WidgetOptions | strin
       return `data-${kebab(name)} must be a ${check}:// or ${check}s:// URL, not "${value}".`;
     }
   }
-  // ExpertFlow finds its server's socket.io generation itself; data-socketio forces one.
-  if (vendor === 'expertflow' && all.socketio !== undefined && all.socketio !== '2' && all.socketio !== '4') {
-    return `data-socketio must be "2" or "4", not "${all.socketio}".`;
-  }
   const pick = <T extends string>(value: string | undefined, allowed: readonly T[]): T =>
     allowed.includes(value as T) ? (value as T) : allowed[0]!;
   return {
@@ -101,6 +97,11 @@ export function invalidOptions(all: Record<string, string>): string[] {
     if (value && !(allowed as readonly string[]).includes(value)) {
       errors.push(`data-${name} is "${value}", which is not one of ${allowed.join(', ')}; using "${allowed[0]}".`);
     }
+  }
+  // ExpertFlow finds its server's socket.io generation itself; data-socketio forces one. Named
+  // here, with the other optional attributes, so the loader (paid by every page) stays small.
+  if (all.socketio !== undefined && all.socketio !== '2' && all.socketio !== '4') {
+    errors.push(`data-socketio is "${all.socketio}", which is not 2 or 4; the server's socket.io generation is found by asking it.`);
   }
   if (all.color && !COLOR.test(all.color)) {
     errors.push(`data-color is "${all.color}", which is not a #rgb or #rrggbb colour; using the default colour.`);

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
-/** `data-socketio` forces ExpertFlow's socket.io generation: only "2" or "4", named when wrong. */
+/** `data-socketio` forces ExpertFlow's socket.io generation: only "2" or "4"; any other value is named when the chat code loads. */
 import { describe, expect, it } from 'vitest';
-import { parseOptions } from '../../src/embed/options';
+import { invalidOptions, parseOptions } from '../../src/embed/options';
 import { languageCode } from '../../src/transports/expertflow/transport';
 
 describe('ExpertFlow options', () => {
@@ -11,7 +11,13 @@ describe('ExpertFlow options', () => {
     expect(parseOptions({ ...base, socketio: '2' })).toMatchObject({ all: { socketio: '2' } });
     expect(parseOptions({ ...base, socketio: '4' })).toMatchObject({ all: { socketio: '4' } });
     expect(parseOptions(base)).toMatchObject({ vendor: 'expertflow' });
-    expect(parseOptions({ ...base, socketio: '3' })).toBe('data-socketio must be "2" or "4", not "3".');
+    // An optional attribute: a wrong value is named once when the chat code loads, and the
+    // transport asks the server instead (it forces only "2" or "4").
+    expect(parseOptions({ ...base, socketio: '3' })).toMatchObject({ vendor: 'expertflow' });
+    expect(invalidOptions({ ...base, socketio: '3' })).toEqual([
+      'data-socketio is "3", which is not 2 or 4; the server\'s socket.io generation is found by asking it.',
+    ]);
+    expect(invalidOptions({ ...base, socketio: '2' })).toEqual([]);
   });
 
   it('sends the primary language subtag, as the document\'s example ("en")', () => {
