@@ -104,7 +104,8 @@ export function dispatcher(): Dispatcher {
 
 function saveData(): boolean {
   const c = (navigator as Navigator & { connection?: { saveData?: boolean; effectiveType?: string } }).connection;
-  return !!c && (!!c.saveData || /2g$/.test(c.effectiveType ?? '')); // '2g' and 'slow-2g'
+  // '2g' and 'slow-2g'; no connection info (String(undefined)) is neither.
+  return !!c?.saveData || /2g$/.test(String(c?.effectiveType));
 }
 
 /** Paint one widget into `el` and register it with the dispatcher; returns its API, or null. */
@@ -117,7 +118,7 @@ export function startWidget(
   const api = dispatcher();
   const parsed = parseOptions(raw);
   if (typeof parsed === 'string') {
-    console.error(`Confab: ${parsed} The chat widget was not started.`);
+    console.error(`Confab: ${parsed} The widget was not started.`);
     return null;
   }
   const root = el.attachShadow({ mode: 'open' });
@@ -170,7 +171,7 @@ export function startWidget(
       })
       .catch((err: unknown) => {
         loading = null; // a later click may try again
-        console.error('Confab: the chat could not be loaded.', err);
+        console.error('Confab: could not load the chat.', err);
         launcher.removeAttribute('aria-busy');
       });
     return loading;
