@@ -47,6 +47,7 @@ import type {
 import { HELP_TYPES } from '../relay/adapters/diyalog-channel';
 import { ScriptedAgent, type AgentHost } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
+import { readBody } from './read-body';
 
 export const SANDBOX_SDK_PATH = '/__sandbox/diyalog/sdk';
 export const SANDBOX_QUEUE_PATH = '/__sandbox/queue';
@@ -178,16 +179,6 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
   });
   const wss = new WebSocketServer({ server, path: SANDBOX_SDK_PATH, maxPayload: 64 * 1024 });
 
-  async function readBody(req: IncomingMessage): Promise<string | null> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY) return null;
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0]!;
@@ -204,7 +195,7 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
       req.resume();
       return text(404, 'Not found');
     }
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY);
     if (raw === null) return text(413, 'Request body too large');
     const refused = authenticate(req, raw);
     if (refused) {
@@ -257,7 +248,7 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
   /** The customer's queuing service (D4). */
   async function queueService(req: IncomingMessage, rest: string, json: (status: number, body: unknown) => void): Promise<void> {
     if (req.method === 'POST' && rest === 'CreateInteraction') {
-      const raw = await readBody(req);
+      const raw = await readBody(req, MAX_BODY);
       let body: Record<string, unknown> = {};
       try {
         body = JSON.parse(raw ?? '') as Record<string, unknown>;

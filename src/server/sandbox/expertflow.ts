@@ -41,6 +41,7 @@ import { Server } from 'socket.io';
 import createV2Server from 'socket.io-v2';
 import { ScriptedAgent, type AgentHost, type ScriptedAgentOptions } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
+import { readBody } from './read-body';
 
 type Obj = Record<string, unknown>;
 
@@ -154,16 +155,6 @@ export function transcriptPdf(lines: string[]): Buffer {
   return Buffer.from(out, 'latin1');
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -354,7 +345,7 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
   // --- REST ---
 
   async function init(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY);
     let body: Obj | null = null;
     try {
       body = raw === null ? null : obj(JSON.parse(raw));

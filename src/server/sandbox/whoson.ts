@@ -38,6 +38,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AGENT_ATTACHMENT, AGENT_LINES, SANDBOX_PNG, DEFAULT_AGENT, injectLists, ScriptedAgent, type AgentHost, type InjectPayload } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
+import { readBody } from './read-body';
 
 export interface WhosOnSimulatorOptions extends SimulatorOptions {
   auth?: string;
@@ -775,17 +776,6 @@ function renameKey<T extends Record<string, unknown>>(o: T, from: string, to: st
   return out;
 }
 
-/** The whole body, or null past `max` bytes. */
-async function readBody(req: IncomingMessage, max: number): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 const XML_TEXT: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
