@@ -69,7 +69,7 @@ const FIELDS: Record<SandboxVendor, { text: string[]; url: string[] }> = {
  * that sampled it (as this one once did: Tencent's 18 was 14 here plus 4 spoken lines) changed
  * with how long the audit took. That the round was spoken is checked apart, from a record.
  */
-const SENTINEL_SHOWN: Record<SandboxVendor, number> = { whoson: 5, expertflow: 4, tencent: 14, omnidesk: 4, diyalog: 2, 'expertflow-cx': 0 };
+const SENTINEL_SHOWN: Record<SandboxVendor, number> = { whoson: 5, expertflow: 6, tencent: 14, omnidesk: 4, diyalog: 2, 'expertflow-cx': 0 };
 /** WhosOn fields only a chat refused up front shows, one URL vector per chat (see below). */
 const WHOSON_OFFLINE = { text: ['OpeningMessage HTML, a few vectors at a time'], url: ['ForwardingURL', 'notaccepted forwarding URL'] };
 

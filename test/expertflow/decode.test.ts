@@ -154,3 +154,25 @@ describe('ExpertFlow decoder: participants are the document\'s { id, name }', ()
     expect(decodeParticipant({ id: 'c1', name: 'Kashif', type: 'customer' })).toEqual({ id: 'c1', name: 'Kashif' });
   });
 });
+
+describe('ExpertFlow decoder: line identity', () => {
+  const line = (attachments: object[]) => ({
+    conversationId: 'c1',
+    type: 'ChatMessage',
+    timestamp: '2026-12-07T18:44:00.123Z',
+    from: { id: 'agent-1', name: 'Alex' },
+    text: '',
+    attachments,
+  });
+  const idOf = (raw: object) => (decodeArrived(raw, BASE) as { id: string } | null)?.id;
+
+  it('gives two textless lines of one sender in one millisecond different ids when their files differ (one was lost)', () => {
+    const picture = line([{ type: 'image/png', name: 'a.png', contentUrl: 'https://chat.example.com/a.png' }]);
+    const file = line([{ type: 'application/pdf', name: 'b.pdf', contentUrl: 'https://chat.example.com/b.pdf' }]);
+    expect(idOf(picture)).toBeTruthy();
+    expect(idOf(picture)).not.toBe(idOf(file));
+    // The same line seen twice (a repeated frame, a history copy) keeps one id.
+    expect(idOf(structuredClone(picture))).toBe(idOf(picture));
+  });
+});
+

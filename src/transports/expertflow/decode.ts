@@ -110,7 +110,10 @@ function lineId(o: Obj, from: string, text: string): string {
   const own = str(o.id) ?? str(o._id) ?? str(o.messageId);
   if (own) return own;
   const ts = str(o.timestamp);
-  return `ef-${ts ? hash(`${from}|${ts}|${text}`) : hash(JSON.stringify(o))}`;
+  // Two lines of one sender in one millisecond differ by their attachments at least (a file
+  // and a picture sent together, each with no text): without them in the key one was lost.
+  const files = Array.isArray(o.attachments) && o.attachments.length ? `|${JSON.stringify(o.attachments)}` : '';
+  return `ef-${ts ? hash(`${from}|${ts}|${text}${files}`) : hash(JSON.stringify(o))}`;
 }
 
 function kindOf(type: string): AttachmentKind {
