@@ -17,8 +17,8 @@ function chunkName(chunk) {
   const id = chunk.facadeModuleId ?? chunk.moduleIds?.[0] ?? '';
   // transports/expertflow-cx/ is the `cx` chunk (a name no other chunk's starts with).
   const vendor = id.match(/transports\/(?:expertflow-)?([a-z]+)\//)?.[1];
-  if (vendor && /transport\.ts$/.test(id)) return `assets/${vendor}-[hash].js`;
-  return 'assets/[name]-[hash].js';
+  if (vendor && /transport\.ts$/.test(id)) return `assets/${vendor}-[hash:6].js`;
+  return 'assets/[name]-[hash:6].js';
 }
 
 /**
@@ -124,7 +124,7 @@ const app = await build({
       preserveEntrySignatures: 'allow-extension',
       output: {
         format: 'es',
-        entryFileNames: 'assets/[name]-[hash].js',
+        entryFileNames: 'assets/[name]-[hash:6].js',
         chunkFileNames: chunkName,
         codeSplitting: { groups: CHUNK_GROUPS },
       },

@@ -112,8 +112,7 @@ function lineId(o: Obj, from: string, text: string): string {
   const ts = str(o.timestamp);
   // Two lines of one sender in one millisecond differ by their attachments at least (a file
   // and a picture sent together, each with no text): without them in the key one was lost.
-  const files = Array.isArray(o.attachments) && o.attachments.length ? `|${JSON.stringify(o.attachments)}` : '';
-  return `ef-${ts ? hash(`${from}|${ts}|${text}${files}`) : hash(JSON.stringify(o))}`;
+  return `ef-${hash(JSON.stringify(ts ? [from, ts, text, o.attachments] : o))}`;
 }
 
 function kindOf(type: string): AttachmentKind {
