@@ -3,11 +3,12 @@
  * retried (network errors, 408, 429, 5xx).
  *
  * A retried call may arrive twice: a timeout or a lost answer says nothing about whether the
- * vendor acted on the first attempt. So a call is retried on those only when it is idempotent
- * (Omnidesk's notifyUserNewChatMessage carries the same messageNumber every time). A call that
- * creates something (a ticket, an attachment) is `idempotent: false`: it is retried only when
- * the request provably never left this process (connection refused, DNS), and otherwise the
- * failure goes back to the visitor, who can choose to try again.
+ * vendor acted on the first attempt. So a call is retried on those only when it is idempotent.
+ * A call that may duplicate something at the vendor is `idempotent: false` (a ticket, an
+ * attachment, and every Omnidesk chat line: neither Omnidesk document promises to drop a
+ * repeated messageNumber): it is retried only when the request provably never left this
+ * process (connection refused, DNS), and otherwise the failure goes back to the visitor, who
+ * can choose to try again.
  */
 export interface RetryPolicy {
   attempts: number;
