@@ -83,24 +83,4 @@ export async function toAgent(h: Harness): Promise<void> {
   await until('the agent greeting', () => texts(h).some((t) => t.startsWith('Hello Alice')));
 }
 
-/** Real time, hand-fired timers: a test decides when a timeout has passed. */
-export function manualClock(): Clock & { fire(): void; pending(): number } {
-  const timers = new Map<number, () => void>();
-  let next = 1;
-  return {
-    now: () => Date.now(),
-    setTimeout(fn) {
-      timers.set(next, fn);
-      return next++;
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number);
-    },
-    fire() {
-      const due = [...timers.values()];
-      timers.clear();
-      for (const fn of due) fn();
-    },
-    pending: () => timers.size,
-  };
-}
+export { manualClock } from '../fixtures/manual-clock';

@@ -84,23 +84,4 @@ export const START: Command = {
   answers: { name: 'Alice', email: 'alice@example.com' },
 };
 
-/** Real time, hand-fired timers: a test decides when a timeout has passed. */
-export function manualClock(): Clock & { fire(): void } {
-  const timers = new Map<number, () => void>();
-  let next = 1;
-  return {
-    now: () => Date.now(),
-    setTimeout(fn) {
-      timers.set(next, fn);
-      return next++;
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number);
-    },
-    fire() {
-      const due = [...timers.values()];
-      timers.clear();
-      for (const fn of due) fn();
-    },
-  };
-}
+export { manualClock } from '../fixtures/manual-clock';
