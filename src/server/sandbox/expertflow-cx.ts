@@ -32,6 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { AGENT_ATTACHMENT, SANDBOX_PNG, ScriptedAgent, type AgentHost, type ScriptedAgentOptions } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
+import { allowLoopbackCors, LOOPBACK_ORIGIN } from './loopback-cors';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
@@ -71,7 +72,6 @@ export const CX_FORM = {
 
 /** E4's file-name rule: "Only underscore, hyphen and space are allowed in file name." */
 const FILE_NAME = /^[\w\- ]{1,120}(\.[A-Za-z0-9]{1,8})?$/;
-const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$/;
 const MAX_UPLOAD = 5 * 1024 * 1024;
 
 export interface CxSimulatorOptions extends SimulatorOptions {
@@ -357,13 +357,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
   }
 
   const http = createServer((req, res) => {
-    const origin = req.headers.origin;
-    if (origin && LOOPBACK_ORIGIN.test(origin)) {
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('vary', 'Origin');
-      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-      res.setHeader('access-control-allow-headers', 'content-type, authorization');
-    }
+    allowLoopbackCors(req, res, 'content-type, authorization');
     if (req.method === 'OPTIONS') {
       res.writeHead(204);
       return void res.end();

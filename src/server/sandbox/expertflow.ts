@@ -42,6 +42,7 @@ import createV2Server from 'socket.io-v2';
 import { ScriptedAgent, type AgentHost, type ScriptedAgentOptions } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
 import { readBody } from './read-body';
+import { allowLoopbackCors, LOOPBACK_ORIGIN } from './loopback-cors';
 
 type Obj = Record<string, unknown>;
 
@@ -122,7 +123,6 @@ export interface ExpertFlowSimulatorHandle extends SimulatorHandle {
   failNextInit(status?: number): void;
 }
 
-const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$/;
 const MAX_BODY = 64 * 1024;
 
 const obj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
@@ -412,13 +412,7 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
   }
 
   const http = createServer((req, res) => {
-    const origin = req.headers.origin;
-    if (origin && LOOPBACK_ORIGIN.test(origin)) {
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('vary', 'Origin');
-      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-      res.setHeader('access-control-allow-headers', 'content-type');
-    }
+    allowLoopbackCors(req, res, 'content-type');
     const url = new URL((req.url ?? '/').slice(0, 2048), 'http://sandbox');
     if (req.method === 'OPTIONS') {
       res.writeHead(204);
