@@ -1,6 +1,6 @@
 /**
  * Relay → browser frames for the relay and Diyalog fuzz tests: one documented-shape frame
- * per event type (src/transports/relay/protocol.ts), fed to a transport over a fake socket.
+ * per event type (src/protocol/relay.ts), fed to a transport over a fake socket.
  * `fatal` frames are left out of the examples on purpose: they end the transport by design,
  * and the storm must keep one transport alive to prove it stays usable.
  */

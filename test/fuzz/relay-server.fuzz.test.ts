@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame } from '../../src/server/relay/server';
+import { decodeFrame } from '../../src/server/relay/frames';
 import { parseWireCommand } from '../../src/server/relay/wire-command';
 import { prototypeIntact, textFrames } from './arbitraries';
 
-/** Browser → relay frames of every documented kind (src/transports/relay/protocol.ts). */
+/** Browser → relay frames of every documented kind (src/protocol/relay.ts). */
 const EXAMPLES: unknown[] = [
   { type: 'hello', vendor: 'omnidesk', page: { url: 'https://bank.example/', referrer: '', locale: 'tr', userAgent: 'UA', visitorId: 'v1' } },
   { type: 'resume', token: 'abc.def', lastSeq: 3 },

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ConfabEvent } from '../../src/core/contract';
-import { decodeFrame as relayDecode } from '../../src/server/relay/server';
+import { decodeFrame as relayDecode } from '../../src/server/relay/frames';
 import { surveyXml } from '../../src/transports/whoson/encode';
 import { createRelayTransport, type WebSocketCtor } from '../../src/transports/relay/transport';
 import { createWhosOnTransport, type WebSocketConstructor } from '../../src/transports/whoson/transport';

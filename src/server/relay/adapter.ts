@@ -16,7 +16,7 @@
  * before a route handler runs.
  */
 import type { Capability, ChatConfig, ConfabEventBody, Json } from '../../core/contract';
-import type { RelayPage, WireCommand } from '../../transports/relay/protocol';
+import type { RelayPage, WireCommand } from '../../protocol/relay';
 
 /** A file received by the relay (from the visitor's socket or a vendor hookpoint). */
 export interface RelayFile {

@@ -22,7 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ConfabEventBody, Json } from '../../core/contract';
-import type { RelayPage } from '../../transports/relay/protocol';
+import type { RelayPage } from '../../protocol/relay';
 import { StaleCommit, type Commit, type SessionRecord, type SessionStore, type StoredEvent, type StoredFile } from './store';
 
 export interface RedisStoreOptions {

@@ -6,7 +6,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { ConfabEventBody } from '../../core/contract';
-import type { ServerFrame } from '../../transports/relay/protocol';
+import type { ServerFrame } from '../../protocol/relay';
 import type { AdapterContext, RelayAdapter, RelayAdapterFactory } from './adapter';
 import type { StoredEvent } from './store';
 

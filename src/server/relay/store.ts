@@ -9,7 +9,7 @@
  * so every instance with the same key accepts them.
  */
 import type { ConfabEventBody, Json } from '../../core/contract';
-import type { RelayPage } from '../../transports/relay/protocol';
+import type { RelayPage } from '../../protocol/relay';
 import type { RelayFile } from './adapter';
 
 export interface StoredEvent {

@@ -4,7 +4,7 @@
  * one non-fatal `bad-frame` error); known fields are copied, unknown ones dropped, so keys
  * such as `__proto__` never travel further.
  */
-import type { WireCommand } from '../../transports/relay/protocol';
+import type { WireCommand } from '../../protocol/relay';
 
 /** 's' string, 'S' optional string, 'b' boolean, 'n' finite number, 'r' string→string record, 'c' card. */
 const FIELDS: Record<string, Record<string, string>> = {

@@ -39,7 +39,7 @@ import {
 } from '../../core/contract';
 import { t, type MessageKey } from '../../core/i18n';
 import { guardEvent } from './event-guard';
-import { CLOSE_FATAL, CLOSE_REPLACED, type ClientFrame, type ServerFrame, type WireCommand } from './protocol';
+import { CLOSE_FATAL, CLOSE_REPLACED, type ClientFrame, type ServerFrame, type WireCommand } from '../../protocol/relay';
 
 /**
  * The relay speaks English; what it says to the visitor is said again in the visitor's

@@ -34,7 +34,7 @@
  * idempotency key in the document). A line Diyalog refused is not remembered: Retry sends it.
  */
 import type { ConfabEventBody, VisitorInfo } from '../../../core/contract';
-import type { WireCommand } from '../../../transports/relay/protocol';
+import type { WireCommand } from '../../../protocol/relay';
 import { DEVICE_HASH_PATTERN } from '../../../transports/diyalog/device-hash';
 import { baseConfig, type AdapterContext, type RelayAdapter, type RelayAdapterFactory } from '../adapter';
 import {

@@ -42,7 +42,7 @@
  */
 import type { Attachment, AttachmentKind, Capability, ConfabEventBody, Json, VisitorInfo } from '../../../core/contract';
 import { safeUrl } from '../../../core/urls';
-import type { WireCommand } from '../../../transports/relay/protocol';
+import type { WireCommand } from '../../../protocol/relay';
 import {
   baseConfig,
   type AdapterContext,

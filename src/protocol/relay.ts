@@ -6,7 +6,7 @@
  *   browser → relay   hello | resume | command | ack | ping
  *   relay → browser   welcome (the hello reply) | event | fatal | pong
  */
-import type { Capability, Command, ConfabEventBody } from '../../core/contract';
+import type { Capability, Command, ConfabEventBody } from '../core/contract';
 
 /** The page a new session starts from (the vendor adapter decides what it forwards). */
 export interface RelayPage {
