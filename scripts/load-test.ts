@@ -15,11 +15,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createNetServer } from 'node:net';
 import WebSocket from 'ws';
-import { omnideskAdapterFor, startOmnideskSimulator } from '../sandbox/omnidesk';
-import { RedisStore } from './redis-store';
-import { startRelay, type RelayHandle } from './server';
+import { omnideskAdapterFor, startOmnideskSimulator } from '../src/server/sandbox/omnidesk';
+import { RedisStore } from '../src/server/relay/redis-store';
+import { startRelay, type RelayHandle } from '../src/server/relay/server';
 import { randomBytes } from 'node:crypto';
-import { newId } from './tokens';
+import { newId } from '../src/server/relay/tokens';
 
 const SESSIONS = Number(process.env.LOAD_SESSIONS ?? 1000);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
