@@ -13,7 +13,7 @@
  * instance holds), ./delivery.ts (events to the socket, replay), ./visitor-socket.ts (the
  * visitor's WebSocket), ./http-routes.ts (everything over plain HTTP). This file wires them.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { RelayAdapterFactory } from './adapter';
@@ -95,8 +95,8 @@ export interface RelayHandle {
   url: string;
   /** Public http base of hookpoints, without vendor: `${hookpointBase}/<vendor>/<session token>/<route>` (./hook-tokens.ts). */
   hookpointBase: string;
-  /** Test/sandbox fault hook: cut every visitor socket (sessions stay, widgets resume). */
-  dropVisitors(): number;
+  /** The listening HTTP server (the sandbox watches its upgrades to cut visitor sockets). */
+  httpServer: Server;
   close(): Promise<void>;
 }
 
@@ -150,10 +150,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   return {
     url: publicUrl.replace(/^http/, 'ws'),
     hookpointBase,
-    dropVisitors() {
-      for (const ws of wss.clients) ws.terminate();
-      return wss.clients.size;
-    },
+    httpServer: server,
     async close() {
       if (closing) return;
       closing = true;

@@ -15,6 +15,7 @@ import { httpQueuingService } from '../relay/adapters/diyalog-queue';
 import { createTransactionHashHandler } from '../relay/adapters/diyalog-transaction';
 import { diyalogApplicationApi } from '../relay/adapters/transaction-hash-issuer';
 import { startRelay } from '../relay/server';
+import { VisitorSocketCutter } from './visitor-socket-cutter';
 import { newId } from '../relay/tokens';
 import type { ScriptedAgentOptions } from './agent';
 import { connectSandboxDiyalog, startDiyalogSimulator } from './diyalog';
@@ -77,6 +78,8 @@ export async function startDiyalogWithRelay(ctx: {
       log: () => undefined,
     };
     let relay = await startRelay(relayConfig);
+    const visitors = new VisitorSocketCutter();
+    visitors.watch(relay);
     const relayPort = Number(new URL(relay.url).port);
     closers.push(() => relay.close());
 
@@ -130,12 +133,13 @@ export async function startDiyalogWithRelay(ctx: {
       received: sim.received,
       violations: sim.violations,
       failNextStart: (status = 503) => void failures.push(status),
-      dropClients: () => relay.dropVisitors(),
+      dropClients: () => visitors.cut(),
       dropHelps: () => sim.dropHelps(),
       async restart(whileDown) {
         await relay.close();
         await whileDown?.();
         relay = await startRelay({ ...relayConfig, port: relayPort });
+        visitors.watch(relay);
       },
       close: closeAll,
     };

@@ -9,6 +9,7 @@
 import { startRelay, type RelayHandle } from '../relay/server';
 import type { ScriptedAgentOptions } from './agent';
 import { omnideskAdapterFor, startOmnideskSimulator } from './omnidesk';
+import { VisitorSocketCutter } from './visitor-socket-cutter';
 import type { ReceivedFrame } from './types';
 
 export interface OmnideskStack {
@@ -42,14 +43,17 @@ export async function startOmnideskWithRelay(ctx: { agent: ScriptedAgentOptions;
     throw err;
   }
   const port = Number(new URL(relay.url).port);
+  const visitors = new VisitorSocketCutter();
+  visitors.watch(relay);
   return {
     attributes: { relay: relay.url },
     received: sim.received,
-    dropClients: () => relay.dropVisitors(),
+    dropClients: () => visitors.cut(),
     async restart(whileDown) {
       await relay.close();
       await whileDown?.();
       relay = await startRelay({ ...config, port });
+      visitors.watch(relay);
     },
     async close() {
       await relay.close();
