@@ -5,8 +5,9 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Clock, ConfabEvent } from '../../src/core/contract';
+import type { ConfabEvent } from '../../src/core/contract';
 import { createRelayTransport, type WebSocketCtor } from '../../src/transports/relay/transport';
+import { steppedClock, type SteppedClock } from '../fixtures/manual-clock';
 import { ORIGIN, startStack, waitFor } from './harness';
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -14,14 +15,11 @@ afterAll(async () => {
   for (const c of closers) await c();
 });
 
-/** Real time, but the liveness timers (≥ 10 s) shrunk to 20 ms. */
-const fastClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms >= 10_000 ? 20 : ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+/** The transport's liveness timers (ping after 15 s of silence, 10 s for the pong). */
+const PING_IDLE_MS = 15_000;
+const PONG_WAIT_MS = 10_000;
 
-function widget(relay: string) {
+function widget(relay: string, clock: SteppedClock) {
   const sockets: WebSocket[] = [];
   class OriginSocket extends WebSocket {
     constructor(url: string) {
@@ -31,7 +29,7 @@ function widget(relay: string) {
   }
   const events: ConfabEvent[] = [];
   const transport = createRelayTransport(
-    { options: { vendor: 'omnidesk', relay }, locale: 'en', pageUrl: 'https://shop.example.com/', referrer: '', userAgent: 'vitest', visitorId: 'v-s', clock: fastClock },
+    { options: { vendor: 'omnidesk', relay }, locale: 'en', pageUrl: 'https://shop.example.com/', referrer: '', userAgent: 'vitest', visitorId: 'v-s', clock },
     { WebSocket: OriginSocket as unknown as WebSocketCtor, random: () => 0 },
   );
   transport.connect((e) => events.push(e));
@@ -53,13 +51,20 @@ describe('relay transport: stalled connections', () => {
     });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
-      const w = widget(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+      const clock = steppedClock();
+      const w = widget(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, clock);
+      await waitFor(() => w.events.some((e) => e.type === 'connection' && e.state === 'open'), 'open');
+      clock.advance(PING_IDLE_MS);
+      await waitFor(() => frames.some((f) => f.conn === 1 && f.type === 'ping'), 'a ping after the silence');
+      clock.advance(PONG_WAIT_MS);
+      expect(warn).toHaveBeenCalledWith('[confab] relay: no answer to a ping; reconnecting');
+      // The reconnect waits its backoff on the same clock (random() = 0: at once).
+      clock.advance(0);
       await waitFor(() => frames.some((f) => f.conn === 2 && f.type === 'resume'), 'resume on a second socket');
       expect(frames.filter((f) => f.conn === 1).map((f) => f.type)).toEqual(['hello', 'ping']);
       const states = w.events.flatMap((e) => (e.type === 'connection' ? [e.state] : []));
       expect(states.slice(0, 4)).toEqual(['connecting', 'open', 'reconnecting', 'open']);
       expect(w.sockets[0]?.readyState).toBeGreaterThanOrEqual(WebSocket.CLOSING);
-      expect(warn).toHaveBeenCalledWith('[confab] relay: no answer to a ping; reconnecting');
       w.transport.close();
     } finally {
       warn.mockRestore();
@@ -69,13 +74,20 @@ describe('relay transport: stalled connections', () => {
   it('keeps a connection whose relay answers the ping', async () => {
     const stack = await startStack();
     closers.push(() => stack.close());
-    const w = widget(stack.relay.url);
+    const clock = steppedClock();
+    const w = widget(stack.relay.url, clock);
     await waitFor(() => w.events.some((e) => e.type === 'connection' && e.state === 'open'), 'open');
     const pongs: string[] = [];
     w.sockets[0]?.on('message', (d) => {
       if (String(d).includes('"pong"')) pongs.push(String(d));
     });
-    await waitFor(() => pongs.length >= 3, 'three pongs');
+    // Three silences, each answered: a pong (any frame) starts the next silence afresh.
+    for (let n = 1; n <= 3; n++) {
+      clock.advance(PING_IDLE_MS);
+      await waitFor(() => pongs.length >= n, `pong ${n}`);
+    }
+    // The pong wait was called off: its time passes without a reconnect.
+    clock.advance(PONG_WAIT_MS);
     expect(w.sockets).toHaveLength(1);
     expect(w.events.filter((e) => e.type === 'connection' && e.state === 'reconnecting')).toHaveLength(0);
     w.transport.close();

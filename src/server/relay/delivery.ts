@@ -68,7 +68,7 @@ export function startDelivery(env: RelayEnv, registry: SessionRegistry): Deliver
 
   function attach(session: RelaySession, ws: WebSocket, lastSeq: number, welcome: ServerFrame): Promise<void> {
     session.touch();
-    void store.touch(session.id, Date.now()).catch(() => undefined);
+    void store.touch(session.id, env.clock.now()).catch(() => undefined);
     session.socket = ws;
     session.sentUpTo = lastSeq;
     session.syncing = false;

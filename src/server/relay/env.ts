@@ -3,6 +3,7 @@
  * the store, the limiters and the public addresses. Built once by `startRelay` (./server.ts).
  */
 import type { IncomingMessage } from 'node:http';
+import { systemClock, type Clock } from '../clock';
 import type { RelayAdapterFactory } from './adapter';
 import { clientIpResolver } from './proxy-trust';
 import { RateLimiter } from './rate-limit';
@@ -29,6 +30,8 @@ export interface RelayLimits {
 
 export interface RelaySettings {
   config: RelayConfig;
+  /** Time and timers: the relay reads no other (tests advance it). */
+  clock: Clock;
   log: (message: string) => void;
   store: SessionStore;
   adapters: ReadonlyMap<string, RelayAdapterFactory>;
@@ -56,8 +59,11 @@ export interface RelayEnv extends RelaySettings {
 export function relaySettings(config: RelayConfig): RelaySettings {
   const maxUploadBytes = config.maxUploadBytes ?? 10 * 1024 * 1024;
   const socketLimits: VisitorSocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...config.sockets };
+  const clock = config.clock ?? systemClock;
+  const now = () => clock.now();
   return {
     config,
+    clock,
     log: config.log ?? ((m: string) => console.log(`[relay] ${m}`)),
     store: config.store ?? new MemoryStore({ maxFileBytes: config.maxStoredFileBytes ?? 200 * 1024 * 1024 }),
     adapters: new Map(config.adapters.map((a) => [a.vendor, a])),
@@ -71,11 +77,11 @@ export function relaySettings(config: RelayConfig): RelaySettings {
     clientIp: clientIpResolver({ trusted: config.trustedProxies, hops: config.proxyHops }),
     origins: new Set(config.allowedOrigins),
     limits: {
-      ip: new RateLimiter(config.ipRate ?? { capacity: 60, perMinute: 120 }),
-      http: new RateLimiter(config.httpRate ?? { capacity: 60, perMinute: 120 }),
-      hook: new RateLimiter(config.hookRate ?? { capacity: 2000, perMinute: 12_000 }),
-      session: new RateLimiter(config.sessionRate ?? { capacity: 60, perMinute: 300 }),
-      visitor: new VisitorLimits(config.visitorRates),
+      ip: new RateLimiter(config.ipRate ?? { capacity: 60, perMinute: 120 }, now),
+      http: new RateLimiter(config.httpRate ?? { capacity: 60, perMinute: 120 }, now),
+      hook: new RateLimiter(config.hookRate ?? { capacity: 2000, perMinute: 12_000 }, now),
+      session: new RateLimiter(config.sessionRate ?? { capacity: 60, perMinute: 300 }, now),
+      visitor: new VisitorLimits(config.visitorRates, now),
       connections: new ConnectionCounter(socketLimits.perIp),
       sockets: socketLimits,
     },

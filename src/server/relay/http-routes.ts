@@ -191,12 +191,12 @@ export function serveHttp(env: RelayEnv, server: Server, registry: SessionRegist
   /** The store answers within a bound (a hung store is not ready). */
   async function storeAnswers(): Promise<boolean> {
     if (!store.ping) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 2000)));
+    let timer: unknown;
+    const timeout = new Promise<boolean>((r) => (timer = env.clock.setTimeout(() => r(false), 2000)));
     try {
       return await Promise.race([store.ping().then(() => true, () => false), timeout]);
     } finally {
-      clearTimeout(timer);
+      env.clock.clearTimeout(timer);
     }
   }
 }

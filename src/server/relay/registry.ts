@@ -32,7 +32,8 @@ export interface SessionRegistry {
 }
 
 export function sessionRegistry(env: RelayEnv): SessionRegistry {
-  const { config, store, log, adapters, bufferLimit, idleMs } = env;
+  const { config, store, log, adapters, bufferLimit, idleMs, clock } = env;
+  const now = () => clock.now();
   const local = new Map<string, RelaySession>();
   const loading = new Map<string, Promise<RelaySession | null>>();
 
@@ -55,7 +56,7 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
     const done = session.persisted.then(async () => {
       await session.filesPending;
       try {
-        const version = await store.commit(session.id, { events, state, baseVersion }, bufferLimit, Date.now());
+        const version = await store.commit(session.id, { events, state, baseVersion }, bufferLimit, now());
         if (version !== null && state !== undefined) session.version = version;
       } catch (err) {
         // This copy of the adapter went its own way: the next operation rebuilds it from the store.
@@ -87,7 +88,7 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
       storeFile: (file) => storeFile(session, file),
       touch: () => {
         session.touch();
-        void store.touch(session.id, Date.now()).catch(() => undefined);
+        void store.touch(session.id, now()).catch(() => undefined);
       },
       files: { allowedTypes: env.allowedTypes, maxBytes: env.maxUploadBytes },
       log: (m) => log(`${vendor} ${session.id.slice(0, 6)}: ${m}`),
@@ -109,7 +110,7 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
         if (!record || !factory || !record.portable) return null;
         const again = local.get(id);
         if (again) return again;
-        const session = new RelaySession(id, factory, Date.now);
+        const session = new RelaySession(id, factory, now);
         session.portable = true;
         build(session, record);
         local.set(id, session);
@@ -149,7 +150,7 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
 
   async function createSession(factory: RelayAdapterFactory, page: RelayPage): Promise<RelaySession> {
     const id = newId();
-    const session = new RelaySession(id, factory, Date.now);
+    const session = new RelaySession(id, factory, now);
     build(session, { page, state: null, version: 0 });
     session.portable = typeof session.adapter.snapshot === 'function';
     await store.create(
@@ -162,7 +163,7 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
         version: 0,
         portable: session.portable,
       },
-      Date.now(),
+      now(),
     );
     local.set(id, session);
     return session;
@@ -203,8 +204,8 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
   }
 
   async function sweep(): Promise<void> {
-    const now = Date.now();
-    for (const id of await store.idle(now - idleMs)) {
+    const t = now();
+    for (const id of await store.idle(t - idleMs)) {
       if (env.closing()) return;
       const mine = local.get(id);
       if (mine?.busy) continue;
@@ -224,7 +225,7 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
       });
       // Copies of sessions no visitor is attached to here are rebuilt from the store when needed.
       for (const s of local.values()) {
-        if (s.portable && !s.socket && !s.busy && now - s.lastUsed > Math.min(idleMs, 60_000)) local.delete(s.id);
+        if (s.portable && !s.socket && !s.busy && t - s.lastUsed > Math.min(idleMs, 60_000)) local.delete(s.id);
       }
     }
   }

@@ -16,6 +16,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { unref, type Clock } from '../clock';
 import type { RelayAdapterFactory } from './adapter';
 import { startDelivery } from './delivery';
 import { relaySettings, type RelayEnv } from './env';
@@ -77,6 +78,8 @@ export interface RelayConfig {
   /** How long `close()` waits for in-flight work. */
   drainMs?: number;
   log?: (message: string) => void;
+  /** Time and timers (default the real ones); tests pass one they advance. Shutdown bounds stay on wall time. */
+  clock?: Clock;
   /** Where sessions live (default: this process's memory). The caller closes it. */
   store?: SessionStore;
   /** Non-hookpoint HTTP endpoints, matched by exact path before the 401 fallback. */
@@ -102,7 +105,7 @@ export interface RelayHandle {
 
 export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   const settings = relaySettings(config);
-  const { log, limits, idleMs } = settings;
+  const { log, limits, idleMs, clock } = settings;
   let closing = false;
 
   const server = createServer();
@@ -111,7 +114,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   server.requestTimeout = 120_000;
   // After hello a frame may carry one file (base64: 4/3 of its bytes) and its command.
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.ceil((settings.maxUploadBytes * 4) / 3) + 16 * 1024 });
-  const guard = guardSockets(wss, limits.sockets, log);
+  const guard = guardSockets(wss, limits.sockets, log, clock);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port ?? 0, config.host ?? '127.0.0.1', resolve);
@@ -128,7 +131,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   serveHttp(env, server, registry);
 
   let sweeping = false;
-  const sweeper = setInterval(
+  const sweeper = clock.setInterval(
     () => {
       if (!sweeping) {
         sweeping = true;
@@ -145,7 +148,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     },
     Math.max(50, Math.min(30_000, idleMs / 4)),
   );
-  sweeper.unref();
+  unref(sweeper);
 
   return {
     url: publicUrl.replace(/^http/, 'ws'),
@@ -154,7 +157,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     async close() {
       if (closing) return;
       closing = true;
-      clearInterval(sweeper);
+      clock.clearInterval(sweeper);
       guard.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Drain: let queued commands reach the vendor, then say goodbye to every socket.

@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { systemClock, unref, type Clock } from '../clock';
 
 export interface VisitorSocketLimits {
   /** Bytes a socket may send before its `hello`/`resume` has been read (a hello is < 1 KB). */
@@ -93,11 +94,12 @@ export function guardSockets(
   wss: WebSocketServer,
   limits: VisitorSocketLimits,
   log: (message: string) => void,
-  now: () => number = Date.now,
+  clock: Clock = systemClock,
 ): { watch(ws: WebSocket, req: IncomingMessage): SocketGuard; stop(): void } {
   const live = new WeakMap<WebSocket, Liveness>();
   let errorsLogged = 0;
-  const heartbeat = setInterval(() => {
+  const now = () => clock.now();
+  const heartbeat = clock.setInterval(() => {
     const t = now();
     for (const ws of wss.clients) {
       const l = live.get(ws);
@@ -114,10 +116,10 @@ export function guardSockets(
       ws.ping();
     }
   }, limits.heartbeatMs);
-  heartbeat.unref();
+  unref(heartbeat);
 
   return {
-    stop: () => clearInterval(heartbeat),
+    stop: () => clock.clearInterval(heartbeat),
     watch(ws, req) {
       const l: Liveness = { answered: true, lastFrame: now() };
       live.set(ws, l);

@@ -13,6 +13,7 @@ import {
   type RelayFatalCode,
   type ServerFrame,
 } from '../../protocol/relay';
+import { unref } from '../clock';
 import type { Delivery } from './delivery';
 import { describe, type RelayEnv } from './env';
 import { decodeFrame } from './frames';
@@ -33,7 +34,7 @@ export function serveVisitorSockets(
   registry: SessionRegistry,
   delivery: Delivery,
 ): void {
-  const { config, store, log, adapters, allowedTypes, clientIp, origins, limits } = env;
+  const { config, store, log, adapters, allowedTypes, clientIp, origins, limits, clock } = env;
   const { createSession, load, operate, emitNow, storeLost } = registry;
   const visitorLimits = limits.visitor;
   const sessionLimiter = limits.session;
@@ -54,16 +55,16 @@ export function serveVisitorSockets(
       ws.send(JSON.stringify(frame));
       ws.close(CLOSE_FATAL, code);
     };
-    const helloTimer = setTimeout(() => ws.close(CLOSE_FATAL, 'no hello'), HELLO_TIMEOUT_MS);
+    const helloTimer = clock.setTimeout(() => ws.close(CLOSE_FATAL, 'no hello'), HELLO_TIMEOUT_MS);
     ws.on('close', () => {
-      clearTimeout(helloTimer);
+      clock.clearTimeout(helloTimer);
       socketGuard.stopHeartbeat();
       session?.detach(ws);
     });
 
     async function onFrame(frame: ClientFrame | null): Promise<void> {
       if (!session) {
-        clearTimeout(helloTimer);
+        clock.clearTimeout(helloTimer);
         if (!frame) return fatal('bad-frame', 'expected hello or resume');
         if (frame.type === 'hello') {
           const factory = adapters.get(frame.vendor);
@@ -93,7 +94,7 @@ export function serveVisitorSockets(
         if (++refused === 200) {
           ws.close(1008, 'too many frames');
           // A flooder need not answer our close: the connection goes a second later regardless.
-          setTimeout(() => ws.terminate(), 1000).unref();
+          unref(clock.setTimeout(() => ws.terminate(), 1000));
         }
         return;
       }
