@@ -1,6 +1,6 @@
 /** A relay wired to the Omnidesk simulator, and browser transports that talk to it over real sockets. */
 import WebSocket from 'ws';
-import type { ConfabEvent, Json, Transport } from '../../src/core/contract';
+import type { Clock, ConfabEvent, Json, Transport } from '../../src/core/contract';
 import type { OmnideskConfig } from '../../src/server/relay/adapters/omnidesk';
 import { startRelay, type RelayConfig, type RelayHandle } from '../../src/server/relay/server';
 import {
@@ -72,7 +72,7 @@ export interface Visitor {
 }
 
 /** A widget: the browser relay transport over Node's `ws`, sending the page's Origin. */
-export function visitor(relayUrl: string, opts: { resume?: Json; origin?: string } = {}): Visitor {
+export function visitor(relayUrl: string, opts: { resume?: Json; origin?: string; clock?: Clock } = {}): Visitor {
   const sockets: WebSocket[] = [];
   const origin = opts.origin ?? ORIGIN;
   class OriginSocket extends WebSocket {
@@ -91,6 +91,7 @@ export function visitor(relayUrl: string, opts: { resume?: Json; origin?: string
       userAgent: 'vitest',
       visitorId: 'v-1',
       resume: opts.resume,
+      clock: opts.clock,
     },
     { WebSocket: OriginSocket as unknown as WebSocketCtor },
   );

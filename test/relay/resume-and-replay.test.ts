@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../src/core/i18n';
 import type { SessionStore } from '../../src/server/relay/store';
+import { steppedClock } from '../fixtures/manual-clock';
 import { calls, startStack, visitor, waitFor } from './harness';
 import { startRedis, type RedisServer } from './redis';
 import { stackPerSuite } from './stores';
@@ -83,20 +84,23 @@ describe.each(['memory', 'redis'] as const)('with the %s session store', (kind) 
     });
 
     it('ends the chat of a widget whose session expired, and opens a fresh session only for a new start', async () => {
-      const short = await startStack({ sessionIdleMs: 200, store: newStore() });
+      const relayClock = steppedClock();
+      const short = await startStack({ sessionIdleMs: 60_000, clock: relayClock, store: newStore() });
       try {
         const v = visitor(short.relay.url);
         v.transport.send({ type: 'start', visitor: {}, answers: {} });
         await waitFor(() => v.of('accepted')[0], 'accepted');
         const token = v.resume();
         v.transport.close();
-        await waitFor(() => calls(short.sim, '/chat/notifyUserEndChat').length === 1, 'expiry ends the chat upstream', 3000);
-        const back = visitor(short.relay.url, { resume: token });
+        // The relay's sweeper runs every idleMs / 4: time moves on a sweep at a time until one ends it.
+        await waitFor(() => (relayClock.advance(15_000), calls(short.sim, '/chat/notifyUserEndChat').length === 1), 'expiry ends the chat upstream');
+        const widgetClock = steppedClock();
+        const back = visitor(short.relay.url, { resume: token, clock: widgetClock });
         const ended = await waitFor(() => back.of('ended')[0], 'the chat ends');
         expect(ended).toMatchObject({ by: 'system', text: en['transport.chatLost'] });
         expect(back.of('connection').at(-1)).toMatchObject({ state: 'closed', reason: 'session-unknown' });
-        // No session is opened behind the visitor's back…
-        await new Promise((r) => setTimeout(r, 300));
+        // No session is opened behind the visitor's back: nothing is scheduled that would, however long they wait…
+        widgetClock.advance(10 * 60_000);
         expect(back.sockets).toHaveLength(1);
         // …until they start a new chat.
         back.transport.send({ type: 'start', visitor: {}, answers: {} });
