@@ -1,13 +1,11 @@
 /**
- * Reference pictures of the widget's looks, checked in under e2e/snapshots/ for review (not
- * pixel-diffed: fonts and anti-aliasing differ between machines). Regenerate them with
- *   UPDATE_SNAPSHOTS=1 npx playwright test e2e/screenshots.spec.ts
- * and look at each one before committing.
+ * Reference pictures of the widget's looks, checked in under e2e/snapshots/ for review. Not a
+ * test (pixels differ between machines' fonts and anti-aliasing, so nothing here can fail on a
+ * look): `npm run screenshots` regenerates them (playwright.screenshots.config.ts); look at
+ * each one before committing. What the looks must be is tested in e2e/styles.spec.ts.
  */
 import { expect, test, type Widget } from './fixtures';
 import { SANDBOX_PNG } from '../src/server/sandbox/agent';
-
-test.skip(process.env.UPDATE_SNAPSHOTS !== '1', 'set UPDATE_SNAPSHOTS=1 to regenerate e2e/snapshots/*.png');
 
 /** The demo site's logo (the WhosOn simulator's site image) as data-logo. */
 const LOGO = `data:image/png;base64,${SANDBOX_PNG}`;
