@@ -39,10 +39,13 @@ describeEachStore((newStore) => {
 
     it('drains on close: a call already in flight to the vendor completes before the relay stops', async () => {
       let inFlight = false;
+      // The call is held until the relay has begun closing: it is in flight across the close.
+      let closeBegun!: () => void;
+      const held = new Promise<void>((r) => (closeBegun = r));
       const slow: typeof fetch = async (input, init) => {
         if (init?.body instanceof FormData && init.body.get('message') === 'last words') {
           inFlight = true;
-          await new Promise((r) => setTimeout(r, 150));
+          await held;
         }
         return fetch(input, init);
       };
@@ -52,7 +55,9 @@ describeEachStore((newStore) => {
       await waitFor(() => v.of('accepted')[0], 'accepted');
       v.transport.send({ type: 'send', clientId: 'd1', text: 'last words' });
       await waitFor(() => inFlight, 'call in flight');
-      await stack.relay.close();
+      const closed = stack.relay.close();
+      closeBegun();
+      await closed;
       expect(calls(stack.sim, '/chat/notifyUserNewChatMessage').some((m) => m.message === 'last words')).toBe(true);
       await waitFor(() => v.of('connection').some((e) => e.state === 'reconnecting'), 'widget noticed the relay went away');
       v.transport.close();
