@@ -192,11 +192,10 @@ test.describe('XSS: hostile vendor and visitor content never runs', () => {
       await widget.log.hover();
       let result = await page.evaluate(auditWidget);
       // Rows may still be settling (a rating or form replacing its placeholder): audit again
-      // until the whole sentinel round is on screen, for a few seconds at most.
-      for (let tries = 0; sentinelsIn(result) < SENTINEL_SHOWN[vendor] && tries < 20; tries++) {
-        await page.waitForTimeout(250);
-        result = await page.evaluate(auditWidget);
-      }
+      // until the whole sentinel round is on screen (a condition, not a count of tries).
+      await expect
+        .poll(async () => sentinelsIn((result = await page.evaluate(auditWidget))), { timeout: 20_000 })
+        .toBeGreaterThanOrEqual(SENTINEL_SHOWN[vendor]);
       expectClean(result, dialogs, 'chat');
       // The agent's name carries each vector verbatim.
       expectLiteral(result, 'name fields');

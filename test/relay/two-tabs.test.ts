@@ -78,7 +78,7 @@ async function duplicatedTab() {
 }
 
 describe('two tabs sharing one relay session', () => {
-  it('the replaced tab stops reconnecting: no eviction loop while the tabs' time passes', async () => {
+  it("the replaced tab stops reconnecting: no eviction loop while the tabs' time passes", async () => {
     const { a, b } = await duplicatedTab();
     timePasses(a, b);
     expect(a.sockets).toHaveLength(1);
