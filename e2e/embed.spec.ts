@@ -27,8 +27,8 @@ test.describe('the script tag and the host page', () => {
     const sockets: string[] = [];
     page.on('websocket', (ws) => sockets.push(ws.url()));
     await widget.load('whoson');
-    await widget.launcher.hover(); // intent: the app chunk may load, but must not connect
-    await page.waitForTimeout(500);
+    await widget.launcher.hover(); // intent: the app loads and runs, but must not connect
+    await page.evaluate(() => new Promise((r) => (window as unknown as { Confab: (...a: unknown[]) => void }).Confab('on', 'ready', r)));
     expect(sockets).toEqual([]);
     expect(await page.evaluate(() => [sessionStorage.length, localStorage.length, document.cookie])).toEqual([0, 0, '']);
     await widget.launcher.click();
@@ -67,7 +67,10 @@ test.describe('the script tag and the host page', () => {
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     await page.goto(`${sandbox.url}/?vendor=whoson&data-domain=`);
     await expect.poll(() => errors.length).toBeGreaterThan(0);
-    await page.waitForTimeout(300);
+    // Console messages reach the test in order: once this one is here, every earlier one is.
+    const barrier = page.waitForEvent('console', (m) => m.text() === 'confab-test: barrier');
+    await page.evaluate(() => console.info('confab-test: barrier'));
+    await barrier;
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('Confab: data-domain is missing');
     await expect(page.getByRole('button', { name: 'Open chat' })).toHaveCount(0);
