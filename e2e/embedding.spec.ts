@@ -16,6 +16,19 @@ const pages = new Map<string, string>();
 let pagesServer: Server;
 let hostOrigin = '';
 let thirdOrigin = '';
+
+/**
+ * Console messages reach the test in order, per frame: once a marker logged in each frame
+ * (the page and any chat frame) is here, every message those frames logged before it is.
+ */
+async function consoleBarrier(page: Page): Promise<void> {
+  for (const frame of page.frames()) {
+    const tag = `confab-test: barrier ${frame.url()}`;
+    const seen = page.waitForEvent('console', (m) => m.text() === tag);
+    await frame.evaluate((t) => console.info(t), tag);
+    await seen;
+  }
+}
 test.beforeAll(async () => {
   pages.set('/ad', `<!doctype html><title>ad</title><script>
     addEventListener('message', (e) => { if (e.data === 'attack') {
@@ -106,8 +119,9 @@ test.describe('embedding', () => {
         `<button style="position:fixed;${where}" onclick="(window.clicks = window.clicks || []).push('${name}')">${name}</button>`;
       await hostPage(page, sandbox.url, [attrs], button('Centre', 'top:45%;left:40%') + button('Corner', 'bottom:150px;right:60px'));
       const launcher = page.getByRole('button', { name: 'Open chat' });
+      const frameFailed = page.waitForEvent('requestfailed', (r) => r.url().includes('/embed.html'));
       await launcher.click();
-      await page.waitForTimeout(500); // the frame host loads, the frame's load fails
+      await frameFailed; // the frame host loaded, the frame's load failed
       for (const name of ['Centre', 'Corner']) await page.getByRole('button', { name }).click({ timeout: 3000 });
       expect(await page.evaluate(() => (window as unknown as { clicks: string[] }).clicks)).toEqual(['Centre', 'Corner']);
       // The visitor asked for the window; the frame has not said it is ready: busy, not shown.
@@ -247,7 +261,7 @@ test.describe('embedding', () => {
       await launcher.click();
       const dialog = mode === 'iframe' ? page.frameLocator('confab-chat >> iframe').getByRole('dialog') : page.locator('confab-chat').getByRole('dialog');
       await expect(dialog.getByLabel('Please enter your name:')).toBeVisible();
-      await page.waitForTimeout(300);
+      await consoleBarrier(page);
       // One each, also in iframe mode (the frame gets the defaults, not the host's bad values).
       expect(errors).toEqual([
         expect.stringMatching(/^Confab: data-theme is "neon", which is not one of light, dark, auto/),
