@@ -53,7 +53,9 @@ describe('Diyalog: a line sent again after a reconnect', () => {
     const echoes = () =>
       events.flatMap((e) => (e.type === 'message' && e.message.clientId === 'c-once' ? [e.message] : []));
     await waitFor(() => echoes().length === 2, 'the echo again', 8000);
-    await new Promise((r) => setTimeout(r, 300));
+    // A later line on the same session: once its echo is back, any second copy of the first was handled before it.
+    transport.send({ type: 'send', clientId: 'c-after', text: 'Thanks.' });
+    await waitFor(() => events.some((e) => e.type === 'message' && e.message.clientId === 'c-after'), 'the later line echoed', 8000);
     expect(sentToDiyalog('Is my card blocked?')).toHaveLength(1);
     expect(new Set(echoes().map((m) => m.id)).size).toBe(1);
     expect(echoes()[1]).toMatchObject({ sender: 'visitor', text: 'Is my card blocked?' });
