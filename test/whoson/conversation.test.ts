@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWhosOnSimulator, type WhosOnSimulatorHandle } from '../../src/server/sandbox/whoson';
 import type { SimulatorHandle } from '../../src/server/sandbox/types';
 import { harness, waitFor, type Harness } from './helpers';
+import { steppedClock } from '../fixtures/manual-clock';
 
 const frames = (sim: SimulatorHandle, name: string) =>
   sim.received.filter((f) => f.channel === 'ws' && f.name === name).map((f) => f.payload as string[]);
@@ -217,14 +218,16 @@ describe('WhosOn offline and refusal paths', () => {
 
 describe('WhosOn page timeout, against the simulator', () => {
   it('the final waiting line: the widget sends Quit, the operator never joins, a message can be left', async () => {
-    // Unscaled: waiting1 at 400 ms, final at 700 ms, the agent would join at 1,000 ms.
-    const slow = await startWhosOnSimulator({ agent: { delayScale: 0.1, queueFrom: 0, pageTimeoutMs: 700 } });
+    // The script's time is the test's: waiting1 at 400 ms, final at 700 ms, the agent would join at 1,000 ms.
+    const clock = steppedClock();
+    const slow = await startWhosOnSimulator({ agent: { delayScale: 1, queueFrom: 0, pageTimeoutMs: 700, clock } });
     try {
       const h = start({ server: slow.url, ...slow.options });
       await h.next('config');
       h.transport.send({ type: 'start', visitor: { name: 'Thomas' }, answers: {} });
       const [, , , , sid] = await lastFrame(slow, 'Hello');
       const accepted = await h.next('accepted');
+      clock.advance(700);
       await h.next('waiting', (e) => e.kind === 'final');
       expect(h.of('waiting').map((e) => [e.kind, e.text])).toEqual([
         ['paging', 'Please wait. An operator will be with you shortly.'],
@@ -233,8 +236,9 @@ describe('WhosOn page timeout, against the simulator', () => {
         ['final', 'No operators are available at this time. Operators may only be available during office hours.'],
       ]);
       expect(await lastFrame(slow, 'Quit')).toEqual([sid, slow.options.domain]);
-      // Past the moment the agent would have joined and greeted (220 ms scaled).
-      await new Promise((r) => setTimeout(r, 400));
+      // Quit called off the operator's join and greeting: nothing is left on the script's clock.
+      expect(clock.pending()).toBe(0);
+      clock.advance(60_000);
       expect(h.of('agent')).toEqual([]);
       expect(h.of('message')).toEqual([]);
       expect(frames(slow, 'Quit')).toHaveLength(1);

@@ -13,6 +13,7 @@
  *   anything else       a short, friendly answer quoting the visitor
  * Simulators may add keywords of their own (e.g. Tencent's "human"); they check those first.
  */
+import { systemClock, type Clock } from '../clock';
 
 export interface ScriptedAgentIdentity {
   name: string;
@@ -72,6 +73,8 @@ export interface ScriptedAgentOptions {
    * (round i of the injector uses `urls[i % length]`: one no longer than `texts` is sent whole).
    */
   inject?: readonly string[] | { texts: readonly string[]; urls: readonly string[] };
+  /** The script's timers (default the real clock); tests pass one they advance (../clock.ts). */
+  clock?: Clock;
 }
 
 /** The injector's payloads as text and URL lists (null: no injection), for simulators too. */
@@ -121,8 +124,9 @@ export const AGENT_ATTACHMENT = {
 };
 
 export class ScriptedAgent {
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly timers = new Set<unknown>();
   private readonly scale: number;
+  private readonly clock: Clock;
   private readonly identity: ScriptedAgentIdentity;
   private joined = false;
   private ended = false;
@@ -132,6 +136,7 @@ export class ScriptedAgent {
     private readonly options: ScriptedAgentOptions = {},
   ) {
     this.scale = options.delayScale ?? 1;
+    this.clock = options.clock ?? systemClock;
     this.identity = options.identity ?? DEFAULT_AGENT;
   }
 
@@ -215,7 +220,7 @@ export class ScriptedAgent {
   }
 
   stop(): void {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
   }
 
@@ -241,7 +246,7 @@ export class ScriptedAgent {
   }
 
   private after(ms: number, fn: () => void): void {
-    const handle = setTimeout(() => {
+    const handle = this.clock.setTimeout(() => {
       this.timers.delete(handle);
       if (!this.ended || fn === this.stop) fn();
     }, Math.max(0, Math.round(ms * this.scale)));
