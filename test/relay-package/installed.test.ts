@@ -20,7 +20,7 @@ function installPacked(): string {
   const dir = mkdtempSync(join(tmpdir(), 'confab-relay-install-'));
   // prepack compiles dist/ and writes npm-shrinkwrap.json.
   const out = execFileSync('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: pkgDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const [{ filename }] = JSON.parse(out) as { filename: string }[];
+  const { filename } = (JSON.parse(out) as { filename: string }[])[0]!;
   const shrinkwrap = JSON.parse(readFileSync(join(pkgDir, 'npm-shrinkwrap.json'), 'utf8')) as {
     packages: Record<string, Record<string, unknown>>;
   };
