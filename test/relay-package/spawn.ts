@@ -58,3 +58,41 @@ export function jsonLines(output: string): Record<string, unknown>[] {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+import { join } from 'node:path';
+import type { OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
+import { ORIGIN, SECRET } from '../relay/harness';
+
+const root = join(__dirname, '../..');
+
+/** `npm run relay` as a process: the TypeScript sources through tsx (what development runs). */
+export function runDevRelay(env: Record<string, string>): RelayProcess {
+  return runRelay(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/server/relay/main.ts')], env);
+}
+
+/** The variables of a relay on `port` serving Omnidesk chats against `sim`. */
+export function relayEnv(sim: OmnideskSimulatorHandle, port: number, extra: Record<string, string> = {}): Record<string, string> {
+  const o = sim.options;
+  return {
+    RELAY_HOOK_SECRET: SECRET,
+    RELAY_SIGNING_KEY: 'operator-test-signing-key-0123456789abcdef',
+    RELAY_ALLOWED_ORIGINS: ORIGIN,
+    RELAY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    RELAY_HOST: '127.0.0.1',
+    RELAY_PORT: String(port),
+    OMNIDESK_CHAT_ACCOUNT_TOKEN: o.chatAccountToken!,
+    OMNIDESK_API_KEY: 'test-omnidesk-api-key',
+    OMNIDESK_API_BASE: o.apiBase!,
+    OMNIDESK_CONFIG_URL: o.configUrl!,
+    ...extra,
+  };
+}
+
+/** Waits until `probe(output)` holds (or the process ends / the wait runs out, failing with the output). */
+export async function untilOutput(p: RelayProcess, probe: (output: string) => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe(p.output())) {
+    if (p.child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${what} in the relay's output:\n${p.output()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -35,6 +35,7 @@ import { clientIpResolver } from './proxy-trust';
 import { ConnectionCounter, DEFAULT_SOCKET_LIMITS, guardSockets, rejectUpgrade, targetPath, type VisitorSocketLimits } from './visitor-socket-guard';
 import { VisitorLimits, type VisitorRates } from './visitor-limits';
 import { checkVisitorUpload, safeStoredFile } from './upload-sniff';
+import { observeHookpoint, telemetry, watchSocket } from './telemetry';
 
 export interface RelayConfig {
   /** Loopback by default; 0 picks an ephemeral port. */
@@ -178,13 +179,13 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   const bufferLimit = config.bufferLimit ?? 500;
   const clientIp = clientIpResolver({ trusted: config.trustedProxies, hops: config.proxyHops });
   const origins = new Set(config.allowedOrigins);
-  const ipLimiter = new RateLimiter(config.ipRate ?? { capacity: 60, perMinute: 120 });
-  const httpLimiter = new RateLimiter(config.httpRate ?? { capacity: 60, perMinute: 120 });
+  const ipLimiter = new RateLimiter(config.ipRate ?? { capacity: 60, perMinute: 120 }, undefined, 'connect');
+  const httpLimiter = new RateLimiter(config.httpRate ?? { capacity: 60, perMinute: 120 }, undefined, 'http');
   const socketLimits: VisitorSocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...config.sockets };
   const connections = new ConnectionCounter(socketLimits.perIp);
   const visitorLimits = new VisitorLimits(config.visitorRates);
-  const hookLimiter = new RateLimiter(config.hookRate ?? { capacity: 2000, perMinute: 12_000 });
-  const sessionLimiter = new RateLimiter(config.sessionRate ?? { capacity: 60, perMinute: 300 });
+  const hookLimiter = new RateLimiter(config.hookRate ?? { capacity: 2000, perMinute: 12_000 }, undefined, 'hookpoint');
+  const sessionLimiter = new RateLimiter(config.sessionRate ?? { capacity: 60, perMinute: 300 }, undefined, 'command');
   const adapters = new Map(config.adapters.map((a) => [a.vendor, a]));
   const extraRoutes = new Map((config.routes ?? []).map((r) => [r.path, r]));
   const maxSessionFileBytes = config.maxSessionFileBytes ?? maxUploadBytes * 2;
@@ -192,6 +193,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
   /** Sessions this instance has loaded: the ones it created, resumed or served a hookpoint for. */
   const local = new Map<string, RelaySession>();
   const loading = new Map<string, Promise<RelaySession | null>>();
+  telemetry().watchSessions(() => [...local.values()].map((s) => ({ vendor: s.vendor, attached: s.socket !== null && s.socket !== undefined })));
   let closing = false;
 
   const server = createServer();
@@ -228,6 +230,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
    */
   function flush(session: RelaySession, state?: Json, baseVersion?: number): Promise<void> {
     const events = session.outbox.splice(0);
+    for (const e of events) telemetry().sessionEvent(session.vendor, session.id, e);
     const done = session.persisted.then(async () => {
       await session.filesPending;
       try {
@@ -266,7 +269,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
         void store.touch(session.id, Date.now()).catch(() => undefined);
       },
       files: { allowedTypes, maxBytes: maxUploadBytes },
-      log: (m) => log(`${vendor} ${session.id.slice(0, 6)}: ${m}`),
+      log: (m) => telemetry().adapterLog(vendor, session.id, m, log),
     };
     session.adapter = session.factory.create(session.ctx, record.state ?? undefined);
     session.version = record.version;
@@ -447,6 +450,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const ip = clientIp(req);
+    watchSocket(ws);
     const socketGuard = guard.watch(ws, req);
     let session: RelaySession | null = null;
     let greeted = false;
@@ -477,6 +481,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
           // Each new session costs the vendor a config call: bounded per IP (the widget retries later).
           if (!visitorLimits.newSession(ip)) return fatal('session-unknown', 'too many new chats from this address; try again later');
           const created = await createSession(factory, frame.page);
+          telemetry().sessionStarted(factory.vendor, created.id);
           session = created;
           await attach(created, ws, 0, welcome(created, false));
           void operate(created, () => created.adapter.open()).catch((err: unknown) => log(`open failed: ${describe(err)}`));
@@ -570,11 +575,11 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     if (path === null) return rejectUpgrade(socket, 400, 'Bad Request');
     if (closing || path !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
     const origin = req.headers.origin;
-    if (!origin || !origins.has(origin)) return rejectUpgrade(socket, 403, 'Forbidden');
+    if (!origin || !origins.has(origin)) return (telemetry().socketRefused(403, 'origin', `Origin ${JSON.stringify(origin ?? null)} is not in RELAY_ALLOWED_ORIGINS`), rejectUpgrade(socket, 403, 'Forbidden'));
     const ip = clientIp(req);
     if (!ipLimiter.take(ip)) return rejectUpgrade(socket, 429, 'Too Many Requests');
     const release = connections.acquire(ip);
-    if (!release) return rejectUpgrade(socket, 429, 'Too Many Requests');
+    if (!release) return (telemetry().socketRefused(429, 'sockets-per-ip'), rejectUpgrade(socket, 429, 'Too Many Requests'));
     socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
@@ -636,6 +641,7 @@ export async function startRelay(config: RelayConfig): Promise<RelayHandle> {
     if (extra) return extra.handle(req, res, { clientIp: ip });
 
     const hookPath = req.method === 'POST' ? hookpointPath(parts) : null;
+    if (hookPath) observeHookpoint(res, adapters.get(hookPath.vendor), hookPath.route);
     if (!hookPath || !safeEqual(hookPath.secret, config.hookSecret)) {
       // Wrong secret, wrong path, wrong method: all look the same, and guessing is rate limited.
       req.resume();
