@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const outdir = join(here, 'dist');
+// --outdir=<dir>: a private build (tests), without the shrinkwrap. It must lie inside this
+// repository so that the compiled code finds node_modules.
+const outArg = process.argv.find((a) => a.startsWith('--outdir='));
+const outdir = outArg ? outArg.slice('--outdir='.length) : join(here, 'dist');
 await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { main: join(here, '../../src/server/relay/main.ts') },
@@ -36,6 +39,7 @@ await build({
  */
 import { readFile, writeFile } from 'node:fs/promises';
 
+if (outArg) process.exit(0);
 const rootLock = JSON.parse(await readFile(join(here, '../../package-lock.json'), 'utf8'));
 const own = JSON.parse(await readFile(join(here, 'package.json'), 'utf8'));
 const all = rootLock.packages;

@@ -1,5 +1,5 @@
 /**
- * The relay as an operator starts and stops it (`npm run relay`, its own process, configured by
+ * The relay as an operator starts and stops it (the compiled `confab-relay`, its own process, configured by
  * environment variables): settings checked up front with one line per problem and no stack
  * trace, an unreachable Redis refused within its deadline, a trailing slash in an origin read the
  * way browsers send it, JSON log lines for sessions and Redis with no visitor text at info, and
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
 import { ORIGIN, visitor, waitFor } from '../relay/harness';
 import { startRedis } from '../relay/redis';
-import { freePort, jsonLines, relayEnv, runDevRelay, untilOutput, untilReady, type RelayProcess } from './spawn';
+import { freePort, jsonLines, relayEnv, runBuiltRelay, untilOutput, untilReady, type RelayProcess } from './spawn';
 
 const stackTrace = /^\s+at .+[:(]/m;
 
@@ -17,7 +17,7 @@ describe('the relay command, as an operator runs it', () => {
   let sim: OmnideskSimulatorHandle;
   const started: RelayProcess[] = [];
   const run = (env: Record<string, string>) => {
-    const p = runDevRelay(env);
+    const p = runBuiltRelay(env);
     started.push(p);
     return p;
   };

@@ -59,15 +59,30 @@ export function jsonLines(output: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
 import { ORIGIN, SECRET } from '../relay/harness';
 
 const root = join(__dirname, '../..');
+mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
 
-/** `npm run relay` as a process: the TypeScript sources through tsx (what development runs). */
-export function runDevRelay(env: Record<string, string>): RelayProcess {
-  return runRelay(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/server/relay/main.ts')], env);
+let built: string | undefined;
+
+/**
+ * The relay as its package ships it (packages/confab-relay/build.mjs), compiled once per test
+ * file into a private directory under node_modules/.cache, started with Node alone: what
+ * `confab-relay` runs, and a second rather than tsx's several on a busy machine.
+ */
+export function runBuiltRelay(env: Record<string, string>): RelayProcess {
+  if (!built) {
+    const dir = mkdtempSync(join(root, 'node_modules/.cache/confab-relay-test-'));
+    execFileSync(process.execPath, [join(root, 'packages/confab-relay/build.mjs'), `--outdir=${dir}`, '--quiet'], { stdio: 'pipe' });
+    built = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return runRelay(process.execPath, [join(built, 'main.js')], env);
 }
 
 /** The variables of a relay on `port` serving Omnidesk chats against `sim`. */
