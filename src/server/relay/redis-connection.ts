@@ -53,7 +53,17 @@ export function connectRedis(target: RedisTarget, options: RedisOptions, role: s
   const client =
     target.kind === 'url'
       ? new Redis(target.url, options)
-      : new Redis({ ...options, sentinels: target.sentinels, name: target.name, password: target.password, sentinelMaxConnections: 3 });
+      : new Redis({
+          ...options,
+          sentinels: target.sentinels,
+          name: target.name,
+          password: target.password,
+          // Follow a failover as soon as the Sentinels announce it (+switch-master), and treat the
+          // old master's READONLY (it is a replica now) as a cue to reconnect to the new one and
+          // send the command again.
+          failoverDetector: true,
+          reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
+        });
   const state = (s: Parameters<ReturnType<typeof telemetry>['redisState']>[1], detail?: string) => telemetry().redisState(role, s, detail);
   client.on('ready', () => state('ready', describeTarget(target)));
   client.on('reconnecting', () => state('reconnecting'));
