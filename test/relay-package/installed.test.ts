@@ -2,10 +2,12 @@
  * The relay as an operator installs it: `npm pack` of packages/confab-relay, installed with
  * `npm ci --omit=dev --offline` into an empty directory (from the local npm cache, with a
  * lockfile made of the package's own npm-shrinkwrap.json), started as its `confab-relay` bin
- * with Node alone, serving a whole Omnidesk chat against the Omnidesk simulator.
+ * with Node alone, serving a whole Omnidesk chat against the Omnidesk simulator. These are also
+ * the steps packages/confab-relay/Dockerfile runs (its install script, its non-root user, its
+ * HEALTHCHECK, its STOPSIGNAL), in a clean directory, since no image can be built here.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,30 +17,30 @@ import { freePort, runRelay, untilReady, type RelayProcess } from './spawn';
 
 const pkgDir = join(__dirname, '../../packages/confab-relay');
 
-/** Packs the package and installs the tarball into a fresh directory; returns that directory. */
+/**
+ * Packs the package and installs the tarball into a fresh directory with the image's own step
+ * (deploy/install.mjs: a lockfile from the package's shrinkwrap, `npm ci --omit=dev`), offline,
+ * from the local npm cache; returns that directory, readable by everyone (as the image's /app).
+ */
 function installPacked(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'confab-relay-install-'));
+  const packDir = mkdtempSync(join(tmpdir(), 'confab-relay-pack-'));
+  const dir = mkdtempSync(join(tmpdir(), 'confab-relay-app-'));
   // prepack compiles dist/ and writes npm-shrinkwrap.json.
-  const out = execFileSync('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: pkgDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--pack-destination', packDir, '--json'], { cwd: pkgDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const { filename } = (JSON.parse(out) as { filename: string }[])[0]!;
-  const shrinkwrap = JSON.parse(readFileSync(join(pkgDir, 'npm-shrinkwrap.json'), 'utf8')) as {
-    packages: Record<string, Record<string, unknown>>;
-  };
-  const { '': own, ...deps } = shrinkwrap.packages;
-  const lock = {
-    name: 'operator',
-    lockfileVersion: 3,
-    requires: true,
-    packages: {
-      '': { name: 'operator', dependencies: { 'confab-relay': `file:${filename}` } },
-      'node_modules/confab-relay': { version: own!.version, resolved: `file:${filename}`, dependencies: own!.dependencies, bin: own!.bin },
-      ...deps,
-    },
-  };
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'operator', private: true, dependencies: { 'confab-relay': `file:${filename}` } }));
-  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock));
-  execFileSync('npm', ['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(process.execPath, [join(pkgDir, 'deploy/install.mjs'), join(packDir, filename), dir, '--offline'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  rmSync(packDir, { recursive: true, force: true });
+  chmodSync(dir, 0o755);
   return dir;
+}
+
+/**
+ * The image runs the relay as an unprivileged user (Dockerfile: USER node). As root here, the
+ * test does the same with setpriv and the system's `nobody`; as anyone else it already is.
+ */
+function unprivileged(command: string[]): [string, string[]] {
+  if (process.getuid?.() !== 0) return [command[0]!, command.slice(1)];
+  return ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', ...command]];
 }
 
 describe('the packed confab-relay, installed with --omit=dev', () => {
@@ -67,9 +69,10 @@ describe('the packed confab-relay, installed with --omit=dev', () => {
     expect(readdirSync(join(dir, 'node_modules/confab-relay/dist')).some((f) => f.endsWith('.ts'))).toBe(false);
   });
 
-  it('starts as its bin with Node alone and serves an Omnidesk chat, then drains on SIGTERM', async () => {
+  it('starts as its bin with Node alone, as a user without privileges, passes the image health check, serves an Omnidesk chat, then drains on SIGTERM', async () => {
     const o = sim.options;
-    relay = runRelay(join(dir, 'node_modules/.bin/confab-relay'), [], {
+    const [command, args] = unprivileged([process.execPath, join(dir, 'node_modules/.bin/confab-relay')]);
+    relay = runRelay(command, args, {
       RELAY_HOOK_SECRET: SECRET,
       RELAY_SIGNING_KEY: 'package-test-signing-key-0123456789abcdef',
       RELAY_ALLOWED_ORIGINS: ORIGIN,
@@ -82,6 +85,11 @@ describe('the packed confab-relay, installed with --omit=dev', () => {
       OMNIDESK_CONFIG_URL: o.configUrl!,
     });
     await untilReady(relay, `http://127.0.0.1:${port}/readyz`);
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${relay.child.pid}/status`, 'utf8'))?.[1];
+    expect(uid).not.toBe('0');
+    // The image's HEALTHCHECK command.
+    const health = spawnSync(process.execPath, [join(pkgDir, 'deploy/healthcheck.mjs')], { env: { ...process.env, RELAY_PORT: String(port) } });
+    expect(health.status).toBe(0);
 
     const v = visitor(`ws://127.0.0.1:${port}`);
     await waitFor(() => v.of('config')[0], 'config', 20_000);
