@@ -135,6 +135,9 @@ const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
 /** Extends the lock only while it is still ours (another instance may hold it after an expiry). */
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
+/** Sessions whose announcements are re-checked after the subscriber reconnects. */
+const RECENT_SESSIONS = 10_000;
+
 function parseItem(raw: string): StoredEvent | null {
   try {
     const v = JSON.parse(raw) as { seq?: unknown; event?: unknown };
@@ -176,11 +179,38 @@ export class RedisStore implements SessionStore {
       const item = nl > 0 ? parseItem(message.slice(nl + 1)) : null;
       if (!item) return;
       const id = message.slice(0, nl);
+      // Most recently announced last, at most RECENT_SESSIONS (a Map keeps insertion order).
+      this.recent.delete(id);
+      this.recent.set(id, true);
+      if (this.recent.size > RECENT_SESSIONS) this.recent.delete(this.recent.keys().next().value!);
       for (const l of this.listeners) l(id, item);
+    });
+    // Announcements made while the subscriber was reconnecting (a Redis restart, a Sentinel
+    // failover) reached nobody. Once it is subscribed again, each recently active session's
+    // newest event is announced locally: the relay delivers it, or finds the gap and replays.
+    let connectedBefore = false;
+    this.sub.on('ready', () => {
+      if (!connectedBefore) return void (connectedBefore = true);
+      // ioredis re-subscribes on 'ready'; a PING on the same connection answers after that.
+      void this.sub
+        .ping()
+        .then(() => this.catchUp())
+        .catch((err: unknown) => telemetry().redisError('catch-up', String(err)));
     });
     this.subscribed = this.sub.subscribe(this.channel);
     // Awaited by ready(); marked handled here so a Redis that never came up is not an unhandled rejection.
     this.subscribed.catch(() => undefined);
+  }
+
+  private readonly recent = new Map<string, true>();
+
+  private async catchUp(): Promise<void> {
+    const ids = [...this.recent.keys()];
+    const newest = await Promise.all(ids.map((id) => this.redis.zrange(this.k('e', id), '-1', '-1')));
+    ids.forEach((id, i) => {
+      const item = newest[i]?.[0] ? parseItem(newest[i]![0]) : null;
+      if (item) for (const l of this.listeners) l(id, item);
+    });
   }
 
   /** Resolves once connected and subscribed (the relay waits for it at start-up). */
