@@ -9,6 +9,9 @@ import { newId } from '../../src/server/relay/tokens';
 
 export interface RedisServer {
   url: string;
+  port: number;
+  /** The redis-server process (tests that stop, pause or kill Redis). */
+  child: ChildProcess;
   /** A store on `prefix` (default: a fresh one); stop() closes it. */
   store(prefix?: string): RedisStore;
   stop(): Promise<void>;
@@ -37,13 +40,14 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `extraArgs`: more redis-server options (e.g. `--appendonly yes --dir <tmp>`). */
+export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
   const which = spawnSync('sh', ['-c', 'command -v redis-server']);
   if (which.status !== 0) {
     throw new Error('redis-server is not installed: these tests need it (apt-get install redis-server; .ci/run does this)');
   }
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
     stdio: 'ignore',
   });
   const deadline = Date.now() + 5000;
@@ -58,6 +62,8 @@ export async function startRedis(): Promise<RedisServer> {
   const stores: RedisStore[] = [];
   return {
     url,
+    port,
+    child,
     store(prefix) {
       const s = new RedisStore({ url, prefix: prefix ?? `t${newId(6)}:` });
       stores.push(s);
@@ -66,8 +72,9 @@ export async function startRedis(): Promise<RedisServer> {
     async stop() {
       await Promise.allSettled(stores.map((s) => s.close()));
       await new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
+        child.kill('SIGCONT');
         child.kill('SIGTERM');
       });
     },

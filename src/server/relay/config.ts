@@ -8,6 +8,7 @@ import { diyalogRoutesFromEnv } from './adapters/diyalog-env';
 import type { RelayAdapterFactory } from './adapter';
 import type { RelayConfig, RelayRoute } from './server';
 import { clientIpResolver, parseCidrs } from './proxy-trust';
+import { normalizeOrigins, OPERATOR_ENV_VARS, relayEnvProblems } from './config-validate';
 
 interface EnvVar {
   name: string;
@@ -44,6 +45,7 @@ export const ENV_VARS: EnvVar[] = [
   { name: 'DIYALOG_REQUESTER_USER_ID', help: 'x-dlg-requester-userid: who the calls are made for (audit log)' },
   { name: 'DIYALOG_QUEUE_URL', help: 'https:// base of your queuing service (CreateInteraction, DELETE /<id>)' },
   { name: 'DIYALOG_TRANSACTION_PATH', help: 'path the endpoint is served at (default /diyalog/transaction-hash)' },
+  ...OPERATOR_ENV_VARS,
 ];
 
 export { DEFAULT_TRANSACTION_PATH } from './adapters/diyalog-env';
@@ -69,7 +71,8 @@ export class ConfigError extends Error {}
 
 const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
-export function configFromEnv(env: Record<string, string | undefined>): RelayConfig {
+/** `fetch`: what the vendor adapters call their APIs with (the command line's counts and times them). */
+export function configFromEnv(env: Record<string, string | undefined>, opts: { fetch?: typeof fetch } = {}): RelayConfig {
   const problems: string[] = [];
   for (const v of ENV_VARS) if (v.required && !env[v.name]) problems.push(`${v.name} is missing: ${v.help}`);
   // [A-Za-z0-9-] only: the secret is part of Omnidesk's chatServer (pattern ^[a-zA-Z0-9.:/-]+$), so no "_".
@@ -85,6 +88,7 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
     return n;
   };
   const port = num('RELAY_PORT', 8787);
+  problems.push(...relayEnvProblems(env));
   const maxUploadBytes = num('RELAY_MAX_UPLOAD_BYTES', 10 * 1024 * 1024);
   const idleMinutes = num('RELAY_SESSION_IDLE_MINUTES', 30);
   const socketsPerIp = env.RELAY_SOCKETS_PER_IP ? num('RELAY_SOCKETS_PER_IP', 32) : undefined;
@@ -125,11 +129,12 @@ export function configFromEnv(env: Record<string, string | undefined>): RelayCon
           apiBase: (env.OMNIDESK_API_BASE ?? 'https://account.omnidesk.com/api/v2').replace(/\/+$/, ''),
           configUrl: env.OMNIDESK_CONFIG_URL ?? 'https://chat.omnidesk.io/requestChatConfig',
           brandId: env.OMNIDESK_BRAND_ID,
+          ...(opts.fetch ? { fetch: opts.fetch } : {}),
         }),
       );
     }
   }
-  const allowedOrigins = list(env.RELAY_ALLOWED_ORIGINS);
+  const allowedOrigins = normalizeOrigins(list(env.RELAY_ALLOWED_ORIGINS), problems);
   // The transaction endpoint's limits see the client as the relay does (./proxy-trust.ts).
   // Built on first use: a bad CIDR is reported with the other problems below, not thrown here.
   let resolveIp: ((req: IncomingMessage) => string) | undefined;

@@ -12,6 +12,7 @@ import { SessionGone, type SessionRegistry } from './registry';
 import type { RelaySession } from './session';
 import { StaleCommit } from './store';
 import { safeEqual, sign } from './tokens';
+import { observeHookpoint } from './telemetry';
 
 /** A hookpoint whose commit met newer state is handled again this many times in all. */
 const HOOK_ATTEMPTS = 3;
@@ -92,6 +93,7 @@ export function serveHttp(env: RelayEnv, server: Server, registry: SessionRegist
     if (extra) return extra.handle(req, res, { clientIp: ip });
 
     const hookPath = req.method === 'POST' ? hookpointPath(parts) : null;
+    if (hookPath) observeHookpoint(res, adapters.get(hookPath.vendor), hookPath.route);
     if (!hookPath || !safeEqual(hookPath.secret, config.hookSecret)) {
       // Wrong secret, wrong path, wrong method: all look the same, and guessing is rate limited.
       req.resume();

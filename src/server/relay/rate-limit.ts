@@ -1,3 +1,5 @@
+import { telemetry } from './telemetry';
+
 /** Token buckets keyed by IP or session: `capacity` at once, refilled at `perMinute`. */
 export interface RateLimit {
   capacity: number;
@@ -15,6 +17,8 @@ export class RateLimiter {
   constructor(
     private readonly limit: RateLimit,
     private readonly now: () => number = Date.now,
+    /** Its name in metrics and logs (confab_relay_rate_limited_total{limit}). */
+    private readonly name = 'limit',
   ) {}
 
   /** Spend one token; false when the key is over its limit. */
@@ -25,6 +29,7 @@ export class RateLimiter {
     b.at = now;
     const ok = b.tokens >= 1;
     if (ok) b.tokens -= 1;
+    else telemetry().rateLimited(this.name);
     this.buckets.set(key, b);
     return ok;
   }

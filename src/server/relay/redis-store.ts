@@ -20,13 +20,17 @@
  * overwrites newer state.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, type RedisTarget } from './redis-connection';
+import { telemetry } from './telemetry';
 import type { ConfabEventBody, Json } from '../../core/contract';
 import type { RelayPage } from '../../protocol/relay';
 import { StaleCommit, type Commit, type SessionRecord, type SessionStore, type StoredEvent, type StoredFile } from './store';
 
 export interface RedisStoreOptions {
-  url: string;
+  /** redis://… (or `target`, e.g. a Sentinel master: ./redis-connection.ts). */
+  url?: string;
+  target?: RedisTarget;
   /** Key prefix, so one Redis can serve several relays (default "confab:"). */
   prefix?: string;
   /** Keys of a session with no activity this long are dropped by Redis itself (default 24 h). */
@@ -131,6 +135,9 @@ const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
 /** Extends the lock only while it is still ours (another instance may hold it after an expiry). */
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
+/** Sessions whose announcements are re-checked after the subscriber reconnects. */
+const RECENT_SESSIONS = 10_000;
+
 function parseItem(raw: string): StoredEvent | null {
   try {
     const v = JSON.parse(raw) as { seq?: unknown; event?: unknown };
@@ -151,7 +158,7 @@ export class RedisStore implements SessionStore {
   private readonly channel: string;
   private readonly maxFileBytes: number;
   private readonly listeners: ((id: string, item: StoredEvent) => void)[] = [];
-  private readonly subscribed: Promise<unknown>;
+  private subscribed: Promise<unknown>;
 
   constructor(opts: RedisStoreOptions) {
     this.prefix = opts.prefix ?? 'confab:';
@@ -163,24 +170,79 @@ export class RedisStore implements SessionStore {
     this.channel = `${this.prefix}events`;
     this.maxFileBytes = opts.maxFileBytes ?? 200 * 1024 * 1024;
     const commandTimeout = opts.commandTimeoutMs ?? 5000;
-    this.redis = new Redis(opts.url, { maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout });
-    this.sub = new Redis(opts.url, { maxRetriesPerRequest: 5 });
+    const target: RedisTarget = opts.target ?? { kind: 'url', url: opts.url ?? 'redis://127.0.0.1:6379' };
+    // Each connection logs its state changes and errors (./redis-connection.ts): an outage is never silent.
+    this.redis = connectRedis(target, { maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout }, 'commands');
+    this.sub = connectRedis(target, { maxRetriesPerRequest: 5 }, 'subscriber');
     this.sub.on('message', (_channel: string, message: string) => {
       const nl = message.indexOf('\n');
       const item = nl > 0 ? parseItem(message.slice(nl + 1)) : null;
       if (!item) return;
       const id = message.slice(0, nl);
+      // Most recently announced last, at most RECENT_SESSIONS (a Map keeps insertion order).
+      this.recent.delete(id);
+      this.recent.set(id, true);
+      if (this.recent.size > RECENT_SESSIONS) this.recent.delete(this.recent.keys().next().value!);
       for (const l of this.listeners) l(id, item);
     });
-    // Connection errors are retried by ioredis; an unhandled 'error' event would crash the relay.
-    this.redis.on('error', () => undefined);
-    this.sub.on('error', () => undefined);
+    // Announcements made while the subscriber was reconnecting (a Redis restart, a Sentinel
+    // failover) reached nobody. Once it is subscribed again, each recently active session's
+    // newest event is announced locally: the relay delivers it, or finds the gap and replays.
+    let connectedBefore = false;
+    this.sub.on('ready', () => {
+      if (!connectedBefore) return void (connectedBefore = true);
+      // ioredis re-subscribes on 'ready'; a PING on the same connection answers after that.
+      void this.sub
+        .ping()
+        .then(() => this.catchUp())
+        .catch((err: unknown) => telemetry().redisError('catch-up', String(err)));
+    });
     this.subscribed = this.sub.subscribe(this.channel);
+    // Awaited by ready(); marked handled here so a Redis that never came up is not an unhandled rejection.
+    this.subscribed.catch(() => undefined);
+  }
+
+  private readonly recent = new Map<string, true>();
+
+  private async catchUp(): Promise<void> {
+    const ids = [...this.recent.keys()];
+    const newest = await Promise.all(ids.map((id) => this.redis.zrange(this.k('e', id), '-1', '-1')));
+    ids.forEach((id, i) => {
+      const item = newest[i]?.[0] ? parseItem(newest[i]![0]) : null;
+      if (item) for (const l of this.listeners) l(id, item);
+    });
   }
 
   /** Resolves once connected and subscribed (the relay waits for it at start-up). */
   ready(): Promise<unknown> {
     return Promise.all([this.subscribed, this.redis.ping()]);
+  }
+
+  /**
+   * Waits for Redis to answer, retrying, for at most about `ms` (start-up: a Redis that comes up
+   * a moment after the relay is fine, one that never does fails with its last error).
+   */
+  async readyWithin(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      try {
+        await this.redis.ping();
+        break;
+      } catch (err) {
+        if (Date.now() + 100 > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    for (;;) {
+      try {
+        await this.subscribed;
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        this.subscribed = this.sub.subscribe(this.channel);
+        this.subscribed.catch(() => undefined);
+      }
+    }
   }
 
   ping(): Promise<unknown> {
@@ -365,7 +427,7 @@ export class RedisStore implements SessionStore {
           // Lost (it expired and someone else took it): renewing cannot get it back. The commit's
           // version check keeps this operation from overwriting the new holder's state.
           (ok) => void (ok === 1 || clearInterval(renewal)),
-          () => undefined,
+          (err: unknown) => telemetry().redisError('renew-lock', String(err)),
         );
       },
       Math.max(5, Math.floor(this.lockMs / 3)),
@@ -374,11 +436,20 @@ export class RedisStore implements SessionStore {
       return await fn();
     } finally {
       clearInterval(renewal);
-      await this.redis.eval(UNLOCK, 1, key, token).catch(() => undefined);
+      // Not fatal (the lock expires by itself within lockMs), but an operator should know.
+      await this.redis.eval(UNLOCK, 1, key, token).catch((err: unknown) => telemetry().redisError('unlock', String(err)));
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled([this.sub.quit(), this.redis.quit()]);
+  /** Bounded: with Redis unreachable QUIT would wait for a reconnection that may never come. */
+  async close(timeoutMs = 1000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([this.sub.quit(), this.redis.quit()]),
+      new Promise((r) => (timer = setTimeout(r, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    this.sub.disconnect();
+    this.redis.disconnect();
   }
 }

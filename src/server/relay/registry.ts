@@ -12,6 +12,7 @@ import { RelaySession } from './session';
 import { StaleCommit, type SessionRecord } from './store';
 import { newId, sign } from './tokens';
 import { safeStoredFile } from './upload-sniff';
+import { telemetry } from './telemetry';
 
 /** The store no longer has the session (it expired, possibly on another instance). */
 export class SessionGone extends Error {}
@@ -36,6 +37,7 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
   const now = () => clock.now();
   const local = new Map<string, RelaySession>();
   const loading = new Map<string, Promise<RelaySession | null>>();
+  telemetry().watchSessions(() => [...local.values()].map((s) => ({ vendor: s.vendor, attached: s.socket !== null && s.socket !== undefined })));
 
   function storeFile(session: RelaySession, file: RelayFile): string {
     const fileId = newId(12);
@@ -53,6 +55,7 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
    */
   function flush(session: RelaySession, state?: Json, baseVersion?: number): Promise<void> {
     const events = session.outbox.splice(0);
+    for (const e of events) telemetry().sessionEvent(session.vendor, session.id, e);
     const done = session.persisted.then(async () => {
       await session.filesPending;
       try {
@@ -91,7 +94,7 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
         void store.touch(session.id, now()).catch(() => undefined);
       },
       files: { allowedTypes: env.allowedTypes, maxBytes: env.maxUploadBytes },
-      log: (m) => log(`${vendor} ${session.id.slice(0, 6)}: ${m}`),
+      log: (m) => telemetry().adapterLog(vendor, session.id, m, log),
     };
     session.adapter = session.factory.create(session.ctx, record.state ?? undefined);
     session.version = record.version;

@@ -35,7 +35,7 @@ export class VisitorLimits {
 
   constructor(rates: Partial<VisitorRates> = {}, now: () => number = Date.now) {
     const r = { ...DEFAULT_VISITOR_RATES, ...rates };
-    this.limiters = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, new RateLimiter(v, now)])) as Record<keyof VisitorRates, RateLimiter>;
+    this.limiters = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, new RateLimiter(v, now, k)])) as Record<keyof VisitorRates, RateLimiter>;
   }
 
   frame(sessionId: string): boolean {

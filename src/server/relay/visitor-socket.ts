@@ -23,6 +23,7 @@ import { StaleCommit } from './store';
 import { sessionToken, verifySessionToken } from './tokens';
 import { checkVisitorUpload } from './upload-sniff';
 import { rejectUpgrade, targetPath, type guardSockets } from './visitor-socket-guard';
+import { telemetry, watchSocket } from './telemetry';
 
 const HELLO_TIMEOUT_MS = 10_000;
 
@@ -42,6 +43,7 @@ export function serveVisitorSockets(
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const ip = clientIp(req);
+    watchSocket(ws);
     const socketGuard = guard.watch(ws, req);
     let session: RelaySession | null = null;
     let greeted = false;
@@ -72,6 +74,7 @@ export function serveVisitorSockets(
           // Each new session costs the vendor a config call: bounded per IP (the widget retries later).
           if (!visitorLimits.newSession(ip)) return fatal('session-unknown', 'too many new chats from this address; try again later');
           const created = await createSession(factory, frame.page);
+          telemetry().sessionStarted(factory.vendor, created.id);
           session = created;
           await attach(created, ws, 0, welcome(created, false));
           void operate(created, () => created.adapter.open()).catch((err: unknown) => log(`open failed: ${describe(err)}`));
@@ -165,11 +168,11 @@ export function serveVisitorSockets(
     if (path === null) return rejectUpgrade(socket, 400, 'Bad Request');
     if (env.closing() || path !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
     const origin = req.headers.origin;
-    if (!origin || !origins.has(origin)) return rejectUpgrade(socket, 403, 'Forbidden');
+    if (!origin || !origins.has(origin)) return (telemetry().socketRefused(403, 'origin', `Origin ${JSON.stringify(origin ?? null)} is not in RELAY_ALLOWED_ORIGINS`), rejectUpgrade(socket, 403, 'Forbidden'));
     const ip = clientIp(req);
     if (!limits.ip.take(ip)) return rejectUpgrade(socket, 429, 'Too Many Requests');
     const release = limits.connections.acquire(ip);
-    if (!release) return rejectUpgrade(socket, 429, 'Too Many Requests');
+    if (!release) return (telemetry().socketRefused(429, 'sockets-per-ip'), rejectUpgrade(socket, 429, 'Too Many Requests'));
     socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
