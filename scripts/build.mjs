@@ -4,6 +4,7 @@ import { readFile, writeFile, copyFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'vite';
+import { buildTypes } from './types.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // CONFAB_DIST builds elsewhere (parallel work, benchmarks); the default is dist/.
@@ -163,8 +164,9 @@ await build({
   },
 });
 
-// The npm entry (`import { mount } from 'confab'`): an ES library whose dependencies the
-// site's bundler resolves; transports stay lazy chunks.
+// The npm entries (`import { mount } from 'confab-chat'`, `confab-chat/react`, `confab-chat/vue`):
+// ES modules whose dependencies the site's bundler resolves (React and Vue are the site's own);
+// transports stay lazy chunks.
 await build({
   ...common,
   publicDir: false,
@@ -174,13 +176,16 @@ await build({
     target: 'es2022',
     minify: false,
     reportCompressedSize: false,
-    lib: { entry: 'src/embed/npm.ts', formats: ['es'], fileName: () => 'index.js' },
-    rollupOptions: { external: [/^preact/, /^@preact\//, 'dompurify', /^socket\.io-client/, /^@tencentcloud\//] },
+    lib: {
+      entry: { index: 'src/embed/npm.ts', react: 'src/react/index.ts', vue: 'src/vue/index.ts' },
+      formats: ['es'],
+      fileName: (_format, name) => `${name}.js`,
+    },
+    rollupOptions: { external: [/^preact/, /^@preact\//, 'dompurify', /^socket\.io-client/, /^@tencentcloud\//, 'marked', /^react($|\/)/, 'vue'] },
   },
 });
-const types = await readFile(new URL('../src/embed/confab.d.ts', import.meta.url), 'utf8');
-await writeFile(out('confab.d.ts'), types);
-await writeFile(out('npm/index.d.ts'), types);
+// Declarations generated from the source (scripts/types.mjs).
+await buildTypes(outDir);
 
 // The iframe page: the same widget filling the frame, options from its query string.
 await writeFile(

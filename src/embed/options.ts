@@ -17,15 +17,15 @@ export interface WidgetOptions {
 /** What a required option must be: a ws(s):// URL, an http(s):// URL, or any text. */
 type Check = 'ws' | 'http' | '';
 
-/** What each vendor cannot work without; other options are optional. */
-const REQUIRED: Record<string, Record<string, Check>> = {
+/** What each vendor cannot work without; other options are optional. (Typed per vendor in public-api.ts.) */
+export const REQUIRED = {
   whoson: { server: 'ws', domain: '', auth: '', apiKey: '' },
   expertflow: { server: 'http' },
   'expertflow-cx': { server: 'http', serviceIdentifier: '', widgetIdentifier: '' },
   tencent: { sdkAppId: '', userSigUrl: 'http' },
   omnidesk: { relay: 'ws' },
   diyalog: { relay: 'ws', transactionUrl: 'http' },
-};
+} satisfies Record<string, Record<string, Check>>;
 
 /** Optional attributes with a fixed set of values; the first is the default. */
 const CHOICES = { theme: ['light', 'dark', 'auto'], position: ['right', 'left'] } as const;
@@ -44,7 +44,7 @@ function schemeOk(value: string, check: Check): boolean {
 /** The validated options, or an error message naming the attribute at fault. */
 export function parseOptions(all: Record<string, string>): WidgetOptions | string {
   const vendor = (all.vendor ?? '').toLowerCase();
-  const required = REQUIRED[vendor];
+  const required = (REQUIRED as Record<string, Record<string, Check>>)[vendor];
   if (!required) {
     return `data-vendor is ${vendor ? `"${vendor}", which is not` : 'missing; it must be'} one of ${Object.keys(REQUIRED).join(', ')}.`;
   }

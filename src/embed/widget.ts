@@ -9,6 +9,10 @@
  * its frame at idle, as before: see below.) It must stay tiny: the
  * loader's budget is 3 KB gzip. Nothing is written to storage and no connection is opened.
  *
+ * `destroy` works at any moment, before the app has loaded too, and leaves nothing behind: no
+ * element, listener, timer or dispatcher entry (a framework's mount → destroy → mount leaves one
+ * launcher). Nothing touches `window` until a widget starts (server-side rendering imports this).
+ *
  * Several widgets may share a page (two script tags, or `<confab-chat>` elements): each
  * has a name (`data-name`, else its vendor). `Confab('open')` speaks to every widget,
  * `Confab('sales:open')` to the one named "sales".
@@ -37,7 +41,11 @@ interface Widget {
   name: string;
   call(method: string, args: Args): unknown;
 }
-export type Dispatcher = ((...args: Args) => unknown) & { q?: Iterable<unknown>[]; loaded?: boolean; add?: (w: Widget) => void };
+/**
+ * `add` registers a widget; `w` is the registered widgets (destroy takes its own out), and marks
+ * the dispatcher as loaded (the README's stub has a queue `q` instead).
+ */
+export type Dispatcher = ((...args: Args) => unknown) & { q?: Iterable<unknown>[]; add?: (w: Widget) => void; w?: Set<Widget> };
 
 /**
  * Calls that set up state rather than act once: kept from before the widgets loaded, each
@@ -50,14 +58,14 @@ const STICKY = ['on', 'identify', 'setLocale', 'setTheme'];
  * button in a shadow root belongs to no form.)
  */
 const LAUNCHER_HTML =
-  '<div></div><button class="launcher" aria-expanded="false"><svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg><span class="badge" hidden></span></button>';
+  '<div></div><button class="launcher" aria-expanded="false"><svg viewBox="0 0 24 24" width="28" height="28"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg><span class="badge" hidden></span></button>';
 
-const win = window as unknown as { Confab?: Dispatcher };
-
+/** Nothing here touches `window` until a widget starts: importing the npm entry is SSR-safe. */
 export function dispatcher(): Dispatcher {
+  const win = window as unknown as { Confab?: Dispatcher };
   const existing = win.Confab;
-  if (existing?.loaded) return existing;
-  const widgets: Widget[] = [];
+  if (existing?.w) return existing;
+  const widgets = new Set<Widget>();
   // What a widget registering later must still hear, in call order: the calls that reached no
   // widget (the stub's queue, or `sales:open` while only "support" has loaded: async script
   // tags load in any order). A call made while a widget matched was for the widgets there, and
@@ -75,7 +83,7 @@ export function dispatcher(): Dispatcher {
     let result: unknown;
     let heard = false;
     for (const w of widgets) {
-      if (target && w.name !== target) continue;
+      if (target && w.name != target) continue;
       heard = true;
       // Every widget gets the call (not only until one answers: `on` answers with a function);
       // the first answer is the one returned.
@@ -88,13 +96,13 @@ export function dispatcher(): Dispatcher {
     if (method == 'off') later = later.filter(([, m, a]) => m != 'on' || a[0] !== args[0] || a[1] !== args[1]);
     else if (!heard) later.push([target, method, args, []]);
     // `on` answers with its unsubscribe function even when several widgets listen.
-    return method === 'on' ? () => api('off', ...args) : result;
+    return method == 'on' ? () => api('off', ...args) : result;
   };
-  api.loaded = true;
+  api.w = widgets;
   api.add = (w) => {
-    widgets.push(w);
+    widgets.add(w);
     for (const [target, method, args, reached] of later)
-      if ((!target || target === w.name) && (STICKY.includes(method) || (!reached.includes(w.name) && reached.push(w.name)))) w.call(method, args);
+      if ((!target || target == w.name) && (STICKY.includes(method) || (!reached.includes(w.name) && reached.push(w.name)))) w.call(method, args);
   };
   win.Confab = api;
   // The stub's queue: no widget has registered yet, so each call waits in `later`.
@@ -104,8 +112,8 @@ export function dispatcher(): Dispatcher {
 
 function saveData(): boolean {
   const c = (navigator as Navigator & { connection?: { saveData?: boolean; effectiveType?: string } }).connection;
-  // '2g' and 'slow-2g'; no connection info (String(undefined)) is neither.
-  return !!c?.saveData || /2g$/.test(String(c?.effectiveType));
+  // '2g' and 'slow-2g'; no connection info (test(undefined) reads "undefined") is neither.
+  return !!c?.saveData || /2g$/.test(c?.effectiveType as string);
 }
 
 /** Paint one widget into `el` and register it with the dispatcher; returns its API, or null. */
@@ -117,16 +125,15 @@ export function startWidget(
 ): ((method: string, ...args: unknown[]) => unknown) | null {
   const api = dispatcher();
   const parsed = parseOptions(raw);
-  if (typeof parsed === 'string') {
-    console.error(`Confab: ${parsed} The widget was not started.`);
+  if (typeof parsed == 'string') {
+    console.error(`Confab: ${parsed}`);
     return null;
   }
   const root = el.attachShadow({ mode: 'open' });
   root.innerHTML = LAUNCHER_HTML;
+  // LAUNCHER_HTML's elements, taken before a <style> may be prepended.
+  const [container, launcher] = root.children as unknown as [HTMLElement, HTMLButtonElement];
   adoptCss(root, launcherCss, parsed.all.nonce);
-  const container = root.querySelector('div') as HTMLElement;
-  const launcher = root.querySelector('button') as HTMLButtonElement;
-  const badge = root.querySelector('span') as HTMLElement;
   launcher.classList.add(parsed.position);
   launcher.setAttribute('aria-label', parsed.all.launcherLabel || 'Open chat');
   if (parsed.color) {
@@ -138,7 +145,7 @@ export function startWidget(
     el.dataset.fullPage = '';
     launcher.remove();
   }
-  if (!el.isConnected) (document.body ?? document.documentElement).append(el);
+  if (!el.isConnected) document.body.append(el); // the loader runs once <body> exists
 
   const name = parsed.all.name || parsed.vendor;
   const storageKey = `confab:${parsed.vendor}:${parsed.all.server ?? parsed.all.relay ?? parsed.all.sdkAppId ?? ''}`;
@@ -147,7 +154,7 @@ export function startWidget(
   const host: LoaderHost = {
     root,
     launcher,
-    badge,
+    badge: launcher.lastChild as HTMLElement,
     container,
     options: parsed,
     fullPage,
@@ -160,13 +167,14 @@ export function startWidget(
   let app: AppHandle | null = null;
   const queue: [string, Args][] = [];
   let loading: Promise<void> | null = null;
-  const iframe = parsed.all.mode === 'iframe' && !fullPage;
+  const iframe = parsed.all.mode == 'iframe' && !fullPage;
   function load(): Promise<void> {
     loading ??= (iframe ? source.frameHost() : source.app())
       // The app boots in slices that yield to input (app.ts): a promise of its handle.
       .then((mod: AppModule) => mod.boot(host))
       .then((handle) => {
         app = handle;
+        // Destroyed while loading: the queue starts with that destroy.
         for (const [m, a] of queue.splice(0)) app.call(m, a);
       })
       .catch((err: unknown) => {
@@ -177,52 +185,63 @@ export function startWidget(
     return loading;
   }
 
+  // Undone by destroy, at any moment (before the app has loaded too): the element, the
+  // dispatcher's entry, the idle preload's callback or timer and its load listener. The
+  // launcher's own listeners go with the element.
+  let preloadId: number | undefined;
+  // Not in every engine (Safari): then a timer.
+  const idle = self.requestIdleCallback as typeof requestIdleCallback | undefined;
+  // data-mode="iframe" still loads its frame at idle: a chat going on lives in the frame's
+  // own storage, which this page cannot see, and the frame restores it without a click.
+  const warm = () => (iframe ? load() : loading || source.warm?.());
+  const preload = () => (preloadId = idle ? idle(warm, { timeout: 4000 }) : (setTimeout(warm, 2000) as unknown as number));
+
   const widget: Widget = {
     name,
     call(method, args) {
+      // destroy, at any moment: the booted app undoes its own part (then ignores every call).
+      // Before that the queue is dropped and holds this destroy first, so a load under way (or
+      // one a later call starts) boots an app that is destroyed before it hears anything else:
+      // it never connects. Twice is harmless.
+      if (method == 'destroy') {
+        api.w!.delete(widget);
+        el.remove();
+        removeEventListener('load', preload);
+        (idle ? cancelIdleCallback : clearTimeout)(preloadId as number); // undefined: nothing to cancel
+        queue.length = 0;
+      }
       if (app) return app.call(method, args);
       // A page that waits for `ready` needs the app: asking for it loads it, as open does.
-      if (method === 'ready') return load(), ready;
-      if (method === 'isOpen') return false;
-      if (method === 'unreadCount') return 0;
+      if (method == 'ready') return load(), ready;
+      if (method == 'isOpen') return false;
+      if (method == 'unreadCount') return 0;
       // on/off are replayed in order once the app is there, so an early off cancels an early on.
       queue.push([method, args]);
-      if (method === 'open' || method === 'toggle' || args[0] === 'ready') void load(); // on('ready', fn) too
+      if (method == 'open' || method == 'toggle' || args[0] == 'ready') void load(); // on('ready', fn) too
       return undefined;
     },
   };
-  api.add?.(widget);
+  api.add!(widget);
 
-  launcher.addEventListener('click', () => {
-    if (app) return; // the app owns the launcher's clicks once loaded
-    launcher.setAttribute('aria-busy', 'true');
-    queue.push(['toggle', []]);
-    void load();
-  });
+  // The app owns the launcher's clicks once loaded; until then a click is a queued toggle.
+  launcher.addEventListener('click', () => app || (launcher.setAttribute('aria-busy', 'true'), widget.call('toggle', [])));
   // Intent: pointer events cover mouse, pen and touch (pointerenter comes before touchstart);
   // focus covers the keyboard.
-  for (const intent of ['pointerenter', 'focus']) launcher.addEventListener(intent, () => void load(), { once: true });
+  for (const intent of ['pointerenter', 'focus']) launcher.addEventListener(intent, load, { once: true });
 
-  let resuming = false;
+  let resuming: unknown;
   try {
-    resuming = !!sessionStorage.getItem(`${storageKey}:session`);
+    resuming = sessionStorage.getItem(`${storageKey}:session`);
   } catch {
     // storage blocked: nothing to resume
   }
   // In an iframe the host page decides when the window opens; a plain embed.html opens at once.
-  const autoOpen = parsed.open || (fullPage && raw.frame !== '1');
+  const autoOpen = parsed.open || (fullPage && raw.frame != '1');
   if (autoOpen) queue.push(['open', []]);
   if (autoOpen || fullPage || resuming) void load();
   else if (!saveData()) {
-    const idle = (window as Window & { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void })
-      .requestIdleCallback;
-    // data-mode="iframe" still loads its frame at idle: a chat going on lives in the frame's
-    // own storage, which this page cannot see, and the frame restores it without a click.
-    const warm = () => (iframe ? load() : loading || source.warm?.());
-    const preload = () => (idle ? idle(warm, { timeout: 4000 }) : setTimeout(warm, 2000));
-    if (document.readyState === 'complete') preload();
+    if (document.readyState == 'complete') preload();
     else addEventListener('load', preload, { once: true });
   }
   return (method, ...args) => widget.call(method, args);
 }
-

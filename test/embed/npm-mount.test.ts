@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mount } from '../../src/embed/npm';
 import { parseOptions } from '../../src/embed/options';
 
-const whoson = { vendor: 'whoson', server: 'wss://chat.example.com:8009', domain: 'www.example.com', auth: 'a', apiKey: 'k' };
+const whoson = { vendor: 'whoson' as const, server: 'wss://chat.example.com:8009', domain: 'www.example.com', auth: 'a', apiKey: 'k' };
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -25,6 +25,8 @@ describe('npm entry: mount()', () => {
 
   it('refuses bad options with one console error naming the attribute, and adds nothing', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    // Without data-auth, a type error too (the options' types come from the same REQUIRED table).
+    // @ts-expect-error -- auth is missing
     expect(mount({ vendor: 'whoson', server: 'https://not-a-socket.example.com', domain: 'd', apiKey: 'k' })).toBeNull();
     expect(error).toHaveBeenCalledTimes(1);
     expect(String(error.mock.calls[0]?.[0])).toContain('data-server must be a ws:// or wss:// URL');
@@ -58,7 +60,8 @@ describe('options', () => {
 describe('options: invalid optional attributes', () => {
   it('log one console error each, naming the attribute and its value, and the widget works with the default', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const call = mount({ ...whoson, theme: 'neon', position: 'middle', color: 'red' });
+    // A page without types (a script, a CMS) can pass anything: the widget still copes.
+    const call = mount({ ...whoson, theme: 'neon', position: 'middle', color: 'red' } as unknown as Parameters<typeof mount>[0]);
     expect(call).toBeTypeOf('function');
     const launcher = document.querySelector('confab-chat')?.shadowRoot?.querySelector('button');
     expect(launcher?.classList.contains('right')).toBe(true);
@@ -76,7 +79,7 @@ describe('options: invalid optional attributes', () => {
 
   it('an empty value is no value: no error', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const call = mount({ ...whoson, theme: '', color: '' });
+    const call = mount({ ...whoson, theme: '', color: '' } as unknown as Parameters<typeof mount>[0]);
     document.querySelector('confab-chat')?.shadowRoot?.querySelector('button')?.dispatchEvent(new Event('focus'));
     await call?.('ready');
     expect(error).not.toHaveBeenCalled();
