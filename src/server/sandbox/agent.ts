@@ -14,6 +14,8 @@
  * Simulators may add keywords of their own (e.g. Tencent's "human"); they check those first.
  */
 
+import type { DeskLink } from './desk';
+
 export interface ScriptedAgentIdentity {
   name: string;
   avatar?: string;
@@ -43,6 +45,11 @@ export interface AgentHost {
   requestRating?(): void;
   /** The agent (or the queue timing out) ends the chat. */
   end(by: 'agent' | 'timeout'): void;
+  /**
+   * Events only this vendor's agent side has (a branch menu, a form, a card, a robot line...),
+   * by name, for the agent console (desk.ts). `timeout` here replaces the generic end by timeout.
+   */
+  controls?: Record<string, { label: string; run(text?: string): void }>;
 }
 
 /** One round of the XSS injector: a hostile string, and a hostile URL for URL fields. */
@@ -72,6 +79,8 @@ export interface ScriptedAgentOptions {
    * (round i of the injector uses `urls[i % length]`: one no longer than `texts` is sent whole).
    */
   inject?: readonly string[] | { texts: readonly string[]; urls: readonly string[] };
+  /** The sandbox's agent console for this vendor: it sees every chat and can take one over. */
+  desk?: DeskLink;
 }
 
 /** The injector's payloads as text and URL lists (null: no injection), for simulators too. */
@@ -126,11 +135,14 @@ export class ScriptedAgent {
   private readonly identity: ScriptedAgentIdentity;
   private joined = false;
   private ended = false;
+  private readonly host: AgentHost;
 
   constructor(
-    private readonly host: AgentHost,
+    host: AgentHost,
     private readonly options: ScriptedAgentOptions = {},
   ) {
+    // With a desk, every step (the script's or a person's) goes through its transcript.
+    this.host = options.desk ? options.desk.attach(this, host) : host;
     this.scale = options.delayScale ?? 1;
     this.identity = options.identity ?? DEFAULT_AGENT;
   }
@@ -146,6 +158,8 @@ export class ScriptedAgent {
 
   /** The visitor asked for a chat and the simulator accepted it. */
   start(visitorName: string): void {
+    // A person at the console answers this chat from its start.
+    if (this.options.desk?.holds(this)) return;
     this.host.waiting('paging', AGENT_LINES.paging);
     const queueFrom = this.options.queueFrom ?? 2;
     let t = 400;
@@ -172,6 +186,8 @@ export class ScriptedAgent {
 
   /** A visitor line reached the agent. */
   hear(text: string): void {
+    // A person at the console holds this chat: the script keeps quiet.
+    if (this.options.desk?.heard(this, text)) return;
     if (this.ended || !this.joined) return;
     const lower = text.toLowerCase();
     const inject = injectLists(this.options);
