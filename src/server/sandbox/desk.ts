@@ -73,11 +73,12 @@ const GENERIC: Record<Exclude<DeskAction, `control:${string}`>, string> = {
 const ALWAYS: DeskAction[] = ['say', 'typing-on', 'join', 'end'];
 export const VENDOR_ACTIONS: Record<string, DeskAction[]> = {
   whoson: [...ALWAYS, 'typing-off', 'queue', 'paging', 'waiting1', 'waiting2', 'transfer', 'request-file', 'request-field', 'timeout'],
-  expertflow: [...ALWAYS, 'paging', 'transfer', 'attach', 'timeout'],
+  expertflow: [...ALWAYS, 'transfer', 'attach', 'timeout'],
   'expertflow-cx': [...ALWAYS, 'waiting1', 'transfer', 'attach', 'timeout'],
   tencent: [...ALWAYS, 'rating', 'timeout'],
-  omnidesk: [...ALWAYS, 'typing-off', 'attach'],
-  diyalog: [...ALWAYS, 'typing-off', 'timeout'],
+  // Omnidesk's agent side has no join event (the name rides on each line); Diyalog ends one way.
+  omnidesk: ['say', 'typing-on', 'typing-off', 'attach', 'end'],
+  diyalog: [...ALWAYS, 'typing-off'],
 };
 
 const TRANSFER_TO: ScriptedAgentIdentity = { name: 'Sam Lee', isBot: false };
@@ -256,7 +257,10 @@ export class Desk implements DeskLink {
   }
 
   private actions(chat: Chat): DeskActionInfo[] {
-    const generic = (VENDOR_ACTIONS[this.vendor] ?? ALWAYS).map((action) => ({ action, label: GENERIC[action as keyof typeof GENERIC] }));
+    const list = VENDOR_ACTIONS[this.vendor] ?? ALWAYS;
+    const generic = (Object.keys(GENERIC) as (keyof typeof GENERIC)[])
+      .filter((action) => list.includes(action))
+      .map((action) => ({ action, label: GENERIC[action] }));
     const own = Object.entries(chat.host.controls ?? {})
       .filter(([name]) => name !== 'timeout')
       .map(([name, c]) => ({ action: `control:${name}` as DeskAction, label: c.label }));

@@ -1,0 +1,140 @@
+/**
+ * The playground (issue 26): a person answers the demo's chat from the agent console (/agent)
+ * on every vendor, each event button reaches the visitor's widget, and the wire inspector
+ * shows the vendor's frames both ways.
+ */
+import type { Locator, Page } from '@playwright/test';
+import { expect, test, type Widget } from './fixtures';
+import { START_CHAT, START_OPTIONS } from './journeys';
+import type { SandboxVendor } from '../src/server/sandbox/main';
+
+/** One console button and what the visitor sees once it is pressed. */
+interface EventCheck {
+  button: string;
+  seen: (w: Widget) => Locator;
+}
+
+const joined = (name: string) => (w: Widget) => w.log.getByText(`${name} joined the chat`).first();
+const typing = (w: Widget) => w.root.getByText(/is typing…$/);
+const ended = (w: Widget) => w.dialog.getByText(/ended the chat|The chat has ended/).first();
+
+/** Before the join (wait screen), after it, and the wire names the inspector must show. */
+const PLAN: Record<SandboxVendor, { before: EventCheck[]; join?: EventCheck; after: EventCheck[]; end: EventCheck; wire: [RegExp, RegExp] }> = {
+  whoson: {
+    before: [
+      { button: 'Queue position', seen: (w) => w.dialog.getByText(/You are number 2 of 5 in the queue/) },
+      { button: 'Waiting line', seen: (w) => w.dialog.getByText('One moment please...') },
+    ],
+    join: { button: 'Join', seen: joined('Alex Morgan') },
+    after: [
+      { button: 'Typing', seen: typing },
+      { button: 'Transfer', seen: joined('Sam Lee') },
+      { button: 'Ask for a file', seen: (w) => w.log.getByText(/The agent asked you for a file/) },
+      { button: 'Ask for a field', seen: (w) => w.dialog.getByText('Please enter the order number:') },
+    ],
+    end: { button: 'End (agent)', seen: ended },
+    wire: [/→ in ws Hello/, /← out ws operatorjoined/],
+  },
+  expertflow: {
+    before: [],
+    join: { button: 'Join', seen: joined('Alex Morgan') },
+    after: [
+      { button: 'Typing', seen: typing },
+      { button: 'Transfer', seen: joined('Sam Lee') },
+      { button: 'Send a file', seen: (w) => w.log.getByText('invoice.png') },
+    ],
+    end: { button: 'End (timeout)', seen: ended },
+    wire: [/→ in socket\.io /, /← out socket\.io messageArrived/],
+  },
+  'expertflow-cx': {
+    before: [],
+    join: { button: 'Join', seen: joined('Alex Morgan') },
+    after: [
+      { button: 'Typing', seen: typing },
+      { button: 'Waiting line', seen: (w) => w.log.getByText('One moment please...') },
+      { button: 'Transfer', seen: joined('Sam Lee') },
+      { button: 'Send a file', seen: (w) => w.log.getByText('invoice.png') },
+    ],
+    end: { button: 'End (agent)', seen: ended },
+    wire: [/→ in socket\.io MESSAGE_RECEIVED/, /← out socket\.io MESSAGE_RECEIVED/],
+  },
+  tencent: {
+    before: [],
+    join: { button: 'Join', seen: (w) => w.log.getByText(/Alex Morgan/).first() },
+    after: [
+      { button: 'Typing', seen: typing },
+      { button: 'Branch menu (src 15)', seen: (w) => w.log.getByRole('group', { name: 'How can we help?' }).last() },
+      { button: 'Form (src 21)', seen: (w) => w.log.getByText('What do you like to eat?') },
+      { button: 'Card (src 22)', seen: (w) => w.log.getByText('Confab Pro') },
+      { button: 'Robot message (src 29)', seen: (w) => w.log.getByText('Frequently asked questions').last() },
+      { button: 'Rating request', seen: (w) => w.log.getByText(/please evaluate this service/).first() },
+    ],
+    end: { button: 'End (agent)', seen: ended },
+    wire: [/→ in tencent send/, /← out tencent message TIMCustomElem/],
+  },
+  omnidesk: {
+    before: [],
+    after: [
+      { button: 'Typing', seen: typing },
+      { button: 'Send a file', seen: (w) => w.log.getByText('invoice.png') },
+    ],
+    end: { button: 'End (agent)', seen: ended },
+    wire: [/→ in http POST \/api\/v2\/chat\/notifyUserNewChatMessage/, /← out hookpoint POST messageForCustomer/],
+  },
+  diyalog: {
+    before: [],
+    join: { button: 'Join', seen: (w) => w.dialog.getByText(/Alex Morgan/).first() },
+    after: [{ button: 'Typing', seen: typing }],
+    end: { button: 'End (agent)', seen: ended },
+    wire: [/→ in ws sendMessage/, /← out sdk message/],
+  },
+};
+
+async function hold(page: Page, url: string, vendor: SandboxVendor, on: boolean): Promise<void> {
+  const res = await page.request.post(`${url}/__sandbox/desk/hold?vendor=${vendor}`, { data: String(on) });
+  expect(res.ok()).toBe(true);
+}
+
+for (const vendor of Object.keys(PLAN) as SandboxVendor[]) {
+  test(`${vendor}: a person answers from the agent console`, async ({ widget, page, context, sandbox }) => {
+    const plan = PLAN[vendor];
+    const desk = await context.newPage();
+    await desk.goto(`${sandbox.url}/agent?vendor=${vendor}`);
+    const holdBox = desk.getByRole('checkbox', { name: 'Answer new chats myself (no script)' });
+    await expect(holdBox).not.toBeChecked();
+    await Promise.all([desk.waitForResponse(/\/__sandbox\/desk\/hold/), holdBox.check()]);
+    try {
+      await widget.load(vendor, START_OPTIONS[vendor]);
+      await widget.launcher.click();
+      await START_CHAT[vendor](widget);
+      // Omnidesk's desk hears of a chat with its first line.
+      if (vendor === 'omnidesk') await widget.say('Hello there');
+      const status = desk.getByRole('status');
+      await expect(status).toHaveText(/^Chat \d+: you hold this chat\.$/);
+      const events = desk.getByRole('group', { name: 'Events' });
+      const press = async (check: EventCheck) => {
+        await events.getByRole('button', { name: check.button, exact: true }).click();
+        await expect(check.seen(widget)).toBeVisible();
+      };
+      for (const check of plan.before) await press(check);
+      if (plan.join) await press(plan.join);
+
+      // A line answered by a person, and the visitor's line on the console.
+      await desk.getByRole('textbox', { name: 'Reply' }).fill('Hello, I am a real person.');
+      await desk.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect(widget.log.getByText('Hello, I am a real person.')).toBeVisible();
+      await widget.say('Where is my parcel?');
+      await expect(desk.getByRole('log', { name: 'Conversation' }).getByText('Visitor: Where is my parcel?')).toBeVisible();
+
+      for (const check of plan.after) await press(check);
+      await press(plan.end);
+      await expect(status).toHaveText(/ended\.$/);
+
+      // The wire inspector: the widget's frames in, the server's frames out.
+      const frames = desk.getByRole('list', { name: 'Frames' });
+      for (const name of plan.wire) await expect(frames.getByText(name).first()).toBeVisible();
+    } finally {
+      await hold(desk, sandbox.url, vendor, false);
+    }
+  });
+}
