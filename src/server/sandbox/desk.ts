@@ -73,7 +73,8 @@ const GENERIC: Record<Exclude<DeskAction, `control:${string}`>, string> = {
 const ALWAYS: DeskAction[] = ['say', 'typing-on', 'join', 'end'];
 export const VENDOR_ACTIONS: Record<string, DeskAction[]> = {
   whoson: [...ALWAYS, 'typing-off', 'queue', 'paging', 'waiting1', 'waiting2', 'transfer', 'request-file', 'request-field', 'timeout'],
-  expertflow: [...ALWAYS, 'transfer', 'attach', 'timeout'],
+  // ExpertFlow: a second join under the same participant id is no transfer (not offered).
+  expertflow: [...ALWAYS, 'attach', 'timeout'],
   'expertflow-cx': [...ALWAYS, 'waiting1', 'transfer', 'attach', 'timeout'],
   tencent: [...ALWAYS, 'rating', 'timeout'],
   // Omnidesk's agent side has no join event (the name rides on each line); Diyalog ends one way.
