@@ -307,11 +307,10 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const delayScale = Number(process.env.CONFAB_AGENT_SPEED ?? 1);
   const sandbox = await startSandbox({ port, delayScale });
-  console.log(`\nConfab demo:  ${sandbox.url}/`);
-  for (const [name, v] of Object.entries(sandbox.vendors)) {
-    console.log(`  ${name.padEnd(11)} ${Object.entries(v.attributes).map(([k, val]) => `${k}=${val}`).join('  ')}`);
-  }
-  console.log(`\nAgent console: ${sandbox.url}/agent (answer the demo's chats yourself)`);
+  // A few lines: where to go. Each vendor's addresses are in /sandbox.json.
+  console.log(`\n  Demo:          ${sandbox.url}/`);
+  console.log(`  Agent console: ${sandbox.url}/agent  (open it beside the demo to answer as the agent)`);
+  console.log(`  Vendors:       ${Object.keys(sandbox.vendors).join(', ')} (addresses: ${sandbox.url}/sandbox.json)`);
   console.log('\nPress Ctrl+C to stop.');
   const stop = () => void sandbox.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
