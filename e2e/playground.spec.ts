@@ -137,3 +137,64 @@ for (const vendor of Object.keys(PLAN) as SandboxVendor[]) {
     }
   });
 }
+
+test('the configurator switches theme, locale, position and mode; the widget and the snippet follow', async ({ widget, page }) => {
+  await widget.load('whoson');
+  const form = page.getByRole('region', { name: 'Configure the widget' });
+  const snippet = page.locator('#snippet');
+  await expect(snippet).toContainText('data-server="wss://chat.example.com:8009"');
+  // A site owner's snippet: no loopback address, no development-only attribute.
+  await expect(snippet).not.toContainText('127.0.0.1');
+  await expect(snippet).not.toContainText('data-sandbox');
+
+  // Theme.
+  await form.getByLabel('Theme').selectOption('dark');
+  await page.waitForURL(/data-theme=dark/);
+  await expect(widget.root).toHaveAttribute('data-theme', 'dark');
+  await expect(snippet).toContainText('data-theme="dark"');
+
+  // Locale: the page reloads with it; the window speaks German (the launcher does once it is open).
+  await form.getByLabel('Language').selectOption('de');
+  await page.waitForURL(/data-locale=de/);
+  await expect(snippet).toContainText('data-locale="de"');
+  await expect(snippet).toContainText('data-theme="dark"');
+  await expect(widget.root).toHaveAttribute('data-theme', 'dark');
+  await widget.root.getByRole('button', { name: /^(Open chat|Chat öffnen)/ }).click();
+  await expect(widget.root.getByRole('button', { name: 'Chat schließen' })).toBeVisible();
+
+  // Position: the launcher moves to the left edge.
+  await form.getByLabel('Position').selectOption('left');
+  await page.waitForURL(/data-position=left/);
+  await expect(snippet).toContainText('data-position="left"');
+  // The window stays open across reloads (the widget keeps its state): either name is the launcher.
+  const launcher = widget.root.getByRole('button', { name: /^(Open chat|Chat öffnen|Chat schließen)/ });
+  await expect(launcher).toBeVisible();
+  const box = await launcher.boundingBox();
+  const width = page.viewportSize()?.width ?? 0;
+  expect(box && box.x + box.width / 2 < width / 2).toBe(true);
+
+  // Mode: the window becomes an iframe of embed.html.
+  await form.getByLabel('Mode').selectOption('iframe');
+  await page.waitForURL(/data-mode=iframe/);
+  await expect(snippet).toContainText('data-mode="iframe"');
+  const opener = widget.root.getByRole('button', { name: /^(Open chat|Chat öffnen|Chat schließen)/ });
+  if ((await opener.getAttribute('aria-expanded')) !== 'true') await opener.click();
+  await expect(page.frameLocator('confab-chat >> iframe').getByRole('dialog')).toBeVisible();
+
+  // The copy button copies exactly the snippet shown.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy snippet' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /Copied|Selected/ })).toBeVisible();
+});
+
+test('the demo lists only what the sandbox agent does on each vendor', async ({ widget, page }) => {
+  await widget.load('whoson');
+  const can = page.locator('#can-do');
+  await expect(can.getByText('order', { exact: true })).toBeVisible();
+  await expect(can.getByText('human', { exact: true })).toHaveCount(0);
+  await widget.load('tencent');
+  await expect(can.getByText('human', { exact: true })).toBeVisible();
+  await expect(can.getByText('order', { exact: true })).toHaveCount(0);
+  await expect(page.locator('#available-note')).toContainText('Tencent ignores it');
+  await expect(page.getByRole('link', { name: 'Open the agent console' })).toHaveAttribute('href', '/agent?vendor=tencent');
+});
