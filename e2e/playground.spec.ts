@@ -3,6 +3,7 @@
  * on every vendor, each event button reaches the visitor's widget, and the wire inspector
  * shows the vendor's frames both ways.
  */
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test, type Widget } from './fixtures';
 import { START_CHAT, START_OPTIONS } from './journeys';
@@ -197,4 +198,17 @@ test('the demo lists only what the sandbox agent does on each vendor', async ({ 
   await expect(can.getByText('order', { exact: true })).toHaveCount(0);
   await expect(page.locator('#available-note')).toContainText('Tencent ignores it');
   await expect(page.getByRole('link', { name: 'Open the agent console' })).toHaveAttribute('href', '/agent?vendor=tencent');
+});
+
+test('the demo page and the agent console pass axe', async ({ widget, page, context, sandbox }) => {
+  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+  await widget.load('whoson', { title: 'Talk to us' });
+  await expect(page.locator('#snippet')).toContainText('data-title="Talk to us"');
+  const demo = await new AxeBuilder({ page }).exclude('confab-chat').withTags(tags).analyze();
+  expect(demo.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`)).toEqual([]);
+  const desk = await context.newPage();
+  await desk.goto(`${sandbox.url}/agent?vendor=whoson`);
+  await expect(desk.getByRole('status')).toHaveText(/^(No chat yet|Chat \d+)/);
+  const console = await new AxeBuilder({ page: desk }).withTags(tags).analyze();
+  expect(console.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`)).toEqual([]);
 });
