@@ -123,6 +123,12 @@ for (const vendor of Object.keys(PLAN) as SandboxVendor[]) {
       await desk.getByRole('textbox', { name: 'Reply' }).fill('Hello, I am a real person.');
       await desk.getByRole('button', { name: 'Send', exact: true }).click();
       await expect(widget.log.getByText('Hello, I am a real person.')).toBeVisible();
+      if (vendor === 'whoson') {
+        // WhosOn tells the operator the visitor is typing (StartTyping) and what (Preview).
+        await widget.message.pressSequentially('Where');
+        await expect(desk.getByText(/^The visitor is typing…/)).toBeVisible();
+        await widget.message.fill('');
+      }
       await widget.say('Where is my parcel?');
       await expect(desk.getByRole('log', { name: 'Conversation' }).getByText('Visitor: Where is my parcel?')).toBeVisible();
 

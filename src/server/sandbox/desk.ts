@@ -102,6 +102,8 @@ interface Chat {
 export interface DeskSnapshot {
   vendor: string;
   hold: boolean;
+  /** What the visitor's side last said about typing: null (not typing), or the preview text ('' none). */
+  visitorTyping: string | null;
   chat: null | { id: number; startedAt: number; manual: boolean; ended: boolean; lines: DeskLine[]; actions: DeskActionInfo[] };
 }
 
@@ -126,6 +128,7 @@ export class Desk implements DeskLink {
   private inCursor = 0;
   /** New chats are a person's from the start (the console's "Answer new chats myself"). */
   hold = false;
+  private visitorTyping: string | null = null;
 
   /** `received`: the simulator's inbound log (read for new frames when the wire is asked for). */
   constructor(
@@ -165,6 +168,7 @@ export class Desk implements DeskLink {
   heard(agent: ScriptedAgent, text: string): boolean {
     const chat = this.chats.find((c) => c.agent === agent);
     if (!chat) return false;
+    this.visitorTyping = null;
     this.line(chat, 'visitor', text);
     return chat.manual;
   }
@@ -181,10 +185,11 @@ export class Desk implements DeskLink {
   /** The chat in progress: the newest one. */
   snapshot(): DeskSnapshot {
     const chat = this.chats[this.chats.length - 1];
-    if (!chat) return { vendor: this.vendor, hold: this.hold, chat: null };
+    if (!chat) return { vendor: this.vendor, hold: this.hold, visitorTyping: this.visitorTyping, chat: null };
     return {
       vendor: this.vendor,
       hold: this.hold,
+      visitorTyping: this.visitorTyping,
       chat: { id: chat.id, startedAt: chat.startedAt, manual: chat.manual, ended: chat.ended, lines: chat.lines.slice(), actions: this.actions(chat) },
     };
   }
@@ -279,6 +284,27 @@ export class Desk implements DeskLink {
     this.frames.push(frame);
     if (this.frames.length > MAX_WIRE) this.frames.shift();
     for (const fn of this.listeners) fn({ type: 'wire', frame });
+    if (dir === 'in') this.typingFrom(name, payload);
+  }
+
+  /**
+   * The visitor's typing, read off the vendor's own inbound frames: WhosOn's StartTyping /
+   * StopTyping and Preview (with the text), ExpertFlow CX's TYPING_STARTED notification,
+   * Omnidesk's startedtyping / stoppedtyping events. Vendors without such a frame show nothing.
+   */
+  private typingFrom(name: string, payload: unknown): void {
+    let next = this.visitorTyping;
+    if (/^preview$/i.test(name) && Array.isArray(payload) && typeof payload[2] === 'string') next = payload[2].slice(0, 200);
+    else if (/^starttyping$/i.test(name)) next = next ?? '';
+    else if (/^stoptyping$/i.test(name)) next = null;
+    else {
+      const text = clip(payload);
+      if (/TYPING_STARTED|startedtyping/.test(text)) next = next ?? '';
+      else if (/stoppedtyping/.test(text)) next = null;
+    }
+    if (next === this.visitorTyping) return;
+    this.visitorTyping = next;
+    this.publish();
   }
 
   private publish(): void {
