@@ -33,12 +33,10 @@
     var script = document.createElement('script');
     script.src = './confab.js';
     script.async = true;
-    var lines = ['<script src="https://cdn.example.com/confab.js" async'];
+    // The snippet a site owner pastes is written by configurator.js (placeholders, no sandbox addresses).
     Object.keys(attrs).forEach(function (name) {
       script.setAttribute('data-' + kebab(name), attrs[name]);
-      lines.push('        data-' + kebab(name) + '="' + attrs[name] + '"');
     });
-    document.getElementById('snippet').textContent = lines.join('\n') + '></' + 'script>';
     document.body.appendChild(script);
   });
 })();

@@ -15,6 +15,8 @@
  */
 import { systemClock, type Clock } from '../clock';
 
+import type { DeskLink } from './desk';
+
 export interface ScriptedAgentIdentity {
   name: string;
   avatar?: string;
@@ -44,6 +46,11 @@ export interface AgentHost {
   requestRating?(): void;
   /** The agent (or the queue timing out) ends the chat. */
   end(by: 'agent' | 'timeout'): void;
+  /**
+   * Events only this vendor's agent side has (a branch menu, a form, a card, a robot line...),
+   * by name, for the agent console (desk.ts). `timeout` here replaces the generic end by timeout.
+   */
+  controls?: Record<string, { label: string; run(text?: string): void }>;
 }
 
 /** One round of the XSS injector: a hostile string, and a hostile URL for URL fields. */
@@ -75,6 +82,8 @@ export interface ScriptedAgentOptions {
   inject?: readonly string[] | { texts: readonly string[]; urls: readonly string[] };
   /** The script's timers (default the real clock); tests pass one they advance (../clock.ts). */
   clock?: Clock;
+  /** The sandbox's agent console for this vendor: it sees every chat and can take one over. */
+  desk?: DeskLink;
 }
 
 /** The injector's payloads as text and URL lists (null: no injection), for simulators too. */
@@ -130,11 +139,14 @@ export class ScriptedAgent {
   private readonly identity: ScriptedAgentIdentity;
   private joined = false;
   private ended = false;
+  private readonly host: AgentHost;
 
   constructor(
-    private readonly host: AgentHost,
+    host: AgentHost,
     private readonly options: ScriptedAgentOptions = {},
   ) {
+    // With a desk, every step (the script's or a person's) goes through its transcript.
+    this.host = options.desk ? options.desk.attach(this, host) : host;
     this.scale = options.delayScale ?? 1;
     this.clock = options.clock ?? systemClock;
     this.identity = options.identity ?? DEFAULT_AGENT;
@@ -151,6 +163,8 @@ export class ScriptedAgent {
 
   /** The visitor asked for a chat and the simulator accepted it. */
   start(visitorName: string): void {
+    // A person at the console answers this chat from its start.
+    if (this.options.desk?.holds(this)) return;
     this.host.waiting('paging', AGENT_LINES.paging);
     const queueFrom = this.options.queueFrom ?? 2;
     let t = 400;
@@ -177,6 +191,8 @@ export class ScriptedAgent {
 
   /** A visitor line reached the agent. */
   hear(text: string): void {
+    // A person at the console holds this chat: the script keeps quiet.
+    if (this.options.desk?.heard(this, text)) return;
     if (this.ended || !this.joined) return;
     const lower = text.toLowerCase();
     const inject = injectLists(this.options);

@@ -290,6 +290,7 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
     let conversation: Conversation | null = null;
     let nextId = 1;
     const send = (frame: Record<string, unknown>) => {
+      opts.agent?.desk?.sent('sdk', String(frame.op), frame);
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
     };
     const setState = (value: OnlineHelpState, extra: Record<string, unknown> = {}) => {

@@ -185,6 +185,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
 
   function deliver(c: Conversation, m: Obj, keep = true): void {
     if (keep) c.history.push(m);
+    agentOptions.desk?.sent('socket.io', 'MESSAGE_RECEIVED', m);
     io.to(room(c.cid)).emit('MESSAGE_RECEIVED', m);
   }
 
@@ -265,6 +266,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
     if (c.state === 'ended') return;
     c.state = 'ended';
     c.agent?.visitorLeft();
+    agentOptions.desk?.sent('socket.io', event, { conversationId: c.id, reason: event });
     io.to(room(c.cid)).emit(event, { conversationId: c.id, reason: event });
   }
 

@@ -511,6 +511,8 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
     });
   }
 
+  /** The agent console's wire inspector sees what the server emits. */
+  const sent = (event: string, payload: Obj) => agentOptions.desk?.sent('socket.io', event, payload);
   const corsOk = (o: string | undefined) => !o || o === '*' || LOOPBACK_ORIGIN.test(o);
   let toRoom: (room: string, event: string, payload: Obj) => void;
   let closeIo: () => Promise<void>;
@@ -520,11 +522,11 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
     io.on('connection', (socket) =>
       onConnection({
         on: (event, listener) => void socket.on(event, (payload: unknown) => listener(payload)),
-        emit: (event, payload) => void socket.emit(event, payload),
+        emit: (event, payload) => void (sent(event, payload), socket.emit(event, payload)),
         join: (room) => void socket.join(room),
       }),
     );
-    toRoom = (room, event, payload) => void io.to(room).emit(event, payload);
+    toRoom = (room, event, payload) => void (sent(event, payload), io.to(room).emit(event, payload));
     closeIo = () => new Promise<void>((resolve) => io.close(() => resolve()));
   } else {
     const io = new Server(http, {
@@ -533,11 +535,11 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
     io.on('connection', (socket) =>
       onConnection({
         on: (event, listener) => void socket.on(event, (payload: unknown) => listener(payload)),
-        emit: (event, payload) => void socket.emit(event, payload),
+        emit: (event, payload) => void (sent(event, payload), socket.emit(event, payload)),
         join: (room) => void socket.join(room),
       }),
     );
-    toRoom = (room, event, payload) => void io.to(room).emit(event, payload);
+    toRoom = (room, event, payload) => void (sent(event, payload), io.to(room).emit(event, payload));
     closeIo = () => new Promise<void>((resolve) => void io.close(() => resolve()));
   }
 

@@ -13,11 +13,14 @@
  *   POST /__sandbox/flood?vendor=whoson&n=1000
  *                                      the agent sends n numbered lines at once to every open
  *                                      chat (benchmarks of long conversations; WhosOn only)
+ *   /agent, /__sandbox/desk...         the agent console and its wire inspector (desk-routes.ts)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ScriptedAgentOptions } from './agent';
+import { Desk } from './desk';
+import { deskRoutes } from './desk-routes';
 import { serveStatic } from './static';
 import type { ReceivedFrame } from './types';
 
@@ -210,6 +213,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const staticDir = opts.staticDir ?? fileURLToPath(new URL('../../../dist', import.meta.url));
   const state = { available: true };
   const vendors: Partial<Record<SandboxVendor, VendorSandbox>> = {};
+  const desks: Record<string, Desk> = {};
+  /** Each vendor's own copy of the agent options (it carries that vendor's desk); tune() updates all. */
+  const perVendor: ScriptedAgentOptions[] = [];
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -250,6 +256,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         if (!v?.flood) return json(res, 404, { error: 'flood is implemented for whoson only' });
         return json(res, 200, { chats: v.flood(n, (q.get('prefix') ?? 'Line').slice(0, 40)) });
       }
+      if (await deskRoutes(req, res, desks)) return;
       if (await serveStatic(staticDir, req, res, opts.headers, opts.compress)) return;
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
@@ -264,7 +271,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const agent: ScriptedAgentOptions = { delayScale: opts.delayScale ?? 1, available: () => state.available };
   try {
     for (const name of opts.vendors ?? SANDBOX_VENDORS) {
-      vendors[name] = await STARTERS[name]({ agent, origin: url });
+      const desk = new Desk(name, () => vendors[name]?.received ?? []);
+      const options: ScriptedAgentOptions = { ...agent, desk };
+      perVendor.push(options);
+      desks[name] = desk;
+      vendors[name] = await STARTERS[name]({ agent: options, origin: url });
     }
   } catch (err) {
     await Promise.allSettled(Object.values(vendors).map((v) => v.close()));
@@ -281,6 +292,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     tune: (options) => {
       // Simulators read the shared options object at each new conversation.
       Object.assign(agent, options);
+      for (const each of perVendor) Object.assign(each, options);
     },
     async close() {
       await Promise.allSettled(Object.values(vendors).map((v) => v.close()));
@@ -295,10 +307,10 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const delayScale = Number(process.env.CONFAB_AGENT_SPEED ?? 1);
   const sandbox = await startSandbox({ port, delayScale });
-  console.log(`\nConfab demo:  ${sandbox.url}/`);
-  for (const [name, v] of Object.entries(sandbox.vendors)) {
-    console.log(`  ${name.padEnd(11)} ${Object.entries(v.attributes).map(([k, val]) => `${k}=${val}`).join('  ')}`);
-  }
+  // A few lines: where to go. Each vendor's addresses are in /sandbox.json.
+  console.log(`\n  Demo:          ${sandbox.url}/`);
+  console.log(`  Agent console: ${sandbox.url}/agent  (open it beside the demo to answer as the agent)`);
+  console.log(`  Vendors:       ${Object.keys(sandbox.vendors).join(', ')} (addresses: ${sandbox.url}/sandbox.json)`);
   console.log('\nPress Ctrl+C to stop.');
   const stop = () => void sandbox.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

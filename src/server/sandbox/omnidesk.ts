@@ -91,6 +91,7 @@ export async function startOmnideskSimulator(opts: OmnideskSimulatorOptions = {}
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           const b = body();
+          if (attempt === 0) agentOptions.desk?.sent('hookpoint', `POST ${route}`, b.body instanceof FormData ? [...b.body.keys()] : b.body);
           const res = await fetch(`${conv.chatServer}/${route}`, {
             method: 'POST',
             headers: b.type ? { 'content-type': b.type } : {},

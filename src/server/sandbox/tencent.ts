@@ -165,6 +165,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
 
   // --- desk side ---
   const push = (conv: Conversation, frame: LoopbackPush): void => {
+    if (frame.op === 'message' || frame.op === 'modified' || frame.op === 'revoked') opts.agent?.desk?.sent('tencent', `${frame.op} ${frame.message.type}`, frame.message);
     if (conv.socket?.readyState === 1) conv.socket.send(JSON.stringify(frame));
   };
   const view = (conv: Conversation, m: DeskMessage): DeskMessage => ({ ...m, flow: m.from === conv.userID ? 'out' : 'in' });
@@ -312,6 +313,16 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
         }, true, agentName);
       },
       end: (by) => end(conv, by),
+      // The agent console: the desk's own custom messages, sent by the seated agent.
+      controls: {
+        branch: { label: 'Branch menu (src 15)', run: () => ask(conv, 'branch') },
+        form: { label: 'Form (src 21)', run: () => ask(conv, 'food') },
+        card: {
+          label: 'Card (src 22)',
+          run: () => void custom(conv, { src: '22', content: { header: 'Confab Pro', desc: '$49.00 / month', pic: `data:image/png;base64,${SANDBOX_PNG}`, url: 'https://example.com/pro' } }, true, agentName),
+        },
+        robot: { label: 'Robot message (src 29)', run: () => welcome(conv) },
+      },
     };
     const agent = new ScriptedAgent(agentHost, { ...opts.agent, queueFrom: 0 });
     conv.agent = agent;

@@ -377,6 +377,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
       // The alternative spellings some servers use (notes: Parker's own APIs say ChatUID;
       // the document's prose says ClassName), so the widget's tolerant reader is tested.
       const frame = alternative ? { EventName, ChatUID: ChatUid, Data } : { EventName, ChatUid, Data };
+      opts.agent?.desk?.sent('ws', EventName, frame);
       this.socket.send(JSON.stringify(frame));
     }
 
@@ -717,6 +718,11 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
       this.emit('quit', '');
       this.over = true;
     }
+
+    /** The agent console: WhosOn's end by timeout is the queue's notaccepted (before a join). */
+    readonly controls = {
+      timeout: { label: 'Queue timed out', run: () => void (this.timeout() || this.agent?.finish('timeout')) },
+    };
   }
 
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));

@@ -1,0 +1,315 @@
+/**
+ * The agent desk behind the sandbox's agent console (`/agent`): one per vendor. Every
+ * ScriptedAgent a simulator starts registers here with the `AgentHost` it drives, so a person
+ * can act through exactly the same host methods (the vendor's own frames) as the script does.
+ * The first console action on a chat takes it over: the script's timers stop and it no longer
+ * answers that chat. The desk also keeps the vendor's wire (frames in and out), bounded.
+ */
+import { AGENT_ATTACHMENT, type AgentHost, type ScriptedAgent, type ScriptedAgentIdentity } from './agent';
+import type { ReceivedFrame } from './types';
+
+/** What a ScriptedAgent needs from the desk (ScriptedAgentOptions.desk). */
+export interface DeskLink {
+  /** A new chat: answers the host the agent should use (the same host, transcribed). */
+  attach(agent: ScriptedAgent, host: AgentHost): AgentHost;
+  /** A visitor line reached the agent; true when a person holds the chat (the script keeps quiet). */
+  heard(agent: ScriptedAgent, text: string): boolean;
+  /** True when a person answers this chat from its start: the script does not start at all. */
+  holds(agent: ScriptedAgent): boolean;
+  /** A frame the vendor's server sent to the widget (the inspector's "out" side). */
+  sent(channel: string, name: string, payload: unknown): void;
+}
+
+export interface DeskLine {
+  at: number;
+  from: 'visitor' | 'agent' | 'event';
+  text: string;
+}
+
+export interface WireFrame {
+  seq: number;
+  at: number;
+  dir: 'in' | 'out';
+  channel: string;
+  name: string;
+  /** JSON of the payload, cut at MAX_PAYLOAD characters. */
+  payload: string;
+}
+
+/** Console actions. Generic ones map onto AgentHost; `control:<name>` onto the host's own controls. */
+export type DeskAction =
+  | 'say' | 'typing-on' | 'typing-off' | 'queue' | 'paging' | 'waiting1' | 'waiting2' | 'join' | 'transfer'
+  | 'request-file' | 'request-field' | 'attach' | 'rating' | 'end' | 'timeout' | `control:${string}`;
+
+export interface DeskActionInfo {
+  action: DeskAction;
+  label: string;
+}
+
+/** Labels of the generic actions, in the console's order. */
+const GENERIC: Record<Exclude<DeskAction, `control:${string}`>, string> = {
+  say: 'Send',
+  'typing-on': 'Typing',
+  'typing-off': 'Stop typing',
+  queue: 'Queue position',
+  paging: 'Paging line',
+  waiting1: 'Waiting line',
+  waiting2: 'Second waiting line',
+  join: 'Join',
+  transfer: 'Transfer',
+  'request-file': 'Ask for a file',
+  'request-field': 'Ask for a field',
+  attach: 'Send a file',
+  rating: 'Rating request',
+  end: 'End (agent)',
+  timeout: 'End (timeout)',
+};
+
+/**
+ * Which generic actions reach the visitor on each vendor: the host method exists AND the
+ * vendor's server sends something for it (hosts keep silent no-ops where a vendor has no
+ * event, e.g. Omnidesk's queue). A vendor's own events come from its host's `controls`.
+ */
+const ALWAYS: DeskAction[] = ['say', 'typing-on', 'join', 'end'];
+export const VENDOR_ACTIONS: Record<string, DeskAction[]> = {
+  whoson: [...ALWAYS, 'typing-off', 'queue', 'paging', 'waiting1', 'waiting2', 'transfer', 'request-file', 'request-field', 'timeout'],
+  // ExpertFlow: a second join under the same participant id is no transfer (not offered).
+  expertflow: [...ALWAYS, 'attach', 'timeout'],
+  'expertflow-cx': [...ALWAYS, 'waiting1', 'transfer', 'attach', 'timeout'],
+  tencent: [...ALWAYS, 'rating', 'timeout'],
+  // Omnidesk's agent side has no join event (the name rides on each line); Diyalog ends one way.
+  omnidesk: ['say', 'typing-on', 'typing-off', 'attach', 'end'],
+  diyalog: [...ALWAYS, 'typing-off'],
+};
+
+const TRANSFER_TO: ScriptedAgentIdentity = { name: 'Sam Lee', isBot: false };
+const MAX_CHATS = 20;
+const MAX_LINES = 300;
+const MAX_WIRE = 500;
+const MAX_PAYLOAD = 2000;
+const MAX_TEXT = 2000;
+
+interface Chat {
+  id: number;
+  startedAt: number;
+  agent: ScriptedAgent;
+  host: AgentHost;
+  manual: boolean;
+  ended: boolean;
+  lines: DeskLine[];
+}
+
+export interface DeskSnapshot {
+  vendor: string;
+  hold: boolean;
+  /** What the visitor's side last said about typing: null (not typing), or the preview text ('' none). */
+  visitorTyping: string | null;
+  chat: null | { id: number; startedAt: number; manual: boolean; ended: boolean; lines: DeskLine[]; actions: DeskActionInfo[] };
+}
+
+export type DeskEvent = { type: 'chat'; snapshot: DeskSnapshot } | { type: 'wire'; frame: WireFrame };
+
+function clip(payload: unknown): string {
+  let text: string;
+  try {
+    text = typeof payload === 'string' ? payload : JSON.stringify(payload) ?? String(payload);
+  } catch {
+    text = String(payload);
+  }
+  return text.length > MAX_PAYLOAD ? `${text.slice(0, MAX_PAYLOAD)}…` : text;
+}
+
+export class Desk implements DeskLink {
+  private readonly chats: Chat[] = [];
+  private readonly frames: WireFrame[] = [];
+  private readonly listeners = new Set<(e: DeskEvent) => void>();
+  private nextChat = 1;
+  private nextFrame = 1;
+  private inCursor = 0;
+  /** New chats are a person's from the start (the console's "Answer new chats myself"). */
+  hold = false;
+  private visitorTyping: string | null = null;
+
+  /** `received`: the simulator's inbound log (read for new frames when the wire is asked for). */
+  constructor(
+    readonly vendor: string,
+    private readonly received: () => readonly ReceivedFrame[] = () => [],
+  ) {}
+
+  attach(agent: ScriptedAgent, host: AgentHost): AgentHost {
+    const chat: Chat = { id: this.nextChat++, startedAt: Date.now(), agent, host, manual: this.hold, ended: false, lines: [] };
+    this.chats.push(chat);
+    if (this.chats.length > MAX_CHATS) this.chats.shift();
+    const note = (from: DeskLine['from'], text: string) => this.line(chat, from, text);
+    // Every member named (hosts may be class instances: their methods are not own properties).
+    const wrapped: AgentHost = {
+      queue: (position, total) => (note('event', `Queue position ${position} of ${total}`), host.queue(position, total)),
+      waiting: (kind, text) => (note('event', `${kind}: ${text}`), host.waiting(kind, text)),
+      join: (who) => (note('event', `${who.name} joined`), host.join(who)),
+      typing: (on) => host.typing(on),
+      say: (text, html) => (note('agent', text), host.say(text, html)),
+      end: (by) => {
+        chat.ended = true;
+        note('event', `Ended (${by})`);
+        host.end(by);
+      },
+    };
+    if (host.controls) wrapped.controls = host.controls;
+    if (host.inject) wrapped.inject = (p) => host.inject?.(p);
+    if (host.requestFile) wrapped.requestFile = (types) => (note('event', `Asked for a file (${types.join(', ')})`), host.requestFile?.(types));
+    if (host.requestField) wrapped.requestField = (f) => (note('event', `Asked for ${f.name}`), host.requestField?.(f));
+    if (host.sendAttachment) wrapped.sendAttachment = (f) => (note('event', `Sent ${f.name}`), host.sendAttachment?.(f));
+    if (host.requestRating) wrapped.requestRating = () => (note('event', 'Asked for a rating'), host.requestRating?.());
+    chat.host = wrapped;
+    this.publish();
+    return wrapped;
+  }
+
+  heard(agent: ScriptedAgent, text: string): boolean {
+    const chat = this.chats.find((c) => c.agent === agent);
+    if (!chat) return false;
+    this.visitorTyping = null;
+    this.line(chat, 'visitor', text);
+    return chat.manual;
+  }
+
+  holds(agent: ScriptedAgent): boolean {
+    return this.chats.find((c) => c.agent === agent)?.manual === true;
+  }
+
+  sent(channel: string, name: string, payload: unknown): void {
+    this.pullReceived();
+    this.frame('out', channel, name, payload);
+  }
+
+  /** The chat in progress: the newest one. */
+  snapshot(): DeskSnapshot {
+    const chat = this.chats[this.chats.length - 1];
+    if (!chat) return { vendor: this.vendor, hold: this.hold, visitorTyping: this.visitorTyping, chat: null };
+    return {
+      vendor: this.vendor,
+      hold: this.hold,
+      visitorTyping: this.visitorTyping,
+      chat: { id: chat.id, startedAt: chat.startedAt, manual: chat.manual, ended: chat.ended, lines: chat.lines.slice(), actions: this.actions(chat) },
+    };
+  }
+
+  /** The wire so far (after `since`), oldest first. */
+  wire(since = 0): WireFrame[] {
+    this.pullReceived();
+    return this.frames.filter((f) => f.seq > since);
+  }
+
+  subscribe(fn: (e: DeskEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Checks the simulator's inbound log for frames the desk has not seen (SSE polls this). */
+  pullReceived(): void {
+    const all = this.received();
+    if (all.length < this.inCursor) this.inCursor = 0; // a restarted server starts a new log
+    for (const f of all.slice(this.inCursor)) this.frame('in', f.channel, f.name, f.payload, f.at);
+    this.inCursor = all.length;
+  }
+
+  /** A person acts on the chat in progress. Answers an error text, or null when done. */
+  act(action: string, text = ''): string | null {
+    const chat = this.chats[this.chats.length - 1];
+    if (!chat) return 'no chat in progress';
+    if (chat.ended) return 'the chat has ended';
+    const allowed = this.actions(chat).some((a) => a.action === action);
+    if (!allowed && action !== 'take-over') return `${this.vendor} has no ${action}`;
+    if (!chat.manual) {
+      chat.manual = true;
+      chat.agent.stop();
+      this.line(chat, 'event', 'A person took the chat over from the script');
+    }
+    const h = chat.host;
+    const line = text.trim().slice(0, MAX_TEXT);
+    switch (action) {
+      case 'take-over': break;
+      case 'say':
+        if (!line) return 'nothing to send';
+        h.typing(false);
+        h.say(line);
+        break;
+      case 'typing-on': h.typing(true); break;
+      case 'typing-off': h.typing(false); break;
+      case 'queue': h.queue(Math.max(1, Number(line) || 2), 5); break;
+      case 'paging': h.waiting('paging', 'Please wait. An operator will be with you shortly.'); break;
+      case 'waiting1': h.waiting('waiting1', 'One moment please...'); break;
+      case 'waiting2': h.waiting('waiting2', 'We apologize for the delay. An operator will be with you shortly.'); break;
+      case 'join': h.join({ name: line || 'Alex Morgan', isBot: false }); break;
+      case 'transfer': h.join(TRANSFER_TO); break;
+      case 'request-file': h.requestFile?.(['pdf', 'png', 'jpg', 'txt']); break;
+      case 'request-field': h.requestField?.({ name: 'OrderNumber', prompt: line || 'Please enter the order number:', maxLength: 10 }); break;
+      case 'attach': h.sendAttachment?.(AGENT_ATTACHMENT); break;
+      case 'rating': h.requestRating?.(); break;
+      case 'end': chat.agent.finish('agent'); break;
+      case 'timeout':
+        if (h.controls?.timeout) h.controls.timeout.run();
+        else chat.agent.finish('timeout');
+        break;
+      default: {
+        const control = h.controls?.[action.slice('control:'.length)];
+        if (!control) return `${this.vendor} has no ${action}`;
+        this.line(chat, 'event', control.label);
+        control.run(line);
+      }
+    }
+    this.publish();
+    return null;
+  }
+
+  private actions(chat: Chat): DeskActionInfo[] {
+    const list = VENDOR_ACTIONS[this.vendor] ?? ALWAYS;
+    const generic = (Object.keys(GENERIC) as (keyof typeof GENERIC)[])
+      .filter((action) => list.includes(action))
+      .map((action) => ({ action, label: GENERIC[action] }));
+    const own = Object.entries(chat.host.controls ?? {})
+      .filter(([name]) => name !== 'timeout')
+      .map(([name, c]) => ({ action: `control:${name}` as DeskAction, label: c.label }));
+    return [...generic, ...own];
+  }
+
+  private line(chat: Chat, from: DeskLine['from'], text: string): void {
+    chat.lines.push({ at: Date.now(), from, text: text.slice(0, MAX_TEXT) });
+    if (chat.lines.length > MAX_LINES) chat.lines.shift();
+    this.publish();
+  }
+
+  private frame(dir: 'in' | 'out', channel: string, name: string, payload: unknown, at = Date.now()): void {
+    const frame: WireFrame = { seq: this.nextFrame++, at, dir, channel, name, payload: clip(payload) };
+    this.frames.push(frame);
+    if (this.frames.length > MAX_WIRE) this.frames.shift();
+    for (const fn of this.listeners) fn({ type: 'wire', frame });
+    if (dir === 'in') this.typingFrom(name, payload);
+  }
+
+  /**
+   * The visitor's typing, read off the vendor's own inbound frames: WhosOn's StartTyping /
+   * StopTyping and Preview (with the text), ExpertFlow CX's TYPING_STARTED notification,
+   * Omnidesk's startedtyping / stoppedtyping events. Vendors without such a frame show nothing.
+   */
+  private typingFrom(name: string, payload: unknown): void {
+    let next = this.visitorTyping;
+    if (/^preview$/i.test(name) && Array.isArray(payload) && typeof payload[2] === 'string') next = payload[2].slice(0, 200);
+    else if (/^starttyping$/i.test(name)) next = next ?? '';
+    else if (/^stoptyping$/i.test(name)) next = null;
+    else {
+      const text = clip(payload);
+      if (/TYPING_STARTED|startedtyping/.test(text)) next = next ?? '';
+      else if (/stoppedtyping/.test(text)) next = null;
+    }
+    if (next === this.visitorTyping) return;
+    this.visitorTyping = next;
+    this.publish();
+  }
+
+  private publish(): void {
+    if (!this.listeners.size) return;
+    const snapshot = this.snapshot();
+    for (const fn of this.listeners) fn({ type: 'chat', snapshot });
+  }
+}
