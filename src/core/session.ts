@@ -609,6 +609,11 @@ export function createSession(deps: SessionDeps): Session {
         return;
       case 'error':
         error.value = { code: ev.code, message: ev.message, fatal: ev.fatal, ...(ev.retryable ? { retryable: true } : {}) };
+        // A line the server turned down at once fails now (issue 25 item 9), for good unless retryable.
+        if (ev.clientId && outbox.fail(ev.clientId, !ev.retryable) && !ev.retryable) {
+          const i = visitorLineIndex(ev.clientId);
+          replaceAt(i, { ...(items[i] as MessageItem), refused: true });
+        }
         // "Not available yet" is no failure: the visitor may simply ask again.
         if (ev.code === 'transcript-unavailable' && transcriptRequest.value === 'pending') transcriptRequest.value = 'idle';
         failPendingRequests();
