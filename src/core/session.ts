@@ -55,6 +55,7 @@ import type {
 } from './session-api';
 import { t } from './i18n';
 import { safeUrl } from './urls';
+import { keepUnread } from './unread-memory';
 import { createOutbox, newClientId } from './outbox';
 import { createTypingReporter } from './typing';
 import { masksReady, normalize, validate } from './survey';
@@ -721,6 +722,8 @@ export function createSession(deps: SessionDeps): Session {
     });
   }
 
+  const stopUnread = keepUnread(unread, deps.storage, `${sessionKey}:unread`, !!snap);
+
   // ---- persistence ----
   // Writing is throttled: the first change after a quiet spell is written at the end of its
   // task, later ones at most once per SAVE_INTERVAL_MS, and whatever is pending when the page
@@ -1051,6 +1054,7 @@ export function createSession(deps: SessionDeps): Session {
       flushSave();
       destroyed = true;
       stopPersisting();
+      stopUnread();
       globalThis.removeEventListener?.('pagehide', flushSave);
       globalThis.document?.removeEventListener('visibilitychange', flushSave);
       dropTransport();
