@@ -193,6 +193,51 @@ for (const mode of MODES) {
       await expect(badge).toBeHidden();
     });
 
+    test('item 11: a chosen option is marked, not labelled "(selected)"; after "Start a new chat" earlier lines keep their times', async ({ widget, page }) => {
+      await open(widget, 'tencent');
+      await widget.dialog.getByRole('button', { name: s('prechat.start') }).click();
+      const menu = widget.log.getByRole('group', { name: 'How can we help?' });
+      await menu.getByRole('button', { name: 'Talk to a human' }).click();
+      const chosen = menu.getByRole('button', { name: /Talk to a human/ });
+      await expect(chosen).toHaveAttribute('aria-pressed', 'true');
+      await expect(chosen).toContainText('✓');
+      await expect(menu.getByText(/\(.*\)/)).toHaveCount(0);
+      const greeting = widget.log.locator('.confab-msg', { hasText: 'How can I help you today?' }).first();
+      await expect(greeting).toBeVisible();
+      await audit(page, 'item 11: chosen option');
+      const before = await greeting.locator('time').getAttribute('datetime');
+      // Three hours later the visitor ends the chat and starts a new one: the desk replays the history.
+      await page.clock.setSystemTime(Date.now() + 3 * 3600_000);
+      await say(widget, 'bye');
+      await widget.dialog.getByRole('button', { name: s('ended.newChat') }).click();
+      await widget.dialog.getByRole('button', { name: s('prechat.start') }).click();
+      const again = widget.log.locator('.confab-msg', { hasText: 'How can I help you today?' }).first();
+      await expect(again).toBeVisible();
+      expect(await again.locator('time').getAttribute('datetime')).toBe(before);
+    });
+
+    test('item 15: "(required)" looks like "(optional)"; motion only when allowed; the agent joining does not focus the message box on a touch screen', async ({ widget, page }) => {
+      await open(widget, 'omnidesk');
+      const required = widget.dialog.locator('.confab-required').first();
+      const optional = widget.dialog.getByText(s('prechat.email'));
+      await expect(required).toBeVisible();
+      const look = (el: Element) => { const c = getComputedStyle(el); return `${c.color} ${c.fontWeight} ${c.fontSize}`; };
+      expect(await required.evaluate(look)).toBe(await optional.evaluate(look));
+      const motion = () => widget.dialog.evaluate((el) => getComputedStyle(el).animationName);
+      expect(await motion()).toBe('confab-open');
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      expect(await motion()).toBe('none');
+      await page.emulateMedia({ reducedMotion: 'no-preference' });
+
+      await widget.dialog.getByLabel(s('prechat.name')).fill(unique('Olga'));
+      await widget.dialog.getByRole('button', { name: s('prechat.start') }).click();
+      await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
+      const box = widget.dialog.getByRole('textbox', { name: s('composer.label') });
+      const touch = await page.evaluate(() => matchMedia('(pointer: coarse)').matches);
+      if (touch) await expect(box).not.toBeFocused();
+      else await expect(box).toBeFocused();
+    });
+
     test('item 13: an agent\'s image is a preview with its name that opens in a viewer', async ({ widget, page }) => {
       await open(widget, 'omnidesk');
       await widget.dialog.getByLabel(s('prechat.name')).fill(unique('Olga'));

@@ -436,7 +436,8 @@ export function createSession(deps: SessionDeps): Session {
     const item: MessageItem = {
       kind: 'message',
       id: m.id,
-      at: clock.now(),
+      // A line replayed from history keeps its real time (issue 25 item 11).
+      at: m.sentAt ?? clock.now(),
       sender: m.sender,
       authorName: m.authorName,
       text: m.text,
