@@ -81,3 +81,45 @@ test.describe('screenshots on a phone', () => {
     await shoot(widget, 'mobile');
   });
 });
+
+// Issue 25 items 9, 13 and 14 (uxb): grouped lines with a date separator, a refused file, the
+// image viewer, the launcher's preview card.
+test.describe('screenshots of the visitor UX (b) states', () => {
+  test.use({ viewport: { width: 800, height: 720 } });
+
+  test('grouped lines with a date separator, and a refused file', async ({ widget, sandbox, page }) => {
+    sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
+    await page.clock.setSystemTime(new Date('2026-03-01T10:00:00'));
+    await widget.load('whoson', { title: 'Acme Support' });
+    await widget.launcher.click();
+    await chat(widget, 'Thomas', 'Please enter your name:', 'Start chat');
+    await page.clock.setSystemTime(new Date('2026-03-02T09:00:00'));
+    await widget.say('Could you please help me with product installation');
+    await expect(widget.log.getByText(/Let me check that for you/)).toBeVisible();
+    await widget.root.getByTestId('file-input').setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(5 * 1024 * 1024 + 10, 97) });
+    await expect(widget.log.locator('.confab-msg.confab-failed')).toBeVisible();
+    await shoot(widget, 'grouped-and-refused-file');
+  });
+
+  test('image viewer', async ({ widget, sandbox }) => {
+    sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
+    await widget.load('omnidesk', { title: 'Acme Support' });
+    await widget.launcher.click();
+    await chat(widget, 'Olga', 'Your name', 'Start chat');
+    await widget.say('please attach the invoice');
+    await widget.log.locator('.confab-preview').getByRole('link').click();
+    await expect(widget.root.getByRole('dialog', { name: 'invoice.png' })).toBeVisible();
+    await shoot(widget, 'image-viewer');
+  });
+
+  test('launcher preview card', async ({ widget, sandbox, page }) => {
+    sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
+    await widget.load('whoson', { title: 'Acme Support' });
+    await widget.launcher.click();
+    await chat(widget, 'Thomas', 'Please enter your name:', 'Start chat');
+    await widget.dialog.getByRole('button', { name: 'Minimise chat' }).click();
+    await page.evaluate(() => (window as unknown as { Confab: (...x: unknown[]) => unknown }).Confab('send', 'are you still there?'));
+    await expect(widget.root.locator('.preview')).toBeVisible();
+    await shoot(widget, 'launcher-preview');
+  });
+});

@@ -234,7 +234,19 @@ export type ConfabEventBody =
    * `retryable`: the command that caused it (a start) did not go through and may be tried
    * again as it was; the session offers Retry instead of leaving the visitor waiting.
    */
-  | { type: 'error'; code: string; message: string; fatal: boolean; retryable?: boolean };
+  | {
+      type: 'error';
+      code: string;
+      message: string;
+      fatal: boolean;
+      retryable?: boolean;
+      /**
+       * The visitor's line (an upload) the error is about: it failed now, not after the send
+       * timeout. With `retryable` the visitor may try it again; without, the server refused it
+       * for good (too large, a type it will not take) and no Retry is offered.
+       */
+      clientId?: string;
+    };
 
 /** Every event carries the local time it was produced (ms since epoch). */
 export type ConfabEvent = ConfabEventBody & { at: number };

@@ -132,6 +132,12 @@ export const en = {
   'messages.failed': 'Not delivered',
   // Button that resends a line that failed.
   'messages.retry': 'Retry',
+  // Delivery status of a visitor line held while the connection is down (sent once it is back).
+  'messages.waiting': 'Waiting for connection…',
+  // Image viewer: link that opens the picture itself (new tab or download).
+  'viewer.open': 'Open original',
+  // Image viewer: button that closes it.
+  'viewer.close': 'Close',
   // Prefix of a translation shown under a line.
   'messages.translation': 'Translation',
   // Marker on the option the visitor picked in a list of choices.

@@ -52,6 +52,11 @@ export interface Outbox {
   online(): void;
   /** The connection dropped: hold lines, stop their timers. */
   offline(): void;
+  /**
+   * The transport says this line failed (issue 25 item 9): failed now; `forGood` (the server
+   * refused it) also forgets it, so a Retry cannot send it again. Returns false if unknown.
+   */
+  fail(clientId: string, forGood: boolean): boolean;
   /** Nothing more can be delivered (connection closed for good, chat ended). */
   failPending(): void;
   clear(): void;
@@ -132,6 +137,14 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     offline() {
       isOnline = false;
       for (const e of entries.values()) stopTimer(e);
+    },
+    fail(clientId, forGood) {
+      const e = entries.get(clientId);
+      if (!e) return false;
+      stopTimer(e);
+      setStatus(clientId, e, 'failed');
+      if (forGood) entries.delete(clientId);
+      return true;
     },
     failPending() {
       isOnline = false;

@@ -52,6 +52,8 @@ export interface MessageItem extends ItemBase {
   attachments?: Attachment[];
   /** Visitor lines only: outbox state. */
   status?: DeliveryStatus;
+  /** Failed for good: the server refused it (a file too large), so no Retry is offered. */
+  refused?: boolean;
   clientId?: string;
   /** Translation lines shown under the line they translate. */
   translations?: string[];

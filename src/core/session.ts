@@ -55,6 +55,7 @@ import type {
 } from './session-api';
 import { t } from './i18n';
 import { safeUrl } from './urls';
+import { keepUnread } from './unread-memory';
 import { createOutbox, newClientId } from './outbox';
 import { createTypingReporter } from './typing';
 import { masksReady, normalize, validate } from './survey';
@@ -435,7 +436,8 @@ export function createSession(deps: SessionDeps): Session {
     const item: MessageItem = {
       kind: 'message',
       id: m.id,
-      at: clock.now(),
+      // A line replayed from history keeps its real time (issue 25 item 11).
+      at: m.sentAt ?? clock.now(),
       sender: m.sender,
       authorName: m.authorName,
       text: m.text,
@@ -609,6 +611,11 @@ export function createSession(deps: SessionDeps): Session {
         return;
       case 'error':
         error.value = { code: ev.code, message: ev.message, fatal: ev.fatal, ...(ev.retryable ? { retryable: true } : {}) };
+        // A line the server turned down at once fails now (issue 25 item 9), for good unless retryable.
+        if (ev.clientId && outbox.fail(ev.clientId, !ev.retryable) && !ev.retryable) {
+          const i = visitorLineIndex(ev.clientId);
+          replaceAt(i, { ...(items[i] as MessageItem), refused: true });
+        }
         // "Not available yet" is no failure: the visitor may simply ask again.
         if (ev.code === 'transcript-unavailable' && transcriptRequest.value === 'pending') transcriptRequest.value = 'idle';
         failPendingRequests();
@@ -715,6 +722,8 @@ export function createSession(deps: SessionDeps): Session {
       resetTranscript(restored);
     });
   }
+
+  const stopUnread = keepUnread(unread, deps.storage, `${sessionKey}:unread`, !!snap);
 
   // ---- persistence ----
   // Writing is throttled: the first change after a quiet spell is written at the end of its
@@ -1046,6 +1055,7 @@ export function createSession(deps: SessionDeps): Session {
       flushSave();
       destroyed = true;
       stopPersisting();
+      stopUnread();
       globalThis.removeEventListener?.('pagehide', flushSave);
       globalThis.document?.removeEventListener('visibilitychange', flushSave);
       dropTransport();

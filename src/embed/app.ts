@@ -120,6 +120,24 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
     session.open();
   };
   const toggle = (byVisitor = activated()) => (session.isOpen.value ? session.close() : open(byVisitor));
+  // The launcher's preview card (issue 25 item 14) is a chunk of its own, fetched the first time
+  // a line is unread while the window is closed.
+  if (!guest && !host.fullPage) {
+    let stopPreview: (() => void) | undefined;
+    let gone = false;
+    const stopWatch = effect(() => {
+      if (!session.unread.value || stopPreview) return;
+      stopPreview = () => undefined;
+      void import('./launcher-preview').then((m) => {
+        if (!gone) stopPreview = m.launcherPreview(host, session, () => open(true));
+      });
+    });
+    cleanups.push(() => {
+      gone = true;
+      stopWatch();
+      stopPreview?.();
+    });
+  }
 
   // Public events: window CustomEvents for tag managers, and the frame's host when embedded.
   for (const name of PUBLIC_EVENTS) {

@@ -43,8 +43,10 @@ export function BranchItem({ item }: { item: Item }) {
                 session.choose(branch.id, o.id);
               }}
             >
+              {/* The choice is marked by a check (and aria-pressed), not a literal "(selected)" (issue 25 item 11). */}
+              {chosen && <span aria-hidden="true">✓ </span>}
               <span dir="auto">{o.label}</span>
-              {chosen && <span class="confab-selected"> ({t('messages.selected')})</span>}
+              {chosen && <span class="confab-sr">{t('messages.selected')}</span>}
             </button>
           );
         })}

@@ -23,7 +23,7 @@ export function fileAllowed(file: File, types: readonly string[]): boolean {
   });
 }
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   return n >= 1048576 ? `${Math.round(n / 104857.6) / 10} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
 }
 

@@ -46,7 +46,8 @@ export function FormItem({ item }: { item: Item }) {
   return (
     <div class="confab-inline-form">
       <SurveyForm
-        fields={[form.field]}
+        // An agent's one question has no use for an empty answer, whatever the vendor's flag says.
+        fields={[{ ...form.field, required: true }]}
         label={form.header || label}
         submitLabel={t('form.submit')}
         disabled={!live}

@@ -11,7 +11,7 @@
  */
 import { Component } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { t } from '../core/i18n';
+import { locale, t } from '../core/i18n';
 import type { TranscriptItem } from '../core/session-api';
 import { BranchItem } from './branch-item';
 import { CardItem } from './card-item';
@@ -21,10 +21,8 @@ import { FormItem } from './form-item';
 import { MessageRow } from './message-row';
 import { RatingItem } from './rating-item';
 
-function RowBody({ item }: { item: TranscriptItem }) {
+function RowBody({ item }: { item: Exclude<TranscriptItem, { kind: 'message' }> }) {
   switch (item.kind) {
-    case 'message':
-      return <MessageRow item={item} />;
     case 'notice':
       return <p class={`confab-notice confab-${item.tone ?? 'info'}`}>{item.text}</p>;
     case 'branch':
@@ -40,20 +38,38 @@ function RowBody({ item }: { item: TranscriptItem }) {
   }
 }
 
-// A hand-rolled memo (preact/compat's would cost bytes): re-render only when the item changed.
-export class Row extends Component<{ item: TranscriptItem }> {
-  override shouldComponentUpdate(next: { item: TranscriptItem }): boolean {
-    return next.item !== this.props.item;
+/**
+ * Where a row sits among its neighbours (issue 25 item 13): `more` continues the line before
+ * (same sender and author, same minute: no second name and time), `day` starts a new day
+ * (a date separator above), `last` is the visitor's newest delivered line (the only "Sent").
+ */
+export interface RowPlace {
+  more?: boolean;
+  day?: string;
+  last?: boolean;
+}
+
+// A hand-rolled memo (preact/compat's would cost bytes): re-render only when the item or its place changed.
+export class Row extends Component<{ item: TranscriptItem } & RowPlace> {
+  override shouldComponentUpdate(n: { item: TranscriptItem } & RowPlace): boolean {
+    const p = this.props;
+    return n.item !== p.item || n.more !== p.more || n.day !== p.day || n.last !== p.last;
   }
   override render() {
-    const { item } = this.props;
+    const { item, more, day, last } = this.props;
     return (
-      <div class="confab-row" data-kind={item.kind}>
-        <RowBody item={item} />
+      <div class={`confab-row${more ? ' confab-more' : ''}`} data-kind={item.kind}>
+        {day && <p class="confab-day">{day}</p>}
+        {item.kind === 'message' ? <MessageRow item={item} more={more} last={last} /> : <RowBody item={item} />}
       </div>
     );
   }
 }
+
+/** The local day of a time (cheap: compared for every row; only a separator is formatted). */
+const dayOf = (at: number): string => new Date(at).toDateString();
+const minute = (item: TranscriptItem | undefined): string =>
+  item?.kind === 'message' ? `${item.sender}|${item.authorName}|${Math.floor(item.at / 6e4)}` : '';
 
 /** Rows rendered at the end of the log, and how many more each step back adds. */
 export const WINDOW = 120;
@@ -74,6 +90,14 @@ export function MessageList() {
   let start = first.current;
   if (start > n || (stuck.current && n - start > WINDOW)) start = Math.max(0, n - WINDOW);
   first.current = start;
+  const tag = locale.value.tag;
+  // Only the newest delivered visitor line says "Sent" (sending and failed ones always say so),
+  // looked for among the rendered rows only, so a long chat still costs the same per line.
+  let lastSent = n;
+  while (--lastSent >= start) {
+    const it = items[lastSent];
+    if (it?.kind === 'message' && it.status === 'sent') break;
+  }
 
   /**
    * Rows added above must not move what the visitor was reading. Scroll anchoring cannot be
@@ -129,9 +153,22 @@ export function MessageList() {
           {t('messages.showEarlier')}
         </button>
       )}
-      {items.slice(start).map((item) => (
-        <Row key={item.id} item={item} />
-      ))}
+      {items.slice(start).map((item, k) => {
+        const i = start + k;
+        const prev = items[i - 1];
+        const day = dayOf(item.at);
+        // A separator where the day changes, and above a chat that did not start today.
+        const newDay = day !== dayOf(prev ? prev.at : Date.now());
+        return (
+          <Row
+            key={item.id}
+            item={item}
+            more={!newDay && !!minute(item) && minute(item) === minute(prev)}
+            day={newDay ? new Date(item.at).toLocaleDateString(tag, { dateStyle: 'medium' }) : undefined}
+            last={i === lastSent}
+          />
+        );
+      })}
     </div>
   );
 }

@@ -120,8 +120,12 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
     if (!dialog || !hadFocus.current) return;
     const active = (dialog.getRootNode() as Document | ShadowRoot).activeElement;
     // The view the visitor was in went away (or only the dialog itself held focus while loading,
-    // e.g. while a split-off view was still downloading).
-    if (!active || active === dialog || !dialog.contains(active)) focusFirst(dialog);
+    // e.g. while a split-off view was still downloading). On a touch screen a view the vendor
+    // changed (the agent joined) must not pop the keyboard up: focus stays on the window
+    // (issue 25 item 15); the visitor taps the message box when ready.
+    if (active && active !== dialog && dialog.contains(active)) return;
+    if (phase === 'chatting' && matchMedia('(pointer: coarse)').matches) dialog.focus();
+    else focusFirst(dialog);
   }, [phase, arrived, consent]);
 
   const root = () => (ref.current?.getRootNode() ?? document) as Document | ShadowRoot;

@@ -51,7 +51,7 @@ describe('Tencent transport against the desk simulator, over a real socket', () 
     const food = await w.next('form', (e) => e.form.field.type === 'select');
     expect(food.form).toMatchObject({ header: 'What do you like to eat?', field: { options: ['Apple', 'Watermelon', 'Strawberry'] } });
     w.send({ type: 'submit-form', promptId: food.form.id, fieldName: 'form', value: 'Apple' });
-    const email = await w.next('form', (e) => e.form.field.type === 'text' && !e.form.submitted);
+    const email = await w.next('form', (e) => e.form.field.type === 'email' && !e.form.submitted);
     expect(w.all('form').some((e) => e.form.id === food.form.id && e.form.submitted === 'Apple')).toBe(true);
     w.send({ type: 'submit-form', promptId: email.form.id, fieldName: 'form', value: 'me@example.com' });
     await w.next('message', (e) => e.message.text === 'Thank you, we noted: me@example.com');

@@ -104,8 +104,8 @@ describe('WhosOn transport against the simulator, over a real socket', () => {
     expect(form.form.field).toMatchObject({ name: 'OrderNumber', label: 'Please enter the order number:', maxLength: 10, changeCase: 'upper' });
     h.transport.send({ type: 'submit-form', promptId: form.form.id, fieldName: 'OrderNumber', value: 'A<12>' });
     expect(await lastFrame(sim, 'DynamicField')).toEqual([sid, sim.options.domain, 'OrderNumber', 'A<12>']);
-    const fieldLine = await h.next('message', (e) => e.message.sender === 'system');
-    expect(fieldLine.message.html).toBe('OrderNumber: A&#60;12&#62;');
+    // The server's "OrderNumber: A<12>" line repeats the answer the form item shows (under the
+    // internal field name): it is not emitted (issue 25 item 10). Checked once the chat ends below.
 
     // Typing and preview go out (the simulator's site allows OperatorPreview); the operator
     // is shown the preview.
@@ -122,6 +122,7 @@ describe('WhosOn transport against the simulator, over a real socket', () => {
     h.transport.send({ type: 'end' });
     expect(await lastFrame(sim, 'Quit')).toEqual([sid, sim.options.domain]);
     expect(await h.next('ended')).toMatchObject({ by: 'visitor' });
+    expect(h.events.some((e) => e.type === 'message' && /OrderNumber/.test(e.message.html ?? ''))).toBe(false);
     h.transport.send({ type: 'postchat', answers: { Rating: '5', FindMethod: 'Google' } });
     expect(await lastFrame(sim, 'PostChatSurvey')).toEqual([
       accepted.chatId, sid, sim.options.domain, '',

@@ -139,7 +139,8 @@ export function createRelayTransport(
   let stopListening: (() => void) | null = null;
 
   const emit = (body: ConfabEventBody) => sink?.(body);
-  const warn = (code: string, message: string) => emit({ type: 'error', code, message: inVisitorsLanguage(code, message), fatal: false });
+  const warn = (code: string, message: string, clientId?: string) =>
+    emit({ type: 'error', code, message: inVisitorsLanguage(code, message), fatal: false, ...(clientId ? { clientId } : {}) });
   const frame = (f: ClientFrame) => ws?.send(JSON.stringify(f));
   const put = (c: WireCommand) => {
     if (c.type === 'start') begun = true;
@@ -318,7 +319,7 @@ export function createRelayTransport(
   async function wire(c: Command): Promise<WireCommand | null> {
     if (c.type !== 'send-file') return c;
     if (c.file.size > maxFileBytes) {
-      warn('file-too-large', 'The file is too large.');
+      warn('file-too-large', 'The file is too large.', c.clientId);
       return null;
     }
     const data = await toBase64(c.file);

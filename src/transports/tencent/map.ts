@@ -200,7 +200,9 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender, line: Line
           header,
           field: {
             name: 'form',
-            type: withOptions ? 'select' : 'text',
+            // The desk gives a text form no type; a question asking for an email address is
+            // checked as one, so "not an email" is refused before it is sent (issue 25 item 10).
+            type: withOptions ? 'select' : /e-?mail|邮箱/i.test(header) ? 'email' : 'text',
             label: header,
             required: true,
             ...(withOptions && { options: choices(content.items).map((c) => c.label), selectAs: 'radio' as const }),

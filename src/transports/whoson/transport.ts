@@ -553,6 +553,10 @@ export class WhosOnTransport implements Transport {
       if (q) this.emit({ type: 'queue', position: q.position, total: q.total });
       return;
     }
+    // The server's record of a requested field's answer ("OrderNumber: 12345"): the form item
+    // already shows that answer under its question, so this copy (with the internal field name)
+    // is not shown a second time (issue 25 item 10).
+    if (has('linefield')) return;
     const named = author ? { authorName: author } : {};
     if (has('linev')) {
       const raw = sameText(content);
@@ -588,9 +592,9 @@ export class WhosOnTransport implements Transport {
     const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
     const allowed = this.config?.allowedFileTypes ?? [];
     if (!allowed.includes(ext)) {
-      return this.fail('file-type', t('error.fileType', { types: allowed.join(', ') }));
+      return this.fail('file-type', t('error.fileType', { types: allowed.join(', ') }), false, clientId);
     }
-    if (!this.connected()) return this.fail('not-connected', t('transport.notConnected'));
+    if (!this.connected()) return this.fail('not-connected', t('transport.notConnected'), true, clientId);
     const uploadUrl = safeUrl(this.opt.uploadUrl || null, 'media');
     let url: string;
     try {
@@ -601,7 +605,7 @@ export class WhosOnTransport implements Transport {
     } catch (e) {
       console.warn('[confab] whoson: upload failed', e);
       const refused = e instanceof Error && (e as { refused?: boolean }).refused === true;
-      return this.fail(refused ? 'upload-refused' : 'upload', t(refused ? 'transport.uploadRefused' : 'transport.uploadFailed'));
+      return this.fail(refused ? 'upload-refused' : 'upload', t(refused ? 'transport.uploadRefused' : 'transport.uploadFailed'), !refused, clientId);
     }
     // The socket may have been re-opened while the file went up: File takes today's session.
     const sid = this.sessionId;
@@ -620,8 +624,8 @@ export class WhosOnTransport implements Transport {
 
   // --- out ---
 
-  private fail(code: string, message: string, retryable = false): void {
-    this.emit({ type: 'error', code, message, fatal: false, ...(retryable ? { retryable } : {}) });
+  private fail(code: string, message: string, retryable = false, clientId?: string): void {
+    this.emit({ type: 'error', code, message, fatal: false, ...(retryable ? { retryable } : {}), ...(clientId ? { clientId } : {}) });
   }
 
   private emit(body: ConfabEventBody): void {
