@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ui } from '../../src/ui/context';
 import { ErrorBanner } from '../../src/ui/error-banner';
@@ -21,7 +21,13 @@ describe('header', () => {
     expect(screen.getByText('Bot')).toBeTruthy();
     expect(screen.getByRole('img', { name: 'Acme logo' })).toBeTruthy();
     expect(container.querySelector('.confab-avatar')?.getAttribute('src')).toBe('https://x.test/a.png');
+    // "End chat" asks first; "Keep chatting" takes the question away, its own "End chat" ends.
     fireEvent.click(screen.getByRole('button', { name: 'End chat' }));
+    expect(fake.callsOf('end')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Keep chatting' }));
+    expect(screen.queryByRole('group', { name: 'End this chat?' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'End chat' }));
+    fireEvent.click(within(screen.getByRole('group', { name: 'End this chat?' })).getByRole('button', { name: 'End chat' }));
     expect(fake.callsOf('end')).toHaveLength(1);
     act(() => void (fake.state.phase.value = 'ended'));
     expect(screen.queryByRole('button', { name: 'End chat' })).toBeNull();

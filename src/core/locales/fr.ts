@@ -150,6 +150,16 @@ const fr: Messages = {
   'consent.accept': 'Accepter et continuer',
   'consent.decline': 'Non merci',
   'notify.toggle': 'M’avertir des nouveaux messages',
+  'composer.placeholder': 'Écrivez un message…',
+  'composer.emoji': 'Emoji',
+  'composer.emojiHint': 'Ouvrez le sélecteur d’emoji : touche Windows + . (Windows), Contrôle + Commande + Espace (Mac) ou la touche emoji de votre clavier',
+  'messages.new': 'Nouveaux messages',
+  'messages.latest': 'Derniers messages',
+  'header.endConfirm': 'Terminer cette discussion ?',
+  'header.keep': 'Continuer la discussion',
+  'offline.later': 'Veuillez réessayer plus tard.',
+  'offline.hours': 'Horaires d’ouverture : {hours}',
+  'offline.contact': 'Nous contacter',
 };
 
 export default fr;

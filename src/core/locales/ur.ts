@@ -152,6 +152,16 @@ const ur: Messages = {
   'consent.accept': 'قبول کریں اور جاری رکھیں',
   'consent.decline': 'نہیں، شکریہ',
   'notify.toggle': 'نئے پیغامات کی اطلاع دیں',
+  'composer.placeholder': 'پیغام لکھیں…',
+  'composer.emoji': 'ایموجی',
+  'composer.emojiHint': 'ایموجی چننے والا کھولیں: ونڈوز کی + . (ونڈوز)، کنٹرول + کمانڈ + اسپیس (میک)، یا اپنے کی بورڈ کی ایموجی کی',
+  'messages.new': 'نئے پیغامات',
+  'messages.latest': 'تازہ ترین پیغامات',
+  'header.endConfirm': 'یہ چیٹ ختم کریں؟',
+  'header.keep': 'چیٹ جاری رکھیں',
+  'offline.later': 'براہ کرم بعد میں دوبارہ کوشش کریں۔',
+  'offline.hours': 'اوقاتِ کار: {hours}',
+  'offline.contact': 'ہم سے رابطہ کریں',
 };
 
 export default ur;
