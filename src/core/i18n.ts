@@ -304,21 +304,15 @@ export const en = {
   // Composer button (inside the message box) that helps the visitor open the system emoji picker.
   'composer.emoji': 'Emoji',
   // Shown and read after pressing the emoji button: how to open the device's own emoji picker.
-  'composer.emojiHint': 'Open your emoji picker: Windows key + . (Windows), Control + Command + Space (Mac), or the emoji key on your keyboard',
+  'composer.emojiHint': 'Emoji: Windows key + . (Mac: Control + Command + Space)',
   // Button at the bottom of the messages while the visitor reads older ones: new messages arrived; scrolls down.
   'messages.new': 'New messages',
-  // Same button when nothing new arrived: scrolls down to the latest message.
-  'messages.latest': 'Latest messages',
   // Question shown after pressing "End chat", before the chat really ends.
   'header.endConfirm': 'End this chat?',
   // Button beside that question: do not end the chat.
   'header.keep': 'Keep chatting',
   // Offline view when the vendor offers no message form or link: what the visitor can do.
   'offline.later': 'Please try again later.',
-  // Offline view: the opening hours the chat service sent; {hours} is its text.
-  'offline.hours': 'Opening hours: {hours}',
-  // Offline view: link to the site's own contact page (data-offline-url).
-  'offline.contact': 'Contact us',
 } as const;
 
 export type MessageKey = keyof typeof en;

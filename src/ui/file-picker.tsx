@@ -6,6 +6,7 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { t } from '../core/i18n';
 import { useUi } from './context';
+import { ClipIcon } from './visitor-extras';
 
 /** Extensions ("pdf", ".PDF") become ".pdf"; MIME patterns ("image/*") pass through. */
 export function acceptList(types: readonly string[]): string {
@@ -72,13 +73,7 @@ export function FilePicker({ types, disabled, label = t('file.attach'), icon, dr
         aria-describedby={refusal ? `${id}-r` : undefined}
         onClick={() => input.current?.click()}
       >
-        {icon ? (
-          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-            <path d="M16.5 6.5 8.6 14.4a1.8 1.8 0 0 0 2.5 2.5l7.6-7.6a3.5 3.5 0 0 0-5-5L6 12a5.3 5.3 0 0 0 7.5 7.5l6.4-6.4" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
-          </svg>
-        ) : (
-          label
-        )}
+        {icon ? <ClipIcon /> : label}
       </button>
       <input ref={input} type="file" hidden tabIndex={-1} accept={acceptList(types) || undefined} onChange={picked} data-testid="file-input" />
       {refusal && (

@@ -1,13 +1,13 @@
 /**
  * The window's header: site title (names the dialog), logo, the agent with avatar and a
  * bot marker, "End chat" while a chat is live and the vendor can end it, and "Minimise".
- * "End chat" asks first ("End this chat?"): focus goes to "Keep chatting", so a stray second
- * Enter keeps the chat; only the question's own "End chat" ends it.
+ * "End chat" asks first ("End this chat?", visitor-extras.tsx).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { t } from '../core/i18n';
 import { safeUrl } from '../core/urls';
 import { useUi } from './context';
+import { useExtras } from './extras';
 import { notificationsSupported, toggleNotifications } from './notify';
 
 export function Header({ title, titleId, logo: siteLogo, onMinimise }: { title: string; titleId: string; logo?: string; onMinimise(): void }) {
@@ -20,12 +20,9 @@ export function Header({ title, titleId, logo: siteLogo, onMinimise }: { title: 
   const live = phase === 'starting' || phase === 'waiting' || phase === 'chatting';
   const canEnd = live && phase !== 'starting' && session.capabilities.value.has('end');
   const [asking, setAsking] = useState(false);
-  const keep = useRef<HTMLButtonElement>(null);
   const endButton = useRef<HTMLButtonElement>(null);
-  const confirm = asking && canEnd;
-  useEffect(() => {
-    if (confirm) keep.current?.focus();
-  }, [confirm]);
+  const extras = useExtras();
+  if (asking && !canEnd) setAsking(false); // a later chat starts without the question
   return (
     <>
       <header class="confab-header">
@@ -50,7 +47,7 @@ export function Header({ title, titleId, logo: siteLogo, onMinimise }: { title: 
           </button>
         )}
         {canEnd && (
-          <button ref={endButton} type="button" class="confab-end" aria-expanded={confirm} onClick={() => setAsking(!confirm)}>
+          <button ref={endButton} type="button" class="confab-end" disabled={!extras} aria-expanded={asking} onClick={() => setAsking(!asking)}>
             {t('header.end')}
           </button>
         )}
@@ -60,26 +57,13 @@ export function Header({ title, titleId, logo: siteLogo, onMinimise }: { title: 
           </svg>
         </button>
       </header>
-      {confirm && (
-        <div class="confab-banner confab-confirm" role="group" aria-labelledby="confab-end-q">
-          <p id="confab-end-q">{t('header.endConfirm')}</p>
-          <span class="confab-actions">
-            <button type="button" class="confab-primary" onClick={() => session.end()}>
-              {t('header.end')}
-            </button>
-            <button
-              ref={keep}
-              type="button"
-              class="confab-secondary"
-              onClick={() => {
-                setAsking(false);
-                endButton.current?.focus();
-              }}
-            >
-              {t('header.keep')}
-            </button>
-          </span>
-        </div>
+      {asking && extras && (
+        <extras.EndConfirm
+          onKeep={() => {
+            setAsking(false);
+            endButton.current?.focus();
+          }}
+        />
       )}
     </>
   );

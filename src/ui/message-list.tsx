@@ -23,7 +23,13 @@ import { useUi } from './context';
 import { FileRequestItem } from './file-request-item';
 import { FormItem } from './form-item';
 import { MessageRow } from './message-row';
-import { RatingItem } from './rating-item';
+import { lazyView } from './lazy-view';
+
+// A rating request comes late in a chat, if at all: its widget is a chunk of its own
+// (the app chunk's budget), fetched as the chat starts (window.tsx).
+const rating = lazyView(() => import('./rating-item').then((m) => m.RatingItem));
+export const prefetchRating = rating.prefetch;
+const RatingItem = rating.View;
 
 function RowBody({ item }: { item: TranscriptItem }) {
   switch (item.kind) {
@@ -158,18 +164,17 @@ export function MessageList() {
       {items.slice(start).map((item) => (
         <Row key={item.id} item={item} />
       ))}
-      {away !== null && (
+      {away !== null && n > away && (
         <button
           type="button"
           class="confab-pill"
           onClick={() => {
-            stuck.current = true;
-            setAway(null);
+            stuck.current = true; // the scroll that follows takes the pill away
             toBottom();
             ref.current?.focus();
           }}
         >
-          {t(n > away ? 'messages.new' : 'messages.latest')}
+          {t('messages.new')}
           <span aria-hidden="true"> ↓</span>
         </button>
       )}

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadExtras } from '../../src/ui/extras';
 import { Ui } from '../../src/ui/context';
 import { ErrorBanner } from '../../src/ui/error-banner';
 import { Header } from '../../src/ui/header';
@@ -11,6 +12,9 @@ import { fakeSession } from './fake-session';
 import { renderUi } from './render-ui';
 
 afterEach(cleanup);
+
+// The file picker, emoji button and end question come in the extras chunk (fetched as the window opens).
+beforeAll(loadExtras);
 
 describe('header', () => {
   it('names the window, shows agent, avatar, bot marker and logo, and "End chat" while live', () => {

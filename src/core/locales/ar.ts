@@ -155,14 +155,11 @@ const ar: Messages = {
   'notify.toggle': 'أعلمني بالرسائل الجديدة',
   'composer.placeholder': 'اكتب رسالة…',
   'composer.emoji': 'رموز تعبيرية',
-  'composer.emojiHint': 'افتح منتقي الرموز التعبيرية: مفتاح Windows + . (Windows)، أو Control + Command + مسافة (Mac)، أو مفتاح الرموز التعبيرية في لوحة المفاتيح',
+  'composer.emojiHint': 'الرموز التعبيرية: مفتاح Windows + . (Mac: Control + Command + مسافة)',
   'messages.new': 'رسائل جديدة',
-  'messages.latest': 'أحدث الرسائل',
   'header.endConfirm': 'هل تريد إنهاء هذه المحادثة؟',
   'header.keep': 'متابعة المحادثة',
   'offline.later': 'يُرجى المحاولة مرة أخرى لاحقًا.',
-  'offline.hours': 'ساعات العمل: {hours}',
-  'offline.contact': 'اتصل بنا',
 };
 
 export default ar;

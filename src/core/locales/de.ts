@@ -152,14 +152,11 @@ const de: Messages = {
   'notify.toggle': 'Bei neuen Nachrichten benachrichtigen',
   'composer.placeholder': 'Nachricht schreiben…',
   'composer.emoji': 'Emoji',
-  'composer.emojiHint': 'Emoji-Auswahl öffnen: Windows-Taste + . (Windows), Control + Command + Leertaste (Mac) oder die Emoji-Taste Ihrer Tastatur',
+  'composer.emojiHint': 'Emoji: Windows-Taste + . (Mac: Control + Command + Leertaste)',
   'messages.new': 'Neue Nachrichten',
-  'messages.latest': 'Neueste Nachrichten',
   'header.endConfirm': 'Diesen Chat beenden?',
   'header.keep': 'Weiterchatten',
   'offline.later': 'Bitte versuchen Sie es später noch einmal.',
-  'offline.hours': 'Öffnungszeiten: {hours}',
-  'offline.contact': 'Kontakt',
 };
 
 export default de;

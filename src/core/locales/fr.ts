@@ -152,14 +152,11 @@ const fr: Messages = {
   'notify.toggle': 'M’avertir des nouveaux messages',
   'composer.placeholder': 'Écrivez un message…',
   'composer.emoji': 'Emoji',
-  'composer.emojiHint': 'Ouvrez le sélecteur d’emoji : touche Windows + . (Windows), Contrôle + Commande + Espace (Mac) ou la touche emoji de votre clavier',
+  'composer.emojiHint': 'Emoji : touche Windows + . (Mac : Contrôle + Commande + Espace)',
   'messages.new': 'Nouveaux messages',
-  'messages.latest': 'Derniers messages',
   'header.endConfirm': 'Terminer cette discussion ?',
   'header.keep': 'Continuer la discussion',
   'offline.later': 'Veuillez réessayer plus tard.',
-  'offline.hours': 'Horaires d’ouverture : {hours}',
-  'offline.contact': 'Nous contacter',
 };
 
 export default fr;

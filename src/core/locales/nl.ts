@@ -152,14 +152,11 @@ const nl: Messages = {
   'notify.toggle': 'Meld nieuwe berichten',
   'composer.placeholder': 'Schrijf een bericht…',
   'composer.emoji': 'Emoji',
-  'composer.emojiHint': 'Open uw emojikiezer: Windows-toets + . (Windows), Control + Command + Spatie (Mac) of de emojitoets op uw toetsenbord',
+  'composer.emojiHint': 'Emoji: Windows-toets + . (Mac: Control + Command + Spatie)',
   'messages.new': 'Nieuwe berichten',
-  'messages.latest': 'Nieuwste berichten',
   'header.endConfirm': 'Deze chat beëindigen?',
   'header.keep': 'Verder chatten',
   'offline.later': 'Probeer het later opnieuw.',
-  'offline.hours': 'Openingstijden: {hours}',
-  'offline.contact': 'Contact opnemen',
 };
 
 export default nl;

@@ -153,14 +153,11 @@ const tr: Messages = {
   'notify.toggle': 'Yeni mesajlarda bana bildir',
   'composer.placeholder': 'Bir mesaj yazın…',
   'composer.emoji': 'Emoji',
-  'composer.emojiHint': 'Emoji seçiciyi açın: Windows tuşu + . (Windows), Control + Command + Boşluk (Mac) veya klavyenizdeki emoji tuşu',
+  'composer.emojiHint': 'Emoji: Windows tuşu + . (Mac: Control + Command + Boşluk)',
   'messages.new': 'Yeni mesajlar',
-  'messages.latest': 'En son mesajlar',
   'header.endConfirm': 'Bu sohbet sonlandırılsın mı?',
   'header.keep': 'Sohbete devam et',
   'offline.later': 'Lütfen daha sonra tekrar deneyin.',
-  'offline.hours': 'Çalışma saatleri: {hours}',
-  'offline.contact': 'Bize ulaşın',
 };
 
 export default tr;

@@ -154,14 +154,11 @@ const ur: Messages = {
   'notify.toggle': 'نئے پیغامات کی اطلاع دیں',
   'composer.placeholder': 'پیغام لکھیں…',
   'composer.emoji': 'ایموجی',
-  'composer.emojiHint': 'ایموجی چننے والا کھولیں: ونڈوز کی + . (ونڈوز)، کنٹرول + کمانڈ + اسپیس (میک)، یا اپنے کی بورڈ کی ایموجی کی',
+  'composer.emojiHint': 'ایموجی: ونڈوز کی + . (میک: کنٹرول + کمانڈ + اسپیس)',
   'messages.new': 'نئے پیغامات',
-  'messages.latest': 'تازہ ترین پیغامات',
   'header.endConfirm': 'یہ چیٹ ختم کریں؟',
   'header.keep': 'چیٹ جاری رکھیں',
   'offline.later': 'براہ کرم بعد میں دوبارہ کوشش کریں۔',
-  'offline.hours': 'اوقاتِ کار: {hours}',
-  'offline.contact': 'ہم سے رابطہ کریں',
 };
 
 export default ur;

@@ -153,14 +153,11 @@ const zh: Messages = {
   'notify.toggle': '有新消息时通知我',
   'composer.placeholder': '输入消息…',
   'composer.emoji': '表情符号',
-  'composer.emojiHint': '打开表情符号选择器：Windows 键 + .（Windows）、Control + Command + 空格（Mac），或键盘上的表情键',
+  'composer.emojiHint': '表情符号：Windows 键 + .（Mac：Control + Command + 空格）',
   'messages.new': '新消息',
-  'messages.latest': '最新消息',
   'header.endConfirm': '结束此对话？',
   'header.keep': '继续对话',
   'offline.later': '请稍后再试。',
-  'offline.hours': '营业时间：{hours}',
-  'offline.contact': '联系我们',
 };
 
 export default zh;
