@@ -55,6 +55,7 @@ import type {
 } from './session-api';
 import { t } from './i18n';
 import { safeUrl } from './urls';
+import { afterChatReach } from './after-chat';
 import { createOutbox, newClientId } from './outbox';
 import { createTypingReporter } from './typing';
 import { masksReady, normalize, validate } from './survey';
@@ -181,6 +182,7 @@ export function createSession(deps: SessionDeps): Session {
   const agentTyping = signal(false);
   const wait = signal<WaitState>({});
   const offline = signal<OfflineState | null>(null);
+  const reach = afterChatReach();
   const error = signal<SessionError | null>(null);
   const ratingPolicy = signal<RatingPolicy | null>(null);
   const fileRequest = signal<string[] | null>(null);
@@ -538,6 +540,7 @@ export function createSession(deps: SessionDeps): Session {
         }
         return;
       case 'accepted':
+        reach.accepted();
         if (phase.value === 'starting') setPhase('waiting');
         return;
       case 'rejected':
@@ -645,6 +648,7 @@ export function createSession(deps: SessionDeps): Session {
         const created = factory(options);
         transport = created;
         capabilities.value = new Set(created.capabilities);
+        reach.transport(created.capabilities, ACTIVE.has(phase.value) || AFTER_END.has(phase.value));
         if (error.value?.code === 'load') error.value = null;
         const mustResume = checkResume;
         checkResume = false;
@@ -826,6 +830,7 @@ export function createSession(deps: SessionDeps): Session {
     postchat,
     transcriptRequest,
     leaveMessageRequest: leaveMessageState,
+    afterChatPossible: reach.possible,
     consentPending,
     leaveMessage: leaveMessageAction,
     prechatFields,
