@@ -42,7 +42,9 @@ const ANY_CONTROL = 'input:not([disabled]):not([type=file]), select, textarea:no
 function focusFirst(dialog: HTMLElement): HTMLElement {
   const body = dialog.querySelector('.confab-body-area');
   const log = body?.querySelector('.confab-composer') ? body.querySelector<HTMLElement>('[role=log]') : null;
-  const target = dialog.querySelector<HTMLElement>(FIRST_CONTROL) ?? log ?? body?.querySelector<HTMLElement>(ANY_CONTROL) ?? dialog;
+  // A control outside the log first: focusing an old quick reply scrolls the log to the top.
+  const controls = [...(body?.querySelectorAll<HTMLElement>(ANY_CONTROL) ?? [])];
+  const target = dialog.querySelector<HTMLElement>(FIRST_CONTROL) ?? log ?? controls.find((c) => !c.closest('[role=log]')) ?? controls[0] ?? dialog;
   target.focus();
   return target;
 }
