@@ -154,7 +154,7 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
     });
     expect((start.payload as { transactionHash: string }).transactionHash).not.toBe(DOCUMENT_SAMPLE_HASH);
 
-    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await widget.endChat();
     await waitFor(frames, 'closeMessaging');
     await expect(widget.log.getByText('You ended the chat')).toBeVisible();
   });
@@ -174,7 +174,7 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
     await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
     await expect(widget.log.getByText('Hello Zeynep Kaya, my name is Alex. How can I help you today?')).toBeVisible();
     expect((await waitFor(frames, 'startAnonymousOnlineHelp')).payload).toMatchObject({ customerName: 'Zeynep Kaya' });
-    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await widget.endChat();
     await expect(widget.log.getByText('You ended the chat')).toBeVisible();
   });
 
@@ -199,7 +199,7 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
     await expect(widget.log.getByText(/How can I help you today\?/)).toBeVisible();
     expect((await waitFor(frames, 'gettransactionhashforonlinehelp')).payload).toEqual({ customerId: '123458', deviceHash: DOCUMENT_SAMPLE_DEVICE_HASH });
     expect((await waitFor(frames, 'startAnonymousOnlineHelp')).payload).toMatchObject({ deviceHash: DOCUMENT_SAMPLE_DEVICE_HASH });
-    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await widget.endChat();
     await expect(widget.log.getByText('You ended the chat')).toBeVisible();
   });
 

@@ -64,7 +64,7 @@ test.describe('ExpertFlow CX, through the real script tag', () => {
     expect(payloads(widget, 'CHAT_REQUESTED')).toHaveLength(1);
 
     // The visitor ends the chat.
-    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await widget.endChat();
     await expect(widget.log.getByText('You ended the chat')).toBeVisible();
     await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
     await expect.poll(() => payloads(widget, 'CHAT_ENDED')).toEqual([expect.objectContaining({ channelCustomerIdentifier: '+1343122554', serviceIdentifier: '5155' })]);

@@ -202,7 +202,7 @@ test.describe('ExpertFlow, through the real script tag', () => {
     await widget.launcher.click();
     await fillPrechat(widget);
     await expect(widget.log.getByText(/How can I help you today/)).toBeVisible();
-    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await widget.endChat();
     await expect(widget.log.getByText('You ended the chat')).toBeVisible();
     await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
 

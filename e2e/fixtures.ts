@@ -80,6 +80,12 @@ export class Widget {
     await this.message.press('Enter');
   }
 
+  /** "End chat" and its confirmation ("End this chat?" → "End chat"). */
+  async endChat(): Promise<void> {
+    await this.dialog.getByRole('button', { name: 'End chat', expanded: false }).click();
+    await this.dialog.getByRole('group', { name: 'End this chat?' }).getByRole('button', { name: 'End chat' }).click();
+  }
+
   /** What the vendor's simulator received during this test, newest last. */
   received(vendor: SandboxVendor): ReceivedFrame[] {
     return (this.sandbox.vendors[vendor]?.received ?? []).slice(this.before.get(vendor) ?? 0);

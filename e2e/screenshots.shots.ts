@@ -123,3 +123,39 @@ test.describe('screenshots of the visitor UX (b) states', () => {
     await shoot(widget, 'launcher-preview');
   });
 });
+
+// Issue 25 items 1–8 (visitor UX): the new states.
+test.describe('screenshots of the visitor-UX states', () => {
+  test.use({ viewport: { width: 800, height: 720 } });
+
+  test('"End this chat?", composer with emoji hint, survey stars, offline "try again later"', async ({ widget, sandbox }) => {
+    sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
+    await widget.load('whoson', { title: 'Acme Support' });
+    await widget.launcher.click();
+    await chat(widget, 'Thomas', 'Please enter your name:', 'Start chat');
+    await widget.message.fill('first line\nsecond line\nthird line');
+    await widget.dialog.getByRole('button', { name: 'Emoji' }).click();
+    await shoot(widget, 'composer-grown-emoji-hint');
+    await widget.dialog.getByRole('button', { name: 'End chat', expanded: false }).click();
+    await expect(widget.dialog.getByRole('group', { name: 'End this chat?' })).toBeVisible();
+    await shoot(widget, 'end-chat-question');
+    await widget.dialog.getByRole('group', { name: 'End this chat?' }).getByRole('button', { name: 'End chat' }).click();
+    await widget.dialog.getByRole('radiogroup').first().locator('label').nth(3).click();
+    await shoot(widget, 'survey-stars');
+    sandbox.setAvailable(false);
+    await widget.load('expertflow', { prechat: 'name', subjects: '' });
+    await widget.launcher.click();
+    await widget.dialog.getByLabel('Your name').fill('Kashif');
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.dialog.getByText('Please try again later.')).toBeVisible();
+    await shoot(widget, 'offline-try-later');
+  });
+
+  test('200 % zoom (640×400): full screen, long title clamped', async ({ widget, page }) => {
+    await page.setViewportSize({ width: 640, height: 400 });
+    await widget.load('whoson', { title: 'Acme Worldwide Customer Service and Support Centre for Orders, Returns and Deliveries' });
+    await widget.launcher.click();
+    await expect(widget.dialog.getByLabel('Please enter your name:')).toBeVisible();
+    await shoot(widget, 'zoom-200');
+  });
+});

@@ -143,7 +143,7 @@ test.describe('Tencent Cloud Desk, through the real script tag', () => {
     await expect(log.getByText('You rated: Satisfied')).toBeVisible();
 
     // The end: src 27 now that a human holds the seat, and never before.
-    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await widget.endChat();
     await expect(log.getByText('You ended the chat')).toBeVisible();
     await frameNamed(received, 'src:27');
     const frames = received();
@@ -158,7 +158,7 @@ test.describe('Tencent Cloud Desk, through the real script tag', () => {
   test('"End chat" while only the bot holds the seat ends here and tells the desk nothing', async ({ widget }) => {
     const received = await startFlow(widget);
     const violationsBefore = widget.sandbox.vendors.tencent?.violations?.length ?? 0;
-    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await widget.endChat();
     await expect(widget.log.getByText('You ended the chat')).toBeVisible();
     // Something the desk answers, sent after the end: once it is there, an end message would be too.
     await widget.dialog.getByRole('button', { name: 'Start a new chat' }).click();
@@ -240,7 +240,7 @@ test.describe('Tencent Cloud Desk, through the real script tag', () => {
     await expect(numeric.getByRole('radio', { name: 'General' })).toBeDisabled();
 
     // The visitor ends the chat: the end marker, and no more writing.
-    await widget.dialog.getByRole('button', { name: 'End chat' }).click();
+    await widget.endChat();
     await expect(log.getByText('You ended the chat')).toBeVisible();
     await expect(log.getByText(/ended/)).toHaveCount(1); // the desk's own end flag adds no second marker
     await expect(widget.dialog.getByRole('button', { name: 'Start a new chat' })).toBeVisible();

@@ -304,6 +304,21 @@ export const en = {
   'consent.decline': 'No thanks',
   // Header toggle button (pressed/not pressed): show a browser notification for new messages while the page is hidden.
   'notify.toggle': 'Notify me of new messages',
+  // --- issue 25 items 1–8 (visitor UX) ---
+  // Placeholder in the empty message box.
+  'composer.placeholder': 'Write a message…',
+  // Composer button (inside the message box) that helps the visitor open the system emoji picker.
+  'composer.emoji': 'Emoji',
+  // Shown and read after pressing the emoji button: how to open the device's own emoji picker.
+  'composer.emojiHint': 'Emoji: Windows key + . (Mac: Control + Command + Space)',
+  // Button at the bottom of the messages while the visitor reads older ones: new messages arrived; scrolls down.
+  'messages.new': 'New messages',
+  // Question shown after pressing "End chat", before the chat really ends.
+  'header.endConfirm': 'End this chat?',
+  // Button beside that question: do not end the chat.
+  'header.keep': 'Keep chatting',
+  // Offline view when the vendor offers no message form or link: what the visitor can do.
+  'offline.later': 'Please try again later.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -171,6 +171,11 @@ export interface SessionState {
   readonly postchat: ReadonlySignal<RequestState>;
   readonly transcriptRequest: ReadonlySignal<RequestState>;
   readonly leaveMessageRequest: ReadonlySignal<RequestState>;
+  /**
+   * Whether the ended chat's post-chat survey and transcript can still be sent: false for a chat
+   * restored after a reload by a transport that cannot resume it (core/after-chat.ts).
+   */
+  readonly afterChatPossible: ReadonlySignal<boolean>;
   /** Pre-chat fields the UI should render (config's, or the widget's own when the vendor has none). */
   readonly prechatFields: ReadonlySignal<readonly SurveyField[]>;
   /** Longest message the composer allows. */

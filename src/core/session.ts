@@ -56,6 +56,7 @@ import type {
 import { t } from './i18n';
 import { safeUrl } from './urls';
 import { keepUnread } from './unread-memory';
+import { afterChatReach } from './after-chat';
 import { createOutbox, newClientId } from './outbox';
 import { createTypingReporter } from './typing';
 import { masksReady, normalize, validate } from './survey';
@@ -182,6 +183,7 @@ export function createSession(deps: SessionDeps): Session {
   const agentTyping = signal(false);
   const wait = signal<WaitState>({});
   const offline = signal<OfflineState | null>(null);
+  const reach = afterChatReach();
   const error = signal<SessionError | null>(null);
   const ratingPolicy = signal<RatingPolicy | null>(null);
   const fileRequest = signal<string[] | null>(null);
@@ -540,6 +542,7 @@ export function createSession(deps: SessionDeps): Session {
         }
         return;
       case 'accepted':
+        reach.accepted();
         if (phase.value === 'starting') setPhase('waiting');
         return;
       case 'rejected':
@@ -652,6 +655,7 @@ export function createSession(deps: SessionDeps): Session {
         const created = factory(options);
         transport = created;
         capabilities.value = new Set(created.capabilities);
+        reach.transport(created.capabilities, ACTIVE.has(phase.value) || AFTER_END.has(phase.value));
         if (error.value?.code === 'load') error.value = null;
         const mustResume = checkResume;
         checkResume = false;
@@ -835,6 +839,7 @@ export function createSession(deps: SessionDeps): Session {
     postchat,
     transcriptRequest,
     leaveMessageRequest: leaveMessageState,
+    afterChatPossible: reach.possible,
     consentPending,
     leaveMessage: leaveMessageAction,
     prechatFields,

@@ -165,6 +165,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
         logo: options.all.logo,
         consentText: options.all.consentText,
         privacyUrl: options.all.privacyUrl,
+        offlineUrl: options.all.offlineUrl,
       },
       {
         focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : launcher.focus()),

@@ -4,7 +4,8 @@
  * title, and the page's scroll locked while the window fills a narrow screen. No signals
  * here, so the frame host stays small.
  */
-const FULL_SCREEN = '(max-width: 480px)';
+// Also short windows (200 % zoom on a laptop: 640×400 CSS px), where a popup leaves no room for messages.
+const FULL_SCREEN = '(max-width: 480px), (max-height: 500px)';
 const PREFIX = /^\(\d+\+?\) /;
 
 export interface UnreadTitle {

@@ -29,6 +29,8 @@ export interface UiOptions {
   /** data-consent-text / data-privacy-url: the consent step's wording and link. */
   consentText?: string;
   privacyUrl?: string;
+  /** data-offline-url: the site's contact page for when nobody is available (offline-view.tsx). */
+  offlineUrl?: string;
 }
 
 const DEFAULT_FULLSCREEN = 480;
@@ -112,7 +114,7 @@ export function mountWindow(
     if (session.capabilities.value.has('html')) loadSanitizer().catch(() => {});
   });
   const notifications = watchNotifications(session, () => titleOf(session, options));
-  const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce, addStyles, notify: notifications.on };
+  const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce, addStyles, notify: notifications.on, offlineUrl: options.offlineUrl };
   render(
     <Ui.Provider value={ctx}>
       <App session={session} options={options} hooks={hooks} announcer={announcer} />

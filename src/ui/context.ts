@@ -19,6 +19,8 @@ export interface UiContext {
   addStyles?(css: string): void;
   /** The visitor's "Notify me of new messages" choice (absent: no toggle). */
   notify?: Signal<boolean>;
+  /** data-offline-url: the site's contact page, offered when nobody is available and the vendor has no other way. */
+  offlineUrl?: string;
 }
 
 export const Ui = createContext<UiContext | null>(null);

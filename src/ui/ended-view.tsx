@@ -106,7 +106,9 @@ export function EndedView() {
   const caps = session.capabilities.value;
   const postchat = session.postchat.value;
   const fields = config?.postchat ?? [];
-  const reached = !neverAccepted(session);
+  // Also nothing the transport can no longer send (a chat restored after a reload that it
+  // could not resume: core/after-chat.ts).
+  const reached = !neverAccepted(session) && session.afterChatPossible.value;
   const showSurvey = fields.length > 0 && postchat !== 'done' && reached;
   return (
     <section class="confab-ended" aria-labelledby="confab-ended-text">

@@ -126,7 +126,9 @@ export function Field(props: FieldProps) {
 
   if (field.type === 'rating') {
     const max = Math.max(1, Math.min(10, field.max || 5));
-    const opts = Array.from({ length: max }, (_, i) => [String(i + 1), starLabel(i + 1), '★'.repeat(i + 1)] as [string, string, string]);
+    // One star per option (not n stars for option n: fifteen stars in five groups); the chosen
+    // star and those before it light (styles.css), as in the in-chat rating.
+    const opts = Array.from({ length: max }, (_, i) => [String(i + 1), starLabel(i + 1), '★'] as [string, string, string]);
     return <Choices {...props} id={id} options={opts} />;
   }
   if (field.type === 'select' && field.selectAs === 'radio') {

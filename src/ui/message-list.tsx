@@ -5,12 +5,16 @@
  * costs the same with 10 or 10,000 before it; older rows come a page at a time from the
  * "Show earlier messages" button at the top, reachable by keyboard (not on scrolling to the
  * top: layout changes, such as the after-chat view opening below, scroll the log too).
- * New lines scroll into view only when the visitor was at the bottom. Rows are not
+ * New lines scroll into view only when the visitor was at the bottom, or when the new line is
+ * the visitor's own (sending means "I am here now"); while the visitor reads back, a pill at
+ * the bottom of the log says new lines arrived and scrolls down. At the bottom the log stays
+ * there when an image finishes loading or the log itself gets shorter (the after-chat view
+ * opening below it). Rows are not
  * `content-visibility: auto`: the window bounds them, and rows sized only once painted
  * moved the bottom after the log had scrolled to it.
  */
 import { Component } from 'preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { locale, t } from '../core/i18n';
 import type { TranscriptItem } from '../core/session-api';
 import { BranchItem } from './branch-item';
@@ -19,7 +23,13 @@ import { useUi } from './context';
 import { FileRequestItem } from './file-request-item';
 import { FormItem } from './form-item';
 import { MessageRow } from './message-row';
-import { RatingItem } from './rating-item';
+import { lazyView } from './lazy-view';
+
+// A rating request comes late in a chat, if at all: its widget is a chunk of its own
+// (the app chunk's budget), fetched as the chat starts (window.tsx).
+const rating = lazyView(() => import('./rating-item').then((m) => m.RatingItem));
+export const prefetchRating = rating.prefetch;
+const RatingItem = rating.View;
 
 function RowBody({ item }: { item: Exclude<TranscriptItem, { kind: 'message' }> }) {
   switch (item.kind) {
@@ -83,6 +93,14 @@ export function MessageList() {
   const stuck = useRef(true);
   const first = useRef(Math.max(0, n - WINDOW));
   const [, rerender] = useState(0);
+  /** Reading back (not at the bottom), and how long the transcript was when the visitor left it. */
+  const [away, setAway] = useState<number | null>(null);
+  const last = items[n - 1];
+  const lastId = useRef(last?.id);
+  if (last?.id !== lastId.current) {
+    lastId.current = last?.id;
+    if (last?.kind === 'message' && last.sender === 'visitor') stuck.current = true;
+  }
 
   // At the bottom the window follows the newest lines; while the visitor reads older ones it
   // stays put (rows below them are never taken away). A transcript that shrank (a new chat)
@@ -119,16 +137,27 @@ export function MessageList() {
 
   /** Where the log last scrolled itself to the bottom. */
   const auto = useRef(0);
+  const toBottom = (): void => {
+    const el = ref.current;
+    if (!el || !stuck.current) return;
+    el.scrollTop = el.scrollHeight;
+    auto.current = el.scrollTop; // clamped by the browser to the real bottom
+  };
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver !== 'function') return;
+    const watch = new ResizeObserver(toBottom);
+    watch.observe(el);
+    return () => watch.disconnect();
+  }, []);
+  if (stuck.current && away !== null) setAway(null);
   useLayoutEffect(() => {
     const el = ref.current;
     if (el && keepFromBottom.current !== null) {
       el.scrollTop = el.scrollHeight - keepFromBottom.current;
       keepFromBottom.current = null;
       auto.current = Infinity; // the log did not put itself at the bottom: this is reading back
-    } else if (el && stuck.current) {
-      el.scrollTop = el.scrollHeight;
-      auto.current = el.scrollTop; // clamped by the browser to the real bottom
-    }
+    } else toBottom();
   });
 
   return (
@@ -141,11 +170,14 @@ export function MessageList() {
       aria-label={t('messages.label')}
       class="confab-log"
       tabIndex={0}
+      // An image that finishes loading (load does not bubble: captured) grows its row.
+      onLoadCapture={toBottom}
       onScroll={(e) => {
         const el = e.currentTarget;
         // A scroll event may arrive after more lines grew the log: only a move up from where
         // the log put itself is the visitor reading back.
         stuck.current = el.scrollTop >= auto.current - 1 || el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        setAway(stuck.current ? null : away ?? n);
       }}
     >
       {start > 0 && (
@@ -169,6 +201,20 @@ export function MessageList() {
           />
         );
       })}
+      {away !== null && n > away && (
+        <button
+          type="button"
+          class="confab-pill"
+          onClick={() => {
+            stuck.current = true; // the scroll that follows takes the pill away
+            toBottom();
+            ref.current?.focus();
+          }}
+        >
+          {t('messages.new')}
+          <span aria-hidden="true"> ↓</span>
+        </button>
+      )}
     </div>
   );
 }

@@ -1,11 +1,12 @@
 /**
- * Nobody is available: the server's reason, then either the leave-a-message form (name,
- * email, phone, message → "Send message") or a safe link to the site's forwarding page;
- * a confirmation once the message was taken; and "Start a new chat" to try again later.
+ * Nobody is available: the server's reason, then what the visitor can do (core/offline-next.ts):
+ * the leave-a-message form (name, email, phone, message → "Send message"), a safe link to the
+ * vendor's forwarding page or the site's contact page (data-offline-url), or "Please try again
+ * later."; a confirmation once the message was taken; and "Start a new chat" to try again.
  */
 import type { SurveyField } from '../core/contract';
 import { t } from '../core/i18n';
-import { safeUrl } from '../core/urls';
+import { offlineNext } from '../core/offline-next';
 import { useUi } from './context';
 import { SurveyForm } from './survey-form';
 
@@ -19,11 +20,11 @@ function fields(): SurveyField[] {
 }
 
 export function OfflineView() {
-  const { session } = useUi();
+  const { session, offlineUrl } = useUi();
   const offline = session.offline.value;
   const state = session.leaveMessageRequest.value;
   if (!offline) return null;
-  const forward = safeUrl(offline.forwardingUrl, 'link');
+  const next = offlineNext(offline, offlineUrl);
   return (
     <section class="confab-offline" aria-labelledby="confab-offline-reason">
       <p id="confab-offline-reason" dir="auto">
@@ -31,7 +32,7 @@ export function OfflineView() {
       </p>
       {state === 'done' ? (
         <p role="status">{t('offline.done')}</p>
-      ) : offline.leaveMessage ? (
+      ) : next.kind === 'form' ? (
         <SurveyForm
           fields={fields()}
           visitor={session.visitor.peek()}
@@ -44,11 +45,13 @@ export function OfflineView() {
         >
           <h3 class="confab-h">{t('offline.title')}</h3>
         </SurveyForm>
-      ) : forward ? (
-        <a class="confab-primary" href={forward} target="_blank" rel="noopener noreferrer">
+      ) : next.kind === 'link' ? (
+        <a class="confab-primary" href={next.url} target="_blank" rel="noopener noreferrer">
           {t('offline.forward')}
         </a>
-      ) : null}
+      ) : (
+        <p>{t('offline.later')}</p>
+      )}
       {state === 'failed' && (
         <p role="status" class="confab-error">
           {t('ended.failed')}

@@ -14,7 +14,8 @@ import { ErrorBanner } from './error-banner';
 import { Header } from './header';
 import { lazyView, viewsArrived } from './lazy-view';
 import { useSessionAnnouncements } from './live-region';
-import { ChatView, Transcript } from './chat-view';
+import { ChatView } from './chat-view';
+import { prefetchRating } from './message-list';
 import { PrechatForm } from './prechat-form';
 import { StatusBar } from './status-bar';
 
@@ -33,10 +34,19 @@ const OfflineView = offline.View;
 const FIRST_CONTROL = '.confab-prechat input:not([disabled]), .confab-prechat select, .confab-prechat textarea, .confab-composer textarea:not([disabled])';
 const ANY_CONTROL = 'input:not([disabled]):not([type=file]), select, textarea:not([disabled]), button:not([disabled])';
 
-function focusFirst(dialog: HTMLElement) {
+/**
+ * While a chat starts the message box is still disabled: focus waits on the log rather than on
+ * the wait screen's "Cancel", where a second Enter from the pre-chat form would cancel the chat
+ * (issue 25 item 1); it moves on to the message box once that opens.
+ */
+function focusFirst(dialog: HTMLElement): HTMLElement {
   const body = dialog.querySelector('.confab-body-area');
-  const target = dialog.querySelector<HTMLElement>(FIRST_CONTROL) ?? body?.querySelector<HTMLElement>(ANY_CONTROL) ?? dialog;
+  const log = body?.querySelector('.confab-composer') ? body.querySelector<HTMLElement>('[role=log]') : null;
+  // A control outside the log first: focusing an old quick reply scrolls the log to the top.
+  const controls = [...(body?.querySelectorAll<HTMLElement>(ANY_CONTROL) ?? [])];
+  const target = dialog.querySelector<HTMLElement>(FIRST_CONTROL) ?? log ?? controls.find((c) => !c.closest('[role=log]')) ?? controls[0] ?? dialog;
   target.focus();
+  return target;
 }
 
 function Body({ phase, onStart }: { phase: Phase; onStart(a: Record<string, string>): void }) {
@@ -50,11 +60,11 @@ function Body({ phase, onStart }: { phase: Phase; onStart(a: Record<string, stri
     case 'ended':
     case 'postchat':
     case 'done':
+      // The same tree as the conversation: the log is not rebuilt (and does not jump) when the chat ends.
       return (
-        <>
-          <Transcript />
+        <ChatView waiting={false}>
           <EndedView />
-        </>
+        </ChatView>
       );
     default:
       return <ChatView waiting={phase === 'starting' || phase === 'waiting'} />;
@@ -82,6 +92,8 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
   const hadFocus = useRef(false);
+  /** Where the window put focus itself (not the visitor): it may move on when the phase changes. */
+  const parked = useRef<Element | null>(null);
   const lastStart = useRef<Record<string, string> | null>(null);
   const phase = session.phase.value;
   const arrived = viewsArrived.value;
@@ -97,11 +109,11 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
     // (through visitorOpened) when a full page is the visitor's.
     const root = dialog.getRootNode() as ShadowRoot | Document;
     const focusIsOurs = root instanceof ShadowRoot && !!root.activeElement;
-    if (focusIsOurs || (visitorOpened?.() ?? true)) focusFirst(dialog);
+    if (focusIsOurs || (visitorOpened?.() ?? true)) parked.current = focusFirst(dialog);
     // A view re-rendering on its own (a form becoming its confirmation, a button its result)
     // can remove the focused control; keep the visitor in the window instead of on <body>.
     const watch = new MutationObserver(() => {
-      if (hadFocus.current && !root.activeElement) focusFirst(dialog);
+      if (hadFocus.current && !root.activeElement) parked.current = focusFirst(dialog);
     });
     watch.observe(dialog, { childList: true, subtree: true });
     return () => watch.disconnect();
@@ -112,6 +124,7 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
     if (phase !== 'closed') {
       ended.prefetch();
       offline.prefetch();
+      prefetchRating();
     }
   }, [phase]);
 
@@ -123,9 +136,10 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
     // e.g. while a split-off view was still downloading). On a touch screen a view the vendor
     // changed (the agent joined) must not pop the keyboard up: focus stays on the window
     // (issue 25 item 15); the visitor taps the message box when ready.
-    if (active && active !== dialog && dialog.contains(active)) return;
+    const parkedOnLog = active === parked.current && !!active?.matches('[role=log]');
+    if (active && active !== dialog && dialog.contains(active) && !parkedOnLog) return;
     if (phase === 'chatting' && matchMedia('(pointer: coarse)').matches) dialog.focus();
-    else focusFirst(dialog);
+    else parked.current = focusFirst(dialog);
   }, [phase, arrived, consent]);
 
   const root = () => (ref.current?.getRootNode() ?? document) as Document | ShadowRoot;

@@ -292,10 +292,18 @@ describe('Diyalog adapter: online help states', () => {
     expect(emitted.at(-1)).toEqual({ type: 'ended', by: 'system', text: 'Representative disconnected (code 503)' });
   });
 
-  it(`${CHAT_ENDED} on the wait screen: nobody took the chat`, async () => {
+  it(`${CHAT_ENDED} on the wait screen: nobody took the chat, so nobody is available (offline, no code shown)`, async () => {
     const { ch, emitted } = await waitingAdapter();
     ch.events.state(CHAT_ENDED);
-    expect(emitted.at(-1)).toEqual({ type: 'ended', by: 'system' });
+    expect(emitted.at(-1)).toEqual({ type: 'rejected', reason: '' });
+  });
+
+  it(`${CHAT_ENDED} with an error on the wait screen (NO_REPRESENTATIVE): offline, never "(code NO_REPRESENTATIVE)"`, async () => {
+    const { ch, emitted } = await waitingAdapter();
+    ch.events.state(CHAT_ENDED, { error: { code: 'NO_REPRESENTATIVE', msg: 'No representative' } });
+    expect(emitted.at(-1)).toEqual({ type: 'rejected', reason: '' });
+    expect(JSON.stringify(emitted)).not.toContain('NO_REPRESENTATIVE');
+    expect(ch.help.dispose).toHaveBeenCalled();
   });
 
   it(`${NO_CHAT} during the conversation: the help vanished, the chat ends once`, async () => {

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadExtras } from '../../src/ui/extras';
 import type { BranchItem as BranchT, CardItem as CardT, FileRequestItem as FileReqT, FormItem as FormT, RatingItem as RatingT } from '../../src/core/session-api';
 import { BranchItem } from '../../src/ui/branch-item';
 import { CardItem } from '../../src/ui/card-item';
@@ -12,6 +13,9 @@ import { renderUi } from './render-ui';
 
 afterEach(cleanup);
 const at = 0;
+
+// The file picker, emoji button and end question come in the extras chunk (fetched as the window opens).
+beforeAll(loadExtras);
 
 describe('branch (quick replies)', () => {
   const item = (selected?: string): BranchT => ({

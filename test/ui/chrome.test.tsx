@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadExtras } from '../../src/ui/extras';
 import { Ui } from '../../src/ui/context';
 import { ErrorBanner } from '../../src/ui/error-banner';
 import { Header } from '../../src/ui/header';
@@ -12,6 +13,9 @@ import { renderUi } from './render-ui';
 
 afterEach(cleanup);
 
+// The file picker, emoji button and end question come in the extras chunk (fetched as the window opens).
+beforeAll(loadExtras);
+
 describe('header', () => {
   it('names the window, shows agent, avatar, bot marker and logo, and "End chat" while live', () => {
     const fake = fakeSession({ phase: 'chatting', capabilities: new Set(['end']), agent: { name: 'Robo', isBot: true, avatar: 'https://x.test/a.png' }, logoUrl: 'data:image/png;base64,iVBORw0KGgo=' });
@@ -21,7 +25,13 @@ describe('header', () => {
     expect(screen.getByText('Bot')).toBeTruthy();
     expect(screen.getByRole('img', { name: 'Acme logo' })).toBeTruthy();
     expect(container.querySelector('.confab-avatar')?.getAttribute('src')).toBe('https://x.test/a.png');
+    // "End chat" asks first; "Keep chatting" takes the question away, its own "End chat" ends.
     fireEvent.click(screen.getByRole('button', { name: 'End chat' }));
+    expect(fake.callsOf('end')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Keep chatting' }));
+    expect(screen.queryByRole('group', { name: 'End this chat?' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'End chat' }));
+    fireEvent.click(within(screen.getByRole('group', { name: 'End this chat?' })).getByRole('button', { name: 'End chat' }));
     expect(fake.callsOf('end')).toHaveLength(1);
     act(() => void (fake.state.phase.value = 'ended'));
     expect(screen.queryByRole('button', { name: 'End chat' })).toBeNull();

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, screen } from '@testing-library/preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadExtras } from '../../src/ui/extras';
 import { Composer } from '../../src/ui/composer';
 import { baseConfig, fakeSession } from './fake-session';
 import { renderUi } from './render-ui';
@@ -14,6 +15,9 @@ function setup(init: Parameters<typeof fakeSession>[0] = {}) {
 }
 
 const file = (name: string, type = '', size = 10) => new File(['x'.repeat(size)], name, { type });
+
+// The file picker, emoji button and end question come in the extras chunk (fetched as the window opens).
+beforeAll(loadExtras);
 
 describe('composer', () => {
   it('sends with Enter and clears the box; Shift+Enter does not send', () => {

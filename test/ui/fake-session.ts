@@ -37,6 +37,7 @@ export interface FakeState {
   postchat: Signal<RequestState>;
   transcriptRequest: Signal<RequestState>;
   leaveMessageRequest: Signal<RequestState>;
+  afterChatPossible: Signal<boolean>;
   prechatFields: Signal<readonly SurveyField[]>;
   maxMessageLength: Signal<number>;
   consentPending: Signal<boolean>;
@@ -74,6 +75,7 @@ export function fakeSession(init: Partial<{ [K in keyof FakeState]: FakeState[K]
     postchat: signal<RequestState>(init.postchat ?? 'idle'),
     transcriptRequest: signal<RequestState>(init.transcriptRequest ?? 'idle'),
     leaveMessageRequest: signal<RequestState>(init.leaveMessageRequest ?? 'idle'),
+    afterChatPossible: signal(init.afterChatPossible ?? true),
     prechatFields: signal<readonly SurveyField[]>(init.prechatFields ?? []),
     maxMessageLength: signal(init.maxMessageLength ?? 2000),
     consentPending: signal(init.consentPending ?? false),

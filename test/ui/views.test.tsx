@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, screen } from '@testing-library/preact';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { Ui } from '../../src/ui/context';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EndedView } from '../../src/ui/ended-view';
 import { OfflineView } from '../../src/ui/offline-view';
@@ -89,5 +90,42 @@ describe('offline view', () => {
     cleanup();
     renderUi(fakeSession({ phase: 'offline', offline: { reason: 'Closed', leaveMessage: false, forwardingUrl: 'javascript:alert(1)' } }).session, <OfflineView />);
     expect(screen.queryByRole('link')).toBeNull();
+    // Nothing the vendor offers: still something true to do.
+    expect(screen.getByText('Please try again later.')).toBeTruthy();
+  });
+
+  it('with no vendor path, links to the site contact page (data-offline-url), and only a safe one (issue 25 item 2)', () => {
+    const offline = { reason: 'Nobody is available to chat right now', leaveMessage: false };
+    const withUrl = (url: string) =>
+      render(
+        <Ui.Provider value={{ session: fakeSession({ phase: 'offline', offline }).session, locale: 'en', announce: () => undefined, offlineUrl: url }}>
+          <OfflineView />
+        </Ui.Provider>,
+      );
+    withUrl('https://shop.test/contact');
+    expect(screen.getByRole('link', { name: 'Contact us another way' }).getAttribute('href')).toBe('https://shop.test/contact');
+    expect(screen.queryByText('Please try again later.')).toBeNull();
+    cleanup();
+    withUrl('javascript:alert(1)');
+    expect(screen.queryByRole('link')).toBeNull();
+    expect(screen.getByText('Please try again later.')).toBeTruthy();
+  });
+});
+
+describe('after a reload the transport cannot resume (issue 25 item 3)', () => {
+  it('offers no post-chat survey or transcript it could never send, only a new chat', () => {
+    const postchat = [{ name: 'q', type: 'rating' as const, label: 'How did we do?', required: true, max: 5 }];
+    const fake = fakeSession({
+      phase: 'ended',
+      endedBy: 'system',
+      afterChatPossible: false,
+      agent: { name: 'Alex', isBot: false },
+      capabilities: new Set(['transcript-email', 'postchat']),
+      config: baseConfig({ postchat }),
+    });
+    renderUi(fake.session, <EndedView />);
+    expect(screen.queryByRole('button', { name: 'Send feedback' })).toBeNull();
+    expect(screen.queryByRole('textbox', { name: 'Email address' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Start a new chat' })).toBeTruthy();
   });
 });

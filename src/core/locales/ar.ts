@@ -156,6 +156,13 @@ const ar: Messages = {
   'consent.accept': 'الموافقة والمتابعة',
   'consent.decline': 'لا، شكرًا',
   'notify.toggle': 'أعلمني بالرسائل الجديدة',
+  'composer.placeholder': 'اكتب رسالة…',
+  'composer.emoji': 'رموز تعبيرية',
+  'composer.emojiHint': 'الرموز التعبيرية: مفتاح Windows + . (Mac: Control + Command + مسافة)',
+  'messages.new': 'رسائل جديدة',
+  'header.endConfirm': 'هل تريد إنهاء هذه المحادثة؟',
+  'header.keep': 'متابعة المحادثة',
+  'offline.later': 'يُرجى المحاولة مرة أخرى لاحقًا.',
 };
 
 export default ar;

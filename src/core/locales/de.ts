@@ -153,6 +153,13 @@ const de: Messages = {
   'consent.accept': 'Akzeptieren und fortfahren',
   'consent.decline': 'Nein danke',
   'notify.toggle': 'Bei neuen Nachrichten benachrichtigen',
+  'composer.placeholder': 'Nachricht schreiben…',
+  'composer.emoji': 'Emoji',
+  'composer.emojiHint': 'Emoji: Windows-Taste + . (Mac: Control + Command + Leertaste)',
+  'messages.new': 'Neue Nachrichten',
+  'header.endConfirm': 'Diesen Chat beenden?',
+  'header.keep': 'Weiterchatten',
+  'offline.later': 'Bitte versuchen Sie es später noch einmal.',
 };
 
 export default de;

@@ -153,6 +153,13 @@ const fr: Messages = {
   'consent.accept': 'Accepter et continuer',
   'consent.decline': 'Non merci',
   'notify.toggle': 'M’avertir des nouveaux messages',
+  'composer.placeholder': 'Écrivez un message…',
+  'composer.emoji': 'Emoji',
+  'composer.emojiHint': 'Emoji : touche Windows + . (Mac : Contrôle + Commande + Espace)',
+  'messages.new': 'Nouveaux messages',
+  'header.endConfirm': 'Terminer cette discussion ?',
+  'header.keep': 'Continuer la discussion',
+  'offline.later': 'Veuillez réessayer plus tard.',
 };
 
 export default fr;

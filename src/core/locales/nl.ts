@@ -153,6 +153,13 @@ const nl: Messages = {
   'consent.accept': 'Accepteren en doorgaan',
   'consent.decline': 'Nee, bedankt',
   'notify.toggle': 'Meld nieuwe berichten',
+  'composer.placeholder': 'Schrijf een bericht…',
+  'composer.emoji': 'Emoji',
+  'composer.emojiHint': 'Emoji: Windows-toets + . (Mac: Control + Command + Spatie)',
+  'messages.new': 'Nieuwe berichten',
+  'header.endConfirm': 'Deze chat beëindigen?',
+  'header.keep': 'Verder chatten',
+  'offline.later': 'Probeer het later opnieuw.',
 };
 
 export default nl;

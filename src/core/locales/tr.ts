@@ -154,6 +154,13 @@ const tr: Messages = {
   'consent.accept': 'Kabul et ve devam et',
   'consent.decline': 'Hayır, teşekkürler',
   'notify.toggle': 'Yeni mesajlarda bana bildir',
+  'composer.placeholder': 'Bir mesaj yazın…',
+  'composer.emoji': 'Emoji',
+  'composer.emojiHint': 'Emoji: Windows tuşu + . (Mac: Control + Command + Boşluk)',
+  'messages.new': 'Yeni mesajlar',
+  'header.endConfirm': 'Bu sohbet sonlandırılsın mı?',
+  'header.keep': 'Sohbete devam et',
+  'offline.later': 'Lütfen daha sonra tekrar deneyin.',
 };
 
 export default tr;

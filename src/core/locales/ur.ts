@@ -155,6 +155,13 @@ const ur: Messages = {
   'consent.accept': 'قبول کریں اور جاری رکھیں',
   'consent.decline': 'نہیں، شکریہ',
   'notify.toggle': 'نئے پیغامات کی اطلاع دیں',
+  'composer.placeholder': 'پیغام لکھیں…',
+  'composer.emoji': 'ایموجی',
+  'composer.emojiHint': 'ایموجی: ونڈوز کی + . (میک: کنٹرول + کمانڈ + اسپیس)',
+  'messages.new': 'نئے پیغامات',
+  'header.endConfirm': 'یہ چیٹ ختم کریں؟',
+  'header.keep': 'چیٹ جاری رکھیں',
+  'offline.later': 'براہ کرم بعد میں دوبارہ کوشش کریں۔',
 };
 
 export default ur;

@@ -154,6 +154,13 @@ const zh: Messages = {
   'consent.accept': '接受并继续',
   'consent.decline': '不，谢谢',
   'notify.toggle': '有新消息时通知我',
+  'composer.placeholder': '输入消息…',
+  'composer.emoji': '表情符号',
+  'composer.emojiHint': '表情符号：Windows 键 + .（Mac：Control + Command + 空格）',
+  'messages.new': '新消息',
+  'header.endConfirm': '结束此对话？',
+  'header.keep': '继续对话',
+  'offline.later': '请稍后再试。',
 };
 
 export default zh;

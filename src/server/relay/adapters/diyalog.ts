@@ -11,7 +11,9 @@
  *                            browser fetches a fresh transactionHash for it)
  *   STARTED                → same as a successful result, if it comes anyway (at most once)
  *   CHAT_INPROGRESS        → agent joined (chatting)
- *   CHAT_ENDED             → ended; by system with "msg (code …)" when it carries an error
+ *   CHAT_ENDED             → before a representative joined: rejected (nobody available, offline);
+ *                            during the conversation: ended; by system with "msg (code …)" when
+ *                            it carries an error
  *   NO_CHAT                → nothing while closed or waiting (it is the initial value, and with
  *                            isBackground no STARTED replaces it); during a conversation the
  *                            help vanished without CHAT_ENDED, so: ended by system.
@@ -420,6 +422,9 @@ export class DiyalogAdapter implements RelayAdapter {
       case 'CHAT_ENDED': {
         if (!active) return;
         const error = info.error;
+        // Ended before any representative took it (NO_REPRESENTATIVE and the like): nobody is
+        // available — the offline view, in the visitor's words, not "msg (code X)" (issue 25).
+        if (this.phase !== 'chatting') return this.finish({ type: 'rejected', reason: '' });
         if (error && typeof error.code === 'string' && typeof error.msg === 'string') {
           this.finish({ type: 'ended', by: 'system', text: describe(error.code, error.msg) });
         } else {
@@ -494,7 +499,7 @@ export class DiyalogAdapter implements RelayAdapter {
     }
   }
 
-  private finish(ended: ConfabEventBody & { type: 'ended' }): void {
+  private finish(ended: ConfabEventBody & { type: 'ended' | 'rejected' }): void {
     const wasWaiting = this.interactionId !== null;
     this.phase = 'ended';
     this.release();
