@@ -6,8 +6,10 @@
  */
 import { effect } from '@preact/signals-core';
 import type { Card, VisitorInfo } from '../core/contract';
-import { loadLocale, locale, setLocale, t } from '../core/i18n';
+import { formatNumber, loadLocale, locale, setLocale, setMessages, t } from '../core/i18n';
 import { createSession } from '../core/session';
+import { createChatContext } from '../core/chat-context';
+import { CHAT_EVENTS, watchChatEvents } from '../core/chat-events';
 import type { Session, SessionEventMap } from '../core/session-api';
 import { isVendor, loadTransport } from '../transports/registry';
 import { mountWindow } from '../ui/app';
@@ -51,8 +53,11 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   for (const message of invalidOptions(options.all)) console.error(`Confab: ${message}`);
   // Not awaited: the window waits for a non-English table itself, so English never flashes.
   void loadLocale(options.all.locale);
+  // update / pageView: what the site tells the agent, carried by the vendor's own start (chat-context.ts).
+  const context = createChatContext(location.href);
+  let chatEvents: ReturnType<typeof watchChatEvents> | undefined;
   const session: Session = createSession({
-    loadTransport: () => loadTransport(vendor).then((m) => m.createTransport),
+    loadTransport: () => loadTransport(vendor).then((m) => context.wrap(m.createTransport, (c) => chatEvents?.command(c))),
     transportOptions: {
       options: options.all,
       // Read when a transport starts, so a chat started after setLocale carries the new language.
@@ -87,7 +92,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
       launcher.setAttribute('aria-expanded', String(open));
       launcher.removeAttribute('aria-busy');
       badge.hidden = unread === 0 || open;
-      badge.textContent = unread > 99 ? '99+' : String(unread);
+      badge.textContent = unread > 99 ? `${formatNumber(99)}+` : formatNumber(unread);
       badge.setAttribute('aria-hidden', 'true');
       // The frame's host paints its own launcher: it gets the labels in the visitor's language.
       const unreadLabel = unread && !open ? t('launcher.unread', { count: unread }) : '';
@@ -115,8 +120,10 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   let visitorOpens = false;
   let autoOpen = options.open;
   const activated = (): boolean => (navigator as { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? true;
-  const open = (byVisitor: boolean) => {
+  const open = (byVisitor: boolean, message?: unknown) => {
     visitorOpens = byVisitor && !session.isOpen.value;
+    // open({ message }): the composer is pre-filled; the visitor sends it once the chat runs.
+    if (typeof message === 'string' && message) session.draft.value = message;
     session.open();
   };
   const toggle = (byVisitor = activated()) => (session.isOpen.value ? session.close() : open(byVisitor));
@@ -130,6 +137,20 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
       }),
     );
   }
+  // started, rated, offline-message, transcript, error (chat-events.ts): the same three ways out.
+  const chatListeners = new Map<string, Set<(detail: unknown) => void>>();
+  chatEvents = watchChatEvents(session, (name, detail) => {
+    dispatchPublic(host.name, name, detail);
+    guest?.post({ confab: 'event', name, detail });
+    for (const fn of chatListeners.get(name) ?? []) {
+      try {
+        fn(detail);
+      } catch (err) {
+        console.warn('[confab] event handler failed', err);
+      }
+    }
+  });
+  cleanups.push(chatEvents.stop);
 
   await yieldToInput();
   cleanups.push(
@@ -165,14 +186,24 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   cleanups.push(watchPage(session, host, { sound: options.all.sound === 'true' || options.all.sound === '', title: !guest }));
 
   let destroyed = false;
+  const running = () => session.phase.peek() === 'waiting' || session.phase.peek() === 'chatting';
   const subscriptions = new Map<unknown, Record<string, () => void>>();
   const methods: Record<string, (...a: unknown[]) => unknown> = {
-    open: () => {
+    open: (what) => {
       // The loader replays data-open as the first open: the page asked, not the visitor.
       const byVisitor = !autoOpen && activated();
       autoOpen = false;
-      open(byVisitor);
+      open(byVisitor, (what as { message?: unknown } | undefined)?.message);
     },
+    show: () => void (host.root.host as HTMLElement).style.removeProperty('display'),
+    hide: () => {
+      session.close();
+      (host.root.host as HTMLElement).style.display = 'none';
+    },
+    update: (attributes) => void context.update(attributes, running()),
+    pageView: (url) => void context.pageView(url ?? location.href, running()),
+    reset: () => session.reset(),
+    setMessages: (tag, strings) => setMessages(String(tag), strings),
     close: () => session.close(),
     toggle: () => toggle(),
     isOpen: () => session.isOpen.value,
@@ -182,6 +213,8 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
       if (visitor && typeof visitor === 'object') session.identify(visitor as VisitorInfo);
     },
     send: (what) => {
+      // Before a chat runs, a line is not dropped: it pre-fills the composer (as open({ message })).
+      if (typeof what === 'string' && !running()) return void (session.draft.value = what);
       if (typeof what === 'string') return session.send(what);
       if (what && typeof what === 'object' && 'card' in what) return session.sendCard((what as { card: Card }).card);
       console.error('Confab: send takes a string or { card }.');
@@ -192,7 +225,11 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
     on: (name, fn) => {
       if (typeof fn !== 'function' || typeof name !== 'string') return undefined;
       const key = `${name}`;
-      const off = name === 'ready' ? onReady(fn as (d: unknown) => void) : session.on(name as keyof SessionEventMap, fn as (d: unknown) => void);
+      const listener = fn as (d: unknown) => void;
+      let chat = chatListeners.get(name);
+      if (!chat && (CHAT_EVENTS as readonly string[]).includes(name)) chatListeners.set(name, (chat = new Set()));
+      chat?.add(listener);
+      const off = name === 'ready' ? onReady(listener) : chat ? () => chat.delete(listener) : session.on(name as keyof SessionEventMap, listener);
       subscriptions.set(fn, { ...subscriptions.get(fn), [key]: off });
       return () => methods.off?.(name, fn);
     },
@@ -246,20 +283,20 @@ function frameGuest(host: LoaderHost) {
     return null;
   }
   let handle: AppHandle | null = null;
-  let hostOpens: (byVisitor: boolean) => void = () => undefined;
+  let hostOpens: (byVisitor: boolean, message?: unknown) => void = () => undefined;
   const onMessage = (event: MessageEvent) => {
     if (event.source !== window.parent || event.origin !== origin || !handle) return;
     const data = event.data as FrameMessage | null;
     if (data?.confab !== 'call' || typeof data.method !== 'string' || !Array.isArray(data.args)) return;
     // The host's open carries whether the visitor asked: this frame's own user activation
     // never sees the host page's clicks. (Not the public `open`, whose arguments are the page's.)
-    if (data.method === 'open') hostOpens(data.args[0] === true);
+    if (data.method === 'open') hostOpens(data.args[0] === true, data.args[1]);
     else handle.call(data.method, data.args);
   };
   const post = (message: FrameMessage) => window.parent.postMessage(message, origin);
   return {
     post,
-    start(h: AppHandle, open: (byVisitor: boolean) => void) {
+    start(h: AppHandle, open: (byVisitor: boolean, message?: unknown) => void) {
       handle = h;
       hostOpens = open;
       addEventListener('message', onMessage);

@@ -4,7 +4,7 @@
  * Outside waiting/chatting the box is disabled and says why. "Attach file" appears when
  * the vendor takes files of some type, or the agent just asked for one.
  */
-import { useId, useState } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import { t } from '../core/i18n';
 import { useUi } from './context';
 import { FilePicker } from './file-picker';
@@ -14,7 +14,9 @@ const OVER = new Set(['ended', 'postchat', 'done']);
 
 export function Composer() {
   const { session } = useUi();
-  const [text, setText] = useState('');
+  // The session holds the text, so the site can pre-fill it (open({ message })) before the chat runs.
+  const text = session.draft.value;
+  const setText = (value: string) => void (session.draft.value = value);
   const id = useId();
   const phase = session.phase.value;
   const live = LIVE.has(phase);
