@@ -416,35 +416,20 @@ export function setLocale(tag: string): Promise<void> {
 const overrides: Partial<Record<LocaleCode, Partial<Messages>>> = {};
 
 /**
- * `Confab('setMessages', 'fr', { 'launcher.open': 'Discuter' })`: the site's wording for one
- * locale, kept when the language changes. Unknown keys and non-strings are refused by name.
+ * The site's wording for one shipped locale, over what it set before, kept when the language
+ * changes. `Confab('setMessages', locale, strings)` checks the strings first (messages-override.ts).
  */
-export function setMessages(tag: string, strings: unknown): void {
-  const { code } = resolveLocale(tag);
-  const mine: Partial<Messages> = { ...overrides[code] };
-  for (const [key, value] of Object.entries(strings && typeof strings === 'object' ? strings : {})) {
-    if (key in en && typeof value === 'string') mine[key as MessageKey] = value;
-    else console.error(`Confab: setMessages: "${key}" is not a string the widget shows, or its text is not a string.`);
-  }
-  overrides[code] = mine;
+export function overrideMessages(code: LocaleCode, strings: Partial<Messages>): void {
+  const mine = (overrides[code] = { ...overrides[code], ...strings });
   if (active.peek().code === code) messages.value = { ...table, ...mine };
 }
 
-const formats = new Map<string, Intl.NumberFormat>();
-/** A number in the visitor's locale (its digits: ar-EG's are Arabic-Indic), the same everywhere. */
+/**
+ * A number in the visitor's locale (its digits: ar-EG's are Arabic-Indic), the same everywhere.
+ * `tag` is canonical (resolveLocale), so Intl takes it.
+ */
 export function formatNumber(n: number, unit?: 'kilobyte' | 'megabyte'): string {
-  const tag = active.value.tag;
-  const key = `${tag} ${unit}`;
-  let f = formats.get(key);
-  if (!f) {
-    try {
-      f = new Intl.NumberFormat(tag, unit ? { style: 'unit', unit, maximumFractionDigits: 1 } : {});
-    } catch {
-      f = new Intl.NumberFormat('en', unit ? { style: 'unit', unit, maximumFractionDigits: 1 } : {});
-    }
-    formats.set(key, f);
-  }
-  return f.format(n);
+  return new Intl.NumberFormat(active.value.tag, unit && { style: 'unit', unit, maximumFractionDigits: 1 }).format(n);
 }
 
 /** A file size (a limit or a file's): MB from 1 MiB with one decimal, else whole KB (at least 1). */
@@ -452,14 +437,13 @@ export function formatBytes(n: number): string {
   return n >= 1048576 ? formatNumber(Math.round(n / 104857.6) / 10, 'megabyte') : formatNumber(Math.max(1, Math.round(n / 1024)), 'kilobyte');
 }
 
-const PLURAL = /\{(\w+), plural,((?:\s*=?\w+\s*\{[^{}]*\})+)\s*\}/g;
-const BRANCH = /(=?\w+)\s*\{([^{}]*)\}/g;
+/** `{name}`, or `{name, plural, one {# line} other {# lines}}` (a branch holds no braces). */
+const PLACEHOLDER = /\{(\w+)(?:, plural,((?:[^{}]|\{[^{}]*\})*))?\}/g;
 
-/** The branch of a `{name, plural, …}` for `n`: `=n`, else its category, else `other`. */
+/** The branch of a plural's `body` for `n`: `=n`, else its category, else `other`; `#` is `n`. */
 function plural(body: string, n: number): string {
-  const branches = new Map([...body.matchAll(BRANCH)].map((m) => [m[1]!, m[2]!]));
-  const rules = new Intl.PluralRules(active.value.lang);
-  const text = branches.get(`=${n}`) ?? branches.get(rules.select(n)) ?? branches.get('other') ?? '';
+  const branch = (key: string) => new RegExp(`(?:^|\\})\\s*${key}\\s*\\{([^{}]*)`).exec(body)?.[1];
+  const text = branch(`=${n}`) ?? branch(new Intl.PluralRules(active.value.lang).select(n)) ?? branch('other') ?? '';
   return text.replace(/#/g, formatNumber(n));
 }
 
@@ -470,10 +454,8 @@ function plural(body: string, n: number): string {
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
   const template = messages.value[key] ?? en[key];
   if (!params) return template;
-  return template
-    .replace(PLURAL, (whole, name: string, body: string) => (typeof params[name] === 'number' ? plural(body, params[name]) : whole))
-    .replace(/\{(\w+)\}/g, (whole, name: string) => {
-      const value = params[name];
-      return value === undefined ? whole : typeof value === 'number' ? formatNumber(value) : value;
-    });
+  return template.replace(PLACEHOLDER, (whole, name: string, body?: string) => {
+    const value = params[name];
+    return typeof value !== 'number' ? (value ?? whole) : body ? plural(body, value) : formatNumber(value);
+  });
 }

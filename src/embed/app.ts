@@ -6,20 +6,17 @@
  */
 import { effect } from '@preact/signals-core';
 import type { Card, VisitorInfo } from '../core/contract';
-import { formatNumber, loadLocale, locale, setLocale, setMessages, t } from '../core/i18n';
+import { formatNumber, loadLocale, locale, setLocale, t } from '../core/i18n';
 import { createSession } from '../core/session';
-import { createChatContext } from '../core/chat-context';
-import { CHAT_EVENTS, watchChatEvents } from '../core/chat-events';
+import type { ApiExtras, ChatListeners } from './api-extras';
 import type { Session, SessionEventMap } from '../core/session-api';
 import { isVendor, loadTransport } from '../transports/registry';
 import { mountWindow } from '../ui/app';
-import { applyTheme } from './theme';
-import { CLOSE_ICON, type AppHandle, type FrameMessage, type LoaderHost } from './app-api';
+import { CLOSE_ICON, type AppHandle, type LoaderHost } from './app-api';
 import { dispatchPublic, onReady } from './events';
 import { invalidOptions } from './options';
 import { watchPage } from './page';
 import { adoptCss } from './css';
-import { verifiedParentOrigin } from './frame-origin';
 import launcherAppCss from './launcher-app.css?inline';
 import { yieldToInput } from './yield';
 
@@ -47,17 +44,33 @@ const PUBLIC_EVENTS: (keyof SessionEventMap)[] = ['open', 'close', 'message', 'u
 export async function boot(host: LoaderHost): Promise<AppHandle> {
   await yieldToInput();
   const { options, launcher, badge } = host;
+  // Inside embed.html opened by data-mode="iframe": the guest end of the bridge (a lazy chunk:
+  // no other page needs it).
+  const guest =
+    host.fullPage && new URLSearchParams(location.search).get('frame') === '1' && window.parent !== window
+      ? (await import('./frame-guest')).frameGuest(host)
+      : null;
+  // Listeners of started, rated, offline-message, transcript and error (chat-events.ts), by event.
+  const chatListeners: ChatListeners = new Map();
   const vendor = options.vendor;
   if (!isVendor(vendor)) throw new Error(`unknown vendor ${vendor}`);
   // The loader fell back to the defaults silently (its 3 KB budget has no room for these).
   for (const message of invalidOptions(options.all)) console.error(`Confab: ${message}`);
   // Not awaited: the window waits for a non-English table itself, so English never flashes.
   void loadLocale(options.all.locale);
-  // update / pageView: what the site tells the agent, carried by the vendor's own start (chat-context.ts).
-  const context = createChatContext(location.href);
-  let chatEvents: ReturnType<typeof watchChatEvents> | undefined;
+  // update / pageView and the derived events: a lazy chunk, loaded with the transport or on first use.
+  let extrasLoad: Promise<ApiExtras> | undefined;
+  const extras = (): Promise<ApiExtras> =>
+    (extrasLoad ??= import('./api-extras').then(
+      (m) => m.apiExtras(session, host, chatListeners, guest && ((name, detail) => guest.post({ confab: 'event', name, detail })), location.href),
+      (err: unknown) => {
+        extrasLoad = undefined; // Retry loads it again with the transport
+        throw err;
+      },
+    ));
   const session: Session = createSession({
-    loadTransport: () => loadTransport(vendor).then((m) => context.wrap(m.createTransport, (c) => chatEvents?.command(c))),
+    loadTransport: () =>
+      Promise.all([loadTransport(vendor), extras()]).then(([m, x]) => x.wrap(m.createTransport)),
     transportOptions: {
       options: options.all,
       // Read when a transport starts, so a chat started after setLocale carries the new language.
@@ -74,7 +87,6 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
     consentRequired: options.all.consent === 'required',
   });
   await yieldToInput();
-  const guest = frameGuest(host);
   if (!host.fullPage) adoptCss(host.root, launcherAppCss, options.all.nonce);
 
   const cleanups: (() => void)[] = [];
@@ -137,20 +149,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
       }),
     );
   }
-  // started, rated, offline-message, transcript, error (chat-events.ts): the same three ways out.
-  const chatListeners = new Map<string, Set<(detail: unknown) => void>>();
-  chatEvents = watchChatEvents(session, (name, detail) => {
-    dispatchPublic(host.name, name, detail);
-    guest?.post({ confab: 'event', name, detail });
-    for (const fn of chatListeners.get(name) ?? []) {
-      try {
-        fn(detail);
-      } catch (err) {
-        console.warn('[confab] event handler failed', err);
-      }
-    }
-  });
-  cleanups.push(chatEvents.stop);
+  cleanups.push(() => void extrasLoad?.then((x) => x.stop(), () => undefined));
 
   await yieldToInput();
   cleanups.push(
@@ -200,10 +199,9 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
       session.close();
       (host.root.host as HTMLElement).style.display = 'none';
     },
-    update: (attributes) => void context.update(attributes, running()),
-    pageView: (url) => void context.pageView(url ?? location.href, running()),
+
     reset: () => session.reset(),
-    setMessages: (tag, strings) => setMessages(String(tag), strings),
+
     close: () => session.close(),
     toggle: () => toggle(),
     isOpen: () => session.isOpen.value,
@@ -220,14 +218,14 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
       console.error('Confab: send takes a string or { card }.');
       return undefined;
     },
-    setTheme: (theme) => applyTheme(host, theme),
     setLocale: (tag) => setLocale(String(tag)),
     on: (name, fn) => {
       if (typeof fn !== 'function' || typeof name !== 'string') return undefined;
       const key = `${name}`;
       const listener = fn as (d: unknown) => void;
+      // The session's own events, else one of chat-events.ts's (any other name never fires).
       let chat = chatListeners.get(name);
-      if (!chat && (CHAT_EVENTS as readonly string[]).includes(name)) chatListeners.set(name, (chat = new Set()));
+      if (!chat && name !== 'ready' && !PUBLIC_EVENTS.includes(name as keyof SessionEventMap)) chatListeners.set(name, (chat = new Set()));
       chat?.add(listener);
       const off = name === 'ready' ? onReady(listener) : chat ? () => chat.delete(listener) : session.on(name as keyof SessionEventMap, listener);
       subscriptions.set(fn, { ...subscriptions.get(fn), [key]: off });
@@ -248,6 +246,14 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
     },
   };
 
+  // update, pageView, setMessages, setTheme: in the lazy chunk (api-extras.ts), in call order.
+  for (const name of ['update', 'pageView', 'setMessages', 'setTheme'] as const) {
+    methods[name] = (...args) => {
+      const now = running();
+      void extras().then((x) => x.call(name, args, now));
+    };
+  }
+
   const handle: AppHandle = {
     call(method, args) {
       if (destroyed) return undefined;
@@ -266,42 +272,4 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   host.ready();
   dispatchPublic(host.name, 'ready', {});
   return handle;
-}
-
-/**
- * Inside embed.html opened by data-mode="iframe" (`?frame=1&origin=…`): the guest end of the
- * bridge. It answers only its parent window, from the origin the host announced and the
- * browser confirms.
- */
-function frameGuest(host: LoaderHost) {
-  const params = new URLSearchParams(location.search);
-  if (!host.fullPage || params.get('frame') !== '1' || window.parent === window) return null;
-  // The URL's origin counts only when the browser's record of the embedder agrees (frame-origin.ts).
-  const origin = verifiedParentOrigin(params.get('origin'), location.ancestorOrigins, document.referrer);
-  if (!origin) {
-    console.error('Confab: this chat frame is not embedded by the origin it was given; the bridge stays closed.');
-    return null;
-  }
-  let handle: AppHandle | null = null;
-  let hostOpens: (byVisitor: boolean, message?: unknown) => void = () => undefined;
-  const onMessage = (event: MessageEvent) => {
-    if (event.source !== window.parent || event.origin !== origin || !handle) return;
-    const data = event.data as FrameMessage | null;
-    if (data?.confab !== 'call' || typeof data.method !== 'string' || !Array.isArray(data.args)) return;
-    // The host's open carries whether the visitor asked: this frame's own user activation
-    // never sees the host page's clicks. (Not the public `open`, whose arguments are the page's.)
-    if (data.method === 'open') hostOpens(data.args[0] === true, data.args[1]);
-    else handle.call(data.method, data.args);
-  };
-  const post = (message: FrameMessage) => window.parent.postMessage(message, origin);
-  return {
-    post,
-    start(h: AppHandle, open: (byVisitor: boolean, message?: unknown) => void) {
-      handle = h;
-      hostOpens = open;
-      addEventListener('message', onMessage);
-      post({ confab: 'ready' });
-    },
-    stop: () => removeEventListener('message', onMessage),
-  };
 }

@@ -134,10 +134,8 @@ export function startWidget(
     el.style.setProperty('--confab-on-color', onColor(parsed.color));
   }
   el.dataset.theme = parsed.theme;
-  if (fullPage) {
-    el.dataset.fullPage = '';
-    launcher.remove();
-  }
+  // embed.html has no launcher; data-launcher="none": the site opens the chat from its own button.
+  if (fullPage || parsed.all.launcher == 'none') launcher.remove();
   if (!el.isConnected) (document.body ?? document.documentElement).append(el);
 
   const name = parsed.all.name || parsed.vendor;

@@ -5,7 +5,8 @@
  * everywhere, sizes too). One formatBytes for the session's refusal and the file picker's.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { en, formatBytes, formatNumber, loadLocale, LOCALES, setMessages, t, type Messages, type MessageKey } from '../../src/core/i18n';
+import { en, formatBytes, formatNumber, loadLocale, LOCALES, t, type Messages, type MessageKey } from '../../src/core/i18n';
+import { setMessages } from '../../src/core/messages-override';
 
 const PLURAL_KEYS: MessageKey[] = ['launcher.unread', 'form.errors', 'rating.stars', 'composer.remaining', 'survey.tooLong', 'survey.tooManyLines', 'transport.tooLong'];
 const VAR: Partial<Record<MessageKey, string>> = { 'rating.stars': 'n', 'survey.tooLong': 'max', 'survey.tooManyLines': 'max', 'transport.tooLong': 'max' };
