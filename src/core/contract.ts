@@ -263,7 +263,14 @@ export interface VisitorInfo {
 }
 
 export type Command =
-  | { type: 'start'; visitor: VisitorInfo; answers: Record<string, string>; department?: string }
+  | {
+      type: 'start';
+      visitor: VisitorInfo;
+      answers: Record<string, string>;
+      department?: string;
+      /** The site's custom attributes (`Confab('update', …)`, chat-context.ts), for the agent. */
+      attributes?: Readonly<Record<string, string>>;
+    }
   | { type: 'send'; clientId: string; text: string }
   | { type: 'send-file'; clientId: string; file: Blob; name: string }
   | { type: 'send-card'; clientId: string; card: Card }

@@ -1,7 +1,10 @@
 import { batch, signal, type ReadonlySignal } from '@preact/signals-core';
 
 /**
- * Every string the widget shows. Keys are grouped by where they appear; the comment
+ * Every string the widget shows. A count that changes the words takes a plural:
+ * `{count, plural, one {# message} other {# messages}}` (ICU's form; the categories are
+ * Intl.PluralRules' for the language: zero, one, two, few, many, other; `=0` matches exactly;
+ * `#` is the number, formatted for the visitor's locale). Keys are grouped by where they appear; the comment
  * beside each tells a translator where and how it is used. `{name}` placeholders are
  * filled by `t()`. More locales arrive as sibling modules with the same keys.
  */
@@ -11,7 +14,7 @@ export const en = {
   // Launcher button, when the chat window is open.
   'launcher.close': 'Close chat',
   // Launcher badge, read by screen readers: number of unread messages.
-  'launcher.unread': '{count} unread messages',
+  'launcher.unread': '{count, plural, one {# unread message} other {# unread messages}}',
   // Label of the message box in the composer.
   'composer.label': 'Message',
   // The button that sends the visitor's message.
@@ -58,9 +61,9 @@ export const en = {
   // Form validation: a required field is empty (or a required checkbox is unticked).
   'survey.required': 'This field is required',
   // Form validation: too many characters; {max} is the limit.
-  'survey.tooLong': 'Use at most {max} characters',
+  'survey.tooLong': 'Use at most {max, plural, one {# character} other {# characters}}',
   // Under a multi-line survey field with more lines than the server allows (WhosOn's Lines).
-  'survey.tooManyLines': 'Use at most {max} lines',
+  'survey.tooManyLines': 'Use at most {max, plural, one {# line} other {# lines}}',
   // Form validation: the value must be a number.
   'survey.number': 'Enter a number',
   // Form validation: number below the lowest allowed value {min}.
@@ -75,8 +78,8 @@ export const en = {
   'survey.time': 'Enter a valid time',
   // Form validation: the value is not one of the offered choices.
   'survey.option': 'Choose one of the options',
-  // Form validation: rating outside the scale; {max} is the top of the scale.
-  'survey.rating': 'Choose a rating from 1 to {max}',
+  // Form validation: rating outside the scale; {min} and {max} are its ends (numbers in the visitor's digits).
+  'survey.rating': 'Choose a rating from {min} to {max}',
   // Form validation: the value does not have the format the site asks for.
   'survey.mask': 'The value is not in the expected format',
   // --- Chat window (src/ui) ---
@@ -101,14 +104,14 @@ export const en = {
   // Pre-chat form: marks a required field for sighted users (screen readers hear "required").
   'form.required': '(required)',
   // Announced when a form has errors; {count} is how many fields need attention.
-  'form.errors': 'Please correct {count} field(s).',
+  'form.errors': 'Please correct {count, plural, one {# field} other {# fields}}.',
   // Generic validation message when the validator gives none.
   'form.invalid': 'Please check this field.',
   // Label of the pre-chat form region.
   'prechat.label': 'Before we start',
-  // Rating field/option label for {n} stars (n > 1).
-  'rating.stars': '{n} stars',
-  // Rating field/option label for one star.
+  // Rating field/option label for {n} stars (a plural).
+  'rating.stars': '{n, plural, one {# star} other {# stars}}',
+  // Rating label for one star (kept for sites' setMessages; rating.stars covers one too).
   'rating.star': '1 star',
   // Wait screen line before the server says anything.
   'wait.default': 'Waiting for an agent…',
@@ -178,7 +181,7 @@ export const en = {
   // Typing indicator when the agent has no name.
   'typing.anonymous': 'The agent is typing…',
   // Composer counter near the limit: characters the visitor has left.
-  'composer.remaining': '{count} characters left',
+  'composer.remaining': '{count, plural, one {# character} other {# characters}} left',
   // Composer hint while the chat has not started yet.
   'composer.notYet': 'You can write once the chat has started.',
   // Composer hint after the chat has ended.
@@ -261,7 +264,7 @@ export const en = {
   // Label of the pre-chat drop-down where the visitor picks the chat's language (WhosOn's language selector).
   'transport.chatLanguage': 'Chat language',
   // Error banner: the message is longer than the chat service accepts; {max} is the limit.
-  'transport.tooLong': 'This message is too long (at most {max} characters).',
+  'transport.tooLong': 'This message is too long (at most {max, plural, one {# character} other {# characters}}).',
   // Error banner: the action is not available with this chat service.
   'transport.unsupported': 'This is not available in this chat.',
   // --- Chat connection errors (transports) ---
@@ -352,6 +355,8 @@ const loaders: Record<Exclude<LocaleCode, 'en'>, () => Promise<{ default: Messag
 const LANG: Partial<Record<LocaleCode, string>> = { zh: 'zh-CN' };
 
 const messages = signal<Messages>(en);
+/** The shipped table in force, under the site's overrides. */
+let table: Messages = en;
 const active = signal<ActiveLocale>({ code: 'en', lang: 'en', dir: 'ltr', tag: 'en' });
 const pending = signal(false);
 /** The locale in force; reading it in a component re-renders that component when it changes. */
@@ -402,11 +407,11 @@ export async function loadLocale(tag?: string | null): Promise<ActiveLocale> {
   const wanted = resolveLocale(tag?.trim() ? tag : browserLanguages());
   const mine = ++seq;
   let code = wanted.code;
-  let table: Messages = en;
+  let loaded: Messages = en;
   if (code !== 'en') {
     if (mine === 1) pending.value = true;
     try {
-      table = (await loaders[code]()).default;
+      loaded = (await loaders[code]()).default;
     } catch (err) {
       console.warn('Confab: locale', code, err);
       code = 'en';
@@ -414,7 +419,8 @@ export async function loadLocale(tag?: string | null): Promise<ActiveLocale> {
   }
   if (mine === seq) {
     batch(() => {
-      messages.value = table;
+      table = loaded;
+      messages.value = { ...loaded, ...overrides[code] };
       active.value = { code, lang: LANG[code] ?? code, dir: isRtl(code) ? 'rtl' : 'ltr', tag: wanted.tag };
       pending.value = false;
     });
@@ -427,9 +433,39 @@ export function setLocale(tag: string): Promise<void> {
   return loadLocale(tag).then(() => undefined);
 }
 
-/** Overrides individual strings (English for whatever is not given). */
-export function setMessages(overrides: Partial<Messages>): void {
-  messages.value = { ...en, ...overrides };
+/** The site's own strings per locale (`Confab('setMessages', locale, strings)`), over the shipped table. */
+const overrides: Partial<Record<LocaleCode, Partial<Messages>>> = {};
+
+/**
+ * The site's wording for one shipped locale, over what it set before, kept when the language
+ * changes. `Confab('setMessages', locale, strings)` checks the strings first (messages-override.ts).
+ */
+export function overrideMessages(code: LocaleCode, strings: Partial<Messages>): void {
+  const mine = (overrides[code] = { ...overrides[code], ...strings });
+  if (active.peek().code === code) messages.value = { ...table, ...mine };
+}
+
+/**
+ * A number in the visitor's locale (its digits: ar-EG's are Arabic-Indic), the same everywhere.
+ * `tag` is canonical (resolveLocale), so Intl takes it.
+ */
+export function formatNumber(n: number, unit?: 'kilobyte' | 'megabyte'): string {
+  return new Intl.NumberFormat(active.value.tag, unit && { style: 'unit', unit, maximumFractionDigits: 1 }).format(n);
+}
+
+/** A file size (a limit or a file's): MB from 1 MiB with one decimal, else whole KB (at least 1). */
+export function formatBytes(n: number): string {
+  return n >= 1048576 ? formatNumber(Math.round(n / 104857.6) / 10, 'megabyte') : formatNumber(Math.max(1, Math.round(n / 1024)), 'kilobyte');
+}
+
+/** `{name}`, or `{name, plural, one {# line} other {# lines}}` (a branch holds no braces). */
+const PLACEHOLDER = /\{(\w+)(?:, plural,((?:[^{}]|\{[^{}]*\})*))?\}/g;
+
+/** The branch of a plural's `body` for `n`: `=n`, else its category, else `other`; `#` is `n`. */
+function plural(body: string, n: number): string {
+  const branch = (key: string) => new RegExp(`(?:^|\\})\\s*${key}\\s*\\{([^{}]*)`).exec(body)?.[1];
+  const text = branch(`=${n}`) ?? branch(new Intl.PluralRules(active.value.lang).select(n)) ?? branch('other') ?? '';
+  return text.replace(/#/g, formatNumber(n));
 }
 
 /**
@@ -439,7 +475,8 @@ export function setMessages(overrides: Partial<Messages>): void {
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
   const template = messages.value[key] ?? en[key];
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return template.replace(PLACEHOLDER, (whole, name: string, body?: string) => {
+    const value = params[name];
+    return typeof value !== 'number' ? (value ?? whole) : body ? plural(body, value) : formatNumber(value);
+  });
 }

@@ -111,6 +111,11 @@ export function saveSnapshot(storage: StorageLike | null | undefined, key: strin
 
 let memoryVisitorId: string | null = null;
 
+/** `reset`: the next visitor id is a new one even where storage is blocked. */
+export function forgetMemoryVisitorId(): void {
+  memoryVisitorId = null;
+}
+
 /** The browser's stable visitor id: created once, kept in durable storage when it works. */
 export function visitorIdFrom(storage: StorageLike | null | undefined, key: string): string {
   const stored = read(storage, key);

@@ -3,7 +3,7 @@
  * `src/core/session.ts` implements it over a Transport; `src/ui/` renders it and calls
  * its actions, never a transport. Types only.
  */
-import type { ReadonlySignal } from '@preact/signals-core';
+import type { ReadonlySignal, Signal } from '@preact/signals-core';
 import type {
   Agent,
   Attachment,
@@ -134,7 +134,8 @@ export interface SessionEventMap {
   ready: undefined;
   open: undefined;
   close: undefined;
-  message: { sender: Sender; text: string; authorName?: string };
+  /** `id`: the transcript item's (a visitor line's is its client id); `at`: when it was added. */
+  message: { id: string; at: number; sender: Sender; text: string; authorName?: string };
   unread: { count: number };
   ended: { by: EndedBy };
   phase: { phase: Phase };
@@ -182,6 +183,11 @@ export interface SessionState {
   readonly maxMessageLength: ReadonlySignal<number>;
   /** data-consent="required" and the visitor has not accepted yet: show the consent step. */
   readonly consentPending: ReadonlySignal<boolean>;
+  /**
+   * The composer's text, written by the visitor or pre-filled by the site (`open({ message })`,
+   * or `send` before a chat): the visitor sends it once the chat runs.
+   */
+  readonly draft: Signal<string>;
 }
 
 export interface SessionActions {
@@ -213,6 +219,12 @@ export interface SessionActions {
   consent(accepted: boolean): void;
   /** After an ended chat: forget it and go back to the pre-chat step. */
   newChat(): void;
+  /**
+   * `Confab('reset')` (a visitor logs out; a shared computer): ends a running chat, forgets the
+   * visitor id, the stored chat, the consent and the visitor's details, and closes the window.
+   * The next chat is a new visitor's.
+   */
+  reset(): void;
   identify(visitor: VisitorInfo): void;
   on<K extends keyof SessionEventMap>(name: K, fn: (detail: SessionEventMap[K]) => void): () => void;
   /** Close the transport and stop every timer. */

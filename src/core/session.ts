@@ -53,12 +53,13 @@ import type {
   TranscriptItem,
   WaitState,
 } from './session-api';
-import { t } from './i18n';
+import { formatBytes, t } from './i18n';
 import { safeUrl } from './urls';
 import { keepUnread } from './unread-memory';
 import { afterChatReach } from './after-chat';
 import { createOutbox, newClientId } from './outbox';
 import { createTypingReporter } from './typing';
+import { forgetVisitor } from './forget-visitor';
 import { masksReady, normalize, validate } from './survey';
 import {
   loadSnapshot,
@@ -147,9 +148,6 @@ function attachmentKind(mime: string): AttachmentKind {
   return top === 'image' || top === 'audio' || top === 'video' ? top : 'file';
 }
 
-function formatBytes(n: number): string {
-  return n >= 1048576 ? `${Math.round(n / 104857.6) / 10} MB` : `${Math.ceil(n / 1024)} KB`;
-}
 
 
 export function createSession(deps: SessionDeps): Session {
@@ -459,7 +457,7 @@ export function createSession(deps: SessionDeps): Session {
       }
     }
     // A growing line is news once, when it is finished (onUpdate).
-    if (!m.partial) emit('message', { sender: m.sender, text: plainText(m), authorName: m.authorName });
+    if (!m.partial) emit('message', { id: item.id, at: item.at, sender: m.sender, text: plainText(m), authorName: m.authorName });
   };
 
   /** A line changed in place: new content, same place in the transcript. */
@@ -475,7 +473,7 @@ export function createSession(deps: SessionDeps): Session {
     else delete next.partial;
     replaceAt(i, next);
     if (old.partial && !m.partial && old.sender !== 'system') {
-      emit('message', { sender: old.sender, text: plainText(m), authorName: old.authorName });
+      emit('message', { id: old.id, at: clock.now(), sender: old.sender, text: plainText(m), authorName: old.authorName });
     }
   };
 
@@ -841,6 +839,7 @@ export function createSession(deps: SessionDeps): Session {
     leaveMessageRequest: leaveMessageState,
     afterChatPossible: reach.possible,
     consentPending,
+    draft: signal(''),
     leaveMessage: leaveMessageAction,
     prechatFields,
     maxMessageLength,
@@ -915,7 +914,7 @@ export function createSession(deps: SessionDeps): Session {
       typing.sent();
       const clientId = appendVisitorLine({ text: line });
       outbox.add({ type: 'send', clientId, text: line });
-      emit('message', { sender: 'visitor', text: line, authorName: visitor.value.name });
+      emit('message', { id: clientId, at: clock.now(), sender: 'visitor', text: line, authorName: visitor.value.name });
       return clientId;
     },
     sendCard(card: Card) {
@@ -1038,6 +1037,31 @@ export function createSession(deps: SessionDeps): Session {
         setPhase('closed');
       });
       void connectTransport();
+    },
+    reset() {
+      if (destroyed) return;
+      if (isOpen.value) session.close();
+      // A running chat is ended for the agent too; then a clean slate, as before the first open.
+      if (ACTIVE.has(phase.value)) send({ type: 'end' });
+      dropTransport();
+      outbox.clear();
+      typing.reset();
+      seen = new Map();
+      clock.clearTimeout(saveTimer);
+      pendingSave = null;
+      visitorId = null;
+      batch(() => {
+        engaged.value = false;
+        perChat.forEach((s, i) => (s.value = perChatInitial[i]));
+        resetTranscript([]);
+        setAgentTyping(false);
+        visitor.value = {};
+        unread.value = 0;
+        session.draft.value = '';
+        consentPending.value = !!deps.consentRequired;
+        setPhase('closed');
+      });
+      forgetVisitor(deps.storage, deps.durableStorage, deps.storageKey);
     },
     identify(info) {
       const merged: VisitorInfo = { ...visitor.value };

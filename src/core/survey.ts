@@ -133,7 +133,7 @@ function validateType(field: SurveyField, v: string): string | null {
     case 'rating': {
       const max = field.max && field.max > 0 ? field.max : DEFAULT_RATING_MAX;
       const n = Number(v);
-      return /^\d+$/.test(v) && n >= 1 && n <= max ? null : t('survey.rating', { max });
+      return /^\d+$/.test(v) && n >= 1 && n <= max ? null : t('survey.rating', { min: 1, max });
     }
     default:
       return null;

@@ -51,6 +51,12 @@ export const API_METHODS = [
   'unreadCount',
   'ready',
   'destroy',
+  'update',
+  'reset',
+  'show',
+  'hide',
+  'pageView',
+  'setMessages',
 ] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 

@@ -6,18 +6,17 @@
  */
 import { effect } from '@preact/signals-core';
 import type { Card, VisitorInfo } from '../core/contract';
-import { loadLocale, locale, setLocale, t } from '../core/i18n';
+import { formatNumber, loadLocale, locale, setLocale, t } from '../core/i18n';
 import { createSession } from '../core/session';
+import type { ApiExtras, ChatListeners } from './api-extras';
 import type { Session, SessionEventMap } from '../core/session-api';
 import { isVendor, loadTransport } from '../transports/registry';
 import { mountWindow } from '../ui/app';
-import { applyTheme } from './theme';
-import { CLOSE_ICON, type AppHandle, type FrameMessage, type LoaderHost } from './app-api';
+import { CLOSE_ICON, type AppHandle, type LoaderHost } from './app-api';
 import { dispatchPublic, onReady } from './events';
 import { invalidOptions } from './options';
 import { watchPage } from './page';
 import { adoptCss } from './css';
-import { verifiedParentOrigin } from './frame-origin';
 import launcherAppCss from './launcher-app.css?inline';
 import { yieldToInput } from './yield';
 
@@ -45,14 +44,33 @@ const PUBLIC_EVENTS: (keyof SessionEventMap)[] = ['open', 'close', 'message', 'u
 export async function boot(host: LoaderHost): Promise<AppHandle> {
   await yieldToInput();
   const { options, launcher, badge } = host;
+  // Inside embed.html opened by data-mode="iframe": the guest end of the bridge (a lazy chunk:
+  // no other page needs it).
+  const guest =
+    host.fullPage && new URLSearchParams(location.search).get('frame') === '1' && window.parent !== window
+      ? (await import('./frame-guest')).frameGuest(host)
+      : null;
+  // Listeners of started, rated, offline-message, transcript and error (chat-events.ts), by event.
+  const chatListeners: ChatListeners = new Map();
   const vendor = options.vendor;
   if (!isVendor(vendor)) throw new Error(`unknown vendor ${vendor}`);
   // The loader fell back to the defaults silently (its 3 KB budget has no room for these).
   for (const message of invalidOptions(options.all)) console.error(`Confab: ${message}`);
   // Not awaited: the window waits for a non-English table itself, so English never flashes.
   void loadLocale(options.all.locale);
+  // update / pageView and the derived events: a lazy chunk, loaded with the transport or on first use.
+  let extrasLoad: Promise<ApiExtras> | undefined;
+  const extras = (): Promise<ApiExtras> =>
+    (extrasLoad ??= import('./api-extras').then(
+      (m) => m.apiExtras(session, host, chatListeners, guest && ((name, detail) => guest.post({ confab: 'event', name, detail })), location.href),
+      (err: unknown) => {
+        extrasLoad = undefined; // Retry loads it again with the transport
+        throw err;
+      },
+    ));
   const session: Session = createSession({
-    loadTransport: () => loadTransport(vendor).then((m) => m.createTransport),
+    loadTransport: () =>
+      Promise.all([loadTransport(vendor), extras()]).then(([m, x]) => x.wrap(m.createTransport)),
     transportOptions: {
       options: options.all,
       // Read when a transport starts, so a chat started after setLocale carries the new language.
@@ -69,7 +87,6 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
     consentRequired: options.all.consent === 'required',
   });
   await yieldToInput();
-  const guest = frameGuest(host);
   if (!host.fullPage) adoptCss(host.root, launcherAppCss, options.all.nonce);
 
   const cleanups: (() => void)[] = [];
@@ -87,7 +104,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
       launcher.setAttribute('aria-expanded', String(open));
       launcher.removeAttribute('aria-busy');
       badge.hidden = unread === 0 || open;
-      badge.textContent = unread > 99 ? '99+' : String(unread);
+      badge.textContent = unread > 99 ? `${formatNumber(99)}+` : formatNumber(unread);
       badge.setAttribute('aria-hidden', 'true');
       // The frame's host paints its own launcher: it gets the labels in the visitor's language.
       const unreadLabel = unread && !open ? t('launcher.unread', { count: unread }) : '';
@@ -115,8 +132,10 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   let visitorOpens = false;
   let autoOpen = options.open;
   const activated = (): boolean => (navigator as { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? true;
-  const open = (byVisitor: boolean) => {
+  const open = (byVisitor: boolean, message?: unknown) => {
     visitorOpens = byVisitor && !session.isOpen.value;
+    // open({ message }): the composer is pre-filled; the visitor sends it once the chat runs.
+    if (typeof message === 'string' && message) session.draft.value = message;
     session.open();
   };
   const toggle = (byVisitor = activated()) => (session.isOpen.value ? session.close() : open(byVisitor));
@@ -148,6 +167,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
       }),
     );
   }
+  cleanups.push(() => void extrasLoad?.then((x) => x.stop(), () => undefined));
 
   await yieldToInput();
   cleanups.push(
@@ -184,14 +204,23 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   cleanups.push(watchPage(session, host, { sound: options.all.sound === 'true' || options.all.sound === '', title: !guest }));
 
   let destroyed = false;
+  const running = () => session.phase.peek() === 'waiting' || session.phase.peek() === 'chatting';
   const subscriptions = new Map<unknown, Record<string, () => void>>();
   const methods: Record<string, (...a: unknown[]) => unknown> = {
-    open: () => {
+    open: (what) => {
       // The loader replays data-open as the first open: the page asked, not the visitor.
       const byVisitor = !autoOpen && activated();
       autoOpen = false;
-      open(byVisitor);
+      open(byVisitor, (what as { message?: unknown } | undefined)?.message);
     },
+    show: () => void (host.root.host as HTMLElement).style.removeProperty('display'),
+    hide: () => {
+      session.close();
+      (host.root.host as HTMLElement).style.display = 'none';
+    },
+
+    reset: () => session.reset(),
+
     close: () => session.close(),
     toggle: () => toggle(),
     isOpen: () => session.isOpen.value,
@@ -201,17 +230,23 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
       if (visitor && typeof visitor === 'object') session.identify(visitor as VisitorInfo);
     },
     send: (what) => {
+      // Before a chat runs, a line is not dropped: it pre-fills the composer (as open({ message })).
+      if (typeof what === 'string' && !running()) return void (session.draft.value = what);
       if (typeof what === 'string') return session.send(what);
       if (what && typeof what === 'object' && 'card' in what) return session.sendCard((what as { card: Card }).card);
       console.error('Confab: send takes a string or { card }.');
       return undefined;
     },
-    setTheme: (theme) => applyTheme(host, theme),
     setLocale: (tag) => setLocale(String(tag)),
     on: (name, fn) => {
       if (typeof fn !== 'function' || typeof name !== 'string') return undefined;
       const key = `${name}`;
-      const off = name === 'ready' ? onReady(fn as (d: unknown) => void) : session.on(name as keyof SessionEventMap, fn as (d: unknown) => void);
+      const listener = fn as (d: unknown) => void;
+      // The session's own events, else one of chat-events.ts's (any other name never fires).
+      let chat = chatListeners.get(name);
+      if (!chat && name !== 'ready' && !PUBLIC_EVENTS.includes(name as keyof SessionEventMap)) chatListeners.set(name, (chat = new Set()));
+      chat?.add(listener);
+      const off = name === 'ready' ? onReady(listener) : chat ? () => chat.delete(listener) : session.on(name as keyof SessionEventMap, listener);
       subscriptions.set(fn, { ...subscriptions.get(fn), [key]: off });
       return () => methods.off?.(name, fn);
     },
@@ -229,6 +264,14 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
       host.root.host.remove();
     },
   };
+
+  // update, pageView, setMessages, setTheme: in the lazy chunk (api-extras.ts), in call order.
+  for (const name of ['update', 'pageView', 'setMessages', 'setTheme'] as const) {
+    methods[name] = (...args) => {
+      const now = running();
+      void extras().then((x) => x.call(name, args, now));
+    };
+  }
 
   const handle: AppHandle = {
     call(method, args) {
@@ -248,42 +291,4 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   host.ready();
   dispatchPublic(host.name, 'ready', {});
   return handle;
-}
-
-/**
- * Inside embed.html opened by data-mode="iframe" (`?frame=1&origin=…`): the guest end of the
- * bridge. It answers only its parent window, from the origin the host announced and the
- * browser confirms.
- */
-function frameGuest(host: LoaderHost) {
-  const params = new URLSearchParams(location.search);
-  if (!host.fullPage || params.get('frame') !== '1' || window.parent === window) return null;
-  // The URL's origin counts only when the browser's record of the embedder agrees (frame-origin.ts).
-  const origin = verifiedParentOrigin(params.get('origin'), location.ancestorOrigins, document.referrer);
-  if (!origin) {
-    console.error('Confab: this chat frame is not embedded by the origin it was given; the bridge stays closed.');
-    return null;
-  }
-  let handle: AppHandle | null = null;
-  let hostOpens: (byVisitor: boolean) => void = () => undefined;
-  const onMessage = (event: MessageEvent) => {
-    if (event.source !== window.parent || event.origin !== origin || !handle) return;
-    const data = event.data as FrameMessage | null;
-    if (data?.confab !== 'call' || typeof data.method !== 'string' || !Array.isArray(data.args)) return;
-    // The host's open carries whether the visitor asked: this frame's own user activation
-    // never sees the host page's clicks. (Not the public `open`, whose arguments are the page's.)
-    if (data.method === 'open') hostOpens(data.args[0] === true);
-    else handle.call(data.method, data.args);
-  };
-  const post = (message: FrameMessage) => window.parent.postMessage(message, origin);
-  return {
-    post,
-    start(h: AppHandle, open: (byVisitor: boolean) => void) {
-      handle = h;
-      hostOpens = open;
-      addEventListener('message', onMessage);
-      post({ confab: 'ready' });
-    },
-    stop: () => removeEventListener('message', onMessage),
-  };
 }

@@ -189,11 +189,11 @@ export function boot(host: LoaderHost): AppHandle {
    */
   let autoOpen = options.open;
   const activated = (): boolean => (navigator as { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? true;
-  const setOpen = (open: boolean, byVisitor: boolean) => {
+  const setOpen = (open: boolean, byVisitor: boolean, message?: unknown) => {
     ensureFrame();
     state = { ...state, open };
     render();
-    post({ confab: 'call', method: open ? 'open' : 'close', args: [byVisitor] });
+    post({ confab: 'call', method: open ? 'open' : 'close', args: message === undefined ? [byVisitor] : [byVisitor, message] });
   };
 
   const onLauncher = () => setOpen(!state.open, true);
@@ -211,12 +211,18 @@ export function boot(host: LoaderHost): AppHandle {
         case 'open': {
           const byVisitor = !autoOpen && activated();
           autoOpen = false;
-          return setOpen(true, byVisitor);
+          return setOpen(true, byVisitor, (args[0] as { message?: unknown } | undefined)?.message);
         }
         case 'close':
           return setOpen(false, false);
         case 'toggle':
           return setOpen(!state.open, activated());
+        case 'show':
+        case 'hide':
+          // The host page's element (launcher and frame); the frame is told to close on hide.
+          (host.root.host as HTMLElement).style.display = method === 'hide' ? 'none' : '';
+          if (method === 'hide') setOpen(false, false);
+          return undefined;
         case 'isOpen':
           return state.open;
         case 'unreadCount':

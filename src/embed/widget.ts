@@ -141,10 +141,8 @@ export function startWidget(
     el.style.setProperty('--confab-on-color', onColor(parsed.color));
   }
   el.dataset.theme = parsed.theme;
-  if (fullPage) {
-    el.dataset.fullPage = '';
-    launcher.remove();
-  }
+  // embed.html has no launcher; data-launcher="none": the site opens the chat from its own button.
+  if (fullPage || parsed.all.launcher == 'none') launcher.remove();
   if (!el.isConnected) document.body.append(el); // the loader runs once <body> exists
 
   const name = parsed.all.name || parsed.vendor;

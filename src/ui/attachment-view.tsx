@@ -7,7 +7,7 @@
 import type { Attachment } from '../core/contract';
 import { safeUrl } from '../core/urls';
 import { useUi } from './context';
-import { formatBytes } from './file-picker';
+import { formatBytes } from '../core/i18n';
 
 export function AttachmentView({ attachment: a }: { attachment: Attachment }) {
   const { addStyles } = useUi();

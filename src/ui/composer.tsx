@@ -19,7 +19,9 @@ const OVER = new Set(['ended', 'postchat', 'done']);
 export function Composer() {
   const { session } = useUi();
   const extras = useExtras();
-  const [text, setText] = useState('');
+  // The session holds the text, so the site can pre-fill it (open({ message })) before the chat runs.
+  const text = session.draft.value;
+  const setText = (value: string) => void (session.draft.value = value);
   const [dropped, setDropped] = useState<File | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const id = useId();

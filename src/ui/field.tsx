@@ -22,7 +22,7 @@ const TRUE = /^(y|yes|true|1|on)$/i;
 export const isChecked = (v: string) => TRUE.test(v.trim());
 
 export function starLabel(n: number): string {
-  return n === 1 ? t('rating.star') : t('rating.stars', { n });
+  return t('rating.stars', { n }); // a plural: "1 star", "2 stars", Arabic's six forms
 }
 
 interface InputAttrs {

@@ -4,7 +4,7 @@
  * visibly and aloud, before anything is uploaded.
  */
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { t } from '../core/i18n';
+import { formatBytes, t } from '../core/i18n';
 import { useUi } from './context';
 import { ClipIcon } from './visitor-extras';
 
@@ -22,10 +22,6 @@ export function fileAllowed(file: File, types: readonly string[]): boolean {
     if (!x.includes('/')) return x === ext;
     return x.endsWith('/*') ? file.type.startsWith(x.slice(0, -1)) : file.type === x;
   });
-}
-
-export function formatBytes(n: number): string {
-  return n >= 1048576 ? `${Math.round(n / 104857.6) / 10} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
 }
 
 /** Why `file` is refused ('' when it may be sent): the picker, drag-and-drop and paste share it. */

@@ -104,11 +104,13 @@ describe('transcript', () => {
     expect(h.session.unread.value).toBe(0);
     expect(unread).toEqual([1, 2, 0]);
     h.session.send('Thanks');
+    // Each with the transcript item's id (a visitor line's is its client id) and the time it was added.
+    const at = expect.any(Number);
     expect(messages).toEqual([
-      { sender: 'agent', text: 'One', authorName: 'Alex Morgan' },
-      { sender: 'bot', text: 'Two', authorName: undefined },
-      { sender: 'agent', text: 'Seen', authorName: undefined },
-      { sender: 'visitor', text: 'Thanks', authorName: 'Sam' },
+      { id: 'm1', at, sender: 'agent', text: 'One', authorName: 'Alex Morgan' },
+      { id: 'm2', at, sender: 'bot', text: 'Two', authorName: undefined },
+      { id: 'm4', at, sender: 'agent', text: 'Seen', authorName: undefined },
+      { id: h.session.transcript.value.at(-1)!.id, at, sender: 'visitor', text: 'Thanks', authorName: 'Sam' },
     ]);
   });
 

@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { en, LOCALES, type Messages } from '../../src/core/i18n';
 
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+// `{name}` and the variable of `{name, plural, …}` alike: a translation may use a plural where English does not.
+const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)(?:\}|, plural,)/g)].map((m) => m[1]))].sort();
 const others = LOCALES.filter((c) => c !== 'en');
 
 async function table(code: string): Promise<Messages> {

@@ -49,7 +49,8 @@ describe('loading a locale', () => {
     expect(active).toEqual({ code: 'ar', lang: 'ar', dir: 'rtl', tag: 'ar-SA' });
     expect(locale.value).toEqual(active);
     expect(t('composer.send')).toBe('إرسال');
-    expect(t('wait.positionOf', { position: 2, total: 5 })).toBe('ترتيبك في قائمة الانتظار: 2 من 5');
+    // Numbers in the visitor's locale: ar-SA writes Arabic-Indic digits (Intl.NumberFormat).
+    expect(t('wait.positionOf', { position: 2, total: 5 })).toBe('ترتيبك في قائمة الانتظار: ٢ من ٥');
   });
 
   it('labels Simplified Chinese zh-CN for screen readers and fonts', async () => {

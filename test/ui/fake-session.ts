@@ -41,6 +41,7 @@ export interface FakeState {
   prechatFields: Signal<readonly SurveyField[]>;
   maxMessageLength: Signal<number>;
   consentPending: Signal<boolean>;
+  draft: Signal<string>;
 }
 
 export interface Call {
@@ -79,6 +80,7 @@ export function fakeSession(init: Partial<{ [K in keyof FakeState]: FakeState[K]
     prechatFields: signal<readonly SurveyField[]>(init.prechatFields ?? []),
     maxMessageLength: signal(init.maxMessageLength ?? 2000),
     consentPending: signal(init.consentPending ?? false),
+    draft: signal(init.draft ?? ''),
   };
   const calls: Call[] = [];
   let ids = 0;
@@ -93,6 +95,7 @@ export function fakeSession(init: Partial<{ [K in keyof FakeState]: FakeState[K]
     open: record('open', () => void (state.isOpen.value = true)),
     close: record('close', () => void (state.isOpen.value = false)),
     start: record('start', () => undefined),
+    reset: record('reset', () => undefined),
     send: record('send', nextId),
     sendCard: record('sendCard', nextId),
     retry: record('retry', () => undefined),

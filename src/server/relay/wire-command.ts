@@ -6,9 +6,12 @@
  */
 import type { WireCommand } from '../../protocol/relay';
 
-/** 's' string, 'S' optional string, 'b' boolean, 'n' finite number, 'r' string→string record, 'c' card. */
+/**
+ * 's' string, 'S' optional string, 'b' boolean, 'n' finite number, 'r' string→string record,
+ * 'A' optional attributes (a bounded string→string record: the site's `update`), 'c' card.
+ */
 const FIELDS: Record<string, Record<string, string>> = {
-  start: { visitor: 'r', answers: 'r', department: 'S' },
+  start: { visitor: 'r', answers: 'r', department: 'S', attributes: 'A' },
   send: { clientId: 's', text: 's' },
   'send-file': { clientId: 's', name: 's', mime: 's', size: 'n', data: 's' },
   'send-card': { clientId: 's', card: 'c' },
@@ -40,20 +43,30 @@ function record(v: unknown): Record<string, string> | null {
   return { ...out };
 }
 
+/** The widget's own bounds (src/core/chat-context.ts): more is not a widget talking. */
+const MAX_ATTRIBUTES = 50;
+const ATTRIBUTE_NAME = /^[A-Za-z_][\w.-]{0,63}$/;
+function attributes(v: unknown): Record<string, string> | null {
+  const r = record(v);
+  const entries = r ? Object.entries(r) : [];
+  return r && entries.length <= MAX_ATTRIBUTES && entries.every(([k, x]) => ATTRIBUTE_NAME.test(k) && x.length <= 1000) ? r : null;
+}
+
 function fields(spec: Record<string, string>, o: Record<string, unknown>): Record<string, unknown> | null {
   const out: Record<string, unknown> = {};
   for (const [key, kind] of Object.entries(spec)) {
     const v = own(o, key);
-    if (v === undefined && kind === 'S') continue;
+    if (v === undefined && (kind === 'S' || kind === 'A')) continue;
     const ok =
       kind === 's' || kind === 'S' ? typeof v === 'string'
       : kind === 'b' ? typeof v === 'boolean'
       : kind === 'n' ? typeof v === 'number' && Number.isFinite(v) && v >= 0
       : kind === 'r' ? (out[key] = record(v)) !== null
+      : kind === 'A' ? (out[key] = attributes(v)) !== null
       : kind === 'c' ? isObj(v) && (out[key] = fields(CARD, v)) !== null
       : false;
     if (!ok) return null;
-    if (kind !== 'r' && kind !== 'c') out[key] = v;
+    if (kind !== 'r' && kind !== 'c' && kind !== 'A') out[key] = v;
   }
   return out;
 }

@@ -463,7 +463,14 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
         } catch {
           data = undefined;
         }
-        record('tencent', isObj(data) ? `src:${String(data.src)}` : 'custom', { data: data ?? msg.data, onlineUserOnly });
+        // cloudCustomData: the SDK's createCustomMessage option, a string (notes/tencent-sdk.md).
+        const cloud = msg.cloudCustomData;
+        if (cloud !== undefined && typeof cloud !== 'string') violations.push('cloudCustomData that is not a string');
+        record('tencent', isObj(data) ? `src:${String(data.src)}` : 'custom', {
+          data: data ?? msg.data,
+          onlineUserOnly,
+          ...(typeof cloud === 'string' && { cloudCustomData: cloud }),
+        });
         const src = isObj(data) ? String(data.src) : '';
         if (ONLINE_ONLY.has(src) && !onlineUserOnly) violations.push(`src ${src} sent without onlineUserOnly`);
         const m = create(c, c.userID, 'TIMCustomElem', { data: msg.data, description: '', extension: '' });

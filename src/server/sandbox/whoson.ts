@@ -79,6 +79,27 @@ const FILE_TYPE_ERROR = 'You cannot upload files of this type.';
 const SOAP_SERVICE = 'cannedresponseservice.asmx';
 const MAX_UPLOAD = 5 * 1024 * 1024;
 
+/**
+ * Hello's tenth parameter, as the document ("Survey Fields", "Chat Sessions") defines it:
+ * `<Fields><Field><Name>…</Name><Value>…</Value></Field>…</Fields>`, any field name (extra
+ * fields "do not need to be setup in WhosOn"), but "field names must be unique". The names, or
+ * what is wrong with the block. Empty is tolerated: the document does not say it is required.
+ */
+export function helloFields(xml: string): { names: string[] } | { problem: string } {
+  if (xml === '') return { names: [] };
+  const body = /^\s*<Fields>([\s\S]*)<\/Fields>\s*$/.exec(xml)?.[1];
+  if (body === undefined) return { problem: 'the pre-chat survey is not a <Fields> block' };
+  const names: string[] = [];
+  const rest = body.replace(/\s*<Field>\s*<Name>([^<]*)<\/Name>\s*<Value>([^<]*)<\/Value>\s*<\/Field>\s*/g, (_, name: string) => {
+    names.push(name);
+    return '';
+  });
+  if (rest.trim()) return { problem: `the pre-chat survey has something that is not a <Field><Name/><Value/></Field>: ${rest.slice(0, 60)}` };
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) return { problem: `the pre-chat survey names the field "${twice}" twice (names must be unique)` };
+  return { names };
+}
+
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -466,6 +487,8 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
       switch (name) {
         case 'hello': {
           if (chat) return this.error('A chat has already been started.');
+          const fields = helloFields(p[9] ?? '');
+          if ('problem' in fields) violation(`Hello: ${fields.problem}`);
           const c = new Chat(p[0] || 'Visitor', p[8] === 'true' ? (p[7] ?? '') : '');
           c.attach(this);
           return c.start();

@@ -480,7 +480,12 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     if (!endUnsent) sock()?.emit('endConversation', base(c));
   }
 
-  async function start(visitor: Record<string, string | undefined>, answers: Record<string, string>, department?: string): Promise<void> {
+  async function start(
+    visitor: Record<string, string | undefined>,
+    answers: Record<string, string>,
+    department?: string,
+    attributes?: Readonly<Record<string, string>>,
+  ): Promise<void> {
     if (starting || (conv && !ended)) return;
     if (!server) return error('bad-config', 'transport.badOption', true);
     // A new start after the link gave up tries the server again (the join follows the open).
@@ -502,7 +507,10 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     const pick = (answer: string, field: string): string => answers[answer] || visitor[field] || '';
     const phone = pick('phone', 'phone');
     const email = pick('email', 'email');
+    // The site's attributes (update) as extra init fields: "Request parameters can be defined by
+    // developers". The document's own fields come after them, so an attribute never replaces one.
     const body = {
+      ...attributes,
       firstName: pick('name', 'name'),
       lastName: pick('lastName', 'lastName'),
       email,
@@ -576,7 +584,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     const c = conv;
     switch (command.type) {
       case 'start':
-        return void start(command.visitor, command.answers, command.department);
+        return void start(command.visitor, command.answers, command.department, command.attributes);
       case 'send': {
         const echoed = echoes.get(command.clientId);
         if (echoed) return emit({ type: 'message', message: echoed });

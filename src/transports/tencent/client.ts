@@ -77,8 +77,11 @@ export interface DeskClient {
   on(listener: (event: DeskEvent) => void): () => void;
   login(credentials: DeskCredentials): Promise<void>;
   sendText(to: string, text: string): Promise<DeskMessage>;
-  /** `data` is the desk JSON, already serialized. */
-  sendCustom(to: string, data: string, onlineUserOnly: boolean): Promise<DeskMessage>;
+  /**
+   * `data` is the desk JSON, already serialized. `cloudCustomData`: the message's extra data
+   * (the SDK's createCustomMessage option), here the site's attributes on the trigger.
+   */
+  sendCustom(to: string, data: string, onlineUserOnly: boolean, cloudCustomData?: string): Promise<DeskMessage>;
   /** One page of the C2C conversation with `peer`, newest page first. */
   history(peer: string, next?: string): Promise<DeskHistoryPage>;
   /** Server clock in ms, when the client knows it. */

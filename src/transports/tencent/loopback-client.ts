@@ -116,8 +116,8 @@ export function createLoopbackClient(url: string): DeskClient {
       await login(c);
     },
     sendText: async (to, text) => sent(await request({ op: 'send', to, message: { op: 'text', text }, onlineUserOnly: false })),
-    sendCustom: async (to, data, onlineUserOnly) =>
-      sent(await request({ op: 'send', to, message: { op: 'custom', data }, onlineUserOnly })),
+    sendCustom: async (to, data, onlineUserOnly, cloudCustomData) =>
+      sent(await request({ op: 'send', to, message: { op: 'custom', data, ...(cloudCustomData && { cloudCustomData }) }, onlineUserOnly })),
     async history(peer, next) {
       const r = await request({ op: 'history', peer, ...(next && { next }) });
       return r.page ?? { messages: [], complete: true };

@@ -11,7 +11,7 @@ import type { DeskMessage } from './client';
 
 export type LoopbackOutgoing =
   | { op: 'text'; text: string }
-  | { op: 'custom'; data: string };
+  | { op: 'custom'; data: string; cloudCustomData?: string };
 
 export type LoopbackRequest =
   | { op: 'login'; seq: number; userID: string; userSig: string }

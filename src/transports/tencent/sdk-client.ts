@@ -23,6 +23,7 @@ export interface ChatSdk {
     to: string;
     conversationType: string;
     payload: { data: string; description: string; extension: string };
+    cloudCustomData?: string;
   }): unknown;
   sendMessage(message: unknown, options?: { onlineUserOnly?: boolean }): Promise<unknown>;
   getMessageList(options: { conversationID: string; nextReqMessageID?: string }): Promise<unknown>;
@@ -73,9 +74,15 @@ export function fromTencentSdk(chat: ChatSdk): DeskClient {
       await chat.login(credentials);
     },
     sendText: (to, text) => send(() => chat.createTextMessage({ to, conversationType: C2C, payload: { text } }), false),
-    sendCustom: (to, data, onlineUserOnly) =>
+    sendCustom: (to, data, onlineUserOnly, cloudCustomData) =>
       send(
-        () => chat.createCustomMessage({ to, conversationType: C2C, payload: { data, description: '', extension: '' } }),
+        () =>
+          chat.createCustomMessage({
+            to,
+            conversationType: C2C,
+            payload: { data, description: '', extension: '' },
+            ...(cloudCustomData && { cloudCustomData }),
+          }),
         onlineUserOnly,
       ),
     async history(peer, next) {

@@ -633,7 +633,8 @@ class TencentTransport implements Transport {
       case 'start':
         this.endedLocally = false;
         this.flowEnded = false;
-        if (!this.triggered && !this.liveFlow) await client.sendCustom(this.to, triggerData(), true);
+        // The site's attributes (update) ride on the trigger as its cloud custom data.
+        if (!this.triggered && !this.liveFlow) await client.sendCustom(this.to, triggerData(), true, c.attributes && JSON.stringify(c.attributes));
         this.triggered = true;
         this.liveFlow = false;
         return this.emit({ type: 'accepted' });

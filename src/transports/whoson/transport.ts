@@ -218,7 +218,9 @@ export class WhosOnTransport implements Transport {
         const tr = this.translation;
         const translate = tr.enabled && !!tr.defaultLanguage && lang !== tr.defaultLanguage;
         const frame = wire.hello(name, dom, c.department ?? this.opt.department ?? '', '', sid, '',
-          this.o.visitorId, lang, translate, wire.surveyXml(answers, this.booleans));
+          // The site's attributes (update) as extra fields, which the document allows; a survey
+          // answer of the same name wins ("field names must be unique").
+          this.o.visitorId, lang, translate, wire.surveyXml({ ...c.attributes, ...answers }, this.booleans));
         if (!this.write(frame, true)) return;
         this.chatUid = '';
         this.line = 0;

@@ -151,6 +151,8 @@ export class DiyalogAdapter implements RelayAdapter {
   private readonly delivered = new Map<string, string>();
   /** The queue's interaction for this session's help, until a representative takes it. */
   private interactionId: string | null = null;
+  /** The site's attributes from the last start (`update`), sent as CreateInteraction's attachedData. */
+  private attributes: Readonly<Record<string, string>> = {};
   private waitTimer: unknown = null;
   /** The customer and representative of the running help (finishonlinehelp's two ids). */
   private customerId = '';
@@ -194,6 +196,7 @@ export class DiyalogAdapter implements RelayAdapter {
     this.ctx.touch();
     switch (command.type) {
       case 'start':
+        this.attributes = command.attributes ?? {};
         return this.start(command.visitor);
       case 'send':
         return this.send(command.clientId, command.text);
@@ -300,6 +303,8 @@ export class DiyalogAdapter implements RelayAdapter {
         identityNumber: params.idNumber > 0 ? String(params.idNumber) : '',
         customerId: params.customerId,
         attachedData: {
+          // The site's attributes (update): D4's attachedData is a string→string map; ours come first.
+          ...this.attributes,
           channel: 'web',
           helpType: params.helpType,
           customerName: params.customerName,

@@ -230,7 +230,7 @@ export class OmnideskSession implements RelayAdapter {
   private async dispatch(c: WireCommand): Promise<void> {
     switch (c.type) {
       case 'start':
-        return this.start(c.visitor ?? {}, c.answers ?? {});
+        return this.start(c.visitor ?? {}, c.answers ?? {}, c.attributes);
       case 'send':
         return this.sendText(str(c.clientId, 200), str(c.text));
       case 'send-file':
@@ -319,14 +319,16 @@ export class OmnideskSession implements RelayAdapter {
     return this.started && !this.ended;
   }
 
-  private async start(visitor: VisitorInfo, answers: Record<string, string>): Promise<void> {
+  private async start(visitor: VisitorInfo, answers: Record<string, string>, attributes: Readonly<Record<string, string>> = {}): Promise<void> {
     if (this.started) return;
     await this.refreshAvailability();
     if (this.agentsAvailable === false) {
       this.emit({ type: 'rejected', reason: NO_AGENTS_TEXT });
       return;
     }
-    const summary = answersMarkdown(visitor, answers);
+    // The site's attributes (update) go where the agent reads the answers: message #1 and the chatbot log.
+    const details = answersMarkdown({}, attributes);
+    const summary = [answersMarkdown(visitor, answers), details && `Details from the site:\n${details}`].filter(Boolean).join('\n');
     const from = str(visitor.email ?? answers.email ?? visitor.phone ?? answers.phone, 320);
     if (from && summary && !this.prechatLogged) {
       try {
