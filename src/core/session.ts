@@ -55,6 +55,7 @@ import type {
 } from './session-api';
 import { t } from './i18n';
 import { safeUrl } from './urls';
+import { htmlToText } from './html-text';
 import { createOutbox, newClientId } from './outbox';
 import { createTypingReporter } from './typing';
 import { masksReady, normalize, validate } from './survey';
@@ -112,15 +113,9 @@ function identityKey(field: SurveyField): (typeof IDENTITY_KEYS)[number] | undef
   return undefined;
 }
 
-const ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' };
-
+/** A line as text for the public `message` event and translations (never rendered as HTML). */
 function plainText(m: Pick<IncomingMessage, 'text' | 'html' | 'attachments'>): string {
-  if (m.text) return m.text;
-  if (m.html) {
-    // For notifications only (never rendered as HTML): tags out, common entities decoded.
-    return m.html.replace(/<[^>]*>/g, '').replace(/&(nbsp|lt|gt|quot|#39|amp);/g, (_, name: string) => ENTITIES[name]!);
-  }
-  return (m.attachments ?? []).map((a) => a.name).join(', ');
+  return m.text || (m.html ? htmlToText(m.html, true) : (m.attachments ?? []).map((a) => a.name).join(', '));
 }
 
 /**
@@ -410,15 +405,8 @@ export function createSession(deps: SessionDeps): Session {
       // The original is unknown (e.g. before a reload): show the translation as a line.
     }
     if (m.sender === 'visitor') {
-      const clientId =
-        m.clientId !== undefined
-          ? visitorLineIndex(m.clientId) >= 0
-            ? m.clientId
-            : undefined
-          : m.text !== undefined
-            ? outbox.oldestSendingWithText(m.text.trim())
-            : undefined;
-      if (clientId !== undefined) {
+      const clientId = m.clientId ?? (m.text === undefined ? undefined : outbox.claim(m.text));
+      if (clientId !== undefined && visitorLineIndex(clientId) >= 0) {
         outbox.confirm(clientId);
         const i = visitorLineIndex(clientId);
         const line = items[i];

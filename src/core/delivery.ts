@@ -1,0 +1,158 @@
+/**
+ * The one ledger of visitor lines on the wire, shared by the session's outbox and every
+ * transport (and the relay's adapters): what went out (client id, text or file name, when),
+ * which echo claimed it, which lines are in doubt after a drop, and which wait for history.
+ *
+ * - An echo is claimed by its client id, else by its text (whitespace normalised) against the
+ *   oldest unclaimed line of the same kind, a line whose time equals the echo's winning; with
+ *   `slackMs` the echo may not be stamped more than that before the line first went out.
+ * - A vendor id once seen always claims the same line (or none): a copy of a line already
+ *   seen (a history page, a repeated frame) is never the echo of a newer line with that text.
+ * - Connections are numbered (`reconnected`): a line written on this one is on the wire; one
+ *   written on an earlier one and not claimed is in doubt (`inDoubt`, `token`).
+ * - A transport that reads history after a reconnect `hold`s the session's resends and
+ *   `historyRead` releases them, once history showed which lines the server already has.
+ */
+import type { IncomingMessage, Json } from './contract';
+
+export interface Line<M = undefined> {
+  readonly clientId: string;
+  /** The text, or a file's name. */
+  readonly text: string;
+  readonly file: boolean;
+  /** When it first went out, on the clock the echoes' `at` is read on. */
+  readonly at: number;
+  /** The transport's own detail (an upload's URL, a message number). */
+  meta: M;
+  /** The connection it was last written on (0: never). */
+  wire: number;
+  /** The vendor's id, once an echo (or the send's own answer) claimed it ('' when it had none). */
+  id?: string;
+  /** The server said it took the line; its echo is still to come. */
+  acked: boolean;
+  /** A resend waiting for history (see `hold`). */
+  held: boolean;
+  /** History was read since it was last written, and it was not there. */
+  checked: boolean;
+}
+
+export interface Echo {
+  id?: string;
+  clientId?: string;
+  /** The echo's text, or the readings of it that count (raw and decoded HTML, say). */
+  text?: string | readonly string[];
+  file?: boolean;
+  at?: number;
+}
+
+export interface Ledger<M = undefined> {
+  /** The current connection's number. */
+  readonly conn: number;
+  get(clientId: string): Line<M> | undefined;
+  /** The line by client id, recorded now if new. */
+  add(clientId: string, text: string, at: number, meta: M, file?: boolean): Line<M>;
+  /** It was put on the wire on this connection. */
+  wrote(line: Line<M>): void;
+  /** A resend that must wait until history was read. */
+  hold(line: Line<M>): void;
+  /** The echo's line, if it is one of ours; it is claimed (and its vendor id remembered). */
+  claim(echo: Echo): Line<M> | undefined;
+  /** A new connection: what was written before it is in doubt until claimed. */
+  reconnected(): void;
+  /** History has been read (or will not come): the held lines, now to be written. */
+  historyRead(): Line<M>[];
+  /** Lines not claimed yet, oldest first. */
+  inDoubt(): Line<M>[];
+  /** The newest lines in doubt, for a resume token (`restore` reads it back). */
+  token(): Json;
+  restore(token: Json | undefined, meta: M): void;
+  forget(clientId: string): void;
+  clear(): void;
+}
+
+/** Lines in doubt a resume token carries (the newest): a page holds few of them. */
+export const MAX_TOKEN_LINES = 50;
+
+/** Whitespace normalised: how an echo's text is compared with the line the visitor typed. */
+export const sameText = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+/** The echo a transport sends again for a line already claimed. */
+export const echoOf = (l: Line<unknown>): IncomingMessage => ({ id: l.id || l.clientId, sender: 'visitor', text: l.text, clientId: l.clientId });
+
+export function createLedger<M = undefined>(slackMs?: number): Ledger<M> {
+  const lines = new Map<string, Line<M>>();
+  /** Vendor id → the client id it claimed ('' for none). */
+  const ids = new Map<string, string>();
+  let conn = 0;
+  const unclaimed = (): Line<M>[] => [...lines.values()].filter((l) => l.id === undefined);
+
+  const ledger: Ledger<M> = {
+    get conn() {
+      return conn;
+    },
+    get: (clientId) => lines.get(clientId),
+    add(clientId, text, at, meta, file = false) {
+      let l = lines.get(clientId);
+      if (!l) lines.set(clientId, (l = { clientId, text, file, at, meta, wire: 0, acked: false, held: false, checked: false }));
+      return l;
+    },
+    wrote(l) {
+      l.wire = conn;
+      l.held = l.checked = false;
+    },
+    hold(l) {
+      l.held = true;
+    },
+    claim(e) {
+      const seen = e.id === undefined ? undefined : ids.get(e.id);
+      if (seen !== undefined) return lines.get(seen);
+      let hit = e.clientId === undefined ? undefined : lines.get(e.clientId);
+      if (e.clientId === undefined && e.text !== undefined) {
+        const texts = (typeof e.text === 'string' ? [e.text] : e.text).map(sameText);
+        for (const l of lines.values()) {
+          if (l.id !== undefined || l.file !== !!e.file || !texts.includes(sameText(l.text))) continue;
+          if (slackMs !== undefined && e.at !== undefined && e.at < l.at - slackMs) continue;
+          hit ??= l;
+          if (e.at === l.at) {
+            hit = l;
+            break;
+          }
+        }
+      }
+      if (e.id !== undefined) ids.set(e.id, hit?.clientId ?? '');
+      if (hit) hit.id ??= e.id ?? '';
+      return hit;
+    },
+    reconnected() {
+      conn += 1;
+    },
+    historyRead() {
+      const held = unclaimed().filter((l) => l.held);
+      for (const l of unclaimed()) l.checked = true;
+      for (const l of held) l.held = false;
+      return held;
+    },
+    inDoubt: unclaimed,
+    token() {
+      const out: { [clientId: string]: Json } = {};
+      for (const l of unclaimed().slice(-MAX_TOKEN_LINES)) out[l.clientId] = { text: l.text, at: l.at };
+      return out;
+    },
+    restore(token, meta) {
+      if (!token || typeof token !== 'object' || Array.isArray(token)) return;
+      for (const [clientId, v] of Object.entries(token).slice(-MAX_TOKEN_LINES)) {
+        const o = v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+        if (typeof o.text === 'string' && typeof o.at === 'number' && Number.isFinite(o.at)) {
+          // Written by the page before: in doubt until history is read.
+          ledger.add(clientId, o.text, o.at, meta).wire = -1;
+        }
+      }
+    },
+    forget: (clientId) => void lines.delete(clientId),
+    clear() {
+      lines.clear();
+      ids.clear();
+    },
+  };
+  return ledger;
+}
