@@ -24,7 +24,7 @@ export interface Line<M = undefined> {
   readonly at: number;
   /** The transport's own detail (an upload's URL, a message number). */
   meta: M;
-  /** The connection it was last written on (0: never). */
+  /** The connection it was last written on (0: never; connections count from 1). */
   wire: number;
   /** The vendor's id, once an echo (or the send's own answer) claimed it ('' when it had none). */
   id?: string;
@@ -80,19 +80,22 @@ export const sameText = (s: string): string => s.replace(/\s+/g, ' ').trim();
 export const echoOf = (l: Line<unknown>): IncomingMessage => ({ id: l.id || l.clientId, sender: 'visitor', text: l.text, clientId: l.clientId });
 
 export function createLedger<M = undefined>(slackMs?: number): Ledger<M> {
+  /** Unclaimed lines, oldest first (a claim looks at these only: long chats stay cheap). */
   const lines = new Map<string, Line<M>>();
+  /** Claimed lines, for their echo if the session sends one again. */
+  const claimed = new Map<string, Line<M>>();
   /** Vendor id → the client id it claimed ('' for none). */
   const ids = new Map<string, string>();
-  let conn = 0;
-  const unclaimed = (): Line<M>[] => [...lines.values()].filter((l) => l.id === undefined);
+  let conn = 1;
+  const unclaimed = (): Line<M>[] => [...lines.values()];
 
   const ledger: Ledger<M> = {
     get conn() {
       return conn;
     },
-    get: (clientId) => lines.get(clientId),
+    get: (clientId) => lines.get(clientId) ?? claimed.get(clientId),
     add(clientId, text, at, meta, file = false) {
-      let l = lines.get(clientId);
+      let l = ledger.get(clientId);
       if (!l) lines.set(clientId, (l = { clientId, text, file, at, meta, wire: 0, acked: false, held: false, checked: false }));
       return l;
     },
@@ -105,12 +108,12 @@ export function createLedger<M = undefined>(slackMs?: number): Ledger<M> {
     },
     claim(e) {
       const seen = e.id === undefined ? undefined : ids.get(e.id);
-      if (seen !== undefined) return lines.get(seen);
-      let hit = e.clientId === undefined ? undefined : lines.get(e.clientId);
+      if (seen !== undefined) return ledger.get(seen);
+      let hit = e.clientId === undefined ? undefined : ledger.get(e.clientId);
       if (e.clientId === undefined && e.text !== undefined) {
         const texts = (typeof e.text === 'string' ? [e.text] : e.text).map(sameText);
         for (const l of lines.values()) {
-          if (l.id !== undefined || l.file !== !!e.file || !texts.includes(sameText(l.text))) continue;
+          if (l.file !== !!e.file || !texts.includes(sameText(l.text))) continue;
           if (slackMs !== undefined && e.at !== undefined && e.at < l.at - slackMs) continue;
           hit ??= l;
           if (e.at === l.at) {
@@ -120,7 +123,10 @@ export function createLedger<M = undefined>(slackMs?: number): Ledger<M> {
         }
       }
       if (e.id !== undefined) ids.set(e.id, hit?.clientId ?? '');
-      if (hit) hit.id ??= e.id ?? '';
+      if (hit && lines.delete(hit.clientId)) {
+        hit.id = e.id ?? '';
+        claimed.set(hit.clientId, hit);
+      }
       return hit;
     },
     reconnected() {
@@ -148,9 +154,13 @@ export function createLedger<M = undefined>(slackMs?: number): Ledger<M> {
         }
       }
     },
-    forget: (clientId) => void lines.delete(clientId),
+    forget(clientId) {
+      lines.delete(clientId);
+      claimed.delete(clientId);
+    },
     clear() {
       lines.clear();
+      claimed.clear();
       ids.clear();
     },
   };
