@@ -9,11 +9,12 @@
  * - A vendor id once seen always claims the same line (or none): a copy of a line already
  *   seen (a history page, a repeated frame) is never the echo of a newer line with that text.
  * - Connections are numbered (`reconnected`): a line written on this one is on the wire; one
- *   written on an earlier one and not claimed is in doubt (`inDoubt`, `token`).
- * - A transport that reads history after a reconnect `hold`s the session's resends and
- *   `historyRead` releases them, once history showed which lines the server already has.
+ *   written on an earlier one and not claimed is in doubt (`inDoubt`; delivery-token.ts puts
+ *   those in a resume token).
+ * - A transport that reads history after a reconnect holds the session's resends (`wire` 0)
+ *   until `historyRead`, which says which lines the server lacks and returns those to write.
  */
-import type { IncomingMessage, Json } from './contract';
+import type { IncomingMessage } from './contract';
 
 export interface Line<M = undefined> {
   readonly clientId: string;
@@ -24,14 +25,12 @@ export interface Line<M = undefined> {
   readonly at: number;
   /** The transport's own detail (an upload's URL, a message number). */
   meta: M;
-  /** The connection it was last written on (0: never; connections count from 1). */
+  /** The connection it was last written on (connections count from 1; 0: not on the wire, held). */
   wire: number;
   /** The vendor's id, once an echo (or the send's own answer) claimed it ('' when it had none). */
   id?: string;
   /** The server said it took the line; its echo is still to come. */
   acked: boolean;
-  /** A resend waiting for history (see `hold`). */
-  held: boolean;
   /** History was read since it was last written, and it was not there. */
   checked: boolean;
 }
@@ -53,25 +52,20 @@ export interface Ledger<M = undefined> {
   add(clientId: string, text: string, at: number, meta: M, file?: boolean): Line<M>;
   /** It was put on the wire on this connection. */
   wrote(line: Line<M>): void;
-  /** A resend that must wait until history was read. */
-  hold(line: Line<M>): void;
   /** The echo's line, if it is one of ours; it is claimed (and its vendor id remembered). */
   claim(echo: Echo): Line<M> | undefined;
   /** A new connection: what was written before it is in doubt until claimed. */
   reconnected(): void;
-  /** History has been read (or will not come): the held lines, now to be written. */
-  historyRead(): Line<M>[];
+  /**
+   * History has been read (or will not come): `these` lines (default: all unclaimed) are
+   * not there; the held ones among them are returned, now to be written.
+   */
+  historyRead(these?: Line<M>[]): Line<M>[];
   /** Lines not claimed yet, oldest first. */
   inDoubt(): Line<M>[];
-  /** The newest lines in doubt, for a resume token (`restore` reads it back). */
-  token(): Json;
-  restore(token: Json | undefined, meta: M): void;
   forget(clientId: string): void;
   clear(): void;
 }
-
-/** Lines in doubt a resume token carries (the newest): a page holds few of them. */
-export const MAX_TOKEN_LINES = 50;
 
 /** Whitespace normalised: how an echo's text is compared with the line the visitor typed. */
 export const sameText = (s: string): string => s.replace(/\s+/g, ' ').trim();
@@ -96,19 +90,16 @@ export function createLedger<M = undefined>(slackMs?: number): Ledger<M> {
     get: (clientId) => lines.get(clientId) ?? claimed.get(clientId),
     add(clientId, text, at, meta, file = false) {
       let l = ledger.get(clientId);
-      if (!l) lines.set(clientId, (l = { clientId, text, file, at, meta, wire: 0, acked: false, held: false, checked: false }));
+      if (!l) lines.set(clientId, (l = { clientId, text, file, at, meta, wire: 0, acked: false, checked: false }));
       return l;
     },
     wrote(l) {
       l.wire = conn;
-      l.held = l.checked = false;
-    },
-    hold(l) {
-      l.held = true;
+      l.checked = false;
     },
     claim(e) {
       const seen = e.id === undefined ? undefined : ids.get(e.id);
-      if (seen !== undefined) return ledger.get(seen);
+      if (seen !== undefined && e.clientId === undefined) return ledger.get(seen);
       let hit = e.clientId === undefined ? undefined : ledger.get(e.clientId);
       if (e.clientId === undefined && e.text !== undefined) {
         const texts = (typeof e.text === 'string' ? [e.text] : e.text).map(sameText);
@@ -132,28 +123,11 @@ export function createLedger<M = undefined>(slackMs?: number): Ledger<M> {
     reconnected() {
       conn += 1;
     },
-    historyRead() {
-      const held = unclaimed().filter((l) => l.held);
-      for (const l of unclaimed()) l.checked = true;
-      for (const l of held) l.held = false;
-      return held;
+    historyRead(these = unclaimed()) {
+      for (const l of these) l.checked = true;
+      return these.filter((l) => l.id === undefined && !l.wire);
     },
     inDoubt: unclaimed,
-    token() {
-      const out: { [clientId: string]: Json } = {};
-      for (const l of unclaimed().slice(-MAX_TOKEN_LINES)) out[l.clientId] = { text: l.text, at: l.at };
-      return out;
-    },
-    restore(token, meta) {
-      if (!token || typeof token !== 'object' || Array.isArray(token)) return;
-      for (const [clientId, v] of Object.entries(token).slice(-MAX_TOKEN_LINES)) {
-        const o = v && typeof v === 'object' && !Array.isArray(v) ? v : {};
-        if (typeof o.text === 'string' && typeof o.at === 'number' && Number.isFinite(o.at)) {
-          // Written by the page before: in doubt until history is read.
-          ledger.add(clientId, o.text, o.at, meta).wire = -1;
-        }
-      }
-    },
     forget(clientId) {
       lines.delete(clientId);
       claimed.delete(clientId);

@@ -4,10 +4,11 @@
  * timeout. Lines written while the connection is down wait, still 'sending', and go out
  * when it is open again — exactly once per connection, so a reconnect storm never sends
  * a line twice on the same connection. The timeout runs only while a line is on the wire.
+ * Echoes are confirmed by client id only: matching an echo to its line is the transport's,
+ * with the delivery ledger (delivery.ts).
  */
 import type { Clock, Command } from './contract';
 import type { DeliveryStatus } from './session-api';
-import { createLedger } from './delivery';
 
 export type OutgoingCommand = Extract<Command, { type: 'send' | 'send-file' | 'send-card' }>;
 
@@ -46,8 +47,6 @@ export interface Outbox {
   confirm(clientId: string): boolean;
   /** Send a failed line once more with the same client id. */
   retry(clientId: string): boolean;
-  /** The client id of the line an echo without one is (by text, see delivery.ts). */
-  claim(text: string): string | undefined;
   has(clientId: string): boolean;
   /** A connection (a new one each call) is open: send what is waiting. */
   online(): void;
@@ -60,8 +59,6 @@ export interface Outbox {
 
 export function createOutbox(deps: OutboxDeps): Outbox {
   const entries = new Map<string, Entry>();
-  // Echoes without a client id are matched where every transport matches them.
-  const ledger = createLedger();
   let connection = 0;
   let isOnline = false;
 
@@ -90,11 +87,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     add(command, timeoutMs = deps.timeoutMs) {
       const e: Entry = { command, status: 'sending', sentOn: 0, timer: undefined, timeoutMs };
       entries.set(command.clientId, e);
-      if (command.type === 'send') ledger.add(command.clientId, command.text, deps.clock.now(), undefined);
       if (isOnline) transmit(command.clientId, e);
     },
     restore(command, status) {
-      if (command.type === 'send') ledger.add(command.clientId, command.text, 0, undefined);
       entries.set(command.clientId, {
         command,
         status,
@@ -110,7 +105,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       setStatus(clientId, e, 'sent');
       // Confirmed lines need nothing more; later duplicate echoes are matched in the transcript.
       entries.delete(clientId);
-      ledger.forget(clientId);
       return true;
     },
     retry(clientId) {
@@ -121,7 +115,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       else e.sentOn = 0;
       return true;
     },
-    claim: (text) => ledger.claim({ text })?.clientId,
     has: (clientId) => entries.has(clientId),
     online() {
       connection += 1;
@@ -144,7 +137,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     clear() {
       for (const e of entries.values()) stopTimer(e);
       entries.clear();
-      ledger.clear();
     },
   };
 }

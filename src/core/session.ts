@@ -405,7 +405,8 @@ export function createSession(deps: SessionDeps): Session {
       // The original is unknown (e.g. before a reload): show the translation as a line.
     }
     if (m.sender === 'visitor') {
-      const clientId = m.clientId ?? (m.text === undefined ? undefined : outbox.claim(m.text));
+      // The transport claimed its echo (core/delivery.ts): one without a client id is a line from elsewhere.
+      const clientId = m.clientId;
       if (clientId !== undefined && visitorLineIndex(clientId) >= 0) {
         outbox.confirm(clientId);
         const i = visitorLineIndex(clientId);

@@ -553,7 +553,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         if (ended && c) return error('send-failed', 'error.sendFailed');
         const out = known ?? lines.add(command.clientId, command.text, clock.now(), undefined);
         if (c && joined && online() && !ended) emitSend(c, out);
-        else lines.hold(out);
+        else out.wire = 0; // held until the join's history is read
         return;
       }
       case 'typing':
