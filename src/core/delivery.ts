@@ -63,6 +63,8 @@ export interface Ledger<M = undefined> {
   historyRead(these?: Line<M>[]): Line<M>[];
   /** Lines not claimed yet, oldest first. */
   inDoubt(): Line<M>[];
+  /** Every line it holds, the claimed ones first. */
+  all(): Line<M>[];
   forget(clientId: string): void;
   clear(): void;
 }
@@ -128,6 +130,7 @@ export function createLedger<M = undefined>(slackMs?: number): Ledger<M> {
       return these.filter((l) => l.id === undefined && !l.wire);
     },
     inDoubt: unclaimed,
+    all: () => [...claimed.values(), ...lines.values()],
     forget(clientId) {
       lines.delete(clientId);
       claimed.delete(clientId);
