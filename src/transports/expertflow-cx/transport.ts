@@ -154,7 +154,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal, retryable });
   let bad = 0;
   const malformed = (what: string, raw: unknown): void => {
-    if (++bad <= 10) console.warn('Confab: unreadable', what, raw);
+    if (++bad <= 10) console.warn('[confab] cx: unreadable', what, raw);
     error('bad-frame', 'transport.badFrame');
   };
   const saveResume = (): void =>
@@ -486,7 +486,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       lines.add(clientId, stored, clock.now(), { mime, size, url }, true);
       flush();
     } catch (err) {
-      console.warn('Confab: upload failed', err);
+      console.warn('[confab] cx: upload failed', err);
       error('upload-failed', 'transport.uploadFailed');
     }
   }
@@ -585,7 +585,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       void loadConfig()
         .catch((err: unknown) => {
           // Without its configuration the chat still works: no form, no uploads.
-          console.warn('Confab: no widget configuration', err);
+          console.warn('[confab] cx: no widget configuration', err);
           error('config-failed', 'error.load');
           return emptyConfig();
         })
@@ -600,7 +600,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       try {
         send(command);
       } catch (err) {
-        console.warn('Confab: command failed', err);
+        console.warn('[confab] cx: command failed', err);
         error('unsupported', 'transport.unsupported');
       }
     },

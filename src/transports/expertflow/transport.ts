@@ -201,7 +201,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   let badFrames = 0;
   const malformed = (what: string, raw: unknown): void => {
     // Each bad payload is an `error` event; only the first few reach the console as well.
-    if (++badFrames <= 10) console.warn(`Confab: unreadable ${what} from the chat server`, raw);
+    if (++badFrames <= 10) console.warn(`[confab] expertflow: unreadable ${what} from the chat server`, raw);
     error('bad-frame', 'transport.badFrame');
   };
   const now = (): string => new Date(clock.now()).toISOString();
@@ -510,7 +510,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       join();
     } catch (err) {
       // 500, 503, a network failure or an unreadable reply: the core offers Retry (a new start).
-      console.warn('Confab: chat request failed', err);
+      console.warn('[confab] expertflow: chat request failed', err);
       error('start-failed', 'error.startFailed');
     } finally {
       starting = false;
@@ -535,7 +535,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       }
       emit({ type: 'ack', what: 'transcript', detail: format });
     } catch (err) {
-      console.warn('Confab: transcript request failed', err);
+      console.warn('[confab] expertflow: transcript request failed', err);
       error('transcript-failed', 'error.transcriptFailed');
     }
   }
@@ -633,7 +633,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       try {
         send(command);
       } catch (err) {
-        console.warn('Confab: command failed', err);
+        console.warn('[confab] expertflow: command failed', err);
         error('unsupported', 'transport.unsupported');
       }
     },
