@@ -56,6 +56,7 @@ import type {
 import { t } from './i18n';
 import { safeUrl } from './urls';
 import { htmlToText } from './html-text';
+import { fileAllowed, fileTypes } from './visitor-may';
 import { createOutbox, newClientId } from './outbox';
 import { createTypingReporter } from './typing';
 import { masksReady, normalize, validate } from './survey';
@@ -905,15 +906,10 @@ export function createSession(deps: SessionDeps): Session {
       if (inChat()) outbox.retry(clientId);
     },
     sendFile(file) {
-      if (!inChat() || !capabilities.value.has('file')) return '';
       const cfg = config.value;
-      const requested = fileRequest.value;
-      const allowed = (requested?.length ? requested : (cfg?.allowedFileTypes ?? [])).map((x) =>
-        x.trim().replace(/^\./, '').toLowerCase(),
-      );
-      const dot = file.name.lastIndexOf('.');
-      const ext = dot >= 0 ? file.name.slice(dot + 1).toLowerCase() : '';
-      if (!ext || !allowed.includes(ext)) {
+      const allowed = fileTypes(fileRequest.value, cfg, capabilities.value);
+      if (!inChat() || (!allowed.length && !capabilities.value.has('file'))) return '';
+      if (!fileAllowed(file.name, file.type, allowed)) {
         error.value = {
           code: 'file-type',
           message: t('error.fileType', { types: allowed.join(', ') }),

@@ -5,22 +5,12 @@
  */
 import { useId, useRef, useState } from 'preact/hooks';
 import { t } from '../core/i18n';
+import { fileAllowed } from '../core/visitor-may';
 import { useUi } from './context';
 
 /** Extensions ("pdf", ".PDF") become ".pdf"; MIME patterns ("image/*") pass through. */
 export function acceptList(types: readonly string[]): string {
   return types.map((x) => (x.includes('/') ? x : `.${x.replace(/^\./, '').toLowerCase()}`)).join(',');
-}
-
-export function fileAllowed(file: File, types: readonly string[]): boolean {
-  if (types.length === 0) return true;
-  const name = file.name.toLowerCase();
-  const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : '';
-  return types.some((raw) => {
-    const x = raw.toLowerCase().replace(/^\./, '');
-    if (!x.includes('/')) return x === ext;
-    return x.endsWith('/*') ? file.type.startsWith(x.slice(0, -1)) : file.type === x;
-  });
 }
 
 function formatBytes(n: number): string {
@@ -40,7 +30,7 @@ export function FilePicker({ types, disabled, label = t('file.attach') }: { type
     el.value = '';
     const max = session.config.peek()?.maxFileBytes;
     let problem = '';
-    if (!fileAllowed(file, types)) problem = t('file.wrongType', { name: file.name, types: types.join(', ') });
+    if (!fileAllowed(file.name, file.type, types)) problem = t('file.wrongType', { name: file.name, types: types.join(', ') });
     else if (max && file.size > max) problem = t('file.tooLarge', { name: file.name, max: formatBytes(max) });
     setRefusal(problem);
     if (problem) announce(problem);
