@@ -10,6 +10,8 @@
  * - An agent or bot line while starting/waiting means someone is talking: → chatting.
  * - A fatal error while starting returns to prechat (retryable); while waiting or
  *   chatting it ends the chat by 'system'. Non-fatal errors never change the phase.
+ * - A visitor echo confirms its line by client id (the transport claimed it with the ledger
+ *   of delivery.ts); an echo without one is a line from elsewhere (another tab).
  * - A connection that is `closed` for good fails the lines still waiting for an echo;
  *   `reconnecting` holds them, and they go out once on the next `open`.
  * - `rejected` before an agent joined (closed, prechat, starting, waiting) → offline; also

@@ -4,7 +4,7 @@
  * ExpertFlow's CIM schema (decoded in cim.ts). socket.io-client is imported here and in the
  * 3.x transport only, so it stays in its own chunk.
  *
- * Sources (GitHub, ExpertFlow's own customer-side code; see notes/vendors-in-the-field.md):
+ * Sources (GitHub, ExpertFlow's own customer-side code):
  *   E3 expertflow/customer-js-sdk src/index.ts (develop)      E4 expertflow/sdk-for-customer-facing-channels index.js (3.0.0)
  *   E5 expertflow/chat-app web-widget/index.js, init_widget.js
  *   W  ExpertFlow's Angular customer widget, widget.component.ts (found by code search, repository

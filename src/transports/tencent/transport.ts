@@ -18,7 +18,8 @@
  * Nothing of the SDK runs before `connect`: the client (and with it the SDK, which opens a
  * socket on create()) is imported lazily in its own chunk.
  *
- * Flow rules (notes/tencent-sdk.md §3):
+ * Flow rules (Tencent's Chat SDK documentation and its customer-service plugin 2.2.6, the
+ * oracle of test/tencent/differential.test.ts):
  * - src 7 goes out online-only, once per flow: on `start`, not on reconnects; again only
  *   after the flow ended. A reload that finds a live flow in history does not re-trigger.
  * - Every message is de-duplicated by its ID (live pushes and history pages overlap).
@@ -286,7 +287,7 @@ class TencentTransport implements Transport {
   }
 
   /**
-   * The userSig expired mid-chat and the SDK logged itself out (notes/tencent-sdk.md §8): ask
+   * The userSig expired mid-chat and the SDK logged itself out (the SDK's KICKED_OUT event, reason userSigExpired): ask
    * the site's endpoint for a fresh sig for the same userID and log in again. The chat goes on
    * as after a reconnection: lines typed meanwhile wait in the queue, history fills any gap.
    * An endpoint that fails, answers for another userID (that would be someone else's

@@ -1,6 +1,6 @@
 /**
  * WhosOn Chat API over a WebSocket (shared/vendor-docs/whoson-chat-api.txt, "the document"),
- * held against what Parker Software publishes elsewhere (shared/notes/vendors-in-the-field.md):
+ * held against what Parker Software publishes elsewhere:
  *   W1 supportwiki.whoson.com/WhosOn10/DeveloperChatAPI, the version 10 Chat API page;
  *   W2 Parker-Software/WhosOn-WebClient (socket.js, src/components/file/file-menu.js);
  *   W3 npm @parkersoftware/whoson-lib.
