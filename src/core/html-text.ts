@@ -43,7 +43,8 @@ function entity(whole: string, name: string): string {
   return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
 }
 
-export function htmlToText(html: string): string {
+/** `lines`: line breaks and block ends stay line breaks (at most one blank line in a row). */
+export function htmlToText(html: string, lines = false): string {
   let text = '';
   let skipping = '';
   const parts = html.split(TAG);
@@ -52,14 +53,15 @@ export function htmlToText(html: string): string {
     // split() puts what TAG captured at the odd places.
     const name = i % 2 ? (NAME.exec(part)?.[1]?.toLowerCase() ?? '!') : null;
     if (name === null) {
-      if (!skipping) text += part;
+      if (!skipping) text += lines ? part.replace(/\s+/g, ' ') : part;
     } else if (skipping) {
       if (name === skipping && part[1] === '/') skipping = '';
     } else if (NOT_PROSE.has(name) && part[1] !== '/' && !part.endsWith('/>')) {
       skipping = name;
     } else if (BREAKS.test(name)) {
-      text += ' ';
+      text += lines ? '\n' : ' ';
     }
   }
-  return text.replace(ENTITY, entity).replace(/\s+/g, ' ').trim();
+  text = text.replace(ENTITY, entity);
+  return (lines ? text.replace(/[^\S\n]+/g, ' ').replace(/ ?\n ?/g, '\n').replace(/\n{3,}/g, '\n\n') : text.replace(/\s+/g, ' ')).trim();
 }

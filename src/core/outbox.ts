@@ -4,6 +4,8 @@
  * timeout. Lines written while the connection is down wait, still 'sending', and go out
  * when it is open again — exactly once per connection, so a reconnect storm never sends
  * a line twice on the same connection. The timeout runs only while a line is on the wire.
+ * Echoes are confirmed by client id only: matching an echo to its line is the transport's,
+ * with the delivery ledger (delivery.ts).
  */
 import type { Clock, Command } from './contract';
 import type { DeliveryStatus } from './session-api';
@@ -45,8 +47,6 @@ export interface Outbox {
   confirm(clientId: string): boolean;
   /** Send a failed line once more with the same client id. */
   retry(clientId: string): boolean;
-  /** The oldest line still 'sending' with exactly this text (echoes without a client id). */
-  oldestSendingWithText(text: string): string | undefined;
   has(clientId: string): boolean;
   /** A connection (a new one each call) is open: send what is waiting. */
   online(): void;
@@ -119,12 +119,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       if (isOnline) transmit(clientId, e);
       else e.sentOn = 0;
       return true;
-    },
-    oldestSendingWithText(text) {
-      for (const [id, e] of entries) {
-        if (e.status === 'sending' && e.command.type === 'send' && e.command.text === text) return id;
-      }
-      return undefined;
     },
     has: (clientId) => entries.has(clientId),
     online() {

@@ -10,6 +10,8 @@
  * - An agent or bot line while starting/waiting means someone is talking: → chatting.
  * - A fatal error while starting returns to prechat (retryable); while waiting or
  *   chatting it ends the chat by 'system'. Non-fatal errors never change the phase.
+ * - A visitor echo confirms its line by client id (the transport claimed it with the ledger
+ *   of delivery.ts); an echo without one is a line from elsewhere (another tab).
  * - A connection that is `closed` for good fails the lines still waiting for an echo;
  *   `reconnecting` holds them, and they go out once on the next `open`.
  * - `rejected` before an agent joined (closed, prechat, starting, waiting) → offline; also
@@ -57,6 +59,8 @@ import { formatBytes, t } from './i18n';
 import { safeUrl } from './urls';
 import { keepUnread } from './unread-memory';
 import { afterChatReach } from './after-chat';
+import { htmlToText } from './html-text';
+import { fileAllowed, fileTypes } from './visitor-may';
 import { createOutbox, newClientId } from './outbox';
 import { createTypingReporter } from './typing';
 import { forgetVisitor } from './forget-visitor';
@@ -115,15 +119,9 @@ function identityKey(field: SurveyField): (typeof IDENTITY_KEYS)[number] | undef
   return undefined;
 }
 
-const ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' };
-
+/** A line as text for the public `message` event and translations (never rendered as HTML). */
 function plainText(m: Pick<IncomingMessage, 'text' | 'html' | 'attachments'>): string {
-  if (m.text) return m.text;
-  if (m.html) {
-    // For notifications only (never rendered as HTML): tags out, common entities decoded.
-    return m.html.replace(/<[^>]*>/g, '').replace(/&(nbsp|lt|gt|quot|#39|amp);/g, (_, name: string) => ENTITIES[name]!);
-  }
-  return (m.attachments ?? []).map((a) => a.name).join(', ');
+  return m.text || (m.html ? htmlToText(m.html, true) : (m.attachments ?? []).map((a) => a.name).join(', '));
 }
 
 /**
@@ -411,15 +409,9 @@ export function createSession(deps: SessionDeps): Session {
       // The original is unknown (e.g. before a reload): show the translation as a line.
     }
     if (m.sender === 'visitor') {
-      const clientId =
-        m.clientId !== undefined
-          ? visitorLineIndex(m.clientId) >= 0
-            ? m.clientId
-            : undefined
-          : m.text !== undefined
-            ? outbox.oldestSendingWithText(m.text.trim())
-            : undefined;
-      if (clientId !== undefined) {
+      // The transport claimed its echo (core/delivery.ts): one without a client id is a line from elsewhere.
+      const clientId = m.clientId;
+      if (clientId !== undefined && visitorLineIndex(clientId) >= 0) {
         outbox.confirm(clientId);
         const i = visitorLineIndex(clientId);
         const line = items[i];
@@ -929,15 +921,10 @@ export function createSession(deps: SessionDeps): Session {
       if (inChat()) outbox.retry(clientId);
     },
     sendFile(file) {
-      if (!inChat() || !capabilities.value.has('file')) return '';
       const cfg = config.value;
-      const requested = fileRequest.value;
-      const allowed = (requested?.length ? requested : (cfg?.allowedFileTypes ?? [])).map((x) =>
-        x.trim().replace(/^\./, '').toLowerCase(),
-      );
-      const dot = file.name.lastIndexOf('.');
-      const ext = dot >= 0 ? file.name.slice(dot + 1).toLowerCase() : '';
-      if (!ext || !allowed.includes(ext)) {
+      const allowed = fileTypes(fileRequest.value, cfg, capabilities.value);
+      if (!inChat() || (!allowed.length && !capabilities.value.has('file'))) return '';
+      if (!fileAllowed(file.name, file.type, allowed)) {
         error.value = {
           code: 'file-type',
           message: t('error.fileType', { types: allowed.join(', ') }),

@@ -10,6 +10,7 @@
  */
 import { useId, useRef, useState } from 'preact/hooks';
 import { t } from '../core/i18n';
+import { fileTypes, mayAskRating } from '../core/visitor-may';
 import { useUi } from './context';
 import { useExtras } from './extras';
 
@@ -30,9 +31,8 @@ export function Composer() {
   const max = session.maxMessageLength.value;
   const caps = session.capabilities.value;
   const config = session.config.value;
-  const types = session.fileRequest.value ?? (caps.has('file') ? config?.allowedFileTypes ?? [] : []);
-  const policy = session.ratingPolicy.value;
-  const canAskRating = phase === 'chatting' && caps.has('ask-rating') && !!policy?.visitorMayAsk;
+  const types = fileTypes(session.fileRequest.value, config, caps);
+  const canAskRating = mayAskRating(phase, caps, session.ratingPolicy.value);
   const remaining = max - text.length;
   const showCounter = max > 0 && remaining <= Math.max(20, Math.floor(max / 10));
   const reason = live ? '' : t(OVER.has(phase) ? 'composer.over' : 'composer.notYet');

@@ -8,6 +8,7 @@ import type { SurveyField } from '../core/contract';
 import { t } from '../core/i18n';
 import type { RequestState, Session } from '../core/session-api';
 import { validate } from '../core/survey';
+import { reachedSomeone } from '../core/reached';
 import { useUi } from './context';
 import { SurveyForm } from './survey-form';
 
@@ -84,22 +85,6 @@ function TranscriptEmailTo({ address }: { address: string }) {
   );
 }
 
-/**
- * Whether the chat that ended never reached anyone. WhosOn, whose post-chat survey this is,
- * offers it only "if the chat was accepted": a chat cancelled (or lost) before that has no
- * chat id, so a survey would be about nothing. The session keeps no "accepted" flag, so we
- * read its traces: an accepted chat gets the server's paging, waiting or queue lines (`wait`)
- * or an agent who joined or spoke. When we do not know how the chat ended (no `endedBy`) we
- * do not claim it was never accepted, and keep offering the survey.
- */
-function neverAccepted(session: Session): boolean {
-  if (session.endedBy.value === null) return false;
-  const wait = session.wait.value;
-  if (wait.kind !== undefined || wait.text !== undefined || wait.position !== undefined) return false;
-  if (session.agent.value) return false;
-  return !session.transcript.value.some((item) => item.kind === 'message' && (item.sender === 'agent' || item.sender === 'bot'));
-}
-
 export function EndedView() {
   const { session } = useUi();
   const config = session.config.value;
@@ -108,7 +93,7 @@ export function EndedView() {
   const fields = config?.postchat ?? [];
   // Also nothing the transport can no longer send (a chat restored after a reload that it
   // could not resume: core/after-chat.ts).
-  const reached = !neverAccepted(session) && session.afterChatPossible.value;
+  const reached = reachedSomeone(session) && session.afterChatPossible.value;
   const showSurvey = fields.length > 0 && postchat !== 'done' && reached;
   return (
     <section class="confab-ended" aria-labelledby="confab-ended-text">

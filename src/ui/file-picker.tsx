@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { formatBytes, t } from '../core/i18n';
+import { fileAllowed } from '../core/visitor-may';
 import { useUi } from './context';
 import { ClipIcon } from './visitor-extras';
 
@@ -13,20 +14,9 @@ export function acceptList(types: readonly string[]): string {
   return types.map((x) => (x.includes('/') ? x : `.${x.replace(/^\./, '').toLowerCase()}`)).join(',');
 }
 
-export function fileAllowed(file: File, types: readonly string[]): boolean {
-  if (types.length === 0) return true;
-  const name = file.name.toLowerCase();
-  const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : '';
-  return types.some((raw) => {
-    const x = raw.toLowerCase().replace(/^\./, '');
-    if (!x.includes('/')) return x === ext;
-    return x.endsWith('/*') ? file.type.startsWith(x.slice(0, -1)) : file.type === x;
-  });
-}
-
 /** Why `file` is refused ('' when it may be sent): the picker, drag-and-drop and paste share it. */
 export function fileProblem(file: File, types: readonly string[], max: number | undefined): string {
-  if (!fileAllowed(file, types)) return t('file.wrongType', { name: file.name, types: types.join(', ') });
+  if (!fileAllowed(file.name, file.type, types)) return t('file.wrongType', { name: file.name, types: types.join(', ') });
   return max && file.size > max ? t('file.tooLarge', { name: file.name, max: formatBytes(max) }) : '';
 }
 

@@ -30,3 +30,10 @@ describe('htmlToText: the plain text vendor HTML reads as, without a DOM', () =>
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
+
+describe('htmlToText with line breaks kept', () => {
+  it('keeps <br> and block ends as line breaks and decodes entities once', () => {
+    expect(htmlToText('<p>Caf&#233;  au\n lait &amp;amp;</p><p>Line<br>two</p>', true)).toBe('Café au lait &amp;\n\nLine\ntwo');
+    expect(htmlToText('a<br><br><br><br>b', true)).toBe('a\n\nb');
+  });
+});

@@ -4,7 +4,7 @@
  * ExpertFlow's CIM schema (decoded in cim.ts). socket.io-client is imported here and in the
  * 3.x transport only, so it stays in its own chunk.
  *
- * Sources (GitHub, ExpertFlow's own customer-side code; see notes/vendors-in-the-field.md):
+ * Sources (GitHub, ExpertFlow's own customer-side code):
  *   E3 expertflow/customer-js-sdk src/index.ts (develop)      E4 expertflow/sdk-for-customer-facing-channels index.js (3.0.0)
  *   E5 expertflow/chat-app web-widget/index.js, init_widget.js
  *   W  ExpertFlow's Angular customer widget, widget.component.ts (found by code search, repository
@@ -88,6 +88,7 @@ import { onWake } from '../../core/backoff';
 import { t, type MessageKey } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import { decodeCim, decodeForm, decodeWidgetConfig, obj, str, type Cim } from './cim';
+import { createLedger, echoOf, type Line } from '../../core/delivery';
 
 export interface CxDeps {
   io?: (uri: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
@@ -102,14 +103,8 @@ const UNREACHABLE_AFTER = 5;
 /** A server that never answers CHAT_RESUMED: after this the lines waiting go out anyway. */
 const RESUME_GRACE_MS = 3000;
 
-interface Pending {
-  text: string;
-  /** Connection number it went out on; 0 = waiting for the socket. */
-  sentOn: number;
-  /** The server acked it (code 200): it has the line, never send it again. */
-  acked?: boolean;
-  file?: { name: string; mime: string; size: number; url: string };
-}
+/** An uploaded file's line (its text is the stored name). */
+type Upload = { mime: string; size: number; url: string } | undefined;
 
 const emptyConfig = (): ChatConfig => ({ prechat: [], postchat: [], allowedFileTypes: [], leaveMessage: false, previewAllowed: false });
 
@@ -140,7 +135,6 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   // This connection has been told which chat it carries (started, or resumed): lines may go.
   let ready = false;
   let replaced = false;
-  let connections = 0;
   let failures = 0;
   let jwt = '';
   let formId = '';
@@ -150,8 +144,8 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   let lastTypingOut = -Infinity;
   let unwake = (): void => undefined;
   const agents = new Set<string>();
-  const pending = new Map<string, Pending>();
-  const echoes = new Map<string, IncomingMessage>();
+  /** Visitor lines on the wire (core/delivery.ts); `acked`: the server took it, never send it again. */
+  const lines = createLedger<Upload>();
 
   const emit = (body: ConfabEventBody): void => {
     if (!closed) sink(stamp(body, clock));
@@ -160,7 +154,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal, retryable });
   let bad = 0;
   const malformed = (what: string, raw: unknown): void => {
-    if (++bad <= 10) console.warn('Confab: unreadable', what, raw);
+    if (++bad <= 10) console.warn('[confab] cx: unreadable', what, raw);
     error('bad-frame', 'transport.badFrame');
   };
   const saveResume = (): void =>
@@ -192,14 +186,8 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   }
 
   function visitorEcho(m: IncomingMessage, fileName?: string): void {
-    for (const [clientId, p] of pending) {
-      if (fileName !== undefined ? p.file?.name === fileName : !p.file && p.text === m.text) {
-        pending.delete(clientId);
-        m.clientId = clientId;
-        echoes.set(clientId, m);
-        break;
-      }
-    }
+    const hit = lines.claim({ id: m.id, text: fileName ?? m.text ?? '', file: fileName !== undefined });
+    if (hit) m.clientId = hit.clientId;
     emit({ type: 'message', message: m });
   }
 
@@ -305,9 +293,9 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     });
   }
 
-  function sendPending(clientId: string, p: Pending): void {
-    p.sentOn = connections;
-    const f = p.file;
+  function sendPending(p: Line<Upload>): void {
+    lines.wrote(p);
+    const f = p.meta;
     const body: Record<string, Json> = { type: 'PLAIN', markdownText: p.text };
     if (f) {
       const major = f.mime.split('/')[0] ?? '';
@@ -315,21 +303,21 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       Object.assign(body, {
         type: media ? major.toUpperCase() : 'FILE',
         markdownText: '',
-        caption: media ? f.name : '',
-        additionalDetails: media ? {} : { fileName: f.name },
-        attachment: { mediaUrl: f.url, type: f.mime, size: f.size, extType: f.name.split('.').pop() ?? '', mimeType: f.mime },
+        caption: media ? p.text : '',
+        additionalDetails: media ? {} : { fileName: p.text },
+        attachment: { mediaUrl: f.url, type: f.mime, size: f.size, extType: p.text.split('.').pop() ?? '', mimeType: f.mime },
       });
     }
     emitOut(cimOut(body), (ok) => {
       // Refused: the core's resend (or the next connection) may try again.
       if (ok) p.acked = true;
-      else if (pending.get(clientId) === p) p.sentOn = 0;
+      else if (lines.get(p.clientId) === p) p.wire = 0;
     });
   }
 
   function flush(): void {
     if (!socket?.connected || !ready || !conversationId || ended) return;
-    for (const [clientId, p] of pending) if (!p.acked && p.sentOn !== connections) sendPending(clientId, p);
+    for (const p of lines.inDoubt()) if (!p.acked && p.wire !== lines.conn) sendPending(p);
   }
 
   function open(): void {
@@ -349,7 +337,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       sock.connect();
     });
     sock.on('connect', () => {
-      connections++;
+      lines.reconnected();
       failures = 0;
       ready = false;
       emit({ type: 'connection', state: 'open' });
@@ -464,8 +452,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     requested = false;
     conversationId = '';
     agents.clear();
-    pending.clear();
-    echoes.clear();
+    lines.clear();
     saveResume();
     // A Retry after ERRORS: the socket is still open.
     if (socket?.connected) request();
@@ -495,11 +482,11 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       const mime = (str(a.type) ?? file.type) || 'application/octet-stream';
       const size = typeof a.size === 'number' ? a.size : file.size;
       const url = `${fileServer}/api/downloadFileStream?filename=${encodeURIComponent(stored)}`;
-      const p: Pending = { text: '', sentOn: 0, file: { name: stored, mime, size, url } };
-      pending.set(clientId, p);
+      lines.forget(clientId);
+      lines.add(clientId, stored, clock.now(), { mime, size, url }, true);
       flush();
     } catch (err) {
-      console.warn('Confab: upload failed', err);
+      console.warn('[confab] cx: upload failed', err);
       error('upload-failed', 'transport.uploadFailed');
     }
   }
@@ -529,11 +516,10 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       case 'start':
         return start(command.visitor, command.answers);
       case 'send': {
-        const echoed = echoes.get(command.clientId);
-        if (echoed) return emit({ type: 'message', message: echoed });
-        const known = pending.get(command.clientId);
-        if (known && (known.acked || (known.sentOn === connections && socket?.connected))) return;
-        pending.set(command.clientId, known ?? { text: command.text, sentOn: 0 });
+        const known = lines.get(command.clientId);
+        if (known?.id !== undefined) return emit({ type: 'message', message: echoOf(known) });
+        if (known && (known.acked || (known.wire === lines.conn && socket?.connected))) return;
+        known ?? lines.add(command.clientId, command.text, clock.now(), undefined);
         return flush();
       }
       case 'send-file':
@@ -599,7 +585,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       void loadConfig()
         .catch((err: unknown) => {
           // Without its configuration the chat still works: no form, no uploads.
-          console.warn('Confab: no widget configuration', err);
+          console.warn('[confab] cx: no widget configuration', err);
           error('config-failed', 'error.load');
           return emptyConfig();
         })
@@ -614,7 +600,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       try {
         send(command);
       } catch (err) {
-        console.warn('Confab: command failed', err);
+        console.warn('[confab] cx: command failed', err);
         error('unsupported', 'transport.unsupported');
       }
     },

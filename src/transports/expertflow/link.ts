@@ -138,7 +138,7 @@ export function createLink(o: LinkOptions, on: LinkEvents): Link {
     gaveUp = true;
     if (!warned) {
       warned = true;
-      console.warn(`Confab: the chat server ${o.server.origin}${path} refused the connection (socket.io ${generation}): ${cause}`);
+      console.warn(`[confab] expertflow: the chat server ${o.server.origin}${path} refused the connection (socket.io ${generation}): ${cause}`);
     }
     sock?.disconnect();
     on.gaveUp(cause);

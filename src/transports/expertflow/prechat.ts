@@ -29,7 +29,7 @@ export function prechatFields(options: Readonly<Record<string, string>>): Survey
   for (const token of wanted) {
     const spec = FIELDS[token];
     if (!spec) {
-      console.warn(`Confab: data-prechat: unknown field "${token}" ignored`);
+      console.warn(`[confab] expertflow: data-prechat: unknown field "${token}" ignored`);
       continue;
     }
     const [name, type, key] = spec;

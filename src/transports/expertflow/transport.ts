@@ -19,8 +19,8 @@
  *   given, naming it. A 404 before the server has closed the chat is "not available yet".
  * - `language` is the primary subtag of the visitor's locale (the document's example: `en`).
  *
- * Delivery: the protocol gives a line no id, so the transport remembers what it sent
- * (client id, text, the timestamp it put on the wire) and recognises the echo by them. A
+ * Delivery (core/delivery.ts, a connection being one join): the protocol gives a line no
+ * id, so the echo is recognised by its text and the timestamp the line went out with. A
  * `send` is emitted at most once per join: lines written while the socket is down wait
  * for the rejoin's `conversationInfo` (the server's history) and go out only if the
  * history lacks them, so the core's outbox may resend freely without duplicates.
@@ -57,6 +57,7 @@ import {
   type Participant,
 } from './decode';
 import { chatConfig } from './prechat';
+import { createLedger, echoOf, type Line } from '../../core/delivery';
 import { createLink, type Generation, type IoFactory, type Link, type SocketLike } from './link';
 
 export interface ExpertFlowDeps {
@@ -77,13 +78,6 @@ interface Conversation {
   requestId: string;
   /** The address given at init: where the server mails the transcript ('' for none). */
   email: string;
-}
-
-interface Outgoing {
-  text: string;
-  timestamp: string;
-  /** The join epoch it was emitted in; 0 = not emitted yet. */
-  epoch: number;
 }
 
 /** Without a `conversationInfo` (a server that skips it) a join counts as done after this. */
@@ -192,14 +186,10 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   let closed = false;
   let unwake = (): void => undefined;
   let joined = false;
-  let epoch = 0;
   let joinTimer: unknown;
   let typingTimer: unknown;
   const agents = new Map<string, Participant>();
-  const outbox = new Map<string, Outgoing>();
-  const echoes = new Map<string, IncomingMessage>();
-  /** Every visitor line id seen, and the client id it confirmed ('' for none). */
-  const visitorLines = new Map<string, string>();
+  const lines = createLedger();
 
   const sock = (): SocketLike | undefined => link?.socket;
   const online = (): boolean => sock()?.connected === true;
@@ -211,7 +201,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   let badFrames = 0;
   const malformed = (what: string, raw: unknown): void => {
     // Each bad payload is an `error` event; only the first few reach the console as well.
-    if (++badFrames <= 10) console.warn(`Confab: unreadable ${what} from the chat server`, raw);
+    if (++badFrames <= 10) console.warn(`[confab] expertflow: unreadable ${what} from the chat server`, raw);
     error('bad-frame', 'transport.badFrame');
   };
   const now = (): string => new Date(clock.now()).toISOString();
@@ -272,30 +262,10 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     if (line.attachments.length) message.attachments = line.attachments;
     if (line.sentAt !== undefined) message.sentAt = line.sentAt;
     if (fromMe) {
-      const known = visitorLines.get(line.id);
-      if (known !== undefined) {
-        // A copy of a line already seen (a rejoin's history, a repeated frame) is never the
-        // echo of a newer outbox entry, even one with the same text: matching it would drop
-        // that entry unsent.
-        if (known) message.clientId = known;
-      } else {
-        let match: string | undefined;
-        for (const [clientId, out] of outbox) {
-          if (out.text !== line.text) continue;
-          // The text alone (timestamps differ after a page change) only for a line not seen before.
-          match ??= clientId;
-          if (out.timestamp === line.timestamp) {
-            match = clientId;
-            break;
-          }
-        }
-        visitorLines.set(line.id, match ?? '');
-        if (match) {
-          outbox.delete(match);
-          message.clientId = match;
-          echoes.set(match, message);
-        }
-      }
+      // A copy of a line already seen (a rejoin's history) claims what it claimed then.
+      const at = line.timestamp ? Date.parse(line.timestamp) : undefined;
+      const hit = lines.claim({ id: line.id, text: line.text, ...(at !== undefined && { at }) });
+      if (hit) message.clientId = hit.clientId;
     } else {
       typingOff();
     }
@@ -437,11 +407,11 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     markJoined();
   }
 
-  function emitSend(c: Conversation, out: Outgoing): void {
-    out.epoch = epoch;
+  function emitSend(c: Conversation, out: Line): void {
+    lines.wrote(out);
     sock()?.emit('sendMessage', {
       ...base(c),
-      timestamp: out.timestamp,
+      timestamp: new Date(out.at).toISOString(),
       type: 'ChatMessage',
       from: me(c),
       text: out.text,
@@ -456,7 +426,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     if (joined || !conv || ended) return;
     joined = true;
     clock.clearTimeout(joinTimer);
-    for (const out of outbox.values()) if (!out.epoch) emitSend(conv, out);
+    for (const out of lines.historyRead()) emitSend(conv, out);
   }
 
   function join(): void {
@@ -467,7 +437,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       return;
     }
     joined = false;
-    epoch++;
+    lines.reconnected();
     // Lines emitted before this join may have been lost with the old socket: they are
     // sent again only when the core's outbox asks (after the history has been seen).
     sock()?.emit('joinConversation', { ...base(c), participant: me(c) });
@@ -501,9 +471,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     roles.bots.clear();
     roles.people.clear();
     agents.clear();
-    outbox.clear();
-    echoes.clear();
-    visitorLines.clear();
+    lines.clear();
     const pick = (answer: string, field: string): string => answers[answer] || visitor[field] || '';
     const phone = pick('phone', 'phone');
     const email = pick('email', 'email');
@@ -550,7 +518,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       join();
     } catch (err) {
       // 500, 503, a network failure or an unreadable reply: the core offers Retry (a new start).
-      console.warn('Confab: chat request failed', err);
+      console.warn('[confab] expertflow: chat request failed', err);
       error('start-failed', 'error.startFailed');
     } finally {
       starting = false;
@@ -575,7 +543,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       }
       emit({ type: 'ack', what: 'transcript', detail: format });
     } catch (err) {
-      console.warn('Confab: transcript request failed', err);
+      console.warn('[confab] expertflow: transcript request failed', err);
       error('transcript-failed', 'error.transcriptFailed');
     }
   }
@@ -586,16 +554,14 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       case 'start':
         return void start(command.visitor, command.answers, command.department, command.attributes);
       case 'send': {
-        const echoed = echoes.get(command.clientId);
-        if (echoed) return emit({ type: 'message', message: echoed });
-        const known = outbox.get(command.clientId);
-        if (known && known.epoch === epoch) return; // already on the wire on this join
+        const known = lines.get(command.clientId);
+        if (known?.id !== undefined) return emit({ type: 'message', message: echoOf(known) });
+        if (known?.wire === lines.conn) return; // already on the wire on this join
         // Never silently: a line after the conversation is over is refused out loud.
         if (ended && c) return error('send-failed', 'error.sendFailed');
-        const out: Outgoing = known ?? { text: command.text, timestamp: now(), epoch: 0 };
-        outbox.set(command.clientId, out);
+        const out = known ?? lines.add(command.clientId, command.text, clock.now(), undefined);
         if (c && joined && online() && !ended) emitSend(c, out);
-        else out.epoch = 0;
+        else out.wire = 0; // held until the join's history is read
         return;
       }
       case 'typing':
@@ -647,7 +613,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
             joined = false;
             // What was on the wire may be lost: a resend from the core may go out again, but
             // only after the rejoin's history shows whether the server has it.
-            epoch++;
+            lines.reconnected();
             if (closed) return;
             emit({ type: 'connection', state: 'reconnecting', reason });
             // socket.io does not reconnect by itself after a server-side disconnect.
@@ -675,7 +641,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       try {
         send(command);
       } catch (err) {
-        console.warn('Confab: command failed', err);
+        console.warn('[confab] expertflow: command failed', err);
         error('unsupported', 'transport.unsupported');
       }
     },

@@ -2,7 +2,7 @@
  * Desk message → Confab events: a pure function, unit-tested against the desk document's
  * own examples. The transport does the I/O, the de-duplication and the state it feeds in.
  *
- * Choices where the document is loose (see notes/tencent-sdk.md):
+ * Choices where the document is loose (held against Tencent's customer-service plugin 2.2.6 in test/tencent/differential.test.ts):
  * - A custom message counts as the desk's when `customerServicePlugin` is 0 (number or
  *   string) or `chatbotPlugin` is 1; `src` may come as a string or a number.
  * - Branch and form options are identified by their `content`, because the desk matches the

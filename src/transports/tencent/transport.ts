@@ -18,7 +18,8 @@
  * Nothing of the SDK runs before `connect`: the client (and with it the SDK, which opens a
  * socket on create()) is imported lazily in its own chunk.
  *
- * Flow rules (notes/tencent-sdk.md §3):
+ * Flow rules (Tencent's Chat SDK documentation and its customer-service plugin 2.2.6, the
+ * oracle of test/tencent/differential.test.ts):
  * - src 7 goes out online-only, once per flow: on `start`, not on reconnects; again only
  *   after the flow ended. A reload that finds a live flow in history does not re-trigger.
  * - Every message is de-duplicated by its ID (live pushes and history pages overlap).
@@ -52,19 +53,20 @@ import type {
   EventSink,
   FormPrompt,
   IncomingMessage,
-  Json,
   RatingPolicy,
   RatingRequest,
   Transport,
   TransportFactory,
   TransportOptions,
 } from '../../core/contract';
-import { capText, realClock, stamp } from '../../core/contract';
+import { realClock, stamp } from '../../core/contract';
 import { t } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import { DEFAULT_DESK_ACCOUNT } from './client';
 import type { DeskClient, DeskClientInit, DeskCredentials, DeskEvent, DeskMessage } from './client';
 import { mapDeskMessage, type FlowMark, type MapResult } from './map';
+import { createLedger, echoOf } from '../../core/delivery';
+import { doubtToken, restoreDoubt } from '../../core/delivery-token';
 import { askRatingData, cardData, endData, selectionData, triggerData } from './outgoing';
 
 export type DeskClientLoader = (init: DeskClientInit) => Promise<DeskClient>;
@@ -83,8 +85,6 @@ const MAX_FRAME_WARNINGS = 10;
  * page estimates it. A wider margin would take an identical earlier line for this one.
  */
 const CLAIM_SLACK_MS = 2000;
-/** Lines in doubt kept in the resume token (the newest): a page holds few of them. */
-const MAX_TOKEN_LINES = 50;
 /**
  * What an early "end" drops from the queue: commands that would start the flow or carry it
  * on after the visitor left it. Ratings stay (they are given after the end anyway).
@@ -106,30 +106,6 @@ export function createTencentTransport(options: TransportOptions, load: DeskClie
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
-/** A visitor line by client id, once put on the wire. */
-interface VisitorLine {
-  text: string;
-  /** Server time (ms, as estimated here) it was first put on the wire. */
-  at: number;
-  /** The desk's message ID, once the line is known to have reached the desk. */
-  id?: string;
-  /** History was read since it was last put on the wire (so it is not there if `id` is unset). */
-  checked: boolean;
-}
-
-/** The lines in doubt a resume token carries, read defensively (it comes from storage). */
-function tokenLines(resume: Json | undefined): Map<string, VisitorLine> {
-  const lines = new Map<string, VisitorLine>();
-  const sending = isRecord(resume) && !Array.isArray(resume) ? resume.sending : undefined;
-  if (!isRecord(sending) || Array.isArray(sending)) return lines;
-  for (const [clientId, v] of Object.entries(sending).slice(-MAX_TOKEN_LINES)) {
-    if (isRecord(v) && typeof v.text === 'string' && typeof v.at === 'number' && Number.isFinite(v.at)) {
-      lines.set(clientId, { text: v.text, at: v.at, checked: false });
-    }
-  }
-  return lines;
-}
 
 async function fetchCredentials(url: string, visitorId: string, userID?: string): Promise<DeskCredentials> {
   const res = await fetch(url, {
@@ -160,8 +136,8 @@ class TencentTransport implements Transport {
   private readonly seen = new Set<string>();
   /** Messages recalled: withdrawn once, and later copies or modifications ignored. */
   private readonly withdrawn = new Set<string>();
-  /** The visitor's lines put on the wire, by client id (see VisitorLine). */
-  private readonly lines: Map<string, VisitorLine>;
+  /** The visitor's lines put on the wire (core/delivery.ts), in doubt ones from the resume token. */
+  private readonly lines = createLedger(CLAIM_SLACK_MS);
   /** History reads on ready still running: commands wait for them, as for ready. */
   private restoring = 0;
   private userID = '';
@@ -202,7 +178,8 @@ class TencentTransport implements Transport {
   ) {
     this.clock = options.clock ?? realClock;
     this.to = options.options.to || DEFAULT_DESK_ACCOUNT;
-    this.lines = tokenLines(options.resume);
+    const resume = options.resume;
+    if (isRecord(resume) && !Array.isArray(resume)) restoreDoubt(this.lines, resume.sending);
   }
 
   connect(sink: EventSink): void {
@@ -310,7 +287,7 @@ class TencentTransport implements Transport {
   }
 
   /**
-   * The userSig expired mid-chat and the SDK logged itself out (notes/tencent-sdk.md §8): ask
+   * The userSig expired mid-chat and the SDK logged itself out (the SDK's KICKED_OUT event, reason userSigExpired): ask
    * the site's endpoint for a fresh sig for the same userID and log in again. The chat goes on
    * as after a reconnection: lines typed meanwhile wait in the queue, history fills any gap.
    * An endpoint that fails, answers for another userID (that would be someone else's
@@ -347,7 +324,7 @@ class TencentTransport implements Transport {
     if (!client) return;
     const pages: DeskMessage[][] = [];
     let next: string | undefined;
-    const inDoubt = [...this.lines.values()].filter((l) => l.id === undefined);
+    const inDoubt = this.lines.inDoubt();
     try {
       for (let i = 0; i < HISTORY_PAGES; i++) {
         const page = await client.history(this.to, next);
@@ -359,7 +336,7 @@ class TencentTransport implements Transport {
       console.warn('[confab] desk history unavailable', e);
       return;
     }
-    for (const line of inDoubt) line.checked = true;
+    this.lines.historyRead(inDoubt);
     const first = !this.restored;
     this.restored = true;
     const resuming = first && this.options.resume !== undefined;
@@ -582,23 +559,18 @@ class TencentTransport implements Transport {
    */
   private claimed(msg: DeskMessage, result: MapResult): MapResult {
     if (msg.flow !== 'out' || msg.type !== 'TIMTextElem' || msg.payload.text === undefined) return result;
-    for (const [clientId, line] of this.lines) {
-      if (line.id !== undefined || capText(line.text) !== msg.payload.text || msg.time * 1000 < line.at - CLAIM_SLACK_MS) continue;
-      line.id = msg.ID;
-      this.publishResume();
-      const events = result.events.map((ev) => (ev.type === 'message' ? { ...ev, message: { ...ev.message, clientId } } : ev));
-      return { ...result, events };
-    }
-    return result;
+    const clientId = this.lines.claim({ id: msg.ID, text: msg.payload.text, at: msg.time * 1000 })?.clientId;
+    if (clientId === undefined) return result;
+    this.publishResume();
+    const events = result.events.map((ev) => (ev.type === 'message' ? { ...ev, message: { ...ev.message, clientId } } : ev));
+    return { ...result, events };
   }
 
   /** The resume token: the userID, and the lines in doubt so a reload can still match them. */
   private publishResume(): void {
     if (!this.userID) return;
-    const sending: { [clientId: string]: Json } = {};
-    const doubt = [...this.lines].filter(([, l]) => l.id === undefined).slice(-MAX_TOKEN_LINES);
-    for (const [clientId, l] of doubt) sending[clientId] = { text: l.text, at: l.at };
-    this.emit({ type: 'resume', token: doubt.length ? { userID: this.userID, sending } : { userID: this.userID } });
+    const sending = doubtToken(this.lines);
+    this.emit({ type: 'resume', token: this.lines.inDoubt().length ? { userID: this.userID, sending } : { userID: this.userID } });
   }
 
   private async sendText(text: string, clientId?: string): Promise<void> {
@@ -606,19 +578,17 @@ class TencentTransport implements Transport {
     let line = clientId === undefined ? undefined : this.lines.get(clientId);
     // Sent before and no history read since (a retry on the same connection): look first.
     if (line && line.id === undefined && !line.checked) await this.restore();
-    if (line?.id !== undefined) {
-      // It reached the desk; the echo was lost. Echo it now (the core ignores a second one).
-      return this.emit({ type: 'message', message: { id: line.id, sender: 'visitor', text, ...(clientId && { clientId }) } });
-    }
+    // It reached the desk; the echo was lost. Echo it now (the core ignores a second one).
+    if (line?.id !== undefined) return this.emit({ type: 'message', message: echoOf(line) });
     if (clientId !== undefined && !line) {
-      line = { text, at: this.clock.now() + this.skew(), checked: false };
-      this.lines.set(clientId, line);
+      line = this.lines.add(clientId, text, this.clock.now() + this.skew(), undefined);
       this.publishResume();
-    } else if (line) line.checked = false;
+    }
+    if (line) this.lines.wrote(line);
     const msg = await client.sendText(this.to, text);
     this.seen.add(msg.ID);
     if (line && line.id === undefined) {
-      line.id = msg.ID;
+      this.lines.claim({ id: msg.ID, clientId: line.clientId });
       this.publishResume();
     }
     this.emit({

@@ -1,6 +1,6 @@
 /**
  * WhosOn Chat API over a WebSocket (shared/vendor-docs/whoson-chat-api.txt, "the document"),
- * held against what Parker Software publishes elsewhere (shared/notes/vendors-in-the-field.md):
+ * held against what Parker Software publishes elsewhere:
  *   W1 supportwiki.whoson.com/WhosOn10/DeveloperChatAPI, the version 10 Chat API page;
  *   W2 Parker-Software/WhosOn-WebClient (socket.js, src/components/file/file-menu.js);
  *   W3 npm @parkersoftware/whoson-lib.
@@ -93,6 +93,7 @@ import { createReconnector, type Reconnector } from '../../core/backoff';
 import { t } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import { htmlToText } from '../../core/html-text';
+import { createLedger, echoOf } from '../../core/delivery';
 import type { SurveyField } from '../../core/contract';
 import { authorOf, decodeFrame, MAX_LINE, queuePosition, type WhosOnEvent, type WhosOnOperator } from './decode';
 import * as wire from './encode';
@@ -143,7 +144,6 @@ export class WhosOnTransport implements Transport {
   private fresh = false;
   /** Sends arriving while we report the re-attached connection open (the outbox's re-sends). */
   private reopening = false;
-  private connection = 0;
   private config: ChatConfig | null = null;
   private domain: string;
   private sessionId = '';
@@ -161,8 +161,8 @@ export class WhosOnTransport implements Transport {
   private author = '';
   private lastAgentLine = '';
   private agentIsBot = false;
-  /** Visitor lines awaiting their echo, with the connection they were last written on. */
-  private pending: { clientId: string; text: string; on: number }[] = [];
+  /** Visitor lines on the wire (core/delivery.ts); a connection is one socket. */
+  private lines = createLedger();
   private unmatchedLogged = false;
   /** We sent Quit for a chat the server gave up on: later events about it are ignored. */
   private quitSent = false;
@@ -225,22 +225,20 @@ export class WhosOnTransport implements Transport {
         this.chatUid = '';
         this.line = 0;
         this.author = '';
-        this.pending = [];
+        this.lines.clear();
         this.quitSent = false;
         this.phase = 'starting';
         return;
       }
       case 'send': {
         if (c.text.length > MAX_LINE) return this.fail('too-long', t('transport.tooLong', { max: MAX_LINE }));
-        const known = this.pending.find((p) => p.clientId === c.clientId);
+        const known = this.lines.get(c.clientId);
         // The session re-sends unconfirmed lines on a new connection; a re-attached chat
         // already has those. While the chat waits for an operator the server holds its
         // echoes, so a Retry then would only double the line. Otherwise a Retry is written.
-        if (known && ((this.reopening && known.on !== this.connection) || this.phase === 'waiting')) return;
-        if (this.write(wire.message(sid, dom, c.text))) {
-          if (known) known.on = this.connection;
-          else this.pending.push({ clientId: c.clientId, text: c.text, on: this.connection });
-        }
+        if (known?.id !== undefined) return this.emit({ type: 'message', message: echoOf(known) });
+        if (known && ((this.reopening && known.wire !== this.lines.conn) || this.phase === 'waiting')) return;
+        if (this.write(wire.message(sid, dom, c.text))) this.lines.wrote(known ?? this.lines.add(c.clientId, c.text, 0, undefined));
         return;
       }
       case 'send-file':
@@ -303,7 +301,7 @@ export class WhosOnTransport implements Transport {
       return this.refuse(t('transport.badOption', { name: 'data-server' }), 'config');
     }
     this.socket = s;
-    this.connection += 1;
+    this.lines.reconnected();
     s.onopen = () => {
       // A chat that was running when the socket dropped is re-attached by its ChatUID (W1).
       const uid = this.fresh || !isActive(this.phase) ? '' : this.chatUid || this.connectUid;
@@ -337,7 +335,7 @@ export class WhosOnTransport implements Transport {
     this.fresh = reconnect;
     this.chatUid = '';
     this.connectUid = '';
-    this.pending = [];
+    this.lines.clear();
     if (isActive(this.phase)) {
       this.phase = 'ended';
       this.emit({ type: 'ended', by: 'system', text: t('transport.chatLost') });
@@ -561,11 +559,9 @@ export class WhosOnTransport implements Transport {
     if (has('linefield')) return;
     const named = author ? { authorName: author } : {};
     if (has('linev')) {
-      const raw = sameText(content);
       const read = htmlToText(content);
-      const i = this.pending.findIndex((p) => sameText(p.text) === raw || sameText(p.text) === read);
-      const echoed = i >= 0 ? this.pending.splice(i, 1)[0] : undefined;
-      if (!echoed && this.pending.length && !this.unmatchedLogged) {
+      const echoed = this.lines.claim({ id, text: [content, read] });
+      if (!echoed && this.lines.inDoubt().length && !this.unmatchedLogged) {
         this.unmatchedLogged = true;
         console.warn('[confab] whoson: a visitor echo matched no pending line (shown as a line of its own)');
       }
@@ -635,8 +631,6 @@ export class WhosOnTransport implements Transport {
   }
 }
 
-/** Whitespace normalised: how an echo's text is compared with the line the visitor typed. */
-const sameText = (s: string): string => s.replace(/\s+/g, ' ').trim();
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The transport with explicit dependencies (tests pass `ws`'s WebSocket and short backoff). */

@@ -36,6 +36,7 @@
  * idempotency key in the document). A line Diyalog refused is not remembered: Retry sends it.
  */
 import type { ConfabEventBody, VisitorInfo } from '../../../core/contract';
+import { createLedger, echoOf } from '../../../core/delivery';
 import type { WireCommand } from '../../../protocol/relay';
 import { DEVICE_HASH_PATTERN } from '../../../transports/diyalog/device-hash';
 import { baseConfig, type AdapterContext, type RelayAdapter, type RelayAdapterFactory } from '../adapter';
@@ -147,8 +148,8 @@ export class DiyalogAdapter implements RelayAdapter {
   private early: Array<() => void> | null = null;
   /** Bumped per start, so callbacks of an earlier online help can never touch this one. */
   private generation = 0;
-  /** clientId → the id Diyalog gave the line (insertion order: oldest first). */
-  private readonly delivered = new Map<string, string>();
+  /** The visitor's lines Diyalog took (core/delivery.ts): a resend is echoed again, not sent twice. */
+  private readonly lines = createLedger();
   /** The queue's interaction for this session's help, until a representative takes it. */
   private interactionId: string | null = null;
   /** The site's attributes from the last start (`update`), sent as CreateInteraction's attachedData. */
@@ -460,19 +461,20 @@ export class DiyalogAdapter implements RelayAdapter {
   }
 
   private async send(clientId: string, text: string): Promise<void> {
-    const known = clientId ? this.delivered.get(clientId) : undefined;
-    if (known !== undefined) {
-      this.emit({ type: 'message', message: { id: known, sender: 'visitor', text, clientId } });
-      return;
-    }
+    const known = clientId ? this.lines.get(clientId) : undefined;
+    if (known?.id !== undefined) return this.emit({ type: 'message', message: echoOf(known) });
     if (this.phase !== 'chatting' || !this.help) {
       this.emit({ type: 'error', code: 'not-chatting', message: 'Your message could not be sent: no representative has joined yet.', fatal: false });
       return;
     }
     try {
       const { id } = await this.help.sendMessage(text.slice(0, MAX_TEXT));
-      if (clientId) this.delivered.set(clientId, id);
-      if (this.delivered.size > REMEMBERED_CLIENT_IDS) this.delivered.delete(this.delivered.keys().next().value!);
+      if (clientId) {
+        this.lines.add(clientId, text, Date.now(), undefined);
+        this.lines.claim({ id, clientId });
+        const all = this.lines.all();
+        if (all.length > REMEMBERED_CLIENT_IDS) this.lines.forget(all[0]!.clientId);
+      }
       this.emit({ type: 'message', message: { id, sender: 'visitor', text, clientId } });
     } catch (err) {
       this.ctx.log(`diyalog: sendMessage failed: ${String(err)}`);

@@ -42,6 +42,7 @@
  */
 import type { Attachment, AttachmentKind, Capability, ConfabEventBody, Json, VisitorInfo } from '../../../core/contract';
 import { safeUrl } from '../../../core/urls';
+import { createLedger, type Ledger, type Line } from '../../../core/delivery';
 import type { WireCommand } from '../../../protocol/relay';
 import {
   baseConfig,
@@ -164,9 +165,11 @@ function readState(raw: Json | undefined): Partial<OmnideskState> {
 export class OmnideskSession implements RelayAdapter {
   readonly hookKey: string;
   private messageNumber: number;
-  /** clientId → messageNumber: a retried line keeps its number, so Omnidesk can de-duplicate. */
-  private readonly numbered: Map<string, number>;
-  private readonly echoed: Set<string>;
+  /**
+   * The visitor's lines (core/delivery.ts), each with its messageNumber (0 for a file): a
+   * retried line keeps its number, so Omnidesk can de-duplicate; a claimed one is echoed again.
+   */
+  private readonly lines: Ledger<number> = createLedger<number>();
   private started: boolean;
   private prechatLogged: boolean;
   private ended: boolean;
@@ -184,8 +187,11 @@ export class OmnideskSession implements RelayAdapter {
     const st = readState(state);
     this.hookKey = st.hookKey ?? newChatSessionId();
     this.messageNumber = st.messageNumber ?? 0;
-    this.numbered = new Map(st.numbered ?? []);
-    this.echoed = new Set(st.echoed ?? []);
+    for (const [clientId, n] of st.numbered ?? []) this.lines.add(clientId, '', 0, n);
+    for (const clientId of st.echoed ?? []) {
+      this.lines.add(clientId, '', 0, 0);
+      this.lines.claim({ clientId });
+    }
     this.started = st.started ?? false;
     this.prechatLogged = st.prechatLogged ?? false;
     this.ended = st.ended ?? false;
@@ -199,8 +205,8 @@ export class OmnideskSession implements RelayAdapter {
     const state: OmnideskState = {
       hookKey: this.hookKey,
       messageNumber: this.messageNumber,
-      numbered: [...this.numbered].slice(-REMEMBERED_CLIENT_IDS),
-      echoed: [...this.echoed].slice(-REMEMBERED_CLIENT_IDS),
+      numbered: this.lines.all().filter((l) => l.meta > 0).sort((a, b) => a.meta - b.meta).map((l): [string, number] => [l.clientId, l.meta]).slice(-REMEMBERED_CLIENT_IDS),
+      echoed: this.lines.all().filter((l) => l.id !== undefined).map((l) => l.clientId).slice(-REMEMBERED_CLIENT_IDS),
       started: this.started,
       prechatLogged: this.prechatLogged,
       ended: this.ended,
@@ -354,16 +360,17 @@ export class OmnideskSession implements RelayAdapter {
   private async sendText(clientId: string, text: string): Promise<void> {
     if (!clientId || !text.trim()) return this.error('bad-command', 'An empty message was not sent.');
     if (!this.live) return this.error('not-started', 'The chat is not open.');
-    if (this.echoed.has(clientId)) return this.echo(clientId, this.numbered.get(clientId)!, { text });
-    const n = this.numbered.get(clientId) ?? ++this.messageNumber;
-    this.numbered.set(clientId, n);
+    const known = this.lines.get(clientId);
+    if (known?.id !== undefined) return this.echo(known, { text });
+    const line = known ?? this.lines.add(clientId, text, Date.now(), ++this.messageNumber);
+    const n = line.meta;
     try {
       await this.notify(n, text);
     } catch (err) {
       this.ctx.log(`message ${n} failed: ${String(err)}`);
       return this.error('send-failed', 'Your message could not be delivered. Please retry.');
     }
-    this.echo(clientId, n, { text });
+    this.echo(line, { text });
   }
 
   private async sendFile(c: Extract<WireCommand, { type: 'send-file' }>): Promise<void> {
@@ -374,7 +381,8 @@ export class OmnideskSession implements RelayAdapter {
     if (bytes.length > this.ctx.files.maxBytes) return this.error('file-too-large', 'The file is too large.');
     const mime = /^[\w.+-]+\/[\w.+-]+$/.test(str(c.mime, 100)) ? c.mime : 'application/octet-stream';
     const clientId = str(c.clientId, 200);
-    if (!this.echoed.has(clientId)) {
+    const line = this.lines.add(clientId, name, Date.now(), 0, true);
+    if (line.id === undefined) {
       try {
         // The guide names the id `sessionID` here, the other calls `chatSessionID`: both are sent.
         await this.api.post(
@@ -389,7 +397,7 @@ export class OmnideskSession implements RelayAdapter {
     }
     const url = this.ctx.storeFile({ name, mime, bytes });
     const attachment: Attachment = { name, url, kind: kindOf(mime), mime, size: bytes.length };
-    this.echo(clientId, 0, { attachments: [attachment] });
+    this.echo(line, { attachments: [attachment] });
   }
 
   private async leaveMessage(c: Extract<WireCommand, { type: 'leave-message' }>): Promise<void> {
@@ -406,12 +414,11 @@ export class OmnideskSession implements RelayAdapter {
     this.emit({ type: 'ack', what: 'leave-message' });
   }
 
-  private echo(clientId: string, n: number, body: { text?: string; attachments?: Attachment[] }): void {
-    this.echoed.add(clientId);
-    this.emit({
-      type: 'message',
-      message: { id: `${this.hookKey}-v${n || clientId}`, sender: 'visitor', clientId, ...body, sentAt: Date.now() },
-    });
+  private echo(line: Line<number>, body: { text?: string; attachments?: Attachment[] }): void {
+    const { clientId, meta: n } = line;
+    const id = `${this.hookKey}-v${n || clientId}`;
+    this.lines.claim({ id, clientId });
+    this.emit({ type: 'message', message: { id, sender: 'visitor', clientId, ...body, sentAt: Date.now() } });
   }
 
   private notify(messageNumber: number, message: string): Promise<unknown> {
