@@ -159,7 +159,9 @@ describe('one session on relay instances sharing Redis', () => {
     expect(await agentSays(relay, chatId, 'handled twice, shown once')).toBe(200);
     expect(interleave).toBe(false);
     await waitFor(() => v.of('message').some((e) => e.message.text === 'handled twice, shown once'), 'agent line');
-    await new Promise((r) => setTimeout(r, 100));
+    // A later agent line: events reach the widget in seq order, so a second copy would be here before it.
+    expect(await agentSays(relay, chatId, 'a later line')).toBe(200);
+    await waitFor(() => v.of('message').some((e) => e.message.text === 'a later line'), 'the later line');
     expect(v.of('message').filter((e) => e.message.text === 'handled twice, shown once')).toHaveLength(1);
     const ids = agentIds(v);
     expect(new Set(ids).size).toBe(ids.length);

@@ -135,7 +135,7 @@ describe('chat window', () => {
     const { session } = fakeSession();
     const { root, container } = mount(session, { color: '#ffd400', theme: 'dark', position: 'left' });
     // Vitest serves `?inline` CSS as '' unless CSS processing is on, so this checks the
-    // injection itself; test/ui/styles.test.ts checks the stylesheet's content.
+    // injection itself; e2e/styles.spec.ts checks the stylesheet as the browser applies it.
     expect(root.adoptedStyleSheets.length + root.querySelectorAll('style').length).toBe(1);
     expect(container.dataset.theme).toBe('dark');
     expect(container.dataset.position).toBe('left');
