@@ -10,7 +10,7 @@ import { createLogger, lineLogger } from './logger';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { createObservability, observedFetch } from './observability';
 import { guardProcess } from './process-guard';
-import { describeTarget, redisTargetFromEnv } from './redis-connection';
+import { describeTarget, redisTargetFromEnv } from './redis-target';
 import type { RelayConfig } from './server';
 import { startRelay } from './server';
 import type { SessionStore } from './store';
