@@ -13,7 +13,7 @@ import { build, install, pack } from './fresh-app';
 
 const INDEX = '<!doctype html><html lang="en"><title>Fresh app</title><div id="app"></div><script type="module" src="/main.js"></script></html>';
 /** Every app reads the sandbox's Omnidesk options at run time (the sandbox serves the built app). */
-const OPTIONS = "const options = (await (await fetch('/sandbox.json')).json()).omnidesk;";
+const OPTIONS = "const options = (await (await fetch('/sandbox.json')).json()).vendors.omnidesk;";
 const APPS: Record<string, { deps: string[]; files: Record<string, string> }> = {
   vite: {
     deps: ['vite'],

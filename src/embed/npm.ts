@@ -27,11 +27,12 @@ export function optionStrings(options: ConfabOptions): Record<string, string> {
  * naming the option) when an option is missing or invalid.
  */
 export function mount(options: ConfabOptions, target: HTMLElement = document.body): ConfabHandle | null {
+  const strings = optionStrings(options);
   const el = document.createElement('confab-chat');
   target.append(el);
   const call = startWidget(
     el,
-    optionStrings(options),
+    strings,
     {
       base: location.href,
       app: () => import('./app') as Promise<AppModule>,

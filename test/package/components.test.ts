@@ -13,7 +13,7 @@ import { ConfabChat as VueChat } from '../../src/vue/index';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 const omnidesk = { vendor: 'omnidesk', relay: 'wss://relay.example.com' } as const;
-const launchers = () => [...document.querySelectorAll('confab-chat')];
+const launchers = () => [...document.querySelectorAll<HTMLElement>('confab-chat')];
 const registered = () => (window as unknown as { Confab?: { w?: Set<unknown> } }).Confab?.w?.size ?? 0;
 
 afterEach(() => {
