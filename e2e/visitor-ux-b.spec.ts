@@ -66,6 +66,7 @@ for (const mode of MODES) {
     test.use(mode.use);
 
     test('item 9: a refused file fails at once without a Retry; offline a line waits for the connection, visibly, above the strip', async ({ widget, page, sandbox }) => {
+      test.slow(); // a 5 MB upload, as base64 in SOAP, then a server restart
       await whosonChat(widget);
       // Over the server's 5 MB limit (the widget is told no limit): WhosOn refuses the upload.
       await widget.root.getByTestId('file-input').setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(5 * 1024 * 1024 + 10, 97) });
