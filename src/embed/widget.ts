@@ -123,10 +123,10 @@ export function startWidget(
   }
   const root = el.attachShadow({ mode: 'open' });
   root.innerHTML = LAUNCHER_HTML;
+  // By position, before adoptCss may put a <style> first: fewer bytes than three queries.
+  const [container, launcher] = root.children as unknown as [HTMLElement, HTMLButtonElement];
+  const badge = launcher.lastChild as HTMLElement;
   adoptCss(root, launcherCss, parsed.all.nonce);
-  const container = root.querySelector('div') as HTMLElement;
-  const launcher = root.querySelector('button') as HTMLButtonElement;
-  const badge = root.querySelector('span') as HTMLElement;
   launcher.classList.add(parsed.position);
   launcher.setAttribute('aria-label', parsed.all.launcherLabel || 'Open chat');
   if (parsed.color) {
@@ -185,7 +185,8 @@ export function startWidget(
       if (method === 'unreadCount') return 0;
       // on/off are replayed in order once the app is there, so an early off cancels an early on.
       queue.push([method, args]);
-      if (method === 'open' || method === 'toggle' || args[0] === 'ready') void load(); // on('ready', fn) too
+      // on('ready', fn) too; and hide, which the launcher the app owns must obey at once.
+      if (method === 'open' || method === 'toggle' || method === 'hide' || args[0] === 'ready') void load();
       return undefined;
     },
   };
