@@ -215,7 +215,8 @@ export function startWidget(
       if (method == 'unreadCount') return 0;
       // on/off are replayed in order once the app is there, so an early off cancels an early on.
       queue.push([method, args]);
-      if (method == 'open' || method == 'toggle' || args[0] == 'ready') void load(); // on('ready', fn) too
+      // on('ready', fn) too; and hide, which the launcher the app owns must obey at once.
+      if (method == 'open' || method == 'toggle' || method == 'hide' || args[0] == 'ready') void load();
       return undefined;
     },
   };
