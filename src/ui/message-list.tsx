@@ -17,19 +17,29 @@ import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { locale, t } from '../core/i18n';
 import type { TranscriptItem } from '../core/session-api';
-import { BranchItem } from './branch-item';
-import { CardItem } from './card-item';
 import { useUi } from './context';
 import { FileRequestItem } from './file-request-item';
-import { FormItem } from './form-item';
 import { MessageRow } from './message-row';
 import { lazyView } from './lazy-view';
 
 // A rating request comes late in a chat, if at all: its widget is a chunk of its own
 // (the app chunk's budget), fetched as the chat starts (window.tsx).
 const rating = lazyView(() => import('./rating-item').then((m) => m.RatingItem));
-export const prefetchRating = rating.prefetch;
 const RatingItem = rating.View;
+// Branch menus, forms and cards: one chunk (vendor-items.ts), fetched with the rating widget.
+const items = () => import('./vendor-items');
+const branch = lazyView(() => items().then((m) => m.BranchItem));
+const form = lazyView(() => items().then((m) => m.FormItem));
+const card = lazyView(() => items().then((m) => m.CardItem));
+const BranchItem = branch.View;
+const FormItem = form.View;
+const CardItem = card.View;
+export const prefetchItems = (): void => {
+  rating.prefetch();
+  branch.prefetch();
+  form.prefetch();
+  card.prefetch();
+};
 
 function RowBody({ item }: { item: Exclude<TranscriptItem, { kind: 'message' }> }) {
   switch (item.kind) {

@@ -15,7 +15,7 @@ import { Header } from './header';
 import { lazyView, viewsArrived } from './lazy-view';
 import { useSessionAnnouncements } from './live-region';
 import { ChatView } from './chat-view';
-import { prefetchRating } from './message-list';
+import { prefetchItems } from './message-list';
 import { PrechatForm } from './prechat-form';
 import { StatusBar } from './status-bar';
 
@@ -124,7 +124,7 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
     if (phase !== 'closed') {
       ended.prefetch();
       offline.prefetch();
-      prefetchRating();
+      prefetchItems();
     }
   }, [phase]);
 
