@@ -186,7 +186,7 @@ test.describe('Diyalog, through the real script tag and the relay', () => {
     await expect(widget.dialog.getByRole('textbox', { name: /Your name/ })).toHaveValue('Mehmet Demir');
     await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
     expect((await waitFor(frames, 'startAnonymousOnlineHelp')).payload).toMatchObject({ customerName: 'Mehmet Demir' });
-    await widget.dialog.getByRole('button', { name: 'Cancel' }).or(widget.dialog.getByRole('button', { name: 'End chat' })).first().click();
+    await widget.endChat();
     await expect(widget.log.getByText('You ended the chat')).toBeVisible();
   });
 
