@@ -36,11 +36,25 @@ async function audit(page: Page, state: string): Promise<void> {
   expect(report, `axe violations in state "${state}"`).toEqual([]);
 }
 
+/**
+ * A string of the tables with its `{name}`s filled, plurals (`{n, plural, one {# x} other {# xs}}`)
+ * chosen by the locale's rules and numbers in its digits, as the widget shows it.
+ */
+function fill(template: string, vars: Record<string, string | number>, lang: string): string {
+  const digits = new Intl.NumberFormat(lang);
+  return template.replace(/\{(\w+)(?:, plural,((?:[^{}]|\{[^{}]*\})*))?\}/g, (whole, name: string, body?: string) => {
+    const v = vars[name];
+    if (typeof v !== 'number') return v ?? whole;
+    if (!body) return digits.format(v);
+    const branch = (k: string) => new RegExp(`(?:^|\\})\\s*${k}\\s*\\{([^{}]*)`).exec(body)?.[1];
+    return (branch(`=${v}`) ?? branch(new Intl.PluralRules(lang).select(v)) ?? branch('other') ?? '').replace(/#/g, digits.format(v));
+  });
+}
+
 const unique = (text: string) => `${text} ${Math.random().toString(36).slice(2, 7)}`;
 
 for (const mode of MODES) {
-  const s = (key: MessageKey, vars: Record<string, string | number> = {}) =>
-    mode.strings[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+  const s = (key: MessageKey, vars: Record<string, string | number> = {}) => fill(mode.strings[key], vars, mode.attrs.locale ?? 'en');
 
   /** Loads the page and opens the window as a visitor does (the launcher's name is translated once the app runs). */
   async function open(widget: Widget, vendor: 'whoson' | 'tencent' | 'omnidesk', extra: Record<string, string> = {}): Promise<void> {
@@ -115,7 +129,8 @@ for (const mode of MODES) {
       await expect(form.getByText('A12')).toBeVisible();
       // The server's own "OrderNumber: A12" line is not shown as well.
       await say(widget, 'thanks');
-      await expect(widget.log.getByText(/"thanks"/)).toBeVisible();
+      // (.first(): the Arabic mode's sandbox translation repeats the line under it.)
+      await expect(widget.log.getByText(/"thanks"/).first()).toBeVisible();
       await expect(widget.log.getByText('A12')).toHaveCount(1);
       await expect(widget.log.getByText(/OrderNumber/)).toHaveCount(0);
     });
@@ -277,9 +292,9 @@ test.describe('visitor UX (b), iframe mode', () => {
     await api('close');
     await api('send', 'are you there?');
     const launcher = widget.root.getByRole('button', { name: 'Open chat' });
-    await expect(launcher).toHaveAccessibleDescription(en['launcher.unread'].replace('{count}', '1'));
+    await expect(launcher).toHaveAccessibleDescription(fill(en['launcher.unread'], { count: 1 }, 'en'));
     await page.reload();
-    await expect(widget.root.getByRole('button', { name: 'Open chat' })).toHaveAccessibleDescription(en['launcher.unread'].replace('{count}', '1'));
+    await expect(widget.root.getByRole('button', { name: 'Open chat' })).toHaveAccessibleDescription(fill(en['launcher.unread'], { count: 1 }, 'en'));
     await expect(widget.root.locator('.badge')).toHaveText('1');
   });
 });

@@ -310,6 +310,8 @@ for (const mode of MODES) {
     test('item 8: the window fits — full screen when small, a long title clamped, header icons centred', async ({ widget, page }) => {
       const long = 'Acme Worldwide Customer Service and Support Centre for Orders, Returns and Deliveries';
       await open(widget, 'whoson', { title: long });
+      // Measured once the opening motion (item 15) has settled.
+      await widget.dialog.evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
       expect(await widget.dialog.boundingBox()).toEqual({ x: 0, y: 0, ...mode.viewport });
       const title = widget.dialog.getByRole('heading', { name: long });
       const lineHeight = await title.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.45);
@@ -325,7 +327,8 @@ for (const mode of MODES) {
       await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
       await widget.dialog.getByRole('button', { name: s('prechat.start') }).click();
       await expect(message(widget)).toBeEnabled({ timeout: 20_000 });
-      expect((await widget.log.boundingBox())!.height).toBeGreaterThanOrEqual(mode.viewport.height / 3);
+      // (Polled: the wait screen holds room until the agent has joined.)
+      await expect.poll(async () => (await widget.log.boundingBox())!.height).toBeGreaterThanOrEqual(mode.viewport.height / 3);
     });
   });
 }

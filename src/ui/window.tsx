@@ -138,8 +138,11 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
     // (issue 25 item 15); the visitor taps the message box when ready.
     const parkedOnLog = active === parked.current && !!active?.matches('[role=log]');
     if (active && active !== dialog && dialog.contains(active) && !parkedOnLog) return;
-    if (phase === 'chatting' && matchMedia('(pointer: coarse)').matches) dialog.focus();
-    else parked.current = focusFirst(dialog);
+    // On a touch screen the message box is never focused for the visitor once the chat runs
+    // (item 15): focus parked on the log stays there, anything else goes to the window.
+    if ((phase === 'waiting' || phase === 'chatting') && matchMedia('(pointer: coarse)').matches) {
+      if (!parkedOnLog) dialog.focus();
+    } else parked.current = focusFirst(dialog);
   }, [phase, arrived, consent]);
 
   const root = () => (ref.current?.getRootNode() ?? document) as Document | ShadowRoot;
