@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
-import { calls, ORIGIN, SECRET, visitor, waitFor } from '../relay/harness';
-import { freePort, runRelay, untilReady, type RelayProcess } from './spawn';
+import { calls, visitor, waitFor } from '../relay/harness';
+import { freePort, relayEnv, runRelay, untilReady, type RelayProcess } from './spawn';
 
 const pkgDir = join(__dirname, '../../packages/confab-relay');
 
@@ -70,20 +70,8 @@ describe('the packed confab-relay, installed with --omit=dev', () => {
   });
 
   it('starts as its bin with Node alone, as a user without privileges, passes the image health check, serves an Omnidesk chat, then drains on SIGTERM', async () => {
-    const o = sim.options;
     const [command, args] = unprivileged([process.execPath, join(dir, 'node_modules/.bin/confab-relay')]);
-    relay = runRelay(command, args, {
-      RELAY_HOOK_SECRET: SECRET,
-      RELAY_SIGNING_KEY: 'package-test-signing-key-0123456789abcdef',
-      RELAY_ALLOWED_ORIGINS: ORIGIN,
-      RELAY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      RELAY_HOST: '127.0.0.1',
-      RELAY_PORT: String(port),
-      OMNIDESK_CHAT_ACCOUNT_TOKEN: o.chatAccountToken!,
-      OMNIDESK_API_KEY: 'test-omnidesk-api-key',
-      OMNIDESK_API_BASE: o.apiBase!,
-      OMNIDESK_CONFIG_URL: o.configUrl!,
-    });
+    relay = runRelay(command, args, relayEnv(sim, port));
     await untilReady(relay, `http://127.0.0.1:${port}/readyz`);
     const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${relay.child.pid}/status`, 'utf8'))?.[1];
     expect(uid).not.toBe('0');
