@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
 import { calls, visitor, waitFor } from '../relay/harness';
-import { freePort, relayEnv, runRelay, untilReady, type RelayProcess } from './spawn';
+import { freePort, relayEnv, runRelay, untilReady, type RelayProcess, untilAgentSpeaks } from './spawn';
 
 const pkgDir = join(__dirname, '../../packages/confab-relay');
 
@@ -82,7 +82,7 @@ describe('the packed confab-relay, installed with --omit=dev', () => {
     const v = visitor(`ws://127.0.0.1:${port}`);
     await waitFor(() => v.of('config')[0], 'config', 20_000);
     v.transport.send({ type: 'start', visitor: { name: 'Ann', email: 'ann@example.com' }, answers: {} });
-    await waitFor(() => v.of('accepted')[0], 'accepted', 20_000);
+    await untilAgentSpeaks(v);
     v.transport.send({ type: 'send', clientId: 'p1', text: 'Hello from the packed relay' });
     await waitFor(() => v.of('message').find((e) => e.message.clientId === 'p1'), 'echo of p1', 20_000);
     await waitFor(

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
 import { visitor, waitFor } from '../relay/harness';
-import { freePort, relayEnv, runBuiltRelay, untilReady, type RelayProcess } from './spawn';
+import { freePort, relayEnv, runBuiltRelay, untilReady, type RelayProcess, untilAgentSpeaks } from './spawn';
 
 const TOKEN = 'metrics-test-token-0123456789';
 
@@ -58,7 +58,7 @@ describe('the relay metrics endpoint', () => {
     const v = visitor(`ws://127.0.0.1:${port}`);
     await waitFor(() => v.of('config')[0], 'config', 20_000);
     v.transport.send({ type: 'start', visitor: { name: 'Ann' }, answers: {} });
-    await waitFor(() => v.of('accepted')[0], 'accepted', 20_000);
+    await untilAgentSpeaks(v);
     v.transport.send({ type: 'send', clientId: 'm1', text: 'counting' });
     await waitFor(() => v.of('message').find((e) => e.message.sender === 'agent' && e.message.text?.includes('counting')), 'reply', 20_000);
 

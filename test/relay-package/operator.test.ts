@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
 import { ORIGIN, visitor, waitFor } from '../relay/harness';
 import { startRedis } from '../relay/redis';
-import { freePort, jsonLines, relayEnv, runBuiltRelay, untilOutput, untilReady, type RelayProcess } from './spawn';
+import { freePort, jsonLines, relayEnv, runBuiltRelay, untilOutput, untilReady, type RelayProcess, untilAgentSpeaks } from './spawn';
 
 const stackTrace = /^\s+at .+[:(]/m;
 
@@ -77,7 +77,7 @@ describe('the relay command, as an operator runs it', () => {
     const v = visitor(`ws://127.0.0.1:${port}`);
     await waitFor(() => v.of('config')[0], 'config', 20_000);
     v.transport.send({ type: 'start', visitor: { name: 'Ann' }, answers: {} });
-    await waitFor(() => v.of('accepted')[0], 'accepted', 20_000);
+    await untilAgentSpeaks(v);
     v.transport.send({ type: 'send', clientId: 's1', text: 'my secret parcel number 4711' });
     await waitFor(() => v.of('message').find((e) => e.message.sender === 'agent' && e.message.text?.includes('4711')), 'the reply', 20_000);
     v.transport.send({ type: 'end' });

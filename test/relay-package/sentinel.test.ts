@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/server/relay/redis-store';
 import { calls, startStack, visitor, waitFor, type Stack } from '../relay/harness';
 import { startRedis, type RedisServer } from '../relay/redis';
-import { freePort } from './spawn';
+import { freePort, untilAgentSpeaks } from './spawn';
 
 async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -76,7 +76,7 @@ describe('the relay on Redis Sentinel', () => {
     const v = visitor(stack.relay.url);
     await waitFor(() => v.of('config')[0], 'config', 20_000);
     v.transport.send({ type: 'start', visitor: { name: 'Ann' }, answers: {} });
-    await waitFor(() => v.of('accepted')[0], 'accepted', 20_000);
+    await untilAgentSpeaks(v);
     v.transport.send({ type: 'send', clientId: 'before', text: 'before the failover' });
     await waitFor(() => v.of('message').find((e) => e.message.sender === 'agent' && e.message.text?.includes('before the failover')), 'reply before', 20_000);
 

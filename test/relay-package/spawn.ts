@@ -53,7 +53,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
-import { ORIGIN, SECRET } from '../relay/harness';
+import { ORIGIN, SECRET, waitFor, type Visitor } from '../relay/harness';
 
 const root = join(__dirname, '../..');
 mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
@@ -100,4 +100,13 @@ export async function untilOutput(p: RelayProcess, probe: (output: string) => bo
     if (p.child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${what} in the relay's output:\n${p.output()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * The chat was accepted and the agent has said its first line. The scripted agent hears only
+ * what comes after it joined (as a person would), so a test's first line waits for this.
+ */
+export async function untilAgentSpeaks(v: Visitor): Promise<void> {
+  await waitFor(() => v.of('accepted')[0], 'accepted', 20_000);
+  await waitFor(() => v.of('message').some((e) => e.message.sender === 'agent'), "the agent's first line", 20_000);
 }
