@@ -300,14 +300,24 @@ async function liveRegions(page: Page): Promise<string[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
     const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
-      nodes: { role?: { value?: string }; properties?: { name: string; value: { value?: unknown } }[] }[];
+      nodes: { role?: { value?: string }; backendDOMNodeId?: number; properties?: { name: string; value: { value?: unknown } }[] }[];
     };
-    return nodes.flatMap((n) => {
+    const out: string[] = [];
+    for (const n of nodes) {
       const live = n.properties?.find((p) => p.name === 'live')?.value.value;
       const root = n.properties?.find((p) => p.name === 'liveRegionRoot');
       // Descendants inherit `live`; a region is where it is set (its own root).
-      return live && live !== 'off' && !root ? [`${n.role?.value ?? '?'}:${String(live)}`] : [];
-    });
+      if (!live || live === 'off' || root || n.backendDOMNodeId === undefined) continue;
+      // The widget's own (in its shadow root), not the host page's (the demo page has a status of its own).
+      const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: n.backendDOMNodeId });
+      const { result } = await cdp.send('Runtime.callFunctionOn', {
+        objectId: object.objectId,
+        functionDeclaration: 'function () { return this.getRootNode() instanceof ShadowRoot && this.getRootNode().host.localName === "confab-chat"; }',
+        returnByValue: true,
+      });
+      if (result.value === true) out.push(`${n.role?.value ?? '?'}:${String(live)}`);
+    }
+    return out;
   } finally {
     await cdp.detach();
   }
