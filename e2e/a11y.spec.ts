@@ -157,6 +157,8 @@ for (const v of VARIANTS) {
       await audit(page, 'star rating answered, numeric rating');
 
       await dialog.getByRole('button', { name: s('header.end') }).click();
+      // Ending asks first (issue 25 item 1): the question's own "End chat" confirms.
+      await dialog.getByRole('group', { name: s('header.endConfirm') }).getByRole('button', { name: s('header.end') }).click();
       await expect(dialog.getByRole('button', { name: s('ended.newChat') })).toBeVisible();
       await audit(page, 'ended by the visitor');
     });

@@ -206,7 +206,7 @@ test.describe('embedding', () => {
     await expect(frame.getByRole('dialog')).toBeVisible();
     await setHidden(true);
     await api('send', 'Could you please help me with product installation');
-    await expect(frame.getByRole('log').getByText(/Let me check that for you/)).toBeVisible();
+    await expect(frame.getByRole('log').getByText(/Let me check that for you/).first()).toBeVisible();
     await expect(page).toHaveTitle(/^\(\d+\) Host$/);
     await setHidden(false);
     await expect(page).toHaveTitle('Host');

@@ -27,8 +27,8 @@ function focusState(): { inWidget: boolean; label: string; visible: boolean } {
   };
 }
 
-/** Presses `key` (Tab or Shift+Tab) until `target` has focus, checking focus is visible at each widget stop. */
-async function tabTo(page: Page, target: Locator, key: 'Tab' | 'Shift+Tab' = 'Tab', max = 30): Promise<void> {
+/** Presses `key` (Tab or Shift+Tab) until `target` has focus, checking focus is visible at each widget stop (the demo host page has a configurator: a way round passes its fields). */
+async function tabTo(page: Page, target: Locator, key: 'Tab' | 'Shift+Tab' = 'Tab', max = 60): Promise<void> {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press(key);
     const state = await page.evaluate(focusState);
