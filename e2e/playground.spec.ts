@@ -139,6 +139,16 @@ for (const vendor of Object.keys(PLAN) as SandboxVendor[]) {
       // The wire inspector: the widget's frames in, the server's frames out.
       const frames = desk.getByRole('list', { name: 'Frames' });
       for (const name of plan.wire) await expect(frames.getByText(name).first()).toBeVisible();
+      // Only the chat in progress: every frame placed in a chat is this chat's (frames that belong
+      // to no chat yet, such as a login, carry no tag); "All chats" shows at least as many.
+      const key = await frames.getAttribute('data-chat');
+      expect(key).toBeTruthy();
+      const tags = await frames.locator('li[data-chat]').evaluateAll((items) => items.map((li) => li.getAttribute('data-chat')));
+      expect(tags.length).toBeGreaterThan(0);
+      expect([...new Set(tags)]).toEqual([key]);
+      const shown = await frames.locator('li').count();
+      await desk.getByRole('checkbox', { name: 'All chats' }).check();
+      expect(await frames.locator('li').count()).toBeGreaterThanOrEqual(shown);
     } finally {
       await hold(desk, sandbox.url, vendor, false);
     }
