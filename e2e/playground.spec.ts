@@ -164,14 +164,13 @@ test('the configurator switches theme, locale, position and mode; the widget and
   await expect(snippet).not.toContainText('127.0.0.1');
   await expect(snippet).not.toContainText('data-sandbox');
 
-  // Theme.
+  // Theme, before the chat window's code has loaded: the page reloads with it.
   await form.getByLabel('Theme').selectOption('dark');
   await page.waitForURL(/data-theme=dark/);
   await expect(widget.root).toHaveAttribute('data-theme', 'dark');
   await expect(snippet).toContainText('data-theme="dark"');
 
-  // Position: the launcher moves to the left edge (the window stays closed until the end:
-  // an open window would stay open across the reloads).
+  // Position (a new widget: reloads): the launcher moves to the left edge.
   await form.getByLabel('Position').selectOption('left');
   await page.waitForURL(/data-position=left/);
   await expect(snippet).toContainText('data-position="left"');
@@ -182,15 +181,31 @@ test('the configurator switches theme, locale, position and mode; the widget and
   const width = page.viewportSize()?.width ?? 0;
   expect(box && box.x + box.width / 2 < width / 2).toBe(true);
 
-  // Locale and mode: the page reloads with each; the window opens in an iframe of embed.html,
-  // in German.
+  // With the window open (its code loaded), theme and language apply live: same document
+  // (a mark set on it stays), the widget follows, the address and the snippet too.
+  await launcher.click();
+  await expect(widget.dialog).toBeVisible();
+  await page.evaluate(() => document.documentElement.setAttribute('data-test-mark', 'same-page'));
+  await form.getByLabel('Theme').selectOption('auto');
+  await expect(widget.root).toHaveAttribute('data-theme', 'auto');
+  await expect(snippet).toContainText('data-theme="auto"');
   await form.getByLabel('Language').selectOption('de');
-  await page.waitForURL(/data-locale=de/);
+  await expect(widget.root.getByRole('button', { name: 'Chat schließen' }).first()).toBeVisible();
   await expect(snippet).toContainText('data-locale="de"');
+  await expect(page.getByText('Applied live: locale.')).toBeVisible();
+  await expect(page).toHaveURL(/data-theme=auto.*data-locale=de/);
+  await expect(page.locator('html')).toHaveAttribute('data-test-mark', 'same-page');
+  await widget.root.getByRole('button', { name: 'Chat schließen' }).first().click();
+  await expect(launcher).toBeVisible();
+
+  // Mode needs a new widget: the page reloads; the window opens in an iframe of embed.html,
+  // in German, with the live choices kept.
   await form.getByLabel('Mode').selectOption('iframe');
   await page.waitForURL(/data-mode=iframe/);
+  await expect(page.locator('html')).not.toHaveAttribute('data-test-mark', 'same-page');
   await expect(snippet).toContainText('data-mode="iframe"');
-  await expect(snippet).toContainText('data-theme="dark"');
+  await expect(snippet).toContainText('data-theme="auto"');
+  await expect(snippet).toContainText('data-locale="de"');
   await launcher.click();
   await expect(page.frameLocator('confab-chat >> iframe').getByRole('dialog')).toBeVisible();
   await expect(widget.root.getByRole('button', { name: 'Chat schließen' })).toBeVisible();
