@@ -5,7 +5,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
-import { expect, test, type Widget } from './fixtures';
+import { expect, test, Widget } from './fixtures';
 import { START_CHAT, START_OPTIONS } from './journeys';
 import type { SandboxVendor } from '../src/server/sandbox/main';
 
@@ -154,6 +154,34 @@ for (const vendor of Object.keys(PLAN) as SandboxVendor[]) {
     }
   });
 }
+
+test('the wire inspector shows the chat in progress, not another chat\'s frames', async ({ widget, browser, context, sandbox }) => {
+  const desk = await context.newPage();
+  await desk.goto(`${sandbox.url}/agent?vendor=whoson`);
+  const frames = desk.getByRole('list', { name: 'Frames' });
+  await widget.load('whoson');
+  await widget.launcher.click();
+  await START_CHAT.whoson(widget);
+  await widget.say('First visitor, line A1');
+  await expect(frames.getByText(/First visitor, line A1/).first()).toBeVisible();
+
+  // A second visitor (their own browser) starts the chat the console now follows.
+  const other = await browser.newContext();
+  try {
+    const second = new Widget(await other.newPage(), sandbox);
+    await second.load('whoson');
+    await second.launcher.click();
+    await START_CHAT.whoson(second);
+    await second.say('Second visitor, line B2');
+    await expect(frames.getByText(/Second visitor, line B2/).first()).toBeVisible();
+    await expect(frames.getByText(/First visitor, line A1/)).toHaveCount(0);
+    // "All chats" shows the first chat's frames again.
+    await desk.getByRole('checkbox', { name: 'All chats' }).check();
+    await expect(frames.getByText(/First visitor, line A1/).first()).toBeVisible();
+  } finally {
+    await other.close();
+  }
+});
 
 test('the configurator switches theme, locale, position and mode; the widget and the snippet follow', async ({ widget, page }) => {
   await widget.load('whoson');
