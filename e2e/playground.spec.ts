@@ -5,7 +5,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
-import { expect, test, type Widget } from './fixtures';
+import { expect, test, Widget } from './fixtures';
 import { START_CHAT, START_OPTIONS } from './journeys';
 import type { SandboxVendor } from '../src/server/sandbox/main';
 
@@ -139,11 +139,49 @@ for (const vendor of Object.keys(PLAN) as SandboxVendor[]) {
       // The wire inspector: the widget's frames in, the server's frames out.
       const frames = desk.getByRole('list', { name: 'Frames' });
       for (const name of plan.wire) await expect(frames.getByText(name).first()).toBeVisible();
+      // Only the chat in progress: every frame placed in a chat is this chat's (frames that belong
+      // to no chat yet, such as a login, carry no tag); "All chats" shows at least as many.
+      const key = await frames.getAttribute('data-chat');
+      expect(key).toBeTruthy();
+      const tags = await frames.locator('li[data-chat]').evaluateAll((items) => items.map((li) => li.getAttribute('data-chat')));
+      expect(tags.length).toBeGreaterThan(0);
+      expect([...new Set(tags)]).toEqual([key]);
+      const shown = await frames.locator('li').count();
+      await desk.getByRole('checkbox', { name: 'All chats' }).check();
+      expect(await frames.locator('li').count()).toBeGreaterThanOrEqual(shown);
     } finally {
       await hold(desk, sandbox.url, vendor, false);
     }
   });
 }
+
+test('the wire inspector shows the chat in progress, not another chat\'s frames', async ({ widget, browser, context, sandbox }) => {
+  const desk = await context.newPage();
+  await desk.goto(`${sandbox.url}/agent?vendor=whoson`);
+  const frames = desk.getByRole('list', { name: 'Frames' });
+  await widget.load('whoson');
+  await widget.launcher.click();
+  await START_CHAT.whoson(widget);
+  await widget.say('First visitor, line A1');
+  await expect(frames.getByText(/First visitor, line A1/).first()).toBeVisible();
+
+  // A second visitor (their own browser) starts the chat the console now follows.
+  const other = await browser.newContext();
+  try {
+    const second = new Widget(await other.newPage(), sandbox);
+    await second.load('whoson');
+    await second.launcher.click();
+    await START_CHAT.whoson(second);
+    await second.say('Second visitor, line B2');
+    await expect(frames.getByText(/Second visitor, line B2/).first()).toBeVisible();
+    await expect(frames.getByText(/First visitor, line A1/)).toHaveCount(0);
+    // "All chats" shows the first chat's frames again.
+    await desk.getByRole('checkbox', { name: 'All chats' }).check();
+    await expect(frames.getByText(/First visitor, line A1/).first()).toBeVisible();
+  } finally {
+    await other.close();
+  }
+});
 
 test('the configurator switches theme, locale, position and mode; the widget and the snippet follow', async ({ widget, page }) => {
   await widget.load('whoson');
@@ -154,14 +192,13 @@ test('the configurator switches theme, locale, position and mode; the widget and
   await expect(snippet).not.toContainText('127.0.0.1');
   await expect(snippet).not.toContainText('data-sandbox');
 
-  // Theme.
+  // Theme, before the chat window's code has loaded: the page reloads with it.
   await form.getByLabel('Theme').selectOption('dark');
   await page.waitForURL(/data-theme=dark/);
   await expect(widget.root).toHaveAttribute('data-theme', 'dark');
   await expect(snippet).toContainText('data-theme="dark"');
 
-  // Position: the launcher moves to the left edge (the window stays closed until the end:
-  // an open window would stay open across the reloads).
+  // Position (a new widget: reloads): the launcher moves to the left edge.
   await form.getByLabel('Position').selectOption('left');
   await page.waitForURL(/data-position=left/);
   await expect(snippet).toContainText('data-position="left"');
@@ -172,15 +209,31 @@ test('the configurator switches theme, locale, position and mode; the widget and
   const width = page.viewportSize()?.width ?? 0;
   expect(box && box.x + box.width / 2 < width / 2).toBe(true);
 
-  // Locale and mode: the page reloads with each; the window opens in an iframe of embed.html,
-  // in German.
+  // With the window open (its code loaded), theme and language apply live: same document
+  // (a mark set on it stays), the widget follows, the address and the snippet too.
+  await launcher.click();
+  await expect(widget.dialog).toBeVisible();
+  await page.evaluate(() => document.documentElement.setAttribute('data-test-mark', 'same-page'));
+  await form.getByLabel('Theme').selectOption('auto');
+  await expect(widget.root).toHaveAttribute('data-theme', 'auto');
+  await expect(snippet).toContainText('data-theme="auto"');
   await form.getByLabel('Language').selectOption('de');
-  await page.waitForURL(/data-locale=de/);
+  await expect(widget.root.getByRole('button', { name: 'Chat schließen' }).first()).toBeVisible();
   await expect(snippet).toContainText('data-locale="de"');
+  await expect(page.getByText('Applied live: locale.')).toBeVisible();
+  await expect(page).toHaveURL(/data-theme=auto.*data-locale=de/);
+  await expect(page.locator('html')).toHaveAttribute('data-test-mark', 'same-page');
+  await widget.root.getByRole('button', { name: 'Chat schließen' }).first().click();
+  await expect(launcher).toBeVisible();
+
+  // Mode needs a new widget: the page reloads; the window opens in an iframe of embed.html,
+  // in German, with the live choices kept.
   await form.getByLabel('Mode').selectOption('iframe');
   await page.waitForURL(/data-mode=iframe/);
+  await expect(page.locator('html')).not.toHaveAttribute('data-test-mark', 'same-page');
   await expect(snippet).toContainText('data-mode="iframe"');
-  await expect(snippet).toContainText('data-theme="dark"');
+  await expect(snippet).toContainText('data-theme="auto"');
+  await expect(snippet).toContainText('data-locale="de"');
   await launcher.click();
   await expect(page.frameLocator('confab-chat >> iframe').getByRole('dialog')).toBeVisible();
   await expect(widget.root.getByRole('button', { name: 'Chat schließen' })).toBeVisible();

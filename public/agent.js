@@ -35,6 +35,12 @@
   var shownLines = 0;
   var shownChat = 0;
   var shownActions = '';
+  // The inspector shows the chat in progress: frames tagged with its key, and frames the
+  // simulator cannot place in a chat (a login, a handshake). "All chats" shows every frame.
+  var chatKey = null;
+  var frames = [];
+  var allChats = document.getElementById('wire-all');
+  allChats.addEventListener('change', renderWire);
 
   fetch('/sandbox.json').then(function (r) { return r.json(); }).then(function (s) { available.checked = s.available; });
   available.addEventListener('change', function () {
@@ -71,6 +77,9 @@
     }
     if (chat.id !== shownChat) {
       shownChat = chat.id;
+      chatKey = chat.key;
+      wire.setAttribute('data-chat', chatKey);
+      renderWire();
       shownLines = 0;
       transcript.textContent = '';
       shownActions = '';
@@ -101,9 +110,17 @@
     });
   }
 
+  function belongs(f) {
+    return allChats.checked || !f.chat || f.chat === chatKey;
+  }
+  function renderWire() {
+    wire.textContent = '';
+    frames.forEach(function (f) { if (belongs(f)) addFrame(f); });
+  }
   function addFrame(f) {
     var li = document.createElement('li');
     li.className = f.dir;
+    if (f.chat) li.setAttribute('data-chat', f.chat);
     var head = document.createElement('div');
     var dir = document.createElement('span');
     dir.className = 'dir';
@@ -122,7 +139,7 @@
     while (wire.children.length > MAX_FRAMES) wire.removeChild(wire.firstChild);
     if (stick) wire.scrollTop = wire.scrollHeight;
   }
-  document.getElementById('wire-clear').addEventListener('click', function () { wire.textContent = ''; });
+  document.getElementById('wire-clear').addEventListener('click', function () { frames = []; wire.textContent = ''; });
 
   var lastFrame = 0;
   var events = new EventSource('/__sandbox/desk/events?vendor=' + encodeURIComponent(vendor));
@@ -131,7 +148,9 @@
     var f = JSON.parse(e.data);
     if (f.seq <= lastFrame) return; // a reconnected stream repeats what it kept
     lastFrame = f.seq;
-    addFrame(f);
+    frames.push(f);
+    if (frames.length > MAX_FRAMES) frames.shift();
+    if (belongs(f)) addFrame(f);
   });
   events.addEventListener('error', function () { status.textContent = 'Reconnecting to the sandbox…'; });
 })();

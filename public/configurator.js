@@ -1,5 +1,5 @@
 // The demo's configurator: every data-* option a site owner sets, applied to the widget
-// (the page reloads with the new query), the snippet as a site owner pastes it, and what the sandbox agent does per vendor.
+// (live through the widget's API where it can be, else the page reloads with the new query), the snippet as a site owner pastes it, and what the sandbox agent does per vendor.
 // Plain script, no globals: it runs under the sandbox's strict Content-Security-Policy.
 (function () {
   var NAMES = { whoson: 'WhosOn', expertflow: 'ExpertFlow', 'expertflow-cx': 'ExpertFlow CX', tencent: 'Tencent Cloud Desk', omnidesk: 'Omnidesk', diyalog: 'Diyalog' };
@@ -95,14 +95,32 @@
     render();
   });
 
-  // Each change reloads the page with the new attributes: the widget starts exactly as the
-  // snippet shown would start it. (Confab('setTheme') waits for the chat window's code, which
-  // loads on the visitor's intent, so it would not show on a closed launcher.)
+  // Theme, colour and language apply live through the public API (Confab('setTheme'),
+  // Confab('setLocale')) once the chat window's code has loaded: before that the calls wait for
+  // it (it loads on the visitor's intent), so a closed launcher would not show them. Any other
+  // change needs a new widget: the page reloads with the new attributes, the widget starting
+  // exactly as the snippet shown would start it. (In iframe mode the app runs in the frame.)
+  var LIVE = ['theme', 'color', 'locale'];
+  var loaded = false;
+  addEventListener('confab:ready', function () { loaded = true; });
+  var running = chosen();
+  var applied = document.getElementById('applied');
   form.addEventListener('change', function () {
     var next = new URLSearchParams({ vendor: vendor });
     var values = chosen();
     Object.keys(values).forEach(function (k) { next.set('data-' + k, values[k]); });
-    location.search = '?' + next;
+    var changed = OPTIONS.filter(function (n) { return (values[n] || '') !== (running[n] || ''); });
+    var live = loaded && !running.mode && typeof window.Confab === 'function' &&
+      changed.every(function (n) { return LIVE.indexOf(n) >= 0; });
+    if (!live) { location.search = '?' + next; return; }
+    history.replaceState(null, '', '?' + next);
+    if (changed.indexOf('theme') >= 0 || changed.indexOf('color') >= 0) {
+      window.Confab('setTheme', { theme: values.theme || 'light', color: form.elements.color.value });
+    }
+    if (changed.indexOf('locale') >= 0) window.Confab('setLocale', values.locale || '');
+    running = values;
+    render();
+    applied.textContent = changed.length ? 'Applied live: ' + changed.join(', ') + '.' : '';
   });
   form.addEventListener('submit', function (e) { e.preventDefault(); });
 

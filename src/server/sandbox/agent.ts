@@ -84,6 +84,8 @@ export interface ScriptedAgentOptions {
   clock?: Clock;
   /** The sandbox's agent console for this vendor: it sees every chat and can take one over. */
   desk?: DeskLink;
+  /** The vendor's id of this chat, as the simulator tags its frames with it (the console's inspector). */
+  chat?: string;
 }
 
 /** The injector's payloads as text and URL lists (null: no injection), for simulators too. */
@@ -146,7 +148,7 @@ export class ScriptedAgent {
     private readonly options: ScriptedAgentOptions = {},
   ) {
     // With a desk, every step (the script's or a person's) goes through its transcript.
-    this.host = options.desk ? options.desk.attach(this, host) : host;
+    this.host = options.desk ? options.desk.attach(this, host, options.chat) : host;
     this.scale = options.delayScale ?? 1;
     this.clock = options.clock ?? systemClock;
     this.identity = options.identity ?? DEFAULT_AGENT;

@@ -10,14 +10,20 @@ import type { ReceivedFrame } from './types';
 
 /** What a ScriptedAgent needs from the desk (ScriptedAgentOptions.desk). */
 export interface DeskLink {
-  /** A new chat: answers the host the agent should use (the same host, transcribed). */
-  attach(agent: ScriptedAgent, host: AgentHost): AgentHost;
+  /**
+   * A new chat: answers the host the agent should use (the same host, transcribed). `key`: the
+   * vendor's own id of the chat (e.g. WhosOn's ChatUid), when the simulator tags its frames with it.
+   */
+  attach(agent: ScriptedAgent, host: AgentHost, key?: string): AgentHost;
   /** A visitor line reached the agent; true when a person holds the chat (the script keeps quiet). */
   heard(agent: ScriptedAgent, text: string): boolean;
   /** True when a person answers this chat from its start: the script does not start at all. */
   holds(agent: ScriptedAgent): boolean;
-  /** A frame the vendor's server sent to the widget (the inspector's "out" side). */
-  sent(channel: string, name: string, payload: unknown): void;
+  /**
+   * A frame the vendor's server sent to the widget (the inspector's "out" side). `chat`: the
+   * chat's key where the simulator knows it; else the chat whose host call sent it, if any.
+   */
+  sent(channel: string, name: string, payload: unknown, chat?: string): void;
 }
 
 export interface DeskLine {
@@ -34,6 +40,8 @@ export interface WireFrame {
   name: string;
   /** JSON of the payload, cut at MAX_PAYLOAD characters. */
   payload: string;
+  /** The chat's key (DeskSnapshot chat.key); absent where the simulator cannot place the frame (e.g. a login). */
+  chat?: string;
 }
 
 /** Console actions. Generic ones map onto AgentHost; `control:<name>` onto the host's own controls. */
@@ -88,10 +96,13 @@ const MAX_LINES = 300;
 const MAX_WIRE = 500;
 const MAX_PAYLOAD = 2000;
 const MAX_TEXT = 2000;
+const MAX_KEY = 80;
 
 interface Chat {
   id: number;
   startedAt: number;
+  /** The vendor's id of the chat, or `#<id>` where the simulator gives none. */
+  key: string;
   agent: ScriptedAgent;
   host: AgentHost;
   manual: boolean;
@@ -104,7 +115,7 @@ export interface DeskSnapshot {
   hold: boolean;
   /** What the visitor's side last said about typing: null (not typing), or the preview text ('' none). */
   visitorTyping: string | null;
-  chat: null | { id: number; startedAt: number; manual: boolean; ended: boolean; lines: DeskLine[]; actions: DeskActionInfo[] };
+  chat: null | { id: number; key: string; startedAt: number; manual: boolean; ended: boolean; lines: DeskLine[]; actions: DeskActionInfo[] };
 }
 
 export type DeskEvent = { type: 'chat'; snapshot: DeskSnapshot } | { type: 'wire'; frame: WireFrame };
@@ -129,6 +140,8 @@ export class Desk implements DeskLink {
   /** New chats are a person's from the start (the console's "Answer new chats myself"). */
   hold = false;
   private visitorTyping: string | null = null;
+  /** The chat whose host call is running: frames it sends without a key are its own. */
+  private acting: Chat | null = null;
 
   /** `received`: the simulator's inbound log (read for new frames when the wire is asked for). */
   constructor(
@@ -136,30 +149,41 @@ export class Desk implements DeskLink {
     private readonly received: () => readonly ReceivedFrame[] = () => [],
   ) {}
 
-  attach(agent: ScriptedAgent, host: AgentHost): AgentHost {
-    const chat: Chat = { id: this.nextChat++, startedAt: Date.now(), agent, host, manual: this.hold, ended: false, lines: [] };
+  attach(agent: ScriptedAgent, host: AgentHost, key?: string): AgentHost {
+    const id = this.nextChat++;
+    const chat: Chat = { id, key: key?.slice(0, MAX_KEY) || `#${id}`, startedAt: Date.now(), agent, host, manual: this.hold, ended: false, lines: [] };
     this.chats.push(chat);
     if (this.chats.length > MAX_CHATS) this.chats.shift();
     const note = (from: DeskLine['from'], text: string) => this.line(chat, from, text);
+    // Frames sent during a host call belong to this chat (restored after: calls may nest).
+    const as = <T>(run: () => T): T => {
+      const before = this.acting;
+      this.acting = chat;
+      try {
+        return run();
+      } finally {
+        this.acting = before;
+      }
+    };
     // Every member named (hosts may be class instances: their methods are not own properties).
     const wrapped: AgentHost = {
-      queue: (position, total) => (note('event', `Queue position ${position} of ${total}`), host.queue(position, total)),
-      waiting: (kind, text) => (note('event', `${kind}: ${text}`), host.waiting(kind, text)),
-      join: (who) => (note('event', `${who.name} joined`), host.join(who)),
-      typing: (on) => host.typing(on),
-      say: (text, html) => (note('agent', text), host.say(text, html)),
+      queue: (position, total) => (note('event', `Queue position ${position} of ${total}`), as(() => host.queue(position, total))),
+      waiting: (kind, text) => (note('event', `${kind}: ${text}`), as(() => host.waiting(kind, text))),
+      join: (who) => (note('event', `${who.name} joined`), as(() => host.join(who))),
+      typing: (on) => as(() => host.typing(on)),
+      say: (text, html) => (note('agent', text), as(() => host.say(text, html))),
       end: (by) => {
         chat.ended = true;
         note('event', `Ended (${by})`);
-        host.end(by);
+        as(() => host.end(by));
       },
     };
     if (host.controls) wrapped.controls = host.controls;
-    if (host.inject) wrapped.inject = (p) => host.inject?.(p);
-    if (host.requestFile) wrapped.requestFile = (types) => (note('event', `Asked for a file (${types.join(', ')})`), host.requestFile?.(types));
-    if (host.requestField) wrapped.requestField = (f) => (note('event', `Asked for ${f.name}`), host.requestField?.(f));
-    if (host.sendAttachment) wrapped.sendAttachment = (f) => (note('event', `Sent ${f.name}`), host.sendAttachment?.(f));
-    if (host.requestRating) wrapped.requestRating = () => (note('event', 'Asked for a rating'), host.requestRating?.());
+    if (host.inject) wrapped.inject = (p) => as(() => host.inject?.(p));
+    if (host.requestFile) wrapped.requestFile = (types) => (note('event', `Asked for a file (${types.join(', ')})`), as(() => host.requestFile?.(types)));
+    if (host.requestField) wrapped.requestField = (f) => (note('event', `Asked for ${f.name}`), as(() => host.requestField?.(f)));
+    if (host.sendAttachment) wrapped.sendAttachment = (f) => (note('event', `Sent ${f.name}`), as(() => host.sendAttachment?.(f)));
+    if (host.requestRating) wrapped.requestRating = () => (note('event', 'Asked for a rating'), as(() => host.requestRating?.()));
     chat.host = wrapped;
     this.publish();
     return wrapped;
@@ -177,11 +201,11 @@ export class Desk implements DeskLink {
     return this.chats.find((c) => c.agent === agent)?.manual === true;
   }
 
-  sent(channel: string, name: string, payload: unknown): void {
+  sent(channel: string, name: string, payload: unknown, chat?: string): void {
     // With a console watching, the frames in that led to this one are listed first. (Without
     // one, nothing reads the inbound log per frame: a benchmark's flood stays linear.)
     if (this.listeners.size) this.pullReceived();
-    this.frame('out', channel, name, payload);
+    this.frame('out', channel, name, payload, Date.now(), chat || this.acting?.key);
   }
 
   /** The chat in progress: the newest one. */
@@ -192,7 +216,7 @@ export class Desk implements DeskLink {
       vendor: this.vendor,
       hold: this.hold,
       visitorTyping: this.visitorTyping,
-      chat: { id: chat.id, startedAt: chat.startedAt, manual: chat.manual, ended: chat.ended, lines: chat.lines.slice(), actions: this.actions(chat) },
+      chat: { id: chat.id, key: chat.key, startedAt: chat.startedAt, manual: chat.manual, ended: chat.ended, lines: chat.lines.slice(), actions: this.actions(chat) },
     };
   }
 
@@ -211,7 +235,7 @@ export class Desk implements DeskLink {
   pullReceived(): void {
     const all = this.received();
     if (all.length < this.inCursor) this.inCursor = 0; // a restarted server starts a new log
-    for (const f of all.slice(this.inCursor)) this.frame('in', f.channel, f.name, f.payload, f.at);
+    for (const f of all.slice(this.inCursor)) this.frame('in', f.channel, f.name, f.payload, f.at, f.chat);
     this.inCursor = all.length;
   }
 
@@ -227,6 +251,16 @@ export class Desk implements DeskLink {
       chat.agent.stop();
       this.line(chat, 'event', 'A person took the chat over from the script');
     }
+    const before = this.acting;
+    this.acting = chat; // a control's frames (run below) are this chat's
+    try {
+      return this.run(chat, action, text);
+    } finally {
+      this.acting = before;
+    }
+  }
+
+  private run(chat: Chat, action: string, text: string): string | null {
     const h = chat.host;
     const line = text.trim().slice(0, MAX_TEXT);
     switch (action) {
@@ -281,8 +315,9 @@ export class Desk implements DeskLink {
     this.publish();
   }
 
-  private frame(dir: 'in' | 'out', channel: string, name: string, payload: unknown, at = Date.now()): void {
+  private frame(dir: 'in' | 'out', channel: string, name: string, payload: unknown, at = Date.now(), chat?: string): void {
     const frame: WireFrame = { seq: this.nextFrame++, at, dir, channel, name, payload: clip(payload) };
+    if (chat) frame.chat = chat.slice(0, MAX_KEY);
     this.frames.push(frame);
     if (this.frames.length > MAX_WIRE) this.frames.shift();
     for (const fn of this.listeners) fn({ type: 'wire', frame });

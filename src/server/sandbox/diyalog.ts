@@ -290,7 +290,7 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
     let conversation: Conversation | null = null;
     let nextId = 1;
     const send = (frame: Record<string, unknown>) => {
-      opts.agent?.desk?.sent('sdk', String(frame.op), frame);
+      opts.agent?.desk?.sent('sdk', String(frame.op), frame, interaction?.id);
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
     };
     const setState = (value: OnlineHelpState, extra: Record<string, unknown> = {}) => {
@@ -336,6 +336,9 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
       }
       const op = typeof frame.op === 'string' ? frame.op : '';
       record('ws', op, op === 'startAnonymousOnlineHelp' ? frame.params : frame);
+      // The interaction this socket serves names its chat (the agent console's inspector).
+      const last = received.at(-1);
+      if (interaction && last) last.chat = interaction.id;
       if (op === 'startAnonymousOnlineHelp') {
         const fail = (error: OnlineHelpStartError) => send({ op: 'result', success: false, error });
         if (agent || state !== 'NO_CHAT') return fail(SIM_ERRORS.inCall);
@@ -360,7 +363,7 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
           violations.push(`startAnonymousOnlineHelp for customer ${p.customerId} with no queued interaction (D3: create it first)`);
           return;
         }
-        const walker = new ScriptedAgent(host, opts.agent);
+        const walker = new ScriptedAgent(host, opts.agent && { ...opts.agent, chat: interaction.id });
         agent = walker;
         interaction.state = 'bound';
         interaction.withdraw = () => walker.visitorLeft();

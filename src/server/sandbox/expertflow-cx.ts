@@ -140,7 +140,9 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
   const agentOptions: ScriptedAgentOptions = opts.agent ?? {};
   const received: ReceivedFrame[] = [];
   const violations: string[] = [];
-  const record = (channel: string, name: string, payload: unknown) => received.push({ at: Date.now(), channel, name, payload });
+  /** `chat`: the conversation's id where the socket has one (the agent console's inspector). */
+  const record = (channel: string, name: string, payload: unknown, chat?: string) =>
+    received.push({ at: Date.now(), channel, name, payload, ...(chat ? { chat } : {}) });
   const violation = (what: string) => violations.push(what);
   const conversations = new Map<string, Conversation>();
   const files = new Map<string, { mime: string; data: Buffer }>();
@@ -185,7 +187,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
 
   function deliver(c: Conversation, m: Obj, keep = true): void {
     if (keep) c.history.push(m);
-    agentOptions.desk?.sent('socket.io', 'MESSAGE_RECEIVED', m);
+    agentOptions.desk?.sent('socket.io', 'MESSAGE_RECEIVED', m, c.id);
     io.to(room(c.cid)).emit('MESSAGE_RECEIVED', m);
   }
 
@@ -266,14 +268,14 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
     if (c.state === 'ended') return;
     c.state = 'ended';
     c.agent?.visitorLeft();
-    agentOptions.desk?.sent('socket.io', event, { conversationId: c.id, reason: event });
+    agentOptions.desk?.sent('socket.io', event, { conversationId: c.id, reason: event }, c.id);
     io.to(room(c.cid)).emit(event, { conversationId: c.id, reason: event });
   }
 
   function toAgent(c: Conversation, visitorName: string): void {
     if (c.agent) return;
     deliver(c, cim(c, botSender, { type: 'PLAIN', markdownText: 'Let me connect you to one of our agents.' }));
-    const agent = new ScriptedAgent(hostFor(c), agentOptions);
+    const agent = new ScriptedAgent(hostFor(c), { ...agentOptions, chat: c.id });
     c.agent = agent;
     if (!agent.isAvailable()) {
       deliver(c, cim(c, botSender, { type: 'PLAIN', markdownText: 'Sorry, no agent is available right now. Please try again later.' }));
@@ -437,7 +439,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
     void socket.join(room(cid));
 
     socket.on('CHAT_REQUESTED', (p: unknown) => {
-      record('socket.io', 'CHAT_REQUESTED', p);
+      record('socket.io', 'CHAT_REQUESTED', p, byCid(cid)?.id);
       const problem = checkRequest(obj(p), cid);
       if (problem) {
         violation(problem);
@@ -466,7 +468,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
     });
 
     socket.on('MESSAGE_RECEIVED', (p: unknown, ack?: unknown) => {
-      record('socket.io', 'MESSAGE_RECEIVED', p);
+      record('socket.io', 'MESSAGE_RECEIVED', p, byCid(cid)?.id);
       const reply = (code: number) => (typeof ack === 'function' ? (ack as (r: unknown) => void)({ code }) : undefined);
       if (typeof ack !== 'function') violation('MESSAGE_RECEIVED without an ack callback');
       const body = obj(p);
@@ -517,7 +519,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
     });
 
     socket.on('CHAT_RESUMED', (p: unknown, ack?: unknown) => {
-      record('socket.io', 'CHAT_RESUMED', p);
+      record('socket.io', 'CHAT_RESUMED', p, byCid(cid)?.id);
       const body = obj(p);
       if (body?.channelCustomerIdentifier !== cid || body.serviceIdentifier !== CX_SERVICE) violation('CHAT_RESUMED for another customer than the socket auth');
       if (typeof ack !== 'function') return void violation('CHAT_RESUMED without an ack callback');
@@ -530,7 +532,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
     });
 
     socket.on('CHAT_ENDED', (p: unknown) => {
-      record('socket.io', 'CHAT_ENDED', p);
+      record('socket.io', 'CHAT_ENDED', p, byCid(cid)?.id);
       const body = obj(p);
       if (body?.channelCustomerIdentifier !== cid) violation('CHAT_ENDED without the customer data');
       const c = byCid(cid);
@@ -542,7 +544,7 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
 
     socket.onAny((event: string, p: unknown) => {
       if (!['CHAT_REQUESTED', 'MESSAGE_RECEIVED', 'CHAT_RESUMED', 'CHAT_ENDED'].includes(event)) {
-        record('socket.io', event, p);
+        record('socket.io', event, p, byCid(cid)?.id);
         violation(`unknown event ${event}`);
       }
     });

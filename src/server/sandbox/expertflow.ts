@@ -191,8 +191,11 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
   const agentOptions: ScriptedAgentOptions = opts.agent ?? {};
   const scale = agentOptions.delayScale ?? 1;
   const received: ReceivedFrame[] = [];
-  const record = (channel: string, name: string, payload: unknown) =>
-    received.push({ at: Date.now(), channel, name, payload });
+  const record = (channel: string, name: string, payload: unknown) => {
+    // The frame's conversationId names its chat (the agent console's inspector).
+    const chat = typeof payload === 'object' && payload !== null ? (payload as Obj).conversationId : undefined;
+    received.push({ at: Date.now(), channel, name, payload, ...(typeof chat === 'string' ? { chat } : {}) });
+  };
   const violation = (what: string): void => void store.violations.push(what);
   const extra = (e: ExpertFlowExtra) => store.extras.has(e);
   /** A participant on the wire: `{ id, name }`, plus `type` only as an asked-for extra. */
@@ -304,7 +307,7 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
 
   /** The scripted agent takes the request (the agent-first flow, or the bot's hand-off). */
   function handToAgent(c: ExpertFlowConversation): void {
-    const agent = new ScriptedAgent(hostFor(c), agentOptions);
+    const agent = new ScriptedAgent(hostFor(c), { ...agentOptions, chat: c.id });
     c.agent = agent;
     if (!agent.isAvailable()) {
       // The request is still handed off (documented `handOff`), and nobody takes it.
@@ -512,7 +515,7 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
   }
 
   /** The agent console's wire inspector sees what the server emits. */
-  const sent = (event: string, payload: Obj) => agentOptions.desk?.sent('socket.io', event, payload);
+  const sent = (event: string, payload: Obj, chat?: string) => agentOptions.desk?.sent('socket.io', event, payload, chat);
   const corsOk = (o: string | undefined) => !o || o === '*' || LOOPBACK_ORIGIN.test(o);
   let toRoom: (room: string, event: string, payload: Obj) => void;
   let closeIo: () => Promise<void>;
@@ -526,7 +529,7 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
         join: (room) => void socket.join(room),
       }),
     );
-    toRoom = (room, event, payload) => void (sent(event, payload), io.to(room).emit(event, payload));
+    toRoom = (room, event, payload) => void (sent(event, payload, room), io.to(room).emit(event, payload));
     closeIo = () => new Promise<void>((resolve) => io.close(() => resolve()));
   } else {
     const io = new Server(http, {
@@ -539,7 +542,7 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
         join: (room) => void socket.join(room),
       }),
     );
-    toRoom = (room, event, payload) => void (sent(event, payload), io.to(room).emit(event, payload));
+    toRoom = (room, event, payload) => void (sent(event, payload, room), io.to(room).emit(event, payload));
     closeIo = () => new Promise<void>((resolve) => void io.close(() => resolve()));
   }
 

@@ -67,6 +67,8 @@ export interface OmnideskSimulatorOptions extends SimulatorOptions {
 }
 
 interface Conversation {
+  /** Its chatSessionID (the agent console's inspector tags its frames with it). */
+  key: string;
   chatServer: string;
   agent: ScriptedAgent;
   identity: ScriptedAgentIdentity;
@@ -91,7 +93,7 @@ export async function startOmnideskSimulator(opts: OmnideskSimulatorOptions = {}
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           const b = body();
-          if (attempt === 0) agentOptions.desk?.sent('hookpoint', `POST ${route}`, b.body instanceof FormData ? [...b.body.keys()] : b.body);
+          if (attempt === 0) agentOptions.desk?.sent('hookpoint', `POST ${route}`, b.body instanceof FormData ? [...b.body.keys()] : b.body, conv.key);
           const res = await fetch(`${conv.chatServer}/${route}`, {
             method: 'POST',
             headers: b.type ? { 'content-type': b.type } : {},
@@ -197,7 +199,8 @@ export async function startOmnideskSimulator(opts: OmnideskSimulatorOptions = {}
     // The specification's integer fields, typed as it types them.
     for (const k of ['messageNumber', 'channelID']) if (typeof payload[k] === 'string' && /^\d{1,9}$/.test(payload[k] as string)) payload[k] = Number(payload[k]);
     if (body.files[0]) payload.file = { name: body.files[0].name, mime: body.files[0].mime, size: body.files[0].bytes.length };
-    received.push({ at: Date.now(), channel: 'http', name, payload });
+    const key = payload.chatSessionID ?? payload.sessionID;
+    received.push({ at: Date.now(), channel: 'http', name, payload, ...(typeof key === 'string' ? { chat: key } : {}) });
     // Fields are read from the form only (api) or the query (the guide's GET).
     const get = (k: string): string | undefined => {
       const v = api ? body.fields[k] : url.searchParams.get(k);
@@ -251,12 +254,13 @@ export async function startOmnideskSimulator(opts: OmnideskSimulatorOptions = {}
         const conv = conversations.get(id);
         if (!conv) {
           const c: Conversation = {
+            key: id,
             chatServer,
             identity: agentOptions.identity ?? { name: 'Alex Morgan', isBot: false },
             outbox: Promise.resolve(),
             agent: undefined as unknown as ScriptedAgent,
           };
-          c.agent = new ScriptedAgent(hostFor(id, () => c), { ...agentOptions, queueFrom: 0 });
+          c.agent = new ScriptedAgent(hostFor(id, () => c), { ...agentOptions, queueFrom: 0, chat: id });
           conversations.set(id, c);
           c.agent.start('');
           return result(res);

@@ -124,8 +124,9 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
   const scale = opts.agent?.delayScale ?? 1;
   let seq = 0;
   const serverNow = (): number => Date.now() + (opts.clockSkewMs ?? 0);
-  const record = (channel: string, name: string, payload: unknown): void => {
-    received.push({ at: Date.now(), channel, name, payload });
+  /** `chat`: the visitor's userID (their one conversation with the desk), for the agent console's inspector. */
+  const record = (channel: string, name: string, payload: unknown, chat?: string): void => {
+    received.push({ at: Date.now(), channel, name, payload, ...(chat ? { chat } : {}) });
   };
   const later = (ms: number, fn: () => void): void => {
     const h = setTimeout(() => {
@@ -165,7 +166,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
 
   // --- desk side ---
   const push = (conv: Conversation, frame: LoopbackPush): void => {
-    if (frame.op === 'message' || frame.op === 'modified' || frame.op === 'revoked') opts.agent?.desk?.sent('tencent', `${frame.op} ${frame.message.type}`, frame.message);
+    if (frame.op === 'message' || frame.op === 'modified' || frame.op === 'revoked') opts.agent?.desk?.sent('tencent', `${frame.op} ${frame.message.type}`, frame.message, conv.userID);
     if (conv.socket?.readyState === 1) conv.socket.send(JSON.stringify(frame));
   };
   const view = (conv: Conversation, m: DeskMessage): DeskMessage => ({ ...m, flow: m.from === conv.userID ? 'out' : 'in' });
@@ -324,7 +325,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
         robot: { label: 'Robot message (src 29)', run: () => welcome(conv) },
       },
     };
-    const agent = new ScriptedAgent(agentHost, { ...opts.agent, queueFrom: 0 });
+    const agent = new ScriptedAgent(agentHost, { ...opts.agent, queueFrom: 0, chat: conv.userID });
     conv.agent = agent;
     agent.start('');
   }
@@ -421,7 +422,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
       }
       const fail = (code: number, error: string): void => reply({ op: 'reply', seq: req.seq, ok: false, code, error });
       if (req.op === 'login') {
-        record('tencent', 'login', { userID: req.userID });
+        record('tencent', 'login', { userID: req.userID }, req.userID);
         if (sigs.get(req.userSig) !== req.userID) return fail(70001, 'userSig invalid');
         conv = conversations.get(req.userID);
         if (!conv) {
@@ -450,7 +451,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
       const onlineUserOnly = req.onlineUserOnly === true;
       const msg = req.message;
       if (msg.op === 'text' && typeof msg.text === 'string') {
-        record('tencent', 'text', { text: msg.text, onlineUserOnly });
+        record('tencent', 'text', { text: msg.text, onlineUserOnly }, c.userID);
         const m = create(c, c.userID, 'TIMTextElem', { text: msg.text });
         if (!onlineUserOnly) c.history.push(m);
         reply({ op: 'reply', seq: req.seq, ok: true, message: view(c, m) });
@@ -470,7 +471,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
           data: data ?? msg.data,
           onlineUserOnly,
           ...(typeof cloud === 'string' && { cloudCustomData: cloud }),
-        });
+        }, c.userID);
         const src = isObj(data) ? String(data.src) : '';
         if (ONLINE_ONLY.has(src) && !onlineUserOnly) violations.push(`src ${src} sent without onlineUserOnly`);
         const m = create(c, c.userID, 'TIMCustomElem', { data: msg.data, description: '', extension: '' });
@@ -501,7 +502,7 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
         if (!c.socket || c.socket.readyState !== 1) continue;
         if (c.userSig) sigs.delete(c.userSig);
         c.socket.send(JSON.stringify({ op: 'kicked', reason: 'userSigExpired' } satisfies LoopbackPush));
-        record('tencent', 'kicked', { userID: c.userID, reason: 'userSigExpired' });
+        record('tencent', 'kicked', { userID: c.userID, reason: 'userSigExpired' }, c.userID);
         c.socket = undefined;
         n++;
       }

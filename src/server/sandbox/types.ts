@@ -11,6 +11,8 @@ export interface ReceivedFrame {
   name: string;
   /** The parsed payload exactly as received. */
   payload: unknown;
+  /** The vendor's id of the chat it belongs to, where the simulator knows it (the agent console's inspector). */
+  chat?: string;
 }
 
 export interface SimulatorOptions {

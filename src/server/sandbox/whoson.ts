@@ -398,7 +398,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
       // The alternative spellings some servers use (notes: Parker's own APIs say ChatUID;
       // the document's prose says ClassName), so the widget's tolerant reader is tested.
       const frame = alternative ? { EventName, ChatUID: ChatUid, Data } : { EventName, ChatUid, Data };
-      opts.agent?.desk?.sent('ws', EventName, frame);
+      opts.agent?.desk?.sent('ws', EventName, frame, ChatUid ?? undefined);
       this.socket.send(JSON.stringify(frame));
     }
 
@@ -430,7 +430,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
         return this.error('Invalid command.');
       }
       const params = f.Parameters === null ? [] : f.Parameters;
-      received.push({ at: Date.now(), channel: 'ws', name: f.Command, payload: f.Parameters });
+      received.push({ at: Date.now(), channel: 'ws', name: f.Command, payload: f.Parameters, ...(this.chat ? { chat: this.chat.uid } : {}) });
       const name = f.Command.toLowerCase();
       const arity = ARITY[name];
       if (arity === undefined) {
@@ -609,7 +609,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
     }
 
     start(): void {
-      const agent = new ScriptedAgent(this, opts.agent);
+      const agent = new ScriptedAgent(this, opts.agent && { ...opts.agent, chat: this.uid });
       if (!agent.isAvailable()) {
         // "the message to display or a forwarding URL": the XSS injector's URL, if set.
         const forward = injectLists(opts.agent)?.urls[0];
