@@ -234,6 +234,31 @@ for (const mode of MODES) {
       expect(await again.locator('time').getAttribute('datetime')).toBe(before);
     });
 
+    test('item 11: after "Start a new chat" a divider marks where it begins and the earlier menu is closed, saying why', async ({ widget, page }) => {
+      await open(widget, 'tencent');
+      await widget.dialog.getByRole('button', { name: s('prechat.start') }).click();
+      const menus = widget.log.getByRole('group', { name: 'How can we help?' });
+      await menus.first().getByRole('button', { name: 'Talk to a human' }).click();
+      await expect(widget.log.locator('.confab-msg', { hasText: 'How can I help you today?' }).first()).toBeVisible();
+      await say(widget, 'bye');
+      await widget.dialog.getByRole('button', { name: s('ended.newChat') }).click();
+      await widget.dialog.getByRole('button', { name: s('prechat.start') }).click();
+      const divider = widget.log.getByText(s('notice.newChat'), { exact: true });
+      await expect(divider).toBeVisible();
+      // The desk's new menu comes below the divider and answers; the earlier one answers no more.
+      await expect(menus).toHaveCount(2);
+      const [old, fresh] = [menus.first(), menus.last()];
+      await expect(old).toHaveAccessibleDescription(s('messages.menuClosed'));
+      await expect(old.getByRole('button', { disabled: false })).toHaveCount(0);
+      await expect(fresh.getByRole('button', { name: 'Talk to a human' })).toBeEnabled();
+      const order = await divider.evaluate((d, [o, f]) => [
+        !!(d.compareDocumentPosition(o!) & Node.DOCUMENT_POSITION_PRECEDING),
+        !!(d.compareDocumentPosition(f!) & Node.DOCUMENT_POSITION_FOLLOWING),
+      ], [await old.elementHandle(), await fresh.elementHandle()]);
+      expect(order).toEqual([true, true]);
+      await audit(page, 'item 11: new chat below an earlier one');
+    });
+
     test('item 15: "(required)" looks like "(optional)"; motion only when allowed; the agent joining does not focus the message box on a touch screen', async ({ widget, page }) => {
       await open(widget, 'omnidesk');
       const required = widget.dialog.locator('.confab-required').first();
