@@ -281,6 +281,24 @@ for (const mode of MODES) {
       else await expect(box).toBeFocused();
     });
 
+    test('item 15: the WhosOn survey shows one e-mail field, the transcript goes there, and no box is pre-ticked', async ({ widget, page }) => {
+      await whosonChat(widget);
+      await say(widget, 'bye');
+      await expect(widget.dialog.getByRole('button', { name: s('ended.newChat') })).toBeVisible();
+      const survey = widget.dialog.getByRole('form', { name: s('ended.survey') });
+      await expect(survey).toBeVisible();
+      await expect(widget.dialog.locator('input[type="email"]')).toHaveCount(1);
+      await expect(widget.dialog.getByRole('button', { name: s('ended.emailTranscript') })).toHaveCount(0);
+      await expect(survey.getByRole('checkbox', { name: 'Join our mailing list?' })).not.toBeChecked();
+      await audit(page, 'item 15: WhosOn survey');
+      await survey.getByRole('textbox', { name: /transcript/ }).fill('thomas@test.com');
+      await survey.getByRole('button', { name: s('ended.sendFeedback') }).click();
+      const sent = await widget.waitForFrame('whoson', 'PostChatSurvey');
+      expect((sent.payload as string[])[4]).toContain('<Field><Name>Mailing</Name><Value>N</Value></Field>');
+      const transcript = await widget.waitForFrame('whoson', 'Transcript');
+      expect((transcript.payload as string[])[4]).toBe('thomas@test.com');
+    });
+
     test('item 13: an agent\'s image is a preview with its name that opens in a viewer', async ({ widget, page }) => {
       await open(widget, 'omnidesk');
       await widget.dialog.getByLabel(s('prechat.name')).fill(unique('Olga'));
