@@ -299,6 +299,21 @@ for (const mode of MODES) {
       expect((transcript.payload as string[])[4]).toBe('thomas@test.com');
     });
 
+    test('item 15: the wait screen gives the place in the queue once', async ({ widget, page, sandbox }) => {
+      sandbox.tune({ delayScale: 1, queueFrom: 3 }); // people speed: the wait screen stays long enough to read
+      await open(widget, 'whoson');
+      await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
+      await widget.dialog.getByRole('button', { name: s('prechat.start') }).click();
+      const wait = widget.dialog.getByRole('region', { name: /You are in position \d+ of \d+/ });
+      await expect(wait).toBeVisible();
+      // One reading of the screen (a retrying `not` would pass once the queue moves on).
+      const shown = await wait.innerText();
+      const [, position, total] = /position (\d+) of (\d+)/.exec(shown)!.map(Number);
+      expect(shown).not.toContain(s('wait.positionOf', { position: position!, total: total! }));
+      expect(shown).not.toContain(s('wait.position', { position: position! }));
+      await audit(page, 'item 15: wait screen in the queue');
+    });
+
     test('item 13: an agent\'s image is a preview with its name that opens in a viewer', async ({ widget, page }) => {
       await open(widget, 'omnidesk');
       await widget.dialog.getByLabel(s('prechat.name')).fill(unique('Olga'));
