@@ -314,6 +314,23 @@ for (const mode of MODES) {
       await audit(page, 'item 15: wait screen in the queue');
     });
 
+    test('item 15: a refused file\'s reason keeps apart from its button, right to left too', async ({ widget, page }) => {
+      await whosonChat(widget);
+      await say(widget, 'can I send you a file?');
+      const request = widget.log.locator('.confab-file-request');
+      await request.getByTestId('file-input').setInputFiles({ name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
+      const reason = request.locator('.confab-error');
+      await expect(reason).toBeVisible();
+      const button = request.getByRole('button');
+      await expect(button).toHaveAccessibleDescription(await reason.innerText());
+      const [b, r] = [(await button.boundingBox())!, (await reason.boundingBox())!];
+      const rtl = (mode.attrs.locale ?? 'en') === 'ar';
+      // The space between them along the reading direction (on the same line or the next one).
+      const apart = r.y >= b.y + b.height - 1 ? Infinity : rtl ? b.x - (r.x + r.width) : r.x - (b.x + b.width);
+      expect(apart).toBeGreaterThanOrEqual(4);
+      await audit(page, 'item 15: refused file');
+    });
+
     test('item 13: an agent\'s image is a preview with its name that opens in a viewer', async ({ widget, page }) => {
       await open(widget, 'omnidesk');
       await widget.dialog.getByLabel(s('prechat.name')).fill(unique('Olga'));
