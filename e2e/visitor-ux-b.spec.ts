@@ -234,6 +234,31 @@ for (const mode of MODES) {
       expect(await again.locator('time').getAttribute('datetime')).toBe(before);
     });
 
+    test('item 11: after "Start a new chat" a divider marks where it begins and the earlier menu is closed, saying why', async ({ widget, page }) => {
+      await open(widget, 'tencent');
+      await widget.dialog.getByRole('button', { name: s('prechat.start') }).click();
+      const menus = widget.log.getByRole('group', { name: 'How can we help?' });
+      await menus.first().getByRole('button', { name: 'Talk to a human' }).click();
+      await expect(widget.log.locator('.confab-msg', { hasText: 'How can I help you today?' }).first()).toBeVisible();
+      await say(widget, 'bye');
+      await widget.dialog.getByRole('button', { name: s('ended.newChat') }).click();
+      await widget.dialog.getByRole('button', { name: s('prechat.start') }).click();
+      const divider = widget.log.getByText(s('notice.newChat'), { exact: true });
+      await expect(divider).toBeVisible();
+      // The desk's new menu comes below the divider and answers; the earlier one answers no more.
+      await expect(menus).toHaveCount(2);
+      const [old, fresh] = [menus.first(), menus.last()];
+      await expect(old).toHaveAccessibleDescription(s('messages.menuClosed'));
+      await expect(old.getByRole('button', { disabled: false })).toHaveCount(0);
+      await expect(fresh.getByRole('button', { name: 'Talk to a human' })).toBeEnabled();
+      const order = await divider.evaluate((d, [o, f]) => [
+        !!(d.compareDocumentPosition(o!) & Node.DOCUMENT_POSITION_PRECEDING),
+        !!(d.compareDocumentPosition(f!) & Node.DOCUMENT_POSITION_FOLLOWING),
+      ], [await old.elementHandle(), await fresh.elementHandle()]);
+      expect(order).toEqual([true, true]);
+      await audit(page, 'item 11: new chat below an earlier one');
+    });
+
     test('item 15: "(required)" looks like "(optional)"; motion only when allowed; the agent joining does not focus the message box on a touch screen', async ({ widget, page }) => {
       await open(widget, 'omnidesk');
       const required = widget.dialog.locator('.confab-required').first();
@@ -254,6 +279,56 @@ for (const mode of MODES) {
       const touch = await page.evaluate(() => matchMedia('(pointer: coarse)').matches);
       if (touch) await expect(box).not.toBeFocused();
       else await expect(box).toBeFocused();
+    });
+
+    test('item 15: the WhosOn survey shows one e-mail field, the transcript goes there, and no box is pre-ticked', async ({ widget, page }) => {
+      await whosonChat(widget);
+      await say(widget, 'bye');
+      await expect(widget.dialog.getByRole('button', { name: s('ended.newChat') })).toBeVisible();
+      const survey = widget.dialog.getByRole('form', { name: s('ended.survey') });
+      await expect(survey).toBeVisible();
+      await expect(widget.dialog.locator('input[type="email"]')).toHaveCount(1);
+      await expect(widget.dialog.getByRole('button', { name: s('ended.emailTranscript') })).toHaveCount(0);
+      await expect(survey.getByRole('checkbox', { name: 'Join our mailing list?' })).not.toBeChecked();
+      await audit(page, 'item 15: WhosOn survey');
+      await survey.getByRole('textbox', { name: /transcript/ }).fill('thomas@test.com');
+      await survey.getByRole('button', { name: s('ended.sendFeedback') }).click();
+      const sent = await widget.waitForFrame('whoson', 'PostChatSurvey');
+      expect((sent.payload as string[])[4]).toContain('<Field><Name>Mailing</Name><Value>N</Value></Field>');
+      const transcript = await widget.waitForFrame('whoson', 'Transcript');
+      expect((transcript.payload as string[])[4]).toBe('thomas@test.com');
+    });
+
+    test('item 15: the wait screen gives the place in the queue once', async ({ widget, page, sandbox }) => {
+      sandbox.tune({ delayScale: 1, queueFrom: 3 }); // people speed: the wait screen stays long enough to read
+      await open(widget, 'whoson');
+      await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
+      await widget.dialog.getByRole('button', { name: s('prechat.start') }).click();
+      const wait = widget.dialog.getByRole('region', { name: /You are in position \d+ of \d+/ });
+      await expect(wait).toBeVisible();
+      // One reading of the screen (a retrying `not` would pass once the queue moves on).
+      const shown = await wait.innerText();
+      const [, position, total] = /position (\d+) of (\d+)/.exec(shown)!.map(Number);
+      expect(shown).not.toContain(s('wait.positionOf', { position: position!, total: total! }));
+      expect(shown).not.toContain(s('wait.position', { position: position! }));
+      await audit(page, 'item 15: wait screen in the queue');
+    });
+
+    test('item 15: a refused file\'s reason keeps apart from its button, right to left too', async ({ widget, page }) => {
+      await whosonChat(widget);
+      await say(widget, 'can I send you a file?');
+      const request = widget.log.locator('.confab-file-request');
+      await request.getByTestId('file-input').setInputFiles({ name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
+      const reason = request.locator('.confab-error');
+      await expect(reason).toBeVisible();
+      const button = request.getByRole('button');
+      await expect(button).toHaveAccessibleDescription(await reason.innerText());
+      const [b, r] = [(await button.boundingBox())!, (await reason.boundingBox())!];
+      const rtl = (mode.attrs.locale ?? 'en') === 'ar';
+      // The space between them along the reading direction (on the same line or the next one).
+      const apart = r.y >= b.y + b.height - 1 ? Infinity : rtl ? b.x - (r.x + r.width) : r.x - (b.x + b.width);
+      expect(apart).toBeGreaterThanOrEqual(4);
+      await audit(page, 'item 15: refused file');
     });
 
     test('item 13: an agent\'s image is a preview with its name that opens in a viewer', async ({ widget, page }) => {

@@ -220,7 +220,9 @@ test.describe('WhosOn, through the real script tag', () => {
       // The agent ends it; the post-chat survey afterwards succeeds, its boolean as Y.
       await widget.say('bye');
       await expect(d.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
-      await expect(d.getByRole('checkbox', { name: 'Join our mailing list?' })).toBeChecked();
+      // Never pre-ticked (issue 25 item 15): the visitor ticks it.
+      await expect(d.getByRole('checkbox', { name: 'Join our mailing list?' })).not.toBeChecked();
+      await d.getByRole('checkbox', { name: 'Join our mailing list?' }).check();
       await d.getByRole('radio', { name: /^4/ }).check();
       await d.getByRole('button', { name: 'Send feedback' }).click();
       const survey = (await widget.waitForFrame('whoson', 'PostChatSurvey')).payload as string[];

@@ -71,6 +71,8 @@ export interface SurveyField {
   /** numeric bounds (inclusive); rating: `max` is the top of the scale. */
   min?: number;
   max?: number;
+  /** The address the vendor mails the transcript to (WhosOn's `transEmail`): the one e-mail field shown. */
+  transcript?: boolean;
 }
 
 export interface Language {

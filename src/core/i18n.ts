@@ -44,6 +44,7 @@ export const en = {
   'notice.endedByNavigation': 'The connection was closed when the page changed',
   // Shown at the top of a chat restored after a page change when only its latest lines were kept.
   'notice.earlierNotKept': 'Earlier messages are not kept when you change pages',
+  'notice.newChat': 'New chat',
   // Button at the top of a long transcript: renders older lines that are not shown yet.
   'messages.showEarlier': 'Show earlier messages',
   // Offline screen, when the server gave no reason why nobody can chat.
@@ -145,6 +146,7 @@ export const en = {
   'messages.translation': 'Translation',
   // Marker on the option the visitor picked in a list of choices.
   'messages.selected': 'selected',
+  'messages.menuClosed': 'This menu belongs to an earlier chat',
   'messages.moreOptions': 'Show other options',
   // Submit button of a form the agent sent inside the chat.
   'form.submit': 'Submit',

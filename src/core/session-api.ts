@@ -65,12 +65,15 @@ export interface MessageItem extends ItemBase {
 export interface NoticeItem extends ItemBase {
   kind: 'notice';
   text: string;
-  tone?: 'info' | 'ended' | 'error';
+  /** `divider`: where a new chat begins below an earlier one's lines. */
+  tone?: 'info' | 'ended' | 'error' | 'divider';
 }
 
 export interface BranchItem extends ItemBase {
   kind: 'branch';
   branch: BranchPrompt;
+  /** The menu belongs to an earlier chat: shown, but no longer answerable. */
+  closed?: boolean;
 }
 
 export interface FormItem extends ItemBase {

@@ -64,6 +64,7 @@ import { fileAllowed, fileTypes } from './visitor-may';
 import { createOutbox, newClientId } from './outbox';
 import { createTypingReporter } from './typing';
 import { forgetVisitor } from './forget-visitor';
+import { closeEarlierChat } from './earlier-chat';
 import { masksReady, normalize, validate } from './survey';
 import {
   loadSnapshot,
@@ -888,6 +889,8 @@ export function createSession(deps: SessionDeps): Session {
         const value = answers[field.name]?.trim();
         if (key && value) known[key] = value;
       }
+      const earlier = closeEarlierChat(items, clock.now());
+      if (earlier) resetTranscript(earlier);
       batch(() => {
         visitor.value = known;
         error.value = null;
@@ -958,7 +961,7 @@ export function createSession(deps: SessionDeps): Session {
       if (!ACTIVE.has(phase.value)) return;
       const [i, item] = findItem('branch', promptId);
       const option = item?.branch.options.find((o) => o.id === optionId);
-      if (!item || !option || item.branch.selected !== undefined) return;
+      if (!item || !option || item.branch.selected !== undefined || item.closed) return;
       replaceAt(i, { ...item, branch: { ...item.branch, selected: optionId } });
       send({ type: 'choose', promptId, optionId, label: option.label });
     },

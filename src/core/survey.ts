@@ -29,7 +29,9 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 /** The value a field starts with: its default, or today / now when it asks for that. */
 export function initialValue(field: SurveyField, now: number | Date): string {
   const d = new Date(now);
-  if (field.type === 'boolean') return TRUE_WORDS.test(field.defaultValue ?? '') ? 'true' : 'false';
+  // A box the visitor ticks is an opt-in (WhosOn's example "Join our mailing list?" defaults to
+  // Y): consent is given, never pre-ticked, whatever the default (issue 25 item 15).
+  if (field.type === 'boolean') return 'false';
   if (field.defaultValue) return normalize(field, field.defaultValue);
   if (field.defaultNow && field.type === 'date') {
     return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;

@@ -3,6 +3,8 @@
  * chosen button stays readable and focusable, marked pressed and "selected"; the others
  * are disabled. The choice shows at once (before the vendor confirms) so nothing is sent twice.
  * A long list with a page size shows a page at a time and a button for the next page.
+ * A menu of an earlier chat (`closed`) stays readable but every option is disabled, and the
+ * group is described by why (issue 25 item 11).
  */
 import { useId, useState } from 'preact/hooks';
 import { t } from '../core/i18n';
@@ -22,7 +24,7 @@ export function BranchItem({ item }: { item: Item }) {
   const first = !size ? 0 : chosenAt >= 0 ? chosenAt - (chosenAt % size) : page * size;
   const shown = size ? branch.options.slice(first, first + size) : branch.options;
   return (
-    <div role="group" aria-labelledby={`${id}-h`} class="confab-branch">
+    <div role="group" aria-labelledby={`${id}-h`} aria-describedby={item.closed ? `${id}-c` : undefined} class="confab-branch">
       {/* Vendor text: its own direction, whatever the window's (an English header in an Arabic window). */}
       <p id={`${id}-h`} class="confab-prompt" dir="auto">
         {branch.header}
@@ -36,9 +38,9 @@ export function BranchItem({ item }: { item: Item }) {
               type="button"
               aria-pressed={chosen}
               aria-disabled={chosen || undefined}
-              disabled={selected !== undefined && !chosen}
+              disabled={(selected !== undefined || !!item.closed) && !chosen}
               onClick={() => {
-                if (selected !== undefined) return;
+                if (selected !== undefined || item.closed) return;
                 setPicked(o.id);
                 session.choose(branch.id, o.id);
               }}
@@ -51,12 +53,17 @@ export function BranchItem({ item }: { item: Item }) {
           );
         })}
       </div>
-      {size > 0 && selected === undefined && (
+      {size > 0 && selected === undefined && !item.closed && (
         <button type="button" class="confab-link-button confab-more-options" onClick={() => setPage((p) => ((p + 1) * size >= branch.options.length ? 0 : p + 1))}>
           {t('messages.moreOptions')}
         </button>
       )}
       {branch.tail && <p class="confab-tail" dir="auto">{branch.tail}</p>}
+      {item.closed && (
+        <p id={`${id}-c`} class="confab-tail">
+          {t('messages.menuClosed')}
+        </p>
+      )}
     </div>
   );
 }

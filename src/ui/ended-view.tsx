@@ -95,6 +95,7 @@ export function EndedView() {
   // could not resume: core/after-chat.ts).
   const reached = reachedSomeone(session) && session.afterChatPossible.value;
   const showSurvey = fields.length > 0 && postchat !== 'done' && reached;
+  const transcriptField = fields.find((f) => f.transcript);
   return (
     <section class="confab-ended" aria-labelledby="confab-ended-text">
       <p id="confab-ended-text" class="confab-closing" dir="auto">
@@ -107,13 +108,18 @@ export function EndedView() {
           label={t('ended.survey')}
           submitLabel={t('ended.sendFeedback')}
           disabled={postchat === 'pending'}
-          onSubmit={(answers) => session.submitPostchat(answers)}
+          onSubmit={(answers) => {
+            session.submitPostchat(answers);
+            // The survey's transcript address (one e-mail field, not two): the transcript goes there.
+            const to = answers[transcriptField?.name ?? ''];
+            if (to) session.requestTranscript('email', to);
+          }}
         >
           <h3 class="confab-h">{t('ended.survey')}</h3>
         </SurveyForm>
       )}
       <RequestNote state={postchat} done={t('ended.thanks')} />
-      {reached && caps.has('transcript-email') && config?.transcriptEmailTo === undefined && <TranscriptEmail />}
+      {reached && caps.has('transcript-email') && config?.transcriptEmailTo === undefined && !(showSurvey && transcriptField) && <TranscriptEmail />}
       {reached && caps.has('transcript-email') && !!config?.transcriptEmailTo && <TranscriptEmailTo address={config.transcriptEmailTo} />}
       {reached && caps.has('transcript-pdf') && (
         <button type="button" class="confab-secondary" onClick={() => session.requestTranscript('pdf')}>

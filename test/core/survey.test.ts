@@ -29,7 +29,8 @@ describe('survey: initial values', () => {
     expect(initialValue(field({ type: 'date' }), now)).toBe('');
   });
   it('reads a boolean default such as "Y" as ticked', () => {
-    expect(initialValue(field({ type: 'boolean', defaultValue: 'Y' }), now)).toBe('true');
+    // Never pre-ticked, whatever the default: a ticked box is the visitor's consent (issue 25 item 15).
+    expect(initialValue(field({ type: 'boolean', defaultValue: 'Y' }), now)).toBe('false');
     expect(initialValue(field({ type: 'boolean' }), now)).toBe('false');
   });
 });

@@ -53,7 +53,8 @@ describe('pre-chat form', () => {
     const q = screen.getByRole('textbox', { name: 'Question' });
     expect([q.tagName, q.getAttribute('rows')]).toEqual(['TEXTAREA', '4']);
     expect(screen.getByLabelText('PIN').getAttribute('type')).toBe('password');
-    expect((screen.getByRole('checkbox', { name: 'Join our mailing list?' }) as HTMLInputElement).checked).toBe(true);
+    // Default Y, yet unticked: consent is never pre-ticked (issue 25 item 15).
+    expect((screen.getByRole('checkbox', { name: 'Join our mailing list?' }) as HTMLInputElement).checked).toBe(false);
     expect(screen.getByRole('combobox', { name: 'How did you find us?' }).tagName).toBe('SELECT');
     expect(screen.getByRole('radiogroup', { name: 'Department' })).toBeTruthy();
     expect(screen.getByRole('radio', { name: 'Sales' })).toBeTruthy();
@@ -100,7 +101,7 @@ describe('pre-chat form', () => {
     fireEvent.click(screen.getByRole('radio', { name: 'Support' }));
     fireEvent.click(screen.getByRole('radio', { name: '4 stars' }));
     fireEvent.click(screen.getByRole('button', { name: 'Start chat' }));
-    expect(callsOf('start')).toEqual([[{ name: 'Ann Lee', Mailing: 'false', dept: 'Support', mood: '4' }]]);
+    expect(callsOf('start')).toEqual([[{ name: 'Ann Lee', Mailing: 'true', dept: 'Support', mood: '4' }]]);
   });
 
   it('pre-fills what the visitor already told us', () => {

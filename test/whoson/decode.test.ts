@@ -33,7 +33,8 @@ describe('WhosOn decode: the document\'s example events', () => {
     ]);
     expect(c.postchat).toEqual([
       { name: 'Rating', type: 'rating', label: 'Please rate your chat experience:', required: false, max: 5 },
-      { name: 'transEmail', type: 'text', label: 'Enter your email address to receive a transcript of this chat', required: false, maxLength: 250 },
+      // HTML5Type "email": checked as an address; the transcript goes to it (issue 25 item 15).
+      { name: 'transEmail', type: 'email', label: 'Enter your email address to receive a transcript of this chat', required: false, maxLength: 250, transcript: true },
       { name: 'Mailing', type: 'boolean', label: 'Join our mailing list?', required: false, defaultValue: 'Y' },
       {
         name: 'FindMethod', type: 'select', label: 'How did you find us?', required: false,

@@ -189,6 +189,11 @@ export function toSurveyField(raw: unknown): SurveyField | null {
     if (high !== -1) field.max = high;
   }
   if (type === 'rating') field.max = high > 0 ? high : 5;
+  // A text field the document marks HTML5Type "email" is checked as one; its example's post-chat
+  // `transEmail` ("...to receive a transcript of this chat") is where the transcript goes, so
+  // the widget shows it instead of a second address box (issue 25 item 15).
+  if (type === 'text' && str(f.html5type).toLowerCase() === 'email') field.type = 'email';
+  if (field.type === 'email' && field.name.toLowerCase() === 'transemail') field.transcript = true;
   return field;
 }
 
