@@ -88,7 +88,7 @@
     takeOver.hidden = chat.manual || chat.ended;
     for (var i = shownLines; i < chat.lines.length; i++) {
       var line = chat.lines[i];
-      var li = document.createElement('li');
+      var li = document.createElement('p');
       li.className = line.from;
       li.textContent = (line.from === 'visitor' ? 'Visitor: ' : line.from === 'agent' ? 'Agent: ' : '') + line.text;
       transcript.appendChild(li);
