@@ -23,7 +23,7 @@ const ended = (w: Widget) => w.dialog.getByText(/ended the chat|The chat has end
 const PLAN: Record<SandboxVendor, { before: EventCheck[]; join?: EventCheck; after: EventCheck[]; end: EventCheck; wire: [RegExp, RegExp] }> = {
   whoson: {
     before: [
-      { button: 'Queue position', seen: (w) => w.dialog.getByText(/You are number 2 of 5 in the queue/) },
+      { button: 'Queue position', seen: (w) => w.dialog.getByText(/You are (number 2 of 5 in the queue|in position 2 of 5)/).first() },
       { button: 'Waiting line', seen: (w) => w.dialog.getByText('One moment please...') },
     ],
     join: { button: 'Join', seen: joined('Alex Morgan') },
