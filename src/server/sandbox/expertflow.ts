@@ -519,29 +519,24 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
   const corsOk = (o: string | undefined) => !o || o === '*' || LOOPBACK_ORIGIN.test(o);
   let toRoom: (room: string, event: string, payload: Obj) => void;
   let closeIo: () => Promise<void>;
+  // Either generation's socket, as the conversation code sees it (every emit tapped for the inspector).
+  type AnySocket = { on(event: string, fn: (payload: unknown) => void): unknown; emit(event: string, payload: unknown): unknown; join(room: string): unknown };
+  const bridge = (socket: AnySocket): Parameters<typeof onConnection>[0] => ({
+    on: (event, listener) => void socket.on(event, (payload: unknown) => listener(payload)),
+    emit: (event, payload) => void (sent(event, payload), socket.emit(event, payload)),
+    join: (room) => void socket.join(room),
+  });
   if (generation === 2) {
     // socket.io 2.5.1 (Engine.IO 3): the server generation of the document's era.
     const io = createV2Server(http, { serveClient: false, origins: (o, cb) => cb(null, corsOk(o)) });
-    io.on('connection', (socket) =>
-      onConnection({
-        on: (event, listener) => void socket.on(event, (payload: unknown) => listener(payload)),
-        emit: (event, payload) => void (sent(event, payload), socket.emit(event, payload)),
-        join: (room) => void socket.join(room),
-      }),
-    );
+    io.on('connection', (socket) => onConnection(bridge(socket)));
     toRoom = (room, event, payload) => void (sent(event, payload, room), io.to(room).emit(event, payload));
     closeIo = () => new Promise<void>((resolve) => io.close(() => resolve()));
   } else {
     const io = new Server(http, {
       cors: { origin: (o: string | undefined, cb: (err: Error | null, ok?: boolean) => void) => cb(null, corsOk(o)) },
     });
-    io.on('connection', (socket) =>
-      onConnection({
-        on: (event, listener) => void socket.on(event, (payload: unknown) => listener(payload)),
-        emit: (event, payload) => void (sent(event, payload), socket.emit(event, payload)),
-        join: (room) => void socket.join(room),
-      }),
-    );
+    io.on('connection', (socket) => onConnection(bridge(socket)));
     toRoom = (room, event, payload) => void (sent(event, payload, room), io.to(room).emit(event, payload));
     closeIo = () => new Promise<void>((resolve) => void io.close(() => resolve()));
   }
