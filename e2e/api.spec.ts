@@ -161,6 +161,27 @@ test('show / hide, and data-launcher="none" opened from the site\'s own button',
   await expect(widget.dialog.getByLabel('Please enter your name:')).toBeVisible();
 });
 
+for (const mode of ['in-page', 'iframe'] as const) {
+  test(`data-launcher="none" (${mode}): closing the window gives focus back to the site's own button`, async ({ widget, page, sandbox }) => {
+    await page.goto(`${sandbox.url}/?vendor=whoson&data-launcher=none${mode === 'iframe' ? '&data-mode=iframe' : ''}`);
+    await page.evaluate(() => {
+      const b = Object.assign(document.createElement('button'), { textContent: 'Help' });
+      b.addEventListener('click', () => (window as unknown as { Confab: ConfabFn }).Confab('open'));
+      document.body.prepend(b);
+    });
+    const help = page.getByRole('button', { name: 'Help' });
+    const dialog = mode === 'iframe' ? page.frameLocator('confab-chat >> iframe').getByRole('dialog') : widget.dialog;
+    for (const close of ['Minimise chat', 'Escape']) {
+      await help.click();
+      await expect(dialog.getByLabel('Please enter your name:')).toBeFocused();
+      if (close === 'Escape') await page.keyboard.press('Escape');
+      else await dialog.getByRole('button', { name: close }).click();
+      await expect(dialog).toBeHidden();
+      await expect(help).toBeFocused();
+    }
+  });
+}
+
 test('open({ message }) and send before a chat pre-fill the composer; the visitor sends it', async ({ widget, page }) => {
   await widget.load('whoson');
   await api(page, 'open', { message: 'Where is order 1234?' });

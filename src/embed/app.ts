@@ -132,7 +132,10 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   let visitorOpens = false;
   let autoOpen = options.open;
   const activated = (): boolean => (navigator as { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? true;
+  /** data-launcher="none": the site's own control that opened the window gets focus back on close. */
+  let opener: Element | null = null;
   const open = (byVisitor: boolean, message?: unknown) => {
+    if (!launcher.isConnected && !session.isOpen.value) opener = document.activeElement;
     visitorOpens = byVisitor && !session.isOpen.value;
     // open({ message }): the composer is pre-filled; the visitor sends it once the chat runs.
     if (typeof message === 'string' && message) session.draft.value = message;
@@ -188,7 +191,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
         offlineUrl: options.all.offlineUrl,
       },
       {
-        focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : launcher.focus()),
+        focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : ((launcher.isConnected ? launcher : opener) as HTMLElement | null)?.focus()),
         visitorOpened: () => {
           const answer = visitorOpens;
           visitorOpens = false;

@@ -32,6 +32,7 @@ export function boot(host: LoaderHost): AppHandle {
   const listeners = new Map<string, Set<Listener>>();
   const pending: FrameMessage[] = [];
   let state = { open: false, unread: 0 };
+  let opener: Element | null = null;
   // The window as the frame last reported it. A chat restored open after a navigation says so
   // at the frame's first moment, before it is ready: it is applied on ready.
   let guestOpen = false;
@@ -145,7 +146,7 @@ export function boot(host: LoaderHost): AppHandle {
       case 'minimise':
         state = { ...state, open: false };
         render();
-        launcher.focus();
+        ((launcher.isConnected ? launcher : opener) as HTMLElement | null)?.focus();
         return;
     }
   };
@@ -190,6 +191,8 @@ export function boot(host: LoaderHost): AppHandle {
   let autoOpen = options.open;
   const activated = (): boolean => (navigator as { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? true;
   const setOpen = (open: boolean, byVisitor: boolean, message?: unknown) => {
+    // data-launcher="none": the site's own control that opened the window gets focus back.
+    if (open && !state.open && !launcher.isConnected) opener = document.activeElement;
     ensureFrame();
     state = { ...state, open };
     render();
