@@ -30,7 +30,7 @@ async function recordEvents(page: Page): Promise<() => Promise<{ name: string; d
 const ATTRIBUTES = { plan: 'gold', orderId: 42, vip: true };
 
 /** Where each vendor's simulator shows the attributes, per its own document. */
-const CHANNEL: Record<Exclude<SandboxVendor, 'expertflow-cx'>, { frame: (f: ReceivedFrame) => boolean; check: (f: ReceivedFrame) => void }> = {
+const CHANNEL: Record<SandboxVendor, { frame: (f: ReceivedFrame) => boolean; check: (f: ReceivedFrame) => void }> = {
   // WhosOn: extra fields in Hello's pre-chat survey XML ("You can also include additional fields").
   whoson: {
     frame: (f) => f.name === 'Hello',
@@ -45,6 +45,21 @@ const CHANNEL: Record<Exclude<SandboxVendor, 'expertflow-cx'>, { frame: (f: Rece
   expertflow: {
     frame: (f) => f.name === 'POST /api/customer/init',
     check: (f) => expect(f.payload).toMatchObject({ plan: 'gold', orderId: '42', vip: 'true', channel: 'web', firstName: 'Kashif' }),
+  },
+  // ExpertFlow CX: the chat request's formData attributes, the key-value pairs the agent sees (E4 README's
+  // customer data payload), beside the pre-chat form's answers.
+  'expertflow-cx': {
+    frame: (f) => f.name === 'CHAT_REQUESTED',
+    check: (f) => {
+      const attributes = (f.payload as { additionalAttributes: { value: { formData: { attributes: unknown[] } } }[] }).additionalAttributes[0]!.value.formData.attributes;
+      expect(attributes).toEqual(
+        expect.arrayContaining([
+          { key: 'plan', value: 'gold', type: 'string' },
+          { key: 'orderId', value: '42', type: 'string' },
+          { key: 'vip', value: 'true', type: 'string' },
+        ]),
+      );
+    },
   },
   // Tencent: the trigger (src 7) carries them as its cloud custom data.
   tencent: {
@@ -77,7 +92,7 @@ async function violations(widget: Widget, vendor: SandboxVendor): Promise<unknow
 }
 
 test.describe('update: custom attributes through each vendor\'s own channel', () => {
-  for (const [vendor, channel] of Object.entries(CHANNEL) as [Exclude<SandboxVendor, 'expertflow-cx'>, (typeof CHANNEL)['whoson']][]) {
+  for (const [vendor, channel] of Object.entries(CHANNEL) as [SandboxVendor, (typeof CHANNEL)['whoson']][]) {
     test(vendor, async ({ widget, page }) => {
       await widget.load(vendor, START_OPTIONS[vendor]);
       // Called before the app has loaded: queued by the loader, replayed in order.

@@ -292,11 +292,17 @@ export async function startCxSimulator(opts: CxSimulatorOptions = {}): Promise<C
     const attrs = Array.isArray(p.additionalAttributes) ? p.additionalAttributes.map(obj) : [];
     const wcd = attrs.find((a) => a?.key === 'WebChannelData');
     if (!wcd || wcd.type !== 'WebChannelData') return 'CHAT_REQUESTED without the WebChannelData attribute';
+    // E3's chatRequest sends WebChannelData alone (its AdditionalAttributesData value is WebChannelData).
+    if (attrs.length !== 1) return 'CHAT_REQUESTED with additionalAttributes besides WebChannelData';
     const v = obj(wcd.value);
     if (!v || !obj(v.browserDeviceInfo) || typeof v.queue !== 'string' || !obj(v.locale)) return 'WebChannelData lacks browserDeviceInfo, queue or locale';
     const form = obj(v.formData);
     if (!form || !Array.isArray(form.attributes) || typeof form.filledBy !== 'string') return 'WebChannelData.formData is not {formId, filledBy, attributes, …}';
-    for (const a of form.attributes) if (!obj(a) || typeof obj(a)!.key !== 'string') return 'formData attribute without a key';
+    // E4 README's customer data payload: each attribute is {key, value, type} ('string').
+    for (const a of form.attributes.map(obj)) {
+      if (!a || typeof a.key !== 'string' || !a.key) return 'formData attribute without a key';
+      if (typeof a.type !== 'string' || a.value === undefined || a.value === null) return `formData attribute "${a.key.slice(0, 64)}" without a value and type`;
+    }
     return null;
   }
 

@@ -426,7 +426,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     finish('system', t('transport.chatLost'));
   }
 
-  function start(visitor: Record<string, string | undefined>, answers: Record<string, string>): void {
+  function start(visitor: Record<string, string | undefined>, answers: Record<string, string>, site: Readonly<Record<string, string>> = {}): void {
     // A start while a chat runs is a double click; after ERRORS refused the request, a Retry.
     if (socket && !ended && (requested || conversationId)) return;
     if (!server || !serviceIdentifier) return error('bad-config', 'transport.badOption', true);
@@ -444,7 +444,9 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
         id: String(clock.now()),
         formId,
         filledBy: 'web-widget',
-        attributes: Object.entries(answers).map(([key, value]) => ({ key, value, type: 'string' })),
+        // The site's attributes (update) beside the form's answers: the formData attributes are the
+        // key-value pairs the agent sees (E4 README, customer data payload); an answer wins a clash.
+        attributes: Object.entries({ ...site, ...answers }).map(([key, value]) => ({ key, value, type: 'string' })),
         createdOn: new Date(clock.now()).toISOString(),
       },
     };
@@ -514,7 +516,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   function send(command: Command): void {
     switch (command.type) {
       case 'start':
-        return start(command.visitor, command.answers);
+        return start(command.visitor, command.answers, command.attributes);
       case 'send': {
         const known = lines.get(command.clientId);
         if (known?.id !== undefined) return emit({ type: 'message', message: echoOf(known) });
