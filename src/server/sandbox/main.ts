@@ -184,6 +184,8 @@ export interface SandboxOptions {
   headers?: Record<string, string>;
   /** gzip text responses (the benchmark measures what a CDN would transfer). */
   compress?: boolean;
+  /** The demo page's origin when another server fronts this one (the dev server); default: this server's. */
+  origin?: string;
 }
 
 export interface Sandbox {
@@ -275,7 +277,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const options: ScriptedAgentOptions = { ...agent, desk };
       perVendor.push(options);
       desks[name] = desk;
-      vendors[name] = await STARTERS[name]({ agent: options, origin: url });
+      vendors[name] = await STARTERS[name]({ agent: options, origin: opts.origin ?? url });
     }
   } catch (err) {
     await Promise.allSettled(Object.values(vendors).map((v) => v.close()));
