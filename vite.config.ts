@@ -22,7 +22,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import prefresh from '@prefresh/vite';
-import { defineConfig, type Plugin, type Rolldown } from 'vite';
+import { defineConfig, type EnvironmentOptions, type Plugin, type Rolldown } from 'vite';
 import { buildTypes } from './scripts/types.mjs';
 import { ownKeysRuntime, plainLazyImports, silentDebugForIo2 } from './scripts/vite/bundle-fixes.ts';
 import { appChunks, chunkName } from './scripts/vite/chunks.ts';
@@ -59,6 +59,37 @@ function fileOf(outputs: readonly (Rolldown.OutputChunk | Rolldown.OutputAsset)[
   return chunk.fileName;
 }
 
+/** dist/confab.js, the classic-script loader; built after the client environment (it needs the chunk names). */
+const loaderEnvironment: EnvironmentOptions = {
+  consumer: 'client',
+  build: { ...loaderBuild(process.env.LOADER_MINIFY ?? 'oxc'), outDir, emptyOutDir: false, copyPublicDir: false },
+};
+
+/**
+ * The npm entries (`import { mount } from 'confab-chat'`, `confab-chat/react`, `confab-chat/vue`):
+ * ES modules whose dependencies the site's bundler resolves (React and Vue are the site's own);
+ * transports stay lazy chunks.
+ */
+const npmEnvironment: EnvironmentOptions = {
+  consumer: 'client',
+  build: {
+    outDir: resolve(outDir, 'npm'),
+    emptyOutDir: true,
+    copyPublicDir: false,
+    target: 'es2022',
+    minify: false,
+    reportCompressedSize: false,
+    lib: {
+      entry: { index: 'src/embed/npm.ts', react: 'src/react/index.ts', vue: 'src/vue/index.ts' },
+      formats: ['es'],
+      fileName: (_format, name) => `${name}.js`,
+    },
+    rolldownOptions: {
+      external: [/^preact/, /^@preact\//, 'dompurify', /^socket\.io-client/, /^@tencentcloud\//, 'marked', /^react($|\/)/, 'vue'],
+    },
+  },
+};
+
 export default defineConfig(({ command }) => ({
   root,
   publicDir: 'public',
@@ -94,32 +125,8 @@ export default defineConfig(({ command }) => ({
         },
       },
     },
-    loader: {
-      consumer: 'client',
-      build: { ...loaderBuild(process.env.LOADER_MINIFY ?? 'oxc'), outDir, emptyOutDir: false, copyPublicDir: false },
-    },
-    // The npm entries (`import { mount } from 'confab-chat'`, `confab-chat/react`, `confab-chat/vue`):
-    // ES modules whose dependencies the site's bundler resolves (React and Vue are the site's own);
-    // transports stay lazy chunks.
-    npm: {
-      consumer: 'client',
-      build: {
-        outDir: resolve(outDir, 'npm'),
-        emptyOutDir: true,
-        copyPublicDir: false,
-        target: 'es2022',
-        minify: false,
-        reportCompressedSize: false,
-        lib: {
-          entry: { index: 'src/embed/npm.ts', react: 'src/react/index.ts', vue: 'src/vue/index.ts' },
-          formats: ['es'],
-          fileName: (_format, name) => `${name}.js`,
-        },
-        rolldownOptions: {
-          external: [/^preact/, /^@preact\//, 'dompurify', /^socket\.io-client/, /^@tencentcloud\//, 'marked', /^react($|\/)/, 'vue'],
-        },
-      },
-    },
+    // Built only: the dev server builds its /confab.js itself (scripts/vite/dev.ts), and serves no npm entries.
+    ...(command === 'build' ? { loader: loaderEnvironment, npm: npmEnvironment } : {}),
   },
   builder: {
     async buildApp(builder) {
