@@ -1,0 +1,141 @@
+/**
+ * Rate limits shared through Redis: two relay instances on one redis-server allow a limit once
+ * between them, not once each, whichever instance a visitor or a scanner reaches. Each instance
+ * has its own RedisStore (its own connections, its own limiter objects): only Redis is shared.
+ * A visitor's lines keep their order and each refused one gets the usual refusal; every refusal
+ * is counted in the metrics.
+ */
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../src/core/i18n';
+import { createLogger } from '../../src/server/relay/logger';
+import { createObservability, type Observability } from '../../src/server/relay/observability';
+import { startRelay, type RelayConfig, type RelayHandle } from '../../src/server/relay/server';
+import { installTelemetry } from '../../src/server/relay/telemetry';
+import { newId } from '../../src/server/relay/tokens';
+import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
+import { calls, ORIGIN, SECRET, visitor, waitFor } from './harness';
+import { startRedis, type RedisServer } from './redis';
+
+let redis: RedisServer;
+let sim: OmnideskSimulatorHandle;
+let obs: Observability;
+let uninstall: () => void;
+
+beforeAll(async () => {
+  obs = createObservability(createLogger('silent'), { defaultMetrics: false });
+  uninstall = installTelemetry(obs);
+  redis = await startRedis();
+  sim = await startOmnideskSimulator({ agent: { delayScale: 0.02 }, apiKey: 'test-omnidesk-api-key' });
+}, 30_000);
+
+afterAll(async () => {
+  await sim?.close();
+  await redis?.stop();
+  uninstall?.();
+});
+
+/** Two instances on one Redis prefix (a fresh one per test: its limits start full). */
+async function twoInstances(limits: Partial<RelayConfig>): Promise<{ a: RelayHandle; b: RelayHandle; close(): Promise<void> }> {
+  const prefix = `limits-${newId(6)}:`;
+  const instance = () =>
+    startRelay({
+      hookSecret: SECRET,
+      signingKey: 'shared-limits-signing-key',
+      allowedOrigins: [ORIGIN],
+      adapters: [omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 }, configCacheMs: 0 })],
+      store: redis.store(prefix),
+      drainMs: 300,
+      log: () => undefined,
+      ...limits,
+    });
+  const a = await instance();
+  const b = await instance();
+  return {
+    a,
+    b,
+    async close() {
+      await a.close();
+      await b.close();
+    },
+  };
+}
+
+function upgradeStatus(relay: RelayHandle): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${relay.url}/ws`, { origin: ORIGIN });
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => undefined);
+  });
+}
+
+async function refusals(limit: string): Promise<number> {
+  const metric = await obs.registry.getSingleMetric('confab_relay_rate_limited_total')!.get();
+  return metric.values.find((v) => v.labels.limit === limit)?.value ?? 0;
+}
+
+describe('rate limits shared by two relay instances through Redis', () => {
+  it('allows the per-IP connect rate once across both instances, and counts the refusals', async () => {
+    const { a, b, close } = await twoInstances({ ipRate: { capacity: 3, perMinute: 1 } });
+    try {
+      const before = await refusals('connect');
+      const statuses = [];
+      for (const r of [a, b, a, b, a]) statuses.push(await upgradeStatus(r));
+      // Three between them (each instance on its own would have allowed three).
+      expect(statuses).toEqual([101, 101, 101, 429, 429]);
+      expect((await refusals('connect')) - before).toBe(2);
+    } finally {
+      await close();
+    }
+  });
+
+  it('allows junk requests once across both instances', async () => {
+    const { a, b, close } = await twoInstances({ httpRate: { capacity: 4, perMinute: 1 } });
+    try {
+      const before = await refusals('http');
+      const statuses = [];
+      for (const r of [a, b, a, b, a, b]) {
+        statuses.push((await fetch(`${r.hookpointBase.replace(SECRET, 'not-the-secret')}/omnidesk/x/messageForCustomer`, { method: 'POST' })).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+      expect((await refusals('http')) - before).toBe(2);
+    } finally {
+      await close();
+    }
+  });
+
+  it("counts a visitor's commands across instances: lines keep their order, and those over the limit are refused as before", async () => {
+    const { a, b, close } = await twoInstances({ sessionRate: { capacity: 6, perMinute: 1 } });
+    try {
+      const before = await refusals('command');
+      const onA = visitor(a.url);
+      onA.transport.send({ type: 'start', visitor: { name: 'Kim' }, answers: {} });
+      const chatId = String((await waitFor(() => onA.of('accepted')[0], 'accepted on A', 8000)).chatId);
+      for (const text of ['a1', 'a2']) onA.transport.send({ type: 'send', clientId: text, text });
+      await waitFor(() => onA.of('message').some((e) => e.message.clientId === 'a2'), 'a2 echoed on A');
+      const token = onA.resume();
+      onA.transport.close();
+
+      // The same session on B: three commands used on A (start, a1, a2), three left of six.
+      const onB = visitor(b.url, { resume: token });
+      for (const text of ['b1', 'b2', 'b3', 'b4', 'b5']) onB.transport.send({ type: 'send', clientId: text, text });
+      const limited = () => onB.of('error').filter((e) => e.code === 'rate-limited');
+      await waitFor(() => limited().length === 2 && onB.of('message').some((e) => e.message.clientId === 'b3'), 'b4 and b5 refused, b3 echoed');
+      expect(limited().map((e) => e.message)).toEqual([en['error.rateLimited'], en['error.rateLimited']]);
+      const lines = calls(sim, '/chat/notifyUserNewChatMessage')
+        .filter((m) => m.chatSessionID === chatId)
+        .map((m) => m.message);
+      // The first line is the chat's opening note (the visitor's name), then the visitor's own.
+      expect(lines[0]).toMatch(/^Visitor started a chat/);
+      expect(lines.slice(1)).toEqual(['a1', 'a2', 'b1', 'b2', 'b3']);
+      expect((await refusals('command')) - before).toBe(2);
+      onB.transport.close();
+    } finally {
+      await close();
+    }
+  }, 30_000);
+});
