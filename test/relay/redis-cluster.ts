@@ -65,7 +65,10 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       );
       nodes.push({ host: '127.0.0.1', port });
       // Fails at once when a command is refused; the probe below retries.
-      clients.push(new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 }));
+      const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+      // Refused while the node starts (the probe retries), reset when stop() kills it.
+      client.on('error', () => undefined);
+      clients.push(client);
     }
     for (const c of clients) {
       await c.connect().catch(() => undefined);

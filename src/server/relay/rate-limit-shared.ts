@@ -47,7 +47,11 @@ export class SharedRateLimiter implements Limiter {
       await this.shared.consume(key);
       return true;
     } catch (err) {
-      if (!(err instanceof RateLimiterRes)) return this.fallback.take(key);
+      if (!(err instanceof RateLimiterRes)) {
+        // Counted and logged (within the log budget): a fleet limiting per instance should show.
+        telemetry().redisError('rate-limit', err instanceof Error ? err.message : String(err));
+        return this.fallback.take(key);
+      }
       telemetry().rateLimited(this.name);
       return false;
     }
