@@ -138,4 +138,35 @@ describe('rate limits shared by two relay instances through Redis', () => {
       await close();
     }
   }, 30_000);
+
+  it('falls back to each instance\'s memory while Redis is away: limits stay on, and the fallback is counted', async () => {
+    const own = await startRedis();
+    const relay = await startRelay({
+      hookSecret: SECRET,
+      signingKey: 'shared-limits-signing-key',
+      allowedOrigins: [ORIGIN],
+      adapters: [omnideskAdapterFor(sim)],
+      store: own.store(),
+      ipRate: { capacity: 2, perMinute: 1 },
+      drainMs: 300,
+      log: () => undefined,
+    });
+    try {
+      const errorsBefore = await redisErrors('rate-limit');
+      own.child.kill('SIGKILL');
+      await new Promise((r) => own.child.once('exit', r));
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push(await upgradeStatus(relay));
+      expect(statuses).toEqual([101, 101, 429]);
+      expect((await redisErrors('rate-limit')) - errorsBefore).toBe(3);
+    } finally {
+      await relay.close();
+      await own.stop();
+    }
+  }, 30_000);
 });
+
+async function redisErrors(operation: string): Promise<number> {
+  const metric = await obs.registry.getSingleMetric('confab_relay_redis_errors_total')!.get();
+  return metric.values.find((v) => v.labels.operation === operation)?.value ?? 0;
+}
