@@ -2,7 +2,7 @@
  * The relay on a real Redis Cluster (REDIS_CLUSTER_NODES): three masters on loopback, two relay
  * instances each told of one node only. A chat started on one instance is served by the other
  * (hookpoints, replay after a reconnection), files and their budget work, rate limits are
- * shared, and the sessions' keys really spread over the masters (every script ran on one slot).
+ * shared, a session's keys sit together on one node, and sessions spread over the masters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisTargetFromEnv } from '../../src/server/relay/redis-target';
@@ -97,7 +97,7 @@ describe('the relay on Redis Cluster', () => {
     back.transport.close();
   }, 40_000);
 
-  it("keeps files and the fleet-wide file budget (a global total in one slot), and spreads sessions' keys over the masters", async () => {
+  it("keeps files and the fleet-wide file budget (a global total in one slot), and each session's keys on one node", async () => {
     const chats = [];
     for (let i = 0; i < 6; i++) chats.push(await chat(i % 2 ? b : a, `V${i}`));
     const upload = (relay: RelayHandle, chatId: string, name: string) => {
@@ -117,12 +117,32 @@ describe('the relay on Redis Cluster', () => {
     expect((await fetch(await url(second, 'two.png'))).status).toBe(200);
     expect((await fetch(await url(third, 'three.png'))).status).toBe(200);
 
-    // Seven sessions' records: on more than one master (hash tags spread them by session id).
-    const perNode = await cluster.keysPerNode(`${PREFIX}s:*`);
-    expect(perNode.reduce((n, k) => n + k, 0)).toBe(7);
-    expect(perNode.filter((k) => k > 0).length).toBeGreaterThan(1);
+    // Seven sessions (this test's six, the first test's one): each one's record, events and
+    // file list on one node (its id is the hash tag), whichever node that is.
+    const perNode = await cluster.keysPerNode(`${PREFIX}*{*}`);
+    const tagsOn = (keys: string[], kind: string) => keys.filter((k) => k.startsWith(`${PREFIX}${kind}:{`)).map((k) => k.slice(k.indexOf('{')));
+    expect(perNode.flatMap((keys) => tagsOn(keys, 's'))).toHaveLength(7);
+    for (const keys of perNode) {
+      const records = new Set(tagsOn(keys, 's'));
+      for (const kind of ['e', 'fs']) for (const tag of tagsOn(keys, kind)) expect(records.has(tag)).toBe(true);
+    }
     for (const c of chats) c.v.transport.close();
   }, 60_000);
+
+  it('puts sessions on every master: the hash tag is the session id', async () => {
+    const store = stores[0]!;
+    // Ids chosen so that their slots fall into each master's range (CRC16: the same every run).
+    const ids = ['spread-0', 'spread-1', 'spread-2', 'spread-3', 'spread-4', 'spread-5', 'spread-6', 'spread-7'];
+    for (const id of ids) {
+      await store.create({ id, vendor: 'omnidesk', hookKey: `hk-${id}`, page: { url: 'https://shop.example.com/', referrer: '', locale: 'en', userAgent: 'vitest', visitorId: id }, state: null, version: 0, portable: false }, Date.now());
+      expect(await store.commit(id, { events: [{ type: 'typing', on: true }] }, 10, Date.now())).toBe(0);
+    }
+    const perNode = await cluster.keysPerNode(`${PREFIX}s:{spread-*`);
+    expect(perNode.map((keys) => keys.length).every((n) => n > 0)).toBe(true);
+    expect(perNode.flat()).toHaveLength(ids.length);
+    for (const id of ids) await store.remove(id);
+    expect(await cluster.keysPerNode(`${PREFIX}*{spread-*`)).toEqual([[], [], []]);
+  });
 
   it('shares a rate limit between instances through the cluster', async () => {
     const [one, two] = stores as [RedisStore, RedisStore];
