@@ -9,6 +9,7 @@ import { redisTargetFromEnv } from '../../src/server/relay/redis-target';
 import { RedisStore } from '../../src/server/relay/redis-store';
 import { startRelay, type RelayHandle } from '../../src/server/relay/server';
 import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
+import { freePort, relayEnv, runBuiltRelay, untilAgentSpeaks, untilReady } from '../relay-package/spawn';
 import { calls, hookUrlOn, ORIGIN, SECRET, visitor, waitFor } from './harness';
 import { startRedisCluster, type RedisCluster } from './redis-cluster';
 
@@ -154,4 +155,26 @@ describe('the relay on Redis Cluster', () => {
     // Each instance on its own (its memory fallback) would have said yes five times.
     expect(answers).toEqual([true, true, true, false, false]);
   });
+
+  it('is what the relay process makes of REDIS_CLUSTER_NODES: it starts, says where its Redis is, and serves a chat', async () => {
+    const port = await freePort();
+    const relay = runBuiltRelay(
+      relayEnv(sim, port, { REDIS_CLUSTER_NODES: `127.0.0.1:${cluster.nodes[2]!.port}`, REDIS_PREFIX: 'cluster-process:', RELAY_DRAIN_SECONDS: '2' }),
+    );
+    try {
+      await untilReady(relay, `http://127.0.0.1:${port}/readyz`);
+      expect(relay.output()).toContain(`Redis Cluster via 127.0.0.1:${cluster.nodes[2]!.port}`);
+      const v = visitor(`ws://127.0.0.1:${port}`);
+      v.transport.send({ type: 'start', visitor: { name: 'Ops' }, answers: {} });
+      await untilAgentSpeaks(v);
+      v.transport.send({ type: 'send', clientId: 'p1', text: 'through the cluster' });
+      await waitFor(() => v.of('message').some((e) => e.message.sender === 'agent' && e.message.text?.includes('through the cluster')), 'agent reply', 20_000);
+      expect(v.of('error')).toEqual([]);
+      v.transport.close();
+      expect((await cluster.keysPerNode('cluster-process:s:*')).flat()).toHaveLength(1);
+    } finally {
+      relay.child.kill('SIGTERM');
+      await relay.exited;
+    }
+  }, 60_000);
 });
