@@ -3,6 +3,7 @@
  * lock's lifetime keeps the lock (renewed), and an instance that lost its lock anyway cannot
  * overwrite what another instance committed meanwhile.
  */
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/server/relay/redis-store';
@@ -89,17 +90,30 @@ async function twoInstances(): Promise<{ a: RelayHandle; b: RelayHandle; prefix:
   return { a: await make(held), b: await make(), prefix, slow };
 }
 
-/** Every command Redis runs on a session's lock (MONITOR): takes (SET NX) and renewals (the RENEW script). */
+/**
+ * Every command Redis runs on a session's lock, as MONITOR reports it: takes (SET NX, whoever
+ * tries) and renewals (the PEXPIRE inside the renewal script). A plain socket: MONITOR's lines are
+ * simple strings (`+<time> [<db> <client>] "<command>" "<arg>" …`).
+ */
 async function watchLocks(prefix: string): Promise<{ takes: () => number; renewals: () => number }> {
-  const monitor = await new Redis(redis.url).monitor();
-  cleanup.push(async () => monitor.disconnect());
+  const socket = connect(redis.port, '127.0.0.1');
+  cleanup.push(async () => socket.destroy());
   let takes = 0;
   let renewals = 0;
-  monitor.on('monitor', (_time: string, args: string[]) => {
-    const [command, ...rest] = args.map(String);
-    if (command?.toLowerCase() === 'set' && rest[0]?.startsWith(`${prefix}l:`)) takes++;
-    if (command?.toLowerCase() === 'eval' && rest[0]?.includes('PEXPIRE') && rest[2]?.startsWith(`${prefix}l:`)) renewals++;
+  let pending = '';
+  let monitoring!: () => void;
+  const started = new Promise<void>((r) => (monitoring = r));
+  socket.on('data', (d: Buffer) => {
+    const lines = (pending + d.toString()).split('\r\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (line === '+OK') monitoring();
+      if (line.includes(`] "set" "${prefix}l:`)) takes++;
+      if (line.includes(` lua] "PEXPIRE" "${prefix}l:`)) renewals++;
+    }
   });
+  socket.write('MONITOR\r\n');
+  await started;
   return { takes: () => takes, renewals: () => renewals };
 }
 
