@@ -166,6 +166,36 @@ describe('rate limits shared by two relay instances through Redis', () => {
   }, 30_000);
 });
 
+describe('a socket whose frames pile up behind a Redis that does not answer', () => {
+  it('is cut once 200 frames wait (the queue is bounded), not held in memory without end', async () => {
+    const own = await startRedis();
+    const relay = await startRelay({
+      hookSecret: SECRET,
+      signingKey: 'shared-limits-signing-key',
+      allowedOrigins: [ORIGIN],
+      adapters: [omnideskAdapterFor(sim)],
+      store: own.store(),
+      drainMs: 300,
+      log: () => undefined,
+    });
+    const v = visitor(relay.url);
+    try {
+      await waitFor(() => v.of('config')[0], 'config');
+      const socket = v.sockets[0]!;
+      const closed = new Promise<number>((r) => socket.once('close', (code) => r(code)));
+      // Redis hangs (no answer, no error): every frame's shared limit check waits for it.
+      own.child.kill('SIGSTOP');
+      for (let i = 0; i < 201; i++) socket.send(JSON.stringify({ type: 'ping' }));
+      expect(await closed).toBe(1008);
+    } finally {
+      v.transport.close();
+      own.child.kill('SIGCONT');
+      await relay.close();
+      await own.stop();
+    }
+  }, 30_000);
+});
+
 async function redisErrors(operation: string): Promise<number> {
   const metric = await obs.registry.getSingleMetric('confab_relay_redis_errors_total')!.get();
   return metric.values.find((v) => v.labels.operation === operation)?.value ?? 0;

@@ -26,6 +26,12 @@ import { rejectUpgrade, targetPath, type guardSockets } from './visitor-socket-g
 import { telemetry, watchSocket } from './telemetry';
 
 const HELLO_TIMEOUT_MS = 10_000;
+/**
+ * Frames of one socket waiting for the one before them (each may wait on the store or a shared
+ * rate limit in Redis): past this the sender is flooding faster than it can be answered, and the
+ * socket is cut like one that keeps sending refused frames.
+ */
+const MAX_PENDING_FRAMES = 200;
 
 export function serveVisitorSockets(
   env: RelayEnv,
@@ -48,6 +54,8 @@ export function serveVisitorSockets(
     let session: RelaySession | null = null;
     let greeted = false;
     let frames: Promise<void> = Promise.resolve();
+    let pending = 0;
+    let cut = false;
     let badFramesLogged = false;
     /** Frames refused by the frame rate; a socket that keeps sending regardless is cut. */
     let refused = 0;
@@ -150,7 +158,15 @@ export function serveVisitorSockets(
         socketGuard.greeted();
       }
       // Frames of one socket are handled in arrival order, even when one waits on the store.
-      frames = frames.then(() => onFrame(frame)).catch((err: unknown) => {
+      if (cut) return;
+      if (pending >= MAX_PENDING_FRAMES) {
+        cut = true;
+        ws.close(1008, 'too many frames');
+        unref(clock.setTimeout(() => ws.terminate(), 1000));
+        return;
+      }
+      pending++;
+      frames = frames.then(() => onFrame(frame)).finally(() => pending--).catch((err: unknown) => {
         log(`frame failed: ${describe(err)}`);
         if (!session && ws.readyState === ws.OPEN) fatal('session-unknown', 'the relay could not open the session');
       });
