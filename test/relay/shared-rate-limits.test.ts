@@ -11,6 +11,7 @@ import { en } from '../../src/core/i18n';
 import { createLogger } from '../../src/server/relay/logger';
 import { createObservability, type Observability } from '../../src/server/relay/observability';
 import { startRelay, type RelayConfig, type RelayHandle } from '../../src/server/relay/server';
+import type { SessionStore } from '../../src/server/relay/store';
 import { installTelemetry } from '../../src/server/relay/telemetry';
 import { newId } from '../../src/server/relay/tokens';
 import { omnideskAdapterFor, startOmnideskSimulator, type OmnideskSimulatorHandle } from '../../src/server/sandbox/omnidesk';
@@ -35,22 +36,25 @@ afterAll(async () => {
   uninstall?.();
 });
 
+/** One relay instance serving Omnidesk chats, its sessions (and so its limits) in `store`. */
+function relayOn(store: SessionStore, limits: Partial<RelayConfig> = {}): Promise<RelayHandle> {
+  return startRelay({
+    hookSecret: SECRET,
+    signingKey: 'shared-limits-signing-key',
+    allowedOrigins: [ORIGIN],
+    adapters: [omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 }, configCacheMs: 0 })],
+    store,
+    drainMs: 300,
+    log: () => undefined,
+    ...limits,
+  });
+}
+
 /** Two instances on one Redis prefix (a fresh one per test: its limits start full). */
 async function twoInstances(limits: Partial<RelayConfig>): Promise<{ a: RelayHandle; b: RelayHandle; close(): Promise<void> }> {
   const prefix = `limits-${newId(6)}:`;
-  const instance = () =>
-    startRelay({
-      hookSecret: SECRET,
-      signingKey: 'shared-limits-signing-key',
-      allowedOrigins: [ORIGIN],
-      adapters: [omnideskAdapterFor(sim, { retry: { attempts: 3, baseDelayMs: 20, timeoutMs: 3000 }, configCacheMs: 0 })],
-      store: redis.store(prefix),
-      drainMs: 300,
-      log: () => undefined,
-      ...limits,
-    });
-  const a = await instance();
-  const b = await instance();
+  const a = await relayOn(redis.store(prefix), limits);
+  const b = await relayOn(redis.store(prefix), limits);
   return {
     a,
     b,
@@ -59,6 +63,19 @@ async function twoInstances(limits: Partial<RelayConfig>): Promise<{ a: RelayHan
       await b.close();
     },
   };
+}
+
+/** `probe` sent `n` times to instances a, b, a, b, …: the statuses, and how many refusals of `limit` were counted. */
+async function alternately(limits: Partial<RelayConfig>, limit: string, n: number, probe: (r: RelayHandle) => Promise<number>) {
+  const { a, b, close } = await twoInstances(limits);
+  try {
+    const before = await refusals(limit);
+    const statuses = [];
+    for (let i = 0; i < n; i++) statuses.push(await probe(i % 2 ? b : a));
+    return { statuses, refused: (await refusals(limit)) - before };
+  } finally {
+    await close();
+  }
 }
 
 function upgradeStatus(relay: RelayHandle): Promise<number> {
@@ -80,32 +97,19 @@ async function refusals(limit: string): Promise<number> {
 
 describe('rate limits shared by two relay instances through Redis', () => {
   it('allows the per-IP connect rate once across both instances, and counts the refusals', async () => {
-    const { a, b, close } = await twoInstances({ ipRate: { capacity: 3, perMinute: 1 } });
-    try {
-      const before = await refusals('connect');
-      const statuses = [];
-      for (const r of [a, b, a, b, a]) statuses.push(await upgradeStatus(r));
-      // Three between them (each instance on its own would have allowed three).
-      expect(statuses).toEqual([101, 101, 101, 429, 429]);
-      expect((await refusals('connect')) - before).toBe(2);
-    } finally {
-      await close();
-    }
+    // Three between them (each instance on its own would have allowed three).
+    expect(await alternately({ ipRate: { capacity: 3, perMinute: 1 } }, 'connect', 5, upgradeStatus)).toEqual({
+      statuses: [101, 101, 101, 429, 429],
+      refused: 2,
+    });
   });
 
   it('allows junk requests once across both instances', async () => {
-    const { a, b, close } = await twoInstances({ httpRate: { capacity: 4, perMinute: 1 } });
-    try {
-      const before = await refusals('http');
-      const statuses = [];
-      for (const r of [a, b, a, b, a, b]) {
-        statuses.push((await fetch(`${r.hookpointBase.replace(SECRET, 'not-the-secret')}/omnidesk/x/messageForCustomer`, { method: 'POST' })).status);
-      }
-      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
-      expect((await refusals('http')) - before).toBe(2);
-    } finally {
-      await close();
-    }
+    const junk = (r: RelayHandle) => fetch(`${r.hookpointBase.replace(SECRET, 'not-the-secret')}/omnidesk/x/messageForCustomer`, { method: 'POST' }).then((res) => res.status);
+    expect(await alternately({ httpRate: { capacity: 4, perMinute: 1 } }, 'http', 6, junk)).toEqual({
+      statuses: [401, 401, 401, 401, 429, 429],
+      refused: 2,
+    });
   });
 
   it("counts a visitor's commands across instances: lines keep their order, and those over the limit are refused as before", async () => {
@@ -141,16 +145,7 @@ describe('rate limits shared by two relay instances through Redis', () => {
 
   it('falls back to each instance\'s memory while Redis is away: limits stay on, and the fallback is counted', async () => {
     const own = await startRedis();
-    const relay = await startRelay({
-      hookSecret: SECRET,
-      signingKey: 'shared-limits-signing-key',
-      allowedOrigins: [ORIGIN],
-      adapters: [omnideskAdapterFor(sim)],
-      store: own.store(),
-      ipRate: { capacity: 2, perMinute: 1 },
-      drainMs: 300,
-      log: () => undefined,
-    });
+    const relay = await relayOn(own.store(), { ipRate: { capacity: 2, perMinute: 1 } });
     try {
       const errorsBefore = await redisErrors('rate-limit');
       own.child.kill('SIGKILL');
@@ -169,15 +164,7 @@ describe('rate limits shared by two relay instances through Redis', () => {
 describe('a socket whose frames pile up behind a Redis that does not answer', () => {
   it('is cut once 200 frames wait (the queue is bounded), not held in memory without end', async () => {
     const own = await startRedis();
-    const relay = await startRelay({
-      hookSecret: SECRET,
-      signingKey: 'shared-limits-signing-key',
-      allowedOrigins: [ORIGIN],
-      adapters: [omnideskAdapterFor(sim)],
-      store: own.store(),
-      drainMs: 300,
-      log: () => undefined,
-    });
+    const relay = await relayOn(own.store());
     const v = visitor(relay.url);
     try {
       await waitFor(() => v.of('config')[0], 'config');
