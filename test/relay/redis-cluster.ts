@@ -3,7 +3,7 @@
  * redis-server in cluster mode on loopback ephemeral ports (its cluster bus on a second free
  * port), joined by `redis-cli --cluster create`, in a temporary directory removed by stop().
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,9 @@ async function until(probe: () => Promise<boolean>, what: string, ms: number): P
 }
 
 export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  if (spawnSync('sh', ['-c', 'command -v redis-server && command -v redis-cli']).status !== 0) {
+    throw new Error('redis-server and redis-cli (7.0 or later: --cluster-port) are needed: apt-get install redis-server; .ci/run does this');
+  }
   const dir = await mkdtemp(join(tmpdir(), 'confab-cluster-'));
   const children: ChildProcess[] = [];
   const clients: Redis[] = [];
