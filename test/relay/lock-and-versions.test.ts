@@ -3,6 +3,7 @@
  * lock's lifetime keeps the lock (renewed), and an instance that lost its lock anyway cannot
  * overwrite what another instance committed meanwhile.
  */
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/server/relay/redis-store';
@@ -27,25 +28,58 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-/** The lock lives 200 ms past its last renewal (15 s in production, against ~42 s operations). */
-// Renewed every LOCK_MS / 3: generous, so a busy CI machine's timer delays do not lose it.
+/**
+ * The lock lives LOCK_MS past its last renewal (15 s in production, against ~42 s operations),
+ * renewed every LOCK_MS / 3. Redis expires keys on its own clock: nothing here waits a fixed
+ * time; the tests wait for what Redis saw (renewals, another instance's attempts).
+ */
 const LOCK_MS = 600;
-const SLOW_MS = 2500;
 
-/** Instances A and B sharing one Redis prefix; A's vendor takes SLOW_MS for a line containing "slow". */
-async function twoInstances(): Promise<{ a: RelayHandle; b: RelayHandle; prefix: string }> {
+/** A vendor call held until the test lets it go: `entered` once it is in flight. */
+interface Gate {
+  entered: Promise<void>;
+  release(): void;
+  /** Resolves when the held call has gone to the vendor. */
+  done: Promise<void>;
+}
+
+function gate(): Gate & { hold(): Promise<void> } {
+  let entered!: () => void;
+  let release!: () => void;
+  let done!: () => void;
+  const g = {
+    entered: new Promise<void>((r) => (entered = r)),
+    released: new Promise<void>((r) => (release = r)),
+    done: new Promise<void>((r) => (done = r)),
+  };
+  return {
+    entered: g.entered,
+    done: g.done,
+    release,
+    async hold() {
+      entered();
+      await g.released;
+      done();
+    },
+  };
+}
+
+/** Instances A and B sharing one Redis prefix; A's vendor call for a line containing "slow line" waits for `slow.release()`. */
+async function twoInstances(): Promise<{ a: RelayHandle; b: RelayHandle; prefix: string; slow: Gate }> {
   const prefix = `lk${newId(6)}:`;
-  const slow: typeof fetch = async (input, init) => {
-    if (init?.body instanceof FormData && String(init.body.get('message')).includes('slow line')) await new Promise((r) => setTimeout(r, SLOW_MS));
+  const slow = gate();
+  const held: typeof fetch = async (input, init) => {
+    if (init?.body instanceof FormData && String(init.body.get('message')).includes('slow line')) await slow.hold();
     return fetch(input, init);
   };
+  // The held call must not time out while the test watches it (the adapter's timeout is real time).
   const make = async (fetchImpl?: typeof fetch) => {
     const store = new RedisStore({ url: redis.url, prefix, lockMs: LOCK_MS });
     const relay = await startRelay({
       hookSecret: SECRET,
       signingKey: 'lock-test-signing-key',
       allowedOrigins: [ORIGIN],
-      adapters: [omnideskAdapterFor(sim, { retry: { attempts: 1, baseDelayMs: 20, timeoutMs: 5000 }, fetch: fetchImpl })],
+      adapters: [omnideskAdapterFor(sim, { retry: { attempts: 1, baseDelayMs: 20, timeoutMs: 60_000 }, fetch: fetchImpl })],
       store,
       drainMs: 200,
       log: () => undefined,
@@ -53,7 +87,34 @@ async function twoInstances(): Promise<{ a: RelayHandle; b: RelayHandle; prefix:
     cleanup.push(() => store.close(), () => relay.close());
     return relay;
   };
-  return { a: await make(slow), b: await make(), prefix };
+  return { a: await make(held), b: await make(), prefix, slow };
+}
+
+/**
+ * Every command Redis runs on a session's lock, as MONITOR reports it: takes (SET NX, whoever
+ * tries) and renewals (the PEXPIRE inside the renewal script). A plain socket: MONITOR's lines are
+ * simple strings (`+<time> [<db> <client>] "<command>" "<arg>" …`).
+ */
+async function watchLocks(prefix: string): Promise<{ takes: () => number; renewals: () => number }> {
+  const socket = connect(redis.port, '127.0.0.1');
+  cleanup.push(async () => socket.destroy());
+  let takes = 0;
+  let renewals = 0;
+  let pending = '';
+  let monitoring!: () => void;
+  const started = new Promise<void>((r) => (monitoring = r));
+  socket.on('data', (d: Buffer) => {
+    const lines = (pending + d.toString()).split('\r\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (line === '+OK') monitoring();
+      if (line.includes(`] "set" "${prefix}l:`)) takes++;
+      if (line.includes(` lua] "PEXPIRE" "${prefix}l:`)) renewals++;
+    }
+  });
+  socket.write('MONITOR\r\n');
+  await started;
+  return { takes: () => takes, renewals: () => renewals };
 }
 
 function agentSays(relay: RelayHandle, sessionID: string, message: string): Promise<number> {
@@ -77,15 +138,23 @@ const agentIds = (v: ReturnType<typeof visitor>) => v.of('message').filter((e) =
 
 describe('one session on relay instances sharing Redis', () => {
   it('keeps the lock while the vendor call runs: the other instance waits, and every message keeps its own id', async () => {
-    const { a, b } = await twoInstances();
+    const { a, b, prefix, slow } = await twoInstances();
     const { v, chatId } = await chatOn(a);
+    const locks = await watchLocks(prefix);
 
-    const sentAt = Date.now();
     v.transport.send({ type: 'send', clientId: 's1', text: 'slow line' });
-    await new Promise((r) => setTimeout(r, 3 * LOCK_MS)); // A's call is in flight, well past LOCK_MS
-    expect(await agentSays(b, chatId, 'via B while A is busy')).toBe(200);
+    await slow.entered;
+    const order: string[] = [];
+    void slow.done.then(() => order.push('A called the vendor'));
+    const viaB = agentSays(b, chatId, 'via B while A is busy').then((status) => (order.push('B answered'), status));
+    // B tries the lock again and again, while A renews it more than three times over (so it
+    // outlived LOCK_MS several times without expiring under A).
+    const takesBefore = locks.takes();
+    await waitFor(() => locks.takes() >= takesBefore + 2 && locks.renewals() >= 9, 'B waiting while A renews', 20_000);
+    slow.release();
+    expect(await viaB).toBe(200);
     // B's hookpoint waited for A's operation to finish.
-    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(SLOW_MS);
+    expect(order).toEqual(['A called the vendor', 'B answered']);
     await waitFor(() => v.of('message').find((e) => e.message.clientId === 's1'), 'echo of the slow line');
 
     expect(await agentSays(a, chatId, 'via A afterwards')).toBe(200);
@@ -94,21 +163,23 @@ describe('one session on relay instances sharing Redis', () => {
     const ids = agentIds(v);
     expect(new Set(ids).size).toBe(ids.length);
     expect(v.of('error')).toEqual([]);
-  });
+  }, 30_000);
 
   it('refuses the commit of an instance whose lock was lost: it never overwrites the newer state', async () => {
-    const { a, b, prefix } = await twoInstances();
+    const { a, b, prefix, slow } = await twoInstances();
     const { v, chatId } = await chatOn(a);
     const probe = new Redis(redis.url);
     cleanup.push(() => probe.quit());
 
     v.transport.send({ type: 'send', clientId: 's1', text: 'slow line' });
-    await new Promise((r) => setTimeout(r, LOCK_MS));
+    // A's operation is in its vendor call, holding the session's lock.
+    await slow.entered;
     // A stalls past its lock (a long GC pause, a Redis failover): the lock is gone.
     const locks = await probe.keys(`${prefix}l:*`);
     expect(locks).toHaveLength(1);
     await probe.del(...locks);
     expect(await agentSays(b, chatId, 'via B meanwhile')).toBe(200);
+    slow.release();
 
     // A's operation ends: its state (computed before B's line) is refused, and the visitor told.
     await waitFor(() => v.of('error').find((e) => e.code === 'conflict'), 'conflict error', 5000);
@@ -121,10 +192,11 @@ describe('one session on relay instances sharing Redis', () => {
     expect(new Set(ids).size).toBe(ids.length);
 
     // The visitor retries the line (same client id): the same messageNumber, so Omnidesk has it once.
+    // (The gate was released: this call goes straight through.)
     v.transport.send({ type: 'send', clientId: 's1', text: 'slow line' });
     await waitFor(() => v.of('message').find((e) => e.message.clientId === 's1'), 'echo on retry', 5000);
-    const slow = calls(sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId && m.message === 'slow line');
-    expect(new Set(slow.map((m) => m.messageNumber)).size).toBe(1);
+    const sent = calls(sim, '/chat/notifyUserNewChatMessage').filter((m) => m.chatSessionID === chatId && m.message === 'slow line');
+    expect(new Set(sent.map((m) => m.messageNumber)).size).toBe(1);
   });
 
   it('handles a hookpoint again when its commit meets state another instance committed meanwhile', async () => {

@@ -40,6 +40,8 @@ function closedPort(): Promise<number> {
 }
 
 const policy = { attempts: 3, baseDelayMs: 5, timeoutMs: 200 };
+/** For calls whose answer (503, refused) is the point: no timeout may beat it on a busy machine. */
+const answered = { ...policy, timeoutMs: 30_000 };
 
 /**
  * fetch whose timeout takes effect only once the server has seen that attempt: on a busy
@@ -74,10 +76,10 @@ describe('retries of vendor calls', () => {
 
   it('does not repeat a call that creates something after the server answered 503', async () => {
     const busy = await server(() => 503);
-    await expect(callWithRetry(fetch, busy.url, post, policy, { idempotent: false })).rejects.toMatchObject({ status: 503 });
+    await expect(callWithRetry(fetch, busy.url, post, answered, { idempotent: false })).rejects.toMatchObject({ status: 503 });
     expect(busy.requests()).toBe(1);
     const idem = await server((n) => (n < 3 ? 503 : 200));
-    await expect(callWithRetry(fetch, idem.url, post, policy)).resolves.toEqual({ success: true });
+    await expect(callWithRetry(fetch, idem.url, post, answered)).resolves.toEqual({ success: true });
     expect(idem.requests()).toBe(3);
   });
 
@@ -87,11 +89,11 @@ describe('retries of vendor calls', () => {
     let attempts = 0;
     // The first attempt finds nothing listening (a restarting vendor), the next gets through.
     const flaky: typeof fetch = (input, init) => fetch(++attempts === 1 ? refusedUrl : input, init);
-    await expect(callWithRetry(flaky, live.url, post, policy, { idempotent: false })).resolves.toEqual({ success: true });
+    await expect(callWithRetry(flaky, live.url, post, answered, { idempotent: false })).resolves.toEqual({ success: true });
     expect(attempts).toBe(2);
     expect(live.requests()).toBe(1);
 
-    const err = await callWithRetry(fetch, refusedUrl, post, policy, { idempotent: false }).catch((e: unknown) => e);
+    const err = await callWithRetry(fetch, refusedUrl, post, answered, { idempotent: false }).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 0, mayHaveArrived: false });
   });
 });

@@ -59,7 +59,8 @@ async function redisBytes(): Promise<string | null> {
   const { Redis } = await import('ioredis');
   const c = new Redis(redis.url);
   try {
-    return await c.get('budget:filebytes');
+    // The budget's total (./src/server/relay/redis-keys.ts: its keys share the `{files}` slot).
+    return await c.get('budget:{files}:bytes');
   } finally {
     c.disconnect();
   }

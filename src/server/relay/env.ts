@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { systemClock, type Clock } from '../clock';
 import type { RelayAdapterFactory } from './adapter';
 import { clientIpResolver } from './proxy-trust';
-import { RateLimiter } from './rate-limit';
+import { RateLimiter, type Limiter, type LimiterFactory } from './rate-limit';
 import type { RelayConfig, RelayRoute } from './server';
 import { MemoryStore, type SessionStore } from './store';
 import { ConnectionCounter, DEFAULT_SOCKET_LIMITS, type VisitorSocketLimits } from './visitor-socket-guard';
@@ -16,13 +16,13 @@ export const DEFAULT_FILE_TYPES = ['png', 'jpg', 'jpeg', 'gif', 'webp', 'pdf', '
 
 export interface RelayLimits {
   /** Per client IP: WebSocket connects. */
-  ip: RateLimiter;
+  ip: Limiter;
   /** Per client IP: file downloads and rejected requests. */
-  http: RateLimiter;
+  http: Limiter;
   /** Per vendor IP: hookpoint calls. */
-  hook: RateLimiter;
+  hook: Limiter;
   /** Per session: visitor commands. */
-  session: RateLimiter;
+  session: Limiter;
   visitor: VisitorLimits;
   connections: ConnectionCounter;
   sockets: VisitorSocketLimits;
@@ -61,11 +61,14 @@ export function relaySettings(config: RelayConfig): RelaySettings {
   const socketLimits: VisitorSocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...config.sockets };
   const clock = config.clock ?? systemClock;
   const now = () => clock.now();
+  const store: SessionStore = config.store ?? new MemoryStore({ maxFileBytes: config.maxStoredFileBytes ?? 200 * 1024 * 1024 });
+  // A shared store shares the limits too (N instances allow a limit once); else this process's memory.
+  const limiter: LimiterFactory = (limit, name) => store.limiter?.(limit, name, now) ?? new RateLimiter(limit, now, name);
   return {
     config,
     clock,
     log: config.log ?? ((m: string) => console.log(`[relay] ${m}`)),
-    store: config.store ?? new MemoryStore({ maxFileBytes: config.maxStoredFileBytes ?? 200 * 1024 * 1024 }),
+    store,
     adapters: new Map(config.adapters.map((a) => [a.vendor, a])),
     extraRoutes: new Map((config.routes ?? []).map((r) => [r.path, r])),
     allowedTypes: (config.allowedFileTypes ?? DEFAULT_FILE_TYPES).map((t) => t.toLowerCase()),
@@ -77,11 +80,11 @@ export function relaySettings(config: RelayConfig): RelaySettings {
     clientIp: clientIpResolver({ trusted: config.trustedProxies, hops: config.proxyHops }),
     origins: new Set(config.allowedOrigins),
     limits: {
-      ip: new RateLimiter(config.ipRate ?? { capacity: 60, perMinute: 120 }, now, 'connect'),
-      http: new RateLimiter(config.httpRate ?? { capacity: 60, perMinute: 120 }, now, 'http'),
-      hook: new RateLimiter(config.hookRate ?? { capacity: 2000, perMinute: 12_000 }, now, 'hookpoint'),
-      session: new RateLimiter(config.sessionRate ?? { capacity: 60, perMinute: 300 }, now, 'command'),
-      visitor: new VisitorLimits(config.visitorRates, now),
+      ip: limiter(config.ipRate ?? { capacity: 60, perMinute: 120 }, 'connect'),
+      http: limiter(config.httpRate ?? { capacity: 60, perMinute: 120 }, 'http'),
+      hook: limiter(config.hookRate ?? { capacity: 2000, perMinute: 12_000 }, 'hookpoint'),
+      session: limiter(config.sessionRate ?? { capacity: 60, perMinute: 300 }, 'command'),
+      visitor: new VisitorLimits(config.visitorRates, limiter),
       connections: new ConnectionCounter(socketLimits.perIp),
       sockets: socketLimits,
     },

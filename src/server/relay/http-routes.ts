@@ -65,7 +65,7 @@ export function serveHttp(env: RelayEnv, server: Server, registry: SessionRegist
     }
 
     if (parts[0] === 'files' && parts.length === 3 && (req.method === 'GET' || req.method === 'HEAD')) {
-      if (!httpLimiter.take(ip)) return json(res, 429, { success: false });
+      if (!(await httpLimiter.take(ip))) return json(res, 429, { success: false });
       const file = await store.getFile(parts[1]!);
       const sig = url.searchParams.get('sig') ?? '';
       if (!file || !safeEqual(sig, sign(config.signingKey, 'file', `${file.sessionId}/${parts[1]!}`))) return json(res, 403, { success: false }, cors);
@@ -97,14 +97,14 @@ export function serveHttp(env: RelayEnv, server: Server, registry: SessionRegist
     if (!hookPath || !safeEqual(hookPath.secret, config.hookSecret)) {
       // Wrong secret, wrong path, wrong method: all look the same, and guessing is rate limited.
       req.resume();
-      if (!httpLimiter.take(ip)) return json(res, 429, { success: false });
+      if (!(await httpLimiter.take(ip))) return json(res, 429, { success: false });
       return json(res, 401, { success: false, error: 'unauthorized' });
     }
     if (config.hookIpAllowlist?.length && !config.hookIpAllowlist.includes(ip)) {
       req.resume();
       return json(res, 403, { success: false, error: 'forbidden' });
     }
-    if (!hookLimiter.take(ip)) {
+    if (!(await hookLimiter.take(ip))) {
       req.resume();
       return json(res, 429, { success: false, error: 'rate limited' });
     }

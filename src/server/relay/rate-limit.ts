@@ -6,12 +6,26 @@ export interface RateLimit {
   perMinute: number;
 }
 
+/**
+ * One limit as the relay's code uses it. In memory (`RateLimiter`) it answers at once; shared
+ * through Redis (./rate-limit-shared.ts) it answers after a round trip, so callers await it.
+ */
+export interface Limiter {
+  /** Spend one token for `key`; false when the key is over its limit (counted in the metrics). */
+  take(key: string): boolean | Promise<boolean>;
+  /** Forget what this process keeps in memory for keys that are back to full. */
+  sweep(): void;
+}
+
+/** Makes the limit called `name` (its label in metrics); a shared store passes a shared one. */
+export type LimiterFactory = (limit: RateLimit, name: string) => Limiter;
+
 interface Bucket {
   tokens: number;
   at: number;
 }
 
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(

@@ -1,34 +1,31 @@
 /**
- * Sessions in Redis, for several relay instances behind a load balancer (REDIS_URL).
+ * Sessions in Redis, for several relay instances behind a load balancer: one Redis (REDIS_URL),
+ * a Sentinel-found master (REDIS_SENTINELS) or a Redis Cluster (REDIS_CLUSTER_NODES).
  *
- * Keys (all under `prefix`): `s:<id>` hash (record, seq counter, dropped-up-to, state
- * version), `e:<id>` sorted set of unacknowledged events scored by seq, `h:<vendor>:<hookKey>`
- * → id, `active` sorted set of ids by last activity, `l:<id>` the operation lock,
- * `f:<fileId>` files, `fs:<id>` a session's file ids, `files` + `filebytes` the fleet-wide file
- * budget (oldest files evicted past `maxFileBytes`). Events are numbered, kept, and
- * published in ONE Lua script, so seqs are gap-free, pub/sub order is seq order across
- * instances, and a crash can never keep an event without announcing it or vice versa
- * (an instance that missed an announcement finds the gap and replays from the set).
+ * The rooms: ./redis-keys.ts (the key layout: one hash slot per script), ./redis-scripts.ts (the
+ * Lua that numbers, keeps and announces events in one step), ./redis-announcements.ts (the
+ * fan-out to every instance and its catch-up after a reconnection), ./redis-lock.ts (a session's
+ * operation lock), ./redis-files.ts (files and their budgets), ./rate-limit-shared.ts (rate
+ * limits every instance shares). This file is the SessionStore over them.
  *
- * Everything expires `ttlMs` after its last activity, so sessions of a fleet that went away
- * for good do not stay in Redis for ever.
- *
- * The lock is short (`lockMs`, so a dead holder is waited out quickly) and renewed while its
- * operation runs (a vendor call with retries can take ~42 s). Should it still be lost (a
- * stalled process, a Redis failover), the commit carries the state version the operation
- * started from and is refused if another instance committed meanwhile: a stale instance never
- * overwrites newer state.
+ * Everything expires `ttlMs` after its last activity, so sessions of a fleet that went away for
+ * good do not stay in Redis for ever. The active set (ids by last activity) is one key: the
+ * idle sweep reads it, and claiming a session for ending takes it out (exactly one instance wins).
  */
-import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { connectRedis, type RedisTarget } from './redis-connection';
-import { telemetry } from './telemetry';
-import type { ConfabEventBody, Json } from '../../core/contract';
+import { connectRedis, type RedisClient, type RedisTarget } from './redis-connection';
+import { RedisAnnouncements, parseItem } from './redis-announcements';
+import { RedisFiles } from './redis-files';
+import { RedisKeys } from './redis-keys';
+import { withRedisLock } from './redis-lock';
+import { COMMIT, REPLAY } from './redis-scripts';
+import { SharedRateLimiter } from './rate-limit-shared';
+import type { Limiter, RateLimit } from './rate-limit';
+import type { Json } from '../../core/contract';
 import type { RelayPage } from '../../protocol/relay';
 import { StaleCommit, type Commit, type SessionRecord, type SessionStore, type StoredEvent, type StoredFile } from './store';
 
 export interface RedisStoreOptions {
-  /** redis://… (or `target`, e.g. a Sentinel master: ./redis-connection.ts). */
+  /** redis://… (or `target`: a Sentinel master, a Cluster: ./redis-connection.ts). */
   url?: string;
   target?: RedisTarget;
   /** Key prefix, so one Redis can serve several relays (default "confab:"). */
@@ -51,171 +48,38 @@ export interface RedisStoreOptions {
   maxFileBytes?: number;
 }
 
-const COMMIT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
--- Refused before anything is numbered: state computed from an older version must not win.
-if ARGV[8] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'version') or '0') ~= tonumber(ARGV[8]) then
-  return {-2, tonumber(redis.call('HGET', KEYS[1], 'version') or '0')}
-end
-local limit = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[7])
--- XX: a session claimed for ending stays out of the active set (it must not be resumed).
-redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[3])
-for i = 9, #ARGV do
-  local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-  local item = '{"seq":' .. seq .. ',"event":' .. ARGV[i] .. '}'
-  redis.call('ZADD', KEYS[2], seq, item)
-  redis.call('PUBLISH', ARGV[4], ARGV[3] .. '\\n' .. item)
-end
-local n = redis.call('ZCARD', KEYS[2])
-if n > limit then
-  local last = redis.call('ZRANGE', KEYS[2], n - limit - 1, n - limit - 1, 'WITHSCORES')
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, n - limit - 1)
-  redis.call('HSET', KEYS[1], 'dropped', last[2])
-end
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
-redis.call('PEXPIRE', KEYS[4], ttl)
-if ARGV[5] == '1' then
-  redis.call('HSET', KEYS[1], 'state', ARGV[6])
-  return redis.call('HINCRBY', KEYS[1], 'version', 1)
-end
-return tonumber(redis.call('HGET', KEYS[1], 'version'))
-`;
-
-const REPLAY = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {0, {}} end
-if ARGV[2] == '0' then return {0, redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')} end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
-local dropped = tonumber(redis.call('HGET', KEYS[1], 'dropped') or '0')
-local lost = 0
-if tonumber(ARGV[1]) < dropped then lost = 1 end
-redis.call('HSET', KEYS[1], 'dropped', 0)
-return {lost, redis.call('ZRANGE', KEYS[2], 0, -1)}
-`;
-
-/**
- * The fleet-wide file budget: `files` (members "<fileId> <bytes>", scored by when they were put)
- * and `filebytes` (their sum). Entries older than the TTL expired with their file and are
- * forgotten first; then the oldest files go until the total fits (never the one just put).
- * KEYS: files, filebytes. ARGV: member to add ('' for none), now, max bytes, key prefix, ttl.
- */
-const FILE_BUDGET = `
-local function size(m) return tonumber(string.match(m, ' (%d+)$')) or 0 end
-local function forget(m)
-  redis.call('ZREM', KEYS[1], m)
-  return redis.call('DECRBY', KEYS[2], size(m))
-end
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (tonumber(ARGV[2]) - tonumber(ARGV[5])))) do forget(m) end
-if ARGV[1] ~= '' then
-  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-  redis.call('INCRBY', KEYS[2], size(ARGV[1]))
-end
-local total = tonumber(redis.call('GET', KEYS[2]) or '0')
-while total > tonumber(ARGV[3]) do
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)
-  if #oldest == 0 or oldest[1] == ARGV[1] then break end
-  redis.call('DEL', ARGV[4] .. 'f:' .. string.match(oldest[1], '^(%S+)'))
-  total = forget(oldest[1])
-end
-return total
-`;
-
-/** Files gone with their session or evicted from it leave the budget (only those still in it). */
-const FORGET_FILES = `
-for _, m in ipairs(ARGV) do
-  if redis.call('ZREM', KEYS[1], m) == 1 then
-    redis.call('DECRBY', KEYS[2], tonumber(string.match(m, ' (%d+)$')) or 0)
-  end
-end
-return 0
-`;
-
-const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-/** Extends the lock only while it is still ours (another instance may hold it after an expiry). */
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-
-/** Sessions whose announcements are re-checked after the subscriber reconnects. */
-const RECENT_SESSIONS = 10_000;
-
-function parseItem(raw: string): StoredEvent | null {
-  try {
-    const v = JSON.parse(raw) as { seq?: unknown; event?: unknown };
-    return typeof v.seq === 'number' && v.event && typeof v.event === 'object' ? { seq: v.seq, event: v.event as ConfabEventBody } : null;
-  } catch {
-    return null;
-  }
-}
-
 export class RedisStore implements SessionStore {
   readonly shared = true;
-  private readonly redis: Redis;
-  private readonly sub: Redis;
-  private readonly prefix: string;
+  private readonly redis: RedisClient;
+  private readonly sub: RedisClient;
+  private readonly keys: RedisKeys;
   private readonly ttlMs: number;
-  private readonly lockMs: number;
-  private readonly lockWaitMs: number;
-  private readonly channel: string;
-  private readonly maxFileBytes: number;
-  private readonly listeners: ((id: string, item: StoredEvent) => void)[] = [];
-  private subscribed: Promise<unknown>;
+  private readonly lock: { lockMs: number; lockWaitMs: number };
+  private readonly files: RedisFiles;
+  private readonly announcements: RedisAnnouncements;
 
   constructor(opts: RedisStoreOptions) {
-    this.prefix = opts.prefix ?? 'confab:';
+    this.keys = new RedisKeys(opts.prefix ?? 'confab:');
     this.ttlMs = opts.ttlMs ?? 24 * 3600_000;
-    this.lockMs = opts.lockMs ?? 15_000;
+    const lockMs = opts.lockMs ?? 15_000;
     // Longer than the longest operation (4 attempts × 10 s + backoff ≈ 42 s), so a waiter does
     // not give up on a live holder that is still renewing.
-    this.lockWaitMs = opts.lockWaitMs ?? Math.max(60_000, this.lockMs + 5000);
-    this.channel = `${this.prefix}events`;
-    this.maxFileBytes = opts.maxFileBytes ?? 200 * 1024 * 1024;
+    this.lock = { lockMs, lockWaitMs: opts.lockWaitMs ?? Math.max(60_000, lockMs + 5000) };
     const commandTimeout = opts.commandTimeoutMs ?? 5000;
     const target: RedisTarget = opts.target ?? { kind: 'url', url: opts.url ?? 'redis://127.0.0.1:6379' };
     // Each connection logs its state changes and errors (./redis-connection.ts): an outage is never silent.
     this.redis = connectRedis(target, { maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout }, 'commands');
     this.sub = connectRedis(target, { maxRetriesPerRequest: 5 }, 'subscriber');
-    this.sub.on('message', (_channel: string, message: string) => {
-      const nl = message.indexOf('\n');
-      const item = nl > 0 ? parseItem(message.slice(nl + 1)) : null;
-      if (!item) return;
-      const id = message.slice(0, nl);
-      // Most recently announced last, at most RECENT_SESSIONS (a Map keeps insertion order).
-      this.recent.delete(id);
-      this.recent.set(id, true);
-      if (this.recent.size > RECENT_SESSIONS) this.recent.delete(this.recent.keys().next().value!);
-      for (const l of this.listeners) l(id, item);
-    });
-    // Announcements made while the subscriber was reconnecting (a Redis restart, a Sentinel
-    // failover) reached nobody. Once it is subscribed again, each recently active session's
-    // newest event is announced locally: the relay delivers it, or finds the gap and replays.
-    let connectedBefore = false;
-    this.sub.on('ready', () => {
-      if (!connectedBefore) return void (connectedBefore = true);
-      // ioredis re-subscribes on 'ready'; a PING on the same connection answers after that.
-      void this.sub
-        .ping()
-        .then(() => this.catchUp())
-        .catch((err: unknown) => telemetry().redisError('catch-up', String(err)));
-    });
-    this.subscribed = this.sub.subscribe(this.channel);
-    // Awaited by ready(); marked handled here so a Redis that never came up is not an unhandled rejection.
-    this.subscribed.catch(() => undefined);
-  }
-
-  private readonly recent = new Map<string, true>();
-
-  private async catchUp(): Promise<void> {
-    const ids = [...this.recent.keys()];
-    const newest = await Promise.all(ids.map((id) => this.redis.zrange(this.k('e', id), '-1', '-1')));
-    ids.forEach((id, i) => {
-      const item = newest[i]?.[0] ? parseItem(newest[i]![0]) : null;
-      if (item) for (const l of this.listeners) l(id, item);
+    this.files = new RedisFiles(this.redis, this.keys, this.ttlMs, opts.maxFileBytes ?? 200 * 1024 * 1024);
+    this.announcements = new RedisAnnouncements(this.sub, this.keys.channel, async (id) => {
+      const [raw] = await this.redis.zrange(this.keys.events(id), '-1', '-1');
+      return raw ? parseItem(raw) : null;
     });
   }
 
   /** Resolves once connected and subscribed (the relay waits for it at start-up). */
   ready(): Promise<unknown> {
-    return Promise.all([this.subscribed, this.redis.ping()]);
+    return Promise.all([this.announcements.ready(), this.redis.ping()]);
   }
 
   /**
@@ -233,29 +97,19 @@ export class RedisStore implements SessionStore {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    for (;;) {
-      try {
-        await this.subscribed;
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        this.subscribed = this.sub.subscribe(this.channel);
-        this.subscribed.catch(() => undefined);
-      }
-    }
+    await this.announcements.readyBy(deadline);
   }
 
   ping(): Promise<unknown> {
     return this.redis.ping();
   }
 
-  private k(kind: string, id: string): string {
-    return `${this.prefix}${kind}:${id}`;
+  limiter(limit: RateLimit, name: string, now: () => number): Limiter {
+    return new SharedRateLimiter(this.redis, this.keys.prefix, limit, name, now);
   }
 
   async create(record: SessionRecord, now: number): Promise<void> {
-    const s = this.k('s', record.id);
-    const h = this.k('h', `${record.vendor}:${record.hookKey}`);
+    const s = this.keys.session(record.id);
     await this.redis
       .multi()
       .hset(s, {
@@ -269,13 +123,14 @@ export class RedisStore implements SessionStore {
         dropped: 0,
       })
       .pexpire(s, this.ttlMs)
-      .set(h, record.id, 'PX', this.ttlMs)
-      .zadd(`${this.prefix}active`, now, record.id)
       .exec();
+    // Other slots, one command each; last the active set, which makes the session live.
+    await this.redis.set(this.keys.hook(record.vendor, record.hookKey), record.id, 'PX', this.ttlMs);
+    await this.redis.zadd(this.keys.active, now, record.id);
   }
 
   async get(id: string): Promise<SessionRecord | null> {
-    const h = await this.redis.hgetall(this.k('s', id));
+    const h = await this.redis.hgetall(this.keys.session(id));
     if (!h.vendor || !h.hookKey) return null;
     try {
       return {
@@ -293,23 +148,19 @@ export class RedisStore implements SessionStore {
   }
 
   idByHookKey(vendor: string, hookKey: string): Promise<string | null> {
-    return this.redis.get(this.k('h', `${vendor}:${hookKey}`));
+    return this.redis.get(this.keys.hook(vendor, hookKey));
   }
 
   async commit(id: string, commit: Commit, bufferLimit: number, now: number): Promise<number | null> {
-    const rec = await this.redis.hmget(this.k('s', id), 'vendor', 'hookKey');
-    const hookKeyKey = this.k('h', `${rec[0] ?? ''}:${rec[1] ?? ''}`);
+    const [vendor, hookKey] = await this.redis.hmget(this.keys.session(id), 'vendor', 'hookKey');
     const result = (await this.redis.eval(
       COMMIT,
-      4,
-      this.k('s', id),
-      this.k('e', id),
-      `${this.prefix}active`,
-      hookKeyKey,
+      2,
+      this.keys.session(id),
+      this.keys.events(id),
       bufferLimit,
-      now,
       id,
-      this.channel,
+      this.keys.channel,
       commit.state === undefined ? '0' : '1',
       commit.state === undefined ? '' : JSON.stringify(commit.state),
       this.ttlMs,
@@ -317,11 +168,18 @@ export class RedisStore implements SessionStore {
       ...commit.events.map((e) => JSON.stringify(e)),
     )) as number | [number, number];
     if (Array.isArray(result)) throw new StaleCommit(id, commit.baseVersion ?? 0, result[1]);
-    return result < 0 ? null : result;
+    if (result < 0) return null;
+    // The session's other keys live in other slots: kept alive after the commit. XX: a session
+    // claimed for ending stays out of the active set (it must not be resumed).
+    await Promise.all([
+      this.redis.zadd(this.keys.active, 'XX', now, id),
+      vendor && hookKey ? this.redis.pexpire(this.keys.hook(vendor, hookKey), this.ttlMs) : null,
+    ]);
+    return result;
   }
 
   async replay(id: string, afterSeq: number, resume: boolean): Promise<{ events: StoredEvent[]; lost: boolean }> {
-    const [lost, raw] = (await this.redis.eval(REPLAY, 2, this.k('s', id), this.k('e', id), afterSeq, resume ? '1' : '0')) as [
+    const [lost, raw] = (await this.redis.eval(REPLAY, 2, this.keys.session(id), this.keys.events(id), afterSeq, resume ? '1' : '0')) as [
       number,
       string[],
     ];
@@ -329,116 +187,48 @@ export class RedisStore implements SessionStore {
   }
 
   async ack(id: string, seq: number): Promise<void> {
-    await this.redis.zremrangebyscore(this.k('e', id), '-inf', seq);
+    await this.redis.zremrangebyscore(this.keys.events(id), '-inf', seq);
   }
 
   async touch(id: string, now: number): Promise<void> {
-    await this.redis.zadd(`${this.prefix}active`, 'XX', now, id);
+    await this.redis.zadd(this.keys.active, 'XX', now, id);
   }
 
   idle(before: number): Promise<string[]> {
-    return this.redis.zrangebyscore(`${this.prefix}active`, '-inf', `(${before}`, 'LIMIT', 0, 500);
+    return this.redis.zrangebyscore(this.keys.active, '-inf', `(${before}`, 'LIMIT', 0, 500);
   }
 
   async claimEnd(id: string): Promise<boolean> {
-    return (await this.redis.zrem(`${this.prefix}active`, id)) === 1;
+    return (await this.redis.zrem(this.keys.active, id)) === 1;
   }
 
   /** A live session is in the active set; claimEnd takes it out while the session record remains. */
   async ending(id: string): Promise<boolean> {
-    return (await this.redis.zscore(`${this.prefix}active`, id)) === null;
+    return (await this.redis.zscore(this.keys.active, id)) === null;
   }
 
   async remove(id: string): Promise<void> {
-    const [vendor, hookKey] = await this.redis.hmget(this.k('s', id), 'vendor', 'hookKey');
-    const files = await this.redis.lrange(this.k('fs', id), 0, -1);
-    await this.redis.del(
-      this.k('s', id),
-      this.k('e', id),
-      this.k('fs', id),
-      this.k('h', `${vendor ?? ''}:${hookKey ?? ''}`),
-      ...files.map((f) => this.k('f', f.split(' ')[0]!)),
-    );
-    await this.redis.zrem(`${this.prefix}active`, id);
-    await this.forgetFiles(files);
+    const [vendor, hookKey] = await this.redis.hmget(this.keys.session(id), 'vendor', 'hookKey');
+    await this.files.removeAll(id);
+    await this.redis.del(this.keys.session(id), this.keys.events(id));
+    if (vendor && hookKey) await this.redis.del(this.keys.hook(vendor, hookKey));
+    await this.redis.zrem(this.keys.active, id);
   }
 
-  private async forgetFiles(members: string[]): Promise<void> {
-    if (members.length) await this.redis.eval(FORGET_FILES, 2, `${this.prefix}files`, `${this.prefix}filebytes`, ...members);
+  putFile(fileId: string, file: StoredFile, perSessionBytes: number): Promise<void> {
+    return this.files.put(fileId, file, perSessionBytes);
   }
 
-  async putFile(fileId: string, file: StoredFile, perSessionBytes: number): Promise<void> {
-    const list = this.k('fs', file.sessionId);
-    await this.redis
-      .multi()
-      .hset(this.k('f', fileId), { sessionId: file.sessionId, name: file.name, mime: file.mime, bytes: Buffer.from(file.bytes) })
-      .pexpire(this.k('f', fileId), this.ttlMs)
-      .rpush(list, `${fileId} ${file.bytes.length}`)
-      .pexpire(list, this.ttlMs)
-      .exec();
-    // Oldest files go first once the session holds too much (the newest always stays).
-    const entries = await this.redis.lrange(list, 0, -1);
-    let total = entries.reduce((n, e) => n + Number(e.split(' ')[1]), 0);
-    for (const e of entries.slice(0, -1)) {
-      if (total <= perSessionBytes) break;
-      total -= Number(e.split(' ')[1]);
-      await this.redis.multi().lrem(list, 1, e).del(this.k('f', e.split(' ')[0]!)).exec();
-      await this.forgetFiles([e]);
-    }
-    // Then the fleet-wide budget: the oldest files of any session go first.
-    await this.redis.eval(
-      FILE_BUDGET,
-      2,
-      `${this.prefix}files`,
-      `${this.prefix}filebytes`,
-      `${fileId} ${file.bytes.length}`,
-      Date.now(),
-      this.maxFileBytes,
-      this.prefix,
-      this.ttlMs,
-    );
-  }
-
-  async getFile(fileId: string): Promise<StoredFile | null> {
-    const [sessionId, name, mime] = await this.redis.hmget(this.k('f', fileId), 'sessionId', 'name', 'mime');
-    const bytes = await this.redis.hgetBuffer(this.k('f', fileId), 'bytes');
-    if (!sessionId || name == null || !mime || !bytes) return null;
-    return { sessionId, name, mime, bytes: new Uint8Array(bytes) };
+  getFile(fileId: string): Promise<StoredFile | null> {
+    return this.files.get(fileId);
   }
 
   onEvent(listener: (id: string, item: StoredEvent) => void): void {
-    this.listeners.push(listener);
+    this.announcements.onEvent(listener);
   }
 
-  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const key = this.k('l', id);
-    const token = randomBytes(12).toString('base64url');
-    // Waits out a lock whose holder died at most lockMs ago, or a live holder's operation;
-    // contention is rare (one session's traffic), so a short poll is enough.
-    const deadline = Date.now() + this.lockWaitMs;
-    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
-      if ((await this.redis.set(key, token, 'PX', this.lockMs, 'NX')) === 'OK') break;
-      if (Date.now() > deadline) throw new Error('session is busy on another relay instance');
-      await new Promise((r) => setTimeout(r, wait));
-    }
-    const renewal = setInterval(
-      () => {
-        this.redis.eval(RENEW, 1, key, token, this.lockMs).then(
-          // Lost (it expired and someone else took it): renewing cannot get it back. The commit's
-          // version check keeps this operation from overwriting the new holder's state.
-          (ok) => void (ok === 1 || clearInterval(renewal)),
-          (err: unknown) => telemetry().redisError('renew-lock', String(err)),
-        );
-      },
-      Math.max(5, Math.floor(this.lockMs / 3)),
-    );
-    try {
-      return await fn();
-    } finally {
-      clearInterval(renewal);
-      // Not fatal (the lock expires by itself within lockMs), but an operator should know.
-      await this.redis.eval(UNLOCK, 1, key, token).catch((err: unknown) => telemetry().redisError('unlock', String(err)));
-    }
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return withRedisLock(this.redis, this.keys.lock(id), this.lock, fn);
   }
 
   /** Bounded: with Redis unreachable QUIT would wait for a reconnection that may never come. */

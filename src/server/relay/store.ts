@@ -11,6 +11,7 @@
 import type { ConfabEventBody, Json } from '../../core/contract';
 import type { RelayPage } from '../../protocol/relay';
 import type { RelayFile } from './adapter';
+import type { Limiter, RateLimit } from './rate-limit';
 
 export interface StoredEvent {
   seq: number;
@@ -88,6 +89,11 @@ export interface SessionStore {
   onEvent(listener: (sessionId: string, item: StoredEvent) => void): void;
   /** Resolves when the store answers (readiness); absent: always ready (in memory). */
   ping?(): Promise<unknown>;
+  /**
+   * A rate limit every instance on this store shares (absent: each process limits on its own).
+   * `name` labels it in metrics and keys; `now` is the relay's clock for any in-memory fallback.
+   */
+  limiter?(limit: RateLimit, name: string, now: () => number): Limiter;
   /** Run `fn` while no other instance runs an operation on this session (however long it takes). */
   withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;

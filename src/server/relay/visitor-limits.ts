@@ -4,7 +4,7 @@
  * sessions per IP (each costs the vendor a config call), and chat starts and left messages
  * per session and per IP (each makes a chat or a ticket at the vendor).
  */
-import { RateLimiter, type RateLimit } from './rate-limit';
+import { RateLimiter, type Limiter, type LimiterFactory, type RateLimit } from './rate-limit';
 
 export interface VisitorRates {
   /** Frames of any kind per session (commands also pass the per-session command limit). */
@@ -31,25 +31,26 @@ export const DEFAULT_VISITOR_RATES: VisitorRates = {
 };
 
 export class VisitorLimits {
-  private readonly limiters: Record<keyof VisitorRates, RateLimiter>;
+  private readonly limiters: Record<keyof VisitorRates, Limiter>;
 
-  constructor(rates: Partial<VisitorRates> = {}, now: () => number = Date.now) {
+  /** `make`: in memory by default; a shared store makes limits every instance shares. */
+  constructor(rates: Partial<VisitorRates> = {}, make: LimiterFactory = (limit, name) => new RateLimiter(limit, Date.now, name)) {
     const r = { ...DEFAULT_VISITOR_RATES, ...rates };
-    this.limiters = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, new RateLimiter(v, now, k)])) as Record<keyof VisitorRates, RateLimiter>;
+    this.limiters = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, make(v, k)])) as Record<keyof VisitorRates, Limiter>;
   }
 
-  frame(sessionId: string): boolean {
+  async frame(sessionId: string): Promise<boolean> {
     return this.limiters.frames.take(sessionId);
   }
 
-  newSession(ip: string): boolean {
+  async newSession(ip: string): Promise<boolean> {
     return this.limiters.sessionsPerIp.take(ip);
   }
 
   /** Commands that make something at the vendor; other commands pass. */
-  command(type: string, sessionId: string, ip: string): boolean {
-    if (type === 'start') return this.limiters.startsPerSession.take(sessionId) && this.limiters.startsPerIp.take(ip);
-    if (type === 'leave-message') return this.limiters.leaveMessagesPerSession.take(sessionId) && this.limiters.leaveMessagesPerIp.take(ip);
+  async command(type: string, sessionId: string, ip: string): Promise<boolean> {
+    if (type === 'start') return (await this.limiters.startsPerSession.take(sessionId)) && this.limiters.startsPerIp.take(ip);
+    if (type === 'leave-message') return (await this.limiters.leaveMessagesPerSession.take(sessionId)) && this.limiters.leaveMessagesPerIp.take(ip);
     return true;
   }
 

@@ -26,6 +26,12 @@ import { rejectUpgrade, targetPath, type guardSockets } from './visitor-socket-g
 import { telemetry, watchSocket } from './telemetry';
 
 const HELLO_TIMEOUT_MS = 10_000;
+/**
+ * Frames of one socket waiting for the one before them (each may wait on the store or a shared
+ * rate limit in Redis): past this the sender is flooding faster than it can be answered, and the
+ * socket is cut like one that keeps sending refused frames.
+ */
+const MAX_PENDING_FRAMES = 200;
 
 export function serveVisitorSockets(
   env: RelayEnv,
@@ -48,6 +54,8 @@ export function serveVisitorSockets(
     let session: RelaySession | null = null;
     let greeted = false;
     let frames: Promise<void> = Promise.resolve();
+    let pending = 0;
+    let cut = false;
     let badFramesLogged = false;
     /** Frames refused by the frame rate; a socket that keeps sending regardless is cut. */
     let refused = 0;
@@ -72,7 +80,7 @@ export function serveVisitorSockets(
           const factory = adapters.get(frame.vendor);
           if (!factory) return fatal('vendor-unknown', `this relay does not serve ${frame.vendor}`);
           // Each new session costs the vendor a config call: bounded per IP (the widget retries later).
-          if (!visitorLimits.newSession(ip)) return fatal('session-unknown', 'too many new chats from this address; try again later');
+          if (!(await visitorLimits.newSession(ip))) return fatal('session-unknown', 'too many new chats from this address; try again later');
           const created = await createSession(factory, frame.page);
           telemetry().sessionStarted(factory.vendor, created.id);
           session = created;
@@ -93,7 +101,7 @@ export function serveVisitorSockets(
       }
       const s = session;
       // Every frame counts, whatever it is: each may cost a store command.
-      if (!visitorLimits.frame(s.id)) {
+      if (!(await visitorLimits.frame(s.id))) {
         if (++refused === 200) {
           ws.close(1008, 'too many frames');
           // A flooder need not answer our close: the connection goes a second later regardless.
@@ -111,7 +119,7 @@ export function serveVisitorSockets(
       if (frame.type === 'ack') return void store.ack(s.id, frame.seq).catch(() => undefined);
       if (frame.type !== 'command') return;
       s.touch();
-      if (!sessionLimiter.take(s.id) || !visitorLimits.command(frame.command.type, s.id, ip)) {
+      if (!(await sessionLimiter.take(s.id)) || !(await visitorLimits.command(frame.command.type, s.id, ip))) {
         return emitNow(s, { type: 'error', code: 'rate-limited', message: 'Too many messages at once. Please slow down.', fatal: false });
       }
       let command = frame.command;
@@ -150,7 +158,15 @@ export function serveVisitorSockets(
         socketGuard.greeted();
       }
       // Frames of one socket are handled in arrival order, even when one waits on the store.
-      frames = frames.then(() => onFrame(frame)).catch((err: unknown) => {
+      if (cut) return;
+      if (pending >= MAX_PENDING_FRAMES) {
+        cut = true;
+        ws.close(1008, 'too many frames');
+        unref(clock.setTimeout(() => ws.terminate(), 1000));
+        return;
+      }
+      pending++;
+      frames = frames.then(() => onFrame(frame)).finally(() => pending--).catch((err: unknown) => {
         log(`frame failed: ${describe(err)}`);
         if (!session && ws.readyState === ws.OPEN) fatal('session-unknown', 'the relay could not open the session');
       });
@@ -170,10 +186,18 @@ export function serveVisitorSockets(
     const origin = req.headers.origin;
     if (!origin || !origins.has(origin)) return (telemetry().socketRefused(403, 'origin', `Origin ${JSON.stringify(origin ?? null)} is not in RELAY_ALLOWED_ORIGINS`), rejectUpgrade(socket, 403, 'Forbidden'));
     const ip = clientIp(req);
-    if (!limits.ip.take(ip)) return rejectUpgrade(socket, 429, 'Too Many Requests');
-    const release = limits.connections.acquire(ip);
-    if (!release) return (telemetry().socketRefused(429, 'sockets-per-ip'), rejectUpgrade(socket, 429, 'Too Many Requests'));
-    socket.once('close', release);
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    // The connect rate may be shared through Redis: the upgrade waits for its answer (a socket
+    // that went away meanwhile is simply dropped).
+    void Promise.resolve(limits.ip.take(ip)).then(
+      (allowed) => {
+        if (socket.destroyed) return;
+        if (!allowed) return rejectUpgrade(socket, 429, 'Too Many Requests');
+        const release = limits.connections.acquire(ip);
+        if (!release) return (telemetry().socketRefused(429, 'sockets-per-ip'), rejectUpgrade(socket, 429, 'Too Many Requests'));
+        socket.once('close', release);
+        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      },
+      () => socket.destroy(),
+    );
   });
 }
