@@ -254,6 +254,7 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
 
   function hostFor(c: ExpertFlowConversation): AgentHost {
     let me: WireParticipant | undefined;
+    let transfers = 0;
     const agent = () => me ?? { id: `agent-${c.id.slice(-6)}`, name: 'Agent', type: 'agent' as const };
     return {
       queue: (position, total) => {
@@ -267,7 +268,14 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
         else if (extra('text')) deliver(c, 'messageArrived', activity(c, 'handOff', undefined, { text }), false);
       },
       join: (identity) => {
-        me = { id: `agent-${c.id.slice(-6)}`, name: identity.name, type: identity.isBot ? 'bot' : 'agent' };
+        // Another agent joining the one at the desk is a transfer: the document's
+        // participantLeft for the agent who goes, participantJoined for the new one (own id).
+        const before = me && me.name !== identity.name ? me : undefined;
+        if (before) {
+          c.participants = c.participants.filter((p) => p.id !== before.id);
+          deliver(c, 'messageArrived', activity(c, 'participantLeft', before, { participant: wire(before) }), true);
+        }
+        me = { id: before ? `agent-${c.id.slice(-6)}-${++transfers}` : (me?.id ?? `agent-${c.id.slice(-6)}`), name: identity.name, type: identity.isBot ? 'bot' : 'agent' };
         c.participants.push(me);
         deliver(c, 'messageArrived', activity(c, 'participantJoined', me, { participant: wire(me) }), true);
       },

@@ -745,7 +745,14 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
     /** The agent console: WhosOn's end by timeout is the queue's notaccepted (before a join). */
     readonly controls = {
       timeout: { label: 'Queue timed out', run: () => void (this.timeout() || this.agent?.finish('timeout')) },
+      // WhosOn has no rating command: an operator asks for one as a dynamic survey field
+      // ("requestfield", whose FieldType may be "rating"), shaped as the document's Rating field.
+      rating: { label: 'Rating request', run: () => this.requestRatingField() },
     };
+
+    private requestRatingField(): void {
+      this.emit('requestfield', field('Rating', 'rating', 'Please rate your chat experience:', { ValidateHigh: 5, HTML5Type: 'range' }));
+    }
   }
 
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
