@@ -179,7 +179,6 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
   });
   const wss = new WebSocketServer({ server, path: SANDBOX_SDK_PATH, maxPayload: 64 * 1024 });
 
-
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0]!;
     const text = (status: number, message: string) => {

@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ScriptedAgent } from './agent';
 
-export type Obj = Record<string, unknown>;
+import type { Obj } from './obj';
+
+export { obj, str, type Obj } from './obj';
 
 export interface WireParticipant {
   id: string;
@@ -65,7 +67,5 @@ export function createExpertFlowStore(): ExpertFlowStore {
   return new ExpertFlowStore();
 }
 
-export const obj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 export const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 export const iso = (): string => new Date().toISOString();
