@@ -67,8 +67,10 @@ export interface WhosOnSimulatorOptions extends SimulatorOptions {
 
 export interface WhosOnSimulatorHandle extends SimulatorHandle {
   flood(n: number, prefix: string): number;
-  /** Fault hook: until `ms` from now, open sockets stay open but nothing goes in or out. */
+  /** Fault hook: until `ms` from now, open sockets stay open but nothing goes in or out (`Infinity`: until `stall(0)`). */
   stall(ms: number): void;
+  /** The frames a stall swallowed (raw text, the last MAX_SWALLOWED), oldest first. */
+  swallowed: string[];
   /** Fault hook: cut every widget's socket; the server stays up (chats wait for a re-attach). */
   dropClients(): number;
   /** Fault hook: every chat still waiting for an operator times out in the queue now. */
@@ -85,6 +87,9 @@ export interface WhosOnSimulatorHandle extends SimulatorHandle {
   /** Test hook: the site's settings for the Connects from now on (`{}` restores the document's). */
   site(settings: SiteSettings): void;
 }
+
+/** Frames a stall keeps for tests to see (the rest are forgotten). */
+const MAX_SWALLOWED = 100;
 
 export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): Promise<WhosOnSimulatorHandle> {
   const auth = opts.auth ?? 'sandbox-auth';
@@ -103,6 +108,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
   const chats = new Map<string, Chat>();
   let origin = '';
   let stalledUntil = 0;
+  const swallowed: string[] = [];
   const stalled = () => Date.now() < stalledUntil;
   let holding = false;
   const violation = (what: string) => {
@@ -131,6 +137,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
     const connection = new Connection(socket);
     socket.on('message', (data, isBinary) => {
       if (!stalled()) connection.receive(isBinary ? null : data.toString());
+      else if (swallowed.push(isBinary ? '(binary)' : data.toString().slice(0, 4000)) > MAX_SWALLOWED) swallowed.shift();
     });
     socket.on('close', () => connection.stop());
   });
@@ -310,6 +317,7 @@ export async function startWhosOnSimulator(opts: WhosOnSimulatorOptions = {}): P
     received,
     violations,
     previews,
+    swallowed,
     flood: (n: number, prefix: string) => {
       let count = 0;
       for (const chat of chats.values()) if (chat.conn && chat.flood(n, prefix)) count++;
