@@ -168,9 +168,10 @@ test.describe('embedding', () => {
     expect(await page.locator('confab-chat').evaluate((el) => el.shadowRoot!.querySelector('div')!.style.getPropertyValue('--confab-viewport-height'))).toBe('667px');
     await page.mouse.move(180, 300);
     // The frame sees the wheel, then the host page paints twice: a scroll would have started.
-    const wheeled = chatFrame(page).evaluate(() => new Promise<boolean>((r) => addEventListener('wheel', () => r(true), { once: true, capture: true })));
+    const inner = chatFrame(page);
+    await inner.evaluate(() => addEventListener('wheel', () => Object.assign(window, { wheeled: true }), { capture: true }));
     await page.mouse.wheel(0, 800);
-    expect(await wheeled).toBe(true);
+    await expect.poll(() => inner.evaluate(() => (window as unknown as { wheeled?: boolean }).wheeled === true)).toBe(true);
     await painted(page);
     expect(await scrollY()).toBe(0);
 
