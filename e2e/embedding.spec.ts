@@ -1,9 +1,24 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Page } from '@playwright/test';
+import type { Frame, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 type ConfabFn = (...args: unknown[]) => unknown;
+
+/** The chat frame (data-mode="iframe"), to run code in. */
+function chatFrame(page: Page): Frame {
+  const frame = page.frames().find((f) => f.url().includes('/embed.html'));
+  if (!frame) throw new Error('no chat frame');
+  return frame;
+}
+
+/**
+ * Two animation frames of `frame` and a task after them have passed: whatever its last render
+ * scheduled (Preact runs effects after the next paint) has run. A condition, not a duration.
+ */
+async function painted(frame: Page | Frame): Promise<void> {
+  await frame.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r)))));
+}
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
@@ -94,7 +109,12 @@ test.describe('embedding', () => {
     const attacked = page.evaluate(() => new Promise((r) => addEventListener('message', (e) => e.data === 'attacked' && r(true))));
     await page.evaluate(() => (document.getElementById('ad') as HTMLIFrameElement).contentWindow?.postMessage('attack', '*'));
     await attacked;
-    await page.waitForTimeout(300);
+    // A line through the bridge after the forgeries: messages from one window to another
+    // arrive in order, so once the server has it (and its echo is back on this page), the
+    // forged call reached the frame first and the forged state and event this page.
+    await page.evaluate(() => (window as unknown as { Confab: ConfabFn }).Confab('send', 'after the forgeries'));
+    await expect.poll(() => widget.received('whoson').some((f) => f.name === 'Message' && (f.payload as string[])[2] === 'after the forgeries')).toBe(true);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { seen: { text: string }[] }).seen.map((m) => m.text))).toContain('after the forgeries');
     await expect(page.locator('confab-chat .badge')).toBeHidden();
     expect(await page.evaluate(() => (window as unknown as { seen: { text: string }[] }).seen.map((m) => m.text))).not.toContain('forged event');
     const lines = widget.received('whoson').filter((f) => f.name === 'Message').map((f) => (f.payload as string[])[2]);
@@ -147,8 +167,12 @@ test.describe('embedding', () => {
     // Sized to the visual viewport (page.ts, as in-page), so the keyboard never covers the composer.
     expect(await page.locator('confab-chat').evaluate((el) => el.shadowRoot!.querySelector('div')!.style.getPropertyValue('--confab-viewport-height'))).toBe('667px');
     await page.mouse.move(180, 300);
+    // The frame sees the wheel, then the host page paints twice: a scroll would have started.
+    const inner = chatFrame(page);
+    await inner.evaluate(() => addEventListener('wheel', () => Object.assign(window, { wheeled: true }), { capture: true }));
     await page.mouse.wheel(0, 800);
-    await page.waitForTimeout(300);
+    await expect.poll(() => inner.evaluate(() => (window as unknown as { wheeled?: boolean }).wheeled === true)).toBe(true);
+    await painted(page);
     expect(await scrollY()).toBe(0);
 
     await frame.getByRole('button', { name: 'Minimise chat' }).click();
@@ -239,7 +263,10 @@ test.describe('embedding', () => {
       await page.getByRole('button', { name: 'Open chat' }).click();
       const dialog = mode === 'iframe' ? page.frameLocator('confab-chat >> iframe').getByRole('dialog') : page.locator('confab-chat').getByRole('dialog');
       await expect(dialog.getByLabel('Please enter your name:')).toBeVisible();
-      await page.waitForTimeout(300);
+      // The transport has loaded and connected (the form is the server's). A message from the
+      // window after that (minimising it tells this page) comes after any second `ready` would.
+      await dialog.getByRole('button', { name: 'Minimise chat' }).click();
+      await expect.poll(() => api('isOpen')).toBe(false);
       expect(await log()).toEqual(['window:ready:whoson', 'on:ready']);
     });
   }
@@ -385,8 +412,8 @@ test.describe('embedding', () => {
     const frame = page.frameLocator('confab-chat >> iframe');
     const nameField = frame.getByLabel('Please enter your name:');
     await expect(nameField).toBeVisible();
-    // Give a stray focus() in the frame time to land before looking.
-    await page.waitForTimeout(500);
+    // A stray focus() from the frame's open would have run by its next paints.
+    await painted(chatFrame(page));
     await expect(page.getByLabel('Search')).toBeFocused();
     await expect(nameField).not.toBeFocused();
 

@@ -33,6 +33,15 @@ async function countSockets(page: Page): Promise<void> {
 const connecting = (page: Page) => page.evaluate(() => (window as unknown as { __connecting: () => number }).__connecting());
 const sockets = (page: Page) => page.evaluate(() => (window as unknown as { __sockets: number[] }).__sockets.slice());
 
+/**
+ * A 5 s outage on the page's clock, then the page's timers frozen: only the `online` event can
+ * open the next socket now (no try still in flight: Chromium may hold one back in real time).
+ */
+async function outage(page: Page): Promise<void> {
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 5_000);
+  await expect.poll(() => connecting(page)).toBe(0);
+}
+
 /** The tab goes to the background (or comes back): what a sleeping laptop's wake looks like. */
 async function setVisible(page: Page, visible: boolean): Promise<void> {
   await page.evaluate((v) => {
@@ -43,7 +52,7 @@ async function setVisible(page: Page, visible: boolean): Promise<void> {
 }
 
 /** A vendor's simulator with the fault hook a test needs, or a clear failure if it has none. */
-function withHook<K extends 'restart' | 'stall' | 'dropClients' | 'garble' | 'expireSigs'>(
+function withHook<K extends 'restart' | 'stall' | 'swallowed' | 'dropClients' | 'garble' | 'expireSigs'>(
   sandbox: Sandbox,
   vendor: SandboxVendor,
   hook: K,
@@ -134,6 +143,8 @@ test.describe('faults', () => {
     sandbox,
   }) => {
     const omnidesk = withHook(sandbox, 'omnidesk', 'dropClients');
+    await countSockets(page);
+    await page.clock.install();
     await startOmnideskChat(widget);
     await page.context().setOffline(true);
     // Chromium's offline emulation does not close a WebSocket that is already open (probed:
@@ -142,13 +153,12 @@ test.describe('faults', () => {
     await expect(widget.dialog.getByText(/Reconnecting \(attempt \d+\)/)).toBeVisible();
     const down = unique('typed while offline');
     await widget.say(down);
-    await page.waitForTimeout(5_000); // the outage itself, not an assertion
+    await outage(page);
     expect(omnideskGot(widget, down)).toBe(0);
-    const back = Date.now();
     await page.context().setOffline(false);
+    // `online` retries at once, not after the (up to 30 s) backoff: the page's timers are frozen.
     await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
-    // `online` retries at once, not after the (up to 30 s) backoff.
-    expect(Date.now() - back).toBeLessThan(3_000);
+    await page.clock.resume();
     await expect(widget.log.getByText(reply(down))).toBeVisible();
     await expect.poll(() => omnideskGot(widget, down)).toBe(1);
     await expect(widget.log.getByText(down, { exact: true })).toHaveCount(1);
@@ -208,10 +218,12 @@ test.describe('faults', () => {
     await page.clock.install();
     await startWhosOnChat(widget);
     const connects = whoson.received.filter((f) => f.name === 'Connect').length;
-    whoson.stall(1_500);
+    const swallowed = withHook(sandbox, 'whoson', 'swallowed');
+    whoson.stall(Infinity); // until the line has been swallowed
     const lost = unique('into the void');
     await widget.say(lost);
-    await page.waitForTimeout(1_600); // the stall itself (real time on the server)
+    await expect.poll(() => swallowed.swallowed().some((f) => f.includes(lost))).toBe(true);
+    whoson.stall(0);
     expect(whosonGot(widget, lost)).toBe(0);
     // No echo within the session's send timeout: the line is marked, the socket kept.
     await page.clock.fastForward(21_000);
@@ -320,6 +332,8 @@ test.describe('faults', () => {
     sandbox,
   }) => {
     const diyalog = withHook(sandbox, 'diyalog', 'dropClients');
+    await countSockets(page);
+    await page.clock.install();
     await startDiyalogChat(widget);
     await page.context().setOffline(true);
     // Chromium's offline emulation leaves an open WebSocket up: the relay cuts it too.
@@ -329,12 +343,12 @@ test.describe('faults', () => {
     const second = unique('second, typed while offline');
     await widget.say(first);
     await widget.say(second);
-    await page.waitForTimeout(5_000); // the outage itself, not an assertion
+    await outage(page);
     expect(diyalogGot(widget, first) + diyalogGot(widget, second)).toBe(0);
-    const back = Date.now();
     await page.context().setOffline(false);
+    // Back at once on `online` (the page's timers are frozen: no backoff can fire).
     await expect(widget.dialog.getByText(/Reconnecting/)).toHaveCount(0);
-    expect(Date.now() - back).toBeLessThan(3_000);
+    await page.clock.resume();
     await expect(widget.log.getByText(reply(second))).toBeVisible();
     await expect.poll(() => diyalogSent(widget).filter((t) => t === first || t === second)).toEqual([first, second]);
     await expect(widget.log.getByText(reply(first))).toHaveCount(1);

@@ -1,6 +1,8 @@
 import { expect, test } from './fixtures';
 import { surveyField } from '../src/server/sandbox/whoson';
 import type { Sandbox } from '../src/server/sandbox/main';
+import { systemClock } from '../src/server/clock';
+import { steppedClock } from '../test/fixtures/manual-clock';
 
 /** The WhosOn simulator with its test hooks (issue 19). */
 function whosonHooks(sandbox: Sandbox) {
@@ -103,24 +105,36 @@ test.describe('WhosOn, through the real script tag', () => {
   });
 
   test('nobody picks the chat up in time: the final line, Quit, and no operator afterwards', async ({ widget, page, sandbox }) => {
-    // Unscaled: the final line at 700 ms; the agent would join at 1,000 ms without a Quit.
-    sandbox.tune({ delayScale: 1, queueFrom: 0, pageTimeoutMs: 700 });
+    // Unscaled, on a clock the test moves: the final line at 700 ms; the agent would join at
+    // 1,000 ms without a Quit.
+    const clock = steppedClock();
+    sandbox.tune({ delayScale: 1, queueFrom: 0, pageTimeoutMs: 700, clock });
     try {
       await widget.load('whoson');
       await widget.launcher.click();
       await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
       await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+      await widget.waitForFrame('whoson', 'Hello');
+      await expect.poll(() => clock.pending()).toBeGreaterThan(0); // the operator's steps are scheduled
+      clock.advance(700);
       await expect(widget.dialog.getByText(/No operators are available/)).toBeVisible();
       const quit = await widget.waitForFrame('whoson', 'Quit');
       const hello = widget.received('whoson').find((f) => f.name === 'Hello')?.payload as string[];
       expect(quit.payload).toEqual([hello[4], hello[1]]);
-      // Past the moment the agent would have joined and greeted: nobody did.
-      await page.waitForTimeout(2500);
+      // The Quit took every step of the operator off the clock; well past the moment the agent
+      // would have joined and greeted, the server sent no join and no greeting.
+      expect(clock.pending()).toBe(0);
+      clock.advance(60_000);
+      const res = await page.request.get(`${sandbox.url}/__sandbox/desk?vendor=whoson`);
+      const desk = (await res.json()) as { chat: { key: string } | null; wire: { dir: string; name: string; chat?: string; payload: string }[] };
+      const sent = desk.wire.filter((f) => f.dir === 'out' && f.chat === desk.chat?.key);
+      expect(sent.map((f) => f.name)).toContain('newline'); // the final line: this chat's frames are here
+      expect(sent.filter((f) => f.name === 'operatorjoined' || /How can I help you today/.test(f.payload))).toEqual([]);
       await expect(widget.dialog.getByText(/Alex Morgan joined|How can I help you today/)).toHaveCount(0);
       await expect(widget.dialog.getByLabel(/^Your message/)).toBeVisible();
       expect(widget.received('whoson').filter((f) => f.name === 'Quit')).toHaveLength(1);
     } finally {
-      sandbox.tune({ pageTimeoutMs: 0 });
+      sandbox.tune({ pageTimeoutMs: 0, clock: systemClock });
     }
   });
 

@@ -69,7 +69,8 @@
   var visitorTyping = document.getElementById('visitor-typing');
   function renderChat(s) {
     hold.checked = s.hold;
-    visitorTyping.textContent = s.visitorTyping === null ? '' : 'The visitor is typing\u2026' + (s.visitorTyping ? ' \u201c' + s.visitorTyping + '\u201d' : '');
+    // Where the vendor's protocol carries no visitor typing, the console says so (and why).
+    visitorTyping.textContent = s.typingUnseen ? s.typingUnseen : s.visitorTyping === null ? '' : 'The visitor is typing\u2026' + (s.visitorTyping ? ' \u201c' + s.visitorTyping + '\u201d' : '');
     var chat = s.chat;
     if (!chat) {
       status.textContent = 'No chat yet: start one in the demo page.';

@@ -6,7 +6,11 @@
  * answers that chat. The desk also keeps the vendor's wire (frames in and out), bounded.
  */
 import { AGENT_ATTACHMENT, type AgentHost, type ScriptedAgent, type ScriptedAgentIdentity } from './agent';
+import { ALWAYS, GENERIC, TYPING_UNSEEN, VENDOR_ACTIONS, type DeskAction, type DeskActionInfo } from './desk-actions';
+import { VisitorTyping } from './desk-typing';
 import type { ReceivedFrame } from './types';
+
+export { TYPING_UNSEEN, VENDOR_ACTIONS, type DeskAction, type DeskActionInfo } from './desk-actions';
 
 /** What a ScriptedAgent needs from the desk (ScriptedAgentOptions.desk). */
 export interface DeskLink {
@@ -44,52 +48,6 @@ export interface WireFrame {
   chat?: string;
 }
 
-/** Console actions. Generic ones map onto AgentHost; `control:<name>` onto the host's own controls. */
-export type DeskAction =
-  | 'say' | 'typing-on' | 'typing-off' | 'queue' | 'paging' | 'waiting1' | 'waiting2' | 'join' | 'transfer'
-  | 'request-file' | 'request-field' | 'attach' | 'rating' | 'end' | 'timeout' | `control:${string}`;
-
-export interface DeskActionInfo {
-  action: DeskAction;
-  label: string;
-}
-
-/** Labels of the generic actions, in the console's order. */
-const GENERIC: Record<Exclude<DeskAction, `control:${string}`>, string> = {
-  say: 'Send',
-  'typing-on': 'Typing',
-  'typing-off': 'Stop typing',
-  queue: 'Queue position',
-  paging: 'Paging line',
-  waiting1: 'Waiting line',
-  waiting2: 'Second waiting line',
-  join: 'Join',
-  transfer: 'Transfer',
-  'request-file': 'Ask for a file',
-  'request-field': 'Ask for a field',
-  attach: 'Send a file',
-  rating: 'Rating request',
-  end: 'End (agent)',
-  timeout: 'End (timeout)',
-};
-
-/**
- * Which generic actions reach the visitor on each vendor: the host method exists AND the
- * vendor's server sends something for it (hosts keep silent no-ops where a vendor has no
- * event, e.g. Omnidesk's queue). A vendor's own events come from its host's `controls`.
- */
-const ALWAYS: DeskAction[] = ['say', 'typing-on', 'join', 'end'];
-export const VENDOR_ACTIONS: Record<string, DeskAction[]> = {
-  whoson: [...ALWAYS, 'typing-off', 'queue', 'paging', 'waiting1', 'waiting2', 'transfer', 'request-file', 'request-field', 'timeout'],
-  // ExpertFlow: a second join under the same participant id is no transfer (not offered).
-  expertflow: [...ALWAYS, 'attach', 'timeout'],
-  'expertflow-cx': [...ALWAYS, 'waiting1', 'transfer', 'attach', 'timeout'],
-  tencent: [...ALWAYS, 'rating', 'timeout'],
-  // Omnidesk's agent side has no join event (the name rides on each line); Diyalog ends one way.
-  omnidesk: ['say', 'typing-on', 'typing-off', 'attach', 'end'],
-  diyalog: [...ALWAYS, 'typing-off'],
-};
-
 const TRANSFER_TO: ScriptedAgentIdentity = { name: 'Sam Lee', isBot: false };
 const MAX_CHATS = 20;
 const MAX_LINES = 300;
@@ -115,6 +73,8 @@ export interface DeskSnapshot {
   hold: boolean;
   /** What the visitor's side last said about typing: null (not typing), or the preview text ('' none). */
   visitorTyping: string | null;
+  /** Why the console cannot see the visitor's typing on this vendor (absent where it can). */
+  typingUnseen?: string;
   chat: null | { id: number; key: string; startedAt: number; manual: boolean; ended: boolean; lines: DeskLine[]; actions: DeskActionInfo[] };
 }
 
@@ -139,7 +99,8 @@ export class Desk implements DeskLink {
   private inCursor = 0;
   /** New chats are a person's from the start (the console's "Answer new chats myself"). */
   hold = false;
-  private visitorTyping: string | null = null;
+  /** What the visitor's side last said about typing (read off the inbound frames). */
+  private readonly typing = new VisitorTyping(() => this.publish());
   /** The chat whose host call is running: frames it sends without a key are its own. */
   private acting: Chat | null = null;
 
@@ -192,7 +153,7 @@ export class Desk implements DeskLink {
   heard(agent: ScriptedAgent, text: string): boolean {
     const chat = this.chats.find((c) => c.agent === agent);
     if (!chat) return false;
-    this.visitorTyping = null;
+    this.typing.clear();
     this.line(chat, 'visitor', text);
     return chat.manual;
   }
@@ -211,11 +172,11 @@ export class Desk implements DeskLink {
   /** The chat in progress: the newest one. */
   snapshot(): DeskSnapshot {
     const chat = this.chats[this.chats.length - 1];
-    if (!chat) return { vendor: this.vendor, hold: this.hold, visitorTyping: this.visitorTyping, chat: null };
+    const unseen = TYPING_UNSEEN[this.vendor];
+    const head = { vendor: this.vendor, hold: this.hold, visitorTyping: this.typing.value, ...(unseen ? { typingUnseen: unseen } : {}) };
+    if (!chat) return { ...head, chat: null };
     return {
-      vendor: this.vendor,
-      hold: this.hold,
-      visitorTyping: this.visitorTyping,
+      ...head,
       chat: { id: chat.id, key: chat.key, startedAt: chat.startedAt, manual: chat.manual, ended: chat.ended, lines: chat.lines.slice(), actions: this.actions(chat) },
     };
   }
@@ -321,27 +282,7 @@ export class Desk implements DeskLink {
     this.frames.push(frame);
     if (this.frames.length > MAX_WIRE) this.frames.shift();
     for (const fn of this.listeners) fn({ type: 'wire', frame });
-    if (dir === 'in') this.typingFrom(name, payload);
-  }
-
-  /**
-   * The visitor's typing, read off the vendor's own inbound frames: WhosOn's StartTyping /
-   * StopTyping and Preview (with the text), ExpertFlow CX's TYPING_STARTED notification,
-   * Omnidesk's startedtyping / stoppedtyping events. Vendors without such a frame show nothing.
-   */
-  private typingFrom(name: string, payload: unknown): void {
-    let next = this.visitorTyping;
-    if (/^preview$/i.test(name) && Array.isArray(payload) && typeof payload[2] === 'string') next = payload[2].slice(0, 200);
-    else if (/^starttyping$/i.test(name)) next = next ?? '';
-    else if (/^stoptyping$/i.test(name)) next = null;
-    else {
-      const text = clip(payload);
-      if (/TYPING_STARTED|startedtyping/.test(text)) next = next ?? '';
-      else if (/stoppedtyping/.test(text)) next = null;
-    }
-    if (next === this.visitorTyping) return;
-    this.visitorTyping = next;
-    this.publish();
+    if (dir === 'in') this.typing.read(name, payload, frame.payload);
   }
 
   private publish(): void {

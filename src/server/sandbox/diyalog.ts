@@ -31,25 +31,26 @@
  *                 | {op:'message', id, text, authorName, sentAt} | {op:'typing', on}
  *                 | {op:'sent', ref, id?, error?} | {op:'closed'}
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type {
   DiyalogChannel,
-  OnlineHelp,
-  OnlineHelpEvents,
   OnlineHelpParams,
   OnlineHelpStartError,
-  OnlineHelpStartResult,
   OnlineHelpState,
 } from '../relay/adapters/diyalog-channel';
 import { HELP_TYPES } from '../relay/adapters/diyalog-channel';
 import { ScriptedAgent, type AgentHost } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
 import { readBody } from './read-body';
+import { authenticate, type DiyalogApiKeys } from './diyalog-auth';
+import { connectSandboxDiyalog, SANDBOX_SDK_PATH } from './diyalog-sdk-client';
 
-export const SANDBOX_SDK_PATH = '/__sandbox/diyalog/sdk';
+export { AUTH_ERRORS, parseDlgDate, type DiyalogApiKeys } from './diyalog-auth';
+export { connectSandboxDiyalog, SANDBOX_SDK_PATH } from './diyalog-sdk-client';
+
 export const SANDBOX_QUEUE_PATH = '/__sandbox/queue';
 export const TRANSACTION_HASH_RESOURCE = '/v1/application/gettransactionhashforonlinehelp';
 export const FINISH_RESOURCE = '/v1/application/finishonlinehelp';
@@ -65,17 +66,7 @@ export const SIM_ERRORS = {
   general: { code: 'DLGEXCP_GENERAL_EXCEPTION', msg: 'The start request could not be read.' },
 } as const satisfies Record<string, OnlineHelpStartError>;
 
-/** D1/D2's HMAC error table. */
-export const AUTH_ERRORS = {
-  headers: [400, 'Required headers not found'],
-  format: [400, 'Authorization failed due to data format not valid'],
-  date: [400, 'Authorization failed due to date not valid'],
-  signature: [401, 'Authorization failed'],
-  skew: [403, 'Request time may not be correct.'],
-} as const;
-
 const HASH_TTL_MS = 10 * 60_000;
-const MAX_SKEW_MS = 15 * 60_000;
 const MAX_BODY = 16 * 1024;
 
 interface Issued {
@@ -99,11 +90,6 @@ interface Conversation {
   end(): void;
 }
 
-export interface DiyalogApiKeys {
-  accessKeyId: string;
-  accessKeySecret: string;
-}
-
 export interface DiyalogSimulatorOptions extends SimulatorOptions {
   keys?: DiyalogApiKeys;
   /** Diyalog's clock (for the skew check). */
@@ -122,29 +108,6 @@ export interface DiyalogSimulatorHandle extends SimulatorHandle {
   violations: string[];
   /** Fault hook: cut every SDK connection (the relay's channel is lost). */
   dropHelps(): number;
-}
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2})(?: (GMT|UTC|[+-]\d{4}))?$/;
-
-/**
- * "EEE, dd MMM yyyy HH:mm:ss Z" → ms, or null. D2: a missing zone is taken as GMT. The weekday
- * must be the date's own (a strict reading of the pattern).
- */
-export function parseDlgDate(text: string): number | null {
-  const m = DATE.exec(text);
-  if (!m) return null;
-  const [, day, dd, mon, yyyy, hh, mi, ss, zone] = m;
-  let ms = Date.UTC(Number(yyyy), MONTHS.indexOf(mon!), Number(dd), Number(hh), Number(mi), Number(ss));
-  const check = new Date(ms);
-  if (check.getUTCDate() !== Number(dd) || check.getUTCHours() !== Number(hh) || Number(mi) > 59 || Number(ss) > 59) return null;
-  if (DAYS[check.getUTCDay()] !== day) return null;
-  if (zone && /^[+-]/.test(zone)) {
-    const sign = zone[0] === '-' ? -1 : 1;
-    ms -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) * 60_000;
-  }
-  return ms;
 }
 
 function validParams(p: unknown): p is OnlineHelpParams {
@@ -179,7 +142,6 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
   });
   const wss = new WebSocketServer({ server, path: SANDBOX_SDK_PATH, maxPayload: 64 * 1024 });
 
-
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0]!;
     const text = (status: number, message: string) => {
@@ -197,7 +159,7 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
     }
     const raw = await readBody(req, MAX_BODY);
     if (raw === null) return text(413, 'Request body too large');
-    const refused = authenticate(req, raw);
+    const refused = authenticate(req, raw, keys, now);
     if (refused) {
       record('http', `${path.split('/').at(-1)} refused`, { status: refused[0], message: refused[1] });
       return text(refused[0], refused[1]);
@@ -225,24 +187,6 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
     if (!held) return json(200, { isSuccess: false, message: 'No conversation found between peers.', errorCode: 400 });
     held.end();
     return json(200, { isSuccess: true, message: 'Conversation will be stop with peers.' });
-  }
-
-  /** D2's checks in the table's order; the refusal, or null when the request is Diyalog's. */
-  function authenticate(req: IncomingMessage, raw: string): readonly [number, string] | null {
-    const date = req.headers['x-dlg-date'];
-    const requester = req.headers['x-dlg-requester-userid'];
-    const authorization = req.headers['x-dlg-authorization'];
-    if (typeof date !== 'string' || typeof requester !== 'string' || !requester || typeof authorization !== 'string') return AUTH_ERRORS.headers;
-    const m = /^DLGA ([^\s:]+):([A-Za-z0-9+/]+={0,2})$/.exec(authorization);
-    if (!m) return AUTH_ERRORS.format;
-    const at = parseDlgDate(date);
-    if (at === null) return AUTH_ERRORS.date;
-    const toSign = [req.method ?? '', req.headers['content-type'] ?? '', date, raw, req.url ?? ''].join('\n');
-    const expected = createHmac('sha256', keys.accessKeySecret).update(toSign, 'utf8').digest();
-    const given = Buffer.from(m[2]!, 'base64');
-    if (m[1] !== keys.accessKeyId || given.length !== expected.length || !timingSafeEqual(given, expected)) return AUTH_ERRORS.signature;
-    if (Math.abs(now() - at) > MAX_SKEW_MS) return AUTH_ERRORS.skew;
-    return null;
   }
 
   /** The customer's queuing service (D4). */
@@ -418,117 +362,3 @@ export async function startDiyalogSimulator(opts: DiyalogSimulatorOptions = {}):
   };
 }
 
-/**
- * The simulator's SDK stand-in: a channel to the sandbox at `base` (http://host:port).
- * `sdkDeviceHash` makes it behave like a channel running a real SDK, which has its own device hash.
- */
-export function connectSandboxDiyalog(base: string, opts: { timeoutMs?: number; sdkDeviceHash?: string } = {}): DiyalogChannel {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const sdkHash = opts.sdkDeviceHash;
-  return {
-    startAnonymousOnlineHelp: (params, events) => startHelp(`${base.replace(/^http/, 'ws')}${SANDBOX_SDK_PATH}`, params, events, timeoutMs),
-    ...(sdkHash ? { getDeviceHash: async () => sdkHash } : {}),
-  };
-}
-
-function startHelp(url: string, params: OnlineHelpParams, events: OnlineHelpEvents, timeoutMs: number): Promise<OnlineHelpStartResult> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    const sent = new Map<number, { ok: (v: { id: string }) => void; fail: (e: Error) => void }>();
-    let closedAck: (() => void) | null = null;
-    let settled = false;
-    let disposed = false;
-    let ref = 0;
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      ws.terminate();
-      reject(new Error('startAnonymousOnlineHelp timed out'));
-    }, timeoutMs);
-
-    const help: OnlineHelp = {
-      sendMessage(text) {
-        return new Promise((ok, fail) => {
-          if (ws.readyState !== WebSocket.OPEN) return fail(new Error('channel closed'));
-          sent.set(++ref, { ok, fail });
-          ws.send(JSON.stringify({ op: 'sendMessage', ref, text }));
-        });
-      },
-      closeMessaging() {
-        return new Promise<void>((done) => {
-          if (ws.readyState !== WebSocket.OPEN) return done();
-          const t = setTimeout(done, timeoutMs);
-          closedAck = () => {
-            clearTimeout(t);
-            done();
-          };
-          ws.send(JSON.stringify({ op: 'closeMessaging' }));
-        });
-      },
-      dispose() {
-        disposed = true;
-        ws.close();
-      },
-    };
-
-    ws.on('open', () => ws.send(JSON.stringify({ op: 'startAnonymousOnlineHelp', params })));
-    ws.on('error', (err) => {
-      if (!settled) {
-        settled = true;
-        clearTimeout(timer);
-        reject(err);
-      }
-    });
-    ws.on('close', () => {
-      for (const p of sent.values()) p.fail(new Error('channel closed'));
-      sent.clear();
-      closedAck?.();
-      if (settled && !disposed) events.lost('sandbox connection closed');
-    });
-    ws.on('message', (data) => {
-      let f: Record<string, unknown>;
-      try {
-        f = JSON.parse(String(data)) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      if (f.op === 'result' && !settled) {
-        settled = true;
-        clearTimeout(timer);
-        if (f.success === true) resolve({ success: true, help });
-        else {
-          const e = (f.error ?? {}) as Record<string, unknown>;
-          resolve({ success: false, error: { code: String(e.code ?? ''), msg: String(e.msg ?? '') } });
-          disposed = true;
-          ws.close();
-        }
-      } else if (disposed || !settled) {
-        return;
-      } else if (f.op === 'state') {
-        const error = f.error as OnlineHelpStartError | undefined;
-        events.state(f.value as string, {
-          ...(error ? { error } : {}),
-          ...(typeof f.agentName === 'string' ? { agentName: f.agentName } : {}),
-          ...(typeof f.staffId === 'string' ? { staffId: f.staffId } : {}),
-        });
-      } else if (f.op === 'message') {
-        events.message({
-          id: f.id as string,
-          text: f.text as string,
-          authorName: f.authorName as string | undefined,
-          sentAt: f.sentAt as number | undefined,
-        });
-      } else if (f.op === 'typing') {
-        events.typing?.(f.on === true);
-      } else if (f.op === 'sent') {
-        const p = sent.get(f.ref as number);
-        sent.delete(f.ref as number);
-        if (typeof f.id === 'string') p?.ok({ id: f.id });
-        else p?.fail(new Error(String(f.error ?? 'not sent')));
-      } else if (f.op === 'closed') {
-        closedAck?.();
-        closedAck = null;
-      }
-    });
-  });
-}

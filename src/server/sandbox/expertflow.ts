@@ -34,75 +34,22 @@
  *
  * Frames that break the document's rules are listed in `violations` (tests assert none).
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import createV2Server from 'socket.io-v2';
-import { ScriptedAgent, type AgentHost, type ScriptedAgentOptions } from './agent';
+import type { ScriptedAgentOptions } from './agent';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
-import { readBody } from './read-body';
-import { allowLoopbackCors, LOOPBACK_ORIGIN } from './loopback-cors';
+import { LOOPBACK_ORIGIN } from './loopback-cors';
+import { BOT_LINES, conversationRules, GREETING_TEXT } from './expertflow-conversation';
+import { restRoutes } from './expertflow-rest';
+import { ExpertFlowStore, iso, obj, str, type ExpertFlowExtra, type Obj, type WireParticipant } from './expertflow-store';
 
-type Obj = Record<string, unknown>;
-
-export interface WireParticipant {
-  id: string;
-  name: string;
-  type: 'customer' | 'agent' | 'bot';
-}
-
-/** Undocumented fields a real server may add; sent only when a test asks for them. */
-export type ExpertFlowExtra = 'queue' | 'text' | 'type';
-
-export interface ExpertFlowConversation {
-  id: string;
-  requestId: string;
-  customer: WireParticipant;
-  /** The init request body as received. */
-  init: Obj;
-  participants: WireParticipant[];
-  /** Every ChatMessage and lasting ActivityMessage, as sent on the wire (what conversationInfo returns). */
-  history: Obj[];
-  state: 'new' | 'active' | 'ended';
-  agent?: ScriptedAgent;
-  /** Bot-first: the bot holds the conversation until it hands off. */
-  bot?: { participant: WireParticipant; handedOff: boolean; timers: Set<ReturnType<typeof setTimeout>> };
-}
-
-/** Conversations and pending test switches; pass the same store to a restarted simulator. */
-export class ExpertFlowStore {
-  readonly conversations = new Map<string, ExpertFlowConversation>();
-  /** HTTP statuses the next init requests answer with (e.g. [503]) before succeeding again. */
-  readonly initFailures: number[] = [];
-  /** Transcript emails "sent": the conversation and the address given at init (none: ''). */
-  readonly emails: Array<{ conversationId: string; to: string }> = [];
-  /** Frames that broke the document's rules, as readable lines (tests assert none). */
-  readonly violations: string[] = [];
-  /** New conversations start with a bot (read at each join of a new conversation). */
-  bot = false;
-  /** Undocumented extras sent from now on. */
-  extras = new Set<ExpertFlowExtra>();
-  /** Set by the running simulator: delivers an event to a conversation's room. */
-  deliver?: (conversationId: string, event: string, payload: Obj) => void;
-  /**
-   * Fault hook: every messageArrived goes out twice, followed by the previous one again
-   * (a duplicate and a stale, out-of-order frame), as a flaky proxy or a replay would.
-   */
-  garble = false;
-
-  /** Stop every agent's timers (the store is finished with). */
-  dispose(): void {
-    for (const c of this.conversations.values()) {
-      c.agent?.stop();
-      c.bot?.timers.forEach(clearTimeout);
-    }
-  }
-}
-
-export function createExpertFlowStore(): ExpertFlowStore {
-  return new ExpertFlowStore();
-}
+export { BOT_LINES } from './expertflow-conversation';
+export { transcriptPdf } from './transcript-pdf';
+export {
+  createExpertFlowStore, ExpertFlowStore, type ExpertFlowConversation, type ExpertFlowExtra, type WireParticipant,
+} from './expertflow-store';
 
 export interface ExpertFlowSimulatorOptions extends SimulatorOptions {
   state?: ExpertFlowStore;
@@ -123,58 +70,6 @@ export interface ExpertFlowSimulatorHandle extends SimulatorHandle {
   failNextInit(status?: number): void;
 }
 
-const MAX_BODY = 64 * 1024;
-
-const obj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
-const iso = (): string => new Date().toISOString();
-
-/** A one-page PDF (Helvetica, one line per entry), built by hand with a correct xref table. */
-export function transcriptPdf(lines: string[]): Buffer {
-  const esc = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').replace(/[\\()]/g, '\\$&');
-  const text = lines.slice(0, 50).map((l) => `(${esc(l.slice(0, 90))}) '`);
-  const content = ['BT', '/F1 11 Tf', '14 TL', '50 800 Td', ...text, 'ET'].join('\n');
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-    `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
-
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-/** The bot's lines (bot-first flow). */
-export const BOT_LINES = {
-  name: 'Virtual Assistant',
-  greeting: (visitor: string) =>
-    `Hi ${visitor || 'there'}, I am the virtual assistant. Ask me anything, or type "agent" to talk to a person.`,
-  answer: 'I can help with orders, invoices and deliveries. Type "agent" to talk to a person.',
-  handOff: 'Let me find a person for you.',
-} as const;
-const ASKS_FOR_PERSON = /\b(agent|human|person)\b/i;
-const GREETING_TEXT = 'Thank you for contacting us.';
-const NO_AGENT_TEXT = 'No agents are available at the moment. Please try again later.';
-/** The document's Participant has exactly these members. */
-const PARTICIPANT_KEYS = ['id', 'name'];
-
 /** One socket as the simulator uses it, whichever socket.io generation runs. */
 interface WireSocket {
   on(event: string, listener: (payload: unknown) => void): void;
@@ -189,255 +84,14 @@ export async function startExpertFlowSimulator(opts: ExpertFlowSimulatorOptions 
   for (const extra of opts.extras ?? []) store.extras.add(extra);
   const generation = opts.socketio ?? 4;
   const agentOptions: ScriptedAgentOptions = opts.agent ?? {};
-  const scale = agentOptions.delayScale ?? 1;
   const received: ReceivedFrame[] = [];
   const record = (channel: string, name: string, payload: unknown) => {
     // The frame's conversationId names its chat (the agent console's inspector).
     const chat = typeof payload === 'object' && payload !== null ? (payload as Obj).conversationId : undefined;
     received.push({ at: Date.now(), channel, name, payload, ...(typeof chat === 'string' ? { chat } : {}) });
   };
-  const violation = (what: string): void => void store.violations.push(what);
-  const extra = (e: ExpertFlowExtra) => store.extras.has(e);
-  /** A participant on the wire: `{ id, name }`, plus `type` only as an asked-for extra. */
-  const wire = (p: WireParticipant): Obj => (extra('type') ? { id: p.id, name: p.name, type: p.type } : { id: p.id, name: p.name });
-  const withText = (text: string): Obj => (extra('text') ? { text } : {});
-
-  /** A Participant object from the widget: exactly `{ id, name }`, both strings. */
-  function checkParticipant(where: string, raw: unknown): void {
-    const p = obj(raw);
-    if (!p || typeof p.id !== 'string' || typeof p.name !== 'string') return violation(`${where}: participant is not { id, name }`);
-    const more = Object.keys(p).filter((k) => !PARTICIPANT_KEYS.includes(k));
-    if (more.length) violation(`${where}: participant carries undocumented ${more.join(', ')}`);
-  }
-
-  // --- conversation behaviour (independent of the transport the widget uses) ---
-
-  function deliver(c: ExpertFlowConversation, event: string, payload: Obj, keep: boolean): void {
-    if (keep) c.history.push(payload);
-    store.deliver?.(c.id, event, payload);
-  }
-
-  function activity(c: ExpertFlowConversation, activityType: string, from: WireParticipant | undefined, info: Obj): Obj {
-    const msg: Obj = {
-      conversationId: c.id,
-      type: 'ActivityMessage',
-      requestId: c.requestId,
-      timestamp: iso(),
-      to: [],
-      activityType,
-      info,
-    };
-    if (from) msg.from = { id: from.id, name: from.name };
-    return msg;
-  }
-
-  function agentLine(c: ExpertFlowConversation, from: WireParticipant, text: string, attachments: Obj[] = []): Obj {
-    return {
-      conversationId: c.id,
-      type: 'ChatMessage',
-      requestId: c.requestId,
-      timestamp: iso(),
-      from: { id: from.id, name: from.name },
-      to: [{ id: c.customer.id, name: c.customer.name }],
-      refId: str(c.init.refId) ?? '',
-      language: str(c.init.language) ?? 'en',
-      text,
-      attachments,
-    };
-  }
-
-  /** "Currently no agents are available": said, kept in the history; the conversation stays open. */
-  function noAgent(c: ExpertFlowConversation, text: string): void {
-    c.agent?.visitorLeft();
-    deliver(c, 'messageArrived', activity(c, 'noAgentAvailable', undefined, withText(text)), true);
-  }
-
-  function hostFor(c: ExpertFlowConversation): AgentHost {
-    let me: WireParticipant | undefined;
-    const agent = () => me ?? { id: `agent-${c.id.slice(-6)}`, name: 'Agent', type: 'agent' as const };
-    return {
-      queue: (position, total) => {
-        if (extra('queue')) deliver(c, 'messageArrived', activity(c, 'handOff', undefined, { position, total }), false);
-      },
-      waiting: (kind, text) => {
-        if (kind === 'final') noAgent(c, text);
-        // The request to assign an agent is the one documented handOff (kept: it is part of
-        // the conversation); later wait lines exist only as the `text` extra.
-        else if (kind === 'paging') deliver(c, 'messageArrived', activity(c, 'handOff', undefined, withText(text)), true);
-        else if (extra('text')) deliver(c, 'messageArrived', activity(c, 'handOff', undefined, { text }), false);
-      },
-      join: (identity) => {
-        me = { id: `agent-${c.id.slice(-6)}`, name: identity.name, type: identity.isBot ? 'bot' : 'agent' };
-        c.participants.push(me);
-        deliver(c, 'messageArrived', activity(c, 'participantJoined', me, { participant: wire(me) }), true);
-      },
-      typing: (on) => {
-        if (on) deliver(c, 'messageArrived', activity(c, 'typing', agent(), {}), false);
-      },
-      say: (text) => deliver(c, 'messageArrived', agentLine(c, agent(), text), true),
-      sendAttachment: (file) =>
-        deliver(
-          c,
-          'messageArrived',
-          agentLine(c, agent(), '', [
-            { type: file.mime, name: file.name, contentUrl: file.url ?? `data:${file.mime};base64,${Buffer.from(file.bytes).toString('base64')}` },
-          ]),
-          true,
-        ),
-      // The XSS injector: a file (not an image) at a hostile URL, and a hostile MIME type.
-      inject: ({ text, url }) =>
-        deliver(
-          c,
-          'messageArrived',
-          agentLine(c, agent(), '', [
-            { type: 'application/pdf', name: text, contentUrl: url },
-            { type: text, name: 'file.pdf', contentUrl: url },
-          ]),
-          true,
-        ),
-      end: (by) => {
-        c.state = 'ended';
-        const who = agent();
-        c.participants = c.participants.filter((p) => p.id !== who.id);
-        deliver(c, 'messageArrived', activity(c, 'participantLeft', who, { participant: wire(who) }), true);
-        deliver(c, 'messageArrived', activity(c, 'endOfConversation', who, extra('text') ? { reason: by } : {}), true);
-      },
-    };
-  }
-
-  /** The scripted agent takes the request (the agent-first flow, or the bot's hand-off). */
-  function handToAgent(c: ExpertFlowConversation): void {
-    const agent = new ScriptedAgent(hostFor(c), { ...agentOptions, chat: c.id });
-    c.agent = agent;
-    if (!agent.isAvailable()) {
-      // The request is still handed off (documented `handOff`), and nobody takes it.
-      deliver(c, 'messageArrived', activity(c, 'handOff', undefined, {}), true);
-      return noAgent(c, NO_AGENT_TEXT);
-    }
-    agent.start(c.customer.name);
-  }
-
-  function botSay(c: ExpertFlowConversation, ms: number, text: string, then?: () => void): void {
-    const bot = c.bot;
-    if (!bot) return;
-    const timer = setTimeout(() => {
-      bot.timers.delete(timer);
-      if (c.state === 'ended') return;
-      deliver(c, 'messageArrived', agentLine(c, bot.participant, text), true);
-      then?.();
-    }, Math.round(ms * scale));
-    bot.timers.add(timer);
-  }
-
-  /** A visitor line while the bot holds the conversation. */
-  function botHears(c: ExpertFlowConversation, text: string): void {
-    const bot = c.bot;
-    if (!bot || bot.handedOff) return;
-    if (!ASKS_FOR_PERSON.test(text)) return botSay(c, 600, BOT_LINES.answer);
-    bot.handedOff = true;
-    botSay(c, 600, BOT_LINES.handOff, () => handToAgent(c));
-  }
-
-  function conversationOf(where: string, p: Obj | null): ExpertFlowConversation | undefined {
-    const id = p && str(p.conversationId);
-    const c = id ? store.conversations.get(id) : undefined;
-    if (!c) violation(`${where}: unknown conversationId ${JSON.stringify(p?.conversationId)}`);
-    return c;
-  }
-
-  // --- REST ---
-
-  async function init(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req, MAX_BODY);
-    let body: Obj | null = null;
-    try {
-      body = raw === null ? null : obj(JSON.parse(raw));
-    } catch {
-      body = null;
-    }
-    record('http', 'POST /api/customer/init', body ?? raw);
-    const failure = store.initFailures.shift();
-    if (failure) return json(res, failure, { error: failure === 503 ? 'Service Unavailable' : 'Internal Server Error' });
-    // "Channel parameter is required", "with at least one identifier parameter".
-    const ident = body && ['firstName', 'lastName', 'email', 'phone', 'refId'].some((k) => str(body?.[k]));
-    if (!body || !str(body.channel) || !ident) {
-      violation('init: channel and an identifier are required');
-      return json(res, 400, { error: 'channel and an identifier are required' });
-    }
-    // The document's example is a language code ("en"), not a full locale tag.
-    if (body.language !== undefined && !/^[a-z]{2,3}$/.test(str(body.language) ?? '')) {
-      violation(`init: language ${JSON.stringify(body.language)} is not a language code like "en"`);
-    }
-    const name = [str(body.firstName), str(body.lastName)].filter(Boolean).join(' ') || str(body.email) || 'Customer';
-    const c: ExpertFlowConversation = {
-      id: hex(12),
-      requestId: str(body.requestId) ?? hex(16),
-      customer: { id: hex(4).slice(0, 7), name, type: 'customer' },
-      init: body,
-      participants: [],
-      history: [],
-      state: 'new',
-    };
-    c.participants.push(c.customer);
-    store.conversations.set(c.id, c);
-    json(res, 200, {
-      conversationId: c.id,
-      participant: { id: c.customer.id, name: c.customer.name },
-      requestId: str(body.requestId) ?? c.requestId,
-      timestamp: iso(),
-    });
-  }
-
-  function transcript(res: ServerResponse, id: string, type: string): void {
-    const c = store.conversations.get(id);
-    if (type !== 'pdf' && type !== 'email') violation(`transcript: type ${type} is neither email nor pdf`);
-    // "In the case of an ongoing chat session, the response will be Error 404."
-    if (!c || c.state !== 'ended' || (type !== 'pdf' && type !== 'email')) return json(res, 404, { error: 'Not Found' });
-    if (type === 'email') {
-      // No address parameter exists: the server mails the address it holds from init.
-      store.emails.push({ conversationId: id, to: str(c.init.email) ?? '' });
-      res.writeHead(200);
-      res.end();
-      return;
-    }
-    const lines = [`Chat transcript ${c.id}`, ''];
-    for (const m of c.history) {
-      const from = obj(m.from);
-      if (m.type === 'ChatMessage') lines.push(`${str(from?.name) ?? ''}: ${str(m.text) ?? ''}`);
-    }
-    const pdf = transcriptPdf(lines);
-    res.writeHead(200, {
-      'content-type': 'application/pdf',
-      'content-length': pdf.length,
-      'content-disposition': `attachment; filename="transcript-${c.id}.pdf"`,
-    });
-    res.end(pdf);
-  }
-
-  const http = createServer((req, res) => {
-    allowLoopbackCors(req, res, 'content-type');
-    const url = new URL((req.url ?? '/').slice(0, 2048), 'http://sandbox');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204);
-      res.end();
-      return;
-    }
-    if (req.method === 'POST' && url.pathname === '/api/customer/init') {
-      init(req, res).catch(() => {
-        if (!res.headersSent) json(res, 500, { error: 'Internal Server Error' });
-        else res.end();
-      });
-      return;
-    }
-    const m = req.method === 'GET' ? /^\/api\/customer\/transcript\/([^/]{1,64})\/([a-z]{1,16})$/.exec(url.pathname) : null;
-    if (m) {
-      const id = decodeURIComponent(m[1] ?? '');
-      record('http', `GET /api/customer/transcript/${id}/${m[2]}`, url.search ? { query: url.search } : {});
-      if (url.search) violation(`transcript: undocumented query ${url.search}`);
-      return transcript(res, id, m[2] ?? '');
-    }
-    json(res, 404, { error: 'Not Found' });
-  });
+  const { violation, wire, withText, checkParticipant, deliver, activity, handToAgent, botSay, botHears, conversationOf } = conversationRules(store, agentOptions);
+  const http = createServer(restRoutes(store, record));
 
   // --- socket.io (either generation; the events are the same) ---
 

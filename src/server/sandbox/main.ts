@@ -41,6 +41,8 @@ export interface VendorSandbox {
   failNextStart?(status?: number): void;
   /** Fault hook: for `ms`, the server keeps its sockets open but neither reads nor writes. */
   stall?(ms: number): void;
+  /** The frames a stall swallowed (raw text), oldest first: a test waits on these, not on time. */
+  swallowed?(): readonly string[];
   /** Fault hook: cut every widget's socket from the server side (the server itself stays up). */
   dropClients?(): number;
   /** Fault hook: every logged-in visitor's credentials expire now (Tencent's userSig). */
@@ -84,6 +86,7 @@ const STARTERS: Record<SandboxVendor, Starter> = {
       },
       flood: (n, prefix) => live().flood(n, prefix),
       stall: (ms) => live().stall(ms),
+      swallowed: () => live().swallowed,
       dropClients: () => live().dropClients(),
       get violations() {
         return sims.flatMap((s) => s.violations);
@@ -193,7 +196,7 @@ export interface Sandbox {
   vendors: Partial<Record<SandboxVendor, VendorSandbox>>;
   setAvailable(available: boolean): void;
   /** Change how the scripted agent behaves for the chats that start from now on. */
-  tune(options: Pick<ScriptedAgentOptions, 'delayScale' | 'queueFrom' | 'inject' | 'pageTimeoutMs'>): void;
+  tune(options: Pick<ScriptedAgentOptions, 'delayScale' | 'queueFrom' | 'inject' | 'pageTimeoutMs' | 'clock'>): void;
   close(): Promise<void>;
 }
 
