@@ -38,6 +38,7 @@ describe.skipIf(process.env.RELAY_SENTINEL_TEST !== '1')('the relay on Redis Sen
   let admin: Redis;
   let store: RedisStore;
   let stack: Stack;
+  const logs: string[] = [];
 
   beforeAll(async () => {
     master = await startRedis();
@@ -63,7 +64,7 @@ describe.skipIf(process.env.RELAY_SENTINEL_TEST !== '1')('the relay on Redis Sen
     await until(async () => ((await admin.call('SENTINEL', 'replicas', 'mymaster')) as unknown[]).length > 0, 'the Sentinel to know the replica');
     store = new RedisStore({ target: { kind: 'sentinel', sentinels: [{ host: '127.0.0.1', port: sentinelPort }], name: 'mymaster' }, prefix: 'sentinel-test:' });
     await store.ready();
-    stack = await startStack({ store });
+    stack = await startStack({ store, log: (m) => logs.push(`${Date.now() % 100000} ${m}`) });
   }, 60_000);
 
   afterAll(async () => {
@@ -97,7 +98,7 @@ describe.skipIf(process.env.RELAY_SENTINEL_TEST !== '1')('the relay on Redis Sen
 
     v.transport.send({ type: 'send', clientId: 'after', text: 'after the failover' });
     await waitFor(() => v.of('message').find((e) => e.message.sender === 'agent' && e.message.text?.includes('after the failover')), 'reply after', 30_000).catch((err: unknown) => {
-      throw new Error(`${String(err)}\n${JSON.stringify(v.events.slice(-8))}\n${JSON.stringify(stack.sim.received.slice(-4).map((r) => r.name))}`);
+      throw new Error(`${String(err)}\n${logs.join('\n')}\n${JSON.stringify(v.events.slice(-8))}\n${JSON.stringify(stack.sim.received.slice(-4).map((r) => r.name))}`);
     });
     const numbers = calls(stack.sim, '/chat/notifyUserNewChatMessage').map((m) => m.messageNumber);
     // Omnidesk's numbering went on where it was: nothing numbered twice, nothing skipped.
