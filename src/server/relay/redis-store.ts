@@ -49,19 +49,24 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
   /** Bytes of files kept in all, across sessions and instances; past it the oldest go (default 200 MB). */
   maxFileBytes?: number;
+  /** How long a failed step waits for Redis to answer again before chats end (./store-grace.ts; default twice the command timeout). */
+  graceMs?: number;
 }
 
 const COMMIT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+-- The same commit again (its first answer was lost to a failover): applied once (./store-grace.ts).
+if ARGV[9] ~= '' and redis.call('HGET', KEYS[1], 'commit') == ARGV[9] then return tonumber(redis.call('HGET', KEYS[1], 'version') or '0') end
 -- Refused before anything is numbered: state computed from an older version must not win.
 if ARGV[8] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'version') or '0') ~= tonumber(ARGV[8]) then
   return {-2, tonumber(redis.call('HGET', KEYS[1], 'version') or '0')}
 end
 local limit = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[7])
+if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'commit', ARGV[9]) end
 -- XX: a session claimed for ending stays out of the active set (it must not be resumed).
 redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[3])
-for i = 9, #ARGV do
+for i = 10, #ARGV do
   local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
   local item = '{"seq":' .. seq .. ',"event":' .. ARGV[i] .. '}'
   redis.call('ZADD', KEYS[2], seq, item)
@@ -131,6 +136,11 @@ end
 return 0
 `;
 
+/**
+ * Takes the lock, or finds it already ours: an operation whose first SET was applied but whose
+ * answer was lost (a failover, a timeout) tries again with the same owner (./store-grace.ts).
+ */
+const LOCK = `local v = redis.call('GET', KEYS[1]) if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end if v then return 0 end redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1`;
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 /** Extends the lock only while it is still ours (another instance may hold it after an expiry). */
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
@@ -149,6 +159,7 @@ function parseItem(raw: string): StoredEvent | null {
 
 export class RedisStore implements SessionStore {
   readonly shared = true;
+  readonly graceMs: number;
   private readonly redis: Redis;
   private readonly sub: Redis;
   private readonly prefix: string;
@@ -170,6 +181,7 @@ export class RedisStore implements SessionStore {
     this.channel = `${this.prefix}events`;
     this.maxFileBytes = opts.maxFileBytes ?? 200 * 1024 * 1024;
     const commandTimeout = opts.commandTimeoutMs ?? 5000;
+    this.graceMs = opts.graceMs ?? 2 * commandTimeout;
     const target: RedisTarget = opts.target ?? { kind: 'url', url: opts.url ?? 'redis://127.0.0.1:6379' };
     // Each connection logs its state changes and errors (./redis-connection.ts): an outage is never silent.
     this.redis = connectRedis(target, { maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout }, 'commands');
@@ -314,6 +326,7 @@ export class RedisStore implements SessionStore {
       commit.state === undefined ? '' : JSON.stringify(commit.state),
       this.ttlMs,
       commit.baseVersion === undefined ? '' : String(commit.baseVersion),
+      commit.id ?? '',
       ...commit.events.map((e) => JSON.stringify(e)),
     )) as number | [number, number];
     if (Array.isArray(result)) throw new StaleCommit(id, commit.baseVersion ?? 0, result[1]);
@@ -410,14 +423,14 @@ export class RedisStore implements SessionStore {
     this.listeners.push(listener);
   }
 
-  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  async withLock<T>(id: string, fn: () => Promise<T>, owner?: string): Promise<T> {
     const key = this.k('l', id);
-    const token = randomBytes(12).toString('base64url');
+    const token = owner ?? randomBytes(12).toString('base64url');
     // Waits out a lock whose holder died at most lockMs ago, or a live holder's operation;
     // contention is rare (one session's traffic), so a short poll is enough.
     const deadline = Date.now() + this.lockWaitMs;
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
-      if ((await this.redis.set(key, token, 'PX', this.lockMs, 'NX')) === 'OK') break;
+      if ((await this.redis.eval(LOCK, 1, key, token, this.lockMs)) === 1) break;
       if (Date.now() > deadline) throw new Error('session is busy on another relay instance');
       await new Promise((r) => setTimeout(r, wait));
     }

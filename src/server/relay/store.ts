@@ -43,6 +43,11 @@ export interface Commit {
    * (another instance committed meanwhile), nothing is saved and commit throws StaleCommit.
    */
   baseVersion?: number;
+  /**
+   * Unique per commit: the same commit sent again (its first answer was lost to a failover or a
+   * timeout, ./store-grace.ts) is applied once; the second time it answers the stored version.
+   */
+  id?: string;
 }
 
 /** The commit was refused: it was computed from a state another commit has replaced. */
@@ -88,8 +93,14 @@ export interface SessionStore {
   onEvent(listener: (sessionId: string, item: StoredEvent) => void): void;
   /** Resolves when the store answers (readiness); absent: always ready (in memory). */
   ping?(): Promise<unknown>;
+  /**
+   * How long a store that failed may take to answer again before the chats it serves are ended
+   * (a Redis failover, ./store-grace.ts); absent or 0: at once.
+   */
+  readonly graceMs?: number;
   /** Run `fn` while no other instance runs an operation on this session (however long it takes). */
-  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  /** `owner`: the same operation trying again (./store-grace.ts) finds the lock already its own. */
+  withLock<T>(id: string, fn: () => Promise<T>, owner?: string): Promise<T>;
   close(): Promise<void>;
 }
 
