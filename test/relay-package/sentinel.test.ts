@@ -80,7 +80,9 @@ describe.skipIf(process.env.RELAY_SENTINEL_TEST !== '1')('the relay on Redis Sen
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps a chat going through a forced failover', async () => {
+  it('keeps a chat going through a forced failover', async ({ onTestFailed }) => {
+    // What the relay said, to tell a slow machine from a fault.
+    onTestFailed(() => console.error(`relay log:\n${logs.join('\n')}`));
     const v = visitor(stack.relay.url);
     await waitFor(() => v.of('config')[0], 'config', 20_000);
     v.transport.send({ type: 'start', visitor: { name: 'Ann' }, answers: {} });
@@ -101,7 +103,7 @@ describe.skipIf(process.env.RELAY_SENTINEL_TEST !== '1')('the relay on Redis Sen
 
     v.transport.send({ type: 'send', clientId: 'after', text: 'after the failover' });
     await waitFor(() => v.of('message').find((e) => e.message.sender === 'agent' && e.message.text?.includes('after the failover')), 'reply after', 30_000).catch((err: unknown) => {
-      throw new Error(`${String(err)}\n${logs.join('\n')}\n${JSON.stringify(v.events.slice(-8))}\n${JSON.stringify(stack.sim.received.slice(-4).map((r) => r.name))}`);
+      throw new Error(`${String(err)}\n${JSON.stringify(v.events.slice(-8))}\n${JSON.stringify(stack.sim.received.slice(-4).map((r) => r.name))}`);
     });
     const numbers = calls(stack.sim, '/chat/notifyUserNewChatMessage').map((m) => m.messageNumber);
     // Omnidesk's numbering went on where it was: nothing numbered twice, nothing skipped.
