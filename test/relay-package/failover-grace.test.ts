@@ -29,7 +29,8 @@ describe('a Redis that stops taking writes for a moment (a failover) does not en
     admin = new Redis(redis.url);
     // Commands time out quickly; the grace (how long a failed step waits for Redis) is ample.
     store = new RedisStore({ url: redis.url, prefix: 'grace:', commandTimeoutMs: 300, graceMs: 60_000 });
-    await store.ready();
+    // Retried: a 300 ms PING can time out on a busy machine.
+    await store.readyWithin(20_000);
     const pausingFetch: typeof fetch = async (input, init) => {
       const body = init?.body;
       const text = body instanceof FormData ? String(body.get('message') ?? '') : '';
