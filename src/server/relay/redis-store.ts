@@ -25,7 +25,7 @@ import { connectRedis, type RedisTarget } from './redis-connection';
 import { telemetry } from './telemetry';
 import type { ConfabEventBody, Json } from '../../core/contract';
 import type { RelayPage } from '../../protocol/relay';
-import { StaleCommit, type Commit, type SessionRecord, type SessionStore, type StoredEvent, type StoredFile } from './store';
+import { SessionBusy, StaleCommit, type Commit, type SessionRecord, type SessionStore, type StoredEvent, type StoredFile } from './store';
 
 export interface RedisStoreOptions {
   /** redis://… (or `target`, e.g. a Sentinel master: ./redis-connection.ts). */
@@ -431,7 +431,7 @@ export class RedisStore implements SessionStore {
     const deadline = Date.now() + this.lockWaitMs;
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       if ((await this.redis.eval(LOCK, 1, key, token, this.lockMs)) === 1) break;
-      if (Date.now() > deadline) throw new Error('session is busy on another relay instance');
+      if (Date.now() > deadline) throw new SessionBusy();
       await new Promise((r) => setTimeout(r, wait));
     }
     const renewal = setInterval(

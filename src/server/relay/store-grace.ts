@@ -10,13 +10,13 @@
  * (the lock, reading the record), and the commit after it, which carries a commit id so that a
  * commit whose first answer was lost (it was applied, then the connection went) is applied once.
  */
-import { StaleCommit, type SessionStore } from './store';
+import { SessionBusy, StaleCommit, type SessionStore } from './store';
 // Used at call time only, so the mutual import with ./registry.ts is harmless.
 import { SessionGone } from './registry';
 
 /** Errors that are answers, not failures: the store works, it said no. */
 function isAnswer(err: unknown): boolean {
-  return err instanceof StaleCommit || err instanceof SessionGone;
+  return err instanceof StaleCommit || err instanceof SessionGone || err instanceof SessionBusy;
 }
 
 /** Resolves true once the store answers a PING before `deadline` (wall time), false otherwise. */

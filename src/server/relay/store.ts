@@ -61,6 +61,13 @@ export class StaleCommit extends Error {
   }
 }
 
+/** Another instance held the session's lock for longer than the wait: an answer, not a failure. */
+export class SessionBusy extends Error {
+  constructor() {
+    super('session is busy on another relay instance');
+  }
+}
+
 export interface SessionStore {
   /** True when other processes see the same sessions (sessions outlive this process). */
   readonly shared: boolean;
