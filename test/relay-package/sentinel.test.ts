@@ -25,10 +25,13 @@ async function until<T>(probe: () => Promise<T | null | undefined | false>, what
   }
 }
 
-// Opt-in (RELAY_SENTINEL_TEST=1) until a known fault is fixed: on a loaded machine the relay
-// sometimes ends the chat just after the failover (notifyUserEndChat right after the visitor's
-// next line: about 1 run in 4 under load). It stays out of `npm test`, which must pass every time;
-// src/server/relay/README.md says Sentinel support is not proven yet.
+// The fault this test once showed under load (the chat ended just after the failover: a command
+// that failed while ioredis followed the new master was taken for a lost store) is reproduced
+// deterministically in ./failover-grace.test.ts; the relay now waits out a failing store within
+// its grace (src/server/relay/store-grace.ts). Still opt-in (RELAY_SENTINEL_TEST=1): on a machine
+// at load 18 it failed 1 run in 12 (the reply after the failover did not come): writes the old
+// master took between the promotion and ioredis's +switch-master are lost (Redis replication is
+// asynchronous), see src/server/relay/README.md.
 describe.skipIf(process.env.RELAY_SENTINEL_TEST !== '1')('the relay on Redis Sentinel', () => {
   let master: RedisServer;
   let replica: RedisServer;
@@ -38,6 +41,7 @@ describe.skipIf(process.env.RELAY_SENTINEL_TEST !== '1')('the relay on Redis Sen
   let admin: Redis;
   let store: RedisStore;
   let stack: Stack;
+  const logs: string[] = [];
 
   beforeAll(async () => {
     master = await startRedis();
@@ -63,7 +67,7 @@ describe.skipIf(process.env.RELAY_SENTINEL_TEST !== '1')('the relay on Redis Sen
     await until(async () => ((await admin.call('SENTINEL', 'replicas', 'mymaster')) as unknown[]).length > 0, 'the Sentinel to know the replica');
     store = new RedisStore({ target: { kind: 'sentinel', sentinels: [{ host: '127.0.0.1', port: sentinelPort }], name: 'mymaster' }, prefix: 'sentinel-test:' });
     await store.ready();
-    stack = await startStack({ store });
+    stack = await startStack({ store, log: (m) => logs.push(`${Date.now() % 100000} ${m}`) });
   }, 60_000);
 
   afterAll(async () => {
@@ -76,7 +80,9 @@ describe.skipIf(process.env.RELAY_SENTINEL_TEST !== '1')('the relay on Redis Sen
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps a chat going through a forced failover', async () => {
+  it('keeps a chat going through a forced failover', async ({ onTestFailed }) => {
+    // What the relay said, to tell a slow machine from a fault.
+    onTestFailed(() => console.error(`relay log:\n${logs.join('\n')}`));
     const v = visitor(stack.relay.url);
     await waitFor(() => v.of('config')[0], 'config', 20_000);
     v.transport.send({ type: 'start', visitor: { name: 'Ann' }, answers: {} });

@@ -9,6 +9,7 @@ import { describe, type RelayEnv } from './env';
 import { hookpointPath, hookTokenOpens } from './hook-tokens';
 import { BodyError, readHookpointBody } from './http-body';
 import { SessionGone, type SessionRegistry } from './registry';
+import { withinGrace } from './store-grace';
 import type { RelaySession } from './session';
 import { StaleCommit } from './store';
 import { safeEqual, sign } from './tokens';
@@ -145,10 +146,11 @@ export function serveHttp(env: RelayEnv, server: Server, registry: SessionRegist
       const mine = () => [...local.values()].find((s) => s.vendor === vendor && s.adapter.hookKey === key);
       let session: RelaySession | null;
       try {
-        const id = await store.idByHookKey(vendor, key);
+        // A failover is waited out within the store's grace (./store-grace.ts).
+        const id = await withinGrace(store, () => store.idByHookKey(vendor, key));
         // The session's own token must be in the path: the global secret alone opens no chat.
         if (id && !hookTokenOpens(config.signingKey, id, token)) return undefined;
-        session = id ? await load(id) : null;
+        session = id ? await withinGrace(store, () => load(id)) : null;
       } catch (err) {
         // The store is out: this message cannot be kept. A visitor here is told now; the
         // vendor hears 5xx (its retry may find the store back).

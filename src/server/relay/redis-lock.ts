@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './redis-connection';
-import { RENEW, UNLOCK } from './redis-scripts';
+import { LOCK, RENEW, UNLOCK } from './redis-scripts';
+import { SessionBusy } from './store';
 import { telemetry } from './telemetry';
 
 export async function withRedisLock<T>(
@@ -15,14 +16,16 @@ export async function withRedisLock<T>(
   key: string,
   lock: { lockMs: number; lockWaitMs: number },
   fn: () => Promise<T>,
+  owner?: string,
 ): Promise<T> {
-  const token = randomBytes(12).toString('base64url');
+  // `owner`: the same operation trying again after a failover finds the lock its own (./store-grace.ts).
+  const token = owner ?? randomBytes(12).toString('base64url');
   // Waits out a lock whose holder died at most lockMs ago, or a live holder's operation;
   // contention is rare (one session's traffic), so a short poll is enough.
   const deadline = Date.now() + lock.lockWaitMs;
   for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
-    if ((await redis.set(key, token, 'PX', lock.lockMs, 'NX')) === 'OK') break;
-    if (Date.now() > deadline) throw new Error('session is busy on another relay instance');
+    if ((await redis.eval(LOCK, 1, key, token, lock.lockMs)) === 1) break;
+    if (Date.now() > deadline) throw new SessionBusy();
     await new Promise((r) => setTimeout(r, wait));
   }
   const renewal = setInterval(

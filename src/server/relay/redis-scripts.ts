@@ -8,18 +8,21 @@
  * gap-free, pub/sub order is seq order across instances, and a crash can never keep an event
  * without announcing it or vice versa. (PUBLISH names no key: Cluster carries it to every node.)
  * KEYS: session, events. ARGV: buffer limit, id, channel, has state ('1'/'0'), state, ttl,
- * base version ('' for none), then the events (JSON).
+ * base version ('' for none), commit id ('' for none: ./store-grace.ts), then the events (JSON).
  * Returns the state version; -1: no such session; {-2, stored version}: the base is stale.
  */
 export const COMMIT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+-- The same commit again (its first answer was lost to a failover): applied once (./store-grace.ts).
+if ARGV[8] ~= '' and redis.call('HGET', KEYS[1], 'commit') == ARGV[8] then return tonumber(redis.call('HGET', KEYS[1], 'version') or '0') end
 -- Refused before anything is numbered: state computed from an older version must not win.
 if ARGV[7] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'version') or '0') ~= tonumber(ARGV[7]) then
   return {-2, tonumber(redis.call('HGET', KEYS[1], 'version') or '0')}
 end
 local limit = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[6])
-for i = 8, #ARGV do
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'commit', ARGV[8]) end
+for i = 9, #ARGV do
   local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
   local item = '{"seq":' .. seq .. ',"event":' .. ARGV[i] .. '}'
   redis.call('ZADD', KEYS[2], seq, item)
@@ -97,6 +100,11 @@ return 0
 `;
 
 /** Deletes the lock only while it is still ours. KEYS: lock. ARGV: token. */
+/**
+ * Takes the lock, or finds it already ours: an operation whose first SET was applied but whose
+ * answer was lost (a failover, a timeout) tries again with the same owner (./store-grace.ts).
+ */
+export const LOCK = `local v = redis.call('GET', KEYS[1]) if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end if v then return 0 end redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1`;
 export const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /** Extends the lock only while it is still ours (another instance may hold it after an expiry). KEYS: lock. ARGV: token, ms. */

@@ -44,6 +44,8 @@ export interface RedisStoreOptions {
    * fail at once instead of queueing: the relay ends affected chats rather than hang them.
    */
   commandTimeoutMs?: number;
+  /** How long a failed step waits for Redis to answer again before chats end (./store-grace.ts; default twice the command timeout). */
+  graceMs?: number;
   /** Bytes of files kept in all, across sessions and instances; past it the oldest go (default 200 MB). */
   maxFileBytes?: number;
 }
@@ -52,6 +54,7 @@ export class RedisStore implements SessionStore {
   readonly shared = true;
   private readonly redis: RedisClient;
   private readonly sub: RedisClient;
+  readonly graceMs: number;
   private readonly keys: RedisKeys;
   private readonly ttlMs: number;
   private readonly lock: { lockMs: number; lockWaitMs: number };
@@ -66,6 +69,7 @@ export class RedisStore implements SessionStore {
     // not give up on a live holder that is still renewing.
     this.lock = { lockMs, lockWaitMs: opts.lockWaitMs ?? Math.max(60_000, lockMs + 5000) };
     const commandTimeout = opts.commandTimeoutMs ?? 5000;
+    this.graceMs = opts.graceMs ?? 2 * commandTimeout;
     const target: RedisTarget = opts.target ?? { kind: 'url', url: opts.url ?? 'redis://127.0.0.1:6379' };
     // Each connection logs its state changes and errors (./redis-connection.ts): an outage is never silent.
     this.redis = connectRedis(target, { maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout }, 'commands');
@@ -165,6 +169,7 @@ export class RedisStore implements SessionStore {
       commit.state === undefined ? '' : JSON.stringify(commit.state),
       this.ttlMs,
       commit.baseVersion === undefined ? '' : String(commit.baseVersion),
+      commit.id ?? '',
       ...commit.events.map((e) => JSON.stringify(e)),
     )) as number | [number, number];
     if (Array.isArray(result)) throw new StaleCommit(id, commit.baseVersion ?? 0, result[1]);
@@ -227,8 +232,8 @@ export class RedisStore implements SessionStore {
     this.announcements.onEvent(listener);
   }
 
-  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    return withRedisLock(this.redis, this.keys.lock(id), this.lock, fn);
+  withLock<T>(id: string, fn: () => Promise<T>, owner?: string): Promise<T> {
+    return withRedisLock(this.redis, this.keys.lock(id), this.lock, fn, owner);
   }
 
   /** Bounded: with Redis unreachable QUIT would wait for a reconnection that may never come. */

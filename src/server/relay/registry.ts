@@ -10,6 +10,7 @@ import type { RelayEnv } from './env';
 import { hookToken } from './hook-tokens';
 import { RelaySession } from './session';
 import { StaleCommit, type SessionRecord } from './store';
+import { withinGrace } from './store-grace';
 import { newId, sign } from './tokens';
 import { safeStoredFile } from './upload-sniff';
 import { telemetry } from './telemetry';
@@ -59,7 +60,9 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
     const done = session.persisted.then(async () => {
       await session.filesPending;
       try {
-        const version = await store.commit(session.id, { events, state, baseVersion }, bufferLimit, now());
+        // Sent again as the same commit (its id) when a failover cut its answer off.
+        const commit = { events, state, baseVersion, id: newId(12) };
+        const version = await withinGrace(store, () => store.commit(session.id, commit, bufferLimit, now()), undefined, log);
         if (version !== null && state !== undefined) session.version = version;
       } catch (err) {
         // This copy of the adapter went its own way: the next operation rebuilds it from the store.
@@ -130,14 +133,18 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
    * events committed together with the state it leaves before it counts as done.
    */
   function operate<T>(session: RelaySession, task: () => Promise<T>): Promise<T> {
+    // Until the task runs (the vendor may be called), a store failure repeats the whole step.
+    let ran = false;
+    const owner = newId(12);
     return session.run(() =>
-      store.withLock(session.id, async () => {
+      withinGrace(store, () => store.withLock(session.id, async () => {
         if (store.shared && session.portable) {
           const record = await store.get(session.id);
           if (!record) throw new SessionGone();
           if (record.version !== session.version) build(session, record);
         }
         const base = session.version;
+        ran = true;
         session.inOperation = true;
         session.touch();
         try {
@@ -147,7 +154,7 @@ export function sessionRegistry(env: RelayEnv): SessionRegistry {
           const state = session.adapter.snapshot?.();
           await flush(session, state, state === undefined ? undefined : base);
         }
-      }),
+      }, owner), () => !ran, log),
     );
   }
 

@@ -44,6 +44,11 @@ export interface Commit {
    * (another instance committed meanwhile), nothing is saved and commit throws StaleCommit.
    */
   baseVersion?: number;
+  /**
+   * Unique per commit: the same commit sent again (its first answer was lost to a failover or a
+   * timeout, ./store-grace.ts) is applied once; the second time it answers the stored version.
+   */
+  id?: string;
 }
 
 /** The commit was refused: it was computed from a state another commit has replaced. */
@@ -54,6 +59,13 @@ export class StaleCommit extends Error {
     readonly storedVersion: number,
   ) {
     super(`state version ${baseVersion} of ${sessionId.slice(0, 6)} is stale (stored: ${storedVersion})`);
+  }
+}
+
+/** Another instance held the session's lock for longer than the wait: an answer, not a failure. */
+export class SessionBusy extends Error {
+  constructor() {
+    super('session is busy on another relay instance');
   }
 }
 
@@ -94,8 +106,16 @@ export interface SessionStore {
    * `name` labels it in metrics and keys; `now` is the relay's clock for any in-memory fallback.
    */
   limiter?(limit: RateLimit, name: string, now: () => number): Limiter;
-  /** Run `fn` while no other instance runs an operation on this session (however long it takes). */
-  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * How long a store that failed may take to answer again before the chats it serves are ended
+   * (a Redis failover, ./store-grace.ts); absent or 0: at once.
+   */
+  readonly graceMs?: number;
+  /**
+   * Run `fn` while no other instance runs an operation on this session (however long it takes).
+   * `owner`: the same operation trying again (./store-grace.ts) finds the lock already its own.
+   */
+  withLock<T>(id: string, fn: () => Promise<T>, owner?: string): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -20,6 +20,7 @@ import { decodeFrame } from './frames';
 import { SessionGone, type SessionRegistry } from './registry';
 import type { RelaySession } from './session';
 import { StaleCommit } from './store';
+import { withinGrace } from './store-grace';
 import { sessionToken, verifySessionToken } from './tokens';
 import { checkVisitorUpload } from './upload-sniff';
 import { rejectUpgrade, targetPath, type guardSockets } from './visitor-socket-guard';
@@ -90,7 +91,7 @@ export function serveVisitorSockets(
           const id = verifySessionToken(config.signingKey, frame.token);
           if (!id) return fatal('bad-token', 'invalid session token');
           // A session being expired right now (upstream told, record not yet gone) is gone too.
-          const found = (await store.ending(id)) ? null : await load(id);
+          const found = await withinGrace(store, async () => ((await store.ending(id)) ? null : await load(id)));
           if (!found) return fatal('session-unknown', 'the session has ended or expired');
           const old = found.socket;
           session = found;

@@ -5,6 +5,8 @@
  * visitor's language (src/transports/diyalog/errors.ts); any other code passes through as
  * "<message> (code <code>)".
  */
+import type { ConfabEventBody } from '../../../core/contract';
+
 export const DIYALOG_START_ERRORS = {
   DLGEXCPINP_CUSTOMER_ID: 'The customer id must be passed.',
   DLGEXCP_AUTH_REQUEST: 'Exception in the auth request.',
@@ -19,3 +21,23 @@ export const DIYALOG_START_ERRORS = {
 } as const;
 
 export type DiyalogStartErrorCode = keyof typeof DIYALOG_START_ERRORS;
+
+/** Diyalog's message with its code, as the visitor reads it ("<message> (code <code>)"). */
+export function describeDiyalogError(code: string, msg: string): string {
+  return `${msg.slice(0, 300) || 'unknown error'} (code ${code.slice(0, 40) || '?'})`;
+}
+
+/**
+ * A failed start, retryable. A documented code keeps its own name (the widget words it in the
+ * visitor's language); any other passes through with Diyalog's message.
+ */
+export function startFailedEvent(code: string, msg: string): ConfabEventBody {
+  const documented = Object.prototype.hasOwnProperty.call(DIYALOG_START_ERRORS, code);
+  return {
+    type: 'error',
+    code: documented ? (code as DiyalogStartErrorCode) : 'start-failed',
+    message: `Online help could not be started: ${describeDiyalogError(code, msg)}`,
+    fatal: false,
+    retryable: true,
+  };
+}

@@ -40,127 +40,28 @@
  * - A start whose first message fails is not started: the visitor gets a retryable error (the
  *   widget offers Start again) and the retry is message #1 again.
  */
-import type { Attachment, AttachmentKind, Capability, ConfabEventBody, Json, VisitorInfo } from '../../../core/contract';
+import type { Attachment, Capability, ConfabEventBody, Json, VisitorInfo } from '../../../core/contract';
 import { safeUrl } from '../../../core/urls';
 import { createLedger, type Ledger, type Line } from '../../../core/delivery';
 import type { WireCommand } from '../../../protocol/relay';
-import {
-  baseConfig,
-  type AdapterContext,
-  type HookpointBody,
-  type HookpointReply,
-  type HookpointRoute,
-  type RelayAdapter,
-  type RelayAdapterFactory,
-  type RelayFile,
-} from '../adapter';
-import { randomBytes } from 'node:crypto';
-import { field } from '../http-body';
+import { baseConfig, type AdapterContext, type RelayAdapter, type RelayAdapterFactory, type RelayFile } from '../adapter';
 import { UpstreamError } from '../upstream';
-import { chatServerProblem, OmnideskApi, type Fields, type OmnideskApiConfig } from './omnidesk-api';
+import { OmnideskChatCalls, type OmnideskConfig } from './omnidesk-calls';
+import { chatServerProblem, OmnideskApi } from './omnidesk-api';
 import { scanAgentMarkup } from './omnidesk-html';
+import { omnideskRoutes } from './omnidesk-hookpoints';
+import { newChatSessionId, readState, REMEMBERED_CLIENT_IDS, type OmnideskState } from './omnidesk-state';
+import { extension, kindOf, leftMessageBody, prechatSummary, str } from './omnidesk-words';
 
 export { apiConfigProblems, chatServerProblem, CHAT_SERVER_PATTERN, CHAT_SESSION_ID_PATTERN } from './omnidesk-api';
+export { LIVE_CHAT_CHANNEL, type OmnideskConfig } from './omnidesk-calls';
+export { NO_AGENTS_INSTRUCTION, saysNoAgents } from './omnidesk-words';
 
 export const OMNIDESK_VENDOR = 'omnidesk';
-/** The document: "use "8" for live chat". */
-export const LIVE_CHAT_CHANNEL = 8;
-export const NO_AGENTS_INSTRUCTION = 'hide_reason_no_agents_available';
-
-export interface OmnideskConfig extends OmnideskApiConfig {
-  /** requestChatConfig's second token; optional (some accounts only have the account token). */
-  chatServerToken?: string;
-  /** Sent as the `apiKey` header; needs API_CHAT (and MESSAGE_CREATE for chatbot logs). */
-  apiKey?: string;
-  /** e.g. https://account.omnidesk.com/api/v2 */
-  apiBase: string;
-  /** e.g. https://chat.omnidesk.io/requestChatConfig */
-  configUrl: string;
-  /** `brandID` for chatbot logs (settings > brands). */
-  brandId?: string;
-}
-
-/** A fresh chatSessionID: `[A-Za-z0-9-]` only, 128 random bits. */
-function newChatSessionId(): string {
-  return `confab-${randomBytes(16).toString('hex')}`;
-}
 
 const CAPABILITIES: readonly Capability[] = ['prechat', 'file', 'typing', 'end', 'cancel', 'leave-message', 'resume', 'window-state', 'html'];
 
 const NO_AGENTS_TEXT = 'No agents are available right now. Leave a message and we will get back to you.';
-
-/** Whether requestChatConfig's answer says nobody is there (the instruction's absence means agents are). */
-export function saysNoAgents(config: unknown): boolean {
-  if (!config || typeof config !== 'object') return false;
-  const instructions = (config as Record<string, unknown>).instructions;
-  const list = Array.isArray(instructions)
-    ? instructions
-    : instructions && typeof instructions === 'object'
-      ? Object.values(instructions)
-      : [];
-  return list.some((i) => !!i && typeof i === 'object' && (i as Record<string, unknown>).type === NO_AGENTS_INSTRUCTION);
-}
-
-function kindOf(mime: string): AttachmentKind {
-  return mime.startsWith('image/') ? 'image' : mime.startsWith('audio/') ? 'audio' : mime.startsWith('video/') ? 'video' : 'file';
-}
-
-function extension(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
-}
-
-/** Pre-chat answers as markdown lines, the form Omnidesk's chatbot log takes. */
-function answersMarkdown(visitor: VisitorInfo, answers: Record<string, string>): string {
-  const lines: string[] = [];
-  for (const [k, v] of Object.entries({ ...visitor, ...answers })) {
-    if (typeof v === 'string' && v.trim()) lines.push(`- **${k.replace(/[*_`[\]\\]/g, '\\$&')}**: ${v.replace(/\r?\n/g, ' ')}`);
-  }
-  return lines.join('\n');
-}
-
-function str(v: unknown, max = 20_000): string {
-  return typeof v === 'string' ? v.slice(0, max) : '';
-}
-
-/** What another relay instance needs to carry a session on (see RelayAdapter.snapshot). */
-interface OmnideskState {
-  hookKey: string;
-  messageNumber: number;
-  numbered: [string, number][];
-  echoed: string[];
-  started: boolean;
-  /** The pre-chat chatbot log went out (or may have): a retried start does not send it again. */
-  prechatLogged: boolean;
-  ended: boolean;
-  agentsAvailable: boolean | null;
-  agentName: string | null;
-  agentLines: number;
-  visitorTyping: boolean;
-}
-
-/** Retries and replays concern recent lines only; older client ids need not travel. */
-const REMEMBERED_CLIENT_IDS = 200;
-
-function readState(raw: Json | undefined): Partial<OmnideskState> {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
-  const o = raw as Record<string, Json>;
-  const num = (v: Json | undefined) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
-  const pairs = Array.isArray(o.numbered) ? o.numbered : [];
-  return {
-    hookKey: typeof o.hookKey === 'string' && o.hookKey ? o.hookKey : undefined,
-    messageNumber: num(o.messageNumber),
-    numbered: pairs.filter((p): p is [string, number] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number'),
-    echoed: (Array.isArray(o.echoed) ? o.echoed : []).filter((e): e is string => typeof e === 'string'),
-    started: o.started === true,
-    prechatLogged: o.prechatLogged === true,
-    ended: o.ended === true,
-    agentsAvailable: typeof o.agentsAvailable === 'boolean' ? o.agentsAvailable : null,
-    agentName: typeof o.agentName === 'string' ? o.agentName : null,
-    agentLines: num(o.agentLines),
-    visitorTyping: o.visitorTyping === true,
-  };
-}
 
 export class OmnideskSession implements RelayAdapter {
   readonly hookKey: string;
@@ -177,15 +78,17 @@ export class OmnideskSession implements RelayAdapter {
   private agentName: string | undefined;
   private agentLines: number;
   private visitorTyping: boolean;
+  private readonly calls: OmnideskChatCalls;
 
   constructor(
-    private readonly cfg: OmnideskConfig,
-    private readonly api: OmnideskApi,
+    cfg: OmnideskConfig,
+    api: OmnideskApi,
     private readonly ctx: AdapterContext,
     state?: Json,
   ) {
     const st = readState(state);
     this.hookKey = st.hookKey ?? newChatSessionId();
+    this.calls = new OmnideskChatCalls(cfg, api, ctx, this.hookKey);
     this.messageNumber = st.messageNumber ?? 0;
     for (const [clientId, n] of st.numbered ?? []) this.lines.add(clientId, '', 0, n);
     for (const clientId of st.echoed ?? []) {
@@ -244,16 +147,16 @@ export class OmnideskSession implements RelayAdapter {
       case 'typing':
         if (!this.live || this.visitorTyping === !!c.on) return;
         this.visitorTyping = !!c.on;
-        return this.event(c.on ? 'startedtyping' : 'stoppedtyping');
+        return this.calls.event(c.on ? 'startedtyping' : 'stoppedtyping');
       case 'window':
-        return this.live ? this.event(c.open ? 'expandedchat' : 'minimizedchat') : undefined;
+        return this.live ? this.calls.event(c.open ? 'expandedchat' : 'minimizedchat') : undefined;
       case 'end':
       case 'cancel':
         if (!this.live) return;
         // Ended here and now, whatever Omnidesk answers: a failure is logged and retried behind it.
         this.ended = true;
         this.emit({ type: 'ended', by: 'visitor' });
-        this.endUpstream();
+        this.calls.endChat();
         return;
       case 'leave-message':
         return this.leaveMessage(c);
@@ -265,7 +168,7 @@ export class OmnideskSession implements RelayAdapter {
   async close(reason: 'expired' | 'shutdown'): Promise<void> {
     if (reason === 'expired' && this.live) {
       this.ended = true;
-      this.endUpstream();
+      this.calls.endChat();
     }
   }
 
@@ -333,12 +236,11 @@ export class OmnideskSession implements RelayAdapter {
       return;
     }
     // The site's attributes (update) go where the agent reads the answers: message #1 and the chatbot log.
-    const details = answersMarkdown({}, attributes);
-    const summary = [answersMarkdown(visitor, answers), details && `Details from the site:\n${details}`].filter(Boolean).join('\n');
+    const summary = prechatSummary(visitor, answers, attributes);
     const from = str(visitor.email ?? answers.email ?? visitor.phone ?? answers.phone, 320);
     if (from && summary && !this.prechatLogged) {
       try {
-        await this.chatbotLog(from, `Chat from ${visitor.name || from}`, `Pre-chat answers:\n${summary}`);
+        await this.calls.chatbotLog(from, `Chat from ${visitor.name || from}`, `Pre-chat answers:\n${summary}`);
         this.prechatLogged = true;
       } catch (err) {
         // The chat itself still carries the answers (message #1), so a failed log is not fatal;
@@ -351,7 +253,7 @@ export class OmnideskSession implements RelayAdapter {
     // Started (and the number used) only once Omnidesk has confirmed message #1: if it fails,
     // the visitor's Start again sends #1 again (never the relay by itself).
     const n = this.messageNumber + 1;
-    await this.notify(n, first);
+    await this.calls.notify(n, first);
     this.messageNumber = n;
     this.started = true;
     this.emit({ type: 'accepted', chatId: this.hookKey });
@@ -365,7 +267,7 @@ export class OmnideskSession implements RelayAdapter {
     const line = known ?? this.lines.add(clientId, text, Date.now(), ++this.messageNumber);
     const n = line.meta;
     try {
-      await this.notify(n, text);
+      await this.calls.notify(n, text);
     } catch (err) {
       this.ctx.log(`message ${n} failed: ${String(err)}`);
       return this.error('send-failed', 'Your message could not be delivered. Please retry.');
@@ -384,12 +286,7 @@ export class OmnideskSession implements RelayAdapter {
     const line = this.lines.add(clientId, name, Date.now(), 0, true);
     if (line.id === undefined) {
       try {
-        // The guide names the id `sessionID` here, the other calls `chatSessionID`: both are sent.
-        await this.api.post(
-          '/chat/addAttachment',
-          { chatServer: this.ctx.hookpointBase, chatAccountToken: this.cfg.chatAccountToken, sessionID: this.hookKey, chatSessionID: this.hookKey },
-          { name, mime, bytes },
-        );
+        await this.calls.addAttachment({ name, mime, bytes });
       } catch (err) {
         this.ctx.log(`upload failed: ${String(err)}`);
         return this.error('send-failed', 'Your file could not be delivered. Please retry.');
@@ -403,10 +300,8 @@ export class OmnideskSession implements RelayAdapter {
   private async leaveMessage(c: Extract<WireCommand, { type: 'leave-message' }>): Promise<void> {
     const from = str(c.email || c.phone, 320);
     if (!from) return this.error('leave-message-contact', 'Please give an email address or phone number.');
-    const lines = [`- **Name**: ${str(c.name, 200)}`, `- **Email**: ${str(c.email, 320)}`, `- **Phone**: ${str(c.phone, 50)}`];
-    if (this.ctx.page.url) lines.push(`- **Page**: ${this.ctx.page.url}`);
     try {
-      await this.chatbotLog(from, `Message from ${str(c.name, 200) || from}`, `${lines.join('\n')}\n\n${str(c.message)}`);
+      await this.calls.chatbotLog(from, `Message from ${str(c.name, 200) || from}`, leftMessageBody(c, this.ctx.page.url));
     } catch (err) {
       this.ctx.log(`leave-message failed: ${String(err)}`);
       return this.error('leave-message-failed', 'Your message could not be sent. Please try again.');
@@ -421,53 +316,8 @@ export class OmnideskSession implements RelayAdapter {
     this.emit({ type: 'message', message: { id, sender: 'visitor', clientId, ...body, sentAt: Date.now() } });
   }
 
-  private notify(messageNumber: number, message: string): Promise<unknown> {
-    return this.api.post('/chat/notifyUserNewChatMessage', {
-      messageNumber,
-      url: this.ctx.page.url,
-      message,
-      channelID: LIVE_CHAT_CHANNEL,
-      chatAccountToken: this.cfg.chatAccountToken,
-      chatSessionID: this.hookKey,
-      chatServer: this.ctx.hookpointBase,
-    });
-  }
-
-  private async event(event: 'startedtyping' | 'stoppedtyping' | 'expandedchat' | 'minimizedchat'): Promise<void> {
-    // A late typing signal is worse than none: one attempt, failures only logged.
-    await this.api
-      .post(
-        '/chat/notifyUserNewChatEvent',
-        { chatServer: this.ctx.hookpointBase, chatSessionID: this.hookKey, event, chatAccountToken: this.cfg.chatAccountToken },
-        undefined,
-        { ...this.api.retry, attempts: 1 },
-      )
-      .catch((err: unknown) => this.ctx.log(`${event} failed: ${String(err)}`));
-  }
-
-  /** Not awaited: the chat has already ended for the visitor (see OmnideskApi.endChat). */
-  private endUpstream(): void {
-    void this.api.endChat(
-      { chatSessionID: this.hookKey, chatServer: this.ctx.hookpointBase, chatAccountToken: this.cfg.chatAccountToken },
-      this.ctx.log,
-    );
-  }
-
-  private chatbotLog(from: string, subject: string, message: string): Promise<unknown> {
-    const body: Fields = { from, subject, message, chatAccountToken: this.cfg.chatAccountToken, brandID: this.cfg.brandId };
-    // Each call creates a ticket: never repeated after it may have arrived.
-    return this.api.post('/message/chatbot', body);
-  }
-
   private async refreshAvailability(): Promise<void> {
-    try {
-      const answer = await this.api.requestChatConfig(this.ctx.hookpointBase, this.ctx.log);
-      this.agentsAvailable = !saysNoAgents(answer);
-    } catch (err) {
-      // Unknown is not "nobody": let the visitor try; a failed start is reported then.
-      this.ctx.log(`requestChatConfig failed: ${String(err)}`);
-      this.agentsAvailable = undefined;
-    }
+    this.agentsAvailable = await this.calls.agentsAvailable();
   }
 
   private emit(event: ConfabEventBody): void {
@@ -479,55 +329,6 @@ export class OmnideskSession implements RelayAdapter {
   }
 }
 
-const ok: HookpointReply = { status: 200, body: { success: true } };
-
-async function withSession(
-  body: HookpointBody,
-  find: (key: string) => Promise<OmnideskSession | undefined>,
-  fn: (s: OmnideskSession) => HookpointReply | void,
-): Promise<HookpointReply> {
-  // `sessionID` / `SessionID` in the guide's hookpoints; `chatSessionID` is what we sent Omnidesk.
-  const id = field(body, 'sessionID') ?? field(body, 'chatSessionID');
-  if (typeof id !== 'string' || !id) return { status: 400, body: { success: false, error: 'sessionID missing' } };
-  const session = await find(id);
-  if (!session) return { status: 404, body: { success: false, error: 'unknown session' } };
-  return fn(session) ?? ok;
-}
-
-/** "true"/"1"/true → true; the document only says `Typing: boolean`, and forms carry strings. */
-function truthy(v: unknown): boolean {
-  return v === true || v === 1 || (typeof v === 'string' && /^(true|1|yes|on)$/i.test(v.trim()));
-}
-
-const routes: HookpointRoute<OmnideskSession>[] = [
-  {
-    path: 'messageForCustomer',
-    handle: async (body, find) =>
-      withSession(body, find, (s) => {
-        const message = field(body, 'message');
-        if (typeof message !== 'string' || !message) return { status: 400, body: { success: false, error: 'message missing' } };
-        s.agentMessage(str(field(body, 'name'), 200), str(field(body, 'picture'), 4000), message.slice(0, 20_000));
-      }),
-  },
-  {
-    path: 'typingIndicatorForCustomer',
-    handle: async (body, find) => withSession(body, find, (s) => s.agentTyping(truthy(field(body, 'Typing')))),
-  },
-  {
-    path: 'uploadForCustomer',
-    handle: async (body, find) =>
-      withSession(body, find, (s) => {
-        const file = body.files[0];
-        if (!file) return { status: 400, body: { success: false, error: 'file missing' } };
-        s.agentFile(file);
-      }),
-  },
-  {
-    path: 'endSession',
-    handle: async (body, find) => withSession(body, find, (s) => s.agentEnded()),
-  },
-];
-
 /** Throws, naming every problem, when the configuration breaks the specification's patterns. */
 export function omnideskAdapter(cfg: OmnideskConfig): RelayAdapterFactory<OmnideskSession> {
   const api = new OmnideskApi(cfg);
@@ -535,7 +336,7 @@ export function omnideskAdapter(cfg: OmnideskConfig): RelayAdapterFactory<Omnide
   return {
     vendor: OMNIDESK_VENDOR,
     capabilities: CAPABILITIES,
-    routes,
+    routes: omnideskRoutes<OmnideskSession>(),
     create: (ctx, state) => {
       if (!chatServerChecked) {
         chatServerChecked = true;
