@@ -91,8 +91,8 @@ async function twoInstances(): Promise<{ a: RelayHandle; b: RelayHandle; prefix:
 }
 
 /**
- * Every command Redis runs on a session's lock, as MONITOR reports it: takes (SET NX, whoever
- * tries) and renewals (the PEXPIRE inside the renewal script). A plain socket: MONITOR's lines are
+ * Every command Redis runs on a session's lock, as MONITOR reports it: takes (the LOCK script,
+ * whoever tries) and renewals (the PEXPIRE inside the renewal script). A plain socket: MONITOR's lines are
  * simple strings (`+<time> [<db> <client>] "<command>" "<arg>" …`).
  */
 async function watchLocks(prefix: string): Promise<{ takes: () => number; renewals: () => number }> {
@@ -108,7 +108,8 @@ async function watchLocks(prefix: string): Promise<{ takes: () => number; renewa
     pending = lines.pop()!;
     for (const line of lines) {
       if (line === '+OK') monitoring();
-      if (line.includes(`] "set" "${prefix}l:`)) takes++;
+      // The LOCK script (./redis-scripts.ts): take, or find the lock already this operation's own.
+      if (line.includes('] "eval" "local v = redis.call(\'GET\'') && line.includes(`"${prefix}l:`)) takes++;
       if (line.includes(` lua] "PEXPIRE" "${prefix}l:`)) renewals++;
     }
   });
