@@ -4,7 +4,7 @@
  * launcher's label and badge, and answers the public JS API. Inside embed.html it may
  * also be the guest end of the iframe bridge (see frame-host.ts for the host end).
  */
-import { effect } from '@preact/signals-core';
+import { effect, signal } from '@preact/signals-core';
 import type { Card, VisitorInfo } from '../core/contract';
 import { formatNumber, loadLocale, locale, setLocale, t } from '../core/i18n';
 import { createSession } from '../core/session';
@@ -170,6 +170,8 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   cleanups.push(() => void extrasLoad?.then((x) => x.stop(), () => undefined));
 
   await yieldToInput();
+  // Pre-rendered hidden once the app has booted, so a click only shows it (issue 27).
+  const warm = signal(false);
   cleanups.push(
     mountWindow(
       host.root,
@@ -186,6 +188,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
         consentText: options.all.consentText,
         privacyUrl: options.all.privacyUrl,
         offlineUrl: options.all.offlineUrl,
+        warm,
       },
       {
         focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : launcher.focus()),
@@ -290,5 +293,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   guest?.start(handle, open);
   host.ready();
   dispatchPublic(host.name, 'ready', {});
+  // Its own task, after the visitor's input: the window's render, then its style and layout at the next frame.
+  void yieldToInput().then(() => (warm.value = !destroyed && !session.isOpen.peek()));
   return handle;
 }

@@ -2,7 +2,7 @@
  * Entry point of the UI: mounts the chat window into the widget's shadow root. The
  * launcher belongs to the loader; the window shows only while session.isOpen.
  */
-import { effect } from '@preact/signals-core';
+import { effect, type Signal } from '@preact/signals-core';
 import { render } from 'preact';
 import { locale, localePending, t } from '../core/i18n';
 import type { Session } from '../core/session-api';
@@ -31,6 +31,12 @@ export interface UiOptions {
   privacyUrl?: string;
   /** data-offline-url: the site's contact page for when nobody is available (offline-view.tsx). */
   offlineUrl?: string;
+  /**
+   * Pre-render (issue 27): while true and the window is closed, it is rendered hidden (no
+   * role, invisible, unfocusable, silent) so that opening only shows it. Set on intent; the
+   * first opening clears it (a window closed after that is unmounted, as before).
+   */
+  warm?: Signal<boolean>;
 }
 
 const DEFAULT_FULLSCREEN = 480;
@@ -59,11 +65,13 @@ const titleOf = (session: Session, options: UiOptions): string =>
 
 function App({ session, options, hooks, announcer }: { session: Session; options: UiOptions; hooks: WindowHooks; announcer: Announcer }) {
   const title = titleOf(session, options);
+  const shown = session.isOpen.value;
   return (
     <>
       {/* The first non-English table is still loading: a frame of English would flash. */}
-      {session.isOpen.value && !localePending.value && (
+      {(shown || options.warm?.value) && !localePending.value && (
         <Window
+          shown={shown}
           title={title}
           fullPage={options.fullPage}
           logo={options.logo}
@@ -102,6 +110,7 @@ export function mountWindow(
   const stopLang = effect(() => {
     container.lang = locale.value.lang;
     container.dir = locale.value.dir;
+    if (session.isOpen.value && options.warm) options.warm.value = false;
   });
   const announcer = createAnnouncer();
   const added = new Map<string, () => void>();

@@ -79,6 +79,8 @@ export interface WindowHooks {
 }
 
 export interface WindowProps extends WindowHooks {
+  /** False: pre-rendered while closed (issue 27): invisible, unfocusable, silent, no role. */
+  shown?: boolean;
   title: string;
   fullPage?: boolean;
   logo?: string;
@@ -87,7 +89,12 @@ export interface WindowProps extends WindowHooks {
   announce(text: string): void;
 }
 
-export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLauncher, visitorOpened, announce }: WindowProps) {
+/** A hidden window announces nothing; the live region hears it once it is shown. */
+const quiet = () => {};
+/** Hidden, its layout done: visibility keeps it out of the accessibility tree and the tab order; its opening motion waits for the showing. */
+const HIDDEN = { visibility: 'hidden', animation: 'none' };
+
+export function Window({ shown = true, title, fullPage, logo, consentText, privacyUrl, focusLauncher, visitorOpened, announce }: WindowProps) {
   const { session } = useUi();
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
@@ -98,11 +105,11 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
   const phase = session.phase.value;
   const arrived = viewsArrived.value;
   const consent = session.consentPending.value;
-  useSessionAnnouncements(session, announce);
+  useSessionAnnouncements(session, shown ? announce : quiet);
 
   useEffect(() => {
     const dialog = ref.current;
-    if (!dialog) return;
+    if (!dialog || !shown) return;
     // Focus already inside the widget (its launcher) means the visitor is here; otherwise ask
     // how the window opened. Not `fullPage`: a frame of embed.html opened by data-open or
     // restored after a navigation must leave focus on the host page, so the embedding says
@@ -117,7 +124,7 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
     });
     watch.observe(dialog, { childList: true, subtree: true });
     return () => watch.disconnect();
-  }, []);
+  }, [shown]);
 
   useEffect(() => {
     // Once the vendor has answered, the later views download in the background.
@@ -164,7 +171,8 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
   return (
     <div
       ref={ref}
-      role="dialog"
+      role={shown ? 'dialog' : undefined}
+      style={shown ? undefined : HIDDEN}
       aria-modal="false"
       aria-labelledby={titleId}
       tabIndex={-1}
