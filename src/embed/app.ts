@@ -91,9 +91,13 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
 
   const cleanups: (() => void)[] = [];
   let icon: string | null = null;
+  // The window pre-rendered hidden once the app has booted, so a click only shows it (issue 27);
+  // the first opening ends that (a window closed after it is unmounted, as before).
+  const warm = signal(false);
   cleanups.push(
     effect(() => {
       const open = session.isOpen.value;
+      if (open) warm.value = false;
       const unread = session.unread.value;
       const openLabel = options.all.launcherLabel || t('launcher.open');
       const closeLabel = t('launcher.close');
@@ -170,8 +174,6 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   cleanups.push(() => void extrasLoad?.then((x) => x.stop(), () => undefined));
 
   await yieldToInput();
-  // Pre-rendered hidden once the app has booted, so a click only shows it (issue 27).
-  const warm = signal(false);
   cleanups.push(
     mountWindow(
       host.root,
@@ -294,6 +296,6 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   host.ready();
   dispatchPublic(host.name, 'ready', {});
   // Its own task, after the visitor's input: the window's render, then its style and layout at the next frame.
-  void yieldToInput().then(() => (warm.value = !destroyed && !session.isOpen.peek()));
+  void yieldToInput().then(() => (warm.value = !session.isOpen.peek()));
   return handle;
 }

@@ -177,7 +177,7 @@ export function startWidget(
       })
       .catch((err: unknown) => {
         loading = null; // a later click may try again
-        console.error('Confab: could not load', err);
+        console.error('Confab:', err);
         launcher.removeAttribute('aria-busy');
       });
     return loading;

@@ -2,7 +2,7 @@
  * Entry point of the UI: mounts the chat window into the widget's shadow root. The
  * launcher belongs to the loader; the window shows only while session.isOpen.
  */
-import { effect, type Signal } from '@preact/signals-core';
+import { effect, type ReadonlySignal } from '@preact/signals-core';
 import { render } from 'preact';
 import { locale, localePending, t } from '../core/i18n';
 import type { Session } from '../core/session-api';
@@ -32,27 +32,25 @@ export interface UiOptions {
   /** data-offline-url: the site's contact page for when nobody is available (offline-view.tsx). */
   offlineUrl?: string;
   /**
-   * Pre-render (issue 27): while true and the window is closed, it is rendered hidden (no
-   * role, invisible, unfocusable, silent) so that opening only shows it. Set on intent; the
-   * first opening clears it (a window closed after that is unmounted, as before).
+   * Pre-render (issue 27): while true and the window is closed, it is rendered hidden
+   * (invisible, unfocusable, silent) so that opening only shows it. Set on intent; cleared by
+   * the first opening (a window closed after that is unmounted, as before).
    */
-  warm?: Signal<boolean>;
+  warm?: ReadonlySignal<boolean>;
 }
 
 const DEFAULT_FULLSCREEN = 480;
 
 function injectCss(root: ShadowRoot, text: string): () => void {
-  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
-    try {
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(text);
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-      return () => {
-        root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
-      };
-    } catch {
-      // fall through to a <style> element (older engines throw on constructable sheets)
-    }
+  // Every engine with adoptedStyleSheets constructs sheets (Chrome 73, Firefox 101, Safari 16.4),
+  // as the loader's adoptCss assumes too.
+  if (root.adoptedStyleSheets) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    return () => {
+      root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
+    };
   }
   const style = document.createElement('style');
   style.textContent = text;
@@ -65,13 +63,11 @@ const titleOf = (session: Session, options: UiOptions): string =>
 
 function App({ session, options, hooks, announcer }: { session: Session; options: UiOptions; hooks: WindowHooks; announcer: Announcer }) {
   const title = titleOf(session, options);
-  const shown = session.isOpen.value;
   return (
     <>
       {/* The first non-English table is still loading: a frame of English would flash. */}
-      {(shown || options.warm?.value) && !localePending.value && (
+      {(session.isOpen.value || options.warm?.value) && !localePending.value && (
         <Window
-          shown={shown}
           title={title}
           fullPage={options.fullPage}
           logo={options.logo}
@@ -110,7 +106,6 @@ export function mountWindow(
   const stopLang = effect(() => {
     container.lang = locale.value.lang;
     container.dir = locale.value.dir;
-    if (session.isOpen.value && options.warm) options.warm.value = false;
   });
   const announcer = createAnnouncer();
   const added = new Map<string, () => void>();

@@ -79,8 +79,6 @@ export interface WindowHooks {
 }
 
 export interface WindowProps extends WindowHooks {
-  /** False: pre-rendered while closed (issue 27): invisible, unfocusable, silent, no role. */
-  shown?: boolean;
   title: string;
   fullPage?: boolean;
   logo?: string;
@@ -94,7 +92,7 @@ const quiet = () => {};
 /** Hidden, its layout done: visibility keeps it out of the accessibility tree and the tab order; its opening motion waits for the showing. */
 const HIDDEN = { visibility: 'hidden', animation: 'none' };
 
-export function Window({ shown = true, title, fullPage, logo, consentText, privacyUrl, focusLauncher, visitorOpened, announce }: WindowProps) {
+export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLauncher, visitorOpened, announce }: WindowProps) {
   const { session } = useUi();
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
@@ -102,6 +100,8 @@ export function Window({ shown = true, title, fullPage, logo, consentText, priva
   /** Where the window put focus itself (not the visitor): it may move on when the phase changes. */
   const parked = useRef<Element | null>(null);
   const lastStart = useRef<Record<string, string> | null>(null);
+  // Closed: pre-rendered (issue 27), invisible (so unfocusable, out of the accessibility tree) and silent.
+  const shown = session.isOpen.value;
   const phase = session.phase.value;
   const arrived = viewsArrived.value;
   const consent = session.consentPending.value;
@@ -171,7 +171,7 @@ export function Window({ shown = true, title, fullPage, logo, consentText, priva
   return (
     <div
       ref={ref}
-      role={shown ? 'dialog' : undefined}
+      role="dialog"
       style={shown ? undefined : HIDDEN}
       aria-modal="false"
       aria-labelledby={titleId}

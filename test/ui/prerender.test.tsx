@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 /**
  * Issue 27: once the app has run on intent the window is rendered while still closed, hidden,
- * so a click only shows it. Hidden means: no dialog role, invisible, nothing in it focused or
- * announced. The first opening shows that same tree; closing unmounts it as before.
+ * so a click only shows it. Hidden means: out of the accessibility tree, invisible, nothing in it focused or
+ * announced. The first opening shows that same tree. (That the app ends the pre-render at the
+ * first opening, so a closed window unmounts as before, is e2e/preload.spec.ts.)
  */
 import { act, waitFor, within } from '@testing-library/preact';
 import { signal } from '@preact/signals-core';
@@ -36,8 +37,7 @@ it('a pre-rendered window is hidden, unfocused and silent until the first openin
   const win = container.querySelector<HTMLElement>('.confab-window');
   expect(win).not.toBeNull();
   expect(win!.style.visibility).toBe('hidden');
-  expect(win!.getAttribute('role')).toBeNull();
-  expect(view.queryByRole('dialog')).toBeNull();
+  expect(view.queryByRole('dialog')).toBeNull(); // hidden from the accessibility tree
   // Its controls are there (rendered) but out of reach: hidden from role queries, not focused.
   expect(win!.querySelector('input')).not.toBeNull();
   expect(view.queryByRole('textbox', { name: /Your name/ })).toBeNull();
@@ -55,8 +55,4 @@ it('a pre-rendered window is hidden, unfocused and silent until the first openin
   act(() => void (state.agent.value = { name: 'Alex', isBot: false }));
   await waitFor(() => expect(live()).toMatch(/Alex/));
   expect(live()).not.toMatch(/Sam joined/); // said while hidden it would have been heard late, or twice
-
-  // Closing unmounts it, as a window that was never pre-rendered.
-  act(() => void (state.isOpen.value = false));
-  expect(container.querySelector('.confab-window')).toBeNull();
 });
