@@ -77,9 +77,19 @@ test.describe('idle preload (issue 27)', () => {
     expect(compiled.urls.filter((u) => APP_CHUNKS.test(u))).toHaveLength(2);
     await expect(widget.launcher).toHaveAttribute('aria-describedby', /./);
     await expect(widget.dialog).toHaveCount(0); // a hover opens nothing
+    // ...but the window is rendered, hidden, so the click only shows it: invisible (out of the
+    // accessibility tree and the tab order), with focus still on the host page.
+    const prerendered = widget.root.locator('.confab-window');
+    await expect(prerendered).toHaveCount(1);
+    await expect(prerendered).toBeHidden();
+    expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
 
     await widget.launcher.click();
+    await expect(widget.dialog).toBeVisible();
     await expect(widget.dialog.getByLabel('Please enter your name:')).toBeVisible();
+    // The pre-render ends with the first opening: a closed window is unmounted, as before.
+    await page.keyboard.press('Escape');
+    await expect(prerendered).toHaveCount(0);
     await compiled.cdp.detach();
   });
 

@@ -4,7 +4,7 @@
  * launcher's label and badge, and answers the public JS API. Inside embed.html it may
  * also be the guest end of the iframe bridge (see frame-host.ts for the host end).
  */
-import { effect } from '@preact/signals-core';
+import { effect, signal } from '@preact/signals-core';
 import type { Card, VisitorInfo } from '../core/contract';
 import { formatNumber, loadLocale, locale, setLocale, t } from '../core/i18n';
 import { createSession } from '../core/session';
@@ -91,9 +91,13 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
 
   const cleanups: (() => void)[] = [];
   let icon: string | null = null;
+  // The window pre-rendered hidden once the app has booted, so a click only shows it (issue 27);
+  // the first opening ends that (a window closed after it is unmounted, as before).
+  const warm = signal(false);
   cleanups.push(
     effect(() => {
       const open = session.isOpen.value;
+      if (open) warm.value = false;
       const unread = session.unread.value;
       const openLabel = options.all.launcherLabel || t('launcher.open');
       const closeLabel = t('launcher.close');
@@ -189,6 +193,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
         consentText: options.all.consentText,
         privacyUrl: options.all.privacyUrl,
         offlineUrl: options.all.offlineUrl,
+        warm,
       },
       {
         focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : ((launcher.isConnected ? launcher : opener) as HTMLElement | null)?.focus()),
@@ -293,5 +298,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   guest?.start(handle, open);
   host.ready();
   dispatchPublic(host.name, 'ready', {});
+  // Its own task, after the visitor's input: the window's render, then its style and layout at the next frame.
+  void yieldToInput().then(() => (warm.value = !session.isOpen.peek()));
   return handle;
 }

@@ -177,7 +177,7 @@ export function startWidget(
       })
       .catch((err: unknown) => {
         loading = null; // a later click may try again
-        console.error('Confab: could not load the chat.', err);
+        console.error('Confab:', err);
         launcher.removeAttribute('aria-busy');
       });
     return loading;
@@ -187,6 +187,7 @@ export function startWidget(
   // dispatcher's entry, the idle preload's callback or timer and its load listener. The
   // launcher's own listeners go with the element.
   let preloadId: number | undefined;
+  let resumeId: ReturnType<typeof setTimeout>;
   // Not in every engine (Safari): then a timer.
   const idle = self.requestIdleCallback as typeof requestIdleCallback | undefined;
   // data-mode="iframe" still loads its frame at idle: a chat going on lives in the frame's
@@ -206,6 +207,7 @@ export function startWidget(
         el.remove();
         removeEventListener('load', preload);
         (idle ? cancelIdleCallback : clearTimeout)(preloadId as number); // undefined: nothing to cancel
+        clearTimeout(resumeId);
         queue.length = 0;
       }
       if (app) return app.call(method, args);
@@ -228,16 +230,20 @@ export function startWidget(
   // focus covers the keyboard.
   for (const intent of ['pointerenter', 'focus']) launcher.addEventListener(intent, load, { once: true });
 
-  let resuming: unknown;
-  try {
-    resuming = sessionStorage.getItem(`${storageKey}:session`);
-  } catch {
-    // storage blocked: nothing to resume
-  }
+  // A chat going on from an earlier page loads the app at once, in a task of its own after this
+  // one (issue 27): the first sessionStorage read waits on the browser process, which the
+  // launcher's paint need not (it was most of the loader's one long task).
+  resumeId = setTimeout(() => {
+    try {
+      if (sessionStorage.getItem(`${storageKey}:session`)) void load();
+    } catch {
+      // storage blocked: nothing to resume
+    }
+  });
   // In an iframe the host page decides when the window opens; a plain embed.html opens at once.
   const autoOpen = parsed.open || (fullPage && raw.frame != '1');
   if (autoOpen) queue.push(['open', []]);
-  if (autoOpen || fullPage || resuming) void load();
+  if (autoOpen || fullPage) void load();
   else if (!saveData()) {
     if (document.readyState == 'complete') preload();
     else addEventListener('load', preload, { once: true });

@@ -2,7 +2,7 @@
  * Entry point of the UI: mounts the chat window into the widget's shadow root. The
  * launcher belongs to the loader; the window shows only while session.isOpen.
  */
-import { effect } from '@preact/signals-core';
+import { effect, type ReadonlySignal } from '@preact/signals-core';
 import { render } from 'preact';
 import { locale, localePending, t } from '../core/i18n';
 import type { Session } from '../core/session-api';
@@ -31,22 +31,26 @@ export interface UiOptions {
   privacyUrl?: string;
   /** data-offline-url: the site's contact page for when nobody is available (offline-view.tsx). */
   offlineUrl?: string;
+  /**
+   * Pre-render (issue 27): while true and the window is closed, it is rendered hidden
+   * (invisible, unfocusable, silent) so that opening only shows it. Set on intent; cleared by
+   * the first opening (a window closed after that is unmounted, as before).
+   */
+  warm?: ReadonlySignal<boolean>;
 }
 
 const DEFAULT_FULLSCREEN = 480;
 
 function injectCss(root: ShadowRoot, text: string): () => void {
-  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
-    try {
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(text);
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-      return () => {
-        root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
-      };
-    } catch {
-      // fall through to a <style> element (older engines throw on constructable sheets)
-    }
+  // Every engine with adoptedStyleSheets constructs sheets (Chrome 73, Firefox 101, Safari 16.4),
+  // as the loader's adoptCss assumes too.
+  if (root.adoptedStyleSheets) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    return () => {
+      root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
+    };
   }
   const style = document.createElement('style');
   style.textContent = text;
@@ -62,7 +66,7 @@ function App({ session, options, hooks, announcer }: { session: Session; options
   return (
     <>
       {/* The first non-English table is still loading: a frame of English would flash. */}
-      {session.isOpen.value && !localePending.value && (
+      {(session.isOpen.value || options.warm?.value) && !localePending.value && (
         <Window
           title={title}
           fullPage={options.fullPage}

@@ -87,6 +87,11 @@ export interface WindowProps extends WindowHooks {
   announce(text: string): void;
 }
 
+/** A hidden window announces nothing; the live region hears it once it is shown. */
+const quiet = () => {};
+/** Hidden, its layout done: visibility keeps it out of the accessibility tree and the tab order; its opening motion waits for the showing. */
+const HIDDEN = { visibility: 'hidden', animation: 'none' };
+
 export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLauncher, visitorOpened, announce }: WindowProps) {
   const { session } = useUi();
   const titleId = useId();
@@ -95,14 +100,16 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
   /** Where the window put focus itself (not the visitor): it may move on when the phase changes. */
   const parked = useRef<Element | null>(null);
   const lastStart = useRef<Record<string, string> | null>(null);
+  // Closed: pre-rendered (issue 27), invisible (so unfocusable, out of the accessibility tree) and silent.
+  const shown = session.isOpen.value;
   const phase = session.phase.value;
   const arrived = viewsArrived.value;
   const consent = session.consentPending.value;
-  useSessionAnnouncements(session, announce);
+  useSessionAnnouncements(session, shown ? announce : quiet);
 
   useEffect(() => {
     const dialog = ref.current;
-    if (!dialog) return;
+    if (!dialog || !shown) return;
     // Focus already inside the widget (its launcher) means the visitor is here; otherwise ask
     // how the window opened. Not `fullPage`: a frame of embed.html opened by data-open or
     // restored after a navigation must leave focus on the host page, so the embedding says
@@ -117,7 +124,7 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
     });
     watch.observe(dialog, { childList: true, subtree: true });
     return () => watch.disconnect();
-  }, []);
+  }, [shown]);
 
   useEffect(() => {
     // Once the vendor has answered, the later views download in the background.
@@ -165,6 +172,7 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
     <div
       ref={ref}
       role="dialog"
+      style={shown ? undefined : HIDDEN}
       aria-modal="false"
       aria-labelledby={titleId}
       tabIndex={-1}

@@ -104,13 +104,28 @@ it('with no requestIdleCallback (Safari): the timer is cleared', () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   try {
     const call = startWidget(document.createElement('confab-chat'), OPTIONS, deferredSource().src, false);
-    expect(vi.getTimerCount()).toBe(1);
+    expect(vi.getTimerCount()).toBe(2); // the preload's, and the look for a chat to resume (its own task)
     call?.('destroy');
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(60_000);
     expect(log).toEqual([]);
   } finally {
     vi.useRealTimers();
+  }
+});
+
+it('with a chat to resume: destroyed in the task that started it, the app never loads', async () => {
+  sessionStorage.setItem('confab:omnidesk:wss://relay.example:session', '{}');
+  try {
+    const { src, arrive } = deferredSource();
+    const call = startWidget(document.createElement('confab-chat'), OPTIONS, src, false);
+    call?.('destroy');
+    arrive();
+    await settle();
+    await settle();
+    expect(log).toEqual([]);
+  } finally {
+    sessionStorage.clear();
   }
 });
 

@@ -77,6 +77,20 @@ it("a page that asks for ready gets the app loaded for it, without intent", asyn
   expect(ready).toBeInstanceOf(Promise);
 });
 
+it("a chat going on from an earlier page loads the app without intent, in a task after the launcher's own", async () => {
+  sessionStorage.setItem('confab:omnidesk:wss://relay.example:session', '{}');
+  try {
+    start();
+    // The launcher's task reads no storage (its first read waits on the browser process): nothing loads in it.
+    expect(log).toEqual([]);
+    await settle();
+    await settle();
+    expect(log).toEqual(['import', 'boot']);
+  } finally {
+    sessionStorage.clear();
+  }
+});
+
 it('under Save-Data nothing is warmed at idle, and the npm entry (no warm) imports nothing either', async () => {
   Object.defineProperty(navigator, 'connection', { configurable: true, value: { saveData: true } });
   start();
