@@ -70,14 +70,11 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import {
   capText,
-  realClock,
-  stamp,
   type Capability,
   type ChatConfig,
   type Command,
   type ConfabEventBody,
   type EndedBy,
-  type EventSink,
   type IncomingMessage,
   type Json,
   type Transport,
@@ -85,6 +82,7 @@ import {
   type TransportOptions,
 } from '../../core/contract';
 import { onWake } from '../../core/backoff';
+import { createKit } from '../../core/transport-kit';
 import { t, type MessageKey } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
 import { decodeCim, decodeForm, decodeWidgetConfig, obj, str, type Cim } from './cim';
@@ -111,7 +109,8 @@ const emptyConfig = (): ChatConfig => ({ prechat: [], postchat: [], allowedFileT
 const base = (url: string | null | undefined): string | null => safeUrl(url, 'media')?.replace(/\/+$/, '') ?? null;
 
 export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Transport {
-  const clock = o.clock ?? realClock;
+  const kit = createKit({ vendor: 'expertflow-cx', clock: o.clock, agentTypingMs: TYPING_IN_MS });
+  const { clock, emit, log } = kit;
   const opt = o.options;
   const server = base(opt.server);
   const origin = server && new URL(server).origin;
@@ -122,9 +121,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   const r = obj(o.resume);
   const capabilities = new Set<Capability>(['typing', 'end', 'cancel', 'resume']);
 
-  let sink: EventSink = () => {};
   let socket: Socket | undefined;
-  let closed = false;
   let cid = str(r?.cid) ?? '';
   let conversationId = str(r?.conv) ?? '';
   let ended = r?.ended === true;
@@ -138,7 +135,6 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   let failures = 0;
   let jwt = '';
   let formId = '';
-  let typingTimer: unknown;
   let byeTimer: unknown;
   let graceTimer: unknown;
   let lastTypingOut = -Infinity;
@@ -147,30 +143,15 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   /** Visitor lines on the wire (core/delivery.ts); `acked`: the server took it, never send it again. */
   const lines = createLedger<Upload>();
 
-  const emit = (body: ConfabEventBody): void => {
-    if (!closed) sink(stamp(body, clock));
-  };
   const error = (code: string, key: MessageKey, fatal = false, retryable = false): void =>
     emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal, retryable });
-  let bad = 0;
-  const malformed = (what: string, raw: unknown): void => {
-    if (++bad <= 10) console.warn('[confab] cx: unreadable', what, raw);
-    error('bad-frame', 'transport.badFrame');
-  };
   const saveResume = (): void =>
     emit({ type: 'resume', token: ended ? (conversationId ? { conv: conversationId, ended } : null) : { cid, conv: conversationId, customer, name: visitorName } });
-
-  function typingOff(): void {
-    if (typingTimer === undefined) return;
-    clock.clearTimeout(typingTimer);
-    typingTimer = undefined;
-    emit({ type: 'typing', on: false });
-  }
 
   function finish(by: EndedBy, text?: string): void {
     if (ended) return;
     ended = true;
-    typingOff();
+    kit.typing(false);
     emit(text ? { type: 'ended', by, text } : { type: 'ended', by });
     saveResume();
     // After the visitor's CHAT_ENDED the socket stays until the server answers (E3 disconnects
@@ -204,13 +185,10 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     };
     if ((who === 'agent' || who === 'bot') && c.kind !== 'participant' && c.kind !== 'receipt') {
       if (c.kind === 'typing') {
-        if (history || ended) return;
-        if (typingTimer === undefined) emit({ type: 'typing', on: true });
-        else clock.clearTimeout(typingTimer);
-        typingTimer = clock.setTimeout(typingOff, TYPING_IN_MS);
+        if (!history && !ended) kit.typing(true);
         return;
       }
-      typingOff();
+      kit.typing(false);
       if (c.senderName) agentJoined(c.senderName, who === 'bot');
     }
     switch (c.kind) {
@@ -255,7 +233,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
 
   function onMessage(raw: unknown, history = false): void {
     const c = decodeCim(raw);
-    if (!c) return malformed('message', raw);
+    if (!c) return kit.badFrame('message', raw);
     if (c.kind === 'buttons') prompts.set(c.id, { buttons: c.buttons, messageId: c.id });
     if (c.kind === 'carousel')
       for (const card of c.cards) prompts.set(`${c.id}|${card.id}`, { buttons: card.buttons, messageId: c.id, cardId: card.id });
@@ -321,7 +299,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   }
 
   function open(): void {
-    if (socket || !server || closed) return;
+    if (socket || !server || kit.closed) return;
     const url = new URL(server);
     emit({ type: 'connection', state: 'connecting' });
     const sock = (deps.io ?? io)(url.origin, {
@@ -332,7 +310,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     });
     socket = sock;
     unwake = onWake(() => {
-      if (closed || sock.connected || replaced || ended) return;
+      if (kit.closed || sock.connected || replaced || ended) return;
       sock.disconnect();
       sock.connect();
     });
@@ -350,28 +328,28 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       graceTimer = clock.setTimeout(resumed, RESUME_GRACE_MS);
       sock.emit('CHAT_RESUMED', { serviceIdentifier, channelCustomerIdentifier: cid }, (res: unknown) => {
         const a = obj(res);
-        if (!a || typeof a.isChatAvailable !== 'boolean') malformed('CHAT_RESUMED answer', res);
+        if (!a || typeof a.isChatAvailable !== 'boolean') kit.badFrame('CHAT_RESUMED answer', res);
         else if (!a.isChatAvailable) return lost();
         else replay(a.data);
         resumed();
       });
     });
     sock.on('connect_error', (err: Error) => {
-      if (closed) return;
+      if (kit.closed) return;
       // A refusal by the server's middleware: socket.io gives up, and so do we.
       if (!sock.active) return error('refused', 'transport.refused', true);
       emit({ type: 'connection', state: 'reconnecting', reason: err.message });
       if (++failures === UNREACHABLE_AFTER) error('unreachable', 'transport.notConnected');
     });
     sock.on('disconnect', (reason: string) => {
-      if (closed || ended || replaced) return;
+      if (kit.closed || ended || replaced) return;
       emit({ type: 'connection', state: 'reconnecting', reason });
       if (reason === 'io server disconnect') sock.connect();
     });
     sock.io.on('reconnect_attempt', (attempt: number) => emit({ type: 'connection', state: 'reconnecting', attempt }));
     sock.on('CHANNEL_SESSION_STARTED', (raw: unknown) => {
       const id = str(obj(obj(raw)?.header)?.conversationId);
-      if (!id) return malformed('CHANNEL_SESSION_STARTED', raw);
+      if (!id) return kit.badFrame('CHANNEL_SESSION_STARTED', raw);
       if (conversationId === id) return void (ready = true);
       conversationId = id;
       ready = true;
@@ -403,11 +381,11 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     sock.on('TOKEN_GENERATED', (raw: unknown) => {
       const token = typeof raw === 'string' ? raw : (str(obj(raw)?.token) ?? str(obj(raw)?.accessToken));
       if (token && /^[\w.+/=-]{1,4096}$/.test(token)) jwt = token;
-      else malformed('TOKEN_GENERATED', raw);
+      else kit.badFrame('TOKEN_GENERATED', raw);
     });
     sock.on('SESSION_REPLACED', () => {
       replaced = true;
-      typingOff();
+      kit.typing(false);
       sock.disconnect();
       error('kicked', 'error.otherTab');
     });
@@ -486,7 +464,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       lines.add(clientId, stored, clock.now(), { mime, size, url }, true);
       flush();
     } catch (err) {
-      console.warn('[confab] cx: upload failed', err);
+      log('upload failed', err);
       error('upload-failed', 'transport.uploadFailed');
     }
   }
@@ -579,13 +557,13 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   return {
     capabilities,
     connect(s) {
-      sink = s;
+      kit.connect(s);
       emit({ type: 'connection', state: 'connecting' });
       if (!server || !serviceIdentifier) return error('bad-config', 'transport.badOption', true);
       void loadConfig()
         .catch((err: unknown) => {
           // Without its configuration the chat still works: no form, no uploads.
-          console.warn('[confab] cx: no widget configuration', err);
+          log('no widget configuration', err);
           error('config-failed', 'error.load');
           return emptyConfig();
         })
@@ -600,16 +578,15 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       try {
         send(command);
       } catch (err) {
-        console.warn('[confab] cx: command failed', err);
+        log('command failed', err);
         error('unsupported', 'transport.unsupported');
       }
     },
     close() {
-      if (closed) return;
+      if (kit.closed) return;
       emit({ type: 'connection', state: 'closed', reason: 'closed' });
-      closed = true;
+      kit.close();
       unwake();
-      clock.clearTimeout(typingTimer);
       clock.clearTimeout(byeTimer);
       clock.clearTimeout(graceTimer);
       socket?.disconnect();

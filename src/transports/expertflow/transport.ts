@@ -28,14 +28,11 @@
 import { io } from 'socket.io-client';
 import {
   capText,
-  realClock,
-  stamp,
   type Capability,
   type ChatConfig,
   type Command,
   type ConfabEventBody,
   type EndedBy,
-  type EventSink,
   type IncomingMessage,
   type Json,
   type Transport,
@@ -43,6 +40,7 @@ import {
   type TransportOptions,
 } from '../../core/contract';
 import { onWake } from '../../core/backoff';
+import { createKit } from '../../core/transport-kit';
 import type { StorageLike } from '../../core/persistence';
 import { t, type MessageKey } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
@@ -82,7 +80,7 @@ interface Conversation {
 
 /** Without a `conversationInfo` (a server that skips it) a join counts as done after this. */
 const JOIN_GRACE_MS = 3000;
-/** The protocol has no "typing stopped": the indicator times out. */
+/** The protocol has no "typing stopped": the indicator times out (the kit's agentTypingMs). */
 const TYPING_MS = 6000;
 
 function uuid(): string {
@@ -161,7 +159,8 @@ function resumed(token: Json | undefined): { conv: Conversation | null; ended: b
 }
 
 export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowDeps = {}): Transport {
-  const clock = o.clock ?? realClock;
+  const kit = createKit({ vendor: 'expertflow', clock: o.clock, agentTypingMs: TYPING_MS });
+  const { clock, emit, log } = kit;
   const opt = o.options;
   const server = safeUrl(opt.server, 'media')?.replace(/\/+$/, '') ?? null;
   const forced: Generation | undefined = opt.socketio === '2' ? 2 : opt.socketio === '4' ? 4 : undefined;
@@ -175,7 +174,6 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   if (restored.conv || !restored.ended) capabilities.add('transcript-pdf').add('transcript-email');
   if (config.prechat.length) capabilities.add('prechat');
 
-  let sink: EventSink = () => {};
   let link: Link | undefined;
   let gaveUp = false;
   let conv = restored.conv;
@@ -183,43 +181,25 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   // An ended conversation is never joined again; it is kept for its transcript.
   let ended = restored.ended;
   let endUnsent = false;
-  let closed = false;
   let unwake = (): void => undefined;
   let joined = false;
   let joinTimer: unknown;
-  let typingTimer: unknown;
   const agents = new Map<string, Participant>();
   const lines = createLedger();
 
   const sock = (): SocketLike | undefined => link?.socket;
   const online = (): boolean => sock()?.connected === true;
-  const emit = (body: ConfabEventBody): void => {
-    if (!closed) sink(stamp(body, clock));
-  };
   const error = (code: string, key: MessageKey, fatal = false): void =>
     emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal, retryable: code === 'start-failed' });
-  let badFrames = 0;
-  const malformed = (what: string, raw: unknown): void => {
-    // Each bad payload is an `error` event; only the first few reach the console as well.
-    if (++badFrames <= 10) console.warn(`[confab] expertflow: unreadable ${what} from the chat server`, raw);
-    error('bad-frame', 'transport.badFrame');
-  };
   const now = (): string => new Date(clock.now()).toISOString();
   const base = (c: Conversation) => ({ conversationId: c.id, requestId: c.requestId, timestamp: now() });
   // The document's Participant is exactly { id, name }.
   const me = (c: Conversation) => ({ id: c.me.id, name: c.me.name });
 
-  function typingOff(): void {
-    if (typingTimer === undefined) return;
-    clock.clearTimeout(typingTimer);
-    typingTimer = undefined;
-    emit({ type: 'typing', on: false });
-  }
-
   function finish(by: EndedBy, text?: string): void {
     if (ended) return;
     ended = true;
-    typingOff();
+    kit.typing(false);
     emit(text ? { type: 'ended', by, text } : { type: 'ended', by });
     // A reload after the end keeps the id for the transcript but never rejoins.
     emit({ type: 'resume', token: resumeToken(conv, true, roles) });
@@ -267,7 +247,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       const hit = lines.claim({ id: line.id, text: line.text, ...(at !== undefined && { at }) });
       if (hit) message.clientId = hit.clientId;
     } else {
-      typingOff();
+      kit.typing(false);
     }
     emit({ type: 'message', message });
   }
@@ -311,10 +291,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         if (a.text) emit({ type: 'message', message: { id: `ef-greet-${c.id}`, sender: 'system', text: a.text } });
         return;
       case 'typing':
-        if (a.from?.id === c.me.id) return;
-        if (typingTimer === undefined) emit({ type: 'typing', on: true });
-        else clock.clearTimeout(typingTimer);
-        typingTimer = clock.setTimeout(typingOff, TYPING_MS);
+        if (a.from?.id !== c.me.id) kit.typing(true);
         return;
       case 'handOff': {
         // Queue figures in `info` are this transport's reading of "notification data";
@@ -342,7 +319,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   function reject(c: Conversation, a: Activity): void {
     if (ended) return;
     ended = true;
-    typingOff();
+    kit.typing(false);
     emit({ type: 'rejected', reason: a.text ?? t('offline.default') });
     emit({ type: 'resume', token: null });
     sendEnd(c);
@@ -375,7 +352,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     const c = conv;
     if (!c) return;
     const a = decodeArrived(raw, server ?? '');
-    if (!a) return malformed('messageArrived', raw);
+    if (!a) return kit.badFrame('messageArrived', raw);
     if (a.type === 'ChatMessage') emitLine(c, a);
     else onActivity(c, a, false);
   }
@@ -384,7 +361,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     const c = conv;
     if (!c) return;
     const info = decodeInfo(raw, server ?? '');
-    if (!info) return malformed('conversationInfo', raw);
+    if (!info) return kit.badFrame('conversationInfo', raw);
     // Roles first, in the history's order (who spoke before the hand-off is the bot), so that
     // the participants list below is told apart the same way.
     for (const m of info.messages) {
@@ -501,7 +478,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         body: JSON.stringify(body),
       });
       const reply = res.ok ? decodeInit(await res.json().catch(() => null)) : null;
-      if (closed) return;
+      if (kit.closed) return;
       if (!reply) throw new Error(`init ${res.status}`);
       const c: Conversation = { id: reply.conversationId, me: reply.participant, requestId: body.requestId, email };
       conv = c;
@@ -518,7 +495,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       join();
     } catch (err) {
       // 500, 503, a network failure or an unreadable reply: the core offers Retry (a new start).
-      console.warn('[confab] expertflow: chat request failed', err);
+      log('chat request failed', err);
       error('start-failed', 'error.startFailed');
     } finally {
       starting = false;
@@ -543,7 +520,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       }
       emit({ type: 'ack', what: 'transcript', detail: format });
     } catch (err) {
-      console.warn('[confab] expertflow: transcript request failed', err);
+      log('transcript request failed', err);
       error('transcript-failed', 'error.transcriptFailed');
     }
   }
@@ -585,7 +562,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   return {
     capabilities,
     connect(s) {
-      sink = s;
+      kit.connect(s);
       emit({ type: 'connection', state: 'connecting' });
       emit({ type: 'config', config: configFor(conv) });
       if (!server) return error('bad-config', 'transport.badOption', true);
@@ -614,7 +591,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
             // What was on the wire may be lost: a resend from the core may go out again, but
             // only after the rejoin's history shows whether the server has it.
             lines.reconnected();
-            if (closed) return;
+            if (kit.closed) return;
             emit({ type: 'connection', state: 'reconnecting', reason });
             // socket.io does not reconnect by itself after a server-side disconnect.
             if (reason === 'io server disconnect') sock()?.connect();
@@ -634,27 +611,25 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       );
       // socket.io's backoff waits up to 30 s: a wake-up (online, page visible) tries at once.
       unwake = onWake(() => {
-        if (!closed) link?.wake();
+        if (!kit.closed) link?.wake();
       });
     },
     send(command) {
       try {
         send(command);
       } catch (err) {
-        console.warn('[confab] expertflow: command failed', err);
+        log('command failed', err);
         error('unsupported', 'transport.unsupported');
       }
     },
     close() {
-      if (closed) return;
+      if (kit.closed) return;
       emit({ type: 'connection', state: 'closed', reason: 'closed' });
-      closed = true;
+      kit.close();
       unwake();
       clock.clearTimeout(joinTimer);
-      clock.clearTimeout(typingTimer);
       link?.close();
     },
-
   };
 }
 
