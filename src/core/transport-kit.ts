@@ -39,10 +39,10 @@ export interface TransportKit {
   /** Where events go from now on; emitting starts (again). */
   connect(sink: EventSink): void;
   emit(body: ConfabEventBody): void;
-  /** A console warning, `[confab] <vendor>: …`. */
-  log(...args: unknown[]): void;
+  /** A console warning, `[confab] <vendor>: <message>`, and what it is about. */
+  log(message: string, ...details: unknown[]): void;
   /** A console warning about something unreadable, only the first MAX_WARNINGS times. */
-  logCapped(...args: unknown[]): void;
+  logCapped(message: string, ...details: unknown[]): void;
   /** Something unreadable from the server: a non-fatal `bad-frame` error (and a capped log line). */
   badFrame(what: string, raw?: unknown): void;
   /** The agent's typing indicator (see the top of this file). */
@@ -73,12 +73,12 @@ export function createKit(o: KitOptions): TransportKit {
     emit(body) {
       if (!closed) sink(stamp(body, clock));
     },
-    log: (...args) => console.warn(prefix, ...args),
-    logCapped(...args) {
-      if (++warnings <= MAX_WARNINGS) kit.log(...args);
+    log: (message, ...details) => console.warn(`${prefix} ${message}`, ...details),
+    logCapped(message, ...details) {
+      if (++warnings <= MAX_WARNINGS) kit.log(message, ...details);
     },
     badFrame(what, raw) {
-      kit.logCapped('unreadable', what, ...(raw === undefined ? [] : [raw]));
+      kit.logCapped(`unreadable ${what} from the chat server`, ...(raw === undefined ? [] : [raw]));
       kit.emit({ type: 'error', code: 'bad-frame', message: t('transport.badFrame'), fatal: false });
     },
     typing(on) {
