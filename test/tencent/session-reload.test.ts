@@ -5,8 +5,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSession } from '../../src/core/session';
 import type { Session, TranscriptItem } from '../../src/core/session-api';
-import { createTransport } from '../../src/transports/tencent/transport';
-import { closeSimulators, simulator, waitFor, memory } from './harness';
+import { closeSimulators, simulator, waitFor, memory, createTransport } from './harness';
 
 afterAll(closeSimulators);
 const sessions: Session[] = [];

@@ -91,9 +91,18 @@ const CLAIM_SLACK_MS = 2000;
  */
 const FLOW_COMMANDS: ReadonlySet<Command['type']> = new Set(['start', 'send', 'choose', 'submit-form', 'send-card', 'ask-rating']);
 
+/**
+ * With data-sandbox, the sandbox's stand-in for Tencent's SDK: a module the sandbox serves next
+ * to the built assets (src/server/sandbox/tencent-loopback-module.ts), so it is never part of
+ * the product build. Tests in Node pass their own loader with the same client.
+ */
+const SANDBOX_CLIENT = '../sandbox/tencent-loopback.js';
+const chunkUrl = import.meta.url;
 const loadClient: DeskClientLoader = (init) =>
   init.sandbox
-    ? import('./loopback-client').then((m) => m.createLoopbackClient(init.sandbox as string))
+    ? (import(/* @vite-ignore */ new URL(SANDBOX_CLIENT, chunkUrl).href) as Promise<{ createLoopbackClient(url: string): DeskClient }>).then((m) =>
+        m.createLoopbackClient(init.sandbox as string),
+      )
     : import('./sdk-client').then((m) => m.createSdkClient(init.sdkAppId));
 
 /** `marked` and our wrapper: a chunk fetched when the first Markdown line arrives. */
