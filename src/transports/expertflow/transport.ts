@@ -55,6 +55,10 @@ import {
   type Participant,
 } from './decode';
 import { chatConfig } from './prechat';
+import { languageCode, sessionStore, transcript, uuid } from './rest';
+import { resumed, resumeToken, roleOf, unansweredRejection, type Conversation } from './resume';
+
+export { languageCode };
 import { createLedger, echoOf, type Line } from '../../core/delivery';
 import { createLink, type Generation, type IoFactory, type Link, type SocketLike } from './link';
 
@@ -70,93 +74,16 @@ export interface ExpertFlowDeps {
   save?: (pdf: Blob, fileName: string) => void;
 }
 
-interface Conversation {
-  id: string;
-  me: Participant;
-  requestId: string;
-  /** The address given at init: where the server mails the transcript ('' for none). */
-  email: string;
-}
-
 /** Without a `conversationInfo` (a server that skips it) a join counts as done after this. */
 const JOIN_GRACE_MS = 3000;
 /** The protocol has no "typing stopped": the indicator times out (the kit's agentTypingMs). */
 const TYPING_MS = 6000;
-
-function uuid(): string {
-  // crypto.randomUUID exists only in secure contexts; getRandomValues everywhere.
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 15) | 64;
-  b[8] = (b[8]! & 63) | 128;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 const io4: IoFactory = (uri, opts) => io(uri, opts) as unknown as SocketLike;
 const loadIo2 = async (): Promise<IoFactory> => {
   const { default: io2 } = await import('socket.io-client-v2');
   return (uri, opts) => io2(uri, opts);
 };
-
-function sessionStore(): StorageLike | null {
-  try {
-    return globalThis.sessionStorage ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** The document's `language` is a language code ("en"): the primary subtag of the locale. */
-export function languageCode(locale: string): string {
-  return (/^[a-z]{2,3}/i.exec(locale)?.[0] ?? 'en').toLowerCase();
-}
-
-function download(pdf: Blob, fileName: string): void {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(pdf);
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
-}
-
-/** Who is a bot, as learnt so far (kept across page changes in the resume token). */
-interface Roles {
-  handedOff: boolean;
-  bots: Set<string>;
-  people: Set<string>;
-}
-/** Participants remembered per role: a bound, as the ids come from the server. */
-const MAX_REMEMBERED = 50;
-
-/**
- * The resume token: the conversation while it is active, and after its end the same marked
- * `ended: true`, which the session passes back after a page change in the ended phases so that
- * the transcript (asked for by conversation id) still works. `{ ended: true }` alone: the chat
- * ended before the server named its conversation, so there is no transcript to offer.
- */
-function resumeToken(c: Conversation | null, over: boolean, roles: Roles): Json {
-  const conversation = c && {
-    id: c.id,
-    me: { id: c.me.id, name: c.me.name },
-    requestId: c.requestId,
-    email: c.email,
-    handedOff: roles.handedOff,
-    bots: [...roles.bots],
-    people: [...roles.people],
-  };
-  return over ? { ...conversation, ended: true } : conversation;
-}
-
-function resumed(token: Json | undefined): { conv: Conversation | null; ended: boolean; roles: Roles } {
-  const o = token && typeof token === 'object' && !Array.isArray(token) ? token : null;
-  const me = o && decodeParticipant(o.me);
-  const conv =
-    o && me && typeof o.id === 'string' && typeof o.requestId === 'string'
-      ? { id: o.id, me, requestId: o.requestId, email: typeof o.email === 'string' ? o.email : '' }
-      : null;
-  const ids = (v: Json | undefined) => new Set(Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  return { conv, ended: o?.ended === true, roles: { handedOff: o?.handedOff === true, bots: ids(o?.bots), people: ids(o?.people) } };
-}
 
 export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowDeps = {}): Transport {
   const kit = createKit({ vendor: 'expertflow', clock: o.clock, agentTypingMs: TYPING_MS });
@@ -205,18 +132,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     emit({ type: 'resume', token: resumeToken(conv, true, roles) });
   }
 
-  /**
-   * Bot or person, from what the document gives: an undocumented role wins when the server
-   * sends one; else whoever appears before the hand-off is the bot, and people come after it.
-   */
-  function isBot(p: Participant): boolean {
-    if (p.isBot !== undefined) return p.isBot;
-    if (roles.bots.has(p.id)) return true;
-    if (roles.people.has(p.id)) return false;
-    const into = roles.handedOff ? roles.people : roles.bots;
-    if (into.size < MAX_REMEMBERED) into.add(p.id);
-    return !roles.handedOff;
-  }
+  const isBot = (p: Participant): boolean => roleOf(roles, p);
 
   /** The hand-off: a person is expected from now on. Remembered for a page change. */
   function handedOff(c: Conversation): void {
@@ -325,29 +241,6 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     sendEnd(c);
   }
 
-  /**
-   * A `noAgentAvailable` that is the latest word on the request in the history (nobody joined,
-   * wrote or was handed the chat after it): the rejection happened while this page was away
-   * (a restart, a page change), and the visitor must not wait for an agent who will not come.
-   */
-  function unansweredRejection(c: Conversation, messages: readonly Arrived[]): Activity | undefined {
-    let last: Activity | undefined;
-    for (const m of messages) {
-      if (m.conversationId && m.conversationId !== c.id) continue;
-      // An agent's line, a new hand-off, or someone other than the visitor joining answers it.
-      if (m.type === 'ChatMessage') {
-        // A bot talking on after it (as bots do) is no answer: only a person's line is.
-        if (!m.whisper && m.from.id !== c.me.id && !isBot(m.from)) last = undefined;
-      } else if (m.activityType === 'noAgentAvailable') last = m;
-      else if (m.activityType === 'handOff') last = undefined;
-      else if (m.activityType === 'participantAdded' || m.activityType === 'participantJoined') {
-        const who = decodeParticipant(m.info.participant) ?? m.from;
-        if (who && who.id !== c.me.id) last = undefined;
-      }
-    }
-    return last;
-  }
-
   function onArrived(raw: unknown): void {
     const c = conv;
     if (!c) return;
@@ -379,7 +272,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       if (m.type === 'ChatMessage') emitLine(c, m);
       else onActivity(c, m, true);
     }
-    const rejection = ended ? undefined : unansweredRejection(c, info.messages);
+    const rejection = ended ? undefined : unansweredRejection(c, info.messages, isBot);
     if (rejection) return reject(c, rejection);
     markJoined();
   }
@@ -502,29 +395,6 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     }
   }
 
-  async function transcript(format: 'pdf' | 'email'): Promise<void> {
-    const c = conv;
-    if (!c || !server) return error('transcript-unavailable', 'error.transcriptNotReady');
-    // The document's URL has no address parameter: the server mails the address given at
-    // init, so without one there is nobody to mail (the widget does not offer it then).
-    if (format === 'email' && !c.email) return error('unsupported', 'error.notAllowed');
-    try {
-      const res = await doFetch(`${server}/api/customer/transcript/${encodeURIComponent(c.id)}/${format}`);
-      // "In the case of an ongoing chat session, the response will be Error 404": the server
-      // has not closed the chat yet (an end on its way): not yet, not a failure.
-      if (res.status === 404) return error('transcript-unavailable', 'error.transcriptNotYet');
-      if (!res.ok) throw new Error(`transcript ${res.status}`);
-      if (format === 'pdf') {
-        const pdf = new Blob([await res.arrayBuffer()], { type: 'application/pdf' });
-        (deps.save ?? download)(pdf, `transcript-${c.id}.pdf`);
-      }
-      emit({ type: 'ack', what: 'transcript', detail: format });
-    } catch (err) {
-      log('transcript request failed', err);
-      error('transcript-failed', 'error.transcriptFailed');
-    }
-  }
-
   function send(command: Command): void {
     const c = conv;
     switch (command.type) {
@@ -553,7 +423,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         if (c) sendEnd(c);
         return;
       case 'transcript':
-        return void transcript(command.format);
+        return void transcript(command.format, conv, server, doFetch, deps.save, emit, error, log);
       default:
         return error('unsupported', 'transport.unsupported');
     }
