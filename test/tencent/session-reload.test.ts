@@ -63,7 +63,7 @@ describe('Tencent: reloading the page', () => {
 
     const again = t.page();
     await waitFor(() => again.connection.value === 'open', 'the reloaded page to connect');
-    await new Promise((r) => setTimeout(r, 200)); // history replayed
+    await waitFor(() => lines(again).length === before.length && again.phase.value === 'chatting', 'the history replayed');
     expect(again.phase.value).toBe('chatting');
     expect(again.agent.value).toEqual({ name: 'Alex Morgan', isBot: false });
     expect(lines(again)).toEqual(before);
@@ -77,7 +77,7 @@ describe('Tencent: reloading the page', () => {
 
     const again = t.page();
     await waitFor(() => again.connection.value === 'open', 'the reloaded page to connect');
-    await new Promise((r) => setTimeout(r, 200)); // history replayed
+    await waitFor(() => lines(again).length === before.length && again.phase.value === 'ended', 'the history replayed');
     expect(again.phase.value).toBe('ended');
     expect(lines(again)).toEqual(before);
   });
