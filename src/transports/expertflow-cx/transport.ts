@@ -11,11 +11,9 @@
  *      unnamed): the newest client, and the only one showing CONVERSATION_RESUMED and a replaced socket.
  *
  * Protocol decisions, each with its source:
- * - REST: `GET {ccm}/widget-configs/{widgetIdentifier}`, its `form` id, then `GET {ccm}/forms/{id}`
- *   (E3/E4 widgetConfigs, getPreChatForm). `data-ccm-url` / `data-file-server-url` default to the
- *   origin of `data-server`, as E4's README samples all point at one host. No form id: no pre-chat
- *   form (W skips it when `form` is empty). `formValidation` (E4) is not fetched: our own field
- *   types validate.
+ * - REST: the widget configuration and pre-chat form (config.ts). `data-ccm-url` /
+ *   `data-file-server-url` default to the origin of `data-server`, as E4's README samples all
+ *   point at one host.
  * - Socket: `io(origin, {path: <path of data-server>/socket.io, auth: {serviceIdentifier,
  *   channelCustomerIdentifier}})` (E3/E4 establishConnection), opened when the visitor starts, or at
  *   once when a page change brings back a chat (W opens it on submit, and on load for a stored chat).
@@ -85,7 +83,9 @@ import { onWake } from '../../core/backoff';
 import { createKit } from '../../core/transport-kit';
 import { t, type MessageKey } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
-import { decodeCim, decodeForm, decodeWidgetConfig, obj, str, type Cim } from './cim';
+import { decodeCim, obj, str, type Cim } from './cim';
+import { emptyConfig, loadConfig } from './config';
+import { buttonIntent, cimOut, lineBody, type Upload } from './outgoing';
 import { createLedger, echoOf, type Line } from '../../core/delivery';
 
 export interface CxDeps {
@@ -93,18 +93,13 @@ export interface CxDeps {
   fetch?: typeof fetch;
 }
 
-/** W's list of extensions its upload accepts. */
-const FILE_TYPES = 'txt png jpg jpeg pdf ppt pptx xlsx xls doc docx rtf mp3 mp4 webp'.split(' ');
 const TYPING_IN_MS = 5000;
 const TYPING_OUT_MS = 3000;
 const UNREACHABLE_AFTER = 5;
 /** A server that never answers CHAT_RESUMED: after this the lines waiting go out anyway. */
 const RESUME_GRACE_MS = 3000;
 
-/** An uploaded file's line (its text is the stored name). */
-type Upload = { mime: string; size: number; url: string } | undefined;
 
-const emptyConfig = (): ChatConfig => ({ prechat: [], postchat: [], allowedFileTypes: [], leaveMessage: false, previewAllowed: false });
 
 const base = (url: string | null | undefined): string | null => safeUrl(url, 'media')?.replace(/\/+$/, '') ?? null;
 
@@ -251,16 +246,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
 
   const sender = () => ({ id: cid, type: 'CUSTOMER', senderName: visitorName, additionalDetail: null });
 
-  /** One CIM line from the customer, as W builds it (E3 blanks `timestamp`). */
-  function cimOut(body: Record<string, Json>, header: Record<string, Json> = {}): Record<string, Json> {
-    return {
-      type: str(body.type) ?? 'PLAIN',
-      header: { originalMessageId: null, intent: null, entities: {}, additionalData: {}, sender: sender(), ...header },
-      body,
-      customer,
-      timestamp: '',
-    };
-  }
+  const out = (body: Record<string, Json>, header?: Record<string, Json>) => cimOut(body, sender(), customer, header);
 
   function emitOut(payload: Record<string, Json>, onAck?: (ok: boolean) => void): void {
     socket?.emit('MESSAGE_RECEIVED', payload, (res: unknown) => {
@@ -273,20 +259,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
 
   function sendPending(p: Line<Upload>): void {
     lines.wrote(p);
-    const f = p.meta;
-    const body: Record<string, Json> = { type: 'PLAIN', markdownText: p.text };
-    if (f) {
-      const major = f.mime.split('/')[0] ?? '';
-      const media = major === 'image' || major === 'video' || major === 'audio';
-      Object.assign(body, {
-        type: media ? major.toUpperCase() : 'FILE',
-        markdownText: '',
-        caption: media ? p.text : '',
-        additionalDetails: media ? {} : { fileName: p.text },
-        attachment: { mediaUrl: f.url, type: f.mime, size: f.size, extType: p.text.split('.').pop() ?? '', mimeType: f.mime },
-      });
-    }
-    emitOut(cimOut(body), (ok) => {
+    emitOut(out(lineBody(p.text, p.meta)), (ok) => {
       // Refused: the core's resend (or the next connection) may try again.
       if (ok) p.acked = true;
       else if (lines.get(p.clientId) === p) p.wire = 0;
@@ -473,20 +446,9 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     const p = prompts.get(promptId);
     const b = p?.buttons[Number(optionId)];
     if (!p || !b || !socket?.connected) return error('unsupported', 'transport.notConnected');
-    // W transformPayload: "/intent{json entities}" → intent and entities.
-    let intent = b.payload.replace(/^\//, '');
-    let entities: Json = {};
-    const json = /\{.*\}/.exec(intent)?.[0];
-    if (json) {
-      try {
-        entities = JSON.parse(json) as Json;
-        intent = intent.replace(json, '');
-      } catch {
-        /* not JSON: the payload is the intent as it is */
-      }
-    }
+    const [intent, entities] = buttonIntent(b.payload);
     const header: Record<string, Json> = { originalMessageId: p.messageId, intent, entities, additionalData: { carousalCardId: p.cardId ?? null } };
-    emitOut(cimOut({ type: 'PLAIN', markdownText: capText(label) }, header));
+    emitOut(out({ type: 'PLAIN', markdownText: capText(label) }, header));
   }
 
   function send(command: Command): void {
@@ -507,7 +469,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
         const now = clock.now();
         if (!command.on || !socket?.connected || !ready || !conversationId || ended || now - lastTypingOut < TYPING_OUT_MS) return;
         lastTypingOut = now;
-        return emitOut(cimOut({ type: 'NOTIFICATION', markdownText: '', notificationType: 'TYPING_STARTED' }));
+        return emitOut(out({ type: 'NOTIFICATION', markdownText: '', notificationType: 'TYPING_STARTED' }));
       }
       case 'choose':
         return choose(command.promptId, command.optionId, command.label);
@@ -521,53 +483,21 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     }
   }
 
-  async function loadConfig(): Promise<ChatConfig> {
-    const config = emptyConfig();
-    const widget = opt.widgetIdentifier;
-    if (!ccm || !widget) return config;
-    const get = async (path: string): Promise<unknown> => {
-      // A server that never answers must not keep the widget at "Connecting" for ever.
-      const abort = new AbortController();
-      const timer = clock.setTimeout(() => abort.abort(), 15_000);
-      try {
-        const res = await doFetch(`${ccm}/${path}`, { signal: abort.signal });
-        if (!res.ok) throw new Error(`${path} ${res.status}`);
-        return await res.json();
-      } finally {
-        clock.clearTimeout(timer);
-      }
-    };
-    const w = decodeWidgetConfig(await get(`widget-configs/${encodeURIComponent(widget)}`));
-    if (!w) throw new Error('widget-configs');
-    if (w.fileTransfer) {
-      config.allowedFileTypes = FILE_TYPES;
-      capabilities.add('file');
-    }
-    if (w.title) config.siteName = w.title;
-    if (w.formId) {
-      const form = decodeForm(await get(`forms/${encodeURIComponent(w.formId)}`));
-      if (!form) throw new Error('forms');
-      formId = form.id || w.formId;
-      config.prechat = form.fields;
-      if (form.fields.length) capabilities.add('prechat');
-    }
-    return config;
-  }
-
   return {
     capabilities,
     connect(s) {
       kit.connect(s);
       emit({ type: 'connection', state: 'connecting' });
       if (!server || !serviceIdentifier) return error('bad-config', 'transport.badOption', true);
-      void loadConfig()
-        .catch((err: unknown) => {
+      void loadConfig(ccm, opt.widgetIdentifier, doFetch, clock, capabilities)
+        .catch((err: unknown): [ChatConfig, string] => {
           // Without its configuration the chat still works: no form, no uploads.
           log('no widget configuration', err);
           error('config-failed', 'error.load');
-          return emptyConfig();
+          return [emptyConfig(), ''];
         })
-        .then((config) => {
+        .then(([config, form]) => {
+          formId = form;
           emit({ type: 'config', config });
           // The socket opens at the start; a chat brought back by a page change reopens it now.
           if (cid && !ended) open();
