@@ -100,7 +100,10 @@ describe('WhosOn: a visitor echo that differs from the line as typed', () => {
     const visitor = () => session.transcript.value.flatMap((i) => (i.kind === 'message' && i.sender === 'visitor' ? [[i.text, i.status]] : []));
     await waitFor(() => visitor().some(([, status]) => status === 'sent'), 'the line confirmed');
     clock.advance(21_000);
-    await new Promise((r) => setTimeout(r, 50));
+    // The visitor types: StartTyping still reaches the server over the same socket.
+    const typings = server.received.filter((c) => c.Command === 'StartTyping').length;
+    session.composing('and');
+    await waitFor(() => server.received.filter((c) => c.Command === 'StartTyping').length === typings + 1, 'a frame over the same socket');
     expect(visitor()).toEqual([['is 3 < 5?', 'sent']]);
     expect(connects()).toBe(before + 1);
     expect(session.connection.value).toBe('open');
