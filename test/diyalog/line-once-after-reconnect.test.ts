@@ -44,7 +44,8 @@ describe('Diyalog: a line sent again after a reconnect', () => {
 
     const line = { type: 'send', clientId: 'c-once', text: 'Is my card blocked?' } as const;
     transport.send(line);
-    await new Promise((r) => setTimeout(r, 0)); // the frame is on the wire
+    // The line is at Diyalog (through the relay)…
+    await waitFor(() => sentToDiyalog(line.text).length === 1, 'the line at Diyalog', 8000);
     sockets[0]!.close(); // …and the socket drops, the echo perhaps not seen yet
     const opens = () => events.filter((e) => e.type === 'connection' && e.state === 'open').length;
     await waitFor(() => opens() === 2, 'reconnected', 8000);

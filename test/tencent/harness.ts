@@ -3,12 +3,21 @@ import type { StorageLike } from '../../src/core/persistence';
 import type { Command, ConfabEvent, EventOf, EventType, Transport } from '../../src/core/contract';
 import { startTencentSimulator, type TencentSimulatorHandle, type TencentSimulatorOptions } from '../../src/server/sandbox/tencent';
 import type { SimulatorHandle } from '../../src/server/sandbox/types';
-import { createTransport } from '../../src/transports/tencent/transport';
+import type { TransportFactory } from '../../src/core/contract';
+import { createTencentTransport } from '../../src/transports/tencent/transport';
+import { createLoopbackClient } from '../../src/server/sandbox/tencent-loopback-client';
 
 // Node 20 has no global WebSocket; the loopback client uses the browser API, which ws provides.
 if (typeof globalThis.WebSocket === 'undefined') {
   (globalThis as { WebSocket?: unknown }).WebSocket = NodeWebSocket;
 }
+
+/**
+ * The Tencent transport as the sandbox page gets it: over the real loopback client (which the
+ * browser imports from the sandbox server; Node cannot import over http, so it is passed in).
+ */
+export const createTransport: TransportFactory = (options) =>
+  createTencentTransport(options, async (init) => createLoopbackClient(init.sandbox ?? ''));
 
 export async function waitFor<T>(probe: () => T | undefined | false | null, what: string, ms = 12000): Promise<T> {
   const deadline = Date.now() + ms;

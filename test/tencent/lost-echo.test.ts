@@ -10,8 +10,7 @@ import type { StorageLike } from '../../src/core/persistence';
 import { createSession } from '../../src/core/session';
 import type { Session } from '../../src/core/session-api';
 import type { TencentSimulatorHandle } from '../../src/server/sandbox/tencent';
-import { createTransport } from '../../src/transports/tencent/transport';
-import { closeSimulators, closeWidgets, frames, simulator, waitFor, widget, memory } from './harness';
+import { closeSimulators, closeWidgets, frames, simulator, waitFor, widget, memory, createTransport } from './harness';
 
 type Fault = { lose: 'reply' | 'request'; text: string; cut: boolean };
 let fault: Fault | undefined;

@@ -5,8 +5,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSession } from '../../src/core/session';
 import type { Session, TranscriptItem } from '../../src/core/session-api';
-import { createTransport } from '../../src/transports/tencent/transport';
-import { closeSimulators, simulator, waitFor, memory } from './harness';
+import { closeSimulators, simulator, waitFor, memory, createTransport } from './harness';
 
 afterAll(closeSimulators);
 const sessions: Session[] = [];
@@ -64,7 +63,7 @@ describe('Tencent: reloading the page', () => {
 
     const again = t.page();
     await waitFor(() => again.connection.value === 'open', 'the reloaded page to connect');
-    await new Promise((r) => setTimeout(r, 200)); // history replayed
+    await waitFor(() => lines(again).length === before.length && again.phase.value === 'chatting', 'the history replayed');
     expect(again.phase.value).toBe('chatting');
     expect(again.agent.value).toEqual({ name: 'Alex Morgan', isBot: false });
     expect(lines(again)).toEqual(before);
@@ -78,7 +77,7 @@ describe('Tencent: reloading the page', () => {
 
     const again = t.page();
     await waitFor(() => again.connection.value === 'open', 'the reloaded page to connect');
-    await new Promise((r) => setTimeout(r, 200)); // history replayed
+    await waitFor(() => lines(again).length === before.length && again.phase.value === 'ended', 'the history replayed');
     expect(again.phase.value).toBe('ended');
     expect(lines(again)).toEqual(before);
   });

@@ -31,19 +31,20 @@ function scripted() {
   let listener: ((e: DeskEvent) => void) | undefined;
   const sent: Array<{ kind: string; body: string; onlineUserOnly: boolean }> = [];
   let n = 0;
+  let logins = 0;
   const echo = (type: string, payload: DeskMessage['payload']): DeskMessage => ({
     ID: `out-${++n}`, type, flow: 'out', from: 'u1', conversationID: 'C2C@customer_service_account', time: 1, payload,
   });
   const client: DeskClient = {
     on: (l) => ((listener = l), () => {}),
-    login: async () => {},
+    login: async () => void logins++,
     sendText: async (_to, text) => (sent.push({ kind: 'text', body: text, onlineUserOnly: false }), echo('TIMTextElem', { text })),
     sendCustom: async (_to, data, onlineUserOnly) => (sent.push({ kind: 'custom', body: data, onlineUserOnly }), echo('TIMCustomElem', { data })),
     history: async () => ({ messages: [], complete: true }),
     serverTime: () => undefined,
     destroy: async () => {},
   };
-  return { client, sent, fire: (e: DeskEvent) => listener?.(e), subscribed: () => listener !== undefined };
+  return { client, sent, fire: (e: DeskEvent) => listener?.(e), subscribed: () => listener !== undefined, logins: () => logins };
 }
 
 function fakeClock() {
@@ -103,7 +104,8 @@ describe('Tencent transport edges', () => {
     const { t, events, desk } = await open();
     t.send({ type: 'start', visitor: {}, answers: {} });
     t.send({ type: 'send', clientId: 'early', text: 'hello' });
-    await new Promise((r) => setTimeout(r, 20));
+    // Signed in: the transport has nothing left to do of its own until the SDK says ready.
+    await waitFor(() => desk.logins() === 1, 'the login');
     expect(desk.sent).toEqual([]);
     desk.fire({ name: 'ready' });
     await waitFor(() => events.find((e) => e.type === 'message'), 'the echo');

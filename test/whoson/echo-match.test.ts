@@ -9,6 +9,7 @@ import { WebSocket as WS } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSession } from '../../src/core/session';
 import type { Session } from '../../src/core/session-api';
+import type { Transport } from '../../src/core/contract';
 import { htmlToText } from '../../src/core/html-text';
 import { createWhosOnTransport, type WebSocketConstructor } from '../../src/transports/whoson/transport';
 import { FakeClock } from '../core/harness';
@@ -29,6 +30,16 @@ afterAll(() => server.close());
 
 const connects = () => server.received.filter((c) => c.Command === 'Connect').length;
 const messages = () => server.received.filter((c) => c.Command === 'Message').length;
+/**
+ * The condition instead of a wait: a frame written now still reaches the server over the
+ * socket (a watchdog that had dropped it would have left nothing to write on).
+ */
+async function sameSocketCarries(transport: Transport): Promise<void> {
+  const typings = () => server.received.filter((c) => c.Command === 'StartTyping').length;
+  const n = typings();
+  transport.send({ type: 'typing', on: true });
+  await waitFor(() => typings() === n + 1, 'a frame over the same socket');
+}
 const linev = (Content: string) => server.send({ EventName: 'newline', ChatUid: 'gq0i7smlen', Data: { Classname: 'linev', Content } });
 
 /** A transport in an accepted chat, on `clock`. */
@@ -89,7 +100,10 @@ describe('WhosOn: a visitor echo that differs from the line as typed', () => {
     const visitor = () => session.transcript.value.flatMap((i) => (i.kind === 'message' && i.sender === 'visitor' ? [[i.text, i.status]] : []));
     await waitFor(() => visitor().some(([, status]) => status === 'sent'), 'the line confirmed');
     clock.advance(21_000);
-    await new Promise((r) => setTimeout(r, 50));
+    // The visitor types: StartTyping still reaches the server over the same socket.
+    const typings = server.received.filter((c) => c.Command === 'StartTyping').length;
+    session.composing('and');
+    await waitFor(() => server.received.filter((c) => c.Command === 'StartTyping').length === typings + 1, 'a frame over the same socket');
     expect(visitor()).toEqual([['is 3 < 5?', 'sent']]);
     expect(connects()).toBe(before + 1);
     expect(session.connection.value).toBe('open');
@@ -112,7 +126,7 @@ describe('WhosOn: a visitor echo that differs from the line as typed', () => {
       [undefined, 'and another'],
     ]);
     clock.advance(21_000);
-    await new Promise((r) => setTimeout(r, 50));
+    await sameSocketCarries(h.transport);
     expect(h.of('connection').filter((e) => e.state === 'reconnecting')).toEqual([]);
     expect(connects()).toBe(before);
     expect(warn.mock.calls.filter((c) => /matched no pending line/.test(String(c[0])))).toHaveLength(1);
@@ -121,7 +135,7 @@ describe('WhosOn: a visitor echo that differs from the line as typed', () => {
     h.transport.send({ type: 'send', clientId: 'c-3', text: 'third' });
     await waitFor(() => messages() >= 3, 'the third Message');
     clock.advance(60_000);
-    await new Promise((r) => setTimeout(r, 50));
+    await sameSocketCarries(h.transport);
     expect(h.of('connection').filter((e) => e.state === 'reconnecting')).toEqual([]);
     expect(connects()).toBe(before);
   });

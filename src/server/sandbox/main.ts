@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import type { ScriptedAgentOptions } from './agent';
 import { Desk } from './desk';
 import { deskRoutes } from './desk-routes';
+import { serveLoopbackModule } from './tencent-loopback-module';
 import { serveStatic } from './static';
 import type { ReceivedFrame } from './types';
 
@@ -262,6 +263,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         return json(res, 200, { chats: v.flood(n, (q.get('prefix') ?? 'Line').slice(0, 40)) });
       }
       if (await deskRoutes(req, res, desks)) return;
+      if (await serveLoopbackModule(req, res)) return;
       if (await serveStatic(staticDir, req, res, opts.headers, opts.compress)) return;
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');

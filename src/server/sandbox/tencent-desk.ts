@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { DeskMessage } from '../../transports/tencent/client';
-import type { LoopbackPush } from '../../transports/tencent/loopback-protocol';
+import type { LoopbackPush } from './tencent-loopback-protocol';
 import { SANDBOX_PNG, ScriptedAgent, type AgentHost, type ScriptedAgentOptions } from './agent';
 
 export const DESK = '@customer_service_account';

@@ -1,7 +1,7 @@
 /**
  * Tencent Cloud Desk simulator: the desk's service flow (custom messages keyed by `src`, as in
  * vendor-docs/tencent-desk-custom-messages.txt) behind the sandbox's loopback JSON protocol
- * (src/transports/tencent/loopback-protocol.ts), plus the site-side userSig endpoint.
+ * (tencent-loopback-protocol.ts), plus the site-side userSig endpoint.
  *
  *   POST /usersig   {visitorId, userID?} → {userID, userSig}   (what a site's server does)
  *   ws://…/         login / send / history; pushes message / modified / kicked
@@ -34,7 +34,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { LoopbackPush, LoopbackRequest } from '../../transports/tencent/loopback-protocol';
+import type { LoopbackPush, LoopbackRequest } from './tencent-loopback-protocol';
 import type { ReceivedFrame, SimulatorHandle, SimulatorOptions } from './types';
 import { DESK, isObj, ONLINE_ONLY, tencentDesk, type TencentConversation } from './tencent-desk';
 

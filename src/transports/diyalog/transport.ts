@@ -16,8 +16,9 @@
  * transaction is requested for that hash. Diyalog's documented start error codes are said in
  * the visitor's language (errors.ts).
  */
-import { realClock, stamp, type Command, type ConfabEvent, type EventSink, type SurveyField, type Transport, type TransportOptions, type VisitorInfo } from '../../core/contract';
+import { type Command, type ConfabEvent, type EventSink, type SurveyField, type Transport, type TransportOptions, type VisitorInfo } from '../../core/contract';
 import { t } from '../../core/i18n';
+import { createKit } from '../../core/transport-kit';
 import { createRelayTransport, type WebSocketCtor } from '../relay/transport';
 import { DEVICE_HASH_PATTERN, deviceHash } from './device-hash';
 import { startErrorWords, transactionFailureWords } from './errors';
@@ -33,10 +34,9 @@ export interface DiyalogDeps {
 
 export function createDiyalogTransport(o: TransportOptions, deps: DiyalogDeps = {}): Transport {
   const relay = createRelayTransport(o, deps.WebSocket ? { WebSocket: deps.WebSocket } : {});
-  const clock = o.clock ?? realClock;
-  let sink: Parameters<Transport['connect']>[0] | null = null;
+  const kit = createKit({ vendor: 'diyalog', clock: o.clock });
   /** The handshake in flight; aborted when the visitor cancels before it ends. */
-  let pending: AbortController | null = null;
+  let inFlight: AbortController | null = null;
   /** The relay channel's own device hash, when it has one. */
   let channelDevice: string | null = null;
 
@@ -91,40 +91,41 @@ export function createDiyalogTransport(o: TransportOptions, deps: DiyalogDeps = 
     capabilities: relay.capabilities,
     connect(s) {
       const adjusted: EventSink = (e) => s(adjust(e));
-      sink = adjusted;
+      kit.connect(adjusted);
       relay.connect(adjusted);
     },
     send(command) {
       if (command.type !== 'start') {
         if (command.type === 'cancel' || command.type === 'end') {
-          pending?.abort();
-          pending = null;
+          inFlight?.abort();
+          inFlight = null;
         }
         relay.send(command);
         return;
       }
-      pending?.abort();
-      const ctl = (pending = new AbortController());
+      inFlight?.abort();
+      const ctl = (inFlight = new AbortController());
       handshake(command, ctl.signal).then(
         (started) => {
-          if (pending !== ctl) return;
-          pending = null;
+          if (inFlight !== ctl) return;
+          inFlight = null;
           relay.send(started);
         },
         (err: unknown) => {
-          if (pending !== ctl) return;
-          pending = null;
-          console.warn('[confab] Diyalog transaction hash:', err);
+          if (inFlight !== ctl) return;
+          inFlight = null;
+          kit.log('transaction hash:', err);
           // The next start fetches a new hash, so the same start may simply be tried again.
           const words = transactionFailureWords(err instanceof TransactionError ? err.reason : undefined);
-          sink?.(stamp({ type: 'error', code: 'transaction-hash', message: t(words), fatal: false, retryable: true }, clock));
+          kit.emit({ type: 'error', code: 'transaction-hash', message: t(words), fatal: false, retryable: true });
         },
       );
     },
     close() {
-      pending?.abort();
-      pending = null;
+      inFlight?.abort();
+      inFlight = null;
       relay.close();
+      kit.close();
     },
   };
 }

@@ -11,11 +11,9 @@
  *      unnamed): the newest client, and the only one showing CONVERSATION_RESUMED and a replaced socket.
  *
  * Protocol decisions, each with its source:
- * - REST: `GET {ccm}/widget-configs/{widgetIdentifier}`, its `form` id, then `GET {ccm}/forms/{id}`
- *   (E3/E4 widgetConfigs, getPreChatForm). `data-ccm-url` / `data-file-server-url` default to the
- *   origin of `data-server`, as E4's README samples all point at one host. No form id: no pre-chat
- *   form (W skips it when `form` is empty). `formValidation` (E4) is not fetched: our own field
- *   types validate.
+ * - REST: the widget configuration and pre-chat form (config.ts). `data-ccm-url` /
+ *   `data-file-server-url` default to the origin of `data-server`, as E4's README samples all
+ *   point at one host.
  * - Socket: `io(origin, {path: <path of data-server>/socket.io, auth: {serviceIdentifier,
  *   channelCustomerIdentifier}})` (E3/E4 establishConnection), opened when the visitor starts, or at
  *   once when a page change brings back a chat (W opens it on submit, and on load for a stored chat).
@@ -70,14 +68,11 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import {
   capText,
-  realClock,
-  stamp,
   type Capability,
   type ChatConfig,
   type Command,
   type ConfabEventBody,
   type EndedBy,
-  type EventSink,
   type IncomingMessage,
   type Json,
   type Transport,
@@ -85,9 +80,12 @@ import {
   type TransportOptions,
 } from '../../core/contract';
 import { onWake } from '../../core/backoff';
+import { createKit } from '../../core/transport-kit';
 import { t, type MessageKey } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
-import { decodeCim, decodeForm, decodeWidgetConfig, obj, str, type Cim } from './cim';
+import { decodeCim, obj, str, type Cim } from './cim';
+import { emptyConfig, loadConfig } from './config';
+import { buttonIntent, cimOut, lineBody, type Upload } from './outgoing';
 import { createLedger, echoOf, type Line } from '../../core/delivery';
 
 export interface CxDeps {
@@ -95,23 +93,19 @@ export interface CxDeps {
   fetch?: typeof fetch;
 }
 
-/** W's list of extensions its upload accepts. */
-const FILE_TYPES = 'txt png jpg jpeg pdf ppt pptx xlsx xls doc docx rtf mp3 mp4 webp'.split(' ');
 const TYPING_IN_MS = 5000;
 const TYPING_OUT_MS = 3000;
 const UNREACHABLE_AFTER = 5;
 /** A server that never answers CHAT_RESUMED: after this the lines waiting go out anyway. */
 const RESUME_GRACE_MS = 3000;
 
-/** An uploaded file's line (its text is the stored name). */
-type Upload = { mime: string; size: number; url: string } | undefined;
 
-const emptyConfig = (): ChatConfig => ({ prechat: [], postchat: [], allowedFileTypes: [], leaveMessage: false, previewAllowed: false });
 
 const base = (url: string | null | undefined): string | null => safeUrl(url, 'media')?.replace(/\/+$/, '') ?? null;
 
 export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Transport {
-  const clock = o.clock ?? realClock;
+  const kit = createKit({ vendor: 'expertflow-cx', clock: o.clock, agentTypingMs: TYPING_IN_MS });
+  const { clock, emit, log } = kit;
   const opt = o.options;
   const server = base(opt.server);
   const origin = server && new URL(server).origin;
@@ -122,9 +116,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   const r = obj(o.resume);
   const capabilities = new Set<Capability>(['typing', 'end', 'cancel', 'resume']);
 
-  let sink: EventSink = () => {};
   let socket: Socket | undefined;
-  let closed = false;
   let cid = str(r?.cid) ?? '';
   let conversationId = str(r?.conv) ?? '';
   let ended = r?.ended === true;
@@ -138,7 +130,6 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   let failures = 0;
   let jwt = '';
   let formId = '';
-  let typingTimer: unknown;
   let byeTimer: unknown;
   let graceTimer: unknown;
   let lastTypingOut = -Infinity;
@@ -147,30 +138,15 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   /** Visitor lines on the wire (core/delivery.ts); `acked`: the server took it, never send it again. */
   const lines = createLedger<Upload>();
 
-  const emit = (body: ConfabEventBody): void => {
-    if (!closed) sink(stamp(body, clock));
-  };
   const error = (code: string, key: MessageKey, fatal = false, retryable = false): void =>
     emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal, retryable });
-  let bad = 0;
-  const malformed = (what: string, raw: unknown): void => {
-    if (++bad <= 10) console.warn('[confab] cx: unreadable', what, raw);
-    error('bad-frame', 'transport.badFrame');
-  };
   const saveResume = (): void =>
     emit({ type: 'resume', token: ended ? (conversationId ? { conv: conversationId, ended } : null) : { cid, conv: conversationId, customer, name: visitorName } });
-
-  function typingOff(): void {
-    if (typingTimer === undefined) return;
-    clock.clearTimeout(typingTimer);
-    typingTimer = undefined;
-    emit({ type: 'typing', on: false });
-  }
 
   function finish(by: EndedBy, text?: string): void {
     if (ended) return;
     ended = true;
-    typingOff();
+    kit.typing(false);
     emit(text ? { type: 'ended', by, text } : { type: 'ended', by });
     saveResume();
     // After the visitor's CHAT_ENDED the socket stays until the server answers (E3 disconnects
@@ -204,13 +180,10 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     };
     if ((who === 'agent' || who === 'bot') && c.kind !== 'participant' && c.kind !== 'receipt') {
       if (c.kind === 'typing') {
-        if (history || ended) return;
-        if (typingTimer === undefined) emit({ type: 'typing', on: true });
-        else clock.clearTimeout(typingTimer);
-        typingTimer = clock.setTimeout(typingOff, TYPING_IN_MS);
+        if (!history && !ended) kit.typing(true);
         return;
       }
-      typingOff();
+      kit.typing(false);
       if (c.senderName) agentJoined(c.senderName, who === 'bot');
     }
     switch (c.kind) {
@@ -255,7 +228,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
 
   function onMessage(raw: unknown, history = false): void {
     const c = decodeCim(raw);
-    if (!c) return malformed('message', raw);
+    if (!c) return kit.badFrame('message', raw);
     if (c.kind === 'buttons') prompts.set(c.id, { buttons: c.buttons, messageId: c.id });
     if (c.kind === 'carousel')
       for (const card of c.cards) prompts.set(`${c.id}|${card.id}`, { buttons: card.buttons, messageId: c.id, cardId: card.id });
@@ -273,16 +246,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
 
   const sender = () => ({ id: cid, type: 'CUSTOMER', senderName: visitorName, additionalDetail: null });
 
-  /** One CIM line from the customer, as W builds it (E3 blanks `timestamp`). */
-  function cimOut(body: Record<string, Json>, header: Record<string, Json> = {}): Record<string, Json> {
-    return {
-      type: str(body.type) ?? 'PLAIN',
-      header: { originalMessageId: null, intent: null, entities: {}, additionalData: {}, sender: sender(), ...header },
-      body,
-      customer,
-      timestamp: '',
-    };
-  }
+  const out = (body: Record<string, Json>, header?: Record<string, Json>) => cimOut(body, sender(), customer, header);
 
   function emitOut(payload: Record<string, Json>, onAck?: (ok: boolean) => void): void {
     socket?.emit('MESSAGE_RECEIVED', payload, (res: unknown) => {
@@ -295,20 +259,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
 
   function sendPending(p: Line<Upload>): void {
     lines.wrote(p);
-    const f = p.meta;
-    const body: Record<string, Json> = { type: 'PLAIN', markdownText: p.text };
-    if (f) {
-      const major = f.mime.split('/')[0] ?? '';
-      const media = major === 'image' || major === 'video' || major === 'audio';
-      Object.assign(body, {
-        type: media ? major.toUpperCase() : 'FILE',
-        markdownText: '',
-        caption: media ? p.text : '',
-        additionalDetails: media ? {} : { fileName: p.text },
-        attachment: { mediaUrl: f.url, type: f.mime, size: f.size, extType: p.text.split('.').pop() ?? '', mimeType: f.mime },
-      });
-    }
-    emitOut(cimOut(body), (ok) => {
+    emitOut(out(lineBody(p.text, p.meta)), (ok) => {
       // Refused: the core's resend (or the next connection) may try again.
       if (ok) p.acked = true;
       else if (lines.get(p.clientId) === p) p.wire = 0;
@@ -321,7 +272,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
   }
 
   function open(): void {
-    if (socket || !server || closed) return;
+    if (socket || !server || kit.closed) return;
     const url = new URL(server);
     emit({ type: 'connection', state: 'connecting' });
     const sock = (deps.io ?? io)(url.origin, {
@@ -332,7 +283,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     });
     socket = sock;
     unwake = onWake(() => {
-      if (closed || sock.connected || replaced || ended) return;
+      if (kit.closed || sock.connected || replaced || ended) return;
       sock.disconnect();
       sock.connect();
     });
@@ -350,28 +301,28 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       graceTimer = clock.setTimeout(resumed, RESUME_GRACE_MS);
       sock.emit('CHAT_RESUMED', { serviceIdentifier, channelCustomerIdentifier: cid }, (res: unknown) => {
         const a = obj(res);
-        if (!a || typeof a.isChatAvailable !== 'boolean') malformed('CHAT_RESUMED answer', res);
+        if (!a || typeof a.isChatAvailable !== 'boolean') kit.badFrame('CHAT_RESUMED answer', res);
         else if (!a.isChatAvailable) return lost();
         else replay(a.data);
         resumed();
       });
     });
     sock.on('connect_error', (err: Error) => {
-      if (closed) return;
+      if (kit.closed) return;
       // A refusal by the server's middleware: socket.io gives up, and so do we.
       if (!sock.active) return error('refused', 'transport.refused', true);
       emit({ type: 'connection', state: 'reconnecting', reason: err.message });
       if (++failures === UNREACHABLE_AFTER) error('unreachable', 'transport.notConnected');
     });
     sock.on('disconnect', (reason: string) => {
-      if (closed || ended || replaced) return;
+      if (kit.closed || ended || replaced) return;
       emit({ type: 'connection', state: 'reconnecting', reason });
       if (reason === 'io server disconnect') sock.connect();
     });
     sock.io.on('reconnect_attempt', (attempt: number) => emit({ type: 'connection', state: 'reconnecting', attempt }));
     sock.on('CHANNEL_SESSION_STARTED', (raw: unknown) => {
       const id = str(obj(obj(raw)?.header)?.conversationId);
-      if (!id) return malformed('CHANNEL_SESSION_STARTED', raw);
+      if (!id) return kit.badFrame('CHANNEL_SESSION_STARTED', raw);
       if (conversationId === id) return void (ready = true);
       conversationId = id;
       ready = true;
@@ -403,11 +354,11 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     sock.on('TOKEN_GENERATED', (raw: unknown) => {
       const token = typeof raw === 'string' ? raw : (str(obj(raw)?.token) ?? str(obj(raw)?.accessToken));
       if (token && /^[\w.+/=-]{1,4096}$/.test(token)) jwt = token;
-      else malformed('TOKEN_GENERATED', raw);
+      else kit.badFrame('TOKEN_GENERATED', raw);
     });
     sock.on('SESSION_REPLACED', () => {
       replaced = true;
-      typingOff();
+      kit.typing(false);
       sock.disconnect();
       error('kicked', 'error.otherTab');
     });
@@ -488,7 +439,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       lines.add(clientId, stored, clock.now(), { mime, size, url }, true);
       flush();
     } catch (err) {
-      console.warn('[confab] cx: upload failed', err);
+      log('upload failed', err);
       error('upload-failed', 'transport.uploadFailed');
     }
   }
@@ -497,20 +448,9 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     const p = prompts.get(promptId);
     const b = p?.buttons[Number(optionId)];
     if (!p || !b || !socket?.connected) return error('unsupported', 'transport.notConnected');
-    // W transformPayload: "/intent{json entities}" → intent and entities.
-    let intent = b.payload.replace(/^\//, '');
-    let entities: Json = {};
-    const json = /\{.*\}/.exec(intent)?.[0];
-    if (json) {
-      try {
-        entities = JSON.parse(json) as Json;
-        intent = intent.replace(json, '');
-      } catch {
-        /* not JSON: the payload is the intent as it is */
-      }
-    }
+    const [intent, entities] = buttonIntent(b.payload);
     const header: Record<string, Json> = { originalMessageId: p.messageId, intent, entities, additionalData: { carousalCardId: p.cardId ?? null } };
-    emitOut(cimOut({ type: 'PLAIN', markdownText: capText(label) }, header));
+    emitOut(out({ type: 'PLAIN', markdownText: capText(label) }, header));
   }
 
   function send(command: Command): void {
@@ -531,7 +471,7 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
         const now = clock.now();
         if (!command.on || !socket?.connected || !ready || !conversationId || ended || now - lastTypingOut < TYPING_OUT_MS) return;
         lastTypingOut = now;
-        return emitOut(cimOut({ type: 'NOTIFICATION', markdownText: '', notificationType: 'TYPING_STARTED' }));
+        return emitOut(out({ type: 'NOTIFICATION', markdownText: '', notificationType: 'TYPING_STARTED' }));
       }
       case 'choose':
         return choose(command.promptId, command.optionId, command.label);
@@ -545,53 +485,21 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
     }
   }
 
-  async function loadConfig(): Promise<ChatConfig> {
-    const config = emptyConfig();
-    const widget = opt.widgetIdentifier;
-    if (!ccm || !widget) return config;
-    const get = async (path: string): Promise<unknown> => {
-      // A server that never answers must not keep the widget at "Connecting" for ever.
-      const abort = new AbortController();
-      const timer = clock.setTimeout(() => abort.abort(), 15_000);
-      try {
-        const res = await doFetch(`${ccm}/${path}`, { signal: abort.signal });
-        if (!res.ok) throw new Error(`${path} ${res.status}`);
-        return await res.json();
-      } finally {
-        clock.clearTimeout(timer);
-      }
-    };
-    const w = decodeWidgetConfig(await get(`widget-configs/${encodeURIComponent(widget)}`));
-    if (!w) throw new Error('widget-configs');
-    if (w.fileTransfer) {
-      config.allowedFileTypes = FILE_TYPES;
-      capabilities.add('file');
-    }
-    if (w.title) config.siteName = w.title;
-    if (w.formId) {
-      const form = decodeForm(await get(`forms/${encodeURIComponent(w.formId)}`));
-      if (!form) throw new Error('forms');
-      formId = form.id || w.formId;
-      config.prechat = form.fields;
-      if (form.fields.length) capabilities.add('prechat');
-    }
-    return config;
-  }
-
   return {
     capabilities,
     connect(s) {
-      sink = s;
+      kit.connect(s);
       emit({ type: 'connection', state: 'connecting' });
       if (!server || !serviceIdentifier) return error('bad-config', 'transport.badOption', true);
-      void loadConfig()
-        .catch((err: unknown) => {
+      void loadConfig(ccm, opt.widgetIdentifier, doFetch, clock, capabilities)
+        .catch((err: unknown): [ChatConfig, string] => {
           // Without its configuration the chat still works: no form, no uploads.
-          console.warn('[confab] cx: no widget configuration', err);
+          log('no widget configuration', err);
           error('config-failed', 'error.load');
-          return emptyConfig();
+          return [emptyConfig(), ''];
         })
-        .then((config) => {
+        .then(([config, form]) => {
+          formId = form;
           emit({ type: 'config', config });
           // The socket opens at the start; a chat brought back by a page change reopens it now.
           if (cid && !ended) open();
@@ -602,16 +510,15 @@ export function createCxTransport(o: TransportOptions, deps: CxDeps = {}): Trans
       try {
         send(command);
       } catch (err) {
-        console.warn('[confab] cx: command failed', err);
+        log('command failed', err);
         error('unsupported', 'transport.unsupported');
       }
     },
     close() {
-      if (closed) return;
+      if (kit.closed) return;
       emit({ type: 'connection', state: 'closed', reason: 'closed' });
-      closed = true;
+      kit.close();
       unwake();
-      clock.clearTimeout(typingTimer);
       clock.clearTimeout(byeTimer);
       clock.clearTimeout(graceTimer);
       socket?.disconnect();

@@ -28,14 +28,11 @@
 import { io } from 'socket.io-client';
 import {
   capText,
-  realClock,
-  stamp,
   type Capability,
   type ChatConfig,
   type Command,
   type ConfabEventBody,
   type EndedBy,
-  type EventSink,
   type IncomingMessage,
   type Json,
   type Transport,
@@ -43,6 +40,7 @@ import {
   type TransportOptions,
 } from '../../core/contract';
 import { onWake } from '../../core/backoff';
+import { createKit } from '../../core/transport-kit';
 import type { StorageLike } from '../../core/persistence';
 import { t, type MessageKey } from '../../core/i18n';
 import { safeUrl } from '../../core/urls';
@@ -57,6 +55,10 @@ import {
   type Participant,
 } from './decode';
 import { chatConfig } from './prechat';
+import { languageCode, sessionStore, transcript, uuid } from './rest';
+import { resumed, resumeToken, roleOf, unansweredRejection, type Conversation } from './resume';
+
+export { languageCode };
 import { createLedger, echoOf, type Line } from '../../core/delivery';
 import { createLink, type Generation, type IoFactory, type Link, type SocketLike } from './link';
 
@@ -72,27 +74,10 @@ export interface ExpertFlowDeps {
   save?: (pdf: Blob, fileName: string) => void;
 }
 
-interface Conversation {
-  id: string;
-  me: Participant;
-  requestId: string;
-  /** The address given at init: where the server mails the transcript ('' for none). */
-  email: string;
-}
-
 /** Without a `conversationInfo` (a server that skips it) a join counts as done after this. */
 const JOIN_GRACE_MS = 3000;
-/** The protocol has no "typing stopped": the indicator times out. */
+/** The protocol has no "typing stopped": the indicator times out (the kit's agentTypingMs). */
 const TYPING_MS = 6000;
-
-function uuid(): string {
-  // crypto.randomUUID exists only in secure contexts; getRandomValues everywhere.
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 15) | 64;
-  b[8] = (b[8]! & 63) | 128;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 const io4: IoFactory = (uri, opts) => io(uri, opts) as unknown as SocketLike;
 const loadIo2 = async (): Promise<IoFactory> => {
@@ -100,68 +85,9 @@ const loadIo2 = async (): Promise<IoFactory> => {
   return (uri, opts) => io2(uri, opts);
 };
 
-function sessionStore(): StorageLike | null {
-  try {
-    return globalThis.sessionStorage ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** The document's `language` is a language code ("en"): the primary subtag of the locale. */
-export function languageCode(locale: string): string {
-  return (/^[a-z]{2,3}/i.exec(locale)?.[0] ?? 'en').toLowerCase();
-}
-
-function download(pdf: Blob, fileName: string): void {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(pdf);
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
-}
-
-/** Who is a bot, as learnt so far (kept across page changes in the resume token). */
-interface Roles {
-  handedOff: boolean;
-  bots: Set<string>;
-  people: Set<string>;
-}
-/** Participants remembered per role: a bound, as the ids come from the server. */
-const MAX_REMEMBERED = 50;
-
-/**
- * The resume token: the conversation while it is active, and after its end the same marked
- * `ended: true`, which the session passes back after a page change in the ended phases so that
- * the transcript (asked for by conversation id) still works. `{ ended: true }` alone: the chat
- * ended before the server named its conversation, so there is no transcript to offer.
- */
-function resumeToken(c: Conversation | null, over: boolean, roles: Roles): Json {
-  const conversation = c && {
-    id: c.id,
-    me: { id: c.me.id, name: c.me.name },
-    requestId: c.requestId,
-    email: c.email,
-    handedOff: roles.handedOff,
-    bots: [...roles.bots],
-    people: [...roles.people],
-  };
-  return over ? { ...conversation, ended: true } : conversation;
-}
-
-function resumed(token: Json | undefined): { conv: Conversation | null; ended: boolean; roles: Roles } {
-  const o = token && typeof token === 'object' && !Array.isArray(token) ? token : null;
-  const me = o && decodeParticipant(o.me);
-  const conv =
-    o && me && typeof o.id === 'string' && typeof o.requestId === 'string'
-      ? { id: o.id, me, requestId: o.requestId, email: typeof o.email === 'string' ? o.email : '' }
-      : null;
-  const ids = (v: Json | undefined) => new Set(Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  return { conv, ended: o?.ended === true, roles: { handedOff: o?.handedOff === true, bots: ids(o?.bots), people: ids(o?.people) } };
-}
-
 export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowDeps = {}): Transport {
-  const clock = o.clock ?? realClock;
+  const kit = createKit({ vendor: 'expertflow', clock: o.clock, agentTypingMs: TYPING_MS });
+  const { clock, emit, log } = kit;
   const opt = o.options;
   const server = safeUrl(opt.server, 'media')?.replace(/\/+$/, '') ?? null;
   const forced: Generation | undefined = opt.socketio === '2' ? 2 : opt.socketio === '4' ? 4 : undefined;
@@ -175,7 +101,6 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   if (restored.conv || !restored.ended) capabilities.add('transcript-pdf').add('transcript-email');
   if (config.prechat.length) capabilities.add('prechat');
 
-  let sink: EventSink = () => {};
   let link: Link | undefined;
   let gaveUp = false;
   let conv = restored.conv;
@@ -183,60 +108,31 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   // An ended conversation is never joined again; it is kept for its transcript.
   let ended = restored.ended;
   let endUnsent = false;
-  let closed = false;
   let unwake = (): void => undefined;
   let joined = false;
   let joinTimer: unknown;
-  let typingTimer: unknown;
   const agents = new Map<string, Participant>();
   const lines = createLedger();
 
   const sock = (): SocketLike | undefined => link?.socket;
   const online = (): boolean => sock()?.connected === true;
-  const emit = (body: ConfabEventBody): void => {
-    if (!closed) sink(stamp(body, clock));
-  };
   const error = (code: string, key: MessageKey, fatal = false): void =>
     emit({ type: 'error', code, message: t(key, { name: 'data-server' }), fatal, retryable: code === 'start-failed' });
-  let badFrames = 0;
-  const malformed = (what: string, raw: unknown): void => {
-    // Each bad payload is an `error` event; only the first few reach the console as well.
-    if (++badFrames <= 10) console.warn(`[confab] expertflow: unreadable ${what} from the chat server`, raw);
-    error('bad-frame', 'transport.badFrame');
-  };
   const now = (): string => new Date(clock.now()).toISOString();
   const base = (c: Conversation) => ({ conversationId: c.id, requestId: c.requestId, timestamp: now() });
   // The document's Participant is exactly { id, name }.
   const me = (c: Conversation) => ({ id: c.me.id, name: c.me.name });
 
-  function typingOff(): void {
-    if (typingTimer === undefined) return;
-    clock.clearTimeout(typingTimer);
-    typingTimer = undefined;
-    emit({ type: 'typing', on: false });
-  }
-
   function finish(by: EndedBy, text?: string): void {
     if (ended) return;
     ended = true;
-    typingOff();
+    kit.typing(false);
     emit(text ? { type: 'ended', by, text } : { type: 'ended', by });
     // A reload after the end keeps the id for the transcript but never rejoins.
     emit({ type: 'resume', token: resumeToken(conv, true, roles) });
   }
 
-  /**
-   * Bot or person, from what the document gives: an undocumented role wins when the server
-   * sends one; else whoever appears before the hand-off is the bot, and people come after it.
-   */
-  function isBot(p: Participant): boolean {
-    if (p.isBot !== undefined) return p.isBot;
-    if (roles.bots.has(p.id)) return true;
-    if (roles.people.has(p.id)) return false;
-    const into = roles.handedOff ? roles.people : roles.bots;
-    if (into.size < MAX_REMEMBERED) into.add(p.id);
-    return !roles.handedOff;
-  }
+  const isBot = (p: Participant): boolean => roleOf(roles, p);
 
   /** The hand-off: a person is expected from now on. Remembered for a page change. */
   function handedOff(c: Conversation): void {
@@ -267,7 +163,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       const hit = lines.claim({ id: line.id, text: line.text, ...(at !== undefined && { at }) });
       if (hit) message.clientId = hit.clientId;
     } else {
-      typingOff();
+      kit.typing(false);
     }
     emit({ type: 'message', message });
   }
@@ -311,10 +207,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         if (a.text) emit({ type: 'message', message: { id: `ef-greet-${c.id}`, sender: 'system', text: a.text } });
         return;
       case 'typing':
-        if (a.from?.id === c.me.id) return;
-        if (typingTimer === undefined) emit({ type: 'typing', on: true });
-        else clock.clearTimeout(typingTimer);
-        typingTimer = clock.setTimeout(typingOff, TYPING_MS);
+        if (a.from?.id !== c.me.id) kit.typing(true);
         return;
       case 'handOff': {
         // Queue figures in `info` are this transport's reading of "notification data";
@@ -342,40 +235,17 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   function reject(c: Conversation, a: Activity): void {
     if (ended) return;
     ended = true;
-    typingOff();
+    kit.typing(false);
     emit({ type: 'rejected', reason: a.text ?? t('offline.default') });
     emit({ type: 'resume', token: null });
     sendEnd(c);
-  }
-
-  /**
-   * A `noAgentAvailable` that is the latest word on the request in the history (nobody joined,
-   * wrote or was handed the chat after it): the rejection happened while this page was away
-   * (a restart, a page change), and the visitor must not wait for an agent who will not come.
-   */
-  function unansweredRejection(c: Conversation, messages: readonly Arrived[]): Activity | undefined {
-    let last: Activity | undefined;
-    for (const m of messages) {
-      if (m.conversationId && m.conversationId !== c.id) continue;
-      // An agent's line, a new hand-off, or someone other than the visitor joining answers it.
-      if (m.type === 'ChatMessage') {
-        // A bot talking on after it (as bots do) is no answer: only a person's line is.
-        if (!m.whisper && m.from.id !== c.me.id && !isBot(m.from)) last = undefined;
-      } else if (m.activityType === 'noAgentAvailable') last = m;
-      else if (m.activityType === 'handOff') last = undefined;
-      else if (m.activityType === 'participantAdded' || m.activityType === 'participantJoined') {
-        const who = decodeParticipant(m.info.participant) ?? m.from;
-        if (who && who.id !== c.me.id) last = undefined;
-      }
-    }
-    return last;
   }
 
   function onArrived(raw: unknown): void {
     const c = conv;
     if (!c) return;
     const a = decodeArrived(raw, server ?? '');
-    if (!a) return malformed('messageArrived', raw);
+    if (!a) return kit.badFrame('messageArrived', raw);
     if (a.type === 'ChatMessage') emitLine(c, a);
     else onActivity(c, a, false);
   }
@@ -384,7 +254,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
     const c = conv;
     if (!c) return;
     const info = decodeInfo(raw, server ?? '');
-    if (!info) return malformed('conversationInfo', raw);
+    if (!info) return kit.badFrame('conversationInfo', raw);
     // Roles first, in the history's order (who spoke before the hand-off is the bot), so that
     // the participants list below is told apart the same way.
     for (const m of info.messages) {
@@ -402,7 +272,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       if (m.type === 'ChatMessage') emitLine(c, m);
       else onActivity(c, m, true);
     }
-    const rejection = ended ? undefined : unansweredRejection(c, info.messages);
+    const rejection = ended ? undefined : unansweredRejection(c, info.messages, isBot);
     if (rejection) return reject(c, rejection);
     markJoined();
   }
@@ -501,7 +371,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         body: JSON.stringify(body),
       });
       const reply = res.ok ? decodeInit(await res.json().catch(() => null)) : null;
-      if (closed) return;
+      if (kit.closed) return;
       if (!reply) throw new Error(`init ${res.status}`);
       const c: Conversation = { id: reply.conversationId, me: reply.participant, requestId: body.requestId, email };
       conv = c;
@@ -518,33 +388,10 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       join();
     } catch (err) {
       // 500, 503, a network failure or an unreadable reply: the core offers Retry (a new start).
-      console.warn('[confab] expertflow: chat request failed', err);
+      log('chat request failed', err);
       error('start-failed', 'error.startFailed');
     } finally {
       starting = false;
-    }
-  }
-
-  async function transcript(format: 'pdf' | 'email'): Promise<void> {
-    const c = conv;
-    if (!c || !server) return error('transcript-unavailable', 'error.transcriptNotReady');
-    // The document's URL has no address parameter: the server mails the address given at
-    // init, so without one there is nobody to mail (the widget does not offer it then).
-    if (format === 'email' && !c.email) return error('unsupported', 'error.notAllowed');
-    try {
-      const res = await doFetch(`${server}/api/customer/transcript/${encodeURIComponent(c.id)}/${format}`);
-      // "In the case of an ongoing chat session, the response will be Error 404": the server
-      // has not closed the chat yet (an end on its way): not yet, not a failure.
-      if (res.status === 404) return error('transcript-unavailable', 'error.transcriptNotYet');
-      if (!res.ok) throw new Error(`transcript ${res.status}`);
-      if (format === 'pdf') {
-        const pdf = new Blob([await res.arrayBuffer()], { type: 'application/pdf' });
-        (deps.save ?? download)(pdf, `transcript-${c.id}.pdf`);
-      }
-      emit({ type: 'ack', what: 'transcript', detail: format });
-    } catch (err) {
-      console.warn('[confab] expertflow: transcript request failed', err);
-      error('transcript-failed', 'error.transcriptFailed');
     }
   }
 
@@ -576,7 +423,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
         if (c) sendEnd(c);
         return;
       case 'transcript':
-        return void transcript(command.format);
+        return void transcript(command.format, conv, server, doFetch, deps.save, emit, error, log);
       default:
         return error('unsupported', 'transport.unsupported');
     }
@@ -585,7 +432,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
   return {
     capabilities,
     connect(s) {
-      sink = s;
+      kit.connect(s);
       emit({ type: 'connection', state: 'connecting' });
       emit({ type: 'config', config: configFor(conv) });
       if (!server) return error('bad-config', 'transport.badOption', true);
@@ -614,7 +461,7 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
             // What was on the wire may be lost: a resend from the core may go out again, but
             // only after the rejoin's history shows whether the server has it.
             lines.reconnected();
-            if (closed) return;
+            if (kit.closed) return;
             emit({ type: 'connection', state: 'reconnecting', reason });
             // socket.io does not reconnect by itself after a server-side disconnect.
             if (reason === 'io server disconnect') sock()?.connect();
@@ -634,27 +481,25 @@ export function createExpertFlowTransport(o: TransportOptions, deps: ExpertFlowD
       );
       // socket.io's backoff waits up to 30 s: a wake-up (online, page visible) tries at once.
       unwake = onWake(() => {
-        if (!closed) link?.wake();
+        if (!kit.closed) link?.wake();
       });
     },
     send(command) {
       try {
         send(command);
       } catch (err) {
-        console.warn('[confab] expertflow: command failed', err);
+        log('command failed', err);
         error('unsupported', 'transport.unsupported');
       }
     },
     close() {
-      if (closed) return;
+      if (kit.closed) return;
       emit({ type: 'connection', state: 'closed', reason: 'closed' });
-      closed = true;
+      kit.close();
       unwake();
       clock.clearTimeout(joinTimer);
-      clock.clearTimeout(typingTimer);
       link?.close();
     },
-
   };
 }
 

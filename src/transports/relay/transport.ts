@@ -28,16 +28,14 @@
  */
 import { createReconnector, type WakeSources } from '../../core/backoff';
 import {
-  realClock,
-  stamp,
   type Capability,
   type Command,
-  type ConfabEventBody,
   type Json,
   type Transport,
   type TransportOptions,
 } from '../../core/contract';
 import { t, type MessageKey } from '../../core/i18n';
+import { createKit, createReadyQueue } from '../../core/transport-kit';
 import { guardEvent } from './event-guard';
 import { CLOSE_FATAL, CLOSE_REPLACED, type ClientFrame, type ServerFrame, type WireCommand } from '../../protocol/relay';
 
@@ -90,7 +88,6 @@ interface ResumeState {
 const DEFAULT_CAPABILITIES: Capability[] = ['prechat', 'typing', 'end', 'leave-message', 'resume'];
 const PING_IDLE_MS = 15_000;
 const PONG_WAIT_MS = 10_000;
-const MAX_FRAME_WARNINGS = 10;
 
 function readResume(raw: Json | undefined): ResumeState | null {
   const r = raw as { token?: unknown; seq?: unknown } | null | undefined;
@@ -115,20 +112,16 @@ export function createRelayTransport(
   /** `wake`: where focus, visibility and input events come from (the page's window and document by default). */
   deps: { WebSocket?: WebSocketCtor; random?: () => number; wake?: WakeSources } = {},
 ): Transport {
-  const clock = o.clock ?? realClock;
+  const kit = createKit({ vendor: 'relay', clock: o.clock });
+  const { clock, emit } = kit;
   const random = deps.random ?? Math.random;
   const capabilities = new Set<Capability>(DEFAULT_CAPABILITIES);
-  const outbox: WireCommand[] = [];
-  let sink: ((body: ConfabEventBody) => void) | null = null;
   let ws: WebSocketLike | null = null;
-  let ready = false;
-  let closed = false;
   let liveTimer: unknown = null;
   let ackTimer: unknown = null;
   let resume = readResume(o.resume);
   let maxFileBytes = Infinity;
   let chain: Promise<void> = Promise.resolve();
-  let badFrames = 0;
   /**
    * A chat has begun on the relay session we hold: a start went out on it, or the core gave us
    * a relay token to resume (it does so only while a chat is starting, waiting or chatting).
@@ -138,14 +131,16 @@ export function createRelayTransport(
   let dormant: 'lost' | 'replaced' | null = null;
   let stopListening: (() => void) | null = null;
 
-  const emit = (body: ConfabEventBody) => sink?.(body);
-  const warn = (code: string, message: string, clientId?: string) =>
+  /** A non-fatal error event (the chat goes on). */
+  const error = (code: string, message: string, clientId?: string) =>
     emit({ type: 'error', code, message: inVisitorsLanguage(code, message), fatal: false, ...(clientId ? { clientId } : {}) });
   const frame = (f: ClientFrame) => ws?.send(JSON.stringify(f));
   const put = (c: WireCommand) => {
     if (c.type === 'start') begun = true;
     frame({ type: 'command', command: c });
   };
+  /** Commands wait here while the relay has not welcomed this socket (typing signals are dropped). */
+  const queue = createReadyQueue(put);
 
   function url(): string | null {
     const base = o.options.relay ?? '';
@@ -183,9 +178,9 @@ export function createRelayTransport(
     socket.onclose = (ev) => {
       if (ws !== socket) return;
       ws = null;
-      ready = false;
+      queue.shut();
       clock.clearTimeout(liveTimer);
-      if (closed || dormant || ev.code === CLOSE_FATAL) return;
+      if (kit.closed || dormant || ev.code === CLOSE_FATAL) return;
       if (ev.code === CLOSE_REPLACED) replaced();
       else retry();
     };
@@ -220,17 +215,17 @@ export function createRelayTransport(
   function lost(): void {
     dormant = 'lost';
     begun = false; // the next session has no chat until a start goes out on it
-    ready = false;
+    queue.shut();
     reconnector.stop();
     // Queued lines belong to the lost chat: the core marks them failed when the chat ends.
-    outbox.length = 0;
+    queue.drop();
     emit({ type: 'ended', by: 'system', text: t('transport.chatLost') });
     emit({ type: 'connection', state: 'closed', reason: 'session-unknown' });
   }
 
   /** The visitor acted while dormant: connect again (a lost chat's resume state is already gone). */
   function wake(): void {
-    if (!dormant || closed) return;
+    if (!dormant || kit.closed) return;
     dormant = null;
     stopListening?.();
     stopListening = null;
@@ -238,7 +233,7 @@ export function createRelayTransport(
     open();
   }
 
-  const reconnector = createReconnector({ clock, random, baseMs: 500, run: () => !closed && open() });
+  const reconnector = createReconnector({ clock, random, baseMs: 500, run: () => !kit.closed && open() });
   function retry(): void {
     emit({ type: 'connection', state: 'reconnecting', attempt: reconnector.schedule() });
   }
@@ -248,11 +243,11 @@ export function createRelayTransport(
     clock.clearTimeout(liveTimer);
     const socket = ws;
     liveTimer = clock.setTimeout(() => {
-      if (ws !== socket || !ready) return;
+      if (ws !== socket || !queue.ready) return;
       frame({ type: 'ping' });
       liveTimer = clock.setTimeout(() => {
         if (ws !== socket || !socket) return;
-        console.warn('[confab] relay: no answer to a ping; reconnecting');
+        kit.log('no answer to a ping; reconnecting');
         socket.onclose?.({ code: 1006 });
         socket.close();
       }, PONG_WAIT_MS);
@@ -274,11 +269,10 @@ export function createRelayTransport(
       capabilities.clear();
       for (const c of f.capabilities) if (typeof c === 'string') capabilities.add(c);
       if (!f.resumed || !resume) resume = { token: f.token, seq: 0 };
-      ready = true;
       reconnector.reset();
       emit({ type: 'connection', state: 'open' });
       emit({ type: 'resume', token: { ...resume } });
-      for (const c of outbox.splice(0)) put(c);
+      queue.open();
     } else if (f.type === 'event' && event) {
       if (!resume || f.seq <= resume.seq) return; // already handled before a reconnect
       resume.seq = f.seq;
@@ -288,7 +282,7 @@ export function createRelayTransport(
       ackTimer ??= clock.setTimeout(() => {
         ackTimer = null;
         if (!resume) return;
-        if (ready) frame({ type: 'ack', seq: resume.seq });
+        if (queue.ready) frame({ type: 'ack', seq: resume.seq });
         emit({ type: 'resume', token: { ...resume } });
       }, 50);
     } else if (f.type === 'pong') {
@@ -305,21 +299,19 @@ export function createRelayTransport(
         else if (wasResume) clock.setTimeout(open, 0);
         else retry();
       } else {
-        closed = true;
         emit({ type: 'error', code: f.code, message: f.message, fatal: true });
         emit({ type: 'connection', state: 'closed', reason: f.code });
+        kit.close();
       }
     } else {
-      // Each bad frame is an `error` event; only the first few also reach the console.
-      if (++badFrames <= MAX_FRAME_WARNINGS) console.warn('[confab] unreadable relay frame');
-      warn('bad-frame', 'The chat server sent something unreadable.');
+      kit.badFrame('frame');
     }
   }
 
   async function wire(c: Command): Promise<WireCommand | null> {
     if (c.type !== 'send-file') return c;
     if (c.file.size > maxFileBytes) {
-      warn('file-too-large', 'The file is too large.', c.clientId);
+      error('file-too-large', 'The file is too large.', c.clientId);
       return null;
     }
     const data = await toBase64(c.file);
@@ -329,8 +321,7 @@ export function createRelayTransport(
   return {
     capabilities,
     connect(s) {
-      sink = (body) => s(stamp(body, clock));
-      closed = false;
+      kit.connect(s);
       emit({ type: 'connection', state: 'connecting' });
       open();
     },
@@ -345,15 +336,13 @@ export function createRelayTransport(
         .then(
           (c) => {
             // Signals while dormant have nowhere to go; a command that matters woke us above.
-            if (!c || closed || dormant) return;
-            if (ready) put(c);
-            else if (c.type !== 'typing' && c.type !== 'preview') outbox.push(c);
+            if (!c || kit.closed || dormant) return;
+            if (queue.ready || (c.type !== 'typing' && c.type !== 'preview')) queue.submit(c);
           },
-          () => warn('file-read', 'The file could not be read.'),
+          () => error('file-read', 'The file could not be read.'),
         );
     },
     close() {
-      closed = true;
       reconnector.stop();
       stopListening?.();
       stopListening = null;
@@ -362,6 +351,7 @@ export function createRelayTransport(
       ws?.close(1000);
       ws = null;
       emit({ type: 'connection', state: 'closed', reason: 'closed' });
+      kit.close();
     },
   };
 }

@@ -1,12 +1,13 @@
 /**
  * The small slice of a Tencent Chat client the desk transport needs. Two implementations:
- * `sdk-client.ts` over the real SDK (lazy chunk) and `loopback-client.ts` over the sandbox
- * simulator's WebSocket. The transport and its tests never import the SDK itself.
+ * `sdk-client.ts` over the real SDK (lazy chunk) and, sandbox only (never in dist/), the
+ * loopback client over the simulator's WebSocket (src/server/sandbox/tencent-loopback-client.ts,
+ * served by the sandbox at `sandbox/tencent-loopback.js` next to the built assets). The
+ * transport and its tests never import the SDK itself.
  */
-
-/** The desk's IM agent virtual number used by Tencent's own kits when a site sets none. */
 import { capText, MAX_OPTIONS } from '../../core/contract';
 
+/** The desk's IM agent virtual number used by Tencent's own kits when a site sets none. */
 export const DEFAULT_DESK_ACCOUNT = '@customer_service_account';
 
 export interface DeskCredentials {

@@ -1,5 +1,5 @@
 /**
- * The sandbox's tiny JSON protocol between `loopback-client.ts` (browser) and the Tencent
+ * The sandbox's tiny JSON protocol between `tencent-loopback-client.ts` (browser) and the Tencent
  * desk simulator (src/server/sandbox/tencent.ts). It mirrors the SDK calls the transport
  * makes, nothing more; typing travels as the desk's own src 12 custom messages. Types only.
  *
@@ -7,7 +7,7 @@
  * server → client: reply, message (MESSAGE_RECEIVED), modified (MESSAGE_MODIFIED),
  *                   revoked (MESSAGE_REVOKED), kicked
  */
-import type { DeskMessage } from './client';
+import type { DeskMessage } from '../../transports/tencent/client';
 
 export type LoopbackOutgoing =
   | { op: 'text'; text: string }

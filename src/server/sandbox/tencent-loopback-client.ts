@@ -7,9 +7,9 @@
  * on the shared policy (core/backoff.ts), as the SDK does on its own.
  */
 import { createReconnector } from '../../core/backoff';
-import { toDeskMessages } from './client';
-import type { DeskClient, DeskCredentials, DeskEvent, DeskMessage } from './client';
-import type { LoopbackPush, LoopbackRequest } from './loopback-protocol';
+import { toDeskMessages } from '../../transports/tencent/client';
+import type { DeskClient, DeskCredentials, DeskEvent, DeskMessage } from '../../transports/tencent/client';
+import type { LoopbackPush, LoopbackRequest } from './tencent-loopback-protocol';
 
 type Pending = { resolve: (r: LoopbackPush & { op: 'reply'; ok: true }) => void; reject: (e: Error) => void };
 type Request = LoopbackRequest extends infer R ? (R extends LoopbackRequest ? Omit<R, 'seq'> : never) : never;
