@@ -28,7 +28,7 @@ const ended = (w: Widget) => w.dialog.getByText(/ended the chat|The chat has end
  */
 const PLAN: Record<
   SandboxVendor,
-  { before: EventCheck[]; join?: EventCheck; after: EventCheck[]; end: EventCheck; wire: [RegExp, RegExp]; typing: 'shown' | 'unseen' | 'not checked'; typingFrame?: [string, string] }
+  { before: EventCheck[]; join?: EventCheck; after: EventCheck[]; end: EventCheck; wire: [RegExp, RegExp]; typing: 'shown' | 'unseen'; typingFrame?: [string, string] }
 > = {
   whoson: {
     before: [
@@ -104,10 +104,10 @@ const PLAN: Record<
     ],
     end: { button: 'End (agent)', seen: ended },
     wire: [/→ in http POST \/api\/v2\/chat\/notifyUserNewChatMessage/, /← out hookpoint POST messageForCustomer/],
-    // Not checked: after the visitor's first line no stoppedtyping follows its startedtyping, and
-    // the relay sends typing only when it changes, so later typing never reaches Omnidesk (a
-    // relay/core defect, reported; the console shows it whenever a startedtyping arrives).
-    typing: 'not checked',
+    // After the visitor's first line ('Hello there'): the relay stops typing at each line, so the
+    // next keystroke reaches Omnidesk again.
+    typing: 'shown',
+    typingFrame: ['notifyUserNewChatEvent', 'startedtyping'],
   },
   diyalog: {
     before: [],

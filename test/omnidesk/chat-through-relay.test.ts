@@ -125,5 +125,22 @@ describeEachStore((newStore) => {
         stack().available.value = true;
       }
     });
+
+    it('a line ends the visitor\'s typing (the widget sends no stop): the relay stops it, and the next keystroke starts it again', async () => {
+      const v = visitor(stack().relay.url);
+      await waitFor(() => v.of('config')[0], 'config');
+      v.transport.send({ type: 'start', visitor: { name: 'Ann', email: 'ann@example.com' }, answers: { question: 'Typing' } });
+      await waitFor(() => v.of('accepted')[0], 'accepted');
+      v.transport.send({ type: 'typing', on: true });
+      v.transport.send({ type: 'send', clientId: 't1', text: 'first line' });
+      await waitFor(() => v.of('message').find((e) => e.message.clientId === 't1'), 'echo of t1');
+      v.transport.send({ type: 'typing', on: true });
+      v.transport.send({ type: 'typing', on: false });
+      const events = () => calls(stack().sim, '/chat/notifyUserNewChatEvent').filter((b) => String(b.event).endsWith('typing')).map((b) => b.event);
+      await waitFor(() => events().length >= 4 || undefined, 'four typing events');
+      expect(events()).toEqual(['startedtyping', 'stoppedtyping', 'startedtyping', 'stoppedtyping']);
+      expect(stack().sim.violations).toEqual([]);
+      v.transport.close();
+    });
   });
 });

@@ -273,6 +273,18 @@ export class OmnideskSession implements RelayAdapter {
       return this.error('send-failed', 'Your message could not be delivered. Please retry.');
     }
     this.echo(line, { text });
+    this.typingEndedBySending();
+  }
+
+  /**
+   * The widget ends typing by sending a line, without a stop (core/typing.ts). The Omnidesk
+   * specification does not say a message ends the agent's typing indicator, so the stop is
+   * sent here; and the next keystroke's start is not taken for a repeat.
+   */
+  private typingEndedBySending(): void {
+    if (!this.visitorTyping) return;
+    this.visitorTyping = false;
+    void this.calls.event('stoppedtyping');
   }
 
   private async sendFile(c: Extract<WireCommand, { type: 'send-file' }>): Promise<void> {
@@ -295,6 +307,7 @@ export class OmnideskSession implements RelayAdapter {
     const url = this.ctx.storeFile({ name, mime, bytes });
     const attachment: Attachment = { name, url, kind: kindOf(mime), mime, size: bytes.length };
     this.echo(line, { attachments: [attachment] });
+    this.typingEndedBySending();
   }
 
   private async leaveMessage(c: Extract<WireCommand, { type: 'leave-message' }>): Promise<void> {
