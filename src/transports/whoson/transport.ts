@@ -53,8 +53,8 @@
  * - Hello: visitor IP "" (the server takes the socket's), operator "" (routing decides).
  * - Unknown newline classes are shown as system lines (sanitized HTML), so nothing the server
  *   says is lost. DynamicField's "new chat line" is not specified; it arrives that way.
- * - GetOperators is information only: routing rules decide who takes a chat (document), so
- *   an all-busy list does not mark the chat unavailable. The list is kept in `operators`.
+ * - GetOperators (sent on connect) tells whether anybody is Online before the visitor commits:
+ *   a second `config` carries `agentsAvailable` (availability.ts). The list is kept in `operators`.
  * - File has no echo and Transcript/LeaveMessage no reply: we confirm each ourselves once its
  *   command is on the wire (a visitor file message; an `ack`). PostChatSurvey is acked by the
  *   server's `acknowledged`.
@@ -97,6 +97,7 @@ import { createLedger, echoOf } from '../../core/delivery';
 import type { SurveyField } from '../../core/contract';
 import { authorOf, decodeFrame, MAX_LINE, queuePosition, type WhosOnEvent, type WhosOnOperator } from './decode';
 import * as wire from './encode';
+import { operatorsAvailable } from './availability';
 
 export type WebSocketConstructor = new (url: string) => WebSocket;
 
@@ -516,6 +517,8 @@ export class WhosOnTransport implements Transport {
         return this.emit({ type: 'ack', what: 'postchat' });
       case 'operators':
         this.operators = ev.operators;
+        // Before the visitor commits, the config says again whether anybody is there (availability.ts).
+        if (this.config && this.phase === 'ready') this.emit({ type: 'config', config: { ...this.config, agentsAvailable: operatorsAvailable(ev.operators) } });
         return;
       case 'image':
         if (ev.url && (ev.imageType === 5 || ev.imageType === 8)) this.emit({ type: 'image', role: 'logo', url: ev.url });
