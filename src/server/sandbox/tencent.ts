@@ -17,7 +17,8 @@
  * makes the desk recall its last text line (MESSAGE_REVOKED, `isRevoked` in history) and
  * correct it. Robot messages carry `chatbotPlugin: 1` instead of `customerServicePlugin: 0`.
  * Choosing (exact text) "Order status" answers, "Talk to a human"
- * (or any text with "human") seats the ScriptedAgent (26 inSeat, typing 12, replies), "Fill
+ * (or any text with "human") seats the ScriptedAgent (26 inSeat, typing 12, replies; with nobody
+ * available, src 18 instead), "Fill
  * in a form" asks an options form then a free-text form (21), "Show me a card" sends a card
  * (22). "rate" sends a star satisfaction request (9), "rate numbers" a numeric one; a
  * selection (10) comes back as the same src 9 modified with `selected`. src 24 asks for the
@@ -281,6 +282,10 @@ export async function startTencentSimulator(opts: TencentSimulatorOptions = {}):
   }
   function human(conv: Conversation): void {
     if (conv.seat === 'in' || conv.agent) return;
+    // Nobody at the desk ("Agents available" off): src 18, NO_SEAT_ONLINE in the customer-service
+    // plugin's constant.ts (T2; "没有客服在线", no agent online, in Tencent's commented copies). Its
+    // body is not published (every kit hides it): the flag alone. The robot keeps the conversation.
+    if (opts.agent?.available && !opts.agent.available()) return void custom(conv, { src: '18' });
     conv.prompt = undefined;
     conv.faq = false;
     let agentName: string | undefined;

@@ -497,7 +497,7 @@ class TencentTransport implements Transport {
     else if (ev.type === 'rating-policy') {
       this.policy = ev.policy;
       return this.publishPolicy();
-    } else if (ev.type === 'ended') this.flowOver();
+    } else if (ev.type === 'ended' || ev.type === 'rejected') this.flowOver();
     // Each unreadable message is an `error` event; only the first few reach the console too.
     else if (ev.type === 'error' && ++this.badFrames <= MAX_FRAME_WARNINGS) console.warn('[confab] desk message skipped:', ev.message);
     this.emit(ev);
