@@ -57,7 +57,7 @@ for (const mode of MODES) {
   const s = (key: MessageKey, vars: Record<string, string | number> = {}) => fill(mode.strings[key], vars, mode.attrs.locale ?? 'en');
 
   /** Loads the page and opens the window as a visitor does (the launcher's name is translated once the app runs). */
-  async function open(widget: Widget, vendor: 'whoson' | 'tencent' | 'omnidesk', extra: Record<string, string> = {}): Promise<void> {
+  async function open(widget: Widget, vendor: 'whoson' | 'tencent' | 'omnidesk' | 'diyalog', extra: Record<string, string> = {}): Promise<void> {
     await widget.load(vendor, { ...mode.attrs, ...extra });
     await widget.root.getByRole('button').first().hover();
     await widget.root.getByRole('button', { name: s('launcher.open') }).click();
@@ -257,6 +257,61 @@ for (const mode of MODES) {
       ], [await old.elementHandle(), await fresh.elementHandle()]);
       expect(order).toEqual([true, true]);
       await audit(page, 'item 11: new chat below an earlier one');
+    });
+
+    test('item 12: WhosOn says nobody is there before asking for a name, and that someone is when they are', async ({ widget, page, sandbox }) => {
+      sandbox.setAvailable(false);
+      await open(widget, 'whoson');
+      // GetOperators (every operator Away or Busy) answered before anything was asked: the offline view, no Hello.
+      await expect(widget.dialog.locator('#confab-offline-reason')).toHaveText(s('offline.default'));
+      await expect(widget.dialog.getByLabel('Please enter your name:')).toHaveCount(0);
+      await expect(widget.dialog.getByRole('button', { name: s('offline.send') })).toBeVisible();
+      expect(widget.received('whoson').some((f) => f.name === 'Hello')).toBe(false);
+      await audit(page, 'item 12: WhosOn, nobody there');
+
+      sandbox.setAvailable(true);
+      await page.evaluate(() => sessionStorage.clear());
+      await open(widget, 'whoson', { 'reply-time': 'We usually reply within 5 minutes' });
+      const presence = widget.dialog.locator('.confab-presence');
+      await expect(presence.getByText(s('intro.online'))).toBeVisible();
+      await expect(presence.getByText('We usually reply within 5 minutes')).toBeVisible();
+      await expect(widget.dialog.getByLabel('Please enter your name:')).toBeVisible();
+      // WhosOn's own opening message is the welcome: no second greeting of ours.
+      await expect(widget.dialog.getByText(s('intro.greeting'))).toHaveCount(0);
+      await audit(page, 'item 12: WhosOn, someone online');
+    });
+
+    test('item 12: Tencent and Diyalog open to a welcome, not one bare button, and claim no availability they cannot know', async ({ widget, page }) => {
+      await open(widget, 'tencent', { title: 'Acme Support' });
+      const intro = widget.dialog.locator('.confab-intro');
+      await expect(intro.getByText('Acme Support')).toBeVisible();
+      await expect(intro.getByText(s('intro.greeting'))).toBeVisible();
+      // Tencent's desk has no availability channel before the trigger: nothing is said about it.
+      await expect(widget.dialog.getByText(s('intro.online'))).toHaveCount(0);
+      await expect(widget.dialog.getByRole('button', { name: s('prechat.start') })).toBeVisible();
+      await audit(page, 'item 12: Tencent first screen');
+
+      await page.evaluate(() => sessionStorage.clear());
+      await open(widget, 'diyalog', { title: 'Acme Bank', greeting: 'Welcome to Acme Bank online help.', 'customer-name': 'Ayşe Yılmaz' });
+      await expect(intro.getByText('Acme Bank', { exact: true })).toBeVisible();
+      await expect(intro.getByText('Welcome to Acme Bank online help.')).toBeVisible();
+      await expect(widget.dialog.getByText(s('intro.greeting'))).toHaveCount(0);
+      await expect(widget.dialog.getByText(s('intro.online'))).toHaveCount(0);
+      await expect(widget.dialog.getByRole('button', { name: s('prechat.start') })).toBeVisible();
+      await audit(page, 'item 12: Diyalog first screen');
+    });
+
+    test('item 12: Omnidesk says someone is online through the relay, and offers a message before asking to chat when nobody is', async ({ widget, page, sandbox }) => {
+      await open(widget, 'omnidesk');
+      await expect(widget.dialog.locator('.confab-presence').getByText(s('intro.online'))).toBeVisible();
+      await expect(widget.dialog.getByLabel(s('prechat.name'))).toBeVisible();
+      await audit(page, 'item 12: Omnidesk, someone online');
+      sandbox.setAvailable(false);
+      await page.evaluate(() => sessionStorage.clear());
+      await open(widget, 'omnidesk');
+      await expect(widget.dialog.locator('#confab-offline-reason')).toHaveText(s('offline.default'));
+      await expect(widget.dialog.getByRole('button', { name: s('prechat.start') })).toHaveCount(0);
+      await expect(widget.dialog.getByText(s('intro.online'))).toHaveCount(0);
     });
 
     test('item 15: "(required)" looks like "(optional)"; motion only when allowed; the agent joining does not focus the message box on a touch screen', async ({ widget, page }) => {

@@ -186,6 +186,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
         consentText: options.all.consentText,
         privacyUrl: options.all.privacyUrl,
         offlineUrl: options.all.offlineUrl,
+        site: options.all,
       },
       {
         focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : launcher.focus()),

@@ -10,6 +10,8 @@ import css from './visitor-ux.css?inline';
 
 // The file picker travels in this chunk too (composer paperclip, an agent's file request).
 export { FilePicker } from './file-picker';
+// So does the first screen's welcome and availability (item 12).
+export { Intro } from './first-screen';
 
 export function useStyles(): void {
   useUi().addStyles?.(css);
