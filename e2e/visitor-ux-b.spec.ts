@@ -336,6 +336,38 @@ for (const mode of MODES) {
       else await expect(box).toBeFocused();
     });
 
+    test('item 15: the window closes with a motion too, only when motion is allowed, and what leaves is out of reach', async ({ widget, page }) => {
+      await open(widget, 'omnidesk');
+      await expect(widget.dialog.getByLabel(s('prechat.name'))).toBeVisible();
+      /** Closes through the API and reports every copy of the window left behind while it goes. */
+      const close = () =>
+        page.evaluate(async () => {
+          const root = document.querySelector('confab-chat')!.shadowRoot!;
+          const left: { inert: boolean; hidden: string | null; ids: number; moving: number }[] = [];
+          // Called in the task that inserted it: the document timeline cannot have moved on.
+          const watch = new MutationObserver((records) => {
+            for (const r of records) {
+              for (const n of r.addedNodes) {
+                if (n instanceof HTMLElement && n.classList.contains('confab-window')) {
+                  left.push({ inert: n.inert, hidden: n.getAttribute('aria-hidden'), ids: n.querySelectorAll('[id]').length + (n.id ? 1 : 0), moving: n.getAnimations().length });
+                }
+              }
+            }
+          });
+          watch.observe(root, { childList: true, subtree: true });
+          (window as unknown as { Confab: (m: string) => void }).Confab('close');
+          while (root.querySelector('.confab-window:not([inert])')) await new Promise((r) => requestAnimationFrame(r));
+          watch.disconnect();
+          return left;
+        });
+      expect(await close()).toEqual([{ inert: true, hidden: 'true', ids: 0, moving: 1 }]);
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      await widget.root.getByRole('button', { name: s('launcher.open') }).click();
+      await expect(widget.dialog.getByLabel(s('prechat.name'))).toBeVisible();
+      expect(await close()).toEqual([]);
+      await expect(widget.dialog).toBeHidden();
+    });
+
     test('item 15: the WhosOn survey shows one e-mail field, the transcript goes there, and no box is pre-ticked', async ({ widget, page }) => {
       await whosonChat(widget);
       await say(widget, 'bye');
@@ -411,6 +443,27 @@ for (const mode of MODES) {
 }
 
 test.describe('visitor UX (b), iframe mode', () => {
+  test('item 14: the launcher preview card in iframe mode, painted by the host page', async ({ widget, page }) => {
+    await widget.load('whoson', { mode: 'iframe' });
+    const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: (...x: unknown[]) => unknown }).Confab(...a), args);
+    await widget.root.getByRole('button').first().click();
+    const frame = page.frameLocator('confab-chat >> iframe');
+    await frame.getByLabel('Please enter your name:').fill('Iris');
+    await frame.getByRole('button', { name: 'Start chat' }).click();
+    await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+    await api('close');
+    await expect(page.locator('confab-chat >> iframe')).toBeHidden();
+    const asked = unique('are you there');
+    await api('send', asked);
+    const card = widget.root.getByRole('button', { name: new RegExp(`Alex Morgan.*${asked}`) });
+    await expect(card).toBeVisible();
+    await audit(page, 'item 14: preview card in iframe mode');
+    await card.click();
+    await expect(page.locator('confab-chat >> iframe')).toBeVisible();
+    await expect(frame.getByRole('dialog')).toBeVisible();
+    await expect(card).toBeHidden();
+  });
+
   test('item 14: the unread count survives a reload in iframe mode too', async ({ widget, page }) => {
     await widget.load('whoson', { mode: 'iframe' });
     const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: (...x: unknown[]) => unknown }).Confab(...a), args);

@@ -288,7 +288,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   const onLauncher = () => toggle(true);
   launcher.addEventListener('click', onLauncher);
   cleanups.push(() => launcher.removeEventListener('click', onLauncher));
-  guest?.start(handle, open);
+  guest?.start(handle, open, session);
   host.ready();
   dispatchPublic(host.name, 'ready', {});
   return handle;

@@ -12,6 +12,7 @@ import type { Phase } from '../core/session-api';
 import { useUi } from './context';
 import { ErrorBanner } from './error-banner';
 import { Header } from './header';
+import { extrasNow } from './extras';
 import { lazyView, viewsArrived } from './lazy-view';
 import { useSessionAnnouncements } from './live-region';
 import { ChatView } from './chat-view';
@@ -99,6 +100,8 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
   const arrived = viewsArrived.value;
   const consent = session.consentPending.value;
   useSessionAnnouncements(session, announce);
+  // Closing, the window leaves with a short motion where motion is allowed (item 15; visitor-extras.tsx).
+  useLayoutEffect(() => () => extrasNow()?.closeMotion(ref.current), []);
 
   useEffect(() => {
     const dialog = ref.current;
