@@ -8,7 +8,7 @@
  * and axe (WCAG 2.2 AA) audits the widget in every new state the test reaches.
  */
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { en, type MessageKey, type Messages } from '../src/core/i18n';
 import ar from '../src/core/locales/ar';
 import { expect, test, type Widget } from './fixtures';
@@ -49,6 +49,14 @@ function fill(template: string, vars: Record<string, string | number>, lang: str
     const branch = (k: string) => new RegExp(`(?:^|\\})\\s*${k}\\s*\\{([^{}]*)`).exec(body)?.[1];
     return (branch(`=${v}`) ?? branch(new Intl.PluralRules(lang).select(v)) ?? branch('other') ?? '').replace(/#/g, digits.format(v));
   });
+}
+
+/** The preview card stands above the launcher, on its side of the page (right edges aligned). */
+async function besideLauncher(widget: Widget, card: Locator): Promise<void> {
+  const c = (await card.boundingBox())!;
+  const l = (await widget.root.locator('.launcher').boundingBox())!;
+  expect(Math.abs(c.x + c.width - (l.x + l.width))).toBeLessThanOrEqual(1);
+  expect(c.y + c.height).toBeLessThanOrEqual(l.y);
 }
 
 const unique = (text: string) => `${text} ${Math.random().toString(36).slice(2, 7)}`;
@@ -194,6 +202,7 @@ for (const mode of MODES) {
       await expect(badge).toHaveText('1');
       const card = widget.root.getByRole('button', { name: new RegExp(`Alex Morgan.*${asked}`) });
       await expect(card).toBeVisible();
+      await besideLauncher(widget, card);
       await audit(page, 'item 14: launcher preview card');
 
       await page.reload();
@@ -457,6 +466,7 @@ test.describe('visitor UX (b), iframe mode', () => {
     await api('send', asked);
     const card = widget.root.getByRole('button', { name: new RegExp(`Alex Morgan.*${asked}`) });
     await expect(card).toBeVisible();
+    await besideLauncher(widget, card);
     await audit(page, 'item 14: preview card in iframe mode');
     await card.click();
     await expect(page.locator('confab-chat >> iframe')).toBeVisible();
