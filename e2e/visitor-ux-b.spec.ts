@@ -451,15 +451,21 @@ for (const mode of MODES) {
   });
 }
 
+/** In iframe mode: a WhosOn chat under way in the frame; `api` calls the host page's Confab. */
+async function iframeChat(widget: Widget, page: Page) {
+  await widget.load('whoson', { mode: 'iframe' });
+  const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: (...x: unknown[]) => unknown }).Confab(...a), args);
+  await widget.root.getByRole('button').first().click();
+  const frame = page.frameLocator('confab-chat >> iframe');
+  await frame.getByLabel('Please enter your name:').fill('Iris');
+  await frame.getByRole('button', { name: 'Start chat' }).click();
+  await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+  return { api, frame };
+}
+
 test.describe('visitor UX (b), iframe mode', () => {
   test('item 14: the launcher preview card in iframe mode, painted by the host page', async ({ widget, page }) => {
-    await widget.load('whoson', { mode: 'iframe' });
-    const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: (...x: unknown[]) => unknown }).Confab(...a), args);
-    await widget.root.getByRole('button').first().click();
-    const frame = page.frameLocator('confab-chat >> iframe');
-    await frame.getByLabel('Please enter your name:').fill('Iris');
-    await frame.getByRole('button', { name: 'Start chat' }).click();
-    await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+    const { api, frame } = await iframeChat(widget, page);
     await api('close');
     await expect(page.locator('confab-chat >> iframe')).toBeHidden();
     const asked = unique('are you there');
@@ -475,13 +481,7 @@ test.describe('visitor UX (b), iframe mode', () => {
   });
 
   test('item 14: the unread count survives a reload in iframe mode too', async ({ widget, page }) => {
-    await widget.load('whoson', { mode: 'iframe' });
-    const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: (...x: unknown[]) => unknown }).Confab(...a), args);
-    await widget.root.getByRole('button').first().click();
-    const frame = page.frameLocator('confab-chat >> iframe');
-    await frame.getByLabel('Please enter your name:').fill('Iris');
-    await frame.getByRole('button', { name: 'Start chat' }).click();
-    await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+    const { api } = await iframeChat(widget, page);
     await api('close');
     await api('send', 'are you there?');
     const launcher = widget.root.getByRole('button', { name: 'Open chat' });
