@@ -186,9 +186,11 @@ for (const v of VARIANTS) {
     });
 
     test('offline: leave-a-message form with errors, then sent', async ({ widget, page, sandbox }) => {
-      sandbox.setAvailable(false);
       await open(widget, 'whoson', v);
       const { dialog } = widget;
+      // Operators online as the window opened (GetOperators), gone when the chat is asked for.
+      await expect(dialog.getByText(s('intro.online'))).toBeVisible();
+      sandbox.setAvailable(false);
       await dialog.getByLabel('Please enter your name:').fill('Thomas');
       await dialog.getByRole('button', { name: s('prechat.start') }).click();
       await expect(dialog.getByText(/No operators are available/)).toBeVisible();

@@ -209,7 +209,7 @@ test.describe('embedding', () => {
         Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
         document.dispatchEvent(new Event('visibilitychange'));
       }, hidden);
-    const launcher = page.locator('confab-chat').getByRole('button');
+    const launcher = page.locator('confab-chat').locator('.launcher'); // (not the preview card beside it)
     await launcher.click();
     const frame = page.frameLocator('confab-chat >> iframe');
     await frame.getByLabel('Please enter your name:').fill('Iris');
@@ -391,7 +391,7 @@ test.describe('embedding', () => {
     await page.reload();
     // The frame restores the open window before it says it is ready: the host page shows it.
     await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
-    const launcher = page.locator('confab-chat').getByRole('button');
+    const launcher = page.locator('confab-chat').locator('.launcher'); // (not the preview card beside it)
     await expect(launcher).toHaveAttribute('aria-expanded', 'true');
     await expect(launcher).toHaveAccessibleName('Close chat');
     expect(await api('isOpen')).toBe(true);

@@ -286,7 +286,7 @@ test('the demo lists only what the sandbox agent does on each vendor', async ({ 
   await widget.load('tencent');
   await expect(can.getByText('human', { exact: true })).toBeVisible();
   await expect(can.getByText('order', { exact: true })).toHaveCount(0);
-  await expect(page.locator('#available-note')).toContainText('Tencent ignores it');
+  await expect(page.locator('#available-note')).toContainText('no-agent-online flag (src 18)');
   await expect(page.getByRole('link', { name: 'Open the agent console' })).toHaveAttribute('href', '/agent?vendor=tencent');
 });
 

@@ -105,7 +105,9 @@ test.describe('screenshots of the visitor UX (b) states', () => {
     sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
     await widget.load('omnidesk', { title: 'Acme Support' });
     await widget.launcher.click();
-    await chat(widget, 'Olga', 'Your name', 'Start chat');
+    await widget.dialog.getByLabel('Your name').fill('Olga');
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await expect(widget.log.getByText(/How can I help you today/)).toBeVisible();
     await widget.say('please attach the invoice');
     await widget.log.locator('.confab-preview').getByRole('link').click();
     await expect(widget.root.getByRole('dialog', { name: 'invoice.png' })).toBeVisible();
@@ -157,5 +159,56 @@ test.describe('screenshots of the visitor-UX states', () => {
     await widget.launcher.click();
     await expect(widget.dialog.getByLabel('Please enter your name:')).toBeVisible();
     await shoot(widget, 'zoom-200');
+  });
+});
+
+// Issue 25 items 2, 12, 14 (ux25): first screens, Tencent with nobody at the desk, the preview card in iframe mode.
+test.describe('screenshots of the first screens', () => {
+  test.use({ viewport: { width: 800, height: 720 } });
+
+  test('first screens: Tencent and Diyalog welcome, WhosOn online with a reply-time hint, WhosOn nobody there', async ({ widget, sandbox }) => {
+    await widget.load('tencent', { title: 'Acme Support' });
+    await widget.launcher.click();
+    await expect(widget.dialog.getByRole('button', { name: 'Start chat' })).toBeVisible();
+    await shoot(widget, 'first-screen-tencent');
+    await widget.load('diyalog', { title: 'Acme Bank', greeting: 'Welcome to Acme Bank online help.', 'customer-name': 'Ayşe Yılmaz' });
+    await widget.launcher.click();
+    await expect(widget.dialog.getByRole('button', { name: 'Start chat' })).toBeVisible();
+    await shoot(widget, 'first-screen-diyalog');
+    await widget.page.evaluate(() => sessionStorage.clear());
+    await widget.load('whoson', { title: 'Acme Support', 'reply-time': 'We usually reply within 5 minutes' });
+    await widget.launcher.click();
+    await expect(widget.dialog.getByText('We\u2019re online')).toBeVisible();
+    await shoot(widget, 'first-screen-whoson-online');
+    sandbox.setAvailable(false);
+    await widget.page.evaluate(() => (sessionStorage.clear(), localStorage.clear()));
+    await widget.load('whoson', { title: 'Acme Support' });
+    await widget.launcher.click();
+    await expect(widget.dialog.locator('#confab-offline-reason')).toBeVisible();
+    await shoot(widget, 'first-screen-whoson-nobody');
+  });
+
+  test('Tencent with nobody at the desk: the offline next step', async ({ widget, sandbox }) => {
+    sandbox.setAvailable(false);
+    await widget.load('tencent', { title: 'Acme Support', 'offline-url': 'https://shop.example/contact' });
+    await widget.launcher.click();
+    await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
+    await widget.log.getByRole('group', { name: 'How can we help?' }).getByRole('button', { name: 'Talk to a human' }).click();
+    await expect(widget.dialog.getByRole('link', { name: 'Contact us another way' })).toBeVisible();
+    await shoot(widget, 'offline-tencent');
+  });
+
+  test('launcher preview card in iframe mode', async ({ widget, sandbox, page }) => {
+    sandbox.tune({ delayScale: 0.05, queueFrom: 2 });
+    await widget.load('whoson', { title: 'Acme Support', mode: 'iframe' });
+    await widget.launcher.click();
+    const frame = page.frameLocator('confab-chat >> iframe');
+    await frame.getByLabel('Please enter your name:').fill('Iris');
+    await frame.getByRole('button', { name: 'Start chat' }).click();
+    await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+    await page.evaluate(() => (window as unknown as { Confab: (...x: unknown[]) => unknown }).Confab('close'));
+    await page.evaluate(() => (window as unknown as { Confab: (...x: unknown[]) => unknown }).Confab('send', 'are you still there?'));
+    await expect(widget.root.locator('.preview')).toBeVisible();
+    await shoot(widget, 'launcher-preview-iframe');
   });
 });

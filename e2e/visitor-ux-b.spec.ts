@@ -8,7 +8,7 @@
  * and axe (WCAG 2.2 AA) audits the widget in every new state the test reaches.
  */
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { en, type MessageKey, type Messages } from '../src/core/i18n';
 import ar from '../src/core/locales/ar';
 import { expect, test, type Widget } from './fixtures';
@@ -51,13 +51,21 @@ function fill(template: string, vars: Record<string, string | number>, lang: str
   });
 }
 
+/** The preview card stands above the launcher, on its side of the page (right edges aligned). */
+async function besideLauncher(widget: Widget, card: Locator): Promise<void> {
+  const c = (await card.boundingBox())!;
+  const l = (await widget.root.locator('.launcher').boundingBox())!;
+  expect(Math.abs(c.x + c.width - (l.x + l.width))).toBeLessThanOrEqual(1);
+  expect(c.y + c.height).toBeLessThanOrEqual(l.y);
+}
+
 const unique = (text: string) => `${text} ${Math.random().toString(36).slice(2, 7)}`;
 
 for (const mode of MODES) {
   const s = (key: MessageKey, vars: Record<string, string | number> = {}) => fill(mode.strings[key], vars, mode.attrs.locale ?? 'en');
 
   /** Loads the page and opens the window as a visitor does (the launcher's name is translated once the app runs). */
-  async function open(widget: Widget, vendor: 'whoson' | 'tencent' | 'omnidesk', extra: Record<string, string> = {}): Promise<void> {
+  async function open(widget: Widget, vendor: 'whoson' | 'tencent' | 'omnidesk' | 'diyalog', extra: Record<string, string> = {}): Promise<void> {
     await widget.load(vendor, { ...mode.attrs, ...extra });
     await widget.root.getByRole('button').first().hover();
     await widget.root.getByRole('button', { name: s('launcher.open') }).click();
@@ -194,6 +202,7 @@ for (const mode of MODES) {
       await expect(badge).toHaveText('1');
       const card = widget.root.getByRole('button', { name: new RegExp(`Alex Morgan.*${asked}`) });
       await expect(card).toBeVisible();
+      await besideLauncher(widget, card);
       await audit(page, 'item 14: launcher preview card');
 
       await page.reload();
@@ -259,6 +268,61 @@ for (const mode of MODES) {
       await audit(page, 'item 11: new chat below an earlier one');
     });
 
+    test('item 12: WhosOn says nobody is there before asking for a name, and that someone is when they are', async ({ widget, page, sandbox }) => {
+      sandbox.setAvailable(false);
+      await open(widget, 'whoson');
+      // GetOperators (every operator Away or Busy) answered before anything was asked: the offline view, no Hello.
+      await expect(widget.dialog.locator('#confab-offline-reason')).toHaveText(s('offline.default'));
+      await expect(widget.dialog.getByLabel('Please enter your name:')).toHaveCount(0);
+      await expect(widget.dialog.getByRole('button', { name: s('offline.send') })).toBeVisible();
+      expect(widget.received('whoson').some((f) => f.name === 'Hello')).toBe(false);
+      await audit(page, 'item 12: WhosOn, nobody there');
+
+      sandbox.setAvailable(true);
+      await page.evaluate(() => sessionStorage.clear());
+      await open(widget, 'whoson', { 'reply-time': 'We usually reply within 5 minutes' });
+      const presence = widget.dialog.locator('.confab-presence');
+      await expect(presence.getByText(s('intro.online'))).toBeVisible();
+      await expect(presence.getByText('We usually reply within 5 minutes')).toBeVisible();
+      await expect(widget.dialog.getByLabel('Please enter your name:')).toBeVisible();
+      // WhosOn's own opening message is the welcome: no second greeting of ours.
+      await expect(widget.dialog.getByText(s('intro.greeting'))).toHaveCount(0);
+      await audit(page, 'item 12: WhosOn, someone online');
+    });
+
+    test('item 12: Tencent and Diyalog open to a welcome, not one bare button, and claim no availability they cannot know', async ({ widget, page }) => {
+      await open(widget, 'tencent', { title: 'Acme Support' });
+      const intro = widget.dialog.locator('.confab-intro');
+      await expect(intro.getByText('Acme Support')).toBeVisible();
+      await expect(intro.getByText(s('intro.greeting'))).toBeVisible();
+      // Tencent's desk has no availability channel before the trigger: nothing is said about it.
+      await expect(widget.dialog.getByText(s('intro.online'))).toHaveCount(0);
+      await expect(widget.dialog.getByRole('button', { name: s('prechat.start') })).toBeVisible();
+      await audit(page, 'item 12: Tencent first screen');
+
+      await page.evaluate(() => sessionStorage.clear());
+      await open(widget, 'diyalog', { title: 'Acme Bank', greeting: 'Welcome to Acme Bank online help.', 'customer-name': 'Ayşe Yılmaz' });
+      await expect(intro.getByText('Acme Bank', { exact: true })).toBeVisible();
+      await expect(intro.getByText('Welcome to Acme Bank online help.')).toBeVisible();
+      await expect(widget.dialog.getByText(s('intro.greeting'))).toHaveCount(0);
+      await expect(widget.dialog.getByText(s('intro.online'))).toHaveCount(0);
+      await expect(widget.dialog.getByRole('button', { name: s('prechat.start') })).toBeVisible();
+      await audit(page, 'item 12: Diyalog first screen');
+    });
+
+    test('item 12: Omnidesk says someone is online through the relay, and offers a message before asking to chat when nobody is', async ({ widget, page, sandbox }) => {
+      await open(widget, 'omnidesk');
+      await expect(widget.dialog.locator('.confab-presence').getByText(s('intro.online'))).toBeVisible();
+      await expect(widget.dialog.getByLabel(s('prechat.name'))).toBeVisible();
+      await audit(page, 'item 12: Omnidesk, someone online');
+      sandbox.setAvailable(false);
+      await page.evaluate(() => sessionStorage.clear());
+      await open(widget, 'omnidesk');
+      await expect(widget.dialog.locator('#confab-offline-reason')).toHaveText(s('offline.default'));
+      await expect(widget.dialog.getByRole('button', { name: s('prechat.start') })).toHaveCount(0);
+      await expect(widget.dialog.getByText(s('intro.online'))).toHaveCount(0);
+    });
+
     test('item 15: "(required)" looks like "(optional)"; motion only when allowed; the agent joining does not focus the message box on a touch screen', async ({ widget, page }) => {
       await open(widget, 'omnidesk');
       const required = widget.dialog.locator('.confab-required').first();
@@ -279,6 +343,38 @@ for (const mode of MODES) {
       const touch = await page.evaluate(() => matchMedia('(pointer: coarse)').matches);
       if (touch) await expect(box).not.toBeFocused();
       else await expect(box).toBeFocused();
+    });
+
+    test('item 15: the window closes with a motion too, only when motion is allowed, and what leaves is out of reach', async ({ widget, page }) => {
+      await open(widget, 'omnidesk');
+      await expect(widget.dialog.getByLabel(s('prechat.name'))).toBeVisible();
+      /** Closes through the API and reports every copy of the window left behind while it goes. */
+      const close = () =>
+        page.evaluate(async () => {
+          const root = document.querySelector('confab-chat')!.shadowRoot!;
+          const left: { inert: boolean; hidden: string | null; ids: number; moving: number }[] = [];
+          // Called in the task that inserted it: the document timeline cannot have moved on.
+          const watch = new MutationObserver((records) => {
+            for (const r of records) {
+              for (const n of r.addedNodes) {
+                if (n instanceof HTMLElement && n.classList.contains('confab-window')) {
+                  left.push({ inert: n.inert, hidden: n.getAttribute('aria-hidden'), ids: n.querySelectorAll('[id]').length + (n.id ? 1 : 0), moving: n.getAnimations().length });
+                }
+              }
+            }
+          });
+          watch.observe(root, { childList: true, subtree: true });
+          (window as unknown as { Confab: (m: string) => void }).Confab('close');
+          while (root.querySelector('.confab-window:not([inert])')) await new Promise((r) => requestAnimationFrame(r));
+          watch.disconnect();
+          return left;
+        });
+      expect(await close()).toEqual([{ inert: true, hidden: 'true', ids: 0, moving: 1 }]);
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      await widget.root.getByRole('button', { name: s('launcher.open') }).click();
+      await expect(widget.dialog.getByLabel(s('prechat.name'))).toBeVisible();
+      expect(await close()).toEqual([]);
+      await expect(widget.dialog).toBeHidden();
     });
 
     test('item 15: the WhosOn survey shows one e-mail field, the transcript goes there, and no box is pre-ticked', async ({ widget, page }) => {
@@ -355,15 +451,37 @@ for (const mode of MODES) {
   });
 }
 
+/** In iframe mode: a WhosOn chat under way in the frame; `api` calls the host page's Confab. */
+async function iframeChat(widget: Widget, page: Page) {
+  await widget.load('whoson', { mode: 'iframe' });
+  const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: (...x: unknown[]) => unknown }).Confab(...a), args);
+  await widget.root.getByRole('button').first().click();
+  const frame = page.frameLocator('confab-chat >> iframe');
+  await frame.getByLabel('Please enter your name:').fill('Iris');
+  await frame.getByRole('button', { name: 'Start chat' }).click();
+  await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+  return { api, frame };
+}
+
 test.describe('visitor UX (b), iframe mode', () => {
+  test('item 14: the launcher preview card in iframe mode, painted by the host page', async ({ widget, page }) => {
+    const { api, frame } = await iframeChat(widget, page);
+    await api('close');
+    await expect(page.locator('confab-chat >> iframe')).toBeHidden();
+    const asked = unique('are you there');
+    await api('send', asked);
+    const card = widget.root.getByRole('button', { name: new RegExp(`Alex Morgan.*${asked}`) });
+    await expect(card).toBeVisible();
+    await besideLauncher(widget, card);
+    await audit(page, 'item 14: preview card in iframe mode');
+    await card.click();
+    await expect(page.locator('confab-chat >> iframe')).toBeVisible();
+    await expect(frame.getByRole('dialog')).toBeVisible();
+    await expect(card).toBeHidden();
+  });
+
   test('item 14: the unread count survives a reload in iframe mode too', async ({ widget, page }) => {
-    await widget.load('whoson', { mode: 'iframe' });
-    const api = (...args: unknown[]) => page.evaluate((a) => (window as unknown as { Confab: (...x: unknown[]) => unknown }).Confab(...a), args);
-    await widget.root.getByRole('button').first().click();
-    const frame = page.frameLocator('confab-chat >> iframe');
-    await frame.getByLabel('Please enter your name:').fill('Iris');
-    await frame.getByRole('button', { name: 'Start chat' }).click();
-    await expect(frame.getByRole('log').getByText(/How can I help you today/)).toBeVisible();
+    const { api } = await iframeChat(widget, page);
     await api('close');
     await api('send', 'are you there?');
     const launcher = widget.root.getByRole('button', { name: 'Open chat' });

@@ -170,6 +170,18 @@ for (const mode of MODES) {
       await audit(page, 'offline, try again later');
     });
 
+    test('item 2: Tencent respects availability: nobody at the desk gives the offline next step, not a seat that never fills', async ({ widget, page, sandbox }) => {
+      sandbox.setAvailable(false);
+      await open(widget, 'tencent', { 'offline-url': 'https://shop.example/contact' });
+      await START.tencent(widget);
+      // The desk's no-agent-online flag (src 18): the offline view with the site's contact page.
+      await expect(widget.dialog.locator('#confab-offline-reason')).toHaveText(s('offline.default'));
+      await expect(widget.dialog.getByRole('link', { name: s('offline.forward') })).toHaveAttribute('href', 'https://shop.example/contact');
+      await expect(widget.dialog.getByRole('button', { name: s('ended.newChat') })).toHaveCount(1);
+      await expect(widget.dialog).not.toContainText(/\(code /);
+      await audit(page, 'item 2: Tencent, nobody at the desk');
+    });
+
     test('item 3: after a reload, no view offers a WhosOn survey that can never be sent', async ({ widget, page }) => {
       await whosonChat(widget);
       await say(widget, 'Could you please help me with product installation');

@@ -86,9 +86,11 @@ test.describe('WhosOn, through the real script tag', () => {
   });
 
   test('with nobody available, the visitor leaves a message', async ({ widget, sandbox }) => {
-    sandbox.setAvailable(false);
     await widget.load('whoson');
     await widget.launcher.click();
+    // Operators were online as the window opened (GetOperators) and are gone when the chat is asked for.
+    await expect(widget.dialog.getByText('We\u2019re online')).toBeVisible();
+    sandbox.setAvailable(false);
     await widget.dialog.getByLabel('Please enter your name:').fill('Thomas');
     await widget.dialog.getByRole('button', { name: 'Start chat' }).click();
     await expect(widget.dialog.getByText(/No operators are available/)).toBeVisible();

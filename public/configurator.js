@@ -14,10 +14,10 @@
   };
   // What unticking "Agents available" does on each vendor's server.
   var AVAILABLE = {
-    whoson: 'Unticked: WhosOn answers the chat request with "notaccepted" and its offline message; the widget offers the leave-a-message form.',
+    whoson: 'Unticked: WhosOn\u2019s operator list shows nobody Online, so the widget offers the leave-a-message form before asking for a name (a chat asked for meanwhile gets "notaccepted").',
     expertflow: 'Unticked: the request is handed off and nobody takes it; "No agents are available" arrives in the open conversation.',
     'expertflow-cx': 'Unticked: after "Talk to an agent" the bot says no agent is available and the session ends.',
-    tencent: 'Tencent ignores it: the desk\u2019s robot always answers and an agent always takes the seat when asked.',
+    tencent: 'Unticked: the robot still answers; asking for a human gets the desk\u2019s no-agent-online flag (src 18) and the widget offers the next step (the site\u2019s contact page or \u201ctry again later\u201d).',
     omnidesk: 'Unticked: Omnidesk\u2019s chat configuration says no agents are available; the widget offers the leave-a-message form.',
     diyalog: 'Unticked: the queued interaction is never taken; the visitor waits until they cancel.'
   };

@@ -324,6 +324,10 @@ export const en = {
   'header.keep': 'Keep chatting',
   // Offline view when the vendor offers no message form or link: what the visitor can do.
   'offline.later': 'Please try again later.',
+  // First screen (issue 25 item 12): the vendor said someone can take the chat now.
+  'intro.online': 'We\u2019re online',
+  // First screen greeting when neither the vendor nor the site (data-greeting) gives a welcome.
+  'intro.greeting': 'Hi! How can we help you today?',
 } as const;
 
 export type MessageKey = keyof typeof en;

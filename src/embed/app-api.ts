@@ -74,6 +74,8 @@ export type FrameMessage =
       unreadLabel?: string;
     }
   | { confab: 'event'; name: string; detail: unknown }
+  /** The launcher's preview card (issue 25 item 14): the newest unread agent line; '' hides it. */
+  | { confab: 'preview'; who: string; text: string }
   | { confab: 'minimise' };
 
 /** The launcher's icon while the window is open: a cross, since a click closes it. */

@@ -194,6 +194,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
         privacyUrl: options.all.privacyUrl,
         offlineUrl: options.all.offlineUrl,
         warm,
+        site: options.all,
       },
       {
         focusLauncher: () => (guest ? guest.post({ confab: 'minimise' }) : ((launcher.isConnected ? launcher : opener) as HTMLElement | null)?.focus()),
@@ -295,7 +296,7 @@ export async function boot(host: LoaderHost): Promise<AppHandle> {
   const onLauncher = () => toggle(true);
   launcher.addEventListener('click', onLauncher);
   cleanups.push(() => launcher.removeEventListener('click', onLauncher));
-  guest?.start(handle, open);
+  guest?.start(handle, open, session);
   host.ready();
   dispatchPublic(host.name, 'ready', {});
   // Its own task, after the visitor's input: the window's render, then its style and layout at the next frame.

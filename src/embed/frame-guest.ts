@@ -2,8 +2,11 @@
  * The guest end of the iframe bridge (data-mode="iframe"), inside embed.html: a lazy chunk of
  * the app, loaded only there (moved out of app.ts).
  */
+import { effect } from '@preact/signals-core';
+import type { Session } from '../core/session-api';
 import type { AppHandle, FrameMessage, LoaderHost } from './app-api';
 import { verifiedParentOrigin } from './frame-origin';
+import { previewLine } from './preview-line';
 
 /**
  * Inside embed.html opened by data-mode="iframe" (`?frame=1&origin=…`): the guest end of the
@@ -20,6 +23,7 @@ export function frameGuest(host: LoaderHost) {
     return null;
   }
   let handle: AppHandle | null = null;
+  let stopPreview = () => undefined as void;
   let hostOpens: (byVisitor: boolean, message?: unknown) => void = () => undefined;
   const onMessage = (event: MessageEvent) => {
     if (event.source !== window.parent || event.origin !== origin || !handle) return;
@@ -33,12 +37,25 @@ export function frameGuest(host: LoaderHost) {
   const post = (message: FrameMessage) => window.parent.postMessage(message, origin);
   return {
     post,
-    start(h: AppHandle, open: (byVisitor: boolean, message?: unknown) => void) {
+    start(h: AppHandle, open: (byVisitor: boolean, message?: unknown) => void, session: Session) {
       handle = h;
       hostOpens = open;
       addEventListener('message', onMessage);
       post({ confab: 'ready' });
+      // The host page paints the launcher, so it paints the preview card too: it gets the line
+      // to show (text only), and '' when there is none to show (not before a first line).
+      let last = '{"confab":"preview","who":"","text":""}';
+      stopPreview = effect(() => {
+        const { who, text, shown } = previewLine(session);
+        const message: FrameMessage = { confab: 'preview', who: shown ? who : '', text: shown ? text : '' };
+        const key = JSON.stringify(message);
+        if (key !== last) post(message);
+        last = key;
+      });
     },
-    stop: () => removeEventListener('message', onMessage),
+    stop: () => {
+      stopPreview();
+      removeEventListener('message', onMessage);
+    },
   };
 }

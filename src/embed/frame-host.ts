@@ -143,6 +143,11 @@ export function boot(host: LoaderHost): AppHandle {
         if (data.name === 'message' && typeof sender === 'string') title.line(sender);
         return;
       }
+      case 'preview':
+        // The launcher's preview card (issue 25 item 14), its own chunk: the frame sends the first
+        // line to show, then '' to hide it (the window opened, the line was read).
+        void import('./preview-card').then((m) => m.hostPreview(host, data, onLauncher));
+        return;
       case 'minimise':
         state = { ...state, open: false };
         render();

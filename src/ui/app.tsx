@@ -37,6 +37,8 @@ export interface UiOptions {
    * the first opening (a window closed after that is unmounted, as before).
    */
   warm?: ReadonlySignal<boolean>;
+  /** Every data-* option (the first screen's data-greeting and data-reply-time). */
+  site?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_FULLSCREEN = 480;
@@ -118,7 +120,7 @@ export function mountWindow(
     if (session.capabilities.value.has('html')) loadSanitizer().catch(() => {});
   });
   const notifications = watchNotifications(session, () => titleOf(session, options));
-  const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce, addStyles, notify: notifications.on, offlineUrl: options.offlineUrl };
+  const ctx: UiContext = { session, locale: options.locale, announce: announcer.announce, addStyles, notify: notifications.on, offlineUrl: options.offlineUrl, site: options.site, title: () => titleOf(session, options) };
   render(
     <Ui.Provider value={ctx}>
       <App session={session} options={options} hooks={hooks} announcer={announcer} />

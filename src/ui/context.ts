@@ -21,6 +21,10 @@ export interface UiContext {
   notify?: Signal<boolean>;
   /** data-offline-url: the site's contact page, offered when nobody is available and the vendor has no other way. */
   offlineUrl?: string;
+  /** Every data-* option: the first screen reads the site's data-greeting and data-reply-time (first-screen.tsx). */
+  site?: Readonly<Record<string, string>>;
+  /** The window's title (data-title, else the vendor's site name). */
+  title?(): string;
 }
 
 export const Ui = createContext<UiContext | null>(null);

@@ -19,6 +19,9 @@ export function loadExtras(): Promise<void> {
   ));
 }
 
+/** The extras module if it has arrived, without subscribing (e.g. in a cleanup). */
+export const extrasNow = (): Extras | null => loaded.peek();
+
 /** The extras module once it has arrived (reading it re-renders the caller on arrival). */
 export function useExtras(): Extras | null {
   void loadExtras();

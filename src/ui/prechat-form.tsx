@@ -4,14 +4,18 @@
  */
 import { t } from '../core/i18n';
 import { useUi } from './context';
+import { useExtras } from './extras';
 import { Html } from './html';
 import { SurveyForm } from './survey-form';
 
 export function PrechatForm({ onStart }: { onStart(answers: Record<string, string>): void }) {
   const { session } = useUi();
   const welcome = session.config.value?.welcomeHtml;
+  const extras = useExtras();
   return (
     <section class="confab-prechat">
+      {/* Welcome and availability (item 12), from the extras chunk fetched as the window opens. */}
+      {extras && <extras.Intro />}
       {welcome && <Html class="confab-welcome" html={welcome} />}
       <SurveyForm
         fields={session.prechatFields.value}

@@ -10,6 +10,25 @@ import css from './visitor-ux.css?inline';
 
 // The file picker travels in this chunk too (composer paperclip, an agent's file request).
 export { FilePicker } from './file-picker';
+// So does the first screen's welcome and availability (item 12).
+export { Intro } from './first-screen';
+
+/**
+ * The close motion (issue 25 item 15; the opening one is CSS): called as the window unmounts,
+ * while it is still in place, it leaves an inert, hidden-from-assistive-tech copy that slides
+ * down and fades, then goes. Nothing when the visitor prefers reduced motion.
+ */
+export function closeMotion(dialog: HTMLElement | null): void {
+  if (!dialog?.isConnected || !dialog.animate || matchMedia('(prefers-reduced-motion: reduce)').matches) return;
+  const ghost = dialog.cloneNode(true) as HTMLElement;
+  ghost.inert = true;
+  ghost.setAttribute('aria-hidden', 'true');
+  for (const el of [ghost, ...ghost.querySelectorAll('[id]')]) el.removeAttribute('id');
+  // Not the opening motion again (the copy is a new .confab-window to CSS).
+  ghost.style.cssText += 'pointer-events:none;animation:none';
+  dialog.before(ghost);
+  ghost.animate([{}, { opacity: 0, transform: 'translateY(12px)' }], { duration: 150, easing: 'ease-in' }).onfinish = () => ghost.remove();
+}
 
 export function useStyles(): void {
   useUi().addStyles?.(css);

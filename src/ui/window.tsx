@@ -12,6 +12,7 @@ import type { Phase } from '../core/session-api';
 import { useUi } from './context';
 import { ErrorBanner } from './error-banner';
 import { Header } from './header';
+import { extrasNow } from './extras';
 import { lazyView, viewsArrived } from './lazy-view';
 import { useSessionAnnouncements } from './live-region';
 import { ChatView } from './chat-view';
@@ -106,6 +107,11 @@ export function Window({ title, fullPage, logo, consentText, privacyUrl, focusLa
   const arrived = viewsArrived.value;
   const consent = session.consentPending.value;
   useSessionAnnouncements(session, shown ? announce : quiet);
+  // Closing, the window leaves with a short motion where motion is allowed (item 15; visitor-extras.tsx);
+  // a pre-rendered window that was never shown leaves without one.
+  const wasShown = useRef(shown);
+  wasShown.current = shown;
+  useLayoutEffect(() => () => void (wasShown.current && extrasNow()?.closeMotion(ref.current)), []);
 
   useEffect(() => {
     const dialog = ref.current;

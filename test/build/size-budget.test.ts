@@ -44,7 +44,7 @@ export const BUDGETS = {
    * is not in it: it is the sanitizer chunk below, fetched only by vendors whose lines
    * carry HTML (WhosOn, Omnidesk), as their transport connects.
    */
-  app: 35 * 1024,
+  app: 35 * 1024 + 150, // + issue 25's allowance (first screen, close motion: 35,870 measured)
   /** DOMPurify and our allowlist pass (src/ui/sanitizer.ts). */
   sanitizer: 12 * 1024,
   transport: 6 * 1024,

@@ -94,6 +94,23 @@ describe('Tencent transport against the desk simulator, over a real socket', () 
     await w.next('message', (e) => e.message.sender === 'agent' && /printer is broken/.test(e.message.text ?? ''));
   });
 
+  it('nobody available: asking for a human gets no-seat-online (src 18), the chat is rejected, a new start triggers again (issue 25 item 2)', async () => {
+    let available = false;
+    const sim = await simulator({ agent: { delayScale: 0.02, available: () => available } });
+    const w = widget(sim, 'nobody-there');
+    const { branch } = await started(w);
+    w.send({ type: 'choose', promptId: branch.id, optionId: 'Talk to a human', label: 'Talk to a human' });
+    const rejected = await w.next('rejected');
+    expect(rejected.reason).toBe('Nobody is available to chat right now');
+    expect(w.all('agent').some((e) => e.action === 'joined' && !e.agent.isBot)).toBe(false);
+    // The flow is over for the widget: the next start sends the trigger again, and an agent now takes the seat.
+    available = true;
+    w.send({ type: 'start', visitor: {}, answers: {} });
+    await waitFor(() => frames(sim, 'src:7').length === 2, 'a second trigger');
+    w.send({ type: 'send', clientId: 'h-1', text: 'human please' });
+    await w.next('agent', (e) => e.action === 'joined' && !e.agent.isBot);
+  });
+
   it('rating with stars: the selection goes out online-only with id, content and sessionId; the desk echoes it selected', async () => {
     const sim = await simulator();
     const w = widget(sim, 'rater');

@@ -165,6 +165,8 @@ const ar: Messages = {
   'header.endConfirm': 'هل تريد إنهاء هذه المحادثة؟',
   'header.keep': 'متابعة المحادثة',
   'offline.later': 'يُرجى المحاولة مرة أخرى لاحقًا.',
+  'intro.online': 'نحن متصلون الآن',
+  'intro.greeting': 'مرحبًا! كيف يمكننا مساعدتك اليوم؟',
 };
 
 export default ar;

@@ -162,6 +162,8 @@ const de: Messages = {
   'header.endConfirm': 'Diesen Chat beenden?',
   'header.keep': 'Weiterchatten',
   'offline.later': 'Bitte versuchen Sie es später noch einmal.',
+  'intro.online': 'Wir sind online',
+  'intro.greeting': 'Hallo! Wie können wir Ihnen heute helfen?',
 };
 
 export default de;

@@ -162,6 +162,8 @@ const fr: Messages = {
   'header.endConfirm': 'Terminer cette discussion ?',
   'header.keep': 'Continuer la discussion',
   'offline.later': 'Veuillez réessayer plus tard.',
+  'intro.online': 'Nous sommes en ligne',
+  'intro.greeting': 'Bonjour ! Comment pouvons-nous vous aider aujourd’hui ?',
 };
 
 export default fr;

@@ -162,6 +162,8 @@ const nl: Messages = {
   'header.endConfirm': 'Deze chat beëindigen?',
   'header.keep': 'Verder chatten',
   'offline.later': 'Probeer het later opnieuw.',
+  'intro.online': 'We zijn online',
+  'intro.greeting': 'Hallo! Hoe kunnen we u vandaag helpen?',
 };
 
 export default nl;

@@ -163,6 +163,8 @@ const tr: Messages = {
   'header.endConfirm': 'Bu sohbet sonlandırılsın mı?',
   'header.keep': 'Sohbete devam et',
   'offline.later': 'Lütfen daha sonra tekrar deneyin.',
+  'intro.online': 'Çevrimiçiyiz',
+  'intro.greeting': 'Merhaba! Bugün size nasıl yardımcı olabiliriz?',
 };
 
 export default tr;

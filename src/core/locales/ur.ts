@@ -164,6 +164,8 @@ const ur: Messages = {
   'header.endConfirm': 'یہ چیٹ ختم کریں؟',
   'header.keep': 'چیٹ جاری رکھیں',
   'offline.later': 'براہ کرم بعد میں دوبارہ کوشش کریں۔',
+  'intro.online': 'ہم آن لائن ہیں',
+  'intro.greeting': 'خوش آمدید! آج ہم آپ کی کیا مدد کر سکتے ہیں؟',
 };
 
 export default ur;

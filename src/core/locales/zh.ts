@@ -163,6 +163,8 @@ const zh: Messages = {
   'header.endConfirm': '结束此对话？',
   'header.keep': '继续对话',
   'offline.later': '请稍后再试。',
+  'intro.online': '客服在线',
+  'intro.greeting': '您好！今天有什么可以帮您？',
 };
 
 export default zh;

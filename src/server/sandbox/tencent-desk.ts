@@ -195,6 +195,10 @@ export function tencentDesk(link: DeskServerLink) {
   }
   function human(conv: TencentConversation): void {
     if (conv.seat === 'in' || conv.agent) return;
+    // Nobody at the desk ("Agents available" off): src 18, NO_SEAT_ONLINE in the customer-service
+    // plugin's constant.ts (T2; "没有客服在线", no agent online, in Tencent's commented copies). Its
+    // body is not published (every kit hides it): the flag alone. The robot keeps the conversation.
+    if (link.agent?.available && !link.agent.available()) return void custom(conv, { src: '18' });
     conv.prompt = undefined;
     conv.faq = false;
     let agentName: string | undefined;

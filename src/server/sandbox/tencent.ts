@@ -17,7 +17,8 @@
  * makes the desk recall its last text line (MESSAGE_REVOKED, `isRevoked` in history) and
  * correct it. Robot messages carry `chatbotPlugin: 1` instead of `customerServicePlugin: 0`.
  * Choosing (exact text) "Order status" answers, "Talk to a human"
- * (or any text with "human") seats the ScriptedAgent (26 inSeat, typing 12, replies), "Fill
+ * (or any text with "human") seats the ScriptedAgent (26 inSeat, typing 12, replies; with nobody
+ * available, src 18 instead), "Fill
  * in a form" asks an options form then a free-text form (21), "Show me a card" sends a card
  * (22). "rate" sends a star satisfaction request (9), "rate numbers" a numeric one; a
  * selection (10) comes back as the same src 9 modified with `selected`. src 24 asks for the

@@ -108,7 +108,7 @@ export function dispatch(d: TencentTransport, ev: ConfabEventBody): void {
   else if (ev.type === 'rating-policy') {
     d.policy = ev.policy;
     return d.publishPolicy();
-  } else if (ev.type === 'ended') d.flowOver();
+  } else if (ev.type === 'ended' || ev.type === 'rejected') d.flowOver();
   // Each unreadable message is an `error` event; only the first few reach the console too.
   else if (ev.type === 'error') d.kit.logCapped('message skipped:', ev.message);
   d.kit.emit(ev);

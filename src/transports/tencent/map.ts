@@ -249,6 +249,10 @@ function mapCustom(msg: DeskMessage, ctx: MapContext, sender: Sender, line: Line
             ];
       return { events, seat, agent, flow: 'live' };
     }
+    case '18':
+      // No agent online (plugin constant.ts NO_SEAT_ONLINE; item 2): the offline next step. The
+      // flag's body is unpublished, so the reason is ours. Nothing to show on a replay.
+      return ctx.replay || fromVisitor ? none : one({ type: 'rejected', reason: t('offline.default') });
     // 7, 10, 24, 27 are the visitor's own flag messages (echoes from another tab, or stored by
     // another kit), never rendered; 7 and 27 still mark the flow's start and end.
     case '7':

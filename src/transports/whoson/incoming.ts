@@ -16,8 +16,8 @@
  *   delivered, with Retry, by the session's outbox, and liveness comes from the socket itself.
  * - Unknown newline classes are shown as system lines (sanitized HTML), so nothing the server
  *   says is lost. DynamicField's "new chat line" is not specified; it arrives that way.
- * - GetOperators is information only: routing rules decide who takes a chat (document), so
- *   an all-busy list does not mark the chat unavailable. The list is kept in `operators`.
+ * - GetOperators (sent on connect) tells whether anybody is Online before the visitor commits:
+ *   a second `config` carries `agentsAvailable` (availability.ts). The list is kept in `operators`.
  * - The final waiting line, or a notaccepted after the chat was accepted (a queue timing
  *   out), ends the chat: we send Quit (the document: "you should end the chat … send the Quit
  *   command") so it stops showing as waiting, and ignore whatever that chat sends afterwards
@@ -32,6 +32,7 @@ import { htmlToText } from '../../core/html-text';
 import { authorOf, decodeFrame, queuePosition, type WhosOnEvent } from './decode';
 import * as wire from './encode';
 import { languageField } from './language';
+import { operatorsAvailable } from './availability';
 import type { WhosOnTransport } from './transport';
 
 export type Phase = 'idle' | 'ready' | 'starting' | 'waiting' | 'chatting' | 'ended' | 'offline';
@@ -151,6 +152,8 @@ function handle(w: WhosOnTransport, ev: WhosOnEvent): void {
       return w.kit.emit({ type: 'ack', what: 'postchat' });
     case 'operators':
       w.operators = ev.operators;
+      // Before the visitor commits, the config says again whether anybody is there (availability.ts).
+      if (w.config && w.phase === 'ready') w.kit.emit({ type: 'config', config: { ...w.config, agentsAvailable: operatorsAvailable(ev.operators) } });
       return;
     case 'image':
       if (ev.url && (ev.imageType === 5 || ev.imageType === 8)) w.kit.emit({ type: 'image', role: 'logo', url: ev.url });

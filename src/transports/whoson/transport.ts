@@ -89,7 +89,7 @@ const OPEN = 1;
 
 export class WhosOnTransport implements Transport {
   readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
-  /** The operators list from GetOperators (information only, see the top comment). */
+  /** The operators list from GetOperators: whether anybody is Online before the visitor commits (availability.ts). */
   operators: WhosOnOperator[] = [];
 
   // The fields below are shared with incoming.ts and files.ts (the chat's state), not API.
