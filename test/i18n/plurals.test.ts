@@ -73,7 +73,7 @@ describe('formatBytes', () => {
 
   it('is the only one: the session and the file picker import it', async () => {
     const { readFileSync } = await import('node:fs');
-    for (const file of ['../../src/core/session-commands.ts', '../../src/ui/file-picker.tsx']) {
+    for (const file of ['../../src/core/session.ts', '../../src/ui/file-picker.tsx']) {
       const code = readFileSync(new URL(file, import.meta.url), 'utf8');
       expect(code, file).not.toMatch(/function formatBytes/);
       expect(code, file).toMatch(/formatBytes/);
