@@ -8,7 +8,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
-import { en, type MessageKey, type Messages } from '../src/core/i18n';
+import { en, type MessageKey, type Messages } from '../src/core/i18n-en-all';
 import ar from '../src/core/locales/ar';
 import ur from '../src/core/locales/ur';
 import { contrast } from '../src/core/contrast';

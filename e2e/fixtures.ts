@@ -5,7 +5,7 @@
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { startSandbox, type Sandbox, type SandboxVendor } from '../src/server/sandbox/main';
 import type { ReceivedFrame } from '../src/server/sandbox/types';
-import { en, type Messages } from '../src/core/i18n';
+import { en, type Messages } from '../src/core/i18n-en-all';
 import ar from '../src/core/locales/ar';
 import de from '../src/core/locales/de';
 import fr from '../src/core/locales/fr';

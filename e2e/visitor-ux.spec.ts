@@ -9,7 +9,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { deflateSync } from 'node:zlib';
 import type { Page } from '@playwright/test';
-import { en, type MessageKey, type Messages } from '../src/core/i18n';
+import { en, type MessageKey, type Messages } from '../src/core/i18n-en-all';
 import ar from '../src/core/locales/ar';
 import { expect, test, type Widget } from './fixtures';
 import { START_OPTIONS } from './journeys';

@@ -1,6 +1,6 @@
 /**
  * The English table (i18n.ts selects the language and fills the strings), built into the app
- * chunk; the other seven locales are lazy chunks in locales/ with the same keys (test/i18n).
+ * chunk, except the lazy views' strings (i18n-en-views.ts); the other seven locales are lazy chunks in locales/ with the same keys (test/i18n).
  * Every string the widget shows. A count that changes the words takes a plural:
  * `{count, plural, one {# message} other {# messages}}` (ICU's form; the categories are
  * Intl.PluralRules' for the language: zero, one, two, few, many, other; `=0` matches exactly;
@@ -138,10 +138,6 @@ export const en = {
   'messages.retry': 'Retry',
   // Delivery status of a visitor line held while the connection is down (sent once it is back).
   'messages.waiting': 'Waiting for connection…',
-  // Image viewer: link that opens the picture itself (new tab or download).
-  'viewer.open': 'Open original',
-  // Image viewer: button that closes it.
-  'viewer.close': 'Close',
   // Prefix of a translation shown under a line.
   'messages.translation': 'Translation',
   // Marker on the option the visitor picked in a list of choices.
@@ -154,10 +150,6 @@ export const en = {
   'card.open': 'Open',
   // Rating request title when the vendor gives none.
   'rating.title': 'How would you rate this chat?',
-  // Button that sends the chosen rating (keyboard users choose with arrows first).
-  'rating.send': 'Send rating',
-  // Shown once the visitor has rated; {choice} is the option's text.
-  'rating.chosen': 'You rated: {choice}',
   // Shown when the rating request is no longer open.
   'rating.expired': 'This rating request has expired.',
   // Agent asked for a file; {types} lists the accepted extensions.
@@ -190,39 +182,6 @@ export const en = {
   'composer.over': 'This chat has ended.',
   // Button (while chatting) asking the agent for a satisfaction rating.
   'chat.askRating': 'Ask for a rating',
-  // Ended view: default closing line.
-  'ended.text': 'The chat has ended. Thank you for contacting us.',
-  // Ended view: heading of the post-chat survey.
-  'ended.survey': 'Tell us how we did',
-  // Ended view: submit button of the post-chat survey.
-  'ended.sendFeedback': 'Send feedback',
-  // Ended view: shown when the post-chat survey was received.
-  'ended.thanks': 'Thank you for your feedback.',
-  // Ended view: a request could not be completed.
-  'ended.failed': 'That didn’t work. Please try again.',
-  // Ended view: label of the email field for the transcript.
-  'ended.email': 'Email address',
-  // Ended view: button that emails the transcript.
-  'ended.emailTranscript': 'Email transcript',
-  // Ended view: button that downloads the transcript.
-  'ended.downloadTranscript': 'Download transcript',
-  // Ended view: the transcript request went through.
-  'ended.transcriptDone': 'Your transcript is on its way.',
-  // Ended view: button that starts over.
-  'ended.newChat': 'Start a new chat',
-  // Offline view heading.
-  'offline.title': 'Leave us a message',
-  // Offline form field labels.
-  'offline.name': 'Name',
-  'offline.email': 'Email',
-  'offline.phone': 'Phone',
-  'offline.message': 'Your message',
-  // Offline form submit button.
-  'offline.send': 'Send message',
-  // Offline: link to the site's other contact page.
-  'offline.forward': 'Contact us another way',
-  // Offline: the message was received.
-  'offline.done': 'Thank you. We will get back to you soon.',
   // --- Widget-side pre-chat fields and transport errors (transports) ---
   // Label of the widget's own pre-chat last-name field (optional).
   'prechat.lastName': 'Last name (optional)',
@@ -242,10 +201,6 @@ export const en = {
   'error.transcriptNotYet': 'The transcript is not available yet. Please try again in a moment.',
   // Error with a Retry button when the chat server refused every connection try.
   'error.connectFailed': 'The chat server cannot be reached. Please try again.',
-  // Ended view: button that emails the transcript to the address given before the chat.
-  'ended.emailMe': 'Email me the transcript',
-  // Ended view: where that email goes; {address} is the visitor's email address.
-  'ended.emailTo': 'It will be sent to {address}.',
   // --- Transports (src/transports) ---
   // Transcript line when the connection dropped mid-chat and the vendor cannot resume a chat.
   'transport.chatLost': 'The connection was lost and the chat could not be resumed. You can start a new chat.',
@@ -296,17 +251,6 @@ export const en = {
   'error.rateLimited': 'Too many messages at once. Please wait a moment.',
   // Warning after reconnecting: some agent messages sent while the visitor was away were too many to keep.
   'error.eventsLost': 'Some messages sent while you were away could not be kept.',
-  // --- Consent step (data-consent="required"), shown before the chat connects ---
-  // Heading of the consent step.
-  'consent.heading': 'Before you chat',
-  // The consent step's default text (sites may replace it with data-consent-text).
-  'consent.text': 'This chat is run by a customer service provider. To answer you, your messages and the details you enter are sent to them.',
-  // Link to the site's privacy policy on the consent step (opens in a new tab).
-  'consent.privacy': 'Privacy policy',
-  // Consent step button: agree and go on to the chat.
-  'consent.accept': 'Accept and continue',
-  // Consent step button: refuse; the window closes and nothing is sent.
-  'consent.decline': 'No thanks',
   // Header toggle button (pressed/not pressed): show a browser notification for new messages while the page is hidden.
   'notify.toggle': 'Notify me of new messages',
   // --- issue 25 items 1–8 (visitor UX) ---
@@ -322,8 +266,6 @@ export const en = {
   'header.endConfirm': 'End this chat?',
   // Button beside that question: do not end the chat.
   'header.keep': 'Keep chatting',
-  // Offline view when the vendor offers no message form or link: what the visitor can do.
-  'offline.later': 'Please try again later.',
   // First screen (issue 25 item 12): the vendor said someone can take the chat now.
   'intro.online': 'We\u2019re online',
   // First screen greeting when neither the vendor nor the site (data-greeting) gives a welcome.

@@ -5,11 +5,13 @@
  * table itself is i18n-en.ts.
  */
 import { batch, signal, type ReadonlySignal } from '@preact/signals-core';
-import { en } from './i18n-en';
+import { en as enApp } from './i18n-en';
+import type { enViews } from './i18n-en-views';
 
-export { en };
+/** English as the app chunk carries it: all but the lazy views' strings (all of English: i18n-en-all.ts). */
+export { enApp as en };
 
-export type MessageKey = keyof typeof en;
+export type MessageKey = keyof typeof enApp | keyof typeof enViews;
 export type Messages = Record<MessageKey, string>;
 
 /** The UI languages shipped: English is built in, the others are lazily loaded chunks. */
@@ -39,9 +41,17 @@ const loaders: Record<Exclude<LocaleCode, 'en'>, () => Promise<{ default: Messag
 // The Chinese table is Simplified; zh-CN rather than zh-Hans because screen readers pick voices by region.
 const LANG: Partial<Record<LocaleCode, string>> = { zh: 'zh-CN' };
 
-const messages = signal<Messages>(en);
+/** English, which every table falls back to: the app's strings, then the lazy views' once one loads. */
+const english: Partial<Messages> = { ...enApp };
+
+/** i18n-views.ts: the lazy views bring their English with them. */
+export function addEnglish(strings: Partial<Messages>): void {
+  Object.assign(english, strings);
+}
+
+const messages = signal<Partial<Messages>>(enApp);
 /** The shipped table in force, under the site's overrides. */
-let table: Messages = en;
+let table: Partial<Messages> = enApp;
 const active = signal<ActiveLocale>({ code: 'en', lang: 'en', dir: 'ltr', tag: 'en' });
 const pending = signal(false);
 /** The locale in force; reading it in a component re-renders that component when it changes. */
@@ -92,7 +102,7 @@ export async function loadLocale(tag?: string | null): Promise<ActiveLocale> {
   const wanted = resolveLocale(tag?.trim() ? tag : browserLanguages());
   const mine = ++seq;
   let code = wanted.code;
-  let loaded: Messages = en;
+  let loaded: Partial<Messages> = enApp;
   if (code !== 'en') {
     if (mine === 1) pending.value = true;
     try {
@@ -158,7 +168,8 @@ function plural(body: string, n: number): string {
  * as a signal, so a component that renders it re-renders when the locale changes.
  */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const template = messages.value[key] ?? en[key];
+  // A key a lazy view brings is in `english` before that view renders (i18n-views.ts).
+  const template = messages.value[key] ?? english[key] ?? key;
   if (!params) return template;
   return template.replace(PLACEHOLDER, (whole, name: string, body?: string) => {
     const value = params[name];

@@ -5,7 +5,7 @@
  * through the URL allowlist and is left out when unsafe.
  */
 import { useId } from 'preact/hooks';
-import { t } from '../core/i18n';
+import { t } from '../core/i18n-views';
 import { safeUrl } from '../core/urls';
 import { useUi } from './context';
 

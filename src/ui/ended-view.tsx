@@ -5,7 +5,7 @@
  */
 import { useId, useState } from 'preact/hooks';
 import type { SurveyField } from '../core/contract';
-import { t } from '../core/i18n';
+import { t } from '../core/i18n-views';
 import type { RequestState, Session } from '../core/session-api';
 import { validate } from '../core/survey';
 import { reachedSomeone } from '../core/reached';

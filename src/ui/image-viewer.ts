@@ -4,7 +4,7 @@
  * click beside the picture closes it and the browser gives focus back to the preview. A lazy
  * chunk: only a visitor who opens a picture downloads it.
  */
-import { t } from '../core/i18n';
+import { t } from '../core/i18n-views';
 import css from './image-viewer.css?inline';
 
 export function viewImage(from: HTMLElement, src: string, name: string, href: string, addStyles?: (css: string) => void): void {

@@ -5,7 +5,7 @@
  * later."; a confirmation once the message was taken; and "Start a new chat" to try again.
  */
 import type { SurveyField } from '../core/contract';
-import { t } from '../core/i18n';
+import { t } from '../core/i18n-views';
 import { offlineNext } from '../core/offline-next';
 import { useUi } from './context';
 import { SurveyForm } from './survey-form';

@@ -9,7 +9,7 @@
  * re-checked with a timer so it closes on time without a re-render from outside.
  */
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { t } from '../core/i18n';
+import { t } from '../core/i18n-views';
 import type { RatingItem as Item } from '../core/session-api';
 import { useUi } from './context';
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { en, LOCALES, type Messages } from '../../src/core/i18n';
+import { en, LOCALES, type Messages } from '../../src/core/i18n-en-all';
 import { DIYALOG_START_ERRORS } from '../../src/server/relay/adapters/diyalog-errors';
 import { SIM_ERRORS } from '../../src/server/sandbox/diyalog';
 import { START_ERROR_WORDS, startErrorWords } from '../../src/transports/diyalog/errors';

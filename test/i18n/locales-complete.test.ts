@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { en, LOCALES, type Messages } from '../../src/core/i18n';
+import { en, LOCALES, type Messages } from '../../src/core/i18n-en-all';
 
 // `{name}` and the variable of `{name, plural, …}` alike: a translation may use a plural where English does not.
 const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)(?:\}|, plural,)/g)].map((m) => m[1]))].sort();
