@@ -32,7 +32,9 @@ export function boot(host: LoaderHost): AppHandle {
   const listeners = new Map<string, Set<Listener>>();
   const pending: FrameMessage[] = [];
   let state = { open: false, unread: 0 };
-  let opener: Element | null = null;
+  // Where focus goes back when the window closes: the launcher, or with data-launcher="none" the
+  // site's own control that opened the window.
+  let opener: HTMLElement | null = launcher;
   // The window as the frame last reported it. A chat restored open after a navigation says so
   // at the frame's first moment, before it is ready: it is applied on ready.
   let guestOpen = false;
@@ -151,7 +153,7 @@ export function boot(host: LoaderHost): AppHandle {
       case 'minimise':
         state = { ...state, open: false };
         render();
-        ((launcher.isConnected ? launcher : opener) as HTMLElement | null)?.focus();
+        opener?.focus();
         return;
     }
   };
@@ -196,8 +198,7 @@ export function boot(host: LoaderHost): AppHandle {
   let autoOpen = options.open;
   const activated = (): boolean => (navigator as { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? true;
   const setOpen = (open: boolean, byVisitor: boolean, message?: unknown) => {
-    // data-launcher="none": the site's own control that opened the window gets focus back.
-    if (open && !state.open && !launcher.isConnected) opener = document.activeElement;
+    if (open && !state.open) opener = launcher.isConnected ? launcher : (document.activeElement as HTMLElement | null);
     ensureFrame();
     state = { ...state, open };
     render();
