@@ -15,7 +15,8 @@ export const OPERATOR_ENV_VARS = [
   { name: 'REDIS_CONNECT_TIMEOUT_SECONDS', help: 'at start, give up when Redis has not answered within this many seconds (default 10)' },
   { name: 'REDIS_SENTINELS', help: 'host:port,host:port of Redis Sentinels (instead of REDIS_URL; the master is REDIS_SENTINEL_NAME)' },
   { name: 'REDIS_SENTINEL_NAME', help: 'the master name the Sentinels monitor (default mymaster)' },
-  { name: 'REDIS_PASSWORD', help: 'password of the Redis master and replicas (with REDIS_SENTINELS)' },
+  { name: 'REDIS_CLUSTER_NODES', help: 'host:port,host:port of some Redis Cluster nodes (instead of REDIS_URL or REDIS_SENTINELS)' },
+  { name: 'REDIS_PASSWORD', help: 'password of the Redis master and replicas (with REDIS_SENTINELS or REDIS_CLUSTER_NODES)' },
 ];
 
 /** RELAY_PORT and METRICS_PORT: whole numbers 1–65535 (0 only where a test asks for any port). */
