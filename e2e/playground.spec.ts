@@ -126,6 +126,8 @@ async function hold(page: Page, url: string, vendor: SandboxVendor, on: boolean)
 
 for (const vendor of Object.keys(PLAN) as SandboxVendor[]) {
   test(`${vendor}: a person answers from the agent console`, async ({ widget, page, context, sandbox }) => {
+    // Every event of a vendor, one after another, with two pages open: up to a minute on a busy machine.
+    test.slow();
     const plan = PLAN[vendor];
     const desk = await context.newPage();
     await desk.goto(`${sandbox.url}/agent?vendor=${vendor}`);

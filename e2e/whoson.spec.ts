@@ -13,7 +13,11 @@ function whosonHooks(sandbox: Sandbox) {
 
 test.describe('WhosOn, through the real script tag', () => {
   test('a visitor chats from the pre-chat survey to the transcript', async ({ widget, page, sandbox }) => {
-    sandbox.tune({ delayScale: 1, queueFrom: 3 }); // people speed, so the queue can be seen moving
+    // Slower than people speed, so the queue line stays up for ~6 s: at 1× it showed for ~2 s, which
+    // a busy CI machine once missed. (Driving the agent's stepped clock by hand lost the queue line
+    // here in a trial, not yet understood; the fixture puts the speed back for the next test.)
+    test.slow();
+    sandbox.tune({ delayScale: 3, queueFrom: 3 });
     await widget.load('whoson');
     await widget.launcher.click();
     await expect(widget.dialog).toBeVisible();

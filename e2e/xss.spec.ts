@@ -69,9 +69,10 @@ const FIELDS: Record<SandboxVendor, { text: string[]; url: string[] }> = {
  * that sampled it (as this one once did: Tencent's 18 was 14 here plus 4 spoken lines) changed
  * with how long the audit took. That the round was spoken is checked apart, from a record.
  * Omnidesk's 5: an image attachment now shows as a preview with its file name under it, beside
- * the link (issue 25 item 13).
+ * the link (issue 25 item 13). ExpertFlow's 7: the agent's name heads each of its three runs of
+ * lines (a joined line comes between them), besides the joined line and the file name.
  */
-const SENTINEL_SHOWN: Record<SandboxVendor, number> = { whoson: 5, expertflow: 6, tencent: 14, omnidesk: 5, diyalog: 2, 'expertflow-cx': 0 };
+const SENTINEL_SHOWN: Record<SandboxVendor, number> = { whoson: 5, expertflow: 7, tencent: 14, omnidesk: 5, diyalog: 2, 'expertflow-cx': 0 };
 /** WhosOn fields only a chat refused up front shows, one URL vector per chat (see below). */
 const WHOSON_OFFLINE = { text: ['OpeningMessage HTML, a few vectors at a time'], url: ['ForwardingURL', 'notaccepted forwarding URL'] };
 
