@@ -42,7 +42,8 @@ test.describe('everyday UX', () => {
       expect(await html()).toBe('');
       await widget.launcher.click();
       await expect(widget.dialog).toBeVisible();
-      expect(await widget.dialog.boundingBox()).toEqual({ x: 0, y: 0, width: 375, height: 667 });
+      // Polled: the opening motion may still be moving the window.
+      await expect.poll(() => widget.dialog.boundingBox()).toEqual({ x: 0, y: 0, width: 375, height: 667 });
       expect(await html()).toBe('hidden');
       // Sized to the visual viewport (page.ts), so the keyboard never covers the composer.
       expect(await page.locator('confab-chat').evaluate((el) => el.shadowRoot!.querySelector('div')!.style.getPropertyValue('--confab-viewport-height'))).toBe('667px');
