@@ -26,7 +26,10 @@ export const START_CHAT: Record<SandboxVendor, (w: Widget) => Promise<void>> = {
   },
   'expertflow-cx': async (w) => {
     await w.dialog.getByLabel('Your name').fill('Kashif');
-    await w.dialog.getByLabel('Phone number').fill('+1343122554');
+    // The phone is CX's customer identifier: a chat left open by an earlier test in this worker's
+    // sandbox with the same number would take this visitor back into it (CX resumes a customer's
+    // open chat), so each journey is a customer of its own.
+    await w.dialog.getByLabel('Phone number').fill(`+1343${Math.floor(1e6 + Math.random() * 9e6)}`);
     await w.dialog.getByRole('button', { name: 'Start chat' }).click();
     await w.log.getByRole('button', { name: 'Talk to an agent' }).click();
   },
